@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * msg: the IKEv2 payload codec (RFC 7296 §3). Pass 1 (mk_msg_parse / mk_chain_parse) checks the
+ * header and walks the payload chain into views that point into the caller's bytes; pass 2 has
+ * one decoder and one encoder per payload. Decoders are pure: they never act, never copy secrets,
+ * and return a DROP-class error for anything malformed. Encoders write through mk_wr and patch
+ * lengths; the caller checks w->err once.
+ */
+#ifndef MK_MSG_H
+#define MK_MSG_H
+
+#include "wire.h"
+
+enum { MK_HDR_LEN = 28, MK_GEN_HDR_LEN = 4 };
+
+typedef struct mk_hdr {
+    uint8_t spi_i[8], spi_r[8];
+    uint8_t next;      /* first payload type */
+    uint8_t version;   /* 0x20 */
+    uint8_t exchange;
+    uint8_t flags;
+    uint32_t msgid;
+    uint32_t length;
+} mk_hdr;
+
+/* One payload of a chain: type, critical bit, and its body (generic header excluded). */
+typedef struct mk_pl {
+    uint8_t type;
+    bool critical;
+    const uint8_t *body;
+    uint16_t len;
+} mk_pl;
+
+typedef struct mk_chain {
+    mk_pl pl[MK_MAX_PAYLOADS];
+    size_t n;
+    uint8_t unsupported_critical; /* type of the first unknown critical payload, 0 if none */
+} mk_chain;
+
+/* A parsed message. If the chain ends in SK, `sk` views its body and `sk_first` is the type of
+ * the first inner payload (the SK header's Next Payload). sk_hdr_off is the offset of the SK
+ * generic header in the datagram: AAD and ICV spans are computed from it. */
+typedef struct mk_msg {
+    mk_hdr hdr;
+    mk_chain chain;               /* payloads before SK (SK itself not included) */
+    const uint8_t *dgram;
+    size_t len;
+    bool has_sk;
+    uint8_t sk_first;
+    const uint8_t *sk_body;       /* IV | ciphertext | ICV */
+    uint16_t sk_len;
+    size_t sk_hdr_off;
+} mk_msg;
+
+/* Decode the 28-octet header. RFC 7296 §3.1: Length must equal the datagram length; major
+ * version 2 else BAD_VERSION. */
+mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len);
+void mk_hdr_encode(mk_wr *w, const mk_hdr *h); /* writes 28 octets; length patched by caller */
+
+/* Walk a payload chain starting with type `first` over `r` (which must be consumed exactly).
+ * Known types: SA KE IDi IDr CERT CERTREQ AUTH Nonce N D V TSi TSr SK CP EAP. Unknown and not
+ * critical: skipped (not stored). Unknown and critical: recorded in unsupported_critical (the
+ * walk continues, the caller decides: RFC 7296 §2.5). SK must be the last payload: SK_NOT_LAST.
+ * More than MK_MAX_PAYLOADS: TOO_MANY. When `allow_sk` is false an SK payload is BAD_SYNTAX. */
+mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
+                      const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off);
+
+/* Header + chain of a whole datagram (without any non-ESP marker). */
+mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len);
+
+/* First payload of `type` in the chain, or NULL. */
+const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type);
+/* First Notify payload with this notify type, or NULL. */
+const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype);
+
+/* ---- SA (RFC 7296 §3.3) ---- */
+enum { MK_MAX_PROPOSALS = 8, MK_MAX_TRANSFORMS = 16 };
+typedef struct mk_transform {
+    uint8_t type;
+    uint16_t id;
+    uint16_t key_bits; /* Key Length attribute, 0 if absent */
+} mk_transform;
+typedef struct mk_proposal {
+    uint8_t num, proto, spi_len;
+    uint8_t spi[8];
+    mk_transform t[MK_MAX_TRANSFORMS];
+    uint8_t n_t;
+} mk_proposal;
+typedef struct mk_sa {
+    mk_proposal p[MK_MAX_PROPOSALS];
+    uint8_t n;
+} mk_sa;
+/* Nested proposal -> transform -> attribute windows must each be consumed exactly; proposal
+ * numbers must start at 1 and go up by one; Last-substructure flags must agree with position;
+ * unknown attributes: BAD_SYNTAX (RFC 7296 §3.3.5 defines only Key Length). */
+mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len);
+void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa);
+/* The transform of `type` in a proposal (first one), or NULL. */
+const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type);
+
+/* ---- KE (§3.4) ---- */
+typedef struct mk_ke {
+    uint16_t group;
+    const uint8_t *data;
+    uint16_t len;
+} mk_ke;
+mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len);
+void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len);
+
+/* ---- Nonce (§3.9): 16..256 octets ---- */
+mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len);
+void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len);
+
+/* ---- ID (§3.5): body = type | RESERVED(3) | data ---- */
+typedef struct mk_idv {
+    uint8_t type;
+    const uint8_t *data;
+    uint16_t len;
+    const uint8_t *rest;     /* the whole body: RestOfIDPayload for the AUTH octets (§2.15) */
+    uint16_t rest_len;
+} mk_idv;
+mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
+void mk_pl_encode_id(mk_wr *w, uint8_t type, const uint8_t *data, size_t len);
+
+/* ---- AUTH (§3.8) ---- */
+typedef struct mk_authv {
+    uint8_t method;
+    const uint8_t *data;
+    uint16_t len;
+} mk_authv;
+mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len);
+void mk_pl_encode_auth(mk_wr *w, uint8_t method, const uint8_t *data, size_t len);
+
+/* ---- CERT / CERTREQ (§3.6, §3.7): encoding | data ---- */
+typedef struct mk_certv {
+    uint8_t encoding;
+    const uint8_t *data;
+    uint16_t len;
+} mk_certv;
+mk_err mk_pl_decode_cert(mk_certv *c, const uint8_t *body, size_t len);
+void mk_pl_encode_cert(mk_wr *w, uint8_t encoding, const uint8_t *data, size_t len);
+
+/* ---- Notify (§3.10) ---- */
+typedef struct mk_notify {
+    uint8_t proto, spi_len;
+    uint16_t type;
+    const uint8_t *spi;
+    const uint8_t *data;
+    uint16_t data_len;
+} mk_notify;
+mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len);
+void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
+                         uint16_t type, const uint8_t *data, size_t data_len);
+
+/* ---- Delete (§3.11) ---- */
+enum { MK_MAX_DELETE_SPIS = 8 };
+typedef struct mk_delete {
+    uint8_t proto, spi_len;
+    uint16_t n_spi;
+    const uint8_t *spis;     /* n_spi * spi_len octets */
+} mk_delete;
+mk_err mk_pl_decode_delete(mk_delete *d, const uint8_t *body, size_t len);
+void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
+                         uint16_t n_spi);
+
+/* ---- TS (§3.13) ---- */
+enum { MK_MAX_TS = 4 };
+typedef struct mk_tsl {
+    mk_ts ts[MK_MAX_TS];
+    uint8_t n;
+} mk_tsl;
+mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len);
+void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
+
+/* ---- Generic payload framing for encoders ----
+ * Every encoder above writes only the payload *body*. A message is built as:
+ *   size_t at = mk_pl_begin(&w, &prev_next_slot, type, critical);   (writes generic header)
+ *   mk_pl_encode_x(&w, ...);
+ *   mk_pl_end(&w, at);                                             (patches Payload Length)
+ * `*prev_next_slot` is the offset of the previous Next Payload octet (the IKE header's at first);
+ * mk_pl_begin fills it with `type` and points it at this payload's own Next Payload octet. */
+size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical);
+void mk_pl_end(mk_wr *w, size_t at);
+
+/* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)". Writes a
+ * NUL-terminated string into out (truncated to cap). */
+void mk_chain_describe(const mk_chain *c, char *out, size_t cap);
+const char *mk_pt_name(uint8_t type);
+const char *mk_notify_name(uint16_t type);
+const char *mk_exchange_name(uint8_t ex);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sk: the Encrypted payload (RFC 7296 §3.14, RFC 5282 for AEAD). Sealing builds a whole protected
+ * message; opening verifies the ICV over the whole message *before* anything inside is parsed
+ * (Monocypher's verify-then-read order). Used by the initiator and by the test/peer responder.
+ */
+#ifndef MK_SK_H
+#define MK_SK_H
+
+#include "msg.h"
+#include "suite.h"
+
+/* Keys of one direction of an IKE SA. */
+typedef struct mk_sk_keys {
+    const mk_encr_class *encr;
+    const mk_integ_class *integ;  /* NULL with AEAD */
+    const uint8_t *ek;            /* encr->key_len octets (with salt) */
+    const uint8_t *ak;            /* integ->key_len octets */
+} mk_sk_keys;
+
+/* Seal: `w` already holds the IKE header (28 octets, Length patched at the end by this call) and
+ * nothing else; `inner` is the plaintext chain of inner payloads (generic headers included) and
+ * `first` the type of its first payload. Writes the SK payload (header | IV | ciphertext | ICV)
+ * and patches the IKE header Length. The IV comes from env->rng (CBC) or from env->rng too for
+ * AEAD (8 octets, unique per key with overwhelming probability; RFC 5282 §3 allows any unique
+ * IV). Padding: CBC pads to the block with zero octets (RFC 7296 §3.14), AEAD adds none. */
+mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
+                  const uint8_t *inner, size_t inner_len);
+
+/* Open the SK payload of a parsed message: check the ICV over AAD/whole message, decrypt into
+ * `plain` (cap MK_MAX_MSG), strip padding, then walk the inner chain into `inner`.
+ * ICV_MISMATCH before anything is decrypted-and-parsed; BAD_SYNTAX for bad padding.
+ * `plain` must stay alive while `inner` views are used. */
+mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap,
+                  mk_chain *inner);
+
+#endif

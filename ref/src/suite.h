@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite: the crypto adapter. Every algorithm is a small const class with its IANA id, its sizes
+ * and function pointers (BearSSL style). The core asks a registry (mk_suites) for classes by id,
+ * so only registered algorithms can be negotiated and tests can register faulty ones.
+ * Implementations: suite_sodium.c (X25519, ChaCha20-Poly1305, AES-256-GCM with AES-NI, HMAC-SHA2)
+ * and suite_mbedtls.c (P-256, MODP-2048, AES-CBC, AES-GCM-128/256, AES-CCM).
+ * Classes hold no state; keys live in the caller's buffers. No heap in our code (mbedTLS's bignum
+ * allocates internally; a device build points MBEDTLS_PLATFORM_MEMORY at a static pool).
+ */
+#ifndef MK_SUITE_H
+#define MK_SUITE_H
+
+#include "minike.h"
+
+/* A list of input segments, so prf/mac over "A | B | C" needs no concatenation buffer. */
+typedef struct mk_iov {
+    const uint8_t *p;
+    size_t n;
+} mk_iov;
+
+/* PRF (RFC 7296 §2.13): keyed with any key length, out_len octets out. */
+typedef struct mk_prf_class {
+    uint16_t id;
+    const char *name;       /* "PRF_HMAC_SHA2_256" */
+    size_t out_len;         /* = preferred key length: SK_d, SK_pi, SK_pr sizes */
+    void (*prf)(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in, uint8_t *out);
+} mk_prf_class;
+
+/* Integrity (non-AEAD SK and ESP): icv = truncated MAC. */
+typedef struct mk_integ_class {
+    uint16_t id;
+    const char *name;
+    size_t key_len, icv_len;
+    void (*mac)(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv);
+} mk_integ_class;
+
+/* Encryption. `key` is key || salt (salt_len 4 for GCM and ChaCha20, 3 for CCM, 0 for CBC).
+ * AEAD: seal encrypts buf in place and writes icv_len octets of tag; open verifies the tag in
+ * constant time before decrypting (returns ICV_MISMATCH and leaves buf untouched on failure).
+ * Non-AEAD (CBC): aad and tag are ignored, len is a multiple of block. iv_len octets of IV. */
+typedef struct mk_encr_class {
+    uint16_t id;
+    uint16_t key_bits;      /* 128 / 256 */
+    const char *name;       /* "AES_GCM_16_128" */
+    size_t key_len;         /* key + salt octets: what prf+ produces for SK_e* and KEYMAT */
+    size_t salt_len, iv_len, block, icv_len;
+    bool aead;
+    bool needs_key_attr;    /* Key Length attribute in the transform (not for ChaCha20) */
+    mk_err (*seal)(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                   uint8_t *buf, size_t len, uint8_t *tag);
+    mk_err (*open)(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                   uint8_t *buf, size_t len, const uint8_t *tag);
+} mk_encr_class;
+
+/* Diffie-Hellman. keypair draws its private value from env->rng (through a caller-given seed
+ * so it stays deterministic under a seeded RNG): priv and pub are pub_len / priv_len octets.
+ * shared checks the peer value (length, on-curve, 1 < y < p-1) and returns BAD_DH_PUBLIC, or
+ * DH_ZERO for an all-zero X25519 result (RFC 8031 §3.2). secret is secret_len octets, big-endian
+ * zero-padded for MODP (RFC 7296 §2.14), the x coordinate for ECP (RFC 5903 §7), the raw u for
+ * X25519 (RFC 8031). */
+typedef struct mk_dh_class {
+    uint16_t id;
+    const char *name;
+    size_t pub_len, priv_len, secret_len;
+    mk_err (*keypair)(const mk_env *env, uint8_t *priv, uint8_t *pub);
+    mk_err (*shared)(const uint8_t *priv, const uint8_t *peer, size_t peer_len, uint8_t *secret);
+} mk_dh_class;
+
+/* The registry: NULL-terminated arrays of class pointers. */
+struct mk_suites {
+    const mk_prf_class *const *prf;
+    const mk_integ_class *const *integ;
+    const mk_encr_class *const *encr;
+    const mk_dh_class *const *dh;
+};
+
+const mk_prf_class *mk_suite_prf(const mk_suites *s, uint16_t id);
+const mk_integ_class *mk_suite_integ(const mk_suites *s, uint16_t id);
+const mk_encr_class *mk_suite_encr(const mk_suites *s, uint16_t id, uint16_t key_bits);
+const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id);
+
+/* The individual classes, for tests and for building other registries. */
+extern const mk_prf_class mk_prf_hmac_sha2_256, mk_prf_hmac_sha2_512;
+extern const mk_integ_class mk_integ_hmac_sha2_256_128, mk_integ_hmac_sha2_512_256;
+extern const mk_encr_class mk_encr_chacha20poly1305, mk_encr_aes_gcm16_256_sodium;
+extern const mk_encr_class mk_encr_aes_gcm16_128, mk_encr_aes_gcm16_256, mk_encr_aes_gcm12_128,
+    mk_encr_aes_gcm8_128, mk_encr_aes_ccm8_128, mk_encr_aes_ccm12_128, mk_encr_aes_ccm16_128,
+    mk_encr_aes_ccm8_256, mk_encr_aes_ccm16_256, mk_encr_aes_cbc_128, mk_encr_aes_cbc_256;
+extern const mk_dh_class mk_dh_x25519, mk_dh_ecp256, mk_dh_modp2048;
+
+/* SHA-1 for NAT_DETECTION hashes (RFC 7296 §2.23) and SHA-256 for fingerprints. */
+void mk_sha1(const mk_iov *in, size_t n_in, uint8_t out[20]);
+void mk_sha256(const mk_iov *in, size_t n_in, uint8_t out[32]);
+
+#endif
