@@ -17,21 +17,21 @@
 /* Scripted misbehaviour. Datagram counters count IKE datagrams the peer *received* (1-based)
  * since mk_peer_new; bit n-1 of a mask selects the n-th datagram. */
 typedef struct mk_peer_script {
-    uint32_t drop_rx_mask;        /* ignore the n-th received datagram (as if lost) */
-    uint32_t drop_tx_mask;        /* build but do not send the answer to the n-th datagram */
-    uint32_t dup_tx_mask;         /* send the answer to the n-th datagram twice */
-    bool cookie;                  /* answer IKE_SA_INIT without a valid cookie with N(COOKIE) */
-    uint16_t want_dh;             /* answer a KE of any other group with N(INVALID_KE_PAYLOAD) */
-    bool no_proposal;             /* answer IKE_SA_INIT with N(NO_PROPOSAL_CHOSEN) */
-    bool forged_error_first;      /* before the real IKE_SA_INIT answer, send an unprotected
-                                     N(NO_PROPOSAL_CHOSEN) (a spoofer's packet) */
-    bool bad_icv;                 /* corrupt the ICV of the IKE_AUTH response */
-    bool wrong_auth;              /* send an AUTH value computed with the wrong key */
-    bool auth_failed;             /* answer IKE_AUTH with N(AUTHENTICATION_FAILED) */
-    bool ts_unacceptable;         /* IKE SA up, child refused with N(TS_UNACCEPTABLE) */
-    bool unknown_critical_in_auth;/* add an unknown critical payload to the IKE_AUTH response */
-    bool choose_unoffered;        /* pick a transform the initiator did not offer */
-    uint8_t wrong_idr;            /* nonzero: send IDr of this type with other data */
+    uint32_t drop_rx_mask;         /* ignore the n-th received datagram (as if lost) */
+    uint32_t drop_tx_mask;         /* build but do not send the answer to the n-th datagram */
+    uint32_t dup_tx_mask;          /* send the answer to the n-th datagram twice */
+    bool cookie;                   /* answer IKE_SA_INIT without a valid cookie with N(COOKIE) */
+    uint16_t want_dh;              /* answer a KE of any other group with N(INVALID_KE_PAYLOAD) */
+    bool no_proposal;              /* answer IKE_SA_INIT with N(NO_PROPOSAL_CHOSEN) */
+    bool forged_error_first;       /* before the real IKE_SA_INIT answer, send an unprotected
+                                      N(NO_PROPOSAL_CHOSEN) (a spoofer's packet) */
+    bool bad_icv;                  /* corrupt the ICV of the IKE_AUTH response */
+    bool wrong_auth;               /* send an AUTH value computed with the wrong key */
+    bool auth_failed;              /* answer IKE_AUTH with N(AUTHENTICATION_FAILED) */
+    bool ts_unacceptable;          /* IKE SA up, child refused with N(TS_UNACCEPTABLE) */
+    bool unknown_critical_in_auth; /* add an unknown critical payload to the IKE_AUTH response */
+    bool choose_unoffered;         /* pick a transform the initiator did not offer */
+    uint8_t wrong_idr;             /* nonzero: send IDr of this type with other data */
 } mk_peer_script;
 
 typedef struct mk_peer_config {
@@ -42,40 +42,58 @@ typedef struct mk_peer_config {
     size_t n_esp;
     const uint8_t *psk;
     size_t psk_len;
-    mk_id idr;                       /* our (the responder's) identity */
-    mk_id idi;                       /* expected initiator identity; len 0: any */
-    mk_ts tsr;                       /* what we protect; the initiator's TSi is accepted as is */
-    bool natt;                       /* answer NAT_DETECTION_* and accept the move to 4500 */
-    mk_addr local;                   /* our address, for NAT_DETECTION hashes */
+    mk_id idr;     /* our (the responder's) identity */
+    mk_id idi;     /* expected initiator identity; len 0: any */
+    mk_ts tsr;     /* what we protect; the initiator's TSi is accepted as is */
+    bool natt;     /* answer NAT_DETECTION_* and accept the move to 4500 */
+    mk_addr local; /* our address, for NAT_DETECTION hashes */
     mk_peer_script script;
 } mk_peer_config;
 
 typedef struct mk_peer mk_peer;
 
 typedef enum {
-    MK_PEER_IDLE, MK_PEER_INIT_DONE, MK_PEER_ESTABLISHED, MK_PEER_REQ_SENT, MK_PEER_CLOSED
+    MK_PEER_IDLE,
+    MK_PEER_INIT_DONE,
+    MK_PEER_ESTABLISHED,
+    MK_PEER_REQ_SENT,
+    MK_PEER_CLOSED
 } mk_peer_state;
 
-mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env); /* NULL on bad config */
-void mk_peer_free(mk_peer *p);                                        /* wipes */
+/* Allocates the peer and copies cfg and env (cfg->psk and cfg->suites must outlive it). NULL on
+ * a bad config: no suite, an IKE/ESP suite whose classes are not registered, a PSK shorter than
+ * MK_MIN_PSK, no IDr, or an env without rng. */
+mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env);
+void mk_peer_free(mk_peer *p); /* wipes; NULL is fine */
 
 /* Feed one UDP payload received on `local_port` from `from` (on 4500 with the non-ESP marker).
- * Returns OK if it was accepted, else the DROP reason. Answers are queued for mk_peer_tx_peek. */
+ * Returns OK if it was accepted (or "lost" by script.drop_rx_mask), else the DROP reason
+ * (counted in stats.dropped / last_drop; the SA is untouched). Answers are queued for
+ * mk_peer_tx_peek and go back to `from` on the port class it arrived on. */
 mk_err mk_peer_on_dgram(mk_peer *p, const uint8_t *dgram, size_t len, uint16_t local_port,
                         const mk_addr *from, uint64_t now_ms);
+/* Retransmits our outstanding request (bitwise identical, timeout doubling from 500 ms up to
+ * 8 s); after 6 retransmissions: TIMEOUT, sticky in mk_peer_last_error, state CLOSED. The peer
+ * never retransmits answers on its own (RFC 7296 §2.1): a repeated request gets the cache. */
 mk_err mk_peer_on_timer(mk_peer *p, uint64_t now_ms);
-uint64_t mk_peer_deadline(const mk_peer *p);
+uint64_t mk_peer_deadline(const mk_peer *p); /* UINT64_MAX: no request outstanding */
 
 /* Queued datagrams, oldest first (a small FIFO: duplicates and forged packets need more than
  * one slot). *port: the local port class it leaves from (500 or 4500, with marker on 4500). */
 size_t mk_peer_tx_peek(const mk_peer *p, const uint8_t **out, uint16_t *port);
+/* The same, plus the destination: the address the answered request came from (for our own
+ * requests, the initiator's last authenticated address). For a UDP daemon. */
+size_t mk_peer_tx_peek_to(const mk_peer *p, const uint8_t **out, uint16_t *port, mk_addr *to);
 void mk_peer_tx_done(mk_peer *p);
 
-/* Peer-initiated requests on an established SA (the initiator must answer them, RFC 7815 §2.1). */
-mk_err mk_peer_send_liveness(mk_peer *p, uint64_t now_ms);      /* INFORMATIONAL, SK{} */
-mk_err mk_peer_send_create_child(mk_peer *p, uint64_t now_ms);  /* CREATE_CHILD_SA rekey */
+/* Peer-initiated requests on an established SA (the initiator must answer them, RFC 7815 §2.1).
+ * Message IDs count from 0, flags I and R clear. One at a time: BAD_STATE unless
+ * MK_PEER_ESTABLISHED with nothing outstanding (create_child also needs a child SA). The state
+ * is MK_PEER_REQ_SENT until the answer arrives, then ESTABLISHED (CLOSED after the delete). */
+mk_err mk_peer_send_liveness(mk_peer *p, uint64_t now_ms);         /* INFORMATIONAL, SK{} */
+mk_err mk_peer_send_create_child(mk_peer *p, uint64_t now_ms);     /* CREATE_CHILD_SA rekey */
 mk_err mk_peer_send_unknown_critical(mk_peer *p, uint64_t now_ms); /* INFORMATIONAL w/ critical */
-mk_err mk_peer_send_delete(mk_peer *p, uint64_t now_ms);        /* Delete of the IKE SA */
+mk_err mk_peer_send_delete(mk_peer *p, uint64_t now_ms);           /* Delete of the IKE SA */
 
 mk_peer_state mk_peer_state_get(const mk_peer *p);
 /* The last answer to a peer-initiated request: exchange type and payload types inside SK. */
@@ -84,7 +102,7 @@ typedef struct mk_peer_answer {
     uint8_t exchange;
     uint8_t n_types;
     uint8_t types[MK_MAX_PAYLOADS];
-    uint16_t notify;                 /* first notify type in it, 0 if none */
+    uint16_t notify; /* first notify type in it, 0 if none */
     uint8_t notify_data[4];
     uint8_t notify_data_len;
 } mk_peer_answer;
@@ -95,5 +113,8 @@ bool mk_peer_child(const mk_peer *p, mk_esp_sa *out);
 bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out);
 const mk_stats *mk_peer_stats(const mk_peer *p);
 mk_err mk_peer_last_error(const mk_peer *p);
+/* The initiator's address as last seen on an authenticated request and the port class our own
+ * requests use (4500 once the initiator moved there). false without an IKE SA. */
+bool mk_peer_remote(const mk_peer *p, mk_addr *out, uint16_t *port);
 
 #endif

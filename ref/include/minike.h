@@ -280,24 +280,28 @@ typedef struct mk_stats {
     uint32_t retransmits, dropped, round_trips;
     uint32_t answered_requests;        /* INFORMATIONAL / CREATE_CHILD_SA requests from the peer */
     mk_err last_drop;
+    uint32_t unauth_notifies;          /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
+    uint16_t last_unauth_notify;       /* the last one's notify type, 0 if none */
+    bool saw_unauth_npc;               /* an unprotected NO_PROPOSAL_CHOSEN came: TIMEOUT reports it */
 } mk_stats;
 
 /* The whole state of one IKE SA. Its size is public so the caller can place it anywhere (no
- * heap); its fields are private: use the functions below. */
+ * heap); its fields are private: use the functions below. A DROP changes nothing in it but
+ * `stats`; a FATAL wipes every secret and buffer. */
 typedef struct mk_ike {
     const mk_config *cfg;
     const mk_env *env;
     mk_state st;
-    mk_err err;
+    mk_err err;                       /* sticky: first FATAL wins (or PEER_DELETED when CLOSED) */
     mk_stats stats;
     /* negotiated */
     uint8_t spi_i[8], spi_r[8];
     mk_ike_suite sel;                 /* selected IKE suite */
     mk_esp_suite esp_sel;
     uint16_t dh;                      /* group of the KE we send */
+    uint16_t dh_pub_len, dh_priv_len;
     uint8_t dh_priv[MK_MAX_DH_PRIV];
     uint8_t dh_pub[MK_MAX_DH_PUB];
-    uint16_t dh_pub_len;
     uint8_t ni[MK_NONCE_LEN];
     uint8_t nr[MK_MAX_NONCE];
     uint16_t nr_len;
@@ -305,14 +309,16 @@ typedef struct mk_ike {
     uint8_t cookie_len;
     uint8_t init_retries;             /* COOKIE + INVALID_KE round trips */
     bool peer_natd;                   /* peer sent NAT_DETECTION_*: move to 4500 */
+    bool nat_detected;                /* a NAT_DETECTION hash did not match (informational) */
     bool on_4500;                     /* we talk on UDP 4500 with the non-ESP marker */
     bool peer_sha;                    /* peer sent SIGNATURE_HASH_ALGORITHMS */
+    bool keys_ok;                     /* the SK_* below are valid */
     /* keys (RFC 7296 §2.14) */
     uint8_t sk_d[MK_MAX_PRF_OUT], sk_pi[MK_MAX_PRF_OUT], sk_pr[MK_MAX_PRF_OUT];
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
     uint8_t prf_len, integ_len, encr_len;
-    /* RealMessage1/2 for the AUTH octets (RFC 7296 §2.15) */
+    /* RealMessage1/2 for the AUTH octets (RFC 7296 §2.15), without any non-ESP marker */
     uint8_t init_req[MK_MAX_MSG];
     uint16_t init_req_len;
     uint8_t init_resp[MK_MAX_MSG];
@@ -320,12 +326,12 @@ typedef struct mk_ike {
     /* the outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1) */
     uint8_t req[MK_MAX_MSG + MK_NATT_MARKER];
     uint16_t req_len;
+    uint16_t req_port;
     uint32_t req_msgid;
     uint8_t req_exchange;
     bool req_outstanding;
     uint64_t req_first_ms, req_next_ms;
     uint32_t req_rto_ms;
-    uint16_t req_port;
     /* the datagram waiting for the caller (one slot: drain after every call) */
     uint8_t tx[MK_MAX_MSG + MK_NATT_MARKER];
     uint16_t tx_len;
@@ -335,6 +341,12 @@ typedef struct mk_ike {
     mk_esp_sa child;
     bool child_ok;
 } mk_ike;
+
+/* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
+enum { MK_IKE_SIZE_CAP = 16384 };
+#ifndef __cplusplus
+_Static_assert(sizeof(mk_ike) <= MK_IKE_SIZE_CAP, "mk_ike grew past its size cap");
+#endif
 
 /* Prepare `ike` for one exchange; checks the config. USAGE: BAD_CONFIG. */
 mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env);

@@ -91,7 +91,8 @@ typedef struct mk_sa {
     uint8_t n;
 } mk_sa;
 /* Nested proposal -> transform -> attribute windows must each be consumed exactly; proposal
- * numbers must start at 1 and go up by one; Last-substructure flags must agree with position;
+ * numbers must start at 1 and go up by one (a lone proposal, as in a reply, may carry any nonzero
+ * number: §3.3.1 keeps the offered number); Last-substructure flags must agree with position;
  * unknown attributes: BAD_SYNTAX (RFC 7296 §3.3.5 defines only Key Length). */
 mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len);
 void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa);
@@ -158,8 +159,8 @@ typedef struct mk_delete {
     uint8_t proto, spi_len;
     uint16_t n_spi;
     const uint8_t *spis;     /* n_spi * spi_len octets */
-} mk_delete;
-mk_err mk_pl_decode_delete(mk_delete *d, const uint8_t *body, size_t len);
+} mk_deletev; /* not "mk_delete": that name is the public mk_delete() in minike.h */
+mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
 void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
                          uint16_t n_spi);
 
@@ -179,6 +180,7 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
  *   mk_pl_end(&w, at);                                             (patches Payload Length)
  * `*prev_next_slot` is the offset of the previous Next Payload octet (the IKE header's at first);
  * mk_pl_begin fills it with `type` and points it at this payload's own Next Payload octet. */
+#define MK_PL_NO_SLOT SIZE_MAX /* *prev_next_slot value: nothing to chain (first inner payload) */
 size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical);
 void mk_pl_end(mk_wr *w, size_t at);
 

@@ -27,9 +27,23 @@ typedef struct mk_sk_keys {
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
                   const uint8_t *inner, size_t inner_len);
 
+/* Added: seal with a caller-given IV (iv_len octets), otherwise as mk_sk_seal. For known-answer
+ * tests (RFC 7634 App. B) and the test peer; production code uses mk_sk_seal. */
+mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
+                     const uint8_t *inner, size_t inner_len);
+
+/* Added: test hook. As mk_sk_seal_iv, plus `extra_blocks` blocks of padding beyond the minimum
+ * (octets for AEAD, whose block is 1), each padding octet set to `pad_fill`: receivers must
+ * accept any padding (RFC 7296 §3.14). BAD_CONFIG if the padding would exceed 255 octets. */
+mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
+                      const uint8_t *inner, size_t inner_len, size_t extra_blocks,
+                      uint8_t pad_fill);
+
 /* Open the SK payload of a parsed message: check the ICV over AAD/whole message, decrypt into
  * `plain` (cap MK_MAX_MSG), strip padding, then walk the inner chain into `inner`.
- * ICV_MISMATCH before anything is decrypted-and-parsed; BAD_SYNTAX for bad padding.
+ * ICV_MISMATCH before anything is decrypted-and-parsed; BAD_SYNTAX for bad padding;
+ * BAD_LENGTH if the SK body cannot hold IV + Pad Length + ICV (or CBC text is not whole blocks);
+ * errors of mk_chain_parse for the inner chain. On any error `plain` is wiped.
  * `plain` must stay alive while `inner` views are used. */
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap,
                   mk_chain *inner);

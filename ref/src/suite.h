@@ -36,8 +36,11 @@ typedef struct mk_integ_class {
 } mk_integ_class;
 
 /* Encryption. `key` is key || salt (salt_len 4 for GCM and ChaCha20, 3 for CCM, 0 for CBC).
- * AEAD: seal encrypts buf in place and writes icv_len octets of tag; open verifies the tag in
- * constant time before decrypting (returns ICV_MISMATCH and leaves buf untouched on failure).
+ * AEAD: seal encrypts buf in place and writes icv_len octets of tag; open checks the tag in
+ * constant time and returns ICV_MISMATCH on failure, never releasing unauthenticated plaintext:
+ * on failure buf is wiped (all zero). (CCM authenticates the plaintext and mbedTLS/libsodium GCM
+ * decrypt while hashing, so "untouched" cannot be had without a full-size scratch copy; callers
+ * that need the ciphertext afterwards decrypt a copy, as mk_sk_open does.)
  * Non-AEAD (CBC): aad and tag are ignored, len is a multiple of block. iv_len octets of IV. */
 typedef struct mk_encr_class {
     uint16_t id;
@@ -77,6 +80,8 @@ struct mk_suites {
 
 const mk_prf_class *mk_suite_prf(const mk_suites *s, uint16_t id);
 const mk_integ_class *mk_suite_integ(const mk_suites *s, uint16_t id);
+/* key_bits is the Key Length attribute; 0 (absent) matches only classes without one (ChaCha20,
+ * whose class also matches 256). NULL if not registered. */
 const mk_encr_class *mk_suite_encr(const mk_suites *s, uint16_t id, uint16_t key_bits);
 const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id);
 
@@ -87,6 +92,8 @@ extern const mk_encr_class mk_encr_chacha20poly1305, mk_encr_aes_gcm16_256_sodiu
 extern const mk_encr_class mk_encr_aes_gcm16_128, mk_encr_aes_gcm16_256, mk_encr_aes_gcm12_128,
     mk_encr_aes_gcm8_128, mk_encr_aes_ccm8_128, mk_encr_aes_ccm12_128, mk_encr_aes_ccm16_128,
     mk_encr_aes_ccm8_256, mk_encr_aes_ccm16_256, mk_encr_aes_cbc_128, mk_encr_aes_cbc_256;
+/* added: the remaining RFC 5282 tag/key-size combinations (aes256gcm8 capture, symmetry) */
+extern const mk_encr_class mk_encr_aes_gcm12_256, mk_encr_aes_gcm8_256, mk_encr_aes_ccm12_256;
 extern const mk_dh_class mk_dh_x25519, mk_dh_ecp256, mk_dh_modp2048;
 
 /* SHA-1 for NAT_DETECTION hashes (RFC 7296 §2.23) and SHA-256 for fingerprints. */

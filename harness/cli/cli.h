@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cli: shared pieces of the `minike` command (initiate, respond, demo, keygen): exit codes and
+ * the one-line failure format, option parsing (strongSwan proposal syntax, identities, traffic
+ * selectors, PSK files), the timeline printer, and the responder daemon with its garage door.
+ * CLI code may allocate and print; it reaches the network only through ref/io (mk_io).
+ */
+#ifndef MK_CLI_H
+#define MK_CLI_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "inner.h"
+#include "keysfile.h"
+#include "minike.h"
+#include "mk_io.h"
+#include "pcapw.h"
+#include "peer.h"
+
+/* Exit codes (documented in `minike --help` and harness/cli/README.md). */
+enum {
+    EX_OK = 0,       /* success */
+    EX_INTERNAL = 1, /* internal error (a bug, out of memory, crypto library failure) */
+    EX_USAGE = 2,    /* bad command line */
+    EX_CONFIG = 3,   /* config or file problem: unreadable file, short PSK, unknown proposal */
+    EX_NET = 4,      /* network: port in use, address unusable, peer unreachable (ICMP) */
+    EX_TIMEOUT = 5,  /* no answer in time */
+    EX_AUTH = 6,     /* authentication failed (ours rejected or theirs wrong) */
+    EX_PROPOSAL = 7, /* no proposal chosen, child SA refused */
+    EX_PEER = 8,     /* other error reported by or caused by the peer */
+};
+
+/* Print `minike: <what>: <why> (<todo>)` on stderr; returns `code`. */
+int cli_fail(int code, const char *what, const char *why, const char *todo);
+/* The exit code and message for a failed IKE SA; last_exchange: the exchange type of the last
+ * request we sent (for the message). */
+int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange);
+
+/* ---- options ---- */
+typedef struct cli_common {
+    uint8_t psk[MK_MAX_PSK];
+    size_t psk_len;
+    bool have_psk;
+    mk_id id, remote_id;
+    bool have_id;
+    mk_ike_suite ike[MK_MAX_SUITES];
+    size_t n_ike;
+    mk_esp_suite esp[MK_MAX_SUITES];
+    size_t n_esp;
+    mk_ts tsi, tsr;
+    bool have_tsi, have_tsr;
+    const char *pcap, *keys;
+    bool pcap_raw_ports;
+    bool seeded;
+    uint64_t seed;
+    int verbose;
+} cli_common;
+
+/* Parsers: return 0 or an exit code after printing the one-line message. */
+int cli_parse_ike(const char *s, mk_ike_suite *out, size_t *n);
+int cli_parse_esp(const char *s, mk_esp_suite *out, size_t *n);
+int cli_parse_id(const char *s, mk_id *out, const char *opt);
+int cli_parse_ts(const char *s, mk_ts *out, const char *opt);
+int cli_load_psk_file(const char *path, cli_common *c);
+int cli_load_psk_env(cli_common *c);
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt);
+int cli_parse_addr(const char *s, uint16_t def_port, mk_addr *out, const char *opt);
+/* Check every suite can be served by mk_suites_default(); 3 otherwise. */
+int cli_check_suites(const cli_common *c);
+void cli_format_ike(const mk_ike_suite *s, char *out, size_t cap);
+void cli_format_esp(const mk_esp_suite *s, char *out, size_t cap);
+void cli_format_id(const mk_id *id, char *out, size_t cap);
+void cli_set_default_suites(cli_common *c);
+bool cli_check_suites_quiet(const cli_common *c);
+/* Options shared by the subcommands (psk-file, id, remote-id, ike, esp, tsi, tsr, pcap,
+ * pcap-raw-ports, keys, seed, v). Returns 1 if handled, 0 if not a shared option, or
+ * -(exit code) after printing the message. */
+int cli_common_opt(cli_common *c, int opt, const char *arg);
+/* The message for getopt's ':' (missing value) and '?' (unknown option). */
+int cli_usage_error(char **argv, int opt, const char *cmd);
+
+/* ---- timeline ---- */
+typedef struct cli_show {
+    FILE *out;
+    uint64_t t0_ms;
+    int verbose;            /* 1: hex dumps in hexl_print style */
+    bool quiet;
+    pthread_mutex_t lock;
+} cli_show;
+
+void show_init(cli_show *s, int verbose);
+void show_line(cli_show *s, uint64_t now_ms, const char *who, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* One IKE datagram (marker included or not): exchange, request/response, message ID, payload
+ * list (SK contents decrypted when `keys` is given), size. */
+void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p,
+              size_t n, const mk_ike_keys *keys, const char *note);
+/* The seed's hexl_print: a title line, then "0000: xx xx ... | ascii" lines. */
+void show_hex(cli_show *s, const char *title, const uint8_t *p, size_t n);
+/* "127.0.0.1:500" */
+const char *addr_str(const mk_addr *a, char *buf, size_t cap);
+
+/* ---- capture and keys shared by every subcommand ---- */
+typedef struct cli_capture {
+    mk_pcapw *pcap;
+    mk_keysw *keys;
+    bool raw_ports;
+    pthread_mutex_t lock;
+    /* byte counters (UDP payload octets and datagrams), for the demo summary */
+    uint64_t ike_bytes, esp_bytes, ike_dgrams, esp_dgrams;
+} cli_capture;
+
+int capture_open(cli_capture *c, const cli_common *o);
+/* the mk_io tap: records a datagram (ctx: cli_capture *) */
+void capture_tap(void *ctx, bool tx, const mk_addr *src, const mk_addr *dst, const uint8_t *p,
+                 size_t n);
+int capture_close(cli_capture *c);
+
+/* ---- the responder daemon (respond, and the demo's door) ---- */
+enum { DOOR_PORT = 7777 };
+typedef struct cli_server {
+    mk_peer_config pcfg;
+    mk_env env;
+    mk_io_drbg drbg;
+    mk_peer *peer;
+    mk_io io;
+    cli_capture *cap;
+    cli_show *show;
+    const char *who;             /* "door" or "responder" in the timeline */
+    bool echo;                   /* UDP: plain echo instead of the garage door */
+    bool once;                   /* exit after the first IKE SA ends */
+    uint32_t travel_ms;          /* door travel time */
+    volatile sig_atomic_t *stop;
+    /* ESP */
+    mk_esp_sa sa;
+    bool sa_ok;
+    int esp_cls;
+    mk_addr esp_peer;
+    /* IKE reply routing per port class (0: 500 class, 1: 4500 class) */
+    int route_cls[2];
+    mk_addr route_to[2];
+    bool route_ok[2];
+    mk_ike_keys last_keys;
+    bool have_keys;
+    uint32_t sas_seen;
+    bool ended_one;
+    /* door */
+    int door;                    /* 0 closed, 1 opening, 2 open, 3 closing */
+    uint64_t move_start_ms, next_status_ms;
+    uint8_t dev_ip[4], door_ip[4];
+    uint16_t dev_port, door_port;
+    uint16_t ip_id;
+    uint64_t last_activity_ms;
+    bool door_transport;         /* the last command came in transport mode */
+    bool show_dgrams;            /* timeline of every datagram (respond), not only the door */
+} cli_server;
+
+/* Bind, create the peer. Returns 0 or an exit code (message printed). */
+int server_start(cli_server *s, const mk_addr *listen, uint16_t natt_port);
+/* Loop until *stop, or (once) the first SA ended. Returns 0 or an exit code. */
+int server_run(cli_server *s);
+void server_stop(cli_server *s);
+const char *door_state_name(int door);
+
+/* ---- the device: one initiator session over mk_io (initiate, and the demo's remote) ---- */
+typedef enum { APP_NONE, APP_PING, APP_SEND, APP_DOOR } app_mode;
+
+typedef struct cli_dev {
+    /* set by the caller before dev_connect */
+    mk_config cfg;
+    mk_env env;
+    cli_show *show;
+    cli_capture *cap;
+    const char *who;             /* "device" / "minike" in the timeline */
+    volatile sig_atomic_t *stop;
+    bool seeded;                 /* env.rng draws from drbg (--seed), else the OS RNG */
+    mk_io_drbg drbg;
+    /* state */
+    mk_io io;
+    mk_ike ike;
+    char peer_str[80];
+    uint8_t last_exchange;
+    mk_ike_keys keys;
+    bool have_keys, keys_written;
+    mk_esp_sa sa;
+    bool sa_ok;
+    /* traffic */
+    app_mode mode;
+    uint8_t inner_src[4], inner_dst[4];
+    uint16_t sport, dport;
+    const char *text;
+    uint32_t count, sent, received, bad;
+    uint32_t interval_ms, quiet_ms, reply_wait_ms;
+    uint64_t next_send_ms, quiet_until_ms, first_send_ms;
+    uint64_t send_ms[64];
+    bool done, got_done;
+    uint16_t icmp_id, ip_id;
+    uint32_t led_blinks;
+    int door_state_seen;
+    /* per-session counters */
+    uint32_t esp_tx, esp_rx, ike_round_trips;
+} cli_dev;
+
+/* Open sockets, connect to the peer and fill cfg.local/remote. Returns 0 or an exit code. */
+int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike,
+                const mk_addr *peer_natt);
+/* IKE_SA_INIT + IKE_AUTH until ESTABLISHED; prints the result. 0 or an exit code. */
+int dev_establish(cli_dev *d, uint32_t timeout_ms);
+/* Run the configured traffic (mode) over the child SA. 0 or an exit code. */
+int dev_traffic(cli_dev *d, uint32_t timeout_ms);
+/* Delete the IKE SA (RFC 7815 B.1) and wait for the answer. 0 or an exit code. */
+int dev_delete(cli_dev *d, uint32_t timeout_ms);
+/* Record keys (if --keys), wipe the SA and close the sockets. */
+void dev_close(cli_dev *d);
+
+/* ---- subcommands ---- */
+int cmd_initiate(int argc, char **argv);
+int cmd_respond(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+extern volatile sig_atomic_t cli_stop_flag;
+void cli_install_signals(void);
+
+#endif

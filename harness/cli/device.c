@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device: one initiator session as the garage-door remote lives it: wake up, open sockets,
+ * IKE_SA_INIT + IKE_AUTH through mk_io_run(), then talk through the ESP child SA (ICMP echo,
+ * UDP messages, the door protocol), then forget or delete the SA and sleep. Used by
+ * `minike initiate` and `minike demo`. All I/O goes through mk_io; the IKE logic is the core's.
+ * It must never act on an ESP packet that did not open, and it wipes the SA copy on close.
+ */
+#define _DEFAULT_SOURCE
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ---- hooks ---------------------------------------------------------------------------------- */
+
+static void refresh_keys(cli_dev *d)
+{
+    mk_ike_keys k;
+    if (mk_keys_export(&d->ike, &k)) {
+        d->keys = k;
+        d->have_keys = true;
+    }
+    mk_wipe(&k, sizeof(k));
+}
+
+static void on_ike_tx(void *ctx, const uint8_t *p, size_t n, uint16_t port, uint64_t now)
+{
+    cli_dev *d = ctx;
+    size_t off = (port == MK_PORT_NATT && n >= MK_NATT_MARKER) ? MK_NATT_MARKER : 0;
+    if (n >= off + 28)
+        d->last_exchange = p[off + 18];
+    refresh_keys(d);
+    show_ike(d->show, now, d->who, true, p, n, d->have_keys ? &d->keys : NULL, NULL);
+}
+
+static void on_ike(void *ctx, const mk_io_dgram *g, mk_err e, uint64_t now)
+{
+    cli_dev *d = ctx;
+    char note[64];
+    size_t off = g->marker_socket ? MK_NATT_MARKER : 0;
+    if (e == MK_E_OK && g->len >= off + 28 && (g->buf[off + 19] & MK_HDR_F_RESPONSE))
+        d->ike_round_trips++;
+    refresh_keys(d);
+    if (e != MK_E_OK)
+        snprintf(note, sizeof(note), "[%s: %s]",
+                 mk_err_class(e) == MK_CLASS_DROP ? "dropped" : "failed", mk_err_name(e));
+    show_ike(d->show, now, d->who, false, g->buf, g->len, d->have_keys ? &d->keys : NULL,
+             e != MK_E_OK ? note : NULL);
+}
+
+static void trace(void *ctx, mk_event ev, const char *detail)
+{
+    cli_dev *d = ctx;
+    static const char *names[] = {"tx", "rx", "drop", "state", "retransmit", "info"};
+    if (d->show == NULL || !d->show->verbose)
+        return;
+    show_line(d->show, mk_io_now_ms(), "core", "%s: %s",
+              (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?",
+              detail ? detail : "");
+}
+
+static void dev_rng(void *ctx, uint8_t *out, size_t n)
+{
+    cli_dev *d = ctx;
+    if (d->seeded)
+        mk_io_rng_drbg(&d->drbg, out, n);
+    else
+        mk_io_rng_os(NULL, out, n);
+}
+
+/* ---- connect / establish -------------------------------------------------------------------- */
+
+int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike,
+                const mk_addr *peer_natt)
+{
+    mk_io_status st;
+    char a[80], why[200];
+
+    d->io.tap = d->cap != NULL ? capture_tap : NULL;
+    d->io.tap_ctx = d->cap;
+    d->io.stop = d->stop;
+    st = mk_io_open(&d->io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
+    if (st != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
+        return cli_fail(EX_NET, "binding local sockets", why,
+                        d->io.last_errno == EADDRINUSE
+                            ? "another program uses the port; pick another --local port"
+                            : "check --local (an address of this host)");
+    }
+    st = mk_io_connect(&d->io, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
+    if (st != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
+        mk_io_close(&d->io);
+        return cli_fail(EX_NET, "connecting to the peer", why,
+                        "check --peer and --local (same address family, a route to the peer)");
+    }
+    /* NAT_DETECTION hashes use the addresses and ports IKE_SA_INIT travels with. */
+    {
+        int cls = d->cfg.force_4500 ? MK_IO_NATT : MK_IO_IKE;
+        d->cfg.local = d->io.local[cls];
+        d->cfg.remote = d->io.remote[cls];
+    }
+    addr_str(d->cfg.force_4500 ? peer_natt : peer_ike, a, sizeof(a));
+    snprintf(d->peer_str, sizeof(d->peer_str), "%s", a);
+    d->env.ctx = d;
+    d->env.rng = dev_rng;
+    d->env.trace = trace;
+    return 0;
+}
+
+static mk_io_hooks base_hooks(cli_dev *d)
+{
+    mk_io_hooks h;
+    memset(&h, 0, sizeof(h));
+    h.ctx = d;
+    h.on_ike = on_ike;
+    h.on_ike_tx = on_ike_tx;
+    return h;
+}
+
+static int io_fail(cli_dev *d, mk_io_status st, const char *what)
+{
+    char w[160], why[200];
+    snprintf(w, sizeof(w), "%s with %s", what, d->peer_str);
+    if (st == MK_IO_E_STOPPED)
+        return cli_fail(EX_INTERNAL, w, "interrupted by a signal", "");
+    if (st == MK_IO_E_UNREACHABLE) {
+        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)",
+                 strerror(d->io.last_errno));
+        return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
+    }
+    if (st == MK_IO_E_DEADLINE)
+        return cli_fail(EX_TIMEOUT, w, "no answer in time",
+                        "is a responder running there? --timeout SEC waits longer");
+    snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
+    return cli_fail(EX_NET, w, why, "check the network and --local");
+}
+
+int dev_establish(cli_dev *d, uint32_t timeout_ms)
+{
+    mk_io_hooks h = base_hooks(d);
+    mk_io_status st;
+    mk_err e;
+    char why[160];
+
+    if ((e = mk_init(&d->ike, &d->cfg, &d->env)) != MK_E_OK) {
+        snprintf(why, sizeof(why), "the IKE core rejected the configuration: %s", mk_err_str(e));
+        return cli_fail(EX_CONFIG, "configuration", why, "check --ike, --esp, --id and the PSK");
+    }
+    if ((e = mk_start(&d->ike, mk_io_now_ms())) != MK_E_OK) {
+        snprintf(why, sizeof(why), "could not build IKE_SA_INIT: %s", mk_err_str(e));
+        return cli_fail(EX_INTERNAL, "IKE_SA_INIT", why, "report this bug");
+    }
+    st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
+    if (st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED)
+        return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
+    if (st != MK_IO_OK)
+        return io_fail(d, st, d->last_exchange == MK_EX_IKE_AUTH ? "IKE_AUTH" : "IKE_SA_INIT");
+    if (mk_state_get(&d->ike) != MK_ST_ESTABLISHED)
+        return cli_fail(EX_PEER, "IKE", "the SA closed before it was established", "try again");
+    refresh_keys(d);
+    d->sa_ok = mk_child(&d->ike, &d->sa);
+    if (d->sa_ok && d->cap != NULL && d->cap->keys != NULL)
+        (void)mk_keysw_child(d->cap->keys, &d->sa, &d->io.local[MK_IO_NATT],
+                             &d->io.remote[MK_IO_NATT]);
+    return 0;
+}
+
+/* ---- traffic -------------------------------------------------------------------------------- */
+
+static void send_inner(cli_dev *d, const uint8_t *pkt, size_t len, uint8_t nh, uint64_t now,
+                       const char *what)
+{
+    uint8_t out[MK_IO_MAX_DGRAM];
+    size_t olen = 0;
+    mk_err e = mk_esp_seal(&d->sa, &d->env, nh, pkt, len, out, sizeof(out), &olen);
+    mk_io_status st;
+    if (e != MK_E_OK) {
+        show_line(d->show, now, d->who, "-> ESP  not sent: %s", mk_err_name(e));
+        return;
+    }
+    st = mk_io_send(&d->io, MK_IO_NATT, NULL, out, olen);
+    d->esp_tx++;
+    show_line(d->show, now, d->who, "-> ESP  spi %08x seq %u  %4zu B  %s%s", d->sa.spi_out,
+              d->sa.seq_out, olen, what, st == MK_IO_OK ? "" : "  [send failed]");
+    if (d->show != NULL && d->show->verbose)
+        show_hex(d->show, "Sending Packet", out, olen);
+}
+
+static void send_next(cli_dev *d, uint64_t now)
+{
+    uint8_t pkt[2048];
+    size_t n;
+    char what[200];
+    uint8_t nh;
+
+    if (d->mode == APP_PING) {
+        static const uint8_t payload[] = "minike ping (RFC 7815 garage door)";
+        uint16_t seq = (uint16_t)(d->sent + 1);
+        if (d->cfg.tunnel) {
+            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
+                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
+                                    sizeof(payload) - 1, ++d->ip_id);
+            nh = MK_IPPROTO_IPIP;
+        } else {
+            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
+                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
+                                    sizeof(payload) - 1, ++d->ip_id);
+            memmove(pkt, pkt + MK_IPV4_HDR, n - MK_IPV4_HDR);
+            n -= MK_IPV4_HDR;
+            nh = MK_IPPROTO_ICMP;
+        }
+        snprintf(what, sizeof(what), "ICMP echo request %u.%u.%u.%u -> %u.%u.%u.%u seq %u",
+                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3],
+                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], seq);
+    } else {
+        const uint8_t *t = (const uint8_t *)d->text;
+        size_t tl = strlen(d->text);
+        if (d->cfg.tunnel) {
+            n = mk_inner_udp4(pkt, sizeof(pkt), d->inner_src, d->inner_dst, d->sport, d->dport, t,
+                              tl, ++d->ip_id);
+            nh = MK_IPPROTO_IPIP;
+        } else {
+            n = mk_inner_udp_seg(pkt, sizeof(pkt), d->io.local[MK_IO_NATT].ip,
+                                 d->io.remote[MK_IO_NATT].ip, d->sport, d->dport, t, tl);
+            nh = MK_IPPROTO_UDP;
+        }
+        snprintf(what, sizeof(what), "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"",
+                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3], d->sport,
+                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], d->dport,
+                 d->text);
+    }
+    if (n == 0)
+        return;
+    if (d->sent < sizeof(d->send_ms) / sizeof(d->send_ms[0]))
+        d->send_ms[d->sent] = now;
+    if (d->sent == 0)
+        d->first_send_ms = now;
+    d->sent++;
+    send_inner(d, pkt, n, nh, now, what);
+}
+
+static void on_reply_text(cli_dev *d, const uint8_t *data, size_t len, uint64_t now)
+{
+    char text[200];
+    size_t k;
+    for (k = 0; k < len && k + 1 < sizeof(text); k++)
+        text[k] = (data[k] >= 0x20 && data[k] < 0x7f) ? (char)data[k] : '.';
+    text[k] = '\0';
+    if (d->mode == APP_DOOR) {
+        if (!strncmp(text, "STATUS", 6)) {
+            d->led_blinks++;
+            show_line(d->show, now, d->who, "   LED *blink*  door says: %s", text);
+        } else if (!strncmp(text, "DONE", 4)) {
+            d->got_done = true;
+            show_line(d->show, now, d->who, "   LED on       door says: %s (quiet timeout %u ms)",
+                      text, d->quiet_ms);
+        } else {
+            show_line(d->show, now, d->who, "   door says: %s", text);
+        }
+    } else {
+        show_line(d->show, now, d->who, "   reply: %s", text);
+    }
+}
+
+static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
+{
+    cli_dev *d = ctx;
+    uint8_t nh = 0;
+    const uint8_t *in = NULL;
+    size_t il = 0;
+    mk_inner v;
+    mk_err e;
+    bool ok;
+
+    if (!d->sa_ok)
+        return;
+    e = mk_esp_open(&d->sa, g->buf, g->len, &nh, &in, &il);
+    if (e != MK_E_OK) {
+        show_line(d->show, now, d->who, "<- ESP  %4zu B  [dropped: %s]", g->len, mk_err_name(e));
+        return;
+    }
+    d->esp_rx++;
+    if (nh == MK_IPPROTO_IPIP)
+        ok = mk_inner_parse4(in, il, &v);
+    else if (nh == MK_IPPROTO_UDP)
+        ok = mk_inner_parse_udp_seg(in, il, g->from.ip, g->to.ip, &v);
+    else if (nh == MK_IPPROTO_ICMP) {
+        /* transport-mode ICMP: re-wrap to reuse the parser */
+        uint8_t tmp[MK_IO_MAX_DGRAM];
+        size_t n = il <= sizeof(tmp) - MK_IPV4_HDR ? il : 0;
+        memset(&v, 0, sizeof(v));
+        ok = n >= MK_ICMP_HDR;
+        if (ok) {
+            memcpy(tmp + MK_IPV4_HDR, in, n);
+            v.proto = MK_IPPROTO_ICMP;
+            v.icmp_type = in[0];
+            v.icmp_id = (uint16_t)(in[4] << 8 | in[5]);
+            v.icmp_seq = (uint16_t)(in[6] << 8 | in[7]);
+            v.csum_ok = mk_csum_fold(mk_csum_add(0, in, n)) == 0;
+            v.data = in + MK_ICMP_HDR;
+            v.len = n - MK_ICMP_HDR;
+            memcpy(v.src, g->from.ip, 4);
+        }
+    } else
+        ok = false;
+    show_line(d->show, now, d->who, "<- ESP  spi %08x  %4zu B  %s%s", d->sa.spi_in, g->len,
+              !ok ? "inner packet not understood"
+              : v.proto == MK_IPPROTO_ICMP ? "ICMP"
+              : v.proto == MK_IPPROTO_UDP  ? "UDP"
+                                           : "IP",
+              ok && !v.csum_ok ? " [bad checksum]" : "");
+    if (d->show != NULL && d->show->verbose)
+        show_hex(d->show, "Received Packet (decrypted)", in, il);
+    if (!ok || !v.csum_ok) {
+        d->bad++;
+        return;
+    }
+    if (d->mode == APP_PING && v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
+        v.icmp_id == d->icmp_id && v.icmp_seq >= 1 && v.icmp_seq <= d->sent) {
+        uint64_t sent_at = v.icmp_seq <= 64 ? d->send_ms[v.icmp_seq - 1] : now;
+        d->received++;
+        show_line(d->show, now, d->who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms",
+                  v.src[0], v.src[1], v.src[2], v.src[3], v.icmp_seq,
+                  (unsigned long long)(now - sent_at));
+    } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
+        d->received++;
+        on_reply_text(d, v.data, v.len, now);
+        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
+        d->quiet_until_ms = now + (d->mode == APP_DOOR && !d->got_done ? 5000 : d->quiet_ms);
+    }
+}
+
+static uint64_t app_deadline(void *ctx)
+{
+    cli_dev *d = ctx;
+    uint64_t t = UINT64_MAX;
+    if (d->done)
+        return UINT64_MAX;
+    if (d->sent < d->count)
+        t = d->next_send_ms;
+    else if (d->quiet_until_ms < t)
+        t = d->quiet_until_ms;
+    return t;
+}
+
+static void app_timer(void *ctx, uint64_t now)
+{
+    cli_dev *d = ctx;
+    if (d->sent < d->count) {
+        if (now >= d->next_send_ms) {
+            send_next(d, now);
+            d->next_send_ms = now + d->interval_ms;
+            d->quiet_until_ms = now + (d->mode == APP_PING   ? d->reply_wait_ms
+                                       : d->mode == APP_DOOR ? 5000
+                                                             : d->quiet_ms);
+        }
+        return;
+    }
+    if (now >= d->quiet_until_ms)
+        d->done = true;
+}
+
+static bool app_done(void *ctx, const mk_ike *ike)
+{
+    cli_dev *d = ctx;
+    mk_state st = mk_state_get(ike);
+    if (d->mode == APP_PING && d->sent == d->count && d->received >= d->count)
+        d->done = true;
+    return d->done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
+}
+
+int dev_traffic(cli_dev *d, uint32_t timeout_ms)
+{
+    mk_io_hooks h = base_hooks(d);
+    mk_io_status st;
+    uint64_t now = mk_io_now_ms();
+
+    if (d->mode == APP_NONE)
+        return 0;
+    if (!d->sa_ok)
+        return cli_fail(EX_PROPOSAL, "ESP", "no child SA was set up",
+                        "check --esp and the traffic selectors");
+    h.on_esp = on_esp;
+    h.app_deadline = app_deadline;
+    h.app_timer = app_timer;
+    h.done = app_done;
+    if (d->interval_ms == 0)
+        d->interval_ms = d->mode == APP_PING ? 500 : 200;
+    if (d->reply_wait_ms == 0)
+        d->reply_wait_ms = 1000;
+    if (d->count == 0)
+        d->count = 1;
+    if (d->icmp_id == 0)
+        d->icmp_id = (uint16_t)(0x4d4b); /* "MK" */
+    d->next_send_ms = now;
+    d->done = false;
+    st = mk_io_run(&d->io, &d->ike, &h, now + timeout_ms);
+    if (st == MK_IO_E_IKE)
+        return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
+    if (st != MK_IO_OK && st != MK_IO_E_DEADLINE)
+        return io_fail(d, st, "ESP traffic");
+    if (mk_state_get(&d->ike) == MK_ST_CLOSED)
+        return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
+    if (d->mode == APP_PING) {
+        if (d->received < d->count) {
+            char why[120];
+            snprintf(why, sizeof(why), "%u of %u echo requests unanswered",
+                     d->count - d->received, d->count);
+            return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
+                            "is the address inside the responder's --tsr? does it answer?");
+        }
+    } else if (d->received == 0) {
+        return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
+                        "is --to inside the responder's --tsr and is something listening?");
+    }
+    return 0;
+}
+
+int dev_delete(cli_dev *d, uint32_t timeout_ms)
+{
+    mk_io_hooks h = base_hooks(d);
+    mk_io_status st;
+    mk_err e = mk_delete(&d->ike, mk_io_now_ms());
+    if (e != MK_E_OK)
+        return cli_fail(EX_INTERNAL, "INFORMATIONAL (Delete)", mk_err_str(e), "report this bug");
+    st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
+    if (st == MK_IO_E_IKE)
+        return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
+    if (st != MK_IO_OK)
+        return io_fail(d, st, "INFORMATIONAL (Delete)");
+    return 0;
+}
+
+void dev_close(cli_dev *d)
+{
+    if (d->have_keys && !d->keys_written && d->cap != NULL && d->cap->keys != NULL) {
+        (void)mk_keysw_ike(d->cap->keys, &d->keys);
+        d->keys_written = true;
+    }
+    mk_wipe(&d->keys, sizeof(d->keys));
+    d->have_keys = false;
+    mk_esp_wipe(&d->sa);
+    d->sa_ok = false;
+    mk_ike_wipe(&d->ike);
+    mk_io_close(&d->io);
+}

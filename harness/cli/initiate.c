@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiate: `minike initiate`, the minimal initiator against a real responder (strongSwan,
+ * `minike respond`): IKE_SA_INIT + IKE_AUTH with PSK, one ESP child SA, optional ICMP echo or
+ * UDP through it, optional Delete (RFC 7815 B.1), optional capture and key tables. Exit codes
+ * tell what failed (see main.c). It never prints or logs the PSK or SA keys (those go only to
+ * --keys when asked).
+ */
+#define _DEFAULT_SOURCE
+
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char initiate_help[] =
+    "usage: minike initiate --peer ADDR[:PORT] --psk-file F --id ID [options]\n"
+    "\n"
+    "Set up an IKE SA and one ESP child SA with a responder (RFC 7815 minimal initiator),\n"
+    "optionally send traffic through it, then forget (default) or delete it.\n"
+    "\n"
+    "  --peer ADDR[:PORT]     responder (default port 500; any other port means the non-ESP\n"
+    "                         marker from the first message on, as strongSwan expects)\n"
+    "  --local ADDR[:PORT]    local address (default: any; port default ephemeral; with\n"
+    "                         port 500 the NAT-T socket binds 4500)\n"
+    "  --psk-file F           pre-shared key: 0x-hex or text, >= 16 octets (or env MINIKE_PSK)\n"
+    "  --id ID                our identity: fqdn:NAME, @NAME (= fqdn), email:USER@HOST,\n"
+    "                         keyid:HEX, ipv4:ADDR, ipv6:ADDR\n"
+    "  --remote-id ID         the responder identity we expect (and send as IDr)\n"
+    "  --ike P,...            IKE proposals, strongSwan syntax (default\n"
+    "                         aes128gcm16-prfsha256-x25519); also chacha20poly1305-prfsha256-\n"
+    "                         x25519, aes256-sha256-modp2048, aes128gcm16-prfsha256-ecp256,\n"
+    "                         aes128ccm8-prfsha256-x25519\n"
+    "  --esp P,...            ESP proposals (default aes128gcm16); also chacha20poly1305,\n"
+    "                         aes256-sha256, aes128ccm8\n"
+    "  --tsi CIDR             our traffic selector (default 10.99.20.0/24)\n"
+    "  --tsr CIDR             the responder's traffic selector (default 10.99.10.0/24)\n"
+    "  --inner-src ADDR       source address inside the tunnel (default: first host of --tsi)\n"
+    "  --no-natt              no NAT_DETECTION notifies, stay on the IKE port\n"
+    "  --nat-port             start on the NAT-T port with the non-ESP marker\n"
+    "  --transport            transport mode instead of tunnel mode\n"
+    "  --ping ADDR            ICMP echo inside ESP to ADDR (behind the responder); checks replies\n"
+    "  --send TEXT --to ADDR:PORT   a UDP message inside ESP; prints the replies\n"
+    "  --count N              pings / messages to send (default 1)\n"
+    "  --quiet-timeout SEC    after --send, stop after SEC without a reply (default 2)\n"
+    "  --delete               delete the IKE SA at the end (RFC 7815 B.1) instead of forgetting it\n"
+    "  --pcap FILE            write every datagram to FILE (pcap with IPv4/IPv6 + UDP headers)\n"
+    "  --pcap-raw-ports       keep the real ports in the capture (default: ports other than\n"
+    "                         500/4500 are shown as 500 or 4500 by class)\n"
+    "  --keys DIR             write Wireshark decryption tables (ikev2_decryption_table, esp_sa,\n"
+    "                         preferences) into DIR: WIRESHARK_CONFIG_DIR=DIR tshark -r FILE\n"
+    "  --seed N               deterministic SPIs, nonces and DH keys (ChaCha20 DRBG)\n"
+    "  --timeout SEC          give up on an exchange after SEC (default 30)\n"
+    "  -v                     core trace and hex dumps (hexl_print style)\n"
+    "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
+    "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer error\n";
+
+int cmd_initiate(int argc, char **argv)
+{
+    static const struct option lo[] = {
+        {"peer", 1, 0, 'p'},       {"local", 1, 0, 'L'},        {"psk-file", 1, 0, 'P'},
+        {"id", 1, 0, 'i'},         {"remote-id", 1, 0, 'r'},    {"ike", 1, 0, 'I'},
+        {"esp", 1, 0, 'E'},        {"tsi", 1, 0, 'T'},          {"tsr", 1, 0, 'R'},
+        {"inner-src", 1, 0, 'S'},  {"no-natt", 0, 0, 'n'},      {"nat-port", 0, 0, 'N'},
+        {"transport", 0, 0, 't'},  {"ping", 1, 0, 'g'},         {"send", 1, 0, 'x'},
+        {"to", 1, 0, 'o'},         {"count", 1, 0, 'C'},        {"delete", 0, 0, 'D'},
+        {"pcap", 1, 0, 'c'},       {"keys", 1, 0, 'k'},         {"seed", 1, 0, 's'},
+        {"timeout", 1, 0, 'w'},    {"quiet-timeout", 1, 0, 'Q'}, {"help", 0, 0, 'h'},
+        {"pcap-raw-ports", 0, 0, 'W'}, {0, 0, 0, 0}};
+    cli_common c;
+    cli_dev *d;
+    cli_capture cap;
+    cli_show show;
+    mk_addr peer, local, to, ping, peer_ike, peer_natt;
+    bool have_peer = false, have_local = false, have_to = false, have_ping = false;
+    bool no_natt = false, nat_port = false, transport = false, del = false, have_src = false;
+    const char *send = NULL;
+    uint64_t count = 1, timeout = 30, quiet = 2;
+    uint8_t inner_src[4];
+    int opt, r, rc;
+
+    memset(&c, 0, sizeof(c));
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, ":vh", lo, NULL)) != -1) {
+        r = cli_common_opt(&c, opt, optarg);
+        if (r < 0)
+            return mk_wipe(c.psk, sizeof(c.psk)), -r;
+        if (r == 1)
+            continue;
+        r = 0;
+        switch (opt) {
+        case 'h': fputs(initiate_help, stdout); return EX_OK;
+        case 'p': r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer"); have_peer = !r; break;
+        case 'L': r = cli_parse_addr(optarg, 0, &local, "--local"); have_local = !r; break;
+        case 'S':
+            if (inet_pton(AF_INET, optarg, inner_src) != 1)
+                r = cli_fail(EX_USAGE, "--inner-src", "not an IPv4 address",
+                             "inner packets are IPv4, e.g. --inner-src 10.99.20.1");
+            have_src = !r;
+            break;
+        case 'n': no_natt = true; break;
+        case 'N': nat_port = true; break;
+        case 't': transport = true; break;
+        case 'g':
+            r = cli_parse_addr(optarg, 0, &ping, "--ping");
+            if (!r && ping.family != 4)
+                r = cli_fail(EX_USAGE, "--ping", "only IPv4 inner packets are supported",
+                             "give an IPv4 address behind the responder");
+            have_ping = !r;
+            break;
+        case 'x': send = optarg; break;
+        case 'o':
+            r = cli_parse_addr(optarg, 0, &to, "--to");
+            if (!r && (to.family != 4 || to.port == 0))
+                r = cli_fail(EX_USAGE, "--to", "needs an IPv4 ADDR:PORT", "e.g. --to 10.99.10.1:7777");
+            have_to = !r;
+            break;
+        case 'C': r = cli_parse_u64(optarg, 64, &count, "--count"); break;
+        case 'D': del = true; break;
+        case 'w': r = cli_parse_u64(optarg, 3600, &timeout, "--timeout"); break;
+        case 'Q': r = cli_parse_u64(optarg, 3600, &quiet, "--quiet-timeout"); break;
+        default: r = cli_usage_error(argv, opt, "initiate"); break;
+        }
+        if (r != 0)
+            return mk_wipe(c.psk, sizeof(c.psk)), r;
+    }
+    rc = EX_USAGE;
+    if (optind < argc)
+        r = cli_fail(EX_USAGE, "command line", "unexpected argument", "see minike initiate --help");
+    else if (!have_peer)
+        r = cli_fail(EX_USAGE, "initiate", "--peer is required", "e.g. --peer 192.0.2.1");
+    else if (!c.have_id)
+        r = cli_fail(EX_USAGE, "initiate", "--id is required", "e.g. --id @device.example");
+    else if (send != NULL && !have_to)
+        r = cli_fail(EX_USAGE, "--send", "needs --to ADDR:PORT", "e.g. --to 10.99.10.1:7777");
+    else if (send == NULL && have_to)
+        r = cli_fail(EX_USAGE, "--to", "needs --send TEXT", "e.g. --send OPEN");
+    else if (send != NULL && have_ping)
+        r = cli_fail(EX_USAGE, "--ping and --send", "only one kind of traffic per run",
+                     "drop one of them");
+    else if (send != NULL && strlen(send) > 1000)
+        r = cli_fail(EX_USAGE, "--send", "message longer than 1000 octets", "send less");
+    else if (no_natt && !nat_port && peer.port == MK_PORT_IKE && (send || have_ping))
+        r = cli_fail(EX_USAGE, "--no-natt with --ping/--send",
+                     "ESP travels UDP-encapsulated (RFC 3948) and needs the NAT-T port",
+                     "drop --no-natt");
+    else if (have_local && local.family != peer.family)
+        r = cli_fail(EX_USAGE, "--local", "address family differs from --peer", "use the same family");
+    else
+        r = 0;
+    if (r != 0)
+        return mk_wipe(c.psk, sizeof(c.psk)), r;
+    if (!c.have_psk && (r = cli_load_psk_env(&c)) != 0)
+        return r;
+    cli_set_default_suites(&c);
+    if ((r = cli_check_suites(&c)) != 0)
+        return mk_wipe(c.psk, sizeof(c.psk)), r;
+    if (!c.have_tsi)
+        (void)cli_parse_ts("10.99.20.0/24", &c.tsi, "--tsi");
+    if (!c.have_tsr)
+        (void)cli_parse_ts("10.99.10.0/24", &c.tsr, "--tsr");
+    if (!have_src) {
+        memcpy(inner_src, c.tsi.start, 4);
+        if (memcmp(c.tsi.start, c.tsi.end, 4) != 0)
+            inner_src[3] = (uint8_t)(inner_src[3] + 1);
+    }
+    if (!have_local) {
+        memset(&local, 0, sizeof(local));
+        local.family = peer.family;
+    }
+
+    d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        return mk_wipe(c.psk, sizeof(c.psk)), cli_fail(EX_INTERNAL, "initiate", "out of memory", "");
+    show_init(&show, c.verbose);
+    if ((r = capture_open(&cap, &c)) != 0) {
+        mk_wipe(c.psk, sizeof(c.psk));
+        free(d);
+        return r;
+    }
+    mk_config_defaults(&d->cfg);
+    d->cfg.suites = mk_suites_default();
+    memcpy(d->cfg.ike, c.ike, sizeof(c.ike));
+    d->cfg.n_ike = c.n_ike;
+    memcpy(d->cfg.esp, c.esp, sizeof(c.esp));
+    d->cfg.n_esp = c.n_esp;
+    d->cfg.psk = c.psk;
+    d->cfg.psk_len = c.psk_len;
+    d->cfg.idi = c.id;
+    d->cfg.idr = c.remote_id;
+    d->cfg.tsi = c.tsi;
+    d->cfg.tsr = c.tsr;
+    d->cfg.tunnel = !transport;
+    d->cfg.natt = !no_natt;
+    d->cfg.force_4500 = nat_port || peer.port != MK_PORT_IKE;
+    d->cfg.total_ms = (uint32_t)timeout * 1000u;
+    d->seeded = c.seeded;
+    if (c.seeded)
+        mk_io_drbg_init(&d->drbg, c.seed, 0);
+    d->show = &show;
+    d->cap = &cap;
+    d->who = "minike";
+    d->stop = &cli_stop_flag;
+    peer_ike = peer;
+    peer_natt = peer;
+    if (peer.port == MK_PORT_IKE)
+        peer_natt.port = MK_PORT_NATT;
+    rc = dev_connect(d, &local, &peer_ike, &peer_natt);
+    if (rc == 0 && transport) {
+        mk_ts *tl = &d->cfg.tsi, *tr = &d->cfg.tsr;
+        const mk_addr *la = &d->io.local[MK_IO_NATT], *ra = &d->io.remote[MK_IO_NATT];
+        size_t al = la->family == 4 ? 4 : 16;
+        memset(tl, 0, sizeof(*tl));
+        memset(tr, 0, sizeof(*tr));
+        tl->type = tr->type = la->family == 4 ? MK_TS_IPV4_RANGE : MK_TS_IPV6_RANGE;
+        tl->end_port = tr->end_port = 65535;
+        memcpy(tl->start, la->ip, al);
+        memcpy(tl->end, la->ip, al);
+        memcpy(tr->start, ra->ip, al);
+        memcpy(tr->end, ra->ip, al);
+    }
+    if (rc == 0) {
+        char ip[80], ik[96], es[64], id[300];
+        cli_format_ike(&c.ike[0], ik, sizeof(ik));
+        cli_format_esp(&c.esp[0], es, sizeof(es));
+        cli_format_id(&c.id, id, sizeof(id));
+        show_line(&show, mk_io_now_ms(), d->who, "IKE with %s from %s as %s; offering %s%s, ESP %s%s",
+                  d->peer_str, addr_str(&d->cfg.local, ip, sizeof(ip)), id, ik,
+                  c.n_ike > 1 ? " (+more)" : "", es, c.n_esp > 1 ? " (+more)" : "");
+        rc = dev_establish(d, (uint32_t)timeout * 1000u);
+    }
+    if (rc == 0) {
+        mk_esp_sa *sa = &d->sa;
+        if (d->sa_ok)
+            show_line(&show, mk_io_now_ms(), d->who,
+                      "established: IKE SA %02x%02x%02x%02x%02x%02x%02x%02x_i, ESP SPIs "
+                      "out %08x in %08x (%s, %s)",
+                      d->ike.spi_i[0], d->ike.spi_i[1], d->ike.spi_i[2], d->ike.spi_i[3],
+                      d->ike.spi_i[4], d->ike.spi_i[5], d->ike.spi_i[6], d->ike.spi_i[7],
+                      sa->spi_out, sa->spi_in, sa->tunnel ? "tunnel" : "transport",
+                      sa->udp_encap ? "UDP-encapsulated" : "plain ESP");
+        if (have_ping) {
+            d->mode = APP_PING;
+            memcpy(d->inner_src, inner_src, 4);
+            memcpy(d->inner_dst, ping.ip, 4);
+        } else if (send != NULL) {
+            d->mode = APP_SEND;
+            d->text = send;
+            memcpy(d->inner_src, inner_src, 4);
+            memcpy(d->inner_dst, to.ip, 4);
+            d->dport = to.port;
+            d->sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
+        }
+        d->count = (uint32_t)count;
+        d->quiet_ms = (uint32_t)quiet * 1000u;
+        rc = dev_traffic(d, (uint32_t)timeout * 1000u);
+    }
+    if (rc == 0 && del) {
+        rc = dev_delete(d, (uint32_t)timeout * 1000u);
+        if (rc == 0)
+            show_line(&show, mk_io_now_ms(), d->who, "IKE SA deleted");
+    } else if (rc == 0) {
+        show_line(&show, mk_io_now_ms(), d->who, "done; IKE SA forgotten (no Delete sent)");
+    }
+    dev_close(d);
+    {
+        int r2 = capture_close(&cap);
+        if (rc == 0)
+            rc = r2;
+    }
+    mk_wipe(c.psk, sizeof(c.psk));
+    free(d);
+    return rc;
+}

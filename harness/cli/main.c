@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main: the `minike` command's entry point: subcommand dispatch, `--help`, the exit codes and
+ * the one-line failure format `minike: <what failed>: <why> (<what to do>)`, and the mapping
+ * from the core's sticky mk_err to an exit code. It never prints secrets.
+ */
+#define _DEFAULT_SOURCE
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+volatile sig_atomic_t cli_stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    cli_stop_flag = 1;
+}
+
+void cli_install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_fail(int code, const char *what, const char *why, const char *todo)
+{
+    fflush(stdout);
+    if (todo != NULL && *todo)
+        fprintf(stderr, "minike: %s: %s (%s)\n", what, why, todo);
+    else
+        fprintf(stderr, "minike: %s: %s\n", what, why);
+    return code;
+}
+
+int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
+{
+    mk_err e = mk_last_error(ike);
+    char what[160];
+    const char *ex;
+
+    switch (last_exchange) {
+    case MK_EX_IKE_SA_INIT: ex = "IKE_SA_INIT"; break;
+    case MK_EX_IKE_AUTH: ex = "IKE_AUTH"; break;
+    case MK_EX_INFORMATIONAL: ex = "INFORMATIONAL"; break;
+    default: ex = "IKE"; break;
+    }
+    snprintf(what, sizeof(what), "%s with %s", ex, peer);
+    switch (e) {
+    case MK_E_TIMEOUT:
+        return cli_fail(EX_TIMEOUT, what, "no answer, retransmissions exhausted",
+                        "is a responder running there? check --peer, ports and firewalls; "
+                        "--timeout SEC waits longer");
+    case MK_E_NO_PROPOSAL_CHOSEN:
+        return cli_fail(EX_PROPOSAL, what, "the responder accepted none of our proposals "
+                        "(NO_PROPOSAL_CHOSEN)",
+                        "offer one the responder has, with --ike / --esp");
+    case MK_E_INVALID_KE:
+        return cli_fail(EX_PROPOSAL, what, "the responder wants a DH group we do not offer "
+                        "(INVALID_KE_PAYLOAD)",
+                        "add a proposal with its group to --ike");
+    case MK_E_TS_UNACCEPTABLE:
+        return cli_fail(EX_PROPOSAL, what, "IKE SA up but the responder refused the traffic "
+                        "selectors (TS_UNACCEPTABLE)",
+                        "match --tsi/--tsr to the responder's configuration");
+    case MK_E_NO_CHILD_SA:
+        return cli_fail(EX_PROPOSAL, what, "IKE SA up but the responder refused the child SA",
+                        "check --esp and the traffic selectors against the responder");
+    case MK_E_AUTH_FAILED:
+        return cli_fail(EX_AUTH, what, "the responder's AUTH payload did not verify",
+                        "the PSK differs between the two sides, or it is not the expected peer");
+    case MK_E_PEER_AUTH_FAILED:
+        return cli_fail(EX_AUTH, what, "the responder rejected our authentication "
+                        "(AUTHENTICATION_FAILED)",
+                        "check that --id and the PSK match the responder's configuration");
+    case MK_E_ID_MISMATCH:
+        return cli_fail(EX_AUTH, what, "the responder's identity is not the one configured",
+                        "check --remote-id");
+    case MK_E_BAD_PROPOSAL:
+        return cli_fail(EX_PEER, what, "the responder chose a proposal we did not offer",
+                        "the responder is misbehaving; report it");
+    case MK_E_PEER_DELETED:
+        return cli_fail(EX_PEER, what, "the responder deleted the IKE SA", "try again");
+    case MK_E_TOO_MANY_RETRIES:
+        return cli_fail(EX_PEER, what, "too many COOKIE / INVALID_KE round trips",
+                        "the responder may be overloaded; try again later");
+    case MK_E_PEER_ERROR:
+        return cli_fail(EX_PEER, what, "the responder answered with an error notify",
+                        "see -v output and the responder's log");
+    case MK_E_DH_ZERO:
+        return cli_fail(EX_PEER, what, mk_err_str(e), "the responder sent an invalid key share");
+    case MK_E_BAD_CONFIG:
+        return cli_fail(EX_CONFIG, what, "configuration rejected by the IKE core",
+                        "check --ike, --esp, --id and the PSK");
+    case MK_E_CRYPTO:
+        return cli_fail(EX_INTERNAL, what, "crypto library failure", "report this bug");
+    default:
+        return cli_fail(mk_err_class(e) == MK_CLASS_USAGE ? EX_INTERNAL : EX_PEER, what,
+                        mk_err_str(e), "run with -v for details");
+    }
+}
+
+static const char usage[] =
+    "usage: minike <command> [options]      (minike <command> --help for each)\n"
+    "\n"
+    "A minimal IKEv2 initiator (RFC 7815) and its test responder.\n"
+    "\n"
+    "commands:\n"
+    "  initiate   build an IKE SA + ESP child SA with a responder, optionally ping or send\n"
+    "             UDP through it, then forget or delete it\n"
+    "  respond    run the test responder (garage door or echo server) on UDP\n"
+    "  demo       the garage-door story on loopback: device and door in one process\n"
+    "  keygen     make a random pre-shared key\n"
+    "\n"
+    "exit codes:\n"
+    "  0 ok\n"
+    "  1 internal error\n"
+    "  2 usage (bad command line)\n"
+    "  3 config or file (unreadable file, PSK shorter than 16 octets, unknown proposal)\n"
+    "  4 network (port in use, address unusable, peer unreachable / ICMP error)\n"
+    "  5 timeout (no answer)\n"
+    "  6 authentication failed (ours rejected, or the peer's AUTH wrong)\n"
+    "  7 no proposal chosen, or the child SA refused\n"
+    "  8 other peer error\n"
+    "Every failure prints one line: minike: <what failed>: <why> (<what to do>)\n";
+
+int main(int argc, char **argv)
+{
+    const char *cmd;
+
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc < 2)
+        return fputs(usage, stderr), cli_fail(EX_USAGE, "command line", "no command given",
+                                              "see minike --help");
+    cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage, stdout);
+        return EX_OK;
+    }
+    if (!strcmp(cmd, "--version")) {
+        puts("minike 0.1 (RFC 7815 minimal IKEv2 initiator)");
+        return EX_OK;
+    }
+    cli_install_signals();
+    if (!strcmp(cmd, "initiate"))
+        return cmd_initiate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "respond"))
+        return cmd_respond(argc - 1, argv + 1);
+    if (!strcmp(cmd, "demo"))
+        return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "keygen"))
+        return cmd_keygen(argc - 1, argv + 1);
+    {
+        char why[200];
+        snprintf(why, sizeof(why), "unknown command '%.100s'", cmd);
+        return cli_fail(EX_USAGE, "command line", why,
+                        "commands: initiate, respond, demo, keygen; see minike --help");
+    }
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * peer_int: the private state of the test/demo responder (peer.c, peer_init.c, peer_auth.c) and
+ * the helpers those files share. Nothing outside harness/lib/peer*.c includes this header; the
+ * contract is peer.h. The peer owns one IKE SA at a time, a small FIFO of datagrams to send, the
+ * last response per request direction (RFC 7296 §2.1 retransmission cache) and, when it is the
+ * requester itself, one outstanding request with its back-off timer.
+ */
+#ifndef MK_PEER_INT_H
+#define MK_PEER_INT_H
+
+#include "keysched.h"
+#include "msg.h"
+#include "peer.h"
+#include "sk.h"
+#include "suite.h"
+
+enum {
+    PEER_TXQ = 8, /* FIFO slots: forged + real + duplicate answers fit */
+    PEER_BUF = MK_MAX_MSG + MK_NATT_MARKER,
+    PEER_COOKIE_LEN = 33, /* version octet | SHA-256 */
+    PEER_NONCE_LEN = 32,
+    PEER_PT_UNKNOWN = 250,   /* a private-use payload type nobody implements */
+    PEER_N_REKEY_SA = 16393, /* RFC 7296 §3.10.1 */
+    PEER_N_IPCOMP_SUPPORTED = 16387,
+    PEER_RTO_MS = 500,
+    PEER_RTO_MAX_MS = 8000,
+    PEER_MAX_RETX = 6,
+};
+
+typedef struct peer_tx {
+    uint8_t buf[PEER_BUF];
+    uint16_t len;
+    uint16_t port;
+    mk_addr to;
+} peer_tx;
+
+struct mk_peer {
+    mk_peer_config cfg;
+    mk_env env;
+    mk_peer_state st;
+    mk_err err;
+    mk_stats stats;
+    uint32_t rx_count; /* IKE datagrams received: index for the script masks */
+    uint8_t cookie_secret[32];
+
+    /* the IKE SA */
+    bool have_sa;
+    uint8_t spi_i[8], spi_r[8];
+    mk_ike_suite sel;
+    const mk_prf_class *prf;
+    const mk_integ_class *integ;
+    const mk_encr_class *encr;
+    uint8_t ni[MK_MAX_NONCE];
+    uint16_t ni_len;
+    uint8_t nr[PEER_NONCE_LEN];
+    mk_ike_sa_keys keys;
+    uint8_t init_req[MK_MAX_MSG]; /* RealMessage1 (no marker) */
+    uint16_t init_req_len;
+    uint8_t init_resp[MK_MAX_MSG]; /* RealMessage2 */
+    uint16_t init_resp_len;
+    bool on_4500;
+    mk_addr remote;
+
+    /* responder side: requests of the initiator */
+    uint32_t expect_msgid; /* next request Message ID we accept */
+    bool resp_valid;       /* resp holds the answer to request resp_msgid */
+    uint32_t resp_msgid;
+    uint8_t resp_req_hash[32]; /* SHA-256 of that request, to recognise a retransmission */
+    uint8_t resp[MK_MAX_MSG];
+    uint16_t resp_len;
+
+    /* requester side: our own requests */
+    uint32_t my_msgid; /* RFC 7296 §2.2: each side counts its own requests from 0 */
+    bool req_outstanding;
+    uint8_t req[MK_MAX_MSG];
+    uint16_t req_len;
+    uint8_t req_exchange;
+    uint8_t req_kind; /* PEER_REQ_* */
+    uint64_t req_next_ms;
+    uint32_t req_rto_ms;
+    uint8_t req_retx;
+    mk_peer_answer answer;
+
+    /* the child SA */
+    bool child_ok;
+    mk_esp_sa child;
+    mk_ts child_tsi, child_tsr;
+
+    /* outgoing FIFO */
+    peer_tx txq[PEER_TXQ];
+    uint8_t tx_head, tx_n;
+};
+
+enum { PEER_REQ_LIVENESS = 1, PEER_REQ_CREATE_CHILD, PEER_REQ_UNKNOWN_CRIT, PEER_REQ_DELETE };
+
+/* peer.c */
+void peer_trace(mk_peer *p, mk_event ev, const char *detail);
+mk_err peer_drop(mk_peer *p, mk_err e);
+/* Queue `msg` (an IKE message without marker) to `to`; prepends the marker on 4500. */
+void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to);
+/* Queue an answer honouring drop_tx/dup_tx for received datagram number `n`. */
+void peer_answer(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to,
+                 uint32_t n);
+void peer_cache_response(mk_peer *p, const mk_msg *req, const uint8_t *resp, size_t len);
+void peer_sk_keys(const mk_peer *p, bool from_initiator, mk_sk_keys *k);
+/* Build a protected message: header from the arguments, inner chain `inner` (first type
+ * `first`). Returns the length or 0 on error. */
+size_t peer_seal(mk_peer *p, uint8_t exchange, uint8_t flags, uint32_t msgid, uint8_t first,
+                 const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap);
+/* An inner-chain writer: offset 0 is a scratch "previous Next Payload" octet. */
+mk_wr peer_inner_init(uint8_t *buf, size_t cap, size_t *slot);
+/* The registered class for (id, bits); bits 0 also finds a class that needs no Key Length. */
+const mk_encr_class *peer_encr_class(const mk_suites *s, uint16_t id, uint16_t bits);
+void peer_reset_sa(mk_peer *p);
+
+/* peer_init.c */
+mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from, uint32_t n);
+
+/* peer_auth.c */
+mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+                    const mk_addr *from, uint32_t n);
+/* INFORMATIONAL and CREATE_CHILD_SA requests of the initiator on the established SA. */
+mk_err peer_on_info(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+                    const mk_addr *from, uint32_t n);
+bool peer_ts_intersect(const mk_ts *a, const mk_ts *b, mk_ts *out);
+/* The transform of (type, id) in a proposal; `bits` must match the Key Length attribute, or
+ * when bits_optional an absent attribute (0) matches too. NULL if not offered. */
+const mk_transform *peer_find_transform(const mk_proposal *pr, uint8_t type, uint16_t id,
+                                        uint16_t bits, bool bits_optional);
+/* Integrity transform acceptable: `integ` offered, or for 0 (AEAD) none or NONE offered. */
+bool peer_integ_ok(const mk_proposal *pr, uint16_t integ);
+
+/* peer_req.c */
+mk_err peer_on_response(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from);
+
+#endif

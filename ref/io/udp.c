@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * udp: the I/O shell of minike (see mk_io.h). Two UDP sockets per endpoint (IKE class and NAT-T
+ * class), the non-ESP marker rule for sorting IKE from ESP, a poll() loop that drives the
+ * sans-I/O initiator by its deadline, the monotonic and wall clocks, the OS RNG and a seeded
+ * ChaCha20 DRBG. This is the only file allowed sockets, clock_gettime and randombytes_buf.
+ * It must never parse IKE beyond the 4-octet marker, never keep secrets, and never block
+ * without a deadline.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "mk_io.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- addresses ------------------------------------------------------------------------------ */
+
+static bool parse_port(const char *s, uint16_t *port)
+{
+    unsigned long v = 0;
+    if (*s == '\0')
+        return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (unsigned long)(*s - '0');
+        if (v > 65535)
+            return false;
+    }
+    *port = (uint16_t)v;
+    return true;
+}
+
+bool mk_io_parse_addr(const char *s, uint16_t def_port, mk_addr *out)
+{
+    char host[64];
+    const char *port = NULL;
+    size_t n;
+
+    memset(out, 0, sizeof(*out));
+    out->port = def_port;
+    if (s == NULL)
+        return false;
+    if (s[0] == '[') { /* [v6]:port */
+        const char *end = strchr(s, ']');
+        if (end == NULL)
+            return false;
+        n = (size_t)(end - s - 1);
+        if (n >= sizeof(host))
+            return false;
+        memcpy(host, s + 1, n);
+        host[n] = '\0';
+        if (end[1] == ':')
+            port = end + 2;
+        else if (end[1] != '\0')
+            return false;
+    } else {
+        const char *c = strchr(s, ':');
+        if (c != NULL && strchr(c + 1, ':') == NULL) { /* exactly one colon: v4:port */
+            n = (size_t)(c - s);
+            port = c + 1;
+        } else {
+            n = strlen(s);
+        }
+        if (n >= sizeof(host))
+            return false;
+        memcpy(host, s, n);
+        host[n] = '\0';
+    }
+    if (port != NULL && !parse_port(port, &out->port))
+        return false;
+    if (inet_pton(AF_INET, host, out->ip) == 1) {
+        out->family = 4;
+        return true;
+    }
+    if (inet_pton(AF_INET6, host, out->ip) == 1) {
+        out->family = 6;
+        return true;
+    }
+    return false;
+}
+
+void mk_io_format_addr(const mk_addr *a, bool with_port, char *out, size_t cap)
+{
+    char h[INET6_ADDRSTRLEN] = "?";
+    if (cap == 0)
+        return;
+    if (a->family == 4)
+        inet_ntop(AF_INET, a->ip, h, sizeof(h));
+    else if (a->family == 6)
+        inet_ntop(AF_INET6, a->ip, h, sizeof(h));
+    if (!with_port)
+        snprintf(out, cap, "%s", h);
+    else if (a->family == 6)
+        snprintf(out, cap, "[%s]:%u", h, (unsigned)a->port);
+    else
+        snprintf(out, cap, "%s:%u", h, (unsigned)a->port);
+}
+
+/* mk_addr <-> sockaddr */
+static socklen_t to_sa(const mk_addr *a, struct sockaddr_storage *ss)
+{
+    memset(ss, 0, sizeof(*ss));
+    if (a->family == 4) {
+        struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+        s4->sin_family = AF_INET;
+        s4->sin_port = htons(a->port);
+        memcpy(&s4->sin_addr, a->ip, 4);
+        return sizeof(*s4);
+    }
+    if (a->family == 6) {
+        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(a->port);
+        memcpy(&s6->sin6_addr, a->ip, 16);
+        return sizeof(*s6);
+    }
+    return 0;
+}
+
+static void from_sa(const struct sockaddr_storage *ss, mk_addr *a)
+{
+    memset(a, 0, sizeof(*a));
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+        a->family = 4;
+        a->port = ntohs(s4->sin_port);
+        memcpy(a->ip, &s4->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+        a->family = 6;
+        a->port = ntohs(s6->sin6_port);
+        memcpy(a->ip, &s6->sin6_addr, 16);
+    }
+}
+
+/* ---- sockets -------------------------------------------------------------------------------- */
+
+static mk_io_status fail(mk_io *io, mk_io_status st)
+{
+    io->last_errno = errno;
+    return st;
+}
+
+static void sockname(mk_io *io, int i)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    if (getsockname(io->fd[i], (struct sockaddr *)&ss, &sl) == 0)
+        from_sa(&ss, &io->local[i]);
+}
+
+mk_io_status mk_io_open(mk_io *io, const mk_addr *local, uint16_t natt_port)
+{
+    void (*tap)(void *, bool, const mk_addr *, const mk_addr *, const uint8_t *, size_t) =
+        io->tap;
+    void *tap_ctx = io->tap_ctx;
+    volatile sig_atomic_t *stop = io->stop;
+
+    memset(io, 0, sizeof(*io));
+    io->fd[0] = io->fd[1] = -1;
+    io->tap = tap;
+    io->tap_ctx = tap_ctx;
+    io->stop = stop;
+    io->icmp_limit = 2;
+    if (local->family != 4 && local->family != 6) {
+        errno = EAFNOSUPPORT;
+        return fail(io, MK_IO_E_ADDR);
+    }
+    for (int i = 0; i < MK_IO_NSOCK; i++) {
+        struct sockaddr_storage ss;
+        mk_addr a = *local;
+        socklen_t sl;
+        int one = 1;
+
+        a.port = i == MK_IO_IKE ? local->port : natt_port;
+        sl = to_sa(&a, &ss);
+        io->fd[i] = socket(local->family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
+                           SOCK_CLOEXEC, 0);
+        if (io->fd[i] < 0) {
+            mk_io_status st = fail(io, MK_IO_E_BIND);
+            mk_io_close(io);
+            return st;
+        }
+        if (local->family == 6)
+            (void)setsockopt(io->fd[i], IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+        if (bind(io->fd[i], (struct sockaddr *)&ss, sl) != 0) {
+            mk_io_status st = fail(io, MK_IO_E_BIND);
+            int e = io->last_errno;
+            mk_io_close(io);
+            io->last_errno = e;
+            io->local[i] = a;
+            return st;
+        }
+        sockname(io, i);
+    }
+    return MK_IO_OK;
+}
+
+mk_io_status mk_io_connect(mk_io *io, const mk_addr *peer_ike, const mk_addr *peer_natt)
+{
+    const mk_addr *peers[MK_IO_NSOCK] = {peer_ike, peer_natt};
+    for (int i = 0; i < MK_IO_NSOCK; i++) {
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        if (peers[i] == NULL)
+            continue;
+        sl = to_sa(peers[i], &ss);
+        if (sl == 0 || peers[i]->family != io->local[i].family) {
+            errno = EAFNOSUPPORT;
+            return fail(io, MK_IO_E_ADDR);
+        }
+        if (connect(io->fd[i], (struct sockaddr *)&ss, sl) != 0)
+            return fail(io, MK_IO_E_BIND);
+        io->remote[i] = *peers[i];
+        sockname(io, i);
+    }
+    io->connected = true;
+    return MK_IO_OK;
+}
+
+void mk_io_close(mk_io *io)
+{
+    for (int i = 0; i < MK_IO_NSOCK; i++) {
+        if (io->fd[i] >= 0)
+            close(io->fd[i]);
+        io->fd[i] = -1;
+    }
+}
+
+static bool is_icmp_errno(int e)
+{
+    return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN;
+}
+
+mk_io_status mk_io_send(mk_io *io, int cls, const mk_addr *to, const uint8_t *p, size_t n)
+{
+    ssize_t r;
+    const mk_addr *dst = to != NULL ? to : &io->remote[cls];
+
+    if (cls < 0 || cls >= MK_IO_NSOCK || io->fd[cls] < 0) {
+        errno = EBADF;
+        return fail(io, MK_IO_E_SEND);
+    }
+    if (to == NULL && io->remote[cls].port != 0) {
+        r = send(io->fd[cls], p, n, 0);
+    } else {
+        struct sockaddr_storage ss;
+        socklen_t sl = to_sa(dst, &ss);
+        if (sl == 0) {
+            errno = EDESTADDRREQ;
+            return fail(io, MK_IO_E_SEND);
+        }
+        r = sendto(io->fd[cls], p, n, 0, (struct sockaddr *)&ss, sl);
+    }
+    if (r < 0) {
+        io->last_errno = errno;
+        if (is_icmp_errno(errno)) {
+            /* A pending ICMP error from an earlier datagram: count it, resend once. */
+            if (++io->icmp_errors >= io->icmp_limit)
+                return MK_IO_E_UNREACHABLE;
+            if (send(io->fd[cls], p, n, 0) >= 0)
+                goto sent;
+            io->last_errno = errno;
+            return is_icmp_errno(errno) ? MK_IO_E_UNREACHABLE : MK_IO_E_SEND;
+        }
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+            return MK_IO_OK; /* UDP: treat a full queue as loss; retransmission covers it */
+        return MK_IO_E_SEND;
+    }
+sent:
+    if (io->tap != NULL)
+        io->tap(io->tap_ctx, true, &io->local[cls], dst, p, n);
+    return MK_IO_OK;
+}
+
+/* Read one datagram from socket i into d. 1: got one, 0: nothing (EAGAIN), <0: error. */
+static int read_one(mk_io *io, int i, mk_io_dgram *d)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    ssize_t r = recvfrom(io->fd[i], d->buf, sizeof(d->buf), MSG_TRUNC, (struct sockaddr *)&ss,
+                         &sl);
+    if (r < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return 0;
+        io->last_errno = errno;
+        if (is_icmp_errno(errno))
+            return ++io->icmp_errors >= io->icmp_limit ? MK_IO_E_UNREACHABLE : 0;
+        return MK_IO_E_RECV;
+    }
+    if ((size_t)r > sizeof(d->buf))
+        return 0; /* truncated: drop */
+    d->len = (size_t)r;
+    d->cls = i;
+    from_sa(&ss, &d->from);
+    d->to = io->local[i];
+    /* RFC 3948 §2.2 and strongSwan's rule: the non-ESP marker is used on the NAT-T socket and
+     * whenever neither port is 500. On such a socket 4 zero octets mean IKE, anything else
+     * (an SPI, never 0) is ESP. A 1-octet 0xff is a NAT-keepalive (RFC 3948 §2.3): drop. */
+    d->marker_socket = i == MK_IO_NATT ||
+                       (io->local[i].port != MK_PORT_IKE && d->from.port != MK_PORT_IKE);
+    if (d->marker_socket && d->len == 1 && d->buf[0] == 0xff)
+        return 0;
+    d->esp = d->marker_socket && d->len >= MK_NATT_MARKER &&
+             (d->buf[0] | d->buf[1] | d->buf[2] | d->buf[3]) != 0;
+    if (d->marker_socket && d->len < MK_NATT_MARKER)
+        return 0;
+    if (io->tap != NULL)
+        io->tap(io->tap_ctx, false, &d->from, &d->to, d->buf, d->len);
+    return 1;
+}
+
+int mk_io_wait(mk_io *io, uint64_t until_ms, mk_io_dgram *d)
+{
+    for (;;) {
+        struct pollfd pfd[MK_IO_NSOCK];
+        uint64_t now;
+        int timeout, n = 0, r;
+
+        if (io->stop != NULL && *io->stop)
+            return MK_IO_E_STOPPED;
+        for (int i = 0; i < MK_IO_NSOCK; i++) {
+            pfd[i].fd = io->fd[i];
+            pfd[i].events = POLLIN;
+            pfd[i].revents = 0;
+            n += io->fd[i] >= 0;
+        }
+        (void)n;
+        now = mk_io_now_ms();
+        if (until_ms <= now)
+            timeout = 0;
+        else if (until_ms - now > 1000)
+            timeout = 1000; /* wake up now and then to look at the stop flag */
+        else
+            timeout = (int)(until_ms - now);
+        r = poll(pfd, MK_IO_NSOCK, timeout);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            io->last_errno = errno;
+            return MK_IO_E_RECV;
+        }
+        for (int i = 0; i < MK_IO_NSOCK && r > 0; i++) {
+            if (pfd[i].revents & (POLLIN | POLLERR)) {
+                int got = read_one(io, i, d);
+                if (got != 0)
+                    return got;
+            }
+        }
+        if (r == 0 && mk_io_now_ms() >= until_ms)
+            return 0;
+    }
+}
+
+/* ---- clock and randomness ------------------------------------------------------------------- */
+
+uint64_t mk_io_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+uint64_t mk_io_wall_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void mk_io_rng_os(void *ctx, uint8_t *out, size_t n)
+{
+    (void)ctx;
+    randombytes_buf(out, n);
+}
+
+void mk_io_drbg_init(mk_io_drbg *d, uint64_t seed, uint8_t stream)
+{
+    memset(d, 0, sizeof(*d));
+    for (int i = 0; i < 8; i++)
+        d->key[i] = (uint8_t)(seed >> (8 * i));
+    d->key[8] = stream;
+}
+
+void mk_io_rng_drbg(void *ctx, uint8_t *out, size_t n)
+{
+    /* The nonce randombytes_buf_deterministic() uses (libsodium 1.0.18 randombytes.c). */
+    static const uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = "LibsodiumDRG";
+    mk_io_drbg *d = ctx;
+    uint8_t block[64];
+    size_t done = 0;
+
+    while (done < n) {
+        uint64_t blk = d->off / 64;
+        size_t skip = (size_t)(d->off % 64), take = 64 - skip;
+        if (take > n - done)
+            take = n - done;
+        memset(block, 0, sizeof(block));
+        crypto_stream_chacha20_ietf_xor_ic(block, block, sizeof(block), nonce, (uint32_t)blk,
+                                           d->key);
+        memcpy(out + done, block + skip, take);
+        done += take;
+        d->off += take;
+    }
+    sodium_memzero(block, sizeof(block));
+}
+
+/* ---- the loop ------------------------------------------------------------------------------- */
+
+mk_io_status mk_io_drain(mk_io *io, mk_ike *ike, const mk_io_hooks *h, uint64_t now_ms)
+{
+    for (int guard = 0; guard < 16; guard++) {
+        const uint8_t *p;
+        uint16_t port = 0;
+        size_t n = mk_tx_peek(ike, &p, &port);
+        mk_io_status st;
+        if (n == 0)
+            return MK_IO_OK;
+        st = mk_io_send(io, port == MK_PORT_NATT ? MK_IO_NATT : MK_IO_IKE, NULL, p, n);
+        if (h != NULL && h->on_ike_tx != NULL)
+            h->on_ike_tx(h->ctx, p, n, port, now_ms);
+        mk_tx_done(ike);
+        if (st != MK_IO_OK)
+            return st;
+    }
+    return MK_IO_OK;
+}
+
+static bool default_done(const mk_ike *ike)
+{
+    mk_state st = mk_state_get(ike);
+    return st == MK_ST_ESTABLISHED || st == MK_ST_CLOSED || st == MK_ST_FAILED;
+}
+
+mk_io_status mk_io_run(mk_io *io, mk_ike *ike, const mk_io_hooks *h, uint64_t until_ms)
+{
+    mk_io_dgram dg; /* on the stack: two threads (the demo's device and door) may each loop */
+    mk_io_status st;
+    uint64_t now = mk_io_now_ms();
+
+    if ((st = mk_io_drain(io, ike, h, now)) != MK_IO_OK)
+        return st;
+    for (;;) {
+        uint64_t wake = mk_deadline(ike);
+        uint64_t app = (h != NULL && h->app_deadline != NULL) ? h->app_deadline(h->ctx)
+                                                                : UINT64_MAX;
+        int r;
+
+        if (mk_state_get(ike) == MK_ST_FAILED)
+            return MK_IO_E_IKE;
+        if (h != NULL && h->done != NULL ? h->done(h->ctx, ike) : default_done(ike))
+            return MK_IO_OK;
+        if (mk_io_now_ms() >= until_ms)
+            return MK_IO_E_DEADLINE;
+        if (app < wake)
+            wake = app;
+        if (until_ms < wake)
+            wake = until_ms;
+        r = mk_io_wait(io, wake, &dg);
+        now = mk_io_now_ms();
+        if (r < 0)
+            return (mk_io_status)r;
+        if (r == 1) {
+            if (dg.esp) {
+                if (h != NULL && h->on_esp != NULL)
+                    h->on_esp(h->ctx, &dg, now);
+            } else {
+                /* mk_on_dgram wants the port class; on a marker socket the marker stays on */
+                uint16_t port = dg.marker_socket ? MK_PORT_NATT : MK_PORT_IKE;
+                mk_err e = mk_on_dgram(ike, dg.buf, dg.len, port, now);
+                if (h != NULL && h->on_ike != NULL)
+                    h->on_ike(h->ctx, &dg, e, now);
+            }
+        }
+        if (now >= mk_deadline(ike))
+            (void)mk_on_timer(ike, now);
+        if (h != NULL && h->app_timer != NULL && app != UINT64_MAX && now >= app)
+            h->app_timer(h->ctx, now);
+        if ((st = mk_io_drain(io, ike, h, now)) != MK_IO_OK)
+            return st;
+    }
+}
+
+const char *mk_io_status_str(mk_io_status s)
+{
+    switch (s) {
+    case MK_IO_OK: return "ok";
+    case MK_IO_E_ADDR: return "address unusable";
+    case MK_IO_E_BIND: return "cannot bind socket";
+    case MK_IO_E_SEND: return "send failed";
+    case MK_IO_E_RECV: return "receive failed";
+    case MK_IO_E_UNREACHABLE: return "peer unreachable (ICMP error)";
+    case MK_IO_E_STOPPED: return "interrupted";
+    case MK_IO_E_DEADLINE: return "deadline passed";
+    case MK_IO_E_IKE: return "IKE SA failed";
+    }
+    return "unknown";
+}

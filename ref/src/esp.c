@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * esp: sans-I/O ESP (RFC 4303) in the minimal profile of RFC 9333: no ESN, one SA per direction,
+ * a 64-packet replay window. Sealing builds SPI | Seq | IV | E(payload | pad | padlen | next) |
+ * ICV into the caller's buffer; opening checks SPI, replay window and ICV *before* anything is
+ * decrypted or trusted, then checks the padding, and only then advances the replay window.
+ * AEAD ciphers (AES-GCM, AES-CCM, ChaCha20-Poly1305) take AAD = SPI | Seq and use the 64-bit
+ * sequence number as IV (RFC 4106 §3.1, RFC 7634 §2); AES-CBC takes a random IV from env->rng
+ * and an HMAC over SPI..ciphertext. This module must never let a dropped packet change anything
+ * but sa->dropped, never let the outbound sequence number cycle, and never allocate.
+ */
+#include <string.h>
+
+#include "esp.h"
+#include "suite.h"
+
+enum {
+    ESP_HDR = 8,       /* SPI (4) | Sequence Number (4) */
+    ESP_TRAILER = 2,   /* Pad Length (1) | Next Header (1) */
+    ESP_ALIGN = 4,     /* RFC 4303 §2.4: trailer right-aligned in a 4-octet word */
+    MAX_ICV = 64,
+    MAX_IV = 16,
+};
+
+/* The classes behind one SA, looked up in the default registry. */
+typedef struct esp_algs {
+    const mk_encr_class *encr;
+    const mk_integ_class *integ; /* NULL with AEAD */
+    size_t icv_len, align;
+} esp_algs;
+
+static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
+{
+    const mk_suites *s = mk_suites_default();
+    a->encr = mk_suite_encr(s, sa->encr, sa->encr_bits);
+    a->integ = NULL;
+    if (a->encr == NULL || a->encr->key_len != sa->ek_len || a->encr->iv_len > MAX_IV)
+        return MK_E_BAD_CONFIG;
+    if (a->encr->aead) {
+        /* Combined-mode ciphers carry their own ICV; an INTEG transform is not used. */
+        a->icv_len = a->encr->icv_len;
+        a->align = ESP_ALIGN;
+    } else {
+        a->integ = mk_suite_integ(s, sa->integ);
+        if (a->integ == NULL || a->integ->key_len != sa->ak_len)
+            return MK_E_BAD_CONFIG;
+        a->icv_len = a->integ->icv_len;
+        /* RFC 4303 §2.4: the padding also fills the plaintext to the cipher's block size. */
+        a->align = a->encr->block > ESP_ALIGN ? a->encr->block : ESP_ALIGN;
+    }
+    if (a->icv_len > MAX_ICV || a->align == 0 || a->align > 255)
+        return MK_E_BAD_CONFIG;
+    return MK_E_OK;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* ---- seal ------------------------------------------------------------------------------------ */
+
+static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uint8_t next_header,
+                        const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
+                        size_t *out_len)
+{
+    const mk_encr_class *c = a->encr;
+    size_t iv_len = c->iv_len;
+    mk_err e;
+
+    /* RFC 4303 §3.3.3: "If anti-replay is enabled (the default), the sender checks to ensure
+     * that the counter has not cycled before inserting the new value in the Sequence Number
+     * field. In other words, the sender MUST NOT send a packet on an SA if doing so would
+     * cause the sequence number to cycle." Without ESN the last usable number is 2^32 - 1. */
+    if (sa->seq_out == UINT32_MAX)
+        return MK_E_BAD_STATE;
+    uint32_t seq = sa->seq_out + 1;
+
+    /* Sizes, without overflow: len is bounded first, everything else is small. */
+    if (len > cap || len > SIZE_MAX / 2)
+        return MK_E_BUF_TOO_SMALL;
+    /* RFC 4303 §2.4: padding makes payload | pad | trailer a multiple of the alignment. */
+    size_t pad = (a->align - (len + ESP_TRAILER) % a->align) % a->align;
+    size_t ct_len = len + pad + ESP_TRAILER;
+    size_t total = ESP_HDR + iv_len + ct_len + a->icv_len;
+    if (total > cap)
+        return MK_E_BUF_TOO_SMALL;
+
+    uint8_t *ct = out + ESP_HDR + iv_len;
+    memmove(ct, payload, len); /* payload may already sit in `out` */
+    /* RFC 4303 §2.4: "the Padding bytes are initialized with a series of (unsigned, 1-byte)
+     * integer values. The first padding byte appended to the plaintext is numbered 1". */
+    for (size_t i = 0; i < pad; i++)
+        ct[len + i] = (uint8_t)(i + 1);
+    ct[len + pad] = (uint8_t)pad;
+    ct[len + pad + 1] = next_header;
+
+    be32(out, sa->spi_out);
+    be32(out + 4, seq);
+    memcpy(out + ESP_HDR, iv, iv_len);
+
+    if (c->aead) {
+        /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN). */
+        e = c->seal(sa->ek_out, iv, out, ESP_HDR, ct, ct_len, ct + ct_len);
+    } else {
+        e = c->seal(sa->ek_out, iv, NULL, 0, ct, ct_len, NULL);
+        if (e == MK_E_OK) {
+            /* RFC 4303 §2.8: the ICV covers the ESP header, IV and ciphertext. */
+            mk_iov in = {out, ESP_HDR + iv_len + ct_len};
+            a->integ->mac(sa->ak_out, &in, 1, ct + ct_len);
+        }
+    }
+    if (e != MK_E_OK) {
+        mk_wipe(out, total); /* never leave plaintext behind in a half-built packet */
+        return e;
+    }
+    sa->seq_out = seq;
+    *out_len = total;
+    return MK_E_OK;
+}
+
+mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const uint8_t *payload,
+                   size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    esp_algs a;
+    uint8_t iv[MAX_IV];
+    mk_err e;
+
+    *out_len = 0;
+    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+        return e;
+    if (sa->seq_out == UINT32_MAX) /* RFC 4303 §3.3.3: checked again in seal_core */
+        return MK_E_BAD_STATE;
+    if (a.encr->aead) {
+        /* RFC 4106 §3.1 / RFC 7634 §2: the IV "MUST NOT repeat for a given key"; the 64-bit
+         * big-endian sequence number is unique because it never cycles (above). */
+        uint64_t s = (uint64_t)sa->seq_out + 1;
+        memset(iv, 0, sizeof iv);
+        for (size_t i = 0; i < 8 && i < a.encr->iv_len; i++)
+            iv[a.encr->iv_len - 1 - i] = (uint8_t)(s >> (8 * i));
+    } else {
+        /* RFC 3602 §2.1: the CBC IV "MUST be chosen at random" (unpredictable). */
+        if (env == NULL || env->rng == NULL)
+            return MK_E_BAD_CONFIG;
+        env->rng(env->ctx, iv, a.encr->iv_len);
+    }
+    return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
+}
+
+mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header,
+                      const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
+                      size_t *out_len)
+{
+    esp_algs a;
+    mk_err e;
+
+    *out_len = 0;
+    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+        return e;
+    return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
+}
+
+/* ---- the replay window (RFC 4303 §3.4.3, Appendix A2 with a 64-bit bitmap) ------------------ */
+
+/* Pure check: may `seq` be accepted? Bit i of the bitmap stands for replay_top - i. */
+static bool replay_ok(const mk_esp_sa *sa, uint32_t seq)
+{
+    /* RFC 4303 §3.3.2: "the first packet sent using a given SA will contain a Sequence Number
+     * of 1", so 0 is never valid. */
+    if (seq == 0)
+        return false;
+    if (seq > sa->replay_top)
+        return true;
+    uint32_t diff = sa->replay_top - seq;
+    /* RFC 4303 §3.4.3: packets left of the window, and duplicates in it, are rejected. */
+    if (diff >= MK_ESP_REPLAY_WINDOW)
+        return false;
+    return (sa->replay_bitmap & ((uint64_t)1 << diff)) == 0;
+}
+
+static void replay_update(mk_esp_sa *sa, uint32_t seq)
+{
+    if (seq > sa->replay_top) {
+        uint32_t shift = seq - sa->replay_top;
+        sa->replay_bitmap = shift >= MK_ESP_REPLAY_WINDOW ? 0 : sa->replay_bitmap << shift;
+        sa->replay_bitmap |= 1;
+        sa->replay_top = seq;
+    } else {
+        sa->replay_bitmap |= (uint64_t)1 << (sa->replay_top - seq);
+    }
+}
+
+/* ---- open ------------------------------------------------------------------------------------ */
+
+static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t len,
+                        uint8_t *next_header, const uint8_t **inner, size_t *inner_len)
+{
+    const mk_encr_class *c = a->encr;
+    size_t hdr = ESP_HDR + c->iv_len;
+    uint8_t icv[MAX_ICV];
+    mk_err e = MK_E_OK;
+
+    if (len < hdr + ESP_TRAILER + a->icv_len)
+        return MK_E_TRUNCATED;
+    size_t ct_len = len - hdr - a->icv_len;
+    uint8_t *ct = pkt + hdr;
+    const uint8_t *tag = ct + ct_len;
+
+    if (rd32(pkt) != sa->spi_in)
+        return MK_E_WRONG_SPI;
+    uint32_t seq = rd32(pkt + 4);
+    /* RFC 4303 §3.4.3: "If the received packet falls within the window and is not a duplicate,
+     * or if the packet is to the right of the window, then the receiver proceeds to ICV
+     * verification." This check changes nothing. */
+    if (!replay_ok(sa, seq))
+        return MK_E_REPLAY;
+    /* RFC 4303 §2.4: the ciphertext is a whole number of blocks and 4-octet aligned. */
+    if (ct_len % a->align != 0)
+        return MK_E_BAD_SYNTAX;
+
+    /* RFC 4303 §3.4.4: verify the ICV before decrypting; nothing is trusted before it. */
+    if (c->aead) {
+        e = c->open(sa->ek_in, pkt + ESP_HDR, pkt, ESP_HDR, ct, ct_len, tag);
+        if (e != MK_E_OK)
+            goto out; /* ICV_MISMATCH (the class wiped ct) or CRYPTO */
+    } else {
+        mk_iov in = {pkt, hdr + ct_len};
+        a->integ->mac(sa->ak_in, &in, 1, icv);
+        if (!mk_ct_eq(icv, tag, a->icv_len)) {
+            e = MK_E_ICV_MISMATCH;
+            goto out;
+        }
+        if ((e = c->open(sa->ek_in, pkt + ESP_HDR, NULL, 0, ct, ct_len, NULL)) != MK_E_OK)
+            goto out;
+    }
+
+    uint8_t padlen = ct[ct_len - 2];
+    if ((size_t)padlen + ESP_TRAILER > ct_len) {
+        e = MK_E_BAD_SYNTAX;
+        goto wipe;
+    }
+    /* RFC 4303 §2.4: with the default padding "the receiver SHOULD inspect the Padding field";
+     * anything but 1, 2, 3, ... is malformed. */
+    const uint8_t *pad = ct + ct_len - ESP_TRAILER - padlen;
+    for (size_t i = 0; i < padlen; i++) {
+        if (pad[i] != (uint8_t)(i + 1)) {
+            e = MK_E_BAD_SYNTAX;
+            goto wipe;
+        }
+    }
+    /* RFC 4303 §3.4.3: "The receive window is updated only if the ICV verification
+     * succeeds" (and, here, only if the packet is accepted as a whole). */
+    replay_update(sa, seq);
+    *next_header = ct[ct_len - 1];
+    *inner = ct;
+    *inner_len = ct_len - ESP_TRAILER - padlen;
+    goto out;
+wipe:
+    mk_wipe(ct, ct_len); /* a rejected packet's plaintext is not released */
+out:
+    mk_wipe(icv, sizeof icv);
+    return e;
+}
+
+mk_err mk_esp_open(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_header,
+                   const uint8_t **inner, size_t *inner_len)
+{
+    esp_algs a;
+    mk_err e;
+
+    *inner = NULL;
+    *inner_len = 0;
+    *next_header = 0;
+    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+        return e;
+    e = open_core(sa, &a, pkt, len, next_header, inner, inner_len);
+    if (e != MK_E_OK && mk_err_class(e) == MK_CLASS_DROP && sa->dropped != UINT32_MAX)
+        sa->dropped++;
+    return e;
+}
+
+void mk_esp_wipe(mk_esp_sa *sa)
+{
+    mk_wipe(sa, sizeof *sa);
+}

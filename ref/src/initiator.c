@@ -1,0 +1,610 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator: the public face of the sans-I/O IKEv2 initiator (RFC 7815). This file holds the API
+ * (mk_init, mk_start, mk_on_dgram, mk_on_timer, mk_deadline, the transmit slot, mk_child, key
+ * export, wipe), the one dispatch table that routes an accepted datagram to its handler, the
+ * retransmission timer (RFC 7296 §2.1, §2.4) and the helpers the handler files share.
+ * It must never do I/O, read a clock, draw randomness other than through env->rng, allocate, or
+ * let a datagram that is dropped change anything in the SA but its statistics.
+ */
+#include <string.h>
+
+#include "initiator_int.h"
+
+/* ---- small helpers -------------------------------------------------------------------------- */
+
+/* The string builder never writes past cap - 1 and always leaves a NUL: trace details are
+ * truncated, never overflowed. Only non-secret text (names, numbers) goes through it. */
+
+void mk_sb_str(mk_sb *b, const char *s)
+{
+    while (*s != '\0' && b->off + 1 < b->cap)
+        b->p[b->off++] = *s++;
+    if (b->cap > 0)
+        b->p[b->off] = '\0';
+}
+
+void mk_sb_u32(mk_sb *b, uint32_t v)
+{
+    char d[11];
+    size_t n = 0;
+    do {
+        d[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    char s[11];
+    for (size_t i = 0; i < n; i++)
+        s[i] = d[n - 1 - i];
+    s[n] = '\0';
+    mk_sb_str(b, s);
+}
+
+static const char *const state_names[] = {
+    "IDLE", "INIT_SENT", "AUTH_SENT", "ESTABLISHED", "DELETE_SENT", "CLOSED", "FAILED",
+};
+
+const char *mk_state_name(mk_state st)
+{
+    return (unsigned)st < sizeof state_names / sizeof state_names[0] ? state_names[st] : "?";
+}
+
+void mk_config_defaults(mk_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->suites = mk_suites_default();
+    /* RFC 8247-style preference: ChaCha20-Poly1305/X25519 first, then AES-GCM-16-256/P-256,
+     * then the MUST-implement AES-CBC + HMAC-SHA2-256-128 with MODP-2048. */
+    static const mk_ike_suite ike[] = {
+        {MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE, MK_DH_X25519},
+        {MK_ENCR_AES_GCM_16, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE, MK_DH_ECP256},
+        {MK_ENCR_AES_CBC, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_HMAC_SHA2_256_128, MK_DH_MODP2048},
+    };
+    static const mk_esp_suite esp[] = {
+        {MK_ENCR_CHACHA20_POLY1305, 256, MK_INTEG_NONE},
+        {MK_ENCR_AES_GCM_16, 256, MK_INTEG_NONE},
+        {MK_ENCR_AES_CBC, 256, MK_INTEG_HMAC_SHA2_256_128},
+    };
+    memcpy(cfg->ike, ike, sizeof ike);
+    cfg->n_ike = sizeof ike / sizeof ike[0];
+    memcpy(cfg->esp, esp, sizeof esp);
+    cfg->n_esp = sizeof esp / sizeof esp[0];
+    cfg->idi.type = MK_ID_KEY_ID;
+    cfg->tsi.type = cfg->tsr.type = MK_TS_IPV4_RANGE;
+    cfg->tsi.end_port = cfg->tsr.end_port = 0xffff;
+    memset(cfg->tsi.end, 0xff, 4);
+    memset(cfg->tsr.end, 0xff, 4);
+    cfg->tunnel = true;
+    cfg->natt = true;
+    cfg->initial_contact = true;
+    cfg->local.port = cfg->remote.port = MK_PORT_IKE;
+    cfg->local.family = cfg->remote.family = 4;
+    cfg->rto_ms = 500;
+    cfg->rto_max_ms = 8000;
+    cfg->total_ms = 30000;
+}
+
+/* Config suite -> registry classes. Used by mk_init (to refuse unregistered suites), by the
+ * proposal matchers and by every SK operation, so one place decides what "registered" means. */
+bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *c)
+{
+    c->prf = mk_suite_prf(s, su->prf);
+    c->encr = mk_suite_encr(s, su->encr, su->encr_bits);
+    c->dh = mk_suite_dh(s, su->dh);
+    c->integ = su->integ != MK_INTEG_NONE ? mk_suite_integ(s, su->integ) : NULL;
+    if (c->prf == NULL || c->encr == NULL || c->dh == NULL)
+        return false;
+    /* RFC 7296 §3.3: an AEAD cipher comes without an integrity transform, any other with one */
+    if (c->encr->aead ? su->integ != MK_INTEG_NONE : c->integ == NULL)
+        return false;
+    return true;
+}
+
+bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
+                        const mk_integ_class **integ)
+{
+    *encr = mk_suite_encr(s, su->encr, su->encr_bits);
+    *integ = su->integ != MK_INTEG_NONE ? mk_suite_integ(s, su->integ) : NULL;
+    if (*encr == NULL)
+        return false;
+    return (*encr)->aead ? su->integ == MK_INTEG_NONE : *integ != NULL;
+}
+
+uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
+{
+    /* RFC 7296 §3.3.5: Key Length only for ciphers with a variable key size */
+    return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
+}
+
+void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
+{
+    if (ike->env != NULL && ike->env->trace != NULL)
+        ike->env->trace(ike->env->ctx, ev, detail);
+}
+
+/* Traces re-parse the message we just built or accepted: the text then shows what is on the wire,
+ * not what we meant to put there. Nothing is parsed when no trace callback is set. */
+void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
+                      const mk_chain *inner)
+{
+    if (ike->env == NULL || ike->env->trace == NULL)
+        return;
+    mk_msg m;
+    char buf[320], list[200];
+    mk_sb b = {buf, sizeof buf, 0};
+    buf[0] = '\0';
+    if (mk_msg_parse(&m, msg, len) != MK_E_OK)
+        return;
+    mk_sb_str(&b, mk_exchange_name(m.hdr.exchange));
+    mk_sb_str(&b, (m.hdr.flags & MK_HDR_F_RESPONSE) ? " response" : " request");
+    mk_sb_str(&b, " MID ");
+    mk_sb_u32(&b, m.hdr.msgid);
+    mk_sb_str(&b, ":");
+    if (m.chain.n > 0) {
+        mk_chain_describe(&m.chain, list, sizeof list);
+        mk_sb_str(&b, " ");
+        mk_sb_str(&b, list);
+    }
+    if (m.has_sk) {
+        mk_sb_str(&b, " SK{");
+        if (inner != NULL) {
+            mk_chain_describe(inner, list, sizeof list);
+            mk_sb_str(&b, list);
+        }
+        mk_sb_str(&b, "}");
+    }
+    ike->env->trace(ike->env->ctx, ev, buf);
+}
+
+void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
+                     size_t inner_off)
+{
+    if (ike->env == NULL || ike->env->trace == NULL)
+        return;
+    mk_chain c;
+    const mk_chain *cp = NULL;
+    if (inner_buf != NULL && inner_off >= 1) {
+        mk_rd r = mk_rd_init(inner_buf + 1, inner_off - 1);
+        uint8_t skf;
+        const uint8_t *skb;
+        uint16_t skl;
+        size_t sko;
+        if (mk_chain_parse(&c, inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE, &r, false, &skf,
+                           &skb, &skl, &sko) == MK_E_OK)
+            cp = &c;
+    }
+    mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
+}
+
+void mk_ini_set_state(mk_ike *ike, mk_state st)
+{
+    ike->st = st;
+    mk_ini_trace(ike, MK_EV_STATE, mk_state_name(st));
+}
+
+void mk_ini_wipe_secrets(mk_ike *ike)
+{
+    mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
+    mk_wipe(ike->dh_pub, sizeof ike->dh_pub);
+    mk_wipe(ike->ni, sizeof ike->ni);
+    mk_wipe(ike->nr, sizeof ike->nr);
+    mk_wipe(ike->sk_d, sizeof ike->sk_d);
+    mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
+    mk_wipe(ike->sk_pr, sizeof ike->sk_pr);
+    mk_wipe(ike->sk_ai, sizeof ike->sk_ai);
+    mk_wipe(ike->sk_ar, sizeof ike->sk_ar);
+    mk_wipe(ike->sk_ei, sizeof ike->sk_ei);
+    mk_wipe(ike->sk_er, sizeof ike->sk_er);
+    mk_wipe(ike->init_req, sizeof ike->init_req);
+    mk_wipe(ike->init_resp, sizeof ike->init_resp);
+    mk_wipe(ike->req, sizeof ike->req);
+    mk_wipe(ike->cookie, sizeof ike->cookie);
+    mk_wipe(&ike->child, sizeof ike->child);
+    ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
+    ike->init_req_len = ike->init_resp_len = ike->req_len = 0;
+    ike->cookie_len = 0;
+    ike->prf_len = ike->integ_len = ike->encr_len = 0;
+    ike->keys_ok = false;
+    ike->child_ok = false;
+    ike->req_outstanding = false;
+}
+
+/* Every FATAL path ends here: the first error is kept (later ones are only symptoms), nothing is
+ * left to send, no timer runs, and no key, nonce, DH value or message copy survives. */
+mk_err mk_ini_fail(mk_ike *ike, mk_err e)
+{
+    if (ike->err == MK_E_OK)
+        ike->err = e; /* first error wins (BearSSL br_ssl_engine_fail) */
+    mk_ini_wipe_secrets(ike);
+    mk_wipe(ike->tx, sizeof ike->tx);
+    ike->tx_len = 0;
+    if (ike->st != MK_ST_FAILED) {
+        mk_ini_trace(ike, MK_EV_INFO, mk_err_name(ike->err));
+        mk_ini_set_state(ike, MK_ST_FAILED);
+    }
+    return ike->err;
+}
+
+uint8_t *mk_ini_req_buf(mk_ike *ike)
+{
+    return ike->req + MK_NATT_MARKER;
+}
+
+static uint32_t rto_first(const mk_ike *ike)
+{
+    return ike->cfg->rto_ms != 0 ? ike->cfg->rto_ms : 500;
+}
+
+static uint32_t rto_max(const mk_ike *ike)
+{
+    return ike->cfg->rto_max_ms != 0 ? ike->cfg->rto_max_ms : 8000;
+}
+
+static uint32_t total_budget(const mk_ike *ike)
+{
+    return ike->cfg->total_ms != 0 ? ike->cfg->total_ms : 30000;
+}
+
+/* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
+ * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
+ * Copy the outstanding request (from its marker slot if on 4500) into the transmit slot. */
+static void queue_req(mk_ike *ike)
+{
+    const uint8_t *src = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
+    size_t n = ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u);
+    memcpy(ike->tx, src, n);
+    ike->tx_len = (uint16_t)n;
+    ike->tx_port = ike->req_port;
+}
+
+/* Start a new exchange: Message ID and exchange type are remembered so that check_header() can
+ * match the response; the budget (total_ms) counts from now, the first timeout is rto_ms. */
+void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, uint64_t now,
+                     const uint8_t *inner_buf, size_t inner_off)
+{
+    memset(ike->req, 0, MK_NATT_MARKER); /* RFC 3948 §2.2: non-ESP marker is four zero octets */
+    ike->req_len = (uint16_t)len;
+    ike->req_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    ike->req_msgid = msgid;
+    ike->req_exchange = exchange;
+    ike->req_outstanding = true;
+    ike->req_first_ms = now;
+    ike->req_rto_ms = rto_first(ike);
+    ike->req_next_ms = now + ike->req_rto_ms;
+    queue_req(ike);
+    mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
+}
+
+/* Answers to the peer's requests are not remembered: RFC 7815 §2.1 lets a minimal initiator
+ * rebuild them (they have no side effect), so a retransmitted request simply gets a new answer. */
+void mk_ini_send_resp(mk_ike *ike, const uint8_t *msg, size_t len)
+{
+    size_t off = 0;
+    if (ike->on_4500) {
+        memset(ike->tx, 0, MK_NATT_MARKER);
+        off = MK_NATT_MARKER;
+    }
+    memcpy(ike->tx + off, msg, len);
+    ike->tx_len = (uint16_t)(len + off);
+    ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+}
+
+void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k)
+{
+    mk_ini_cls c;
+    (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, &c);
+    k->encr = c.encr;
+    k->integ = c.integ;
+    k->ek = outbound ? ike->sk_ei : ike->sk_er;
+    k->ak = outbound ? ike->sk_ai : ike->sk_ar;
+}
+
+/* mk_pl_begin() chains payloads by patching the previous Next Payload octet; an inner chain has
+ * no previous payload, so octet 0 of the buffer stands in for it and tells mk_sk_seal the type
+ * of the first inner payload. */
+mk_wr mk_ini_inner_init(uint8_t *buf, size_t cap, size_t *slot)
+{
+    mk_wr w = mk_wr_init(buf, cap);
+    mk_wr_u8(&w, MK_PT_NONE);
+    *slot = 0;
+    return w;
+}
+
+size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
+                   const uint8_t *inner_buf, size_t inner_off, uint8_t *out, size_t cap,
+                   mk_err *err)
+{
+    mk_wr w = mk_wr_init(out, cap);
+    mk_hdr h;
+    mk_sk_keys k;
+    memset(&h, 0, sizeof h);
+    memcpy(h.spi_i, ike->spi_i, 8);
+    memcpy(h.spi_r, ike->spi_r, 8);
+    h.next = MK_PT_SK;
+    h.version = 0x20;
+    h.exchange = exchange;
+    h.flags = flags;
+    h.msgid = msgid;
+    mk_hdr_encode(&w, &h);
+    mk_ini_sk_keys(ike, true, &k);
+    uint8_t first = inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE;
+    *err = mk_sk_seal(&w, &k, ike->env, first, inner_buf + 1, inner_off - 1);
+    if (*err == MK_E_OK && w.err != MK_E_OK)
+        *err = w.err;
+    return *err == MK_E_OK ? w.off : 0;
+}
+
+/* ---- the API -------------------------------------------------------------------------------- */
+
+/* mk_init checks the whole config once, so later code may assume every configured suite maps to
+ * registered classes. On failure cfg stays NULL and every other call returns BAD_STATE. */
+mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
+{
+    if (ike == NULL)
+        return MK_E_BAD_CONFIG;
+    mk_wipe(ike, sizeof *ike);
+    ike->st = MK_ST_IDLE;
+    if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL)
+        return MK_E_BAD_CONFIG;
+    if (cfg->n_ike == 0 || cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 ||
+        cfg->n_esp > MK_MAX_SUITES)
+        return MK_E_BAD_CONFIG;
+    /* Only classes registered in the config's registry may be offered (so a proposal we send
+     * is always one we can run). */
+    for (size_t i = 0; i < cfg->n_ike; i++) {
+        mk_ini_cls c;
+        if (!mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c))
+            return MK_E_BAD_CONFIG;
+        /* RFC 7296 §2.10: nonces at least half the PRF key size; ours are MK_NONCE_LEN */
+        if (c.prf->out_len > 2 * MK_NONCE_LEN || c.dh->pub_len > MK_MAX_DH_PUB ||
+            c.dh->priv_len > MK_MAX_DH_PRIV || c.prf->out_len > MK_MAX_PRF_OUT)
+            return MK_E_BAD_CONFIG;
+    }
+    for (size_t i = 0; i < cfg->n_esp; i++) {
+        const mk_encr_class *e;
+        const mk_integ_class *a;
+        if (!mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &e, &a))
+            return MK_E_BAD_CONFIG;
+    }
+    if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK)
+        return MK_E_BAD_CONFIG;
+    if (cfg->idi.len == 0) /* (len is a uint8_t: it always fits data[]) */
+        return MK_E_BAD_CONFIG;
+    if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
+        (cfg->tsr.type != MK_TS_IPV4_RANGE && cfg->tsr.type != MK_TS_IPV6_RANGE))
+        return MK_E_BAD_CONFIG;
+    ike->cfg = cfg;
+    ike->env = env;
+    return MK_E_OK;
+}
+
+mk_err mk_start(mk_ike *ike, uint64_t now_ms)
+{
+    if (ike->cfg == NULL || ike->st != MK_ST_IDLE)
+        return MK_E_BAD_STATE;
+#ifdef MK_NATT
+    ike->on_4500 = ike->cfg->force_4500;
+#endif
+    mk_err e = mk_ini_start_init(ike, now_ms);
+    if (e != MK_E_OK)
+        return mk_ini_fail(ike, e);
+    mk_ini_set_state(ike, MK_ST_INIT_SENT);
+    return MK_E_OK;
+}
+
+typedef mk_err (*mk_ini_handler)(mk_ike *ike, const mk_msg *m, uint64_t now);
+
+/* State dispatch as data (s2n state_machine[]): anything not listed is UNEXPECTED_MSG. */
+static const struct {
+    mk_state st;
+    uint8_t exchange;
+    bool is_response;
+    mk_ini_handler fn;
+} dispatch[] = {
+    {MK_ST_INIT_SENT, MK_EX_IKE_SA_INIT, true, mk_ini_on_init_resp},
+    {MK_ST_AUTH_SENT, MK_EX_IKE_AUTH, true, mk_ini_on_auth_resp},
+    /* RFC 7815 §2.1: INFORMATIONAL and CREATE_CHILD_SA requests from the peer are answered */
+    {MK_ST_ESTABLISHED, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
+    {MK_ST_ESTABLISHED, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
+    {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
+    {MK_ST_DELETE_SENT, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
+    {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, true, mk_ini_on_delete_resp},
+};
+
+/* The only thing a DROP may change: the counters. */
+static mk_err drop(mk_ike *ike, mk_err e)
+{
+    ike->stats.dropped++;
+    ike->stats.last_drop = e;
+    mk_ini_trace(ike, MK_EV_DROP, mk_err_name(e));
+    return e;
+}
+
+/* Header checks common to every row: SPIs and, for responses, the outstanding Message ID. */
+static mk_err check_header(const mk_ike *ike, const mk_hdr *h, bool is_response)
+{
+    /* RFC 7296 §2.6/§3.1: the SPIi identifies our SA; anything else is not for us */
+    if (!mk_ct_eq(h->spi_i, ike->spi_i, 8))
+        return MK_E_WRONG_SPI;
+    /* RFC 7296 §3.1: the I(nitiator) flag MUST be cleared in messages of the original
+     * responder: a message with it set is not from our peer. */
+    if (h->flags & MK_HDR_F_INITIATOR)
+        return MK_E_UNEXPECTED_MSG;
+    if (h->exchange != MK_EX_IKE_SA_INIT && !mk_ct_eq(h->spi_r, ike->spi_r, 8))
+        return MK_E_WRONG_SPI;
+    if (is_response) {
+        /* RFC 7296 §2.2: a response carries the Message ID of the request it answers */
+        if (!ike->req_outstanding || h->msgid != ike->req_msgid || h->exchange != ike->req_exchange)
+            return MK_E_WRONG_MSGID;
+    }
+    return MK_E_OK;
+}
+
+/* Receive path: marker -> header and chain parse -> dispatch row for (state, exchange, R flag)
+ * -> common header checks -> handler. Each step that rejects returns a DROP before anything but
+ * stats is written; only the handler commits, and only once everything has verified. */
+mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local_port,
+                   uint64_t now_ms)
+{
+    if (ike->cfg == NULL)
+        return MK_E_BAD_STATE;
+    if (ike->st == MK_ST_FAILED)
+        return ike->err;
+    ike->stats.rx_dgrams++;
+    ike->stats.rx_bytes += (uint32_t)len;
+    if (local_port == MK_PORT_NATT) {
+        /* RFC 3948 §2.2: IKE on port 4500 is preceded by a zero non-ESP marker; anything else
+         * there is ESP, not ours to parse. */
+        static const uint8_t zero[MK_NATT_MARKER] = {0};
+        if (len < MK_NATT_MARKER || memcmp(dgram, zero, MK_NATT_MARKER) != 0)
+            return drop(ike, MK_E_UNEXPECTED_MSG);
+        dgram += MK_NATT_MARKER;
+        len -= MK_NATT_MARKER;
+    }
+    if (len > MK_MAX_MSG)
+        return drop(ike, MK_E_TOO_MANY);
+    mk_msg m;
+    mk_err e = mk_msg_parse(&m, dgram, len);
+    if (e != MK_E_OK)
+        return drop(ike, e);
+    bool is_resp = (m.hdr.flags & MK_HDR_F_RESPONSE) != 0;
+    mk_ini_handler fn = NULL;
+    for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++) {
+        if (dispatch[i].st == ike->st && dispatch[i].exchange == m.hdr.exchange &&
+            dispatch[i].is_response == is_resp) {
+            fn = dispatch[i].fn;
+            break;
+        }
+    }
+    if (fn == NULL)
+        return drop(ike, MK_E_UNEXPECTED_MSG);
+    if ((e = check_header(ike, &m.hdr, is_resp)) != MK_E_OK)
+        return drop(ike, e);
+    e = fn(ike, &m, now_ms);
+    if (e == MK_E_OK) {
+        if (is_resp)
+            ike->stats.round_trips++;
+        return MK_E_OK;
+    }
+    if (mk_err_class(e) == MK_CLASS_DROP) {
+        if (e == MK_E_UNAUTH_NOTIFY)
+            ike->stats.unauth_notifies++;
+        return drop(ike, e);
+    }
+    return mk_ini_fail(ike, e);
+}
+
+/* Timer: one outstanding request at most. Called early it does nothing; at req_next_ms it
+ * re-queues the stored bytes and doubles the timeout (capped at rto_max_ms); at the end of the
+ * budget the exchange fails. The next deadline is always min(req_next_ms, budget end). */
+mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
+{
+    if (ike->cfg == NULL)
+        return MK_E_BAD_STATE;
+    if (ike->st == MK_ST_FAILED)
+        return ike->err;
+    if (!ike->req_outstanding)
+        return MK_E_OK;
+    /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
+    if (now_ms >= ike->req_first_ms + total_budget(ike)) {
+        /* RFC 7296 §2.21.1: an unprotected NO_PROPOSAL_CHOSEN was not acted on, but if no
+         * real answer came it is the most likely reason: report it. */
+        if (ike->st == MK_ST_INIT_SENT && ike->stats.saw_unauth_npc)
+            return mk_ini_fail(ike, MK_E_NO_PROPOSAL_CHOSEN);
+        return mk_ini_fail(ike, MK_E_TIMEOUT);
+    }
+    if (now_ms < ike->req_next_ms)
+        return MK_E_OK;
+    /* RFC 7296 §2.1: a retransmission is bitwise identical to the original request;
+     * RFC 7296 §2.4: retransmission intervals increase exponentially. */
+    uint64_t rto = (uint64_t)ike->req_rto_ms * 2u;
+    if (rto > rto_max(ike))
+        rto = rto_max(ike);
+    ike->req_rto_ms = (uint32_t)rto;
+    ike->req_next_ms = now_ms + rto;
+    queue_req(ike);
+    ike->stats.retransmits++;
+    char num[12];
+    mk_sb b = {num, sizeof num, 0};
+    mk_sb_u32(&b, ike->stats.retransmits);
+    mk_ini_trace(ike, MK_EV_RETRANSMIT, num);
+    return MK_E_OK;
+}
+
+uint64_t mk_deadline(const mk_ike *ike)
+{
+    if (ike->cfg == NULL || ike->st == MK_ST_FAILED || !ike->req_outstanding)
+        return UINT64_MAX;
+    uint64_t end = ike->req_first_ms + total_budget(ike);
+    return ike->req_next_ms < end ? ike->req_next_ms : end;
+}
+
+size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
+{
+    if (ike->tx_len == 0) {
+        *out = NULL;
+        return 0;
+    }
+    *out = ike->tx;
+    if (port != NULL)
+        *port = ike->tx_port;
+    return ike->tx_len;
+}
+
+void mk_tx_done(mk_ike *ike)
+{
+    if (ike->tx_len == 0)
+        return;
+    ike->stats.tx_dgrams++;
+    ike->stats.tx_bytes += ike->tx_len;
+    ike->tx_len = 0;
+}
+
+mk_state mk_state_get(const mk_ike *ike)
+{
+    return ike->st;
+}
+
+mk_err mk_last_error(const mk_ike *ike)
+{
+    return ike->err;
+}
+
+const mk_stats *mk_stats_get(const mk_ike *ike)
+{
+    return &ike->stats;
+}
+
+/* The child SA is only handed out while the IKE SA that keyed it stands. */
+bool mk_child(const mk_ike *ike, mk_esp_sa *out)
+{
+    if (!ike->child_ok || (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT))
+        return false;
+    *out = ike->child;
+    return true;
+}
+
+/* Only the SK_e and SK_a keys leave (a Wireshark decryption table needs nothing else); SK_d,
+ * SK_pi and SK_pr never do. */
+bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
+{
+    if (!ike->keys_ok)
+        return false;
+    memset(out, 0, sizeof *out);
+    memcpy(out->spi_i, ike->spi_i, 8);
+    memcpy(out->spi_r, ike->spi_r, 8);
+    out->encr = ike->sel.encr;
+    out->encr_bits = ike->sel.encr_bits;
+    out->integ = ike->sel.integ;
+    memcpy(out->sk_ei, ike->sk_ei, ike->encr_len);
+    memcpy(out->sk_er, ike->sk_er, ike->encr_len);
+    memcpy(out->sk_ai, ike->sk_ai, ike->integ_len);
+    memcpy(out->sk_ar, ike->sk_ar, ike->integ_len);
+    out->encr_len = ike->encr_len;
+    out->integ_len = ike->integ_len;
+    return true;
+}
+
+void mk_ike_wipe(mk_ike *ike)
+{
+    mk_wipe(ike, sizeof *ike);
+}

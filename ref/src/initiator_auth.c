@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator_auth: the IKE_AUTH exchange of the initiator (RFC 7296 §1.2, §2.15, §2.17; RFC 7815
+ * §2.1): build SK{IDi, [IDr], AUTH, [N(USE_TRANSPORT_MODE)], SAi2, TSi, TSr, [N(INITIAL_CONTACT)]}
+ * with a PSK AUTH over the IKE_SA_INIT request that was actually answered, then open and check
+ * the response: ICV first (a forgery changes nothing), peer identity, the peer's AUTH in
+ * constant time, and the child SA (proposal, traffic selectors, mode) whose keys come from
+ * KEYMAT = prf+(SK_d, Ni | Nr). It must never act on a byte of the response before its ICV has
+ * verified, nor keep AUTH or KEYMAT material on the stack after returning.
+ */
+#include <string.h>
+
+#include "initiator_int.h"
+
+/* Our SAi2: one ESP proposal per configured suite, SPI = our inbound SPI, ESN "no". */
+static void build_esp_sa(const mk_ike *ike, mk_sa *sa)
+{
+    const mk_config *cfg = ike->cfg;
+    memset(sa, 0, sizeof *sa);
+    for (size_t i = 0; i < cfg->n_esp; i++) {
+        mk_proposal *p = &sa->p[i];
+        const mk_encr_class *encr;
+        const mk_integ_class *integ;
+        (void)mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &encr, &integ); /* by mk_init */
+        p->num = (uint8_t)(i + 1);
+        p->proto = MK_PROTO_ESP;
+        p->spi_len = 4;
+        p->spi[0] = (uint8_t)(ike->child_spi_in >> 24);
+        p->spi[1] = (uint8_t)(ike->child_spi_in >> 16);
+        p->spi[2] = (uint8_t)(ike->child_spi_in >> 8);
+        p->spi[3] = (uint8_t)ike->child_spi_in;
+        p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->esp[i].encr,
+                                        mk_ini_key_attr(encr, cfg->esp[i].encr_bits)};
+        if (cfg->esp[i].integ != MK_INTEG_NONE)
+            p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
+        p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
+    }
+    sa->n = (uint8_t)cfg->n_esp;
+}
+
+mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
+{
+    const mk_config *cfg = ike->cfg;
+    uint8_t inner[MK_MAX_MSG];
+    uint8_t auth[MK_MAX_PRF_OUT];
+    uint8_t spi[4];
+    size_t slot, at;
+    mk_sa sa;
+    mk_ini_cls cls;
+    mk_err e = MK_E_OK;
+
+    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
+    /* RFC 4303 §2.1: SPI values 1..255 are reserved; 0 is never a valid SPI */
+    ike->env->rng(ike->env->ctx, spi, sizeof spi);
+    ike->child_spi_in =
+        ((uint32_t)spi[0] << 24) | ((uint32_t)spi[1] << 16) | ((uint32_t)spi[2] << 8) | spi[3];
+    if (ike->child_spi_in < 256)
+        ike->child_spi_in |= 0x100u;
+
+    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
+    /* IDi; its body (RestOfInitIDPayload) is signed by AUTH */
+    at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
+    mk_pl_encode_id(&w, cfg->idi.type, cfg->idi.data, cfg->idi.len);
+    mk_pl_end(&w, at);
+    size_t idi_body = at + MK_GEN_HDR_LEN, idi_len = w.off - idi_body;
+    if (cfg->idr.len > 0) {
+        at = mk_pl_begin(&w, &slot, MK_PT_IDR, false);
+        mk_pl_encode_id(&w, cfg->idr.type, cfg->idr.data, cfg->idr.len);
+        mk_pl_end(&w, at);
+    }
+    if (w.err != MK_E_OK) {
+        e = w.err;
+        goto out;
+    }
+    /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
+     * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer */
+    mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len, ike->nr,
+                   ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
+    at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
+    mk_pl_encode_auth(&w, MK_AUTH_PSK, auth, cls.prf->out_len);
+    mk_pl_end(&w, at);
+    if (!cfg->tunnel) {
+        /* RFC 7296 §1.3.1: ask for transport mode with N(USE_TRANSPORT_MODE) */
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_USE_TRANSPORT_MODE, NULL, 0);
+        mk_pl_end(&w, at);
+    }
+    build_esp_sa(ike, &sa);
+    at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
+    mk_pl_encode_sa(&w, &sa);
+    mk_pl_end(&w, at);
+    at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
+    mk_pl_encode_ts(&w, &cfg->tsi, 1);
+    mk_pl_end(&w, at);
+    at = mk_pl_begin(&w, &slot, MK_PT_TSR, false);
+    mk_pl_encode_ts(&w, &cfg->tsr, 1);
+    mk_pl_end(&w, at);
+    if (cfg->initial_contact) {
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_INITIAL_CONTACT, NULL, 0);
+        mk_pl_end(&w, at);
+    }
+    if (w.err != MK_E_OK) {
+        e = w.err;
+        goto out;
+    }
+    /* RFC 7815 §2.1: IKE_AUTH is Message ID 1 */
+    size_t len = mk_ini_seal(ike, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 1, inner, w.off,
+                             mk_ini_req_buf(ike), MK_MAX_MSG, &e);
+    if (e != MK_E_OK)
+        goto out;
+    mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, inner, w.off);
+    mk_ini_set_state(ike, MK_ST_AUTH_SENT);
+out:
+    mk_wipe(auth, sizeof auth);
+    mk_wipe(inner, sizeof inner);
+    return e;
+}
+
+/* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. */
+static bool ts_within(const mk_ts *in, const mk_ts *outer)
+{
+    if (in->type != outer->type)
+        return false;
+    size_t n = in->type == MK_TS_IPV4_RANGE ? 4 : 16;
+    if (outer->proto != 0 && in->proto != outer->proto)
+        return false;
+    if (in->start_port < outer->start_port || in->end_port > outer->end_port)
+        return false;
+    return memcmp(in->start, outer->start, n) >= 0 && memcmp(in->end, outer->end, n) <= 0 &&
+           memcmp(in->start, in->end, n) <= 0;
+}
+
+static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
+{
+    mk_tsl l;
+    mk_err e = mk_pl_decode_ts(&l, pl->body, pl->len);
+    if (e != MK_E_OK)
+        return e;
+    if (l.n == 0)
+        return MK_E_BAD_SYNTAX;
+    for (size_t i = 0; i < l.n; i++)
+        if (!ts_within(&l.ts[i], ours))
+            return MK_E_TS_UNACCEPTABLE;
+    *chosen = l.ts[0];
+    return MK_E_OK;
+}
+
+/* Match SAr2 against our ESP proposals; returns the suite and the peer's inbound SPI. */
+static mk_err select_esp(const mk_ike *ike, const mk_sa *sa, mk_esp_suite *sel, uint32_t *spi)
+{
+    /* RFC 7296 §3.3: the responder MUST accept a single proposal */
+    if (sa->n != 1)
+        return MK_E_BAD_PROPOSAL;
+    const mk_proposal *p = &sa->p[0];
+    /* RFC 7296 §3.3.1: an ESP proposal carries the sender's 4-octet inbound SPI */
+    if (p->proto != MK_PROTO_ESP || p->spi_len != 4)
+        return MK_E_BAD_PROPOSAL;
+    uint8_t count[6] = {0};
+    for (size_t i = 0; i < p->n_t; i++) {
+        if (p->t[i].type == 0 || p->t[i].type > MK_TT_ESN)
+            return MK_E_BAD_PROPOSAL;
+        count[p->t[i].type]++;
+    }
+    /* RFC 7296 §3.3.6: one transform per type; ESP has no PRF and (here) no DH */
+    if (count[MK_TT_ENCR] != 1 || count[MK_TT_INTEG] > 1 || count[MK_TT_PRF] != 0 ||
+        count[MK_TT_DH] != 0 || count[MK_TT_ESN] > 1)
+        return MK_E_BAD_PROPOSAL;
+    const mk_transform *te = mk_proposal_get(p, MK_TT_ENCR);
+    const mk_transform *ta = mk_proposal_get(p, MK_TT_INTEG);
+    const mk_transform *tn = mk_proposal_get(p, MK_TT_ESN);
+    if (tn != NULL && tn->id != MK_ESN_NONE)
+        return MK_E_BAD_PROPOSAL; /* we offered only "no ESN" */
+    *spi = ((uint32_t)p->spi[0] << 24) | ((uint32_t)p->spi[1] << 16) | ((uint32_t)p->spi[2] << 8) |
+           p->spi[3];
+    if (*spi < 256)
+        return MK_E_BAD_PROPOSAL; /* RFC 4303 §2.1: 0..255 are not valid SPIs */
+    for (size_t i = 0; i < ike->cfg->n_esp; i++) {
+        const mk_esp_suite *s = &ike->cfg->esp[i];
+        const mk_encr_class *encr;
+        const mk_integ_class *integ;
+        (void)mk_ini_esp_classes(ike->cfg->suites, s, &encr, &integ);
+        uint16_t ai = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
+        if (te->id == s->encr && te->key_bits == mk_ini_key_attr(encr, s->encr_bits) &&
+            ai == s->integ) {
+            *sel = *s;
+            return MK_E_OK;
+        }
+    }
+    return MK_E_BAD_PROPOSAL;
+}
+
+/* Error notifies about the child SA (RFC 7296 §2.21.2): the IKE SA stands, the child does not. */
+static mk_err child_error(const mk_chain *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        mk_notify n;
+        if (in->pl[i].type != MK_PT_NOTIFY ||
+            mk_pl_decode_notify(&n, in->pl[i].body, in->pl[i].len) != MK_E_OK)
+            continue;
+        if (n.type == MK_N_TS_UNACCEPTABLE)
+            return MK_E_TS_UNACCEPTABLE;
+        if (n.type < MK_N_FIRST_STATUS)
+            return MK_E_NO_CHILD_SA;
+    }
+    return MK_E_OK;
+}
+
+static bool has_error_notify(const mk_chain *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        mk_notify n;
+        if (in->pl[i].type == MK_PT_NOTIFY &&
+            mk_pl_decode_notify(&n, in->pl[i].body, in->pl[i].len) == MK_E_OK &&
+            n.type < MK_N_FIRST_STATUS)
+            return true;
+    }
+    return false;
+}
+
+mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+{
+    const mk_config *cfg = ike->cfg;
+    uint8_t plain[MK_MAX_MSG];
+    uint8_t want[MK_MAX_PRF_OUT];
+    mk_chain in;
+    mk_sk_keys sk;
+    mk_ini_cls cls;
+    mk_child_keys ck;
+    mk_err e;
+    (void)now;
+
+    memset(&ck, 0, sizeof ck);
+    memset(want, 0, sizeof want);
+    if (ike->st != MK_ST_AUTH_SENT) {
+        e = MK_E_UNEXPECTED_MSG;
+        goto out;
+    }
+    if (!m->has_sk) {
+        /* RFC 7296 §2.21.2: IKE_AUTH responses are protected; a bare notify is a forgery */
+        e = mk_chain_find(&m->chain, MK_PT_NOTIFY) != NULL ? MK_E_UNAUTH_NOTIFY
+                                                           : MK_E_UNEXPECTED_MSG;
+        goto out;
+    }
+    mk_ini_sk_keys(ike, false, &sk);
+    /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
+    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+        goto out;
+    /* RFC 7296 §2.5: an unknown payload with the critical bit set: reject the whole message */
+    if (in.unsupported_critical != 0 || m->chain.unsupported_critical != 0) {
+        e = MK_E_UNSUPPORTED_CRITICAL;
+        goto out;
+    }
+    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+    /* RFC 7296 §2.21.2: N(AUTHENTICATION_FAILED) in the IKE_AUTH response: no IKE SA */
+    if (mk_chain_find_notify(&in, MK_N_AUTHENTICATION_FAILED) != NULL) {
+        e = MK_E_PEER_AUTH_FAILED;
+        goto out;
+    }
+    const mk_pl *pid = mk_chain_find(&in, MK_PT_IDR), *pauth = mk_chain_find(&in, MK_PT_AUTH);
+    if (pid == NULL || pauth == NULL) {
+        /* an authenticated error answer without IDr/AUTH: the IKE SA failed */
+        e = has_error_notify(&in) ? MK_E_PEER_ERROR : MK_E_BAD_SYNTAX;
+        goto out;
+    }
+    mk_idv id;
+    mk_authv av;
+    if ((e = mk_pl_decode_id(&id, pid->body, pid->len)) != MK_E_OK ||
+        (e = mk_pl_decode_auth(&av, pauth->body, pauth->len)) != MK_E_OK)
+        goto out;
+    /* RFC 7296 §2.15: the responder's identity must be the one we are configured to trust */
+    if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||
+                             memcmp(id.data, cfg->idr.data, id.len) != 0)) {
+        e = MK_E_ID_MISMATCH;
+        goto out;
+    }
+    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
+    /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
+     * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
+    mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
+                   MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
+    bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
+    auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
+    if (!auth_ok) {
+        e = MK_E_AUTH_FAILED;
+        goto out;
+    }
+    /* ---- the IKE SA is authenticated; now the child SA (RFC 7296 §2.21.2) ---- */
+    if ((e = child_error(&in)) != MK_E_OK)
+        goto out;
+    const mk_pl *psa = mk_chain_find(&in, MK_PT_SA), *ptsi = mk_chain_find(&in, MK_PT_TSI),
+                *ptsr = mk_chain_find(&in, MK_PT_TSR);
+    if (psa == NULL || ptsi == NULL || ptsr == NULL) {
+        e = MK_E_NO_CHILD_SA;
+        goto out;
+    }
+    mk_sa sa;
+    mk_esp_suite esel;
+    uint32_t spi_out = 0;
+    mk_ts tsi, tsr;
+    if ((e = mk_pl_decode_sa(&sa, psa->body, psa->len)) != MK_E_OK ||
+        (e = select_esp(ike, &sa, &esel, &spi_out)) != MK_E_OK ||
+        (e = check_ts(ptsi, &cfg->tsi, &tsi)) != MK_E_OK ||
+        (e = check_ts(ptsr, &cfg->tsr, &tsr)) != MK_E_OK)
+        goto out;
+    /* RFC 7296 §1.3.1: transport mode only if the responder echoed N(USE_TRANSPORT_MODE) */
+    bool tunnel = cfg->tunnel || mk_chain_find_notify(&in, MK_N_USE_TRANSPORT_MODE) == NULL;
+    if (!cfg->tunnel && tunnel)
+        mk_ini_trace(ike, MK_EV_INFO, "peer did not accept transport mode: tunnel");
+    const mk_encr_class *eencr;
+    const mk_integ_class *einteg;
+    (void)mk_ini_esp_classes(cfg->suites, &esel, &eencr, &einteg);
+    /* KEYMAT = prf+(SK_d, Ni | Nr)  (RFC 7296 §2.17) */
+    e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, MK_NONCE_LEN, ike->nr,
+                         ike->nr_len, &ck);
+    if (e != MK_E_OK)
+        goto out;
+
+    /* ---- commit ---- */
+    mk_esp_sa *c = &ike->child;
+    memset(c, 0, sizeof *c);
+    c->spi_in = ike->child_spi_in;
+    c->spi_out = spi_out;
+    c->encr = esel.encr;
+    c->encr_bits = esel.encr_bits;
+    c->integ = esel.integ;
+    /* initiator -> responder keys come first: they are our outbound keys */
+    memcpy(c->ek_out, ck.ei, ck.encr_len);
+    memcpy(c->ak_out, ck.ai, ck.integ_len);
+    memcpy(c->ek_in, ck.er, ck.encr_len);
+    memcpy(c->ak_in, ck.ar, ck.integ_len);
+    c->ek_len = (uint8_t)ck.encr_len;
+    c->ak_len = (uint8_t)ck.integ_len;
+    c->tunnel = tunnel;
+    c->udp_encap = ike->on_4500; /* RFC 3948: ESP in UDP 4500 once IKE floated there */
+    ike->esp_sel = esel;
+    ike->child_ok = true;
+    ike->req_outstanding = false;
+    /* keys only IKE_AUTH needed: gone (no rekeying in RFC 7815) */
+    mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
+    mk_wipe(ike->sk_pr, sizeof ike->sk_pr);
+    mk_wipe(ike->sk_d, sizeof ike->sk_d);
+    mk_ini_set_state(ike, MK_ST_ESTABLISHED);
+out:
+    mk_wipe(plain, sizeof plain);
+    mk_wipe(want, sizeof want);
+    mk_wipe(&ck, sizeof ck);
+    return e;
+}

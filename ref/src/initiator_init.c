@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator_init: the IKE_SA_INIT exchange of the initiator (RFC 7296 §1.2, §2.6, §2.23): build
+ * the request (every configured suite as a proposal, KE for the first suite's group, our nonce,
+ * NAT_DETECTION hashes), and process the unprotected response: COOKIE and INVALID_KE_PAYLOAD
+ * retries, unauthenticated error notifies (ignored until the timeout, RFC 7296 §2.21.1), and the
+ * real answer (proposal check, DH, SKEYSEED and the seven SK_* keys), after which the IKE_AUTH
+ * request is built. It must never commit anything to the SA before the response has passed
+ * every check, and never keep a DH secret or SKEYSEED on the stack past its use.
+ */
+#include <string.h>
+
+#include "initiator_int.h"
+
+/* Our SA payload: one proposal per configured suite, numbered 1..n (RFC 7296 §3.3.1). */
+static void build_ike_sa(const mk_ike *ike, mk_sa *sa)
+{
+    const mk_config *cfg = ike->cfg;
+    memset(sa, 0, sizeof *sa);
+    for (size_t i = 0; i < cfg->n_ike; i++) {
+        mk_proposal *p = &sa->p[i];
+        mk_ini_cls c;
+        (void)mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c); /* checked by mk_init */
+        p->num = (uint8_t)(i + 1);
+        p->proto = MK_PROTO_IKE;
+        /* RFC 7296 §3.3.1: SPI Size MUST be zero for an initial IKE SA negotiation */
+        p->spi_len = 0;
+        p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->ike[i].encr,
+                                        mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
+        p->t[p->n_t++] = (mk_transform){MK_TT_PRF, cfg->ike[i].prf, 0};
+        if (cfg->ike[i].integ != MK_INTEG_NONE)
+            p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->ike[i].integ, 0};
+        p->t[p->n_t++] = (mk_transform){MK_TT_DH, cfg->ike[i].dh, 0};
+    }
+    sa->n = (uint8_t)cfg->n_ike;
+}
+
+mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
+{
+    const mk_config *cfg = ike->cfg;
+    uint8_t *out = mk_ini_req_buf(ike);
+    mk_wr w = mk_wr_init(out, MK_MAX_MSG);
+    mk_hdr h;
+    mk_sa sa;
+    size_t slot = 16, at; /* Next Payload of the IKE header */
+
+    memset(&h, 0, sizeof h);
+    memcpy(h.spi_i, ike->spi_i, 8); /* SPIr stays zero (RFC 7296 §3.1) */
+    h.version = 0x20;
+    h.exchange = MK_EX_IKE_SA_INIT;
+    h.flags = MK_HDR_F_INITIATOR;
+    h.msgid = 0; /* RFC 7296 §2.2: IKE_SA_INIT (and its COOKIE/INVALID_KE retries) use 0 */
+    mk_hdr_encode(&w, &h);
+
+    if (ike->cookie_len > 0) {
+        /* RFC 7296 §2.6: the COOKIE notify MUST be the first payload of the retried request */
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_COOKIE, ike->cookie, ike->cookie_len);
+        mk_pl_end(&w, at);
+    }
+    build_ike_sa(ike, &sa);
+    at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
+    mk_pl_encode_sa(&w, &sa);
+    mk_pl_end(&w, at);
+
+    at = mk_pl_begin(&w, &slot, MK_PT_KE, false);
+    mk_pl_encode_ke(&w, ike->dh, ike->dh_pub, ike->dh_pub_len);
+    mk_pl_end(&w, at);
+
+    at = mk_pl_begin(&w, &slot, MK_PT_NONCE, false);
+    mk_pl_encode_nonce(&w, ike->ni, MK_NONCE_LEN);
+    mk_pl_end(&w, at);
+
+#ifdef MK_NATT
+    if (cfg->natt) {
+        /* RFC 7296 §2.23: NAT_DETECTION_*_IP = SHA-1(SPIi | SPIr | IP | port), SPIr = 0 here */
+        static const uint8_t zero[8] = {0};
+        uint8_t hash[20];
+        mk_ks_natd(ike->spi_i, zero, &cfg->local, hash);
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NAT_DETECTION_SOURCE_IP, hash, sizeof hash);
+        mk_pl_end(&w, at);
+        mk_ks_natd(ike->spi_i, zero, &cfg->remote, hash);
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof hash);
+        mk_pl_end(&w, at);
+    }
+#endif
+    mk_wr_patch32(&w, 24, 0);
+    if (w.err != MK_E_OK)
+        return w.err;
+    mk_ini_send_req(ike, w.off, 0, MK_EX_IKE_SA_INIT, now, NULL, 0);
+    return MK_E_OK;
+}
+
+/* Draw a fresh DH key pair for `group` into the caller's buffers. */
+static mk_err new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
+                          uint16_t *priv_len, uint16_t *pub_len)
+{
+    const mk_dh_class *dh = mk_suite_dh(ike->cfg->suites, group);
+    if (dh == NULL)
+        return MK_E_INVALID_KE;
+    mk_err e = dh->keypair(ike->env, priv, pub);
+    if (e != MK_E_OK)
+        return MK_E_CRYPTO;
+    *priv_len = (uint16_t)dh->priv_len;
+    *pub_len = (uint16_t)dh->pub_len;
+    return MK_E_OK;
+}
+
+/* The IKE_SA_INIT request is (re)started from IDLE: SPIi, Ni, DH key pair, then the message. */
+mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
+{
+    ike->env->rng(ike->env->ctx, ike->spi_i, 8);
+    /* RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
+    static const uint8_t zero[8] = {0};
+    if (memcmp(ike->spi_i, zero, 8) == 0)
+        ike->spi_i[7] = 1;
+    /* RFC 7296 §2.10: nonces are random and at least 128 bits (ours: MK_NONCE_LEN octets) */
+    ike->env->rng(ike->env->ctx, ike->ni, MK_NONCE_LEN);
+    ike->dh = ike->cfg->ike[0].dh;
+    mk_err e =
+        new_keypair(ike, ike->dh, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len, &ike->dh_pub_len);
+    if (e != MK_E_OK)
+        return e;
+    return mk_ini_build_init(ike, now);
+}
+
+static bool group_configured(const mk_config *cfg, uint16_t group)
+{
+    for (size_t i = 0; i < cfg->n_ike; i++)
+        if (cfg->ike[i].dh == group)
+            return true;
+    return false;
+}
+
+/* Retry after N(COOKIE) or N(INVALID_KE_PAYLOAD): bounded, MID 0, timer restarted. */
+static mk_err retry_allowed(const mk_ike *ike)
+{
+    if (ike->init_retries >= MK_MAX_RETRY_INIT)
+        return MK_E_TOO_MANY_RETRIES;
+    return MK_E_OK;
+}
+
+static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
+{
+    mk_notify n;
+    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
+    if (e != MK_E_OK)
+        return e;
+    /* RFC 7296 §2.6: cookie data is 1 to 64 octets */
+    if (n.data_len < 1 || n.data_len > MK_MAX_COOKIE)
+        return MK_E_BAD_SYNTAX;
+    if ((e = retry_allowed(ike)) != MK_E_OK)
+        return e;
+    mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(COOKIE)");
+    memcpy(ike->cookie, n.data, n.data_len);
+    ike->cookie_len = (uint8_t)n.data_len;
+    ike->init_retries++;
+    mk_ini_trace(ike, MK_EV_INFO, "COOKIE: retrying IKE_SA_INIT");
+    /* RFC 7296 §2.6: same request, all other payloads unchanged, cookie first */
+    return mk_ini_build_init(ike, now);
+}
+
+static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
+{
+    mk_notify n;
+    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
+    if (e != MK_E_OK)
+        return e;
+    /* RFC 7296 §3.10.1: the data is the 2-octet accepted DH group */
+    if (n.data_len != 2)
+        return MK_E_BAD_SYNTAX;
+    uint16_t group = (uint16_t)((n.data[0] << 8) | n.data[1]);
+    if (group == ike->dh)
+        return MK_E_UNEXPECTED_MSG; /* nonsense: that is what we sent; a spoofer's packet */
+    if (!group_configured(ike->cfg, group))
+        return MK_E_INVALID_KE;
+    if ((e = retry_allowed(ike)) != MK_E_OK)
+        return e;
+    uint8_t priv[MK_MAX_DH_PRIV], pub[MK_MAX_DH_PUB];
+    uint16_t priv_len = 0, pub_len = 0;
+    e = new_keypair(ike, group, priv, pub, &priv_len, &pub_len);
+    if (e == MK_E_OK) {
+        mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(INVALID_KE_PAYLOAD)");
+        mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
+        memcpy(ike->dh_priv, priv, priv_len);
+        memcpy(ike->dh_pub, pub, pub_len);
+        ike->dh_priv_len = priv_len;
+        ike->dh_pub_len = pub_len;
+        ike->dh = group;
+        ike->init_retries++;
+        mk_ini_trace(ike, MK_EV_INFO, "INVALID_KE_PAYLOAD: retrying IKE_SA_INIT");
+        /* RFC 7296 §1.3: retry with the same proposals and a KE of the requested group */
+        e = mk_ini_build_init(ike, now);
+    }
+    mk_wipe(priv, sizeof priv);
+    return e;
+}
+
+/* Match the responder's single proposal against the suites we offered. */
+static mk_err select_proposal(const mk_ike *ike, const mk_sa *sa, mk_ike_suite *sel)
+{
+    /* RFC 7296 §3.3: the responder MUST accept a single proposal */
+    if (sa->n != 1)
+        return MK_E_BAD_PROPOSAL;
+    const mk_proposal *p = &sa->p[0];
+    if (p->proto != MK_PROTO_IKE || p->spi_len != 0)
+        return MK_E_BAD_PROPOSAL;
+    /* RFC 7296 §3.3.6: exactly one transform of each type in the accepted proposal */
+    uint8_t count[6] = {0};
+    for (size_t i = 0; i < p->n_t; i++) {
+        if (p->t[i].type == 0 || p->t[i].type > MK_TT_ESN)
+            return MK_E_BAD_PROPOSAL;
+        count[p->t[i].type]++;
+    }
+    const mk_transform *te = mk_proposal_get(p, MK_TT_ENCR);
+    const mk_transform *tp = mk_proposal_get(p, MK_TT_PRF);
+    const mk_transform *ta = mk_proposal_get(p, MK_TT_INTEG);
+    const mk_transform *td = mk_proposal_get(p, MK_TT_DH);
+    if (count[MK_TT_ENCR] != 1 || count[MK_TT_PRF] != 1 || count[MK_TT_DH] != 1 ||
+        count[MK_TT_INTEG] > 1 || count[MK_TT_ESN] != 0)
+        return MK_E_BAD_PROPOSAL;
+    for (size_t i = 0; i < ike->cfg->n_ike; i++) {
+        const mk_ike_suite *s = &ike->cfg->ike[i];
+        mk_ini_cls c;
+        (void)mk_ini_ike_classes(ike->cfg->suites, s, &c);
+        uint16_t integ = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
+        if (te->id == s->encr && te->key_bits == mk_ini_key_attr(c.encr, s->encr_bits) &&
+            tp->id == s->prf && integ == s->integ && td->id == s->dh) {
+            *sel = *s;
+            return MK_E_OK;
+        }
+    }
+    /* RFC 7296 §2.7: the accepted proposal must be one of those offered */
+    return MK_E_BAD_PROPOSAL;
+}
+
+/* RFC 7296 §2.23: compare the peer's NAT_DETECTION hashes with what we see. */
+static bool nat_between(const mk_ike *ike, const mk_chain *c, const uint8_t spi_r[8])
+{
+    uint8_t want_src[20], want_dst[20];
+    bool src_ok = false, dst_ok = true;
+    mk_ks_natd(ike->spi_i, spi_r, &ike->cfg->remote, want_src);
+    mk_ks_natd(ike->spi_i, spi_r, &ike->cfg->local, want_dst);
+    for (size_t i = 0; i < c->n; i++) {
+        mk_notify n;
+        if (c->pl[i].type != MK_PT_NOTIFY ||
+            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) != MK_E_OK || n.data_len != 20)
+            continue;
+        if (n.type == MK_N_NAT_DETECTION_SOURCE_IP && memcmp(n.data, want_src, 20) == 0)
+            src_ok = true;
+        if (n.type == MK_N_NAT_DETECTION_DESTINATION_IP)
+            dst_ok = memcmp(n.data, want_dst, 20) == 0;
+    }
+    return !(src_ok && dst_ok);
+}
+
+mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+{
+    const mk_chain *c = &m->chain;
+    const mk_pl *pl;
+    mk_err e;
+
+    if (ike->st != MK_ST_INIT_SENT)
+        return MK_E_UNEXPECTED_MSG;
+
+    /* RFC 7296 §2.6: a response with N(COOKIE) asks us to retry with the cookie */
+    if ((pl = mk_chain_find_notify(c, MK_N_COOKIE)) != NULL)
+        return on_cookie(ike, pl, now);
+    /* RFC 7296 §1.3: INVALID_KE_PAYLOAD names the group the responder wants */
+    if ((pl = mk_chain_find_notify(c, MK_N_INVALID_KE_PAYLOAD)) != NULL)
+        return on_invalid_ke(ike, pl, now);
+    /* RFC 7296 §2.21.1: error notifies in an unprotected IKE_SA_INIT response can be forged;
+     * they must not end the exchange: note them and wait for a real answer or the timeout. */
+    for (size_t i = 0; i < c->n; i++) {
+        mk_notify n;
+        if (c->pl[i].type != MK_PT_NOTIFY ||
+            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) != MK_E_OK)
+            continue;
+        if (n.type < MK_N_FIRST_STATUS) {
+            ike->stats.last_unauth_notify = n.type;
+            if (n.type == MK_N_NO_PROPOSAL_CHOSEN)
+                ike->stats.saw_unauth_npc = true;
+            return MK_E_UNAUTH_NOTIFY;
+        }
+    }
+
+    const mk_pl *psa = mk_chain_find(c, MK_PT_SA), *pke = mk_chain_find(c, MK_PT_KE),
+                *pn = mk_chain_find(c, MK_PT_NONCE);
+    static const uint8_t zero[8] = {0};
+    /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
+    if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0)
+        return MK_E_BAD_SYNTAX;
+    if (m->chain.unsupported_critical != 0)
+        return MK_E_UNSUPPORTED_CRITICAL; /* RFC 7296 §2.5: reject the whole message */
+
+    mk_sa sa;
+    mk_ke ke;
+    const uint8_t *nr;
+    uint16_t nr_len;
+    if ((e = mk_pl_decode_sa(&sa, psa->body, psa->len)) != MK_E_OK ||
+        (e = mk_pl_decode_ke(&ke, pke->body, pke->len)) != MK_E_OK ||
+        (e = mk_pl_decode_nonce(&nr, &nr_len, pn->body, pn->len)) != MK_E_OK)
+        return e;
+    mk_ike_suite sel;
+    if ((e = select_proposal(ike, &sa, &sel)) != MK_E_OK)
+        return e;
+    /* RFC 7296 §1.2: the KE group MUST match the chosen proposal's and the group we sent */
+    if (sel.dh != ike->dh || ke.group != ike->dh)
+        return MK_E_BAD_PROPOSAL;
+    mk_ini_cls cls;
+    if (!mk_ini_ike_classes(ike->cfg->suites, &sel, &cls))
+        return MK_E_BAD_PROPOSAL;
+    /* RFC 7296 §2.10: the nonce MUST be at least half the PRF key size (16..256 by decoder) */
+    if (nr_len < cls.prf->out_len / 2 || nr_len > MK_MAX_NONCE)
+        return MK_E_BAD_SYNTAX;
+
+    uint8_t gir[MK_MAX_DH_PUB], skeyseed[MK_MAX_PRF_OUT];
+    mk_ike_sa_keys k;
+    /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
+    e = cls.dh->shared(ike->dh_priv, ke.data, ke.len, gir);
+    if (e != MK_E_OK)
+        goto out;
+    /* SKEYSEED = prf(Ni | Nr, g^ir) */
+    mk_ks_skeyseed(cls.prf, ike->ni, MK_NONCE_LEN, nr, nr_len, gir, cls.dh->secret_len, skeyseed);
+    /* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni|Nr|SPIi|SPIr) */
+    e = mk_ks_ike_keys(cls.prf, cls.integ, cls.encr, skeyseed, ike->ni, MK_NONCE_LEN, nr, nr_len,
+                       ike->spi_i, m->hdr.spi_r, &k);
+    if (e != MK_E_OK)
+        goto out;
+
+    /* ---- commit: nothing below can DROP ---- */
+    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, NULL);
+    memcpy(ike->spi_r, m->hdr.spi_r, 8);
+    ike->sel = sel;
+    memcpy(ike->nr, nr, nr_len);
+    ike->nr_len = nr_len;
+    memcpy(ike->sk_d, k.d, k.prf_len);
+    memcpy(ike->sk_pi, k.pi, k.prf_len);
+    memcpy(ike->sk_pr, k.pr, k.prf_len);
+    memcpy(ike->sk_ai, k.ai, k.integ_len);
+    memcpy(ike->sk_ar, k.ar, k.integ_len);
+    memcpy(ike->sk_ei, k.ei, k.encr_len);
+    memcpy(ike->sk_er, k.er, k.encr_len);
+    ike->prf_len = (uint8_t)k.prf_len;
+    ike->integ_len = (uint8_t)k.integ_len;
+    ike->encr_len = (uint8_t)k.encr_len;
+    ike->keys_ok = true;
+    /* RealMessage1 is the request this response answers (after any retry), RealMessage2 the
+     * response, both without the non-ESP marker (RFC 7296 §2.15). */
+    memcpy(ike->init_req, mk_ini_req_buf(ike), ike->req_len);
+    ike->init_req_len = ike->req_len;
+    memcpy(ike->init_resp, m->dgram, m->len);
+    ike->init_resp_len = (uint16_t)m->len;
+    mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
+    ike->dh_priv_len = 0;
+    ike->req_outstanding = false;
+    ike->peer_sha = mk_chain_find_notify(c, MK_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
+#ifdef MK_NATT
+    if (ike->cfg->natt && mk_chain_find_notify(c, MK_N_NAT_DETECTION_SOURCE_IP) != NULL &&
+        mk_chain_find_notify(c, MK_N_NAT_DETECTION_DESTINATION_IP) != NULL) {
+        ike->peer_natd = true;
+        ike->nat_detected = nat_between(ike, c, m->hdr.spi_r);
+        /* RFC 7296 §2.23: both ends support NAT traversal: the initiator floats to UDP 4500
+         * (with the non-ESP marker) from IKE_AUTH on; it MUST do so when a NAT is detected. */
+        ike->on_4500 = true;
+        mk_ini_trace(ike, MK_EV_INFO,
+                     ike->nat_detected ? "NAT detected: moving to UDP 4500"
+                                       : "peer supports NAT-T: moving to UDP 4500");
+    }
+#else
+    (void)nat_between;
+#endif
+    e = mk_ini_build_auth(ike, now);
+out:
+    mk_wipe(gir, sizeof gir);
+    mk_wipe(skeyseed, sizeof skeyseed);
+    mk_wipe(&k, sizeof k);
+    return e;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator_int: what the files of the initiator state machine share (initiator.c: API, dispatch
+ * table, timers and the transmit slot; initiator_init.c: IKE_SA_INIT; initiator_auth.c: IKE_AUTH;
+ * initiator_peer_req.c: requests from the peer and our Delete). Nothing outside those files
+ * includes it. Handlers take a parsed message, validate everything into locals first and only
+ * then commit to `mk_ike`: a handler that returns a DROP-class error must not have written to
+ * the SA (only mk_on_dgram touches stats).
+ */
+#ifndef MK_INITIATOR_INT_H
+#define MK_INITIATOR_INT_H
+
+#include "keysched.h"
+#include "msg.h"
+#include "sk.h"
+#include "suite.h"
+
+/* The negotiated (or, before that, configured) crypto classes of the IKE SA. */
+typedef struct mk_ini_cls {
+    const mk_prf_class *prf;
+    const mk_integ_class *integ; /* NULL with AEAD */
+    const mk_encr_class *encr;
+    const mk_dh_class *dh;
+} mk_ini_cls;
+
+/* Classes for an IKE suite from the registry; false if any is not registered. */
+bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *c);
+/* Classes for an ESP suite; false if not registered. */
+bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
+                        const mk_integ_class **integ);
+/* The Key Length attribute value we send for this class (0: none, RFC 7296 §3.3.5). */
+uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
+
+/* FATAL: sticky first error, state FAILED, secrets and buffers wiped. Returns the sticky error. */
+mk_err mk_ini_fail(mk_ike *ike, mk_err e);
+/* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
+void mk_ini_wipe_secrets(mk_ike *ike);
+void mk_ini_set_state(mk_ike *ike, mk_state st);
+void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail);
+/* Trace "EXCHANGE request|response: <outer payloads> [SK{<inner>}]" for a message. */
+void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
+                      const mk_chain *inner);
+
+/* Trace a message we send; inner_buf/inner_off: its plaintext inner chain (mk_ini_inner_init
+ * layout) or NULL. */
+void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
+                     size_t inner_off);
+/* Make msg[0..len) (an IKE message built in ike->req after the marker room) the outstanding
+ * request: marker prepended on 4500, copied to the transmit slot, retransmission timer reset. */
+void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, uint64_t now,
+                     const uint8_t *inner_buf, size_t inner_off);
+/* Queue a response (not retransmitted; RFC 7815 §2.1 needs no cache). `msg` is without marker. */
+void mk_ini_send_resp(mk_ike *ike, const uint8_t *msg, size_t len);
+/* Where a request is built: ike->req after room for the non-ESP marker. */
+uint8_t *mk_ini_req_buf(mk_ike *ike);
+
+/* SK keys of one direction from the SA. */
+void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k);
+/* An inner-chain writer: offset 0 is a scratch "previous Next Payload" octet, so the first
+ * inner payload's type ends up in buf[0] and the chain starts at buf + 1. */
+mk_wr mk_ini_inner_init(uint8_t *buf, size_t cap, size_t *slot);
+/* Build HDR | SK{inner} into out; returns its length, 0 on error (*err set). */
+size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
+                   const uint8_t *inner_buf, size_t inner_off, uint8_t *out, size_t cap,
+                   mk_err *err);
+
+/* initiator_init.c */
+mk_err mk_ini_start_init(mk_ike *ike, uint64_t now); /* SPIi, Ni, DH pair, then the request */
+mk_err mk_ini_build_init(mk_ike *ike, uint64_t now);
+mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+/* initiator_auth.c */
+mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now);
+mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+/* initiator_peer_req.c */
+mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
+mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+
+/* A small string builder for trace details (no snprintf in the core). */
+typedef struct mk_sb {
+    char *p;
+    size_t cap, off;
+} mk_sb;
+void mk_sb_str(mk_sb *b, const char *s);
+void mk_sb_u32(mk_sb *b, uint32_t v);
+
+#endif

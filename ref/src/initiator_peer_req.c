@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator_peer_req: life after IKE_AUTH. Requests from the peer on the established SA get the
+ * minimal answers RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
+ * NO_ADDITIONAL_SAS, an unknown critical payload reported with UNSUPPORTED_CRITICAL_PAYLOAD),
+ * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
+ * is sent as Message ID 2 and retransmitted until answered. No window and no response cache:
+ * every answer is side-effect free (RFC 7815 §2.1). Nothing is answered before the request's
+ * ICV verified, and a request that fails it changes nothing.
+ */
+#include <string.h>
+
+#include "initiator_int.h"
+
+/* A Delete payload for the IKE SA (protocol 1, no SPIs: RFC 7296 §3.11) in the chain? */
+static bool deletes_ike_sa(const mk_chain *in)
+{
+    for (size_t i = 0; i < in->n; i++) {
+        mk_deletev d;
+        if (in->pl[i].type == MK_PT_DELETE &&
+            mk_pl_decode_delete(&d, in->pl[i].body, in->pl[i].len) == MK_E_OK &&
+            d.proto == MK_PROTO_IKE)
+            return true;
+    }
+    return false;
+}
+
+mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
+{
+    uint8_t plain[MK_MAX_MSG];
+    uint8_t inner[64];
+    uint8_t out[MK_MAX_MSG];
+    mk_chain in;
+    mk_sk_keys sk;
+    size_t slot, at, len;
+    mk_err e;
+    (void)now;
+
+    if (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT) {
+        e = MK_E_UNEXPECTED_MSG;
+        goto out;
+    }
+    /* RFC 7296 §2.21: after IKE_SA_INIT only protected messages are acted on */
+    if (!m->has_sk) {
+        e = MK_E_UNEXPECTED_MSG;
+        goto out;
+    }
+    mk_ini_sk_keys(ike, false, &sk);
+    /* RFC 7296 §3.14: verify the ICV before anything else */
+    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+        goto out;
+    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+
+    bool close = false;
+    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
+    uint8_t crit =
+        in.unsupported_critical != 0 ? in.unsupported_critical : m->chain.unsupported_critical;
+    if (crit != 0) {
+        /* RFC 7296 §2.5: a request with an unknown critical payload MUST be rejected with
+         * N(UNSUPPORTED_CRITICAL_PAYLOAD) whose data is the one-octet payload type */
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
+        mk_pl_end(&w, at);
+    } else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA) {
+        /* RFC 7815 §2.1: a CREATE_CHILD_SA request is answered with N(NO_ADDITIONAL_SAS) */
+        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
+        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
+        mk_pl_end(&w, at);
+    } else {
+        /* RFC 7815 §2.1: an INFORMATIONAL request gets an empty INFORMATIONAL response;
+         * RFC 7296 §1.4.1: one deleting the IKE SA is answered with SK{} and the SA is gone */
+        close = deletes_ike_sa(&in);
+    }
+    if (w.err != MK_E_OK) {
+        e = w.err;
+        goto out;
+    }
+    /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
+     * stays set because we are the original initiator (RFC 7815 §2.2) */
+    len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE, m->hdr.msgid,
+                      inner, w.off, out, sizeof out, &e);
+    if (e != MK_E_OK)
+        goto out;
+    mk_ini_send_resp(ike, out, len);
+    mk_ini_trace_tx(ike, out, len, inner, w.off);
+    ike->stats.answered_requests++;
+    if (close) {
+        /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
+        if (ike->err == MK_E_OK)
+            ike->err = MK_E_PEER_DELETED;
+        mk_ini_wipe_secrets(ike);
+        mk_ini_set_state(ike, MK_ST_CLOSED);
+    }
+out:
+    mk_wipe(plain, sizeof plain);
+    return e;
+}
+
+mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+{
+    uint8_t plain[MK_MAX_MSG];
+    mk_chain in;
+    mk_sk_keys sk;
+    mk_err e;
+    (void)now;
+
+    if (ike->st != MK_ST_DELETE_SENT || !m->has_sk) {
+        e = MK_E_UNEXPECTED_MSG;
+        goto out;
+    }
+    mk_ini_sk_keys(ike, false, &sk);
+    /* RFC 7296 §3.14: verify the ICV before anything else */
+    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+        goto out;
+    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+    /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
+    mk_ini_wipe_secrets(ike);
+    mk_wipe(ike->tx, sizeof ike->tx);
+    ike->tx_len = 0;
+    mk_ini_set_state(ike, MK_ST_CLOSED);
+out:
+    mk_wipe(plain, sizeof plain);
+    return e;
+}
+
+mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
+{
+    uint8_t inner[32];
+    size_t slot, at;
+    mk_err e = MK_E_OK;
+
+    if (ike->cfg == NULL || ike->st != MK_ST_ESTABLISHED)
+        return MK_E_BAD_STATE;
+    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
+    /* RFC 7296 §3.11: deleting the IKE SA: protocol 1, SPI size 0, no SPIs */
+    at = mk_pl_begin(&w, &slot, MK_PT_DELETE, false);
+    mk_pl_encode_delete(&w, MK_PROTO_IKE, 0, NULL, 0);
+    mk_pl_end(&w, at);
+    if (w.err != MK_E_OK)
+        return mk_ini_fail(ike, w.err);
+    /* RFC 7815 App. B.1: INFORMATIONAL, Message ID 2 (after IKE_SA_INIT 0 and IKE_AUTH 1) */
+    size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, MK_HDR_F_INITIATOR, 2, inner, w.off,
+                             mk_ini_req_buf(ike), MK_MAX_MSG, &e);
+    if (e != MK_E_OK)
+        return mk_ini_fail(ike, e);
+    mk_ini_send_req(ike, len, 2, MK_EX_INFORMATIONAL, now_ms, inner, w.off);
+    mk_ini_set_state(ike, MK_ST_DELETE_SENT);
+    return MK_E_OK;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * keysched: the key derivations of RFC 7296 §2.13-2.17 and §2.23, one pure function per formula,
+ * each carrying its formula. Inputs are caller buffers, outputs go to caller buffers; nothing is
+ * kept, nothing is allocated, and every local that held key material is wiped before return
+ * (on error paths too). The PRF itself comes from a suite class.
+ */
+#include <string.h>
+
+#include "keysched.h"
+
+enum {
+    KS_MAX_SEG = 8,      /* segments of S in prf+ (ours use at most 4) */
+    KS_MAX_BLOCKS = 255, /* RFC 7296 §2.13: the counter is one octet */
+    /* SK_d + SK_pi + SK_pr + 2 * SK_a + 2 * SK_e at their largest */
+    KS_MAX_IKE = 3 * MK_MAX_PRF_OUT + 2 * MK_MAX_INTEG_KEY + 2 * MK_MAX_ENCR_KEY,
+    KS_MAX_CHILD = 2 * (MK_MAX_ENCR_KEY + MK_MAX_INTEG_KEY),
+};
+
+/* prf+ (K,S) = T1 | T2 | T3 | T4 | ...
+ *   T1 = prf (K, S | 0x01)
+ *   T2 = prf (K, T1 | S | 0x02)
+ *   Tn = prf (K, T(n-1) | S | n)          (RFC 7296 §2.13) */
+mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len, const mk_iov *s,
+                     size_t n_s, uint8_t *out, size_t out_len)
+{
+    uint8_t t[MK_MAX_PRF_OUT];
+    mk_iov in[KS_MAX_SEG + 2];
+    uint8_t ctr = 1;
+    size_t done = 0;
+
+    if (prf == NULL || prf->out_len == 0 || prf->out_len > MK_MAX_PRF_OUT || n_s > KS_MAX_SEG)
+        return MK_E_BAD_CONFIG;
+    /* SPEC RFC7296 2.13: "...this construction ... T255 ... limits the output to 255 times
+     * the PRF output size" (the counter is a single octet and must not wrap). */
+    if (out_len > (size_t)KS_MAX_BLOCKS * prf->out_len)
+        return MK_E_BAD_CONFIG;
+
+    while (done < out_len) {
+        size_t n = 0;
+        if (ctr > 1)
+            in[n++] = (mk_iov){t, prf->out_len}; /* T(n-1) */
+        for (size_t i = 0; i < n_s; i++)
+            in[n++] = s[i];                      /* S */
+        in[n++] = (mk_iov){&ctr, 1};             /* n */
+        prf->prf(key, key_len, in, n, t);
+        size_t take = out_len - done < prf->out_len ? out_len - done : prf->out_len;
+        memcpy(out + done, t, take);
+        done += take;
+        ctr++;
+    }
+    mk_wipe(t, sizeof t);
+    return MK_E_OK;
+}
+
+/* SKEYSEED = prf(Ni | Nr, g^ir)            (RFC 7296 §2.14) */
+void mk_ks_skeyseed(const mk_prf_class *prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+                    size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *skeyseed)
+{
+    /* The key is the concatenation Ni | Nr; nonces are at most MK_MAX_NONCE each. */
+    uint8_t k[2 * MK_MAX_NONCE];
+    mk_iov in = {gir, gir_len};
+    if (ni_len > MK_MAX_NONCE || nr_len > MK_MAX_NONCE) { /* callers check; be safe anyway */
+        mk_wipe(skeyseed, prf->out_len);
+        return;
+    }
+    memcpy(k, ni, ni_len);
+    memcpy(k + ni_len, nr, nr_len);
+    prf->prf(k, ni_len + nr_len, &in, 1, skeyseed);
+    mk_wipe(k, sizeof k);
+}
+
+/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr}
+ *                 = prf+ (SKEYSEED, Ni | Nr | SPIi | SPIr)      (RFC 7296 §2.14) */
+mk_err mk_ks_ike_keys(const mk_prf_class *prf, const mk_integ_class *integ,
+                      const mk_encr_class *encr, const uint8_t *skeyseed, const uint8_t *ni,
+                      size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t spi_i[8],
+                      const uint8_t spi_r[8], mk_ike_sa_keys *k)
+{
+    uint8_t buf[KS_MAX_IKE];
+    const mk_iov s[4] = {{ni, ni_len}, {nr, nr_len}, {spi_i, 8}, {spi_r, 8}};
+    size_t lp, la, le, off = 0;
+    mk_err e;
+
+    if (prf == NULL || encr == NULL)
+        return MK_E_BAD_CONFIG;
+    /* RFC 7296 §2.14: SK_d, SK_pi, SK_pr have the PRF's preferred key length; SK_a* the
+     * integrity key length (none with AEAD, RFC 5282 §7); SK_e* the cipher key plus salt. */
+    lp = prf->out_len;
+    la = integ != NULL ? integ->key_len : 0;
+    le = encr->key_len;
+    if (lp > MK_MAX_PRF_OUT || la > MK_MAX_INTEG_KEY || le > MK_MAX_ENCR_KEY)
+        return MK_E_BAD_CONFIG;
+    e = mk_ks_prfplus(prf, skeyseed, lp, s, 4, buf, 3 * lp + 2 * la + 2 * le);
+    if (e != MK_E_OK)
+        goto out;
+    memset(k, 0, sizeof *k);
+    memcpy(k->d, buf + off, lp), off += lp;
+    memcpy(k->ai, buf + off, la), off += la;
+    memcpy(k->ar, buf + off, la), off += la;
+    memcpy(k->ei, buf + off, le), off += le;
+    memcpy(k->er, buf + off, le), off += le;
+    memcpy(k->pi, buf + off, lp), off += lp;
+    memcpy(k->pr, buf + off, lp);
+    k->prf_len = lp;
+    k->integ_len = la;
+    k->encr_len = le;
+out:
+    mk_wipe(buf, sizeof buf);
+    return e;
+}
+
+/* MACedIDForI = prf(SK_pi, RestOfInitIDPayload)
+ * MACedIDForR = prf(SK_pr, RestOfRespIDPayload)                (RFC 7296 §2.15) */
+void mk_ks_maced_id(const mk_prf_class *prf, const uint8_t *sk_p, const uint8_t *id_rest,
+                    size_t id_rest_len, uint8_t *out)
+{
+    mk_iov in = {id_rest, id_rest_len};
+    prf->prf(sk_p, prf->out_len, &in, 1, out);
+}
+
+/* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI
+ * ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR
+ * AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)   (RFC 7296 §2.15) */
+void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
+                    const uint8_t *real_msg, size_t real_len, const uint8_t *nonce,
+                    size_t nonce_len, const uint8_t *sk_p, const uint8_t *id_rest,
+                    size_t id_rest_len, uint8_t *out)
+{
+    /* "Key Pad for IKEv2": 17 ASCII octets, no terminating NUL (RFC 7296 §2.15). */
+    static const uint8_t keypad[17] = {'K', 'e', 'y', ' ', 'P', 'a', 'd', ' ', 'f',
+                                       'o', 'r', ' ', 'I', 'K', 'E', 'v', '2'};
+    uint8_t padkey[MK_MAX_PRF_OUT], maced[MK_MAX_PRF_OUT];
+    mk_iov kp = {keypad, sizeof keypad};
+
+    prf->prf(psk, psk_len, &kp, 1, padkey);
+    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
+    const mk_iov octets[3] = {{real_msg, real_len}, {nonce, nonce_len}, {maced, prf->out_len}};
+    prf->prf(padkey, prf->out_len, octets, 3, out);
+    mk_wipe(padkey, sizeof padkey);
+    mk_wipe(maced, sizeof maced);
+}
+
+/* KEYMAT = prf+(SK_d, Ni | Nr)                                   (RFC 7296 §2.17)
+ * taken as: ei | ai (initiator->responder) | er | ar (responder->initiator) */
+mk_err mk_ks_child_keys(const mk_prf_class *prf, const mk_integ_class *integ,
+                        const mk_encr_class *encr, const uint8_t *sk_d, const uint8_t *ni,
+                        size_t ni_len, const uint8_t *nr, size_t nr_len, mk_child_keys *k)
+{
+    uint8_t buf[KS_MAX_CHILD];
+    const mk_iov s[2] = {{ni, ni_len}, {nr, nr_len}};
+    size_t la, le, off = 0;
+    mk_err e;
+
+    if (prf == NULL || encr == NULL)
+        return MK_E_BAD_CONFIG;
+    la = integ != NULL ? integ->key_len : 0;
+    le = encr->key_len;
+    if (la > MK_MAX_INTEG_KEY || le > MK_MAX_ENCR_KEY)
+        return MK_E_BAD_CONFIG;
+    /* SPEC RFC7296 2.17: "All keys for SAs carrying data from the initiator to the responder
+     * are taken before SAs going from the responder to the initiator ... the encryption key
+     * ... MUST be taken from the first bits and the integrity key ... from the remaining". */
+    e = mk_ks_prfplus(prf, sk_d, prf->out_len, s, 2, buf, 2 * (le + la));
+    if (e != MK_E_OK)
+        goto out;
+    memset(k, 0, sizeof *k);
+    memcpy(k->ei, buf + off, le), off += le;
+    memcpy(k->ai, buf + off, la), off += la;
+    memcpy(k->er, buf + off, le), off += le;
+    memcpy(k->ar, buf + off, la);
+    k->encr_len = le;
+    k->integ_len = la;
+out:
+    mk_wipe(buf, sizeof buf);
+    return e;
+}
+
+/* NAT_DETECTION_*_IP data = SHA-1(SPIi | SPIr | IP address | port)   (RFC 7296 §2.23)
+ * IP: 4 octets (IPv4) or 16 (IPv6); port: 2 octets, network order. */
+void mk_ks_natd(const uint8_t spi_i[8], const uint8_t spi_r[8], const mk_addr *a, uint8_t out[20])
+{
+    uint8_t port[2] = {(uint8_t)(a->port >> 8), (uint8_t)a->port};
+    const mk_iov in[4] = {{spi_i, 8}, {spi_r, 8}, {a->ip, a->family == 6 ? 16u : 4u}, {port, 2}};
+    mk_sha1(in, 4, out);
+}

@@ -1,0 +1,718 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * msg: the IKEv2 payload codec (RFC 7296 §3). Pass 1 checks the 28-octet header and walks the
+ * generic-header chain into views that point into the caller's datagram (nothing is copied);
+ * pass 2 has one pure decoder and one encoder per payload body. Every nested structure (SA
+ * proposal -> transform -> attribute, TS selectors) is read through an mk_rd sub-window that
+ * must be consumed exactly, so a count and a length that disagree are always caught.
+ * This module must never act on what it decodes, never copy or keep secrets, never allocate,
+ * and never read outside the bytes it was given: malformed input gives a DROP-class error.
+ * Names for traces (mk_pt_name, mk_chain_describe, ...) live in msg_names.c.
+ */
+#include <string.h>
+
+#include "msg.h"
+
+/* ---- header (RFC 7296 §3.1) ------------------------------------------------------------------ */
+
+mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
+{
+    mk_rd r = mk_rd_init(dgram, len);
+    mk_rd_copy(&r, h->spi_i, 8);
+    mk_rd_copy(&r, h->spi_r, 8);
+    h->next = mk_rd_u8(&r);
+    h->version = mk_rd_u8(&r);
+    h->exchange = mk_rd_u8(&r);
+    h->flags = mk_rd_u8(&r);
+    h->msgid = mk_rd_u32(&r);
+    h->length = mk_rd_u32(&r);
+    if (r.err != MK_E_OK)
+        return r.err;
+    /* RFC 7296 §3.1: "Implementations based on this version of IKE MUST reject or ignore
+     * messages containing a version number greater than 2"; a major version below 2 is IKEv1.
+     * "They MUST ignore the minor version number of received messages": not checked. */
+    if ((h->version >> 4) != 2)
+        return MK_E_BAD_VERSION;
+    /* RFC 7296 §3.1: "Length (4 octets, unsigned integer): Length of the total message
+     * (header + payloads) in octets." It must describe exactly this datagram. */
+    if (h->length > len)
+        return MK_E_TRUNCATED;
+    if (h->length != len)
+        return MK_E_BAD_LENGTH;
+    /* Flags: RFC 7296 §3.1 "X bits MUST be cleared when sending and MUST be ignored on
+     * receipt", and the Version bit "MUST [be ignored] in incoming messages": nothing to check
+     * here; I and R are checked against the exchange by the state machine. */
+    return MK_E_OK;
+}
+
+void mk_hdr_encode(mk_wr *w, const mk_hdr *h)
+{
+    mk_wr_bytes(w, h->spi_i, 8);
+    mk_wr_bytes(w, h->spi_r, 8);
+    mk_wr_u8(w, h->next);
+    mk_wr_u8(w, h->version);
+    mk_wr_u8(w, h->exchange);
+    mk_wr_u8(w, h->flags);
+    mk_wr_u32(w, h->msgid);
+    mk_wr_u32(w, h->length);
+}
+
+/* ---- per-payload limits (data, not an interpreter) ------------------------------------------ */
+
+/* Body length bounds for every payload type we understand (generic header excluded). The
+ * minimum is the fixed part of the body plus one octet where the variable part may not be
+ * empty; decoders check the same bounds again when called on their own. */
+static const struct {
+    uint8_t type;
+    uint16_t min, max;
+} pl_limits[] = {
+    {MK_PT_SA, 8, UINT16_MAX},        /* at least one proposal header */
+    {MK_PT_KE, 5, UINT16_MAX},        /* group | RESERVED | data */
+    {MK_PT_IDI, 5, UINT16_MAX},       /* type | RESERVED(3) | data */
+    {MK_PT_IDR, 5, UINT16_MAX},
+    {MK_PT_CERT, 1, UINT16_MAX},      /* encoding | data */
+    {MK_PT_CERTREQ, 1, UINT16_MAX},   /* encoding | CA list (may be empty, RFC 7670) */
+    {MK_PT_AUTH, 5, UINT16_MAX},      /* method | RESERVED(3) | data */
+    {MK_PT_NONCE, 16, MK_MAX_NONCE},  /* RFC 7296 §3.9: 16..256 */
+    {MK_PT_NOTIFY, 4, UINT16_MAX},    /* proto | SPI size | type */
+    {MK_PT_DELETE, 4, UINT16_MAX},    /* proto | SPI size | #SPIs */
+    {MK_PT_VENDOR, 0, UINT16_MAX},
+    {MK_PT_TSI, 4, UINT16_MAX},       /* #TS | RESERVED(3) */
+    {MK_PT_TSR, 4, UINT16_MAX},
+    {MK_PT_SK, 0, UINT16_MAX},        /* checked by sk.c against the cipher */
+    {MK_PT_CP, 4, UINT16_MAX},
+    {MK_PT_EAP, 4, UINT16_MAX},
+};
+
+/* Index into pl_limits, or -1 for a type we do not understand. */
+static int pl_known(uint8_t type)
+{
+    for (size_t i = 0; i < sizeof pl_limits / sizeof pl_limits[0]; i++)
+        if (pl_limits[i].type == type)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the chain walker (RFC 7296 §3.2) -------------------------------------------------------- */
+
+mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
+                      const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off)
+{
+    uint8_t next = first;
+
+    c->n = 0;
+    c->unsupported_critical = 0;
+    if (sk_body != NULL)
+        *sk_body = NULL;
+
+    while (next != MK_PT_NONE && r->err == MK_E_OK) {
+        uint8_t type = next;
+        size_t hdr_off = r->off;
+        next = mk_rd_u8(r);
+        bool critical = (mk_rd_u8(r) & 0x80) != 0; /* the 7 RESERVED bits are ignored */
+        uint16_t plen = mk_rd_u16(r);
+        if (r->err != MK_E_OK)
+            break;
+        /* RFC 7296 §3.2: "Payload Length (2 octets, unsigned integer) - Length in octets of
+         * the current payload, including the generic payload header." So it is at least 4. */
+        if (plen < MK_GEN_HDR_LEN)
+            return mk_rd_fail(r, MK_E_BAD_LENGTH);
+        uint16_t blen = (uint16_t)(plen - MK_GEN_HDR_LEN);
+        const uint8_t *body = mk_rd_bytes(r, blen); /* TRUNCATED if it does not fit */
+        if (body == NULL)
+            break;
+
+        int k = pl_known(type);
+        if (k < 0) {
+            /* RFC 7296 §2.5: "If the critical flag is set and the payload type is
+             * unrecognized, the message MUST be rejected and the response to the IKE request
+             * containing that payload MUST include a Notify payload UNSUPPORTED_CRITICAL_PAYLOAD".
+             * We record the first such type; the caller rejects and answers. */
+            if (critical && c->unsupported_critical == 0)
+                c->unsupported_critical = type;
+            /* RFC 7296 §2.5: "If the critical flag is not set and the payload type is
+             * unsupported, that payload MUST be ignored." */
+            continue;
+        }
+        /* RFC 7296 §3.2: the Critical bit "MUST be ignored by the recipient if the recipient
+         * understands the payload type code"; it is kept in the view for traces only. */
+        if (blen < pl_limits[k].min || blen > pl_limits[k].max)
+            return mk_rd_fail(r, MK_E_BAD_LENGTH);
+
+        if (type == MK_PT_SK) {
+            if (!allow_sk)
+                return mk_rd_fail(r, MK_E_BAD_SYNTAX);
+            /* RFC 7296 §3.14: "the Encrypted payload, if present in a message, MUST be the
+             * last payload in the message." Its Next Payload names the first inner payload. */
+            if (mk_rd_left(r) != 0)
+                return mk_rd_fail(r, MK_E_SK_NOT_LAST);
+            if (sk_first != NULL)
+                *sk_first = next;
+            if (sk_body != NULL)
+                *sk_body = body;
+            if (sk_len != NULL)
+                *sk_len = blen;
+            if (sk_hdr_off != NULL)
+                *sk_hdr_off = hdr_off;
+            next = MK_PT_NONE;
+            break;
+        }
+
+        if (c->n == MK_MAX_PAYLOADS)
+            return mk_rd_fail(r, MK_E_TOO_MANY);
+        c->pl[c->n].type = type;
+        c->pl[c->n].critical = critical;
+        c->pl[c->n].body = body;
+        c->pl[c->n].len = blen;
+        c->n++;
+    }
+    if (r->err != MK_E_OK)
+        return r->err;
+    /* The last payload (Next Payload 0) must end exactly where the message does: octets after
+     * it belong to no payload. */
+    if (!mk_rd_end(r))
+        return mk_rd_fail(r, MK_E_BAD_LENGTH);
+    return MK_E_OK;
+}
+
+mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
+{
+    mk_err e;
+
+    m->dgram = dgram;
+    m->len = len;
+    m->has_sk = false;
+    m->sk_first = MK_PT_NONE;
+    m->sk_body = NULL;
+    m->sk_len = 0;
+    m->sk_hdr_off = 0;
+    m->chain.n = 0;
+    m->chain.unsupported_critical = 0;
+    if ((e = mk_hdr_decode(&m->hdr, dgram, len)) != MK_E_OK)
+        return e;
+
+    mk_rd r = mk_rd_init(dgram, len);
+    mk_rd_skip(&r, MK_HDR_LEN);
+    e = mk_chain_parse(&m->chain, m->hdr.next, &r, true, &m->sk_first, &m->sk_body, &m->sk_len,
+                       &m->sk_hdr_off);
+    if (e != MK_E_OK)
+        return e;
+    m->has_sk = m->sk_body != NULL;
+    return MK_E_OK;
+}
+
+const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->pl[i].type == type)
+            return &c->pl[i];
+    return NULL;
+}
+
+const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        const mk_pl *p = &c->pl[i];
+        if (p->type == MK_PT_NOTIFY && p->len >= 4 &&
+            (uint16_t)((unsigned)p->body[2] << 8 | p->body[3]) == ntype)
+            return p;
+    }
+    return NULL;
+}
+
+/* ---- SA (RFC 7296 §3.3) ---------------------------------------------------------------------- */
+
+enum { LAST_NONE = 0, LAST_MORE_PROPOSALS = 2, LAST_MORE_TRANSFORMS = 3 };
+
+/* One transform substructure from `pr`; `is_last` says whether it must carry Last = 0. */
+static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
+{
+    uint8_t last = mk_rd_u8(pr);
+    mk_rd_u8(pr); /* RESERVED: ignored on receipt */
+    uint16_t tlen = mk_rd_u16(pr);
+    if (pr->err != MK_E_OK)
+        return;
+    /* RFC 7296 §3.3.2: "Last Substructure (1 octet) - Specifies whether or not this is the last
+     * Transform Substructure in the Proposal. This field has a value of 0 if this was the last
+     * Transform Substructure, and a value of 3 if there are more Transform Substructures." */
+    if (last != (is_last ? LAST_NONE : LAST_MORE_TRANSFORMS)) {
+        mk_rd_fail(pr, MK_E_BAD_SYNTAX);
+        return;
+    }
+    /* RFC 7296 §3.3.2: Transform Length is "the length in octets of the Transform Substructure
+     * including Header and Attributes": at least the 8-octet fixed part. */
+    if (tlen < 8) {
+        mk_rd_fail(pr, MK_E_BAD_LENGTH);
+        return;
+    }
+    mk_rd tr = mk_rd_sub(pr, (size_t)tlen - 4);
+    t->type = mk_rd_u8(&tr);
+    mk_rd_u8(&tr);
+    t->id = mk_rd_u16(&tr);
+    t->key_bits = 0;
+    bool have_key_len = false;
+    while (tr.err == MK_E_OK && mk_rd_left(&tr) > 0) {
+        uint16_t at = mk_rd_u16(&tr);
+        uint16_t atype = at & 0x7fff;
+        /* RFC 7296 §3.3.5: the only attribute defined is Key Length (14), and it is a
+         * fixed-length (TV, AF = 1) attribute; a TLV attribute (AF = 0) is therefore unknown. */
+        if ((at & 0x8000) == 0) {
+            mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
+            break;
+        }
+        uint16_t val = mk_rd_u16(&tr);
+        /* Key Length "MUST NOT be used with transforms that use a fixed-length key"; it appears
+         * at most once and a zero-bit key is meaningless. */
+        if (atype != MK_ATTR_KEY_LENGTH || have_key_len || val == 0) {
+            mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
+            break;
+        }
+        have_key_len = true;
+        t->key_bits = val;
+    }
+    if (tr.err != MK_E_OK)
+        mk_rd_fail(pr, tr.err);
+    else if (!mk_rd_end(&tr))
+        mk_rd_fail(pr, MK_E_BAD_LENGTH);
+}
+
+mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len)
+{
+    mk_rd r = mk_rd_init(body, len);
+    sa->n = 0;
+    if (len > UINT16_MAX)
+        return MK_E_BAD_LENGTH;
+    while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
+        if (sa->n == MK_MAX_PROPOSALS)
+            return mk_rd_fail(&r, MK_E_TOO_MANY);
+        mk_proposal *p = &sa->p[sa->n];
+        uint8_t last = mk_rd_u8(&r);
+        mk_rd_u8(&r);
+        uint16_t plen = mk_rd_u16(&r);
+        if (r.err != MK_E_OK)
+            break;
+        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part. */
+        if (plen < 8)
+            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        mk_rd pr = mk_rd_sub(&r, (size_t)plen - 4);
+        if (r.err != MK_E_OK)
+            break;
+        /* RFC 7296 §3.3.1: "This field has a value of 0 if this was the last Proposal
+         * Substructure, and a value of 2 if there are more Proposal Substructures." */
+        if (last != (mk_rd_left(&r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        p->num = mk_rd_u8(&pr);
+        p->proto = mk_rd_u8(&pr);
+        p->spi_len = mk_rd_u8(&pr);
+        uint8_t n_t = mk_rd_u8(&pr);
+        if (pr.err != MK_E_OK)
+            return mk_rd_fail(&r, pr.err);
+        /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each
+         * subsequent Proposal MUST have a Proposal Num one more than the previous one." An
+         * accepted proposal in a reply keeps the number it was offered with ("the proposal
+         * number in the SA payload MUST match the number on the proposal sent that was
+         * accepted"), so a lone proposal only needs a nonzero number. */
+        if (p->num == 0 || (sa->n > 0 && p->num != (uint8_t)(sa->p[sa->n - 1].num + 1)) ||
+            (sa->n == 1 && sa->p[0].num != 1))
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        /* RFC 7296 §3.3.1: SPI Size: "For an initial IKE SA negotiation, this field MUST be
+         * zero"; 8 when an IKE SA is rekeyed; 4 for AH and ESP SAs. */
+        if (p->proto == MK_PROTO_IKE) {
+            if (p->spi_len != 0 && p->spi_len != 8)
+                return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        } else if (p->proto == MK_PROTO_AH || p->proto == MK_PROTO_ESP) {
+            if (p->spi_len != 4)
+                return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        } else {
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        }
+        mk_rd_copy(&pr, p->spi, p->spi_len);
+        if (n_t == 0)
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        if (n_t > MK_MAX_TRANSFORMS)
+            return mk_rd_fail(&r, MK_E_TOO_MANY);
+        p->n_t = 0;
+        for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++) {
+            decode_transform(&pr, &p->t[i], i + 1 == n_t);
+            p->n_t = (uint8_t)(i + 1);
+        }
+        /* "# of Transforms" and the Proposal Length must agree: the window ends exactly. */
+        if (pr.err != MK_E_OK)
+            return mk_rd_fail(&r, pr.err);
+        if (!mk_rd_end(&pr))
+            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        sa->n++;
+    }
+    if (r.err != MK_E_OK)
+        return r.err;
+    if (sa->n == 0)
+        return MK_E_BAD_SYNTAX;
+    return MK_E_OK;
+}
+
+void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa)
+{
+    if (sa->n == 0 || sa->n > MK_MAX_PROPOSALS) {
+        if (w->err == MK_E_OK)
+            w->err = MK_E_BAD_CONFIG;
+        return;
+    }
+    for (uint8_t i = 0; i < sa->n; i++) {
+        const mk_proposal *p = &sa->p[i];
+        if (p->n_t == 0 || p->n_t > MK_MAX_TRANSFORMS || p->spi_len > sizeof p->spi) {
+            if (w->err == MK_E_OK)
+                w->err = MK_E_BAD_CONFIG;
+            return;
+        }
+        size_t pstart = w->off;
+        mk_wr_u8(w, i + 1 == sa->n ? LAST_NONE : LAST_MORE_PROPOSALS);
+        mk_wr_u8(w, 0);
+        size_t pmark = mk_wr_mark16(w);
+        mk_wr_u8(w, p->num);
+        mk_wr_u8(w, p->proto);
+        mk_wr_u8(w, p->spi_len);
+        mk_wr_u8(w, p->n_t);
+        mk_wr_bytes(w, p->spi, p->spi_len);
+        for (uint8_t j = 0; j < p->n_t; j++) {
+            const mk_transform *t = &p->t[j];
+            size_t tstart = w->off;
+            mk_wr_u8(w, j + 1 == p->n_t ? LAST_NONE : LAST_MORE_TRANSFORMS);
+            mk_wr_u8(w, 0);
+            size_t tmark = mk_wr_mark16(w);
+            mk_wr_u8(w, t->type);
+            mk_wr_u8(w, 0);
+            mk_wr_u16(w, t->id);
+            if (t->key_bits != 0) {
+                mk_wr_u16(w, 0x8000 | MK_ATTR_KEY_LENGTH); /* AF=1: TV format, §3.3.5 */
+                mk_wr_u16(w, t->key_bits);
+            }
+            mk_wr_patch16(w, tmark, tstart);
+        }
+        mk_wr_patch16(w, pmark, pstart);
+    }
+}
+
+const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type)
+{
+    for (uint8_t i = 0; i < p->n_t && i < MK_MAX_TRANSFORMS; i++)
+        if (p->t[i].type == type)
+            return &p->t[i];
+    return NULL;
+}
+
+/* ---- KE, Nonce, ID, AUTH, CERT (RFC 7296 §3.4-§3.9) ----------------------------------------- */
+
+/* A body shorter than its fixed part (plus one octet where the data may not be empty) or
+ * longer than a Payload Length can say: the length field and the structure disagree. */
+static mk_err body_bounds(size_t len, size_t min, size_t max)
+{
+    return len < min || len > max ? MK_E_BAD_LENGTH : MK_E_OK;
+}
+
+mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
+{
+    mk_err e;
+    /* RFC 7296 §3.4: DH Group Num (2) | RESERVED (2) | Key Exchange Data (non-empty). */
+    if ((e = body_bounds(len, 5, UINT16_MAX)) != MK_E_OK)
+        return e;
+    mk_rd r = mk_rd_init(body, len);
+    ke->group = mk_rd_u16(&r);
+    mk_rd_skip(&r, 2); /* RESERVED: "MUST be ignored on receipt" */
+    ke->len = (uint16_t)mk_rd_left(&r);
+    ke->data = mk_rd_bytes(&r, ke->len);
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+}
+
+void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len)
+{
+    mk_wr_u16(w, group);
+    mk_wr_u16(w, 0);
+    mk_wr_bytes(w, data, len);
+}
+
+mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len)
+{
+    /* RFC 7296 §3.9: "The size of the Nonce Data MUST be between 16 and 256 octets,
+     * inclusive." */
+    if (len < 16 || len > MK_MAX_NONCE)
+        return MK_E_BAD_LENGTH;
+    *n = body;
+    *nlen = (uint16_t)len;
+    return MK_E_OK;
+}
+
+void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)
+{
+    /* RFC 7296 §3.9: the sender MUST keep the nonce within 16..256 octets too. */
+    if (len < 16 || len > MK_MAX_NONCE) {
+        if (w->err == MK_E_OK)
+            w->err = MK_E_BAD_CONFIG;
+        return;
+    }
+    mk_wr_bytes(w, n, len);
+}
+
+/* "type(1) | RESERVED(3) | data(1..)" shared by ID and AUTH. */
+static mk_err decode_t3(uint8_t *type, const uint8_t **data, uint16_t *dlen, const uint8_t *body,
+                        size_t len)
+{
+    mk_err e;
+    if ((e = body_bounds(len, 5, UINT16_MAX)) != MK_E_OK)
+        return e;
+    mk_rd r = mk_rd_init(body, len);
+    *type = mk_rd_u8(&r);
+    mk_rd_skip(&r, 3); /* RESERVED: ignored on receipt */
+    *dlen = (uint16_t)mk_rd_left(&r);
+    *data = mk_rd_bytes(&r, *dlen);
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+}
+
+static void encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
+{
+    mk_wr_u8(w, type);
+    mk_wr_zero(w, 3);
+    mk_wr_bytes(w, data, len);
+}
+
+mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
+{
+    /* RFC 7296 §3.5: ID Type (1) | RESERVED (3) | Identification Data. The whole body is the
+     * RestOfIDPayload that §2.15 MACs into the AUTH octets. */
+    mk_err e = decode_t3(&id->type, &id->data, &id->len, body, len);
+    if (e != MK_E_OK)
+        return e;
+    id->rest = body;
+    id->rest_len = (uint16_t)len;
+    return MK_E_OK;
+}
+
+void mk_pl_encode_id(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
+{
+    encode_t3(w, type, data, len);
+}
+
+mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)
+{
+    /* RFC 7296 §3.8: Auth Method (1) | RESERVED (3) | Authentication Data. */
+    return decode_t3(&a->method, &a->data, &a->len, body, len);
+}
+
+void mk_pl_encode_auth(mk_wr *w, uint8_t method, const uint8_t *data, size_t len)
+{
+    encode_t3(w, method, data, len);
+}
+
+mk_err mk_pl_decode_cert(mk_certv *c, const uint8_t *body, size_t len)
+{
+    mk_err e;
+    /* RFC 7296 §3.6/§3.7: Encoding (1) | data. A CERTREQ for raw public keys (RFC 7670) has an
+     * empty Certification Authority field, so empty data is allowed here. */
+    if ((e = body_bounds(len, 1, UINT16_MAX)) != MK_E_OK)
+        return e;
+    c->encoding = body[0];
+    c->data = body + 1;
+    c->len = (uint16_t)(len - 1);
+    return MK_E_OK;
+}
+
+void mk_pl_encode_cert(mk_wr *w, uint8_t encoding, const uint8_t *data, size_t len)
+{
+    mk_wr_u8(w, encoding);
+    mk_wr_bytes(w, data, len);
+}
+
+/* ---- Notify (§3.10), Delete (§3.11) ---------------------------------------------------------- */
+
+mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
+{
+    mk_err e;
+    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
+        return e;
+    mk_rd r = mk_rd_init(body, len);
+    n->proto = mk_rd_u8(&r);
+    n->spi_len = mk_rd_u8(&r);
+    n->type = mk_rd_u16(&r);
+    /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
+    n->spi = mk_rd_bytes(&r, n->spi_len);
+    n->data_len = (uint16_t)mk_rd_left(&r);
+    n->data = mk_rd_bytes(&r, n->data_len);
+    if (r.err != MK_E_OK)
+        return r.err;
+    if (n->spi_len == 0)
+        n->spi = NULL;
+    /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
+     * zero and MUST be ignored on receipt." */
+    if (n->spi_len == 0)
+        n->proto = 0;
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+}
+
+void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
+                         uint16_t type, const uint8_t *data, size_t data_len)
+{
+    /* RFC 7296 §3.10: Protocol ID "MUST be sent as zero" when there is no SPI. */
+    mk_wr_u8(w, spi_len == 0 ? 0 : proto);
+    mk_wr_u8(w, spi_len);
+    mk_wr_u16(w, type);
+    mk_wr_bytes(w, spi, spi_len);
+    mk_wr_bytes(w, data, data_len);
+}
+
+mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
+{
+    mk_err e;
+    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
+        return e;
+    mk_rd r = mk_rd_init(body, len);
+    d->proto = mk_rd_u8(&r);
+    d->spi_len = mk_rd_u8(&r);
+    d->n_spi = mk_rd_u16(&r);
+    /* RFC 7296 §3.11: Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size
+     * "MUST be zero for IKE (SPI is in message header) or four for AH and ESP." */
+    if (d->proto == MK_PROTO_IKE) {
+        if (d->spi_len != 0)
+            return MK_E_BAD_SYNTAX;
+    } else if (d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP) {
+        if (d->spi_len != 4)
+            return MK_E_BAD_SYNTAX;
+    } else {
+        return MK_E_BAD_SYNTAX;
+    }
+    if (d->n_spi > MK_MAX_DELETE_SPIS)
+        return MK_E_TOO_MANY;
+    /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
+    d->spis = mk_rd_bytes(&r, (size_t)d->n_spi * d->spi_len);
+    if (d->n_spi == 0 || d->spi_len == 0)
+        d->spis = NULL;
+    if (r.err != MK_E_OK)
+        return r.err;
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+}
+
+void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
+                         uint16_t n_spi)
+{
+    mk_wr_u8(w, proto);
+    mk_wr_u8(w, spi_len);
+    mk_wr_u16(w, n_spi);
+    mk_wr_bytes(w, spis, (size_t)spi_len * n_spi);
+}
+
+/* ---- Traffic Selectors (§3.13) --------------------------------------------------------------- */
+
+enum { TS_V4_LEN = 16, TS_V6_LEN = 40, TS_OPAQUE_START = 65535, TS_OPAQUE_END = 0 };
+
+/* Addresses of `n` octets, big-endian: a <= b? (Not secret: plain compare.) */
+static bool addr_le(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    return memcmp(a, b, n) <= 0;
+}
+
+mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
+{
+    mk_err e;
+    l->n = 0;
+    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
+        return e;
+    mk_rd r = mk_rd_init(body, len);
+    uint8_t n = mk_rd_u8(&r);
+    mk_rd_skip(&r, 3); /* RESERVED */
+    if (n == 0)
+        return MK_E_BAD_SYNTAX;
+    if (n > MK_MAX_TS)
+        return MK_E_TOO_MANY;
+    for (uint8_t i = 0; i < n; i++) {
+        mk_ts *ts = &l->ts[i];
+        memset(ts, 0, sizeof *ts);
+        ts->type = mk_rd_u8(&r);
+        ts->proto = mk_rd_u8(&r);
+        uint16_t slen = mk_rd_u16(&r);
+        if (r.err != MK_E_OK)
+            return r.err;
+        /* RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
+         * length of this Traffic Selector substructure including the header"; the address
+         * range types fix it at 16 (IPv4) and 40 (IPv6) octets. */
+        size_t alen;
+        if (ts->type == MK_TS_IPV4_RANGE && slen == TS_V4_LEN)
+            alen = 4;
+        else if (ts->type == MK_TS_IPV6_RANGE && slen == TS_V6_LEN)
+            alen = 16;
+        else if (ts->type == MK_TS_IPV4_RANGE || ts->type == MK_TS_IPV6_RANGE)
+            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        else
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        mk_rd s = mk_rd_sub(&r, slen - 4u);
+        ts->start_port = mk_rd_u16(&s);
+        ts->end_port = mk_rd_u16(&s);
+        mk_rd_copy(&s, ts->start, alen);
+        mk_rd_copy(&s, ts->end, alen);
+        if (s.err != MK_E_OK)
+            return mk_rd_fail(&r, s.err);
+        if (!mk_rd_end(&s))
+            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        /* RFC 7296 §3.13.1: a port range is Start..End, except that "to indicate OPAQUE ports,
+         * set Start Port to 65535 and End Port to zero". An address range must not be empty. */
+        bool opaque = ts->start_port == TS_OPAQUE_START && ts->end_port == TS_OPAQUE_END;
+        if ((ts->start_port > ts->end_port && !opaque) || !addr_le(ts->start, ts->end, alen))
+            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        l->n = (uint8_t)(i + 1);
+    }
+    /* "Number of TSs" and the payload length must agree. */
+    if (r.err != MK_E_OK)
+        return r.err;
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+}
+
+void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
+{
+    if (n == 0 || n > MK_MAX_TS) {
+        if (w->err == MK_E_OK)
+            w->err = MK_E_BAD_CONFIG;
+        return;
+    }
+    mk_wr_u8(w, (uint8_t)n);
+    mk_wr_zero(w, 3);
+    for (size_t i = 0; i < n; i++) {
+        size_t alen = ts[i].type == MK_TS_IPV4_RANGE ? 4 : 16;
+        if (ts[i].type != MK_TS_IPV4_RANGE && ts[i].type != MK_TS_IPV6_RANGE) {
+            if (w->err == MK_E_OK)
+                w->err = MK_E_BAD_CONFIG;
+            return;
+        }
+        mk_wr_u8(w, ts[i].type);
+        mk_wr_u8(w, ts[i].proto);
+        mk_wr_u16(w, alen == 4 ? TS_V4_LEN : TS_V6_LEN);
+        mk_wr_u16(w, ts[i].start_port);
+        mk_wr_u16(w, ts[i].end_port);
+        mk_wr_bytes(w, ts[i].start, alen);
+        mk_wr_bytes(w, ts[i].end, alen);
+    }
+}
+
+/* ---- generic payload framing ----------------------------------------------------------------- */
+
+size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical)
+{
+    size_t at = w->off;
+    /* Chain this payload into the previous Next Payload octet (or the IKE header's). */
+    if (w->err == MK_E_OK && *prev_next_slot != MK_PL_NO_SLOT) {
+        if (*prev_next_slot < w->off)
+            w->p[*prev_next_slot] = type;
+        else
+            w->err = MK_E_BAD_LENGTH;
+    }
+    mk_wr_u8(w, MK_PT_NONE); /* Next Payload: filled by the next mk_pl_begin, else 0 = last */
+    /* RFC 7296 §3.2: Critical "MUST be set to zero if the sender wants the recipient to skip
+     * this payload if it does not understand the payload type"; RESERVED "MUST be sent as 0". */
+    mk_wr_u8(w, critical ? 0x80 : 0x00);
+    mk_wr_u16(w, 0); /* Payload Length: patched by mk_pl_end */
+    *prev_next_slot = at;
+    return at;
+}
+
+void mk_pl_end(mk_wr *w, size_t at)
+{
+    /* RFC 7296 §3.2: Payload Length counts "the current payload, including the generic
+     * payload header". */
+    mk_wr_patch16(w, at + 2, at);
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sk: seal and open the Encrypted payload (RFC 7296 §3.14; AEAD ciphers per RFC 5282 §5).
+ *
+ *   SK payload = generic header (Next Payload = first inner type) | IV | ciphertext | ICV
+ *   ciphertext = E(inner payloads | Padding | Pad Length)
+ *   non-AEAD: ICV = MAC(SK_a, IKE header .. Pad Length) over the ciphertext (encrypt-then-MAC)
+ *   AEAD:     AAD = IKE header | SK generic header; nonce = salt | IV; ICV = tag
+ *
+ * Opening verifies the ICV (or tag) over the whole message before a single decrypted octet is
+ * looked at, and parses the inner chain only afterwards. It never writes outside the caller's
+ * `plain` buffer, never touches the received datagram, and wipes `plain` on every failure.
+ */
+#include <string.h>
+
+#include "sk.h"
+
+enum { SK_MAX_IV = 16, SK_MAX_ICV = 32, SK_LEN_OFF = 24, SK_NEXT_OFF = 16 };
+
+static size_t icv_len(const mk_sk_keys *k)
+{
+    return k->encr->aead ? k->encr->icv_len : k->integ->icv_len;
+}
+
+static bool keys_ok(const mk_sk_keys *k)
+{
+    if (k == NULL || k->encr == NULL || k->ek == NULL)
+        return false;
+    if (k->encr->iv_len > SK_MAX_IV || k->encr->block == 0)
+        return false;
+    /* RFC 5282 §7: an AEAD cipher carries its own integrity; any other needs an INTEG. */
+    if (!k->encr->aead && (k->integ == NULL || k->ak == NULL || k->integ->icv_len > SK_MAX_ICV))
+        return false;
+    return k->encr->aead ? k->encr->icv_len <= SK_MAX_ICV : true;
+}
+
+mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
+                      const uint8_t *inner, size_t inner_len, size_t extra_blocks,
+                      uint8_t pad_fill)
+{
+    size_t block, pad, pt_len, icv, sk_off, total;
+    uint8_t *q, *ct;
+    mk_err e;
+
+    if (w->err != MK_E_OK)
+        return w->err;
+    if (!keys_ok(k))
+        return MK_E_BAD_CONFIG;
+    /* The writer must hold exactly the IKE header: SK is the only (and so the last) payload. */
+    if (w->off != MK_HDR_LEN)
+        return MK_E_BAD_STATE;
+    block = k->encr->block;
+    icv = icv_len(k);
+    /* RFC 7296 §3.14: Padding makes (payloads | Padding | Pad Length) a multiple of the block
+     * size; the sender SHOULD use the minimum. AEAD stream modes use block 1: no padding. */
+    pad = (block - (inner_len + 1) % block) % block + extra_blocks * block;
+    if (pad > 255)
+        return MK_E_BAD_CONFIG;
+    pt_len = inner_len + pad + 1;
+    sk_off = w->off;
+    total = MK_GEN_HDR_LEN + k->encr->iv_len + pt_len + icv;
+    q = mk_wr_reserve(w, total);
+    if (q == NULL)
+        return w->err;
+    /* The IKE header announces SK and covers the whole message (both are in the AAD / ICV). */
+    w->p[SK_NEXT_OFF] = MK_PT_SK;
+    mk_wr_patch32(w, SK_LEN_OFF, 0);
+    mk_wr_patch16(w, sk_off + 2, sk_off);
+    if (w->err != MK_E_OK)
+        return w->err;
+    q[0] = first;
+    q[1] = 0;
+    memcpy(q + MK_GEN_HDR_LEN, iv, k->encr->iv_len);
+    ct = q + MK_GEN_HDR_LEN + k->encr->iv_len;
+    if (inner_len > 0)
+        memcpy(ct, inner, inner_len);
+    memset(ct + inner_len, pad_fill, pad);
+    ct[pt_len - 1] = (uint8_t)pad;
+
+    if (k->encr->aead) {
+        /* RFC 5282 §5.1: AAD = IKE header | SK generic header (everything before the IV). */
+        e = k->encr->seal(k->ek, iv, w->p, sk_off + MK_GEN_HDR_LEN, ct, pt_len, ct + pt_len);
+    } else {
+        e = k->encr->seal(k->ek, iv, NULL, 0, ct, pt_len, NULL);
+        if (e == MK_E_OK) {
+            /* RFC 7296 §3.14: the ICV covers the message from the IKE header through the
+             * Pad Length, i.e. everything but the ICV itself, after encryption. */
+            mk_iov span = {w->p, w->off - icv};
+            k->integ->mac(k->ak, &span, 1, ct + pt_len);
+        }
+    }
+    if (e != MK_E_OK) {
+        mk_wipe(q, total); /* never leave the plaintext behind in the output */
+        w->err = e;
+    }
+    return e;
+}
+
+mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
+                     const uint8_t *inner, size_t inner_len)
+{
+    return mk_sk_seal_raw(w, k, iv, first, inner, inner_len, 0, 0);
+}
+
+mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
+                  const uint8_t *inner, size_t inner_len)
+{
+    uint8_t iv[SK_MAX_IV];
+    if (!keys_ok(k) || env == NULL || env->rng == NULL)
+        return MK_E_BAD_CONFIG;
+    /* RFC 7296 §3.14: the CBC IV MUST be unpredictable (fresh random); RFC 5282 §3.1: the
+     * AEAD IV MUST be unique per key. 64 random bits from env->rng satisfy both for the few
+     * messages one IKE SA protects. */
+    env->rng(env->ctx, iv, k->encr->iv_len);
+    mk_err e = mk_sk_seal_raw(w, k, iv, first, inner, inner_len, 0, 0);
+    mk_wipe(iv, sizeof iv);
+    return e;
+}
+
+mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap,
+                  mk_chain *inner)
+{
+    uint8_t mac[SK_MAX_ICV];
+    const uint8_t *iv, *ct, *tag;
+    size_t ivl, icv, ct_len, inner_len;
+    uint8_t padlen, sk_first = 0;
+    const uint8_t *sk_body = NULL;
+    uint16_t sk_len = 0;
+    size_t sk_hdr_off = 0;
+    mk_rd r;
+    mk_err e;
+
+    if (!keys_ok(k))
+        return MK_E_BAD_CONFIG;
+    if (!m->has_sk || m->sk_body == NULL)
+        return MK_E_BAD_SYNTAX;
+    ivl = k->encr->iv_len;
+    icv = icv_len(k);
+    /* The SK payload must end the message exactly (mk_msg_parse enforces it; re-check, since
+     * the ICV span below is computed from these offsets). */
+    if (m->sk_hdr_off + MK_GEN_HDR_LEN + m->sk_len != m->len ||
+        m->sk_body != m->dgram + m->sk_hdr_off + MK_GEN_HDR_LEN)
+        return MK_E_BAD_LENGTH;
+    /* IV | at least the Pad Length octet | ICV */
+    if (m->sk_len < ivl + 1 + icv)
+        return MK_E_BAD_LENGTH;
+    ct_len = m->sk_len - ivl - icv;
+    if (ct_len % k->encr->block != 0)
+        return MK_E_BAD_LENGTH;
+    if (ct_len > cap)
+        return MK_E_BUF_TOO_SMALL;
+    iv = m->sk_body;
+    ct = iv + ivl;
+    tag = ct + ct_len;
+
+    if (k->encr->aead) {
+        /* RFC 5282 §5.1: AAD = IKE header | SK generic header. The cipher checks the tag in
+         * constant time; on a mismatch it returns ICV_MISMATCH and wipes `plain`. */
+        memcpy(plain, ct, ct_len);
+        e = k->encr->open(k->ek, iv, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len,
+                          tag);
+        if (e != MK_E_OK)
+            goto fail;
+    } else {
+        /* SPEC RFC7296 3.14: "...the Integrity Checksum Data ... computed over the encrypted
+         * message"; verified (constant time) before anything is decrypted. */
+        mk_iov span = {m->dgram, (size_t)(tag - m->dgram)};
+        k->integ->mac(k->ak, &span, 1, mac);
+        if (!mk_ct_eq(mac, tag, icv)) {
+            e = MK_E_ICV_MISMATCH;
+            goto fail;
+        }
+        memcpy(plain, ct, ct_len);
+        e = k->encr->open(k->ek, iv, NULL, 0, plain, ct_len, NULL);
+        if (e != MK_E_OK)
+            goto fail;
+    }
+
+    /* SPEC RFC7296 3.14: "...the recipient MUST accept any length that results in proper
+     * alignment" - and any Padding value: only Pad Length is read, never the padding. */
+    padlen = plain[ct_len - 1];
+    if ((size_t)padlen + 1 > ct_len) {
+        e = MK_E_BAD_SYNTAX;
+        goto fail;
+    }
+    inner_len = ct_len - 1 - padlen;
+    r = mk_rd_init(plain, inner_len);
+    e = mk_chain_parse(inner, m->sk_first, &r, false, &sk_first, &sk_body, &sk_len, &sk_hdr_off);
+    if (e != MK_E_OK)
+        goto fail;
+    mk_wipe(mac, sizeof mac);
+    return MK_E_OK;
+fail:
+    mk_wipe(mac, sizeof mac);
+    mk_wipe(plain, ct_len);
+    memset(inner, 0, sizeof *inner);
+    return e;
+}

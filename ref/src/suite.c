@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite: the registry of crypto classes. Lookups walk NULL-terminated arrays of class pointers
+ * by IANA id (and key length for ENCR), so only registered algorithms can ever be negotiated.
+ * mk_suites_default() picks between two static const registries at run time (libsodium's AES-GCM
+ * needs AES-NI); there is no mutable global and no allocation here.
+ */
+#include <sodium.h>
+
+#include "suite.h"
+
+const mk_prf_class *mk_suite_prf(const mk_suites *s, uint16_t id)
+{
+    if (s == NULL || s->prf == NULL)
+        return NULL;
+    for (size_t i = 0; s->prf[i] != NULL; i++) {
+        if (s->prf[i]->id == id)
+            return s->prf[i];
+    }
+    return NULL;
+}
+
+const mk_integ_class *mk_suite_integ(const mk_suites *s, uint16_t id)
+{
+    if (s == NULL || s->integ == NULL)
+        return NULL;
+    for (size_t i = 0; s->integ[i] != NULL; i++) {
+        if (s->integ[i]->id == id)
+            return s->integ[i];
+    }
+    return NULL;
+}
+
+const mk_encr_class *mk_suite_encr(const mk_suites *s, uint16_t id, uint16_t key_bits)
+{
+    if (s == NULL || s->encr == NULL)
+        return NULL;
+    for (size_t i = 0; s->encr[i] != NULL; i++) {
+        const mk_encr_class *c = s->encr[i];
+        if (c->id != id)
+            continue;
+        /* RFC 7296 §3.3.5: ciphers with variable key sizes carry a Key Length attribute;
+         * RFC 7634 §3: ChaCha20-Poly1305 has none (0 here), its key is always 256 bits. */
+        if (c->key_bits == key_bits || (!c->needs_key_attr && key_bits == 0))
+            return c;
+    }
+    return NULL;
+}
+
+const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id)
+{
+    if (s == NULL || s->dh == NULL)
+        return NULL;
+    for (size_t i = 0; s->dh[i] != NULL; i++) {
+        if (s->dh[i]->id == id)
+            return s->dh[i];
+    }
+    return NULL;
+}
+
+/* ---- the built-in registries ----------------------------------------------------------- */
+
+static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, &mk_prf_hmac_sha2_512, NULL};
+static const mk_integ_class *const integs[] = {&mk_integ_hmac_sha2_256_128,
+                                               &mk_integ_hmac_sha2_512_256, NULL};
+static const mk_dh_class *const dhs[] = {&mk_dh_x25519, &mk_dh_ecp256, &mk_dh_modp2048, NULL};
+
+/* First match wins, so with AES-NI libsodium's AES-GCM-16-256 shadows mbedTLS's. */
+static const mk_encr_class *const encrs_aesni[] = {
+    &mk_encr_aes_gcm16_256_sodium, &mk_encr_chacha20poly1305,
+    &mk_encr_aes_gcm16_256,  &mk_encr_aes_gcm16_128, &mk_encr_aes_gcm12_256,
+    &mk_encr_aes_gcm12_128,  &mk_encr_aes_gcm8_256,  &mk_encr_aes_gcm8_128,
+    &mk_encr_aes_ccm16_256,  &mk_encr_aes_ccm16_128, &mk_encr_aes_ccm12_256,
+    &mk_encr_aes_ccm12_128,  &mk_encr_aes_ccm8_256,  &mk_encr_aes_ccm8_128,
+    &mk_encr_aes_cbc_256,    &mk_encr_aes_cbc_128,   NULL,
+};
+static const mk_encr_class *const encrs_plain[] = {
+    &mk_encr_aes_gcm16_256,  &mk_encr_chacha20poly1305,
+    &mk_encr_aes_gcm16_128,  &mk_encr_aes_gcm12_256, &mk_encr_aes_gcm12_128,
+    &mk_encr_aes_gcm8_256,   &mk_encr_aes_gcm8_128,  &mk_encr_aes_ccm16_256,
+    &mk_encr_aes_ccm16_128,  &mk_encr_aes_ccm12_256, &mk_encr_aes_ccm12_128,
+    &mk_encr_aes_ccm8_256,   &mk_encr_aes_ccm8_128,  &mk_encr_aes_cbc_256,
+    &mk_encr_aes_cbc_128,    NULL,
+};
+
+static const mk_suites suites_aesni = {prfs, integs, encrs_aesni, dhs};
+static const mk_suites suites_plain = {prfs, integs, encrs_plain, dhs};
+
+const mk_suites *mk_suites_default(void)
+{
+    /* libsodium learns the CPU features in sodium_init() (called by the I/O layer or the
+     * test, never here: it seeds libsodium's RNG). Before it, this reports "unavailable" and
+     * mbedTLS serves AES-GCM-256: slower, never wrong. */
+    return crypto_aead_aes256gcm_is_available() ? &suites_aesni : &suites_plain;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite_sodium: the crypto classes served by libsodium 1.0.18: X25519 (DH group 31, RFC 8031),
+ * ChaCha20-Poly1305 (ENCR 28, RFC 7634), AES-256-GCM with a 16-octet tag (ENCR 20, RFC 5282;
+ * only usable when crypto_aead_aes256gcm_is_available(), i.e. AES-NI + PCLMUL), and HMAC-SHA2-256/
+ * 512 as PRF (RFC 4868 §2.1) and as truncated integrity MAC (RFC 4868 §2.2).
+ * This file only adapts libsodium's API to the mk_*_class shapes: it never implements a primitive,
+ * never allocates, never keeps state between calls, and wipes every key-dependent local (HMAC
+ * states, DH scalars) before it returns. AEAD open never releases unauthenticated plaintext.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "suite.h"
+
+/* ---- HMAC-SHA2 PRF and integrity (RFC 4868) ------------------------------------------------ */
+
+/* prf = HMAC-SHA-256(key, in...) with any key length: the _init API hashes long keys first
+ * (RFC 2104 §2), as RFC 7296 §2.13 needs for SKEYSEED = prf(Ni | Nr, g^ir). */
+static void hmac256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                    uint8_t out[crypto_auth_hmacsha256_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+    crypto_auth_hmacsha256_init(&st, key, key_len);
+    for (size_t i = 0; i < n_in; i++) {
+        if (in[i].n > 0)
+            crypto_auth_hmacsha256_update(&st, in[i].p, in[i].n);
+    }
+    crypto_auth_hmacsha256_final(&st, out);
+    mk_wipe(&st, sizeof st);
+}
+
+static void hmac512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                    uint8_t out[crypto_auth_hmacsha512_BYTES])
+{
+    crypto_auth_hmacsha512_state st;
+    crypto_auth_hmacsha512_init(&st, key, key_len);
+    for (size_t i = 0; i < n_in; i++) {
+        if (in[i].n > 0)
+            crypto_auth_hmacsha512_update(&st, in[i].p, in[i].n);
+    }
+    crypto_auth_hmacsha512_final(&st, out);
+    mk_wipe(&st, sizeof st);
+}
+
+static void prf_sha256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                       uint8_t *out)
+{
+    hmac256(key, key_len, in, n_in, out);
+}
+
+static void prf_sha512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                       uint8_t *out)
+{
+    hmac512(key, key_len, in, n_in, out);
+}
+
+/* AUTH_HMAC_SHA2_256_128: key 32 octets, ICV = first 16 octets of the HMAC (RFC 4868 §2.3). */
+static void mac_sha256_128(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
+{
+    uint8_t full[crypto_auth_hmacsha256_BYTES];
+    hmac256(key, 32, in, n_in, full);
+    memcpy(icv, full, 16);
+    mk_wipe(full, sizeof full);
+}
+
+/* AUTH_HMAC_SHA2_512_256: key 64 octets, ICV = first 32 octets of the HMAC (RFC 4868 §2.3). */
+static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
+{
+    uint8_t full[crypto_auth_hmacsha512_BYTES];
+    hmac512(key, 64, in, n_in, full);
+    memcpy(icv, full, 32);
+    mk_wipe(full, sizeof full);
+}
+
+const mk_prf_class mk_prf_hmac_sha2_256 = {
+    .id = MK_PRF_HMAC_SHA2_256, .name = "PRF_HMAC_SHA2_256", .out_len = 32, .prf = prf_sha256,
+};
+const mk_prf_class mk_prf_hmac_sha2_512 = {
+    .id = MK_PRF_HMAC_SHA2_512, .name = "PRF_HMAC_SHA2_512", .out_len = 64, .prf = prf_sha512,
+};
+const mk_integ_class mk_integ_hmac_sha2_256_128 = {
+    .id = MK_INTEG_HMAC_SHA2_256_128, .name = "AUTH_HMAC_SHA2_256_128", .key_len = 32,
+    .icv_len = 16, .mac = mac_sha256_128,
+};
+const mk_integ_class mk_integ_hmac_sha2_512_256 = {
+    .id = MK_INTEG_HMAC_SHA2_512_256, .name = "AUTH_HMAC_SHA2_512_256", .key_len = 64,
+    .icv_len = 32, .mac = mac_sha512_256,
+};
+
+/* ---- AEAD: nonce = salt(4) | IV(8) (RFC 7634 §2, RFC 5282 §4) ------------------------------ */
+
+static void nonce12(uint8_t nonce[12], const uint8_t salt[4], const uint8_t iv[8])
+{
+    memcpy(nonce, salt, 4);
+    memcpy(nonce + 4, iv, 8);
+}
+
+static mk_err chacha_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
+                          size_t aad_len, uint8_t *buf, size_t len, uint8_t *tag)
+{
+    uint8_t nonce[12];
+    nonce12(nonce, key + 32, iv);
+    int rc = crypto_aead_chacha20poly1305_ietf_encrypt_detached(buf, tag, NULL, buf, len, aad,
+                                                                aad_len, NULL, nonce, key);
+    mk_wipe(nonce, sizeof nonce);
+    return rc == 0 ? MK_E_OK : MK_E_CRYPTO;
+}
+
+static mk_err chacha_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
+                          size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
+{
+    uint8_t nonce[12];
+    nonce12(nonce, key + 32, iv);
+    /* libsodium verifies the Poly1305 tag (constant time) before it decrypts anything. */
+    int rc = crypto_aead_chacha20poly1305_ietf_decrypt_detached(buf, NULL, buf, len, tag, aad,
+                                                                aad_len, nonce, key);
+    mk_wipe(nonce, sizeof nonce);
+    if (rc != 0) {
+        mk_wipe(buf, len); /* uniform contract with the GCM/CCM classes: buf wiped on failure */
+        return MK_E_ICV_MISMATCH;
+    }
+    return MK_E_OK;
+}
+
+/* AES-256-GCM (16-octet tag) through libsodium's AES-NI code. Never called unless
+ * crypto_aead_aes256gcm_is_available(): mk_suites_default() checks before registering it. */
+static mk_err gcm_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                       uint8_t *buf, size_t len, uint8_t *tag)
+{
+    uint8_t nonce[12];
+    if (!crypto_aead_aes256gcm_is_available())
+        return MK_E_CRYPTO;
+    nonce12(nonce, key + 32, iv);
+    int rc = crypto_aead_aes256gcm_encrypt_detached(buf, tag, NULL, buf, len, aad, aad_len, NULL,
+                                                    nonce, key);
+    mk_wipe(nonce, sizeof nonce);
+    return rc == 0 ? MK_E_OK : MK_E_CRYPTO;
+}
+
+static mk_err gcm_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                       uint8_t *buf, size_t len, const uint8_t *tag)
+{
+    uint8_t nonce[12];
+    if (!crypto_aead_aes256gcm_is_available())
+        return MK_E_CRYPTO;
+    nonce12(nonce, key + 32, iv);
+    /* On a tag mismatch libsodium zeroes the output before returning -1. */
+    int rc = crypto_aead_aes256gcm_decrypt_detached(buf, NULL, buf, len, tag, aad, aad_len, nonce,
+                                                    key);
+    mk_wipe(nonce, sizeof nonce);
+    if (rc != 0) {
+        mk_wipe(buf, len);
+        return MK_E_ICV_MISMATCH;
+    }
+    return MK_E_OK;
+}
+
+const mk_encr_class mk_encr_chacha20poly1305 = {
+    .id = MK_ENCR_CHACHA20_POLY1305, .key_bits = 256, .name = "CHACHA20_POLY1305",
+    .key_len = 36, .salt_len = 4, .iv_len = 8, .block = 1, .icv_len = 16, .aead = true,
+    .needs_key_attr = false, /* RFC 7634 §3: no Key Length attribute */
+    .seal = chacha_seal, .open = chacha_open,
+};
+const mk_encr_class mk_encr_aes_gcm16_256_sodium = {
+    .id = MK_ENCR_AES_GCM_16, .key_bits = 256, .name = "AES_GCM_16_256",
+    .key_len = 36, .salt_len = 4, .iv_len = 8, .block = 1, .icv_len = 16, .aead = true,
+    .needs_key_attr = true, .seal = gcm_seal, .open = gcm_open,
+};
+
+/* ---- X25519 (RFC 7748, RFC 8031) ----------------------------------------------------------- */
+
+static mk_err x25519_keypair(const mk_env *env, uint8_t *priv, uint8_t *pub)
+{
+    /* RFC 8031 §2: the private key is 32 random octets (clamped by X25519 itself). */
+    env->rng(env->ctx, priv, crypto_scalarmult_SCALARBYTES);
+    if (crypto_scalarmult_base(pub, priv) != 0)
+        return MK_E_CRYPTO;
+    return MK_E_OK;
+}
+
+static mk_err x25519_shared(const uint8_t *priv, const uint8_t *peer, size_t peer_len,
+                            uint8_t *secret)
+{
+    /* RFC 8031 §2: the public value is exactly 32 octets. */
+    if (peer_len != crypto_scalarmult_BYTES)
+        return MK_E_BAD_DH_PUBLIC;
+    int rc = crypto_scalarmult(secret, priv, peer);
+    /* SPEC RFC8031 3.2: "...MUST check whether the computed Diffie-Hellman shared secret is the
+     * all-zero value and abort if so". libsodium returns -1 for it (and for small-order points,
+     * whose result is that value); check the bytes too so a library change cannot slip by. */
+    if (rc != 0 || sodium_is_zero(secret, crypto_scalarmult_BYTES)) {
+        mk_wipe(secret, crypto_scalarmult_BYTES);
+        return MK_E_DH_ZERO;
+    }
+    return MK_E_OK;
+}
+
+const mk_dh_class mk_dh_x25519 = {
+    .id = MK_DH_X25519, .name = "CURVE25519", .pub_len = 32, .priv_len = 32, .secret_len = 32,
+    .keypair = x25519_keypair, .shared = x25519_shared,
+};
