@@ -4,6 +4,7 @@
  * mark is the lowest overwritten byte. The responder peer's calls run on the same thread, one
  * after the other, so the figure is max(initiator, peer) plus the driver's frame: an upper bound
  * for the initiator alone. */
+#define _GNU_SOURCE
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>

@@ -269,9 +269,12 @@ def hexval(x):
 
 
 def parse_minike(d):
+    """Rows of minike's --keys directory, plus the SAs it declares undecryptable in '#' lines
+    ("# SPIi,SPIr: IKE transform ... not decryptable", "# SPIs 0xOUT/0xIN: ESP ... not ...")."""
     ike, esp, named = {}, {}, {}
+    declared = set()
     if not os.path.isdir(d):
-        return ike, esp, named
+        return ike, esp, named, declared
     for fn in sorted(os.listdir(d)):
         p = os.path.join(d, fn)
         if not os.path.isfile(p):
@@ -279,6 +282,15 @@ def parse_minike(d):
         with open(p, errors='replace') as f:
             for line in f:
                 line = line.strip()
+                if line.startswith('#') and 'not decryptable' in line:
+                    m = re.match(r'#\s*([0-9a-fA-F]{16}),([0-9a-fA-F]{16}):', line)
+                    if m:
+                        declared.add((m.group(1).lower(), m.group(2).lower()))
+                    m = re.match(r'#\s*SPIs 0x([0-9a-fA-F]{8})/0x([0-9a-fA-F]{8}):', line)
+                    if m:
+                        declared.add(m.group(1).lower())
+                        declared.add(m.group(2).lower())
+                    continue
                 if not line or line.startswith('#'):
                     continue
                 fl = [unq(x) for x in line.split(',')]
@@ -298,12 +310,13 @@ def parse_minike(d):
                     name = m.group(1)
                     name = 'SKEYSEED' if name.upper() == 'SKEYSEED' else 'SK_' + name[3:].lower()
                     named[name] = bytes.fromhex(m.group(2))
-    return ike, esp, named
+    return ike, esp, named, declared
 
 
 def cmd_compare(sas, d):
-    ike, esp, named = parse_minike(d)
+    ike, esp, named, declared = parse_minike(d)
     ok, bad, notes = 0, [], []
+    undecl = 0
 
     def eq(what, theirs, ours):
         nonlocal ok
@@ -316,19 +329,24 @@ def cmd_compare(sas, d):
             bad.append(what)
             print('  DIFFER  %-28s charon %s\n          %-28s minike %s' % (what, theirs.hex() if theirs is not None else '-',
                                                                           '', ours.hex()))
-    if not ike:
+    if not ike and not declared:
         print('no IKE row in %s (files: %s)' % (d, ', '.join(sorted(os.listdir(d))) if os.path.isdir(d) else 'none'))
         return 1
     compared_ike = 0
     for s in sas:
         row = ike.get((s.spii or '', s.spir or ''))
-        if not row:
+        if not row and (s.spii, s.spir) in declared:
+            undecl += 1
+            notes.append('minike wrote no keys for IKE SA %s_i %s_r (%s): "not decryptable by Wireshark"; '
+                         'not compared' % (s.spii, s.spir, s.ike_alg))
+            row = {'SK_ei': None, 'SK_er': None, 'SK_ai': None, 'SK_ar': None, 'enc': '', 'integ': ''}
+        elif not row:
             notes.append('charon IKE SA #%s (%s_i %s_r) has no minike row' % (s.uid, s.spii, s.spir))
             continue
         compared_ike += 1
         print('IKE SA %s_i %s_r  %s' % (s.spii, s.spir, s.ike_alg))
         for n in ('SK_ei', 'SK_er'):
-            if row[n] is None or not row[n]:
+            if (row[n] is None or not row[n]) and (s.spii, s.spir) not in declared:
                 bad.append(n + ' missing')
             eq(n, s.keys.get(n), row[n])
         for n in ('SK_ai', 'SK_ar'):
@@ -350,6 +368,11 @@ def cmd_compare(sas, d):
             print('ESP SA %s_i %s_o  %s' % (ch['spi_i'], ch['spi_o'], ch.get('alg')))
             for spi, _src, _dst, ek, ak in child_rows(s, ch):
                 r = esp.get(spi)
+                if not r and spi in declared:
+                    undecl += 1
+                    notes.append('minike wrote no key for ESP SPI 0x%s (%s): "not decryptable by Wireshark"; '
+                                 'not compared' % (spi, ch.get('alg')))
+                    continue
                 if not r:
                     bad.append('no minike ESP row for SPI 0x%s' % spi)
                     continue
@@ -364,7 +387,10 @@ def cmd_compare(sas, d):
     if bad:
         print('FAILED: ' + '; '.join(bad))
         return 1
-    print('%d keys byte-identical' % ok)
+    if ok == 0:
+        print('0 keys compared: minike wrote no comparable key (%d SAs declared not decryptable)' % undecl)
+        return 0 if undecl else 1
+    print('%d keys byte-identical%s' % (ok, ', %d SAs not written by minike' % undecl if undecl else ''))
     return 0
 
 

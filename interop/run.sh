@@ -23,11 +23,12 @@
 # (kernel-libipsec), which only does ESP in UDP, so minike must send NAT_DETECTION_* and move to
 # UDP 4500 with the non-ESP marker; ESP then flows as ESP-in-UDP on 4500.
 #
-# usage: interop/run.sh [--save] [--keep] [--minike PATH] [--list] [SCENARIO ...|all]
+# usage: interop/run.sh [--save] [--keep] [--minike PATH] [--list] [--table] [SCENARIO ...|all]
 #   --save     copy each scenario's capture, Wireshark key tables and summary to pcaps/interop/<s>/
 #   --keep     keep the work directory (printed) instead of deleting it
 #   --minike   the minike binary (default: $MINIKE, else build*/minike under the repo, newest)
 #   --list     print the scenario names and exit
+#   --table    print the Markdown results table from pcaps/interop/*/summary.txt and exit
 # exit: 0 all passed, 1 a scenario failed, 77 skipped (not root, no namespaces, no strongSwan,
 #       no minike binary for a scenario that needs one).
 set -uo pipefail
@@ -38,7 +39,7 @@ SCEN_DIRS=("$HERE/strongswan" "$HERE/libreswan")
 list_scenarios() { local d; for d in "${SCEN_DIRS[@]}"; do ls "$d"/*/expect 2>/dev/null; done | xargs -r -n1 dirname | xargs -r -n1 basename; }
 scen_dir() { local d; for d in "${SCEN_DIRS[@]}"; do [ -f "$d/$1/expect" ] && { echo "$d/$1"; return 0; }; done; return 1; }
 LIBRESWAN=${MK_LIBRESWAN:-$ROOT/build/libreswan}
-SAVE=0 KEEP=0 MINIKE=${MINIKE:-}
+SAVE=0 KEEP=0 TABLE=0 MINIKE=${MINIKE:-}
 SCENARIOS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
     --keep) KEEP=1 ;;
     --minike) MINIKE=$2; shift ;;
     --list) list_scenarios; exit 0 ;;
+    --table) TABLE=1 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed -n '/^# usage/,/^# exit/p'; exit 0 ;;
     all) SCENARIOS+=($(list_scenarios)) ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
@@ -54,6 +56,19 @@ while [ $# -gt 0 ]; do
   shift
 done
 [ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=($(list_scenarios))
+if [ "$TABLE" = 1 ]; then
+  echo "| scenario | initiator → responder (version) | result | IKE setup: datagrams / bytes | other IKE | ESP |"
+  echo "|---|---|---|---|---|---|"
+  for f in "$ROOT"/pcaps/interop/*/summary.txt; do
+    [ -f "$f" ] || continue
+    awk -F': ' '/^scenario:/{s=$2} /^pair:/{p=$2} /^result:/{r=$2} /^exit:/{x=$2}
+      /^setup /{split($0,a," [|] "); sub(/^setup /,"",a[1]); sub(/ dgrams /," / ",a[1]); sub(/ bytes/," B",a[1]);
+                sub(/^other IKE /,"",a[2]); sub(/\//," / ",a[2]); sub(/^ESP /,"",a[3]); sub(/\//," / ",a[3]);
+                b=a[1]; o=a[2]; e=a[3]}
+      END{printf "| %s | %s | %s (exit %s) | %s | %s | %s |\n", s, p, r, x, b, o, e}' "$f"
+  done
+  exit 0
+fi
 
 # ---- addresses (only inside our namespaces) -----------------------------------------------------
 I_ADDR=10.77.0.1 R_ADDR=10.77.0.2
@@ -241,7 +256,7 @@ start_pluto() { # start_pluto NS DIR SCENARIO_DIR: pluto in NS with the scenario
 start_capture() { # start_capture NS IF FILE
   ip netns exec "$1" tcpdump -i "$2" -U --immediate-mode -n -w "$3" udp > "$3.log" 2>&1 &
   PIDS+=($!); CAP_PID=$!
-  wait_for 10 grep -q 'listening on' "$3.log" || { echo "tcpdump did not start"; return 1; }
+  wait_for 10 grep -qs 'listening on' "$3.log" || { echo "tcpdump did not start"; return 1; }
 }
 
 # ---- expectations --------------------------------------------------------------------------------
@@ -253,11 +268,12 @@ start_capture() { # start_capture NS IF FILE
 #   out: ERE         minike's stdout+stderr must match (one line per key, all must match)
 #   pcap: ERE        interop/pcapstat.py's listing of the capture must match (payload chains of the
 #                    unencrypted messages, ESP SPIs and sequence numbers)
-#   tshark: ERE      tshark's decryption of the capture with the tables made from charon's key log
-#                    (summary and -V detail) must match
+#   tshark: ERE      tshark -V's decryption of the capture with the tables made from charon's key
+#                    log must match
 #   log: ERE         the strongSwan peer's main log must match
 #   nolog: ERE       ... must not match
 #   keys: compare    minike's --keys tables must equal charon's level-4 key log, byte for byte
+#   echo-server: PORT  a UDP echo server (udpecho.py --serve) on the responder's inner address
 #   decoy: N         send N half-open IKE_SA_INIT requests first (cookie scenario)
 #   action: SECS CMD run "sw <responder> CMD" SECS seconds after minike started (background)
 #   wait: SECS       for "action": bound of the whole minike run
@@ -319,7 +335,13 @@ run_scenario() {
     start_charon "$NSR" "$RD" || { bad "responder charon start"; return 1; }
   fi
 
-  local n decoy
+  local n decoy echo_port
+  echo_port=$(exp_get echo-server "$e")
+  if [ -n "$echo_port" ]; then
+    ip netns exec "$NSR" python3 "$HERE/udpecho.py" --serve $R_INNER:$echo_port 60 > "$W/echo-server.txt" 2>&1 &
+    PIDS+=($!)
+    wait_for 5 grep -qs serving "$W/echo-server.txt" || bad "UDP echo server did not start"
+  fi
   decoy=$(exp_get decoy "$e")
   if [ -n "$decoy" ]; then
     for n in $(seq 1 "$decoy"); do
@@ -419,8 +441,7 @@ run_scenario() {
   done < <(exp_get pcap "$e")
   if [ -n "$(exp_get tshark "$e")" ]; then
     if command -v tshark > /dev/null 2>&1; then
-      { WIRESHARK_CONFIG_DIR=$W/pcap tshark -n -r "$W/ike.pcap"
-        WIRESHARK_CONFIG_DIR=$W/pcap tshark -n -V -r "$W/ike.pcap"; } > "$W/tshark.txt" 2>/dev/null
+      WIRESHARK_CONFIG_DIR=$W/pcap tshark -n -V -r "$W/ike.pcap" > "$W/tshark.txt" 2>/dev/null
       while IFS= read -r re; do
         [ -n "$re" ] || continue
         if grep -Eq -- "$re" "$W/tshark.txt"; then ok "tshark: /$re/"; else bad "tshark lacks /$re/"; fi
@@ -443,6 +464,11 @@ run_scenario() {
       if [ "$peer" = libreswan ]; then echo "peer: libreswan $(ls "$LIBRESWAN"/debs/libreswan_*.deb | sed 's/.*libreswan_//; s/_amd64.deb//') (pluto, XFRM: no ESP in this kernel)"
       else echo "peer: strongSwan $SWAN_VERSION (charon-systemd, kernel-libipsec)"; fi
       echo "mode: $mode"
+      case "$mode" in
+        minike) echo "pair: minike initiate → $( [ "$peer" = libreswan ] && echo "libreswan $(ls "$LIBRESWAN"/debs/libreswan_*.deb | sed 's/.*libreswan_//; s/_amd64.deb//')" || echo "strongSwan $SWAN_VERSION")" ;;
+        swan) echo "pair: strongSwan $SWAN_VERSION initiator → $( [ "$peer" = libreswan ] && echo "libreswan $(ls "$LIBRESWAN"/debs/libreswan_*.deb | sed 's/.*libreswan_//; s/_amd64.deb//')" || echo "strongSwan $SWAN_VERSION")" ;;
+        reverse) echo "pair: strongSwan $SWAN_VERSION initiator → minike respond" ;;
+      esac
       echo "exit: $rc"
       echo "result: $([ $FAILS = 0 ] && echo pass || echo FAIL)"
       cat "$W/bytes.txt"

@@ -138,8 +138,8 @@ int main(int argc, char **argv)
 
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (argc < 2)
-        return fputs(usage, stderr), cli_fail(EX_USAGE, "command line", "no command given",
-                                              "see minike --help");
+        return cli_fail(EX_USAGE, "command line", "no command given",
+                        "commands: initiate, respond, demo, keygen; see minike --help");
     cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);

@@ -417,9 +417,55 @@ static const char respond_help[] =
     "                         500 / 4500 so Wireshark dissects them)\n"
     "  --keys DIR             write Wireshark decryption tables into DIR\n"
     "  --seed N               deterministic SPIs, nonces and DH keys\n"
+    "  --misbehave LIST       test only: script the responder to misbehave, comma list of\n"
+    "                         cookie, no-proposal, forged-error, bad-icv, wrong-auth,\n"
+    "                         auth-failed, ts-unacceptable, unknown-critical,\n"
+    "                         choose-unoffered, want-dh=N, wrong-idr=TYPE, drop-rx=MASK,\n"
+    "                         drop-tx=MASK, dup-tx=MASK (bit n-1: the n-th datagram received)\n"
     "  -q, --quiet            no timeline\n"
     "  -v                     hex dumps\n"
     "exit codes: see minike --help\n";
+
+/* --misbehave a,b=N,...: the peer's test script (harness/lib/peer.h), for exercising the
+ * initiator's error paths from the command line. */
+static int parse_misbehave(const char *arg, mk_peer_script *sc)
+{
+    char buf[256], *save = NULL, *tok;
+    if (strlen(arg) >= sizeof(buf))
+        return cli_fail(EX_USAGE, "--misbehave", "list too long", "see minike respond --help");
+    strcpy(buf, arg);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        unsigned long v = 0;
+        if (eq != NULL) {
+            char *end;
+            *eq = '\0';
+            v = strtoul(eq + 1, &end, 0);
+            if (*end || eq[1] == '\0' || v > 0xffffffffUL)
+                return cli_fail(EX_USAGE, "--misbehave", "bad number", "e.g. want-dh=19");
+        }
+        if (!strcmp(tok, "cookie")) sc->cookie = true;
+        else if (!strcmp(tok, "no-proposal")) sc->no_proposal = true;
+        else if (!strcmp(tok, "forged-error")) sc->forged_error_first = true;
+        else if (!strcmp(tok, "bad-icv")) sc->bad_icv = true;
+        else if (!strcmp(tok, "wrong-auth")) sc->wrong_auth = true;
+        else if (!strcmp(tok, "auth-failed")) sc->auth_failed = true;
+        else if (!strcmp(tok, "ts-unacceptable")) sc->ts_unacceptable = true;
+        else if (!strcmp(tok, "unknown-critical")) sc->unknown_critical_in_auth = true;
+        else if (!strcmp(tok, "choose-unoffered")) sc->choose_unoffered = true;
+        else if (!strcmp(tok, "want-dh") && eq) sc->want_dh = (uint16_t)v;
+        else if (!strcmp(tok, "wrong-idr") && eq) sc->wrong_idr = (uint8_t)v;
+        else if (!strcmp(tok, "drop-rx") && eq) sc->drop_rx_mask = (uint32_t)v;
+        else if (!strcmp(tok, "drop-tx") && eq) sc->drop_tx_mask = (uint32_t)v;
+        else if (!strcmp(tok, "dup-tx") && eq) sc->dup_tx_mask = (uint32_t)v;
+        else {
+            char why[120];
+            snprintf(why, sizeof(why), "unknown item '%.60s'", tok);
+            return cli_fail(EX_USAGE, "--misbehave", why, "see minike respond --help");
+        }
+    }
+    return 0;
+}
 
 /* The responder defaults: every listed suite the registry serves. */
 static void responder_suites(cli_common *c)
@@ -452,7 +498,7 @@ int cmd_respond(int argc, char **argv)
         {"keys", 1, 0, 'k'},     {"seed", 1, 0, 's'},      {"once", 0, 0, 'o'},
         {"echo", 0, 0, 'e'},     {"travel", 1, 0, 't'},    {"quiet", 0, 0, 'q'},
         {"help", 0, 0, 'h'},     {"pcap-raw-ports", 0, 0, 'W'}, {"tsi", 1, 0, 'T'},
-        {0, 0, 0, 0}};
+        {"misbehave", 1, 0, 'm'}, {0, 0, 0, 0}};
     cli_common c;
     cli_server *s = NULL;
     cli_capture cap;
@@ -487,6 +533,12 @@ int cmd_respond(int argc, char **argv)
             break;
         case 'N':
             if ((r = cli_parse_u64(optarg, 65535, &natt, "--natt-port")) != 0) {
+                free(s);
+                return r;
+            }
+            break;
+        case 'm':
+            if ((r = parse_misbehave(optarg, &s->pcfg.script)) != 0) {
                 free(s);
                 return r;
             }
@@ -570,10 +622,13 @@ int cmd_respond(int argc, char **argv)
     s->stop = &cli_stop_flag;
     if ((r = server_start(s, &listen, (uint16_t)natt)) == 0) {
         char a[80], b[80];
+        /* always printed, even with --quiet: scripts wait for it and read the port */
+        show.quiet = false;
         show_line(&show, mk_io_now_ms(), s->who, "listening on %s (IKE) and %s (NAT-T), %s",
                   addr_str(&s->io.local[MK_IO_IKE], a, sizeof(a)),
                   addr_str(&s->io.local[MK_IO_NATT], b, sizeof(b)),
                   s->echo ? "UDP echo" : "garage door");
+        show.quiet = quiet;
         r = server_run(s);
         show_line(&show, mk_io_now_ms(), s->who, "stopped");
     }

@@ -13,13 +13,13 @@
 #include <stdint.h>
 
 typedef struct mk_pcap_udp {
-    uint8_t *data;         /* the UDP payload */
+    uint8_t *data; /* the UDP payload */
     size_t len;
-    uint8_t family;        /* 4 or 6 */
+    uint8_t family; /* 4 or 6 */
     uint8_t src[16], dst[16];
     uint16_t sport, dport;
-    uint64_t ts_ms;        /* capture time, milliseconds since the epoch */
-    size_t frame;          /* 1-based frame number in the file (as Wireshark counts) */
+    uint64_t ts_ms; /* capture time, milliseconds since the epoch */
+    size_t frame;   /* 1-based frame number in the file (as Wireshark counts) */
 } mk_pcap_udp;
 
 typedef struct mk_pcap_list {

@@ -15,20 +15,20 @@
 
 typedef struct mk_vec_kv {
     char *key;
-    char *val;          /* the raw text after '=' (trimmed) */
-    uint8_t *bin;       /* decoded hex (never NULL when hex is true; empty value: len 0) */
+    char *val;    /* the raw text after '=' (trimmed) */
+    uint8_t *bin; /* decoded hex (never NULL when hex is true; empty value: len 0) */
     size_t bin_len;
-    bool hex;           /* val was valid hex (even number of digits, spaces ignored) */
+    bool hex; /* val was valid hex (even number of digits, spaces ignored) */
 } mk_vec_kv;
 
 typedef struct mk_vec_block {
     mk_vec_kv *kv;
     size_t n;
-    size_t line;        /* line number of the block's first key */
+    size_t line; /* line number of the block's first key */
 } mk_vec_block;
 
 typedef struct mk_vec_file {
-    char *source;       /* text after "# source:" on line 1 */
+    char *source; /* text after "# source:" on line 1 */
     mk_vec_block *b;
     size_t n;
 } mk_vec_file;

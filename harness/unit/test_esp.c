@@ -223,8 +223,7 @@ Test(esp, short_and_misaligned_packets)
     make_pair(&mk_encr_chacha20poly1305, NULL, &tx, &rx);
     uint8_t pkt[128];
     size_t n;
-    assert_err(mk_esp_seal(&tx, NULL, 4, (const uint8_t *)"abcd", 4, pkt, sizeof pkt, &n),
-               MK_E_OK);
+    assert_err(mk_esp_seal(&tx, NULL, 4, (const uint8_t *)"abcd", 4, pkt, sizeof pkt, &n), MK_E_OK);
     cr_assert_eq(n, 8 + 8 + 8 + 16);
     uint8_t nh;
     const uint8_t *in;
@@ -240,8 +239,7 @@ Test(esp, short_and_misaligned_packets)
     /* 34..39 octets: the ciphertext is not a multiple of 4 (or the ICV fails). */
     for (size_t k = 34; k < n; k++) {
         mk_err r = mk_esp_open(&rx, pkt, k, &nh, &in, &il);
-        cr_assert(r == MK_E_BAD_SYNTAX || r == MK_E_ICV_MISMATCH, "len %zu: %s", k,
-                  mk_err_name(r));
+        cr_assert(r == MK_E_BAD_SYNTAX || r == MK_E_ICV_MISMATCH, "len %zu: %s", k, mk_err_name(r));
     }
     cr_assert_eq(rx.dropped, n);
     before.dropped = rx.dropped;
@@ -255,14 +253,22 @@ static size_t forge(const mk_esp_sa *tx, uint32_t seq, const uint8_t *pt, size_t
 {
     const mk_encr_class *c = &mk_encr_chacha20poly1305;
     uint32_t spi = tx->spi_out;
-    uint8_t hdr[16] = {(uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8),
-                       (uint8_t)spi, (uint8_t)(seq >> 24), (uint8_t)(seq >> 16),
-                       (uint8_t)(seq >> 8), (uint8_t)seq, 0, 0, 0, 0};
+    uint8_t hdr[16] = {(uint8_t)(spi >> 24),
+                       (uint8_t)(spi >> 16),
+                       (uint8_t)(spi >> 8),
+                       (uint8_t)spi,
+                       (uint8_t)(seq >> 24),
+                       (uint8_t)(seq >> 16),
+                       (uint8_t)(seq >> 8),
+                       (uint8_t)seq,
+                       0,
+                       0,
+                       0,
+                       0};
     memcpy(hdr + 12, hdr + 4, 4);
     memcpy(out, hdr, 16);
     memcpy(out + 16, pt, pt_len);
-    assert_err(c->seal(tx->ek_out, out + 8, out, 8, out + 16, pt_len, out + 16 + pt_len),
-               MK_E_OK);
+    assert_err(c->seal(tx->ek_out, out + 8, out, 8, out + 16, pt_len, out + 16 + pt_len), MK_E_OK);
     return 16 + pt_len + 16;
 }
 
@@ -277,12 +283,15 @@ Test(esp, padding_is_checked_after_the_icv)
         const char *why;
     } t[] = {
         /* 1 */ {{0xaa, 0xbb, 0x01, 0x02, 0x02, 0x04}, 6, MK_E_BAD_SYNTAX, "not 4-aligned"},
-        /* 2 */ {{0xaa, 0xbb, 0xcc, 0xdd, 0x02, 0x01, 0x02, 0x04}, 8, MK_E_BAD_SYNTAX,
-                 "padding 02 01"},
-        /* 3 */ {{0xaa, 0xbb, 0xcc, 0xdd, 0x01, 0x03, 0x02, 0x04}, 8, MK_E_BAD_SYNTAX,
-                 "padding 01 03"},
-        /* 4 */ {{0xaa, 0xbb, 0xcc, 0xdd, 0x00, 0x00, 0x07, 0x04}, 8, MK_E_BAD_SYNTAX,
-                 "pad length 7 > 6 available"},
+        /* 2 */
+        {{0xaa, 0xbb, 0xcc, 0xdd, 0x02, 0x01, 0x02, 0x04}, 8, MK_E_BAD_SYNTAX, "padding 02 01"},
+        /* 3 */
+        {{0xaa, 0xbb, 0xcc, 0xdd, 0x01, 0x03, 0x02, 0x04}, 8, MK_E_BAD_SYNTAX, "padding 01 03"},
+        /* 4 */
+        {{0xaa, 0xbb, 0xcc, 0xdd, 0x00, 0x00, 0x07, 0x04},
+         8,
+         MK_E_BAD_SYNTAX,
+         "pad length 7 > 6 available"},
         /* 5 */ {{0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x00, 0x04}, 8, MK_E_OK, "no padding"},
         /* 6 */ {{0xaa, 0xbb, 0xcc, 0xdd, 0x01, 0x02, 0x02, 0x29}, 8, MK_E_OK, "01 02, IPv6"},
         /* 7 */ {{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x06, 0x04}, 8, MK_E_OK, "all padding"},
@@ -385,7 +394,8 @@ Test(esp, wipe)
     cr_assert_eq(memcmp(&tx, &zero, sizeof tx), 0);
 }
 
-/* ---- the replay window: a numbered table (WireGuard style) ------------------------------------ */
+/* ---- the replay window: a numbered table (WireGuard style) ------------------------------------
+ */
 
 /* Each row sends one packet with sequence number `seq` to the same receiver, in order.
  * ok: accepted; !ok: REPLAY. Bad rows carry a broken ICV: ICV_MISMATCH and no window change. */
@@ -395,43 +405,49 @@ typedef struct {
     bool bad_icv;
 } replay_row;
 
-#define T(s, v) {(s), (v), false}
-#define BAD(s) {(s), false, true}
+#define T(s, v)                                                                                    \
+    {                                                                                              \
+        (s), (v), false                                                                            \
+    }
+#define BAD(s)                                                                                     \
+    {                                                                                              \
+        (s), false, true                                                                           \
+    }
 
 Test(esp, replay_window_table)
 {
     static const replay_row rows[] = {
-        /* 1 */ T(0, false),         /* RFC 4303 §3.3.2: the first packet is 1 */
+        /* 1 */ T(0, false), /* RFC 4303 §3.3.2: the first packet is 1 */
         /* 2 */ T(1, true),
-        /* 3 */ T(1, false),         /* duplicate */
-        /* 4 */ T(3, true),          /* 2 skipped */
-        /* 5 */ T(2, true),          /* late, inside the window */
+        /* 3 */ T(1, false), /* duplicate */
+        /* 4 */ T(3, true),  /* 2 skipped */
+        /* 5 */ T(2, true),  /* late, inside the window */
         /* 6 */ T(2, false),
-        /* 7 */ T(64, true),         /* top 64: window is 1..64 */
-        /* 8 */ T(1, false),         /* left edge, already seen */
-        /* 9 */ T(4, true),          /* never seen, top - 60 */
-        /* 10 */ T(65, true),        /* window slides to 2..65 */
-        /* 11 */ T(1, false),        /* just left of the window */
-        /* 12 */ T(2, false),        /* left edge, seen in row 5 */
+        /* 7 */ T(64, true),  /* top 64: window is 1..64 */
+        /* 8 */ T(1, false),  /* left edge, already seen */
+        /* 9 */ T(4, true),   /* never seen, top - 60 */
+        /* 10 */ T(65, true), /* window slides to 2..65 */
+        /* 11 */ T(1, false), /* just left of the window */
+        /* 12 */ T(2, false), /* left edge, seen in row 5 */
         /* 13 */ T(5, true),
         /* 14 */ T(63, true),
         /* 15 */ T(63, false),
-        /* 16 */ T(200, true),       /* jump past the whole window: bitmap restarts */
-        /* 17 */ T(137, true),       /* left edge (200 - 63), unseen */
-        /* 18 */ T(136, false),      /* 200 - 64: too old */
+        /* 16 */ T(200, true),  /* jump past the whole window: bitmap restarts */
+        /* 17 */ T(137, true),  /* left edge (200 - 63), unseen */
+        /* 18 */ T(136, false), /* 200 - 64: too old */
         /* 19 */ T(137, false),
         /* 20 */ T(199, true),
         /* 21 */ T(200, false),
-        /* 22 */ BAD(300),           /* forged: ICV fails ... */
-        /* 23 */ T(140, true),       /* ... so the window did not move to 237..300 */
-        /* 24 */ T(300, true),       /* the genuine 300 still gets in */
+        /* 22 */ BAD(300),     /* forged: ICV fails ... */
+        /* 23 */ T(140, true), /* ... so the window did not move to 237..300 */
+        /* 24 */ T(300, true), /* the genuine 300 still gets in */
         /* 25 */ T(300, false),
-        /* 26 */ T(201, false),      /* 300 - 99: too old */
-        /* 27 */ T(237, true),       /* left edge */
+        /* 26 */ T(201, false), /* 300 - 99: too old */
+        /* 27 */ T(237, true),  /* left edge */
         /* 28 */ T(236, false),
-        /* 29 */ T(301, true),       /* slide by one: window 238..301 */
-        /* 30 */ T(237, false),      /* now left of the window */
-        /* 31 */ T(238, true),       /* new left edge, unseen */
+        /* 29 */ T(301, true),  /* slide by one: window 238..301 */
+        /* 30 */ T(237, false), /* now left of the window */
+        /* 31 */ T(238, true),  /* new left edge, unseen */
         /* 32 */ T(UINT32_MAX, true),
         /* 33 */ T(UINT32_MAX, false),
         /* 34 */ T(UINT32_MAX - 63, true),
@@ -453,8 +469,8 @@ Test(esp, replay_window_table)
         size_t il;
         mk_err e = mk_esp_open(&rx, pkt, n, &nh, &in, &il);
         mk_err want = r->ok ? MK_E_OK : r->bad_icv ? MK_E_ICV_MISMATCH : MK_E_REPLAY;
-        cr_expect_eq(e, want, "row %zu (seq %u): got %s, want %s", i + 1, r->seq,
-                     mk_err_name(e), mk_err_name(want));
+        cr_expect_eq(e, want, "row %zu (seq %u): got %s, want %s", i + 1, r->seq, mk_err_name(e),
+                     mk_err_name(want));
         if (!r->ok)
             assert_same_but_dropped(&before, &rx, 1, "dropped row");
         else

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "pcapread.h"
 #include "vec.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -111,16 +112,20 @@ static size_t hex(const char *s, uint8_t *out, size_t cap)
 
 Test(msg, header_round_trip)
 {
-    mk_hdr h = {.next = MK_PT_SA, .version = 0x20, .exchange = MK_EX_IKE_SA_INIT,
-                .flags = MK_HDR_F_INITIATOR, .msgid = 0x01020304, .length = 28};
+    mk_hdr h = {.next = MK_PT_SA,
+                .version = 0x20,
+                .exchange = MK_EX_IKE_SA_INIT,
+                .flags = MK_HDR_F_INITIATOR,
+                .msgid = 0x01020304,
+                .length = 28};
     memcpy(h.spi_i, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
     uint8_t buf[28];
     mk_wr w = mk_wr_init(buf, sizeof buf);
     mk_hdr_encode(&w, &h);
     assert_err(w.err, MK_E_OK);
     cr_assert_eq(w.off, 28);
-    const uint8_t want[28] = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-                              33, 0x20, 34, 0x08, 1, 2, 3, 4, 0, 0, 0, 28};
+    const uint8_t want[28] = {1, 2, 3,  4,    5,  6,    7, 8, 0, 0, 0, 0, 0, 0,
+                              0, 0, 33, 0x20, 34, 0x08, 1, 2, 3, 4, 0, 0, 0, 28};
     cr_assert_eq(memcmp(buf, want, 28), 0);
     mk_hdr d;
     assert_err(mk_hdr_decode(&d, buf, 28), MK_E_OK);
@@ -146,7 +151,8 @@ Test(msg, header_flags_are_not_judged)
     cr_assert_eq(d.flags, 0xff);
 }
 
-/* ---- SA ---------------------------------------------------------------------------------------- */
+/* ---- SA ----------------------------------------------------------------------------------------
+ */
 
 /* ikev2-notes.md §3 "Sample SA encoding": the SA payload of frame 1 of
  * ikev2-decrypt-aes256gcm16.pcap as tshark decodes it, with Next Payload = KE (0x22). */
@@ -211,8 +217,8 @@ static mk_sa multi_sa(void)
     sa.p[1].t[1] = (mk_transform){MK_TT_PRF, MK_PRF_HMAC_SHA2_512, 0};
     sa.p[1].t[2] = (mk_transform){MK_TT_INTEG, MK_INTEG_HMAC_SHA2_512_256, 0};
     sa.p[1].t[3] = (mk_transform){MK_TT_DH, MK_DH_X25519, 0};
-    sa.p[2] = (mk_proposal){.num = 3, .proto = MK_PROTO_ESP, .spi_len = 4, .n_t = 2,
-                            .spi = {0xde, 0xad, 0xbe, 0xef}};
+    sa.p[2] = (mk_proposal){
+        .num = 3, .proto = MK_PROTO_ESP, .spi_len = 4, .n_t = 2, .spi = {0xde, 0xad, 0xbe, 0xef}};
     sa.p[2].t[0] = (mk_transform){MK_TT_ENCR, MK_ENCR_CHACHA20_POLY1305, 0};
     sa.p[2].t[1] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
     return sa;
@@ -293,7 +299,8 @@ Test(msg, sa_mutations)
         /* 1 */ {0, 2, 0, 0, E(BAD_SYNTAX), "only proposal says more follow"},
         /* 2 */ {0, 3, 0, 0, E(BAD_SYNTAX), "proposal Last must be 0 or 2"},
         /* 3 */ {3, 37, 0, 0, E(TRUNCATED), "proposal length past the SA"},
-        /* 4 */ {3, 35, 0, 0, E(BAD_SYNTAX), "proposal length one short: 1 octet follows, Last 0 lies"},
+        /* 4 */
+        {3, 35, 0, 0, E(BAD_SYNTAX), "proposal length one short: 1 octet follows, Last 0 lies"},
         /* 5 */ {3, 7, 0, 0, E(BAD_LENGTH), "proposal length below 8"},
         /* 6 */ {4, 0, 0, 0, E(BAD_SYNTAX), "proposal number 0"},
         /* 7 */ {4, 3, 0, 0, E(OK), "a lone proposal keeps any offered number (reply)"},
@@ -309,8 +316,10 @@ Test(msg, sa_mutations)
         /* 17 */ {8, 0, 0, 0, E(BAD_SYNTAX), "first transform says it is last"},
         /* 18 */ {28, 3, 0, 0, E(BAD_SYNTAX), "last transform says more follow"},
         /* 19 */ {8, 2, 0, 0, E(BAD_SYNTAX), "transform Last 2 is the proposal value"},
-        /* 20 */ {11, 8, 0, 0, E(BAD_SYNTAX), "transform length hides the attribute: its "
-                                              "octets 80 0e are read as a transform header"},
+        /* 20 */
+        {11, 8, 0, 0, E(BAD_SYNTAX),
+         "transform length hides the attribute: its "
+         "octets 80 0e are read as a transform header"},
         /* 21 */ {11, 10, 0, 0, E(TRUNCATED), "transform length cuts the attribute in half"},
         /* 22 */ {11, 14, 0, 0, E(BAD_SYNTAX), "transform length takes 2 octets of the next (TLV)"},
         /* 23 */ {11, 7, 0, 0, E(BAD_LENGTH), "transform length below 8"},
@@ -324,8 +333,8 @@ Test(msg, sa_mutations)
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         mk_err e = sa_mutated(t[i].off, t[i].val, t[i].off2, t[i].val2);
-        cr_expect_eq(e, t[i].want, "row %zu (%s): got %s want %s", i + 1, t[i].why,
-                     mk_err_name(e), mk_err_name(t[i].want));
+        cr_expect_eq(e, t[i].want, "row %zu (%s): got %s want %s", i + 1, t[i].why, mk_err_name(e),
+                     mk_err_name(t[i].want));
     }
 }
 
@@ -397,7 +406,8 @@ Test(msg, sa_limits)
     cr_assert_neq(w.err, MK_E_OK, "an empty SA is not encoded");
 }
 
-/* ---- KE, Nonce, ID, AUTH, CERT ---------------------------------------------------------------- */
+/* ---- KE, Nonce, ID, AUTH, CERT ----------------------------------------------------------------
+ */
 
 Test(msg, ke_round_trip)
 {
@@ -490,7 +500,8 @@ Test(msg, id_auth_cert_round_trip)
     gfree(g, w.off);
 }
 
-/* ---- Notify, Delete ---------------------------------------------------------------------------- */
+/* ---- Notify, Delete ----------------------------------------------------------------------------
+ */
 
 Test(msg, notify_round_trip)
 {
@@ -562,7 +573,8 @@ Test(msg, delete_round_trip_and_rules)
     assert_err(mk_pl_decode_delete(&d, proto9, 4), E(BAD_SYNTAX));
 }
 
-/* ---- Traffic selectors ------------------------------------------------------------------------- */
+/* ---- Traffic selectors -------------------------------------------------------------------------
+ */
 
 static mk_ts ts4(uint8_t a, uint8_t b, uint16_t sp, uint16_t ep)
 {
@@ -645,7 +657,8 @@ Test(msg, ts_mutations)
     assert_err(mk_pl_decode_ts(&l, buf, w.off), E(BAD_SYNTAX));
 }
 
-/* ---- chain walker and framing ------------------------------------------------------------------ */
+/* ---- chain walker and framing ------------------------------------------------------------------
+ */
 
 /* Build HDR | N(COOKIE) | Nonce | KE through the framing API. */
 static size_t build_msg(uint8_t *buf, size_t cap)
@@ -785,7 +798,8 @@ Test(msg, unknown_payloads_do_not_count_but_are_bounded)
     cr_assert_eq(c.unsupported_critical, 101, "the first unknown critical type is recorded");
 }
 
-/* ---- names ------------------------------------------------------------------------------------- */
+/* ---- names -------------------------------------------------------------------------------------
+ */
 
 Test(msg, names)
 {
@@ -830,7 +844,8 @@ Test(msg, describe_and_truncate)
     cr_assert_str_eq(out, "SA CRITICAL(200)");
 }
 
-/* ---- vectors/msgs/<name>.txt --------------------------------------------------------------------- */
+/* ---- vectors/msgs/<name>.txt
+ * --------------------------------------------------------------------- */
 
 static void run_msg_file(const char *path, size_t *count)
 {
@@ -925,4 +940,67 @@ Test(msg, annotated_ike_sa_init_sa)
     cr_assert_eq(ke.group, 19);
     cr_assert_eq(ke.len, 64);
     mk_vec_free(f);
+}
+
+/* Every IKE datagram of the Wireshark captures (read in place, never copied into the repo)
+ * parses, its plaintext payloads decode, and frame 1 of the AES-GCM-16 capture carries exactly
+ * the sample SA of ikev2-notes.md §3. */
+Test(msg, wireshark_captures_parse)
+{
+    static const char *const caps[] = {
+        "ikev2-decrypt-3des-sha1_160.pcap", "ikev2-decrypt-aes128ccm12-2.pcap",
+        "ikev2-decrypt-aes128ccm12.pcap",   "ikev2-decrypt-aes192ctr.pcap",
+        "ikev2-decrypt-aes256cbc.pcapng",   "ikev2-decrypt-aes256ccm16.pcapng",
+        "ikev2-decrypt-aes256gcm16.pcap",   "ikev2-decrypt-aes256gcm8.pcap",
+    };
+    char path[1024], rel[256];
+    size_t total = 0;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+        snprintf(rel, sizeof rel, "wireshark-ikev2/%s", caps[i]);
+        if (!mk_ref_path(rel, path, sizeof path))
+            cr_skip_test("../shared/reference/wireshark-ikev2 is absent");
+        mk_pcap_list l;
+        char err[256];
+        cr_assert(mk_pcap_read_udp(path, &l, err, sizeof err), "%s: %s", caps[i], err);
+        for (size_t k = 0; k < l.n; k++) {
+            const mk_pcap_udp *u = &l.pkt[k];
+            if (u->sport != 500 && u->dport != 500)
+                continue;
+            uint8_t *g = gcopy(u->data, u->len);
+            mk_msg m;
+            mk_err e = mk_msg_parse(&m, g, u->len);
+            cr_assert_eq(e, MK_E_OK, "%s frame %zu: %s", caps[i], u->frame, mk_err_name(e));
+            cr_assert_eq(m.chain.unsupported_critical, 0);
+            for (size_t j = 0; j < m.chain.n; j++) {
+                const mk_pl *p = &m.chain.pl[j];
+                mk_err d = MK_E_OK;
+                if (p->type == MK_PT_SA)
+                    d = dec_sa(p->body, p->len);
+                else if (p->type == MK_PT_KE)
+                    d = dec_ke(p->body, p->len);
+                else if (p->type == MK_PT_NOTIFY)
+                    d = dec_notify(p->body, p->len);
+                else if (p->type == MK_PT_CERTREQ)
+                    d = dec_cert(p->body, p->len);
+                cr_assert_eq(d, MK_E_OK, "%s frame %zu payload %s: %s", caps[i], u->frame,
+                             mk_pt_name(p->type), mk_err_name(d));
+            }
+            if (m.hdr.exchange != MK_EX_IKE_SA_INIT)
+                cr_assert(m.has_sk, "%s frame %zu: protected exchange without SK", caps[i],
+                          u->frame);
+            if (i == 6 && u->frame == 1) {
+                uint8_t want[64];
+                size_t wn = hex(sample_sa_hex, want, sizeof want);
+                const mk_pl *sa = mk_chain_find(&m.chain, MK_PT_SA);
+                cr_assert_not_null(sa);
+                cr_assert_eq(sa->len, wn - 4);
+                cr_assert_eq(memcmp(sa->body, want + 4, wn - 4), 0, "sample SA != frame 1");
+            }
+            gfree(g, u->len);
+            total++;
+        }
+        mk_pcap_list_free(&l);
+    }
+    cr_assert_geq(total, 30, "only %zu IKE datagrams", total);
+    cr_log_info("%zu IKE datagrams parsed", total);
 }

@@ -32,13 +32,20 @@ typedef struct cfg {
 } cfg;
 
 static const cfg cfgs[] = {
-    {&mk_encr_chacha20poly1305, NULL},   {&mk_encr_aes_gcm16_128, NULL},
-    {&mk_encr_aes_gcm16_256, NULL},      {&mk_encr_aes_gcm12_128, NULL},
-    {&mk_encr_aes_gcm12_256, NULL},      {&mk_encr_aes_gcm8_128, NULL},
-    {&mk_encr_aes_gcm8_256, NULL},       {&mk_encr_aes_ccm8_128, NULL},
-    {&mk_encr_aes_ccm12_128, NULL},      {&mk_encr_aes_ccm16_128, NULL},
-    {&mk_encr_aes_ccm8_256, NULL},       {&mk_encr_aes_ccm12_256, NULL},
-    {&mk_encr_aes_ccm16_256, NULL},      {&mk_encr_aes_cbc_128, &mk_integ_hmac_sha2_256_128},
+    {&mk_encr_chacha20poly1305, NULL},
+    {&mk_encr_aes_gcm16_128, NULL},
+    {&mk_encr_aes_gcm16_256, NULL},
+    {&mk_encr_aes_gcm12_128, NULL},
+    {&mk_encr_aes_gcm12_256, NULL},
+    {&mk_encr_aes_gcm8_128, NULL},
+    {&mk_encr_aes_gcm8_256, NULL},
+    {&mk_encr_aes_ccm8_128, NULL},
+    {&mk_encr_aes_ccm12_128, NULL},
+    {&mk_encr_aes_ccm16_128, NULL},
+    {&mk_encr_aes_ccm8_256, NULL},
+    {&mk_encr_aes_ccm12_256, NULL},
+    {&mk_encr_aes_ccm16_256, NULL},
+    {&mk_encr_aes_cbc_128, &mk_integ_hmac_sha2_256_128},
     {&mk_encr_aes_cbc_256, &mk_integ_hmac_sha2_256_128},
     {&mk_encr_aes_cbc_256, &mk_integ_hmac_sha2_512_256},
     {&mk_encr_aes_gcm16_256_sodium, NULL},
@@ -76,9 +83,34 @@ static size_t inner_chain(uint8_t *out)
 /* IKE header for an IKE_AUTH request; Next Payload and Length are for mk_sk_seal to patch. */
 static mk_wr hdr(uint8_t *buf, size_t cap)
 {
-    static const uint8_t h[28] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                  0, 0x20, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 0, 0, 0, 1,
-                                  0, 0, 0, 0};
+    static const uint8_t h[28] = {1,
+                                  2,
+                                  3,
+                                  4,
+                                  5,
+                                  6,
+                                  7,
+                                  8,
+                                  9,
+                                  10,
+                                  11,
+                                  12,
+                                  13,
+                                  14,
+                                  15,
+                                  16,
+                                  0,
+                                  0x20,
+                                  MK_EX_IKE_AUTH,
+                                  MK_HDR_F_INITIATOR,
+                                  0,
+                                  0,
+                                  0,
+                                  1,
+                                  0,
+                                  0,
+                                  0,
+                                  0};
     mk_wr w = mk_wr_init(buf, cap);
     mk_wr_bytes(&w, h, sizeof h);
     return w;
@@ -150,8 +182,7 @@ Test(sk, seal_open_every_cipher)
         mk_chain ch;
         cr_assert_eq(mk_msg_parse(&m, msg, w.off), MK_E_OK);
         cr_assert(m.has_sk);
-        cr_assert_eq(mk_sk_open(&m, &ks.k, plain, sizeof plain, &ch), MK_E_OK, "%s",
-                     c->encr->name);
+        cr_assert_eq(mk_sk_open(&m, &ks.k, plain, sizeof plain, &ch), MK_E_OK, "%s", c->encr->name);
         check_inner(&ch);
     }
 }
@@ -171,8 +202,7 @@ Test(sk, empty_sk_round_trips)
         mk_msg m;
         mk_chain ch;
         cr_assert_eq(mk_msg_parse(&m, msg, w.off), MK_E_OK);
-        cr_assert_eq(mk_sk_open(&m, &ks.k, plain, sizeof plain, &ch), MK_E_OK, "%s",
-                     c->encr->name);
+        cr_assert_eq(mk_sk_open(&m, &ks.k, plain, sizeof plain, &ch), MK_E_OK, "%s", c->encr->name);
         cr_assert_eq(ch.n, 0);
     }
 }
@@ -224,8 +254,8 @@ Test(sk, tamper_anywhere_gives_icv_mismatch_without_parsing)
         size_t icv = c->encr->aead ? c->encr->icv_len : c->integ->icv_len;
         /* header SPI, Message ID, flags; SK header Next Payload; IV; ciphertext (first and
          * last octet: the Pad Length); ICV */
-        const size_t where[] = {0, 15, 19, 23, 28, 32, 32 + c->encr->iv_len,
-                                len - icv - 1, len - icv, len - 1};
+        const size_t where[] = {
+            0, 15, 19, 23, 28, 32, 32 + c->encr->iv_len, len - icv - 1, len - icv, len - 1};
         for (size_t j = 0; j < sizeof where / sizeof where[0]; j++) {
             uint8_t t[MK_MAX_MSG];
             memcpy(t, msg, len);
@@ -255,8 +285,7 @@ Test(sk, tamper_anywhere_gives_icv_mismatch_without_parsing)
 
 /* Build header | SK header | IV | E(plaintext) | tag for an AEAD class directly, so the
  * plaintext (and its Pad Length) can be anything. */
-static size_t aead_raw(const keyset *ks, const uint8_t *pt, size_t ptl, uint8_t first,
-                       uint8_t *msg)
+static size_t aead_raw(const keyset *ks, const uint8_t *pt, size_t ptl, uint8_t first, uint8_t *msg)
 {
     const mk_encr_class *e = ks->k.encr;
     mk_wr w = hdr(msg, MK_MAX_MSG);

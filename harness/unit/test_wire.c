@@ -50,10 +50,22 @@ Test(wire, read_edge_lengths)
         mk_rd ok = mk_rd_init(p, w);
         mk_rd short_ = mk_rd_init(p, w - 1);
         switch (w) {
-        case 1: mk_rd_u8(&ok); cr_assert_eq(mk_rd_u8(&short_), 0); break;
-        case 2: mk_rd_u16(&ok); cr_assert_eq(mk_rd_u16(&short_), 0); break;
-        case 4: mk_rd_u32(&ok); cr_assert_eq(mk_rd_u32(&short_), 0); break;
-        default: mk_rd_u64(&ok); cr_assert_eq(mk_rd_u64(&short_), 0); break;
+        case 1:
+            mk_rd_u8(&ok);
+            cr_assert_eq(mk_rd_u8(&short_), 0);
+            break;
+        case 2:
+            mk_rd_u16(&ok);
+            cr_assert_eq(mk_rd_u16(&short_), 0);
+            break;
+        case 4:
+            mk_rd_u32(&ok);
+            cr_assert_eq(mk_rd_u32(&short_), 0);
+            break;
+        default:
+            mk_rd_u64(&ok);
+            cr_assert_eq(mk_rd_u64(&short_), 0);
+            break;
         }
         cr_assert(mk_rd_end(&ok), "width %zu", w);
         cr_assert_eq(short_.err, MK_E_TRUNCATED, "width %zu", w);

@@ -143,8 +143,7 @@ Test(esp_vectors, python_cryptography_packets)
         if (need_num(b, "seq_iv", 10) == 1) {
             /* The real entry point: the IV must be the 64-bit sequence number. */
             sa.seq_out = seq - 1;
-            assert_err(mk_esp_seal(&sa, NULL, nh[0], payload, pl, out, sizeof out, &n),
-                       MK_E_OK);
+            assert_err(mk_esp_seal(&sa, NULL, nh[0], payload, pl, out, sizeof out, &n), MK_E_OK);
             cr_assert_eq(n, pktl, "%s: length", name);
             cr_assert_eq(memcmp(out, pkt, n), 0, "%s: packet differs (mk_esp_seal)", name);
         }

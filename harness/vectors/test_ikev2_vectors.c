@@ -56,8 +56,7 @@ static unsigned num(const mk_vec_block *b, const char *key)
 
 /* ---- Openswan v2-dh-06 with a test-only PRF_HMAC_MD5 class ------------------------------- */
 
-static void prf_md5(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                    uint8_t *out)
+static void prf_md5(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in, uint8_t *out)
 {
     mbedtls_md_context_t c;
     mbedtls_md_init(&c);
@@ -69,13 +68,13 @@ static void prf_md5(const uint8_t *key, size_t key_len, const mk_iov *in, size_t
     mbedtls_md_free(&c);
 }
 
-static const mk_prf_class test_prf_md5 = {.id = 1, .name = "PRF_HMAC_MD5", .out_len = 16,
-                                          .prf = prf_md5};
+static const mk_prf_class test_prf_md5 = {
+    .id = 1, .name = "PRF_HMAC_MD5", .out_len = 16, .prf = prf_md5};
 /* Only the sizes matter to the key schedule: 3DES (24-octet keys), HMAC-MD5-96 (16). */
-static const mk_encr_class test_3des = {.id = 3, .name = "3DES", .key_len = 24, .iv_len = 8,
-                                        .block = 8};
-static const mk_integ_class test_md5_96 = {.id = 1, .name = "AUTH_HMAC_MD5_96", .key_len = 16,
-                                           .icv_len = 12};
+static const mk_encr_class test_3des = {
+    .id = 3, .name = "3DES", .key_len = 24, .iv_len = 8, .block = 8};
+static const mk_integ_class test_md5_96 = {
+    .id = 1, .name = "AUTH_HMAC_MD5_96", .key_len = 16, .icv_len = 12};
 
 Test(ikev2, openswan_v2_dh_06_prfplus_structure)
 {
@@ -172,12 +171,12 @@ static void run_transcript(const mk_vec_block *b)
     const mk_suites *s = mk_suites_default();
     const char *name = mk_vec_str(b, "name");
     const mk_prf_class *prf = mk_suite_prf(s, (uint16_t)num(b, "prf"));
-    const mk_encr_class *encr = mk_suite_encr(s, (uint16_t)num(b, "encr"),
-                                              (uint16_t)num(b, "encr_bits"));
+    const mk_encr_class *encr =
+        mk_suite_encr(s, (uint16_t)num(b, "encr"), (uint16_t)num(b, "encr_bits"));
     const mk_integ_class *integ =
         num(b, "integ") ? mk_suite_integ(s, (uint16_t)num(b, "integ")) : NULL;
-    const mk_encr_class *cencr = mk_suite_encr(s, (uint16_t)num(b, "esp_encr"),
-                                               (uint16_t)num(b, "esp_encr_bits"));
+    const mk_encr_class *cencr =
+        mk_suite_encr(s, (uint16_t)num(b, "esp_encr"), (uint16_t)num(b, "esp_encr_bits"));
     const mk_integ_class *cinteg =
         num(b, "esp_integ") ? mk_suite_integ(s, (uint16_t)num(b, "esp_integ")) : NULL;
     const mk_dh_class *dh = mk_suite_dh(s, (uint16_t)num(b, "dh"));

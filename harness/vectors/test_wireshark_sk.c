@@ -141,8 +141,8 @@ static void decode_inner(const char *cap, size_t frame, const mk_chain *ch, cons
         default:
             break;
         }
-        cr_assert_eq(e, MK_E_OK, "%s frame %zu: inner payload %u (#%zu) does not decode: %s",
-                     cap, frame, p->type, i, mk_err_name(e));
+        cr_assert_eq(e, MK_E_OK, "%s frame %zu: inner payload %u (#%zu) does not decode: %s", cap,
+                     frame, p->type, i, mk_err_name(e));
     }
 }
 
@@ -162,7 +162,8 @@ static void run(const char *name)
     if (!mk_ref_path(rel, path, sizeof path) ||
         !mk_ref_path("wireshark-ikev2/ikev2_decryption_table.tmpl", table, sizeof table)) {
         cr_skip_test("%s: ../shared/reference/wireshark-ikev2 absent (captures are not part "
-                     "of the repository)", name);
+                     "of the repository)",
+                     name);
     }
     row r;
     cr_assert(table_row(table, mk_vec_str(b, "spi_i"), &r), "%s: no key table row", name);
@@ -235,8 +236,8 @@ static void run(const char *name)
             if (u->frame == 3 || u->frame == 4) {
                 cr_assert_not_null(auth, "%s frame %zu: no AUTH payload", name, u->frame);
                 cr_assert_eq(auth_len, 32);
-                cr_assert_arr_eq(auth, u->frame == 3 ? auth3 : auth4, 32, "%s frame %zu AUTH",
-                                 name, u->frame);
+                cr_assert_arr_eq(auth, u->frame == 3 ? auth3 : auth4, 32, "%s frame %zu AUTH", name,
+                                 u->frame);
                 if (u->frame == 3)
                     seen3 = true;
                 else
@@ -265,11 +266,35 @@ static void run(const char *name)
     mk_vec_free(f);
 }
 
-Test(wireshark, sha1_160_3des) { run("3des-sha1_160"); }
-Test(wireshark, aes128ccm12) { run("aes128ccm12"); }
-Test(wireshark, aes128ccm12_2) { run("aes128ccm12-2"); }
-Test(wireshark, aes192ctr_icv_only) { run("aes192ctr"); }
-Test(wireshark, aes256cbc) { run("aes256cbc"); }
-Test(wireshark, aes256ccm16) { run("aes256ccm16"); }
-Test(wireshark, aes256gcm16) { run("aes256gcm16"); }
-Test(wireshark, aes256gcm8) { run("aes256gcm8"); }
+Test(wireshark, sha1_160_3des)
+{
+    run("3des-sha1_160");
+}
+Test(wireshark, aes128ccm12)
+{
+    run("aes128ccm12");
+}
+Test(wireshark, aes128ccm12_2)
+{
+    run("aes128ccm12-2");
+}
+Test(wireshark, aes192ctr_icv_only)
+{
+    run("aes192ctr");
+}
+Test(wireshark, aes256cbc)
+{
+    run("aes256cbc");
+}
+Test(wireshark, aes256ccm16)
+{
+    run("aes256ccm16");
+}
+Test(wireshark, aes256gcm16)
+{
+    run("aes256gcm16");
+}
+Test(wireshark, aes256gcm8)
+{
+    run("aes256gcm8");
+}

@@ -54,9 +54,10 @@ grep -q '^listening' $WORK/r.out || { cat $WORK/r.out; echo "FAIL: responder did
 CAUTH=$(sed -n 's/^IKE_AUTH_request = //p' $WORK/c.out)
 perl "$PL" --peer 127.0.0.1 --port $PORT --sport $SPORT --spi $SPI --nonce $NONCE --dh-priv $DH \
   --esp-spi $ESPSPI --psk $PSK --id $IDI --peer-id $IDR --tsi $TSI --tsr $TSR --ike $IKE --esp $ESP \
-  --print-keys --print-msgs --check-auth-req "$CAUTH" --ping 10.99.10.1 --timeout 0.5 \
+  --print-keys --print-msgs --check-auth-req "$CAUTH" --ping 10.99.10.1 --timeout 0.5 --retries 3 \
   > $WORK/p.out 2>&1
 PRC=$?
+[ $PRC != 0 ] && kill $RESP_PID 2>/dev/null    # a failed initiator sends no Delete: stop waiting
 wait $RESP_PID; RRC=$?; RESP_PID=
 
 FAILS=0 N=0

@@ -182,7 +182,16 @@ sub ike_sa_init {
                              . natd($ikev2, $ikev2->{ipaddr}, $ikev2->{port})];
         }
         my $req = ike_message($ikev2, IKE_SA_INIT, F_INITIATOR, 0, @pl);
-        my $resp = do_exchange($ikev2, $req);
+        # RFC 7296 2.21.1: an unprotected error notify (no SA payload) may be forged: note it
+        # and keep waiting for the real answer; it is only reported if nothing else comes
+        my $resp = do_exchange($ikev2, $req, sub {
+            my($h, @q) = eval { parse_message($_[0]) } or return 0;
+            return 1 if grep { $_->[0] == PT_SA } @q or find_notify(\@q, N_COOKIE)
+                     or find_notify(\@q, N_INVALID_KE);
+            $ikev2->{unauth} = join(',', map { notify_str($_) } @q);
+            print "ignoring unprotected $ikev2->{unauth}\n";
+            return 0;
+        });
         my($hdr, @p) = parse_message($resp);
         if (my $c = find_notify(\@p, N_COOKIE)) {
             # RFC 7296 2.6: resend the same request with N(COOKIE) as the first payload
@@ -221,6 +230,7 @@ sub ike_sa_init {
             encr_name($ikev2->{encr}), $ikev2->{peer_natd} ? 'yes' : 'no';
         print_kv('IKE_SA_INIT_request', $req), print_kv('IKE_SA_INIT_response', $resp)
           if $opt{'print-msgs'};
+        print_keys($ikev2, 0) if $opt{'print-keys'};
         return;
     }
 }
@@ -238,7 +248,12 @@ sub ike_auth {
                  [PT_TSR, ts($ikev2->{tsr_start}, $ikev2->{tsr_end})];
     my $req = encrypt_message($ikev2, IKE_AUTH, F_INITIATOR, 1, @inner);
     print_kv('IKE_AUTH_request', $req) if $opt{'print-msgs'};
-    my $resp = do_exchange($ikev2, $req);
+    # a response whose ICV does not verify is dropped (it may be forged); keep waiting
+    my $resp = do_exchange($ikev2, $req, sub {
+        return 1 if eval { decrypt_message($ikev2, $_[0]); 1 };
+        print "dropped IKE_AUTH response: $@";
+        return 0;
+    });
     my($hdr, @p) = decrypt_message($ikev2, $resp);
     check_error_notifies(\@p);
     my $idr = payload_body(\@p, PT_IDR);
@@ -258,7 +273,7 @@ sub ike_auth {
     derive_child_keys($ikev2);
     printf "CHILD SA established: %s, SPI in %s out %s\n", encr_name($ikev2->{esp_encr}),
         bin_to_hexstr($ikev2->{esp_spi_in}), bin_to_hexstr($spi);
-    print_keys($ikev2) if $opt{'print-keys'};
+    print_keys($ikev2, 1) if $opt{'print-keys'};
 }
 
 # Differential tests: another initiator (the C library) ran the same IKE_SA_INIT exchange; check
@@ -406,16 +421,14 @@ sub natd {    # NAT_DETECTION_*_IP = SHA-1(SPIi | SPIr | IP | port), RFC 7296 2.
     return sha1($ikev2->{spi_i} . $ikev2->{spi_r} . $ip . pack('n', $port));
 }
 
-sub print_keys {
-    my($ikev2) = @_;
-    print_kv('SPIi', $ikev2->{spi_i}), print_kv('SPIr', $ikev2->{spi_r});
-    print_kv('Ni', $ikev2->{ni}), print_kv('Nr', $ikev2->{nr}), print_kv('g^ir', $ikev2->{gir});
-    print_kv($_, $ikev2->{lc $_})
-      for qw(SKEYSEED SK_d SK_ai SK_ar SK_ei SK_er SK_pi SK_pr);
-    print_kv('AUTH_i', $ikev2->{auth_i});
-    print_kv('ESP_SPI_in', $ikev2->{esp_spi_in}), print_kv('ESP_SPI_out', $ikev2->{esp_spi_out});
-    print_kv('KEYMAT', $ikev2->{keymat});
-    print_kv('KEYMAT_ei', $ikev2->{esp_ei}), print_kv('KEYMAT_er', $ikev2->{esp_er});
+sub print_keys {    # "name = hex": IKE SA keys after IKE_SA_INIT, child keys after IKE_AUTH
+    my($ikev2, $child) = @_;
+    my @k = $child ? qw(AUTH_i ESP_SPI_in ESP_SPI_out KEYMAT KEYMAT_ei KEYMAT_er)
+                   : qw(SPIi SPIr Ni Nr g^ir SKEYSEED SK_d SK_ai SK_ar SK_ei SK_er SK_pi SK_pr);
+    my %f = (SPIi => 'spi_i', SPIr => 'spi_r', 'g^ir' => 'gir', AUTH_i => 'auth_i',
+             ESP_SPI_in => 'esp_spi_in', ESP_SPI_out => 'esp_spi_out', KEYMAT_ei => 'esp_ei',
+             KEYMAT_er => 'esp_er');
+    print_kv($_, $ikev2->{$f{$_} // lc $_}) for @k;
 }
 
 sub print_kv { printf "%s = %s\n", $_[0], bin_to_hexstr($_[1]); }
@@ -667,9 +680,9 @@ sub time_now { return Time::HiRes::time(); }
 
 #####
 # Send the request and wait for the matching response, retransmitting with exponential backoff
-# $response = do_exchange($ikev2, $request)
+# $response = do_exchange($ikev2, $request [, $accept])   ($accept->($msg): 0 = keep waiting)
 sub do_exchange {
-    my($ikev2, $request) = @_;
+    my($ikev2, $request, $accept) = @_;
     my $req = parse_header($request);
     my $packet = ($ikev2->{marker} ? $MARKER : '') . $request;
     my $timeout = $ikev2->{timeout};
@@ -677,7 +690,9 @@ sub do_exchange {
     for (my $count = $ikev2->{retries}; $count > 0; $count--) {
         hexl_print("Sending packet" . ($count < $ikev2->{retries} ? ' (retransmission)' : ''),
                    $packet) if $opt{verbose};
-        defined(send($sock, $packet, 0, $ikev2->{hispaddr})) or die "send: $!\n";
+        # a pending ICMP error (ECONNREFUSED) is unauthenticated: note it, keep trying
+        defined(send($sock, $packet, 0, $ikev2->{hispaddr})) or $!{ECONNREFUSED}
+          or die "send: $!\n";
         my $deadline = time_now() + $timeout;
         while ((my $left = $deadline - time_now()) > 0) {
             my $rin = '';
@@ -685,7 +700,12 @@ sub do_exchange {
             my $nfound = select(my $rout = $rin, undef, undef, $left);
             die "select: $!\n" if $nfound < 0 && !$!{EINTR};
             next if $nfound <= 0;
-            defined(recv($sock, my $buf, 4096, 0)) or die "recv: $!\n";
+            my $buf;
+            if (!defined(recv($sock, $buf, 4096, 0))) {
+                die "recv: $!\n" unless $!{ECONNREFUSED};
+                print "ICMP: peer port unreachable (unauthenticated: ignored)\n";
+                next;
+            }
             if ($ikev2->{marker}) {
                 next if substr($buf, 0, 4) ne $MARKER;    # ESP or keepalive: not for us here
                 $buf = substr($buf, 4);
@@ -694,12 +714,14 @@ sub do_exchange {
             my $h = eval { parse_header($buf) } or next;
             next unless $h->{spi_i} eq $req->{spi_i} && ($h->{flags} & F_RESPONSE)
                      && $h->{exch} == $req->{exch} && $h->{mid} == $req->{mid};
+            next if $accept && !$accept->($buf);
             return $buf;
         }
         $timeout *= 2;    # RFC 7296 2.4: retransmission times MUST increase exponentially
         $timeout = $ikev2->{max_timeout} if $timeout > $ikev2->{max_timeout};
     }
-    die "Timeout: no response after $ikev2->{retries} transmissions\n";
+    die "Timeout: no response after $ikev2->{retries} transmissions"
+      . ($ikev2->{unauth} ? " (only an unprotected $ikev2->{unauth})" : '') . "\n";
 }
 
 #####

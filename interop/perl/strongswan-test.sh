@@ -166,7 +166,7 @@ scenario() {
   fi
 }
 
-echo "# strongSwan $(dpkg-query -W -f="${Version}" strongswan-swanctl 2>/dev/null); responder in ns $NSR"
+echo "# strongSwan $(dpkg-query -W -f='${Version}' strongswan-swanctl 2>/dev/null); responder in ns $NSR"
 FIX="--spi 0123456789abcdef --nonce 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f \
  --dh-priv 77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a --esp-spi c0ffee01 --sport 500"
 scenario fqdn-chacha ok --id fqdn:init.lab --peer-id fqdn:resp.lab --send-idr --ike chacha --esp chacha \

@@ -50,6 +50,11 @@ extern "C" {
     X(INVALID_KE, FATAL, "peer wants a DH group we are not configured for")                       \
     X(AUTH_FAILED, FATAL, "peer AUTH payload did not verify")                                     \
     X(PEER_AUTH_FAILED, FATAL, "peer rejected our authentication (AUTHENTICATION_FAILED)")        \
+    X(NO_PEER_KEY, FATAL, "peer sent no raw public key and none is pinned: pin its key")          \
+    X(IMPRINT_REFUSED, FATAL, "the peer's raw public key was not accepted for imprinting")        \
+    X(SIG_HASH_UNSUPPORTED, FATAL, "peer announced no signature hash our key can use")            \
+    X(BAD_KEY, FATAL, "public key or signature encoding malformed or unsupported")                \
+    X(WEAK_KEY, FATAL, "RSA key shorter than 2048 bits refused")                                  \
     X(ID_MISMATCH, FATAL, "peer identity is not the one configured")                              \
     X(TS_UNACCEPTABLE, FATAL, "peer refused the traffic selectors")                               \
     X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                       \
@@ -133,6 +138,17 @@ enum {
 enum { MK_AUTH_RSA = 1, MK_AUTH_PSK = 2, MK_AUTH_DIGSIG = 14 };
 enum { MK_TS_IPV4_RANGE = 7, MK_TS_IPV6_RANGE = 8 };
 enum { MK_CERT_RAW_PUBKEY = 15 };
+/* RFC 7427 §7 hash algorithm IDs for N(SIGNATURE_HASH_ALGORITHMS); 5 "Identity" is RFC 8420. */
+enum {
+    MK_HASH_SHA1 = 1, MK_HASH_SHA2_256 = 2, MK_HASH_SHA2_384 = 3, MK_HASH_SHA2_512 = 4,
+    MK_HASH_IDENTITY = 5,
+};
+/* Raw public key types (ours, not IANA) and their limits. An RSA-4096 SPKI is 550 octets. */
+enum { MK_KEY_NONE = 0, MK_KEY_ED25519 = 1, MK_KEY_RSA = 2 };
+enum {
+    MK_MAX_SPKI = 550, MK_SPKI_ED25519_LEN = 44, MK_ED25519_SEED = 32, MK_FP_LEN = 32,
+    MK_MIN_RSA_BITS = 2048, MK_MAX_RSA_BITS = 4096, MK_MAX_SIG = 512,
+};
 enum {
     MK_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1, MK_N_INVALID_IKE_SPI = 4, MK_N_INVALID_MAJOR_VERSION = 5,
     MK_N_INVALID_SYNTAX = 7, MK_N_INVALID_MESSAGE_ID = 9, MK_N_NO_PROPOSAL_CHOSEN = 14,
@@ -221,6 +237,27 @@ typedef struct mk_config {
     uint32_t rto_ms;           /* first retransmission timeout (default 500 when 0) */
     uint32_t rto_max_ms;       /* cap of one timeout (default 8000 when 0) */
     uint32_t total_ms;         /* give up on an exchange after this (default 30000 when 0) */
+    /* Raw public keys (RFC 7670 CERT encoding 15; RFC 7427 AUTH method 14, or 1 for RSA with a
+     * responder that sends no SIGNATURE_HASH_ALGORITHMS; RFC 8420 Ed25519). With auth_method 0
+     * or MK_AUTH_PSK nothing below is read and both sides use the PSK. With MK_AUTH_DIGSIG both
+     * sides sign: we with priv_key, the responder with a raw key that is pinned (peer_spki or
+     * peer_fp) or, with neither, imprinted. All pointers are the caller's and must outlive the
+     * mk_ike. Without MK_RPK compiled in, MK_AUTH_DIGSIG is BAD_CONFIG. */
+    uint8_t auth_method;       /* 0 / MK_AUTH_PSK, or MK_AUTH_DIGSIG */
+    const uint8_t *priv_key;   /* Ed25519: the 32-octet seed; RSA: DER RSAPrivateKey or PKCS#8 */
+    size_t priv_key_len;
+    const uint8_t *spki;       /* our DER SubjectPublicKeyInfo; mk_init checks it matches priv_key */
+    size_t spki_len;
+    bool send_cert;            /* send CERT(15, spki) even if the responder sent no CERTREQ(15) */
+    const uint8_t *peer_spki;  /* pinned responder key (DER SPKI), or NULL */
+    size_t peer_spki_len;
+    const uint8_t *peer_fp;    /* or: pinned SHA-256 of the responder's SPKI (MK_FP_LEN), or NULL */
+    /* Imprinting, used only when nothing is pinned: the first responder whose AUTH verifies
+     * under the raw key it sent in CERT(15) is offered here (spki valid during the call only).
+     * Return true to accept it (the caller stores it and pins it next time), false to fail with
+     * IMPRINT_REFUSED. Required when nothing is pinned (else BAD_CONFIG). */
+    bool (*imprint)(void *ctx, const uint8_t *spki, size_t len);
+    void *imprint_ctx;
 } mk_config;
 
 /* A config with defaults: suites = mk_suites_default(), tunnel, initial_contact, natt on. */
@@ -340,6 +377,9 @@ typedef struct mk_ike {
     uint32_t child_spi_in;
     mk_esp_sa child;
     bool child_ok;
+    /* raw public keys (RFC 7427 §4, RFC 7670) */
+    uint8_t peer_hashes;              /* bit h: the responder announced hash ID h (1..5) */
+    bool peer_certreq_rpk;            /* the responder sent CERTREQ(15) in IKE_SA_INIT */
 } mk_ike;
 
 /* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
@@ -396,6 +436,17 @@ bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out);
 
 /* Zero every secret and buffer. Called on FATAL errors too. */
 void mk_ike_wipe(mk_ike *ike);
+
+/* Raw public key helpers for key files and pins (keygen, imprint state). No state, no I/O.
+ * mk_spki_check: DER SubjectPublicKeyInfo of an Ed25519 or RSA (2048..4096 bits) key: OK and
+ * *key_type, else BAD_KEY (malformed, other algorithm) or WEAK_KEY (RSA under 2048 bits).
+ * mk_spki_fingerprint: SHA-256 of the DER SPKI, what cfg.peer_fp pins.
+ * mk_sig_pubkey: the SPKI of a private key in mk_config.priv_key form (Ed25519 seed or RSA DER);
+ * BAD_KEY, WEAK_KEY, BUF_TOO_SMALL. Without MK_RPK these return BAD_CONFIG. */
+mk_err mk_spki_check(const uint8_t *spki, size_t len, uint8_t *key_type);
+void mk_spki_fingerprint(const uint8_t *spki, size_t len, uint8_t out[MK_FP_LEN]);
+mk_err mk_sig_pubkey(uint8_t key_type, const uint8_t *priv, size_t priv_len, uint8_t *spki,
+                     size_t cap, size_t *spki_len);
 
 /* Secrets helpers (libsodium underneath). */
 bool mk_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);

@@ -15,9 +15,9 @@
 #include "suite.h"
 
 enum {
-    ESP_HDR = 8,       /* SPI (4) | Sequence Number (4) */
-    ESP_TRAILER = 2,   /* Pad Length (1) | Next Header (1) */
-    ESP_ALIGN = 4,     /* RFC 4303 §2.4: trailer right-aligned in a 4-octet word */
+    ESP_HDR = 8,     /* SPI (4) | Sequence Number (4) */
+    ESP_TRAILER = 2, /* Pad Length (1) | Next Header (1) */
+    ESP_ALIGN = 4,   /* RFC 4303 §2.4: trailer right-aligned in a 4-octet word */
     MAX_ICV = 64,
     MAX_IV = 16,
 };
@@ -155,9 +155,8 @@ mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const 
     return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
 }
 
-mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header,
-                      const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
-                      size_t *out_len)
+mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, const uint8_t *payload,
+                      size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
     esp_algs a;
     mk_err e;

@@ -11,8 +11,7 @@
 /* mk_esp_seal with an explicit IV of the cipher's iv_len octets instead of the sequence number
  * (AEAD) or env->rng (CBC). For vectors such as RFC 7634 App. A whose IV is not the sequence
  * number. The caller guarantees IV uniqueness per key. Same errors as mk_esp_seal. */
-mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header,
-                      const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
-                      size_t *out_len);
+mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, const uint8_t *payload,
+                      size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 #endif

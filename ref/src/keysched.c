@@ -41,8 +41,8 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
         if (ctr > 1)
             in[n++] = (mk_iov){t, prf->out_len}; /* T(n-1) */
         for (size_t i = 0; i < n_s; i++)
-            in[n++] = s[i];                      /* S */
-        in[n++] = (mk_iov){&ctr, 1};             /* n */
+            in[n++] = s[i];          /* S */
+        in[n++] = (mk_iov){&ctr, 1}; /* n */
         prf->prf(key, key_len, in, n, t);
         size_t take = out_len - done < prf->out_len ? out_len - done : prf->out_len;
         memcpy(out + done, t, take);

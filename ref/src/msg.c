@@ -66,20 +66,20 @@ static const struct {
     uint8_t type;
     uint16_t min, max;
 } pl_limits[] = {
-    {MK_PT_SA, 8, UINT16_MAX},        /* at least one proposal header */
-    {MK_PT_KE, 5, UINT16_MAX},        /* group | RESERVED | data */
-    {MK_PT_IDI, 5, UINT16_MAX},       /* type | RESERVED(3) | data */
+    {MK_PT_SA, 8, UINT16_MAX},  /* at least one proposal header */
+    {MK_PT_KE, 5, UINT16_MAX},  /* group | RESERVED | data */
+    {MK_PT_IDI, 5, UINT16_MAX}, /* type | RESERVED(3) | data */
     {MK_PT_IDR, 5, UINT16_MAX},
-    {MK_PT_CERT, 1, UINT16_MAX},      /* encoding | data */
-    {MK_PT_CERTREQ, 1, UINT16_MAX},   /* encoding | CA list (may be empty, RFC 7670) */
-    {MK_PT_AUTH, 5, UINT16_MAX},      /* method | RESERVED(3) | data */
-    {MK_PT_NONCE, 16, MK_MAX_NONCE},  /* RFC 7296 §3.9: 16..256 */
-    {MK_PT_NOTIFY, 4, UINT16_MAX},    /* proto | SPI size | type */
-    {MK_PT_DELETE, 4, UINT16_MAX},    /* proto | SPI size | #SPIs */
+    {MK_PT_CERT, 1, UINT16_MAX},     /* encoding | data */
+    {MK_PT_CERTREQ, 1, UINT16_MAX},  /* encoding | CA list (may be empty, RFC 7670) */
+    {MK_PT_AUTH, 5, UINT16_MAX},     /* method | RESERVED(3) | data */
+    {MK_PT_NONCE, 16, MK_MAX_NONCE}, /* RFC 7296 §3.9: 16..256 */
+    {MK_PT_NOTIFY, 4, UINT16_MAX},   /* proto | SPI size | type */
+    {MK_PT_DELETE, 4, UINT16_MAX},   /* proto | SPI size | #SPIs */
     {MK_PT_VENDOR, 0, UINT16_MAX},
-    {MK_PT_TSI, 4, UINT16_MAX},       /* #TS | RESERVED(3) */
+    {MK_PT_TSI, 4, UINT16_MAX}, /* #TS | RESERVED(3) */
     {MK_PT_TSR, 4, UINT16_MAX},
-    {MK_PT_SK, 0, UINT16_MAX},        /* checked by sk.c against the cipher */
+    {MK_PT_SK, 0, UINT16_MAX}, /* checked by sk.c against the cipher */
     {MK_PT_CP, 4, UINT16_MAX},
     {MK_PT_EAP, 4, UINT16_MAX},
 };
@@ -261,8 +261,10 @@ static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
             break;
         }
         uint16_t val = mk_rd_u16(&tr);
-        /* Key Length "MUST NOT be used with transforms that use a fixed-length key"; it appears
-         * at most once and a zero-bit key is meaningless. */
+        /* RFC 7296 §3.3.5: unknown attribute types are not skipped (the transform would then
+         * mean something we cannot check); Key Length appears at most once and a zero-bit key
+         * is meaningless. Whether this transform may carry it at all ("MUST NOT be used with
+         * transforms that use a fixed-length key") is policy, checked by mk_suite_encr. */
         if (atype != MK_ATTR_KEY_LENGTH || have_key_len || val == 0) {
             mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
             break;
@@ -417,7 +419,7 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
         return e;
     mk_rd r = mk_rd_init(body, len);
     ke->group = mk_rd_u16(&r);
-    mk_rd_skip(&r, 2); /* RESERVED: "MUST be ignored on receipt" */
+    mk_rd_skip(&r, 2); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
     ke->len = (uint16_t)mk_rd_left(&r);
     ke->data = mk_rd_bytes(&r, ke->len);
     return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);

@@ -15,8 +15,8 @@ enum { MK_HDR_LEN = 28, MK_GEN_HDR_LEN = 4 };
 
 typedef struct mk_hdr {
     uint8_t spi_i[8], spi_r[8];
-    uint8_t next;      /* first payload type */
-    uint8_t version;   /* 0x20 */
+    uint8_t next;    /* first payload type */
+    uint8_t version; /* 0x20 */
     uint8_t exchange;
     uint8_t flags;
     uint32_t msgid;
@@ -42,12 +42,12 @@ typedef struct mk_chain {
  * generic header in the datagram: AAD and ICV spans are computed from it. */
 typedef struct mk_msg {
     mk_hdr hdr;
-    mk_chain chain;               /* payloads before SK (SK itself not included) */
+    mk_chain chain; /* payloads before SK (SK itself not included) */
     const uint8_t *dgram;
     size_t len;
     bool has_sk;
     uint8_t sk_first;
-    const uint8_t *sk_body;       /* IV | ciphertext | ICV */
+    const uint8_t *sk_body; /* IV | ciphertext | ICV */
     uint16_t sk_len;
     size_t sk_hdr_off;
 } mk_msg;
@@ -117,7 +117,7 @@ typedef struct mk_idv {
     uint8_t type;
     const uint8_t *data;
     uint16_t len;
-    const uint8_t *rest;     /* the whole body: RestOfIDPayload for the AUTH octets (§2.15) */
+    const uint8_t *rest; /* the whole body: RestOfIDPayload for the AUTH octets (§2.15) */
     uint16_t rest_len;
 } mk_idv;
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
@@ -158,8 +158,8 @@ enum { MK_MAX_DELETE_SPIS = 8 };
 typedef struct mk_delete {
     uint8_t proto, spi_len;
     uint16_t n_spi;
-    const uint8_t *spis;     /* n_spi * spi_len octets */
-} mk_deletev; /* not "mk_delete": that name is the public mk_delete() in minike.h */
+    const uint8_t *spis; /* n_spi * spi_len octets */
+} mk_deletev;            /* not "mk_delete": that name is the public mk_delete() in minike.h */
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
 void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
                          uint16_t n_spi);
@@ -184,8 +184,9 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical);
 void mk_pl_end(mk_wr *w, size_t at);
 
-/* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)". Writes a
- * NUL-terminated string into out (truncated to cap). */
+/* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)", unknown
+ * types as "?<n>", unknown notifies as "N(<n>)", plus " CRITICAL(<n>)" if one was recorded. Writes
+ * a NUL-terminated string into out (truncated to cap). */
 void mk_chain_describe(const mk_chain *c, char *out, size_t cap);
 const char *mk_pt_name(uint8_t type);
 const char *mk_notify_name(uint16_t type);

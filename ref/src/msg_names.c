@@ -14,12 +14,11 @@ typedef struct name16 {
 } name16;
 
 static const name16 pt_names[] = {
-    {MK_PT_NONE, "NONE"},   {MK_PT_SA, "SA"},         {MK_PT_KE, "KE"},
-    {MK_PT_IDI, "IDi"},     {MK_PT_IDR, "IDr"},       {MK_PT_CERT, "CERT"},
-    {MK_PT_CERTREQ, "CERTREQ"}, {MK_PT_AUTH, "AUTH"}, {MK_PT_NONCE, "Nonce"},
-    {MK_PT_NOTIFY, "N"},    {MK_PT_DELETE, "D"},      {MK_PT_VENDOR, "V"},
-    {MK_PT_TSI, "TSi"},     {MK_PT_TSR, "TSr"},       {MK_PT_SK, "SK"},
-    {MK_PT_CP, "CP"},       {MK_PT_EAP, "EAP"},       {MK_PT_SKF, "SKF"},
+    {MK_PT_NONE, "NONE"},   {MK_PT_SA, "SA"},     {MK_PT_KE, "KE"},           {MK_PT_IDI, "IDi"},
+    {MK_PT_IDR, "IDr"},     {MK_PT_CERT, "CERT"}, {MK_PT_CERTREQ, "CERTREQ"}, {MK_PT_AUTH, "AUTH"},
+    {MK_PT_NONCE, "Nonce"}, {MK_PT_NOTIFY, "N"},  {MK_PT_DELETE, "D"},        {MK_PT_VENDOR, "V"},
+    {MK_PT_TSI, "TSi"},     {MK_PT_TSR, "TSr"},   {MK_PT_SK, "SK"},           {MK_PT_CP, "CP"},
+    {MK_PT_EAP, "EAP"},     {MK_PT_SKF, "SKF"},
 };
 
 /* IKEv2 Notify Message Types (RFC 7296 §3.10.1 and later registrations seen in the wild). */

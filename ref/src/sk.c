@@ -35,8 +35,7 @@ static bool keys_ok(const mk_sk_keys *k)
 }
 
 mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                      const uint8_t *inner, size_t inner_len, size_t extra_blocks,
-                      uint8_t pad_fill)
+                      const uint8_t *inner, size_t inner_len, size_t extra_blocks, uint8_t pad_fill)
 {
     size_t block, pad, pt_len, icv, sk_off, total;
     uint8_t *q, *ct;
@@ -117,8 +116,7 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
     return e;
 }
 
-mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap,
-                  mk_chain *inner)
+mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap, mk_chain *inner)
 {
     uint8_t mac[SK_MAX_ICV];
     const uint8_t *iv, *ct, *tag;
@@ -157,8 +155,7 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
         /* RFC 5282 §5.1: AAD = IKE header | SK generic header. The cipher checks the tag in
          * constant time; on a mismatch it returns ICV_MISMATCH and wipes `plain`. */
         memcpy(plain, ct, ct_len);
-        e = k->encr->open(k->ek, iv, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len,
-                          tag);
+        e = k->encr->open(k->ek, iv, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len, tag);
         if (e != MK_E_OK)
             goto fail;
     } else {

@@ -13,9 +13,9 @@
 /* Keys of one direction of an IKE SA. */
 typedef struct mk_sk_keys {
     const mk_encr_class *encr;
-    const mk_integ_class *integ;  /* NULL with AEAD */
-    const uint8_t *ek;            /* encr->key_len octets (with salt) */
-    const uint8_t *ak;            /* integ->key_len octets */
+    const mk_integ_class *integ; /* NULL with AEAD */
+    const uint8_t *ek;           /* encr->key_len octets (with salt) */
+    const uint8_t *ak;           /* integ->key_len octets */
 } mk_sk_keys;
 
 /* Seal: `w` already holds the IKE header (28 octets, Length patched at the end by this call) and

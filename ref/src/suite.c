@@ -67,20 +67,33 @@ static const mk_dh_class *const dhs[] = {&mk_dh_x25519, &mk_dh_ecp256, &mk_dh_mo
 
 /* First match wins, so with AES-NI libsodium's AES-GCM-16-256 shadows mbedTLS's. */
 static const mk_encr_class *const encrs_aesni[] = {
-    &mk_encr_aes_gcm16_256_sodium, &mk_encr_chacha20poly1305,
-    &mk_encr_aes_gcm16_256,  &mk_encr_aes_gcm16_128, &mk_encr_aes_gcm12_256,
-    &mk_encr_aes_gcm12_128,  &mk_encr_aes_gcm8_256,  &mk_encr_aes_gcm8_128,
-    &mk_encr_aes_ccm16_256,  &mk_encr_aes_ccm16_128, &mk_encr_aes_ccm12_256,
-    &mk_encr_aes_ccm12_128,  &mk_encr_aes_ccm8_256,  &mk_encr_aes_ccm8_128,
-    &mk_encr_aes_cbc_256,    &mk_encr_aes_cbc_128,   NULL,
+    &mk_encr_aes_gcm16_256_sodium,
+    &mk_encr_chacha20poly1305,
+    &mk_encr_aes_gcm16_256,
+    &mk_encr_aes_gcm16_128,
+    &mk_encr_aes_gcm12_256,
+    &mk_encr_aes_gcm12_128,
+    &mk_encr_aes_gcm8_256,
+    &mk_encr_aes_gcm8_128,
+    &mk_encr_aes_ccm16_256,
+    &mk_encr_aes_ccm16_128,
+    &mk_encr_aes_ccm12_256,
+    &mk_encr_aes_ccm12_128,
+    &mk_encr_aes_ccm8_256,
+    &mk_encr_aes_ccm8_128,
+    &mk_encr_aes_cbc_256,
+    &mk_encr_aes_cbc_128,
+    NULL,
 };
 static const mk_encr_class *const encrs_plain[] = {
-    &mk_encr_aes_gcm16_256,  &mk_encr_chacha20poly1305,
-    &mk_encr_aes_gcm16_128,  &mk_encr_aes_gcm12_256, &mk_encr_aes_gcm12_128,
-    &mk_encr_aes_gcm8_256,   &mk_encr_aes_gcm8_128,  &mk_encr_aes_ccm16_256,
-    &mk_encr_aes_ccm16_128,  &mk_encr_aes_ccm12_256, &mk_encr_aes_ccm12_128,
-    &mk_encr_aes_ccm8_256,   &mk_encr_aes_ccm8_128,  &mk_encr_aes_cbc_256,
-    &mk_encr_aes_cbc_128,    NULL,
+    &mk_encr_aes_gcm16_256, &mk_encr_chacha20poly1305,
+    &mk_encr_aes_gcm16_128, &mk_encr_aes_gcm12_256,
+    &mk_encr_aes_gcm12_128, &mk_encr_aes_gcm8_256,
+    &mk_encr_aes_gcm8_128,  &mk_encr_aes_ccm16_256,
+    &mk_encr_aes_ccm16_128, &mk_encr_aes_ccm12_256,
+    &mk_encr_aes_ccm12_128, &mk_encr_aes_ccm8_256,
+    &mk_encr_aes_ccm8_128,  &mk_encr_aes_cbc_256,
+    &mk_encr_aes_cbc_128,   NULL,
 };
 
 static const mk_suites suites_aesni = {prfs, integs, encrs_aesni, dhs};

@@ -22,8 +22,8 @@ typedef struct mk_iov {
 /* PRF (RFC 7296 §2.13): keyed with any key length, out_len octets out. */
 typedef struct mk_prf_class {
     uint16_t id;
-    const char *name;       /* "PRF_HMAC_SHA2_256" */
-    size_t out_len;         /* = preferred key length: SK_d, SK_pi, SK_pr sizes */
+    const char *name; /* "PRF_HMAC_SHA2_256" */
+    size_t out_len;   /* = preferred key length: SK_d, SK_pi, SK_pr sizes */
     void (*prf)(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in, uint8_t *out);
 } mk_prf_class;
 
@@ -44,12 +44,12 @@ typedef struct mk_integ_class {
  * Non-AEAD (CBC): aad and tag are ignored, len is a multiple of block. iv_len octets of IV. */
 typedef struct mk_encr_class {
     uint16_t id;
-    uint16_t key_bits;      /* 128 / 256 */
-    const char *name;       /* "AES_GCM_16_128" */
-    size_t key_len;         /* key + salt octets: what prf+ produces for SK_e* and KEYMAT */
+    uint16_t key_bits; /* 128 / 256 */
+    const char *name;  /* "AES_GCM_16_128" */
+    size_t key_len;    /* key + salt octets: what prf+ produces for SK_e* and KEYMAT */
     size_t salt_len, iv_len, block, icv_len;
     bool aead;
-    bool needs_key_attr;    /* Key Length attribute in the transform (not for ChaCha20) */
+    bool needs_key_attr; /* Key Length attribute in the transform (not for ChaCha20) */
     mk_err (*seal)(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
                    uint8_t *buf, size_t len, uint8_t *tag);
     mk_err (*open)(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,

@@ -108,17 +108,17 @@ out:
 /* One seal/open pair per (mode, key bits, tag octets): the class has no context pointer, so
  * each class gets its own two-line wrappers. Local to this file and #undef'd right after. */
 #define MK_AEAD_PAIR(mode, bits, tlen)                                                             \
-    static mk_err mode##_##bits##_##tlen##_seal(const uint8_t *key, const uint8_t *iv,            \
-                                                const uint8_t *aad, size_t aad_len, uint8_t *buf, \
-                                                size_t len, uint8_t *tag)                         \
+    static mk_err mode##_##bits##_##tlen##_seal(const uint8_t *key, const uint8_t *iv,             \
+                                                const uint8_t *aad, size_t aad_len, uint8_t *buf,  \
+                                                size_t len, uint8_t *tag)                          \
     {                                                                                              \
-        return mode##_do(true, bits / 8, tlen, key, iv, aad, aad_len, buf, len, tag, NULL);           \
+        return mode##_do(true, bits / 8, tlen, key, iv, aad, aad_len, buf, len, tag, NULL);        \
     }                                                                                              \
-    static mk_err mode##_##bits##_##tlen##_open(const uint8_t *key, const uint8_t *iv,            \
-                                                const uint8_t *aad, size_t aad_len, uint8_t *buf, \
-                                                size_t len, const uint8_t *tag)                   \
+    static mk_err mode##_##bits##_##tlen##_open(const uint8_t *key, const uint8_t *iv,             \
+                                                const uint8_t *aad, size_t aad_len, uint8_t *buf,  \
+                                                size_t len, const uint8_t *tag)                    \
     {                                                                                              \
-        return mode##_do(false, bits / 8, tlen, key, iv, aad, aad_len, buf, len, NULL, tag);          \
+        return mode##_do(false, bits / 8, tlen, key, iv, aad, aad_len, buf, len, NULL, tag);       \
     }
 MK_AEAD_PAIR(gcm, 128, 16)
 MK_AEAD_PAIR(gcm, 128, 12)
@@ -138,15 +138,33 @@ MK_AEAD_PAIR(ccm, 256, 8)
  * 8-octet IV is in the payload, the salt is the last 4 (GCM) or 3 (CCM) octets of the key. */
 #define GCM(var, tid, bits, tlen, nm)                                                              \
     const mk_encr_class var = {                                                                    \
-        .id = tid, .key_bits = bits, .name = nm, .key_len = bits / 8 + 4, .salt_len = 4,           \
-        .iv_len = 8, .block = 1, .icv_len = tlen, .aead = true, .needs_key_attr = true,            \
-        .seal = gcm_##bits##_##tlen##_seal, .open = gcm_##bits##_##tlen##_open,                   \
+        .id = tid,                                                                                 \
+        .key_bits = bits,                                                                          \
+        .name = nm,                                                                                \
+        .key_len = bits / 8 + 4,                                                                   \
+        .salt_len = 4,                                                                             \
+        .iv_len = 8,                                                                               \
+        .block = 1,                                                                                \
+        .icv_len = tlen,                                                                           \
+        .aead = true,                                                                              \
+        .needs_key_attr = true,                                                                    \
+        .seal = gcm_##bits##_##tlen##_seal,                                                        \
+        .open = gcm_##bits##_##tlen##_open,                                                        \
     }
 #define CCM(var, tid, bits, tlen, nm)                                                              \
     const mk_encr_class var = {                                                                    \
-        .id = tid, .key_bits = bits, .name = nm, .key_len = bits / 8 + 3, .salt_len = 3,           \
-        .iv_len = 8, .block = 1, .icv_len = tlen, .aead = true, .needs_key_attr = true,            \
-        .seal = ccm_##bits##_##tlen##_seal, .open = ccm_##bits##_##tlen##_open,                   \
+        .id = tid,                                                                                 \
+        .key_bits = bits,                                                                          \
+        .name = nm,                                                                                \
+        .key_len = bits / 8 + 3,                                                                   \
+        .salt_len = 3,                                                                             \
+        .iv_len = 8,                                                                               \
+        .block = 1,                                                                                \
+        .icv_len = tlen,                                                                           \
+        .aead = true,                                                                              \
+        .needs_key_attr = true,                                                                    \
+        .seal = ccm_##bits##_##tlen##_seal,                                                        \
+        .open = ccm_##bits##_##tlen##_open,                                                        \
     }
 GCM(mk_encr_aes_gcm16_128, MK_ENCR_AES_GCM_16, 128, 16, "AES_GCM_16_128");
 GCM(mk_encr_aes_gcm12_128, MK_ENCR_AES_GCM_12, 128, 12, "AES_GCM_12_128");
@@ -189,40 +207,58 @@ static mk_err cbc_do(bool enc, size_t klen, const uint8_t *key, const uint8_t *i
     return e;
 }
 
-static mk_err cbc128_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, uint8_t *tag)
+static mk_err cbc128_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, uint8_t *tag)
 {
     (void)aad, (void)aad_len, (void)tag;
     return cbc_do(true, 16, key, iv, buf, len);
 }
-static mk_err cbc128_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
+static mk_err cbc128_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, const uint8_t *tag)
 {
     (void)aad, (void)aad_len, (void)tag;
     return cbc_do(false, 16, key, iv, buf, len);
 }
-static mk_err cbc256_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, uint8_t *tag)
+static mk_err cbc256_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, uint8_t *tag)
 {
     (void)aad, (void)aad_len, (void)tag;
     return cbc_do(true, 32, key, iv, buf, len);
 }
-static mk_err cbc256_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
+static mk_err cbc256_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, const uint8_t *tag)
 {
     (void)aad, (void)aad_len, (void)tag;
     return cbc_do(false, 32, key, iv, buf, len);
 }
 
 const mk_encr_class mk_encr_aes_cbc_128 = {
-    .id = MK_ENCR_AES_CBC, .key_bits = 128, .name = "AES_CBC_128", .key_len = 16, .salt_len = 0,
-    .iv_len = 16, .block = 16, .icv_len = 0, .aead = false, .needs_key_attr = true,
-    .seal = cbc128_seal, .open = cbc128_open,
+    .id = MK_ENCR_AES_CBC,
+    .key_bits = 128,
+    .name = "AES_CBC_128",
+    .key_len = 16,
+    .salt_len = 0,
+    .iv_len = 16,
+    .block = 16,
+    .icv_len = 0,
+    .aead = false,
+    .needs_key_attr = true,
+    .seal = cbc128_seal,
+    .open = cbc128_open,
 };
 const mk_encr_class mk_encr_aes_cbc_256 = {
-    .id = MK_ENCR_AES_CBC, .key_bits = 256, .name = "AES_CBC_256", .key_len = 32, .salt_len = 0,
-    .iv_len = 16, .block = 16, .icv_len = 0, .aead = false, .needs_key_attr = true,
-    .seal = cbc256_seal, .open = cbc256_open,
+    .id = MK_ENCR_AES_CBC,
+    .key_bits = 256,
+    .name = "AES_CBC_256",
+    .key_len = 32,
+    .salt_len = 0,
+    .iv_len = 16,
+    .block = 16,
+    .icv_len = 0,
+    .aead = false,
+    .needs_key_attr = true,
+    .seal = cbc256_seal,
+    .open = cbc256_open,
 };
 
 /* ---- DH helpers ------------------------------------------------------------------------- */
@@ -318,8 +354,13 @@ out:
 }
 
 const mk_dh_class mk_dh_ecp256 = {
-    .id = MK_DH_ECP256, .name = "ECP_256", .pub_len = 64, .priv_len = 32, .secret_len = 32,
-    .keypair = ecp256_keypair, .shared = ecp256_shared,
+    .id = MK_DH_ECP256,
+    .name = "ECP_256",
+    .pub_len = 64,
+    .priv_len = 32,
+    .secret_len = 32,
+    .keypair = ecp256_keypair,
+    .shared = ecp256_shared,
 };
 
 /* ---- MODP-2048 (RFC 3526 §3, g = 2): 256-bit exponent, public value and secret 256 octets -- */
@@ -393,8 +434,13 @@ out:
 }
 
 const mk_dh_class mk_dh_modp2048 = {
-    .id = MK_DH_MODP2048, .name = "MODP_2048", .pub_len = MODP_LEN, .priv_len = MODP_PRIV,
-    .secret_len = MODP_LEN, .keypair = modp_keypair, .shared = modp_shared,
+    .id = MK_DH_MODP2048,
+    .name = "MODP_2048",
+    .pub_len = MODP_LEN,
+    .priv_len = MODP_PRIV,
+    .secret_len = MODP_LEN,
+    .keypair = modp_keypair,
+    .shared = modp_shared,
 };
 
 /* ---- Hashes ------------------------------------------------------------------------------ */

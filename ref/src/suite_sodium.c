@@ -74,18 +74,30 @@ static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, ui
 }
 
 const mk_prf_class mk_prf_hmac_sha2_256 = {
-    .id = MK_PRF_HMAC_SHA2_256, .name = "PRF_HMAC_SHA2_256", .out_len = 32, .prf = prf_sha256,
+    .id = MK_PRF_HMAC_SHA2_256,
+    .name = "PRF_HMAC_SHA2_256",
+    .out_len = 32,
+    .prf = prf_sha256,
 };
 const mk_prf_class mk_prf_hmac_sha2_512 = {
-    .id = MK_PRF_HMAC_SHA2_512, .name = "PRF_HMAC_SHA2_512", .out_len = 64, .prf = prf_sha512,
+    .id = MK_PRF_HMAC_SHA2_512,
+    .name = "PRF_HMAC_SHA2_512",
+    .out_len = 64,
+    .prf = prf_sha512,
 };
 const mk_integ_class mk_integ_hmac_sha2_256_128 = {
-    .id = MK_INTEG_HMAC_SHA2_256_128, .name = "AUTH_HMAC_SHA2_256_128", .key_len = 32,
-    .icv_len = 16, .mac = mac_sha256_128,
+    .id = MK_INTEG_HMAC_SHA2_256_128,
+    .name = "AUTH_HMAC_SHA2_256_128",
+    .key_len = 32,
+    .icv_len = 16,
+    .mac = mac_sha256_128,
 };
 const mk_integ_class mk_integ_hmac_sha2_512_256 = {
-    .id = MK_INTEG_HMAC_SHA2_512_256, .name = "AUTH_HMAC_SHA2_512_256", .key_len = 64,
-    .icv_len = 32, .mac = mac_sha512_256,
+    .id = MK_INTEG_HMAC_SHA2_512_256,
+    .name = "AUTH_HMAC_SHA2_512_256",
+    .key_len = 64,
+    .icv_len = 32,
+    .mac = mac_sha512_256,
 };
 
 /* ---- AEAD: nonce = salt(4) | IV(8) (RFC 7634 §2, RFC 5282 §4) ------------------------------ */
@@ -96,8 +108,8 @@ static void nonce12(uint8_t nonce[12], const uint8_t salt[4], const uint8_t iv[8
     memcpy(nonce + 4, iv, 8);
 }
 
-static mk_err chacha_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, uint8_t *tag)
+static mk_err chacha_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, uint8_t *tag)
 {
     uint8_t nonce[12];
     nonce12(nonce, key + 32, iv);
@@ -107,8 +119,8 @@ static mk_err chacha_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *
     return rc == 0 ? MK_E_OK : MK_E_CRYPTO;
 }
 
-static mk_err chacha_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad,
-                          size_t aad_len, uint8_t *buf, size_t len, const uint8_t *tag)
+static mk_err chacha_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
+                          uint8_t *buf, size_t len, const uint8_t *tag)
 {
     uint8_t nonce[12];
     nonce12(nonce, key + 32, iv);
@@ -146,8 +158,8 @@ static mk_err gcm_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad
         return MK_E_CRYPTO;
     nonce12(nonce, key + 32, iv);
     /* On a tag mismatch libsodium zeroes the output before returning -1. */
-    int rc = crypto_aead_aes256gcm_decrypt_detached(buf, NULL, buf, len, tag, aad, aad_len, nonce,
-                                                    key);
+    int rc =
+        crypto_aead_aes256gcm_decrypt_detached(buf, NULL, buf, len, tag, aad, aad_len, nonce, key);
     mk_wipe(nonce, sizeof nonce);
     if (rc != 0) {
         mk_wipe(buf, len);
@@ -157,15 +169,32 @@ static mk_err gcm_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad
 }
 
 const mk_encr_class mk_encr_chacha20poly1305 = {
-    .id = MK_ENCR_CHACHA20_POLY1305, .key_bits = 256, .name = "CHACHA20_POLY1305",
-    .key_len = 36, .salt_len = 4, .iv_len = 8, .block = 1, .icv_len = 16, .aead = true,
+    .id = MK_ENCR_CHACHA20_POLY1305,
+    .key_bits = 256,
+    .name = "CHACHA20_POLY1305",
+    .key_len = 36,
+    .salt_len = 4,
+    .iv_len = 8,
+    .block = 1,
+    .icv_len = 16,
+    .aead = true,
     .needs_key_attr = false, /* RFC 7634 §3: no Key Length attribute */
-    .seal = chacha_seal, .open = chacha_open,
+    .seal = chacha_seal,
+    .open = chacha_open,
 };
 const mk_encr_class mk_encr_aes_gcm16_256_sodium = {
-    .id = MK_ENCR_AES_GCM_16, .key_bits = 256, .name = "AES_GCM_16_256",
-    .key_len = 36, .salt_len = 4, .iv_len = 8, .block = 1, .icv_len = 16, .aead = true,
-    .needs_key_attr = true, .seal = gcm_seal, .open = gcm_open,
+    .id = MK_ENCR_AES_GCM_16,
+    .key_bits = 256,
+    .name = "AES_GCM_16_256",
+    .key_len = 36,
+    .salt_len = 4,
+    .iv_len = 8,
+    .block = 1,
+    .icv_len = 16,
+    .aead = true,
+    .needs_key_attr = true,
+    .seal = gcm_seal,
+    .open = gcm_open,
 };
 
 /* ---- X25519 (RFC 7748, RFC 8031) ----------------------------------------------------------- */
@@ -197,6 +226,11 @@ static mk_err x25519_shared(const uint8_t *priv, const uint8_t *peer, size_t pee
 }
 
 const mk_dh_class mk_dh_x25519 = {
-    .id = MK_DH_X25519, .name = "CURVE25519", .pub_len = 32, .priv_len = 32, .secret_len = 32,
-    .keypair = x25519_keypair, .shared = x25519_shared,
+    .id = MK_DH_X25519,
+    .name = "CURVE25519",
+    .pub_len = 32,
+    .priv_len = 32,
+    .secret_len = 32,
+    .keypair = x25519_keypair,
+    .shared = x25519_shared,
 };

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sig: Ed25519 (libsodium, RFC 8032 pure EdDSA as RFC 8420 requires) and RSASSA-PKCS1-v1_5
+ * (mbedTLS 2.28: SHA2-256 for RFC 7427 method 14, SHA-1 for the classic method 1) signature
+ * classes, the choice of a class from the peer's N(SIGNATURE_HASH_ALGORITHMS), and the AUTH
+ * Authentication Data encodings. It must never sign with a hash the peer did not announce,
+ * accept an RSA key under 2048 bits, parse a signature before its length is checked, or leave
+ * an expanded private key on the stack (sodium's 64-octet secret key, mbedTLS's contexts are
+ * freed, which zeroizes their numbers).
+ */
+#include <string.h>
+
+#include "sig.h"
+#include "suite.h"
+
+#if MK_RPK
+
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
+#include <sodium.h>
+
+/* RFC 7427 Appendix A / RFC 8420 Appendix A: the AlgorithmIdentifiers, DER */
+static const uint8_t algid_ed25519[] = {0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70};
+static const uint8_t algid_rsa_sha256[] = {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                           0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
+
+const uint8_t mk_sig_our_hashes[4] = {0, MK_HASH_SHA2_256, 0, MK_HASH_IDENTITY};
+
+/* ---- Ed25519 ------------------------------------------------------------------------------- */
+
+static mk_err ed_sign(const mk_env *env, const uint8_t *priv, size_t priv_len, const uint8_t *msg,
+                      size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
+{
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    mk_err e = MK_E_OK;
+    (void)env; /* Ed25519 is deterministic */
+    if (priv_len != MK_ED25519_SEED)
+        return MK_E_BAD_KEY;
+    if (cap < crypto_sign_BYTES)
+        return MK_E_BUF_TOO_SMALL;
+    /* RFC 8420 §2: pure Ed25519 over the whole signed octets, no pre-hash (not Ed25519ph) */
+    if (crypto_sign_seed_keypair(pk, sk, priv) != 0 ||
+        crypto_sign_detached(sig, NULL, msg, len, sk) != 0)
+        e = MK_E_CRYPTO;
+    mk_wipe(sk, sizeof sk);
+    *sig_len = e == MK_E_OK ? crypto_sign_BYTES : 0;
+    return e;
+}
+
+static mk_err ed_verify(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
+                        size_t sig_len)
+{
+    if (pub->type != MK_KEY_ED25519 || sig_len != crypto_sign_BYTES)
+        return MK_E_AUTH_FAILED;
+    return crypto_sign_verify_detached(sig, msg, len, pub->pk) == 0 ? MK_E_OK : MK_E_AUTH_FAILED;
+}
+
+/* ---- RSA PKCS#1 v1.5 ----------------------------------------------------------------------- */
+
+typedef struct rng_ctx {
+    const mk_env *env;
+} rng_ctx;
+
+/* mbedTLS's f_rng over env->rng: blinding for the private-key operation. */
+static int rsa_rng(void *p, unsigned char *out, size_t n)
+{
+    const rng_ctx *r = p;
+    r->env->rng(r->env->ctx, out, n);
+    return 0;
+}
+
+/* Load a DER private key (PKCS#1 RSAPrivateKey or PKCS#8) and check it is RSA of a size we
+ * accept. The caller frees pk on every path. */
+static mk_err rsa_load(mbedtls_pk_context *pk, const uint8_t *der, size_t len)
+{
+    if (mbedtls_pk_parse_key(pk, der, len, NULL, 0) != 0 ||
+        mbedtls_pk_get_type(pk) != MBEDTLS_PK_RSA)
+        return MK_E_BAD_KEY;
+    size_t bits = mbedtls_pk_get_bitlen(pk);
+    /* RFC 8247 §4: RSA keys under 2048 bits are refused, ours as the peer's */
+    if (bits < MK_MIN_RSA_BITS)
+        return MK_E_WEAK_KEY;
+    if (bits > MK_MAX_RSA_BITS)
+        return MK_E_BAD_KEY;
+    return MK_E_OK;
+}
+
+static size_t rsa_hash(mbedtls_md_type_t md, const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    mk_iov in = {msg, len};
+    if (md == MBEDTLS_MD_SHA1) {
+        mk_sha1(&in, 1, out);
+        return 20;
+    }
+    mk_sha256(&in, 1, out);
+    return 32;
+}
+
+static mk_err rsa_sign_md(mbedtls_md_type_t md, const mk_env *env, const uint8_t *priv,
+                          size_t priv_len, const uint8_t *msg, size_t len, uint8_t *sig,
+                          size_t cap, size_t *sig_len)
+{
+    mbedtls_pk_context pk;
+    uint8_t h[32];
+    rng_ctx rc = {env};
+    *sig_len = 0;
+    mbedtls_pk_init(&pk);
+    mk_err e = rsa_load(&pk, priv, priv_len);
+    if (e == MK_E_OK) {
+        mbedtls_rsa_context *rsa = mbedtls_pk_rsa(pk);
+        size_t klen = mbedtls_rsa_get_len(rsa);
+        size_t hlen = rsa_hash(md, msg, len, h);
+        mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
+        if (cap < klen)
+            e = MK_E_BUF_TOO_SMALL;
+        else if (mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, rsa_rng, &rc, MBEDTLS_RSA_PRIVATE, md,
+                                                   (unsigned)hlen, h, sig) != 0)
+            e = MK_E_CRYPTO;
+        else
+            *sig_len = klen;
+    }
+    mbedtls_pk_free(&pk); /* zeroizes the private numbers */
+    return e;
+}
+
+static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const uint8_t *msg,
+                            size_t len, const uint8_t *sig, size_t sig_len)
+{
+    mbedtls_rsa_context rsa;
+    uint8_t h[32];
+    mk_err e = MK_E_AUTH_FAILED;
+    if (pub->type != MK_KEY_RSA)
+        return MK_E_AUTH_FAILED;
+    mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V15, 0);
+    if (mbedtls_rsa_import_raw(&rsa, pub->n, pub->n_len, NULL, 0, NULL, 0, NULL, 0, pub->e,
+                               pub->e_len) == 0 &&
+        mbedtls_rsa_complete(&rsa) == 0 && mbedtls_rsa_check_pubkey(&rsa) == 0 &&
+        /* RFC 8017 §8.2.2: the signature is exactly k octets long */
+        sig_len == mbedtls_rsa_get_len(&rsa)) {
+        size_t hlen = rsa_hash(md, msg, len, h);
+        if (mbedtls_rsa_rsassa_pkcs1_v15_verify(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, md,
+                                                (unsigned)hlen, h, sig) == 0)
+            e = MK_E_OK;
+    }
+    mbedtls_rsa_free(&rsa);
+    return e;
+}
+
+static mk_err rsa256_sign(const mk_env *env, const uint8_t *priv, size_t priv_len,
+                          const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+                          size_t *sig_len)
+{
+    return rsa_sign_md(MBEDTLS_MD_SHA256, env, priv, priv_len, msg, len, sig, cap, sig_len);
+}
+
+static mk_err rsa256_verify(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
+                            size_t sig_len)
+{
+    return rsa_verify_md(MBEDTLS_MD_SHA256, pub, msg, len, sig, sig_len);
+}
+
+static mk_err rsa1_sign(const mk_env *env, const uint8_t *priv, size_t priv_len,
+                        const uint8_t *msg, size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
+{
+    return rsa_sign_md(MBEDTLS_MD_SHA1, env, priv, priv_len, msg, len, sig, cap, sig_len);
+}
+
+static mk_err rsa1_verify(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
+                          size_t sig_len)
+{
+    return rsa_verify_md(MBEDTLS_MD_SHA1, pub, msg, len, sig, sig_len);
+}
+
+const mk_sig_class mk_sig_ed25519 = {
+    MK_KEY_ED25519, MK_AUTH_DIGSIG, MK_HASH_IDENTITY, "Ed25519",
+    algid_ed25519,  sizeof algid_ed25519, ed_sign,    ed_verify,
+};
+const mk_sig_class mk_sig_rsa_sha256 = {
+    MK_KEY_RSA,       MK_AUTH_DIGSIG,          MK_HASH_SHA2_256, "RSA-PKCS1-SHA2-256",
+    algid_rsa_sha256, sizeof algid_rsa_sha256, rsa256_sign,      rsa256_verify,
+};
+/* RFC 7296 §3.8 method 1 names no hash; every implementation (strongSwan's AUTH_RSA among
+ * them) uses SHA-1, so this is what a responder without RFC 7427 understands. */
+const mk_sig_class mk_sig_rsa_sha1_m1 = {
+    MK_KEY_RSA, MK_AUTH_RSA, 0, "RSA-PKCS1-SHA1 (method 1)", NULL, 0, rsa1_sign, rsa1_verify,
+};
+
+/* ---- choice and AUTH encodings ------------------------------------------------------------- */
+
+mk_err mk_sig_choose(uint8_t key_type, bool announced, uint8_t hashes, const mk_sig_class **out)
+{
+    *out = NULL;
+    if (key_type == MK_KEY_ED25519) {
+        /* RFC 8420 §2: Ed25519 is used only with "Identity", which MUST have been announced in
+         * SIGNATURE_HASH_ALGORITHMS; it has no method-1 fallback */
+        if (announced && (hashes & (1u << MK_HASH_IDENTITY)) != 0)
+            *out = &mk_sig_ed25519;
+    } else if (key_type == MK_KEY_RSA) {
+        /* RFC 7427 §4: with method 14 the signer MUST use a hash the verifier announced; a
+         * responder that announced nothing gets the classic method 1 */
+        if (!announced)
+            *out = &mk_sig_rsa_sha1_m1;
+        else if ((hashes & (1u << MK_HASH_SHA2_256)) != 0)
+            *out = &mk_sig_rsa_sha256;
+    }
+    return *out != NULL ? MK_E_OK : MK_E_SIG_HASH_UNSUPPORTED;
+}
+
+mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
+                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out,
+                         size_t cap, size_t *out_len)
+{
+    size_t pre = 0, sl = 0;
+    *out_len = 0;
+    if (c->method == MK_AUTH_DIGSIG) {
+        /* RFC 7427 §3: ASN.1 Length (1 octet) | AlgorithmIdentifier ASN.1 object | Signature */
+        pre = 1 + c->alg_id_len;
+        if (cap < pre)
+            return MK_E_BUF_TOO_SMALL;
+        out[0] = (uint8_t)c->alg_id_len;
+        memcpy(out + 1, c->alg_id, c->alg_id_len);
+    }
+    mk_err e = c->sign(env, priv, priv_len, msg, len, out + pre, cap - pre, &sl);
+    if (e == MK_E_OK)
+        *out_len = pre + sl;
+    return e;
+}
+
+mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
+                          const uint8_t *msg, size_t msg_len)
+{
+    if (method == MK_AUTH_RSA)
+        return mk_sig_rsa_sha1_m1.verify(pub, msg, msg_len, data, len);
+    if (method != MK_AUTH_DIGSIG || len < 1 || (size_t)data[0] + 1 > len)
+        return MK_E_AUTH_FAILED;
+    size_t al = data[0];
+    /* Only algorithms whose hash we announced (SHA2-256, Identity) are accepted: RFC 7427 §4
+     * lets the responder sign only with one of those. */
+    static const mk_sig_class *const known[] = {&mk_sig_ed25519, &mk_sig_rsa_sha256};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        const mk_sig_class *c = known[i];
+        if (al == c->alg_id_len && memcmp(data + 1, c->alg_id, al) == 0 &&
+            c->key_type == pub->type)
+            return c->verify(pub, msg, msg_len, data + 1 + al, len - 1 - al);
+    }
+    return MK_E_AUTH_FAILED;
+}
+
+/* ---- public key of a private key ------------------------------------------------------------ */
+
+static mk_err rsa_pubkey(const uint8_t *priv, size_t priv_len, uint8_t *spki, size_t cap,
+                         size_t *spki_len)
+{
+    mbedtls_pk_context pk;
+    uint8_t n[MK_MAX_RSA_BITS / 8], e8[8];
+    mbedtls_pk_init(&pk);
+    mk_err e = rsa_load(&pk, priv, priv_len);
+    if (e == MK_E_OK) {
+        const mbedtls_rsa_context *rsa = mbedtls_pk_rsa(pk);
+        size_t nl = mbedtls_rsa_get_len(rsa);
+        if (mbedtls_rsa_export_raw(rsa, n, nl, NULL, 0, NULL, 0, NULL, 0, e8, sizeof e8) != 0)
+            e = MK_E_BAD_KEY;
+        else if ((*spki_len = mk_spki_encode_rsa(spki, cap, n, nl, e8, sizeof e8)) == 0)
+            e = MK_E_BUF_TOO_SMALL;
+    }
+    mbedtls_pk_free(&pk);
+    return e;
+}
+
+mk_err mk_sig_pubkey(uint8_t key_type, const uint8_t *priv, size_t priv_len, uint8_t *spki,
+                     size_t cap, size_t *spki_len)
+{
+    *spki_len = 0;
+    if (key_type == MK_KEY_RSA)
+        return rsa_pubkey(priv, priv_len, spki, cap, spki_len);
+    if (key_type != MK_KEY_ED25519 || priv_len != MK_ED25519_SEED)
+        return MK_E_BAD_KEY;
+    uint8_t pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+    int rc = crypto_sign_seed_keypair(pk, sk, priv);
+    mk_wipe(sk, sizeof sk);
+    if (rc != 0)
+        return MK_E_CRYPTO;
+    *spki_len = mk_spki_encode_ed25519(spki, cap, pk);
+    return *spki_len != 0 ? MK_E_OK : MK_E_BUF_TOO_SMALL;
+}
+
+mk_err mk_sig_check_pair(const uint8_t *priv, size_t priv_len, const uint8_t *spki,
+                         size_t spki_len)
+{
+    mk_spki k;
+    uint8_t mine[MK_MAX_SPKI];
+    size_t n = 0;
+    mk_err e = mk_spki_parse(&k, spki, spki_len);
+    if (e == MK_E_OK)
+        e = mk_sig_pubkey(k.type, priv, priv_len, mine, sizeof mine, &n);
+    if (e == MK_E_OK && (n != spki_len || memcmp(mine, spki, n) != 0))
+        e = MK_E_BAD_KEY;
+    return e;
+}
+
+#else /* !MK_RPK */
+
+mk_err mk_sig_pubkey(uint8_t key_type, const uint8_t *priv, size_t priv_len, uint8_t *spki,
+                     size_t cap, size_t *spki_len)
+{
+    (void)key_type;
+    (void)priv;
+    (void)priv_len;
+    (void)spki;
+    (void)cap;
+    *spki_len = 0;
+    return MK_E_BAD_CONFIG;
+}
+
+#endif
