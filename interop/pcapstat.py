@@ -17,6 +17,7 @@ where "setup" is IKE_SA_INIT + IKE_AUTH in both directions (retries such as COOK
 INVALID_KE_PAYLOAD round trips included). Then one line per datagram.
 It never decrypts anything and reads nothing but the capture.
 """
+import signal
 import struct
 import sys
 
@@ -128,6 +129,7 @@ def classify(ip):
 def main():
     if len(sys.argv) < 2:
         raise SystemExit(__doc__)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)     # `pcapstat.py f | head -n1` is fine
     rows = [(t, classify(ip)) for t, ip in packets(sys.argv[1])]
     rows = [(t, d) for t, d in rows if d]
     setup = [0, 0]

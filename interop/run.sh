@@ -380,7 +380,7 @@ run_scenario() {
     reverse)
       # shellcheck disable=SC2046
       ip netns exec "$NSR" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" respond --listen $R_ADDR \
-        --id fqdn:$R_ID --psk-file "$pskf" --tsr $R_NET $(exp_get args "$e") > "$out" 2>&1 &
+        --id fqdn:$R_ID --psk-file "$pskf" --tsr $R_NET --keys "$W/keys" $(exp_get args "$e") > "$out" 2>&1 &
       local mpid=$!; PIDS+=($mpid)
       sleep 0.3
       start_charon "$NSI" "$RD" || { bad "initiator charon start"; return 1; }

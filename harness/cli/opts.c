@@ -423,7 +423,8 @@ int cli_parse_ts(const char *s, mk_ts *out, const char *opt)
     }
     for (int i = 0; i < alen; i++) {
         unsigned long lo = (unsigned long)i * 8;
-        uint8_t mask = bits >= lo + 8 ? 0xff : bits <= lo ? 0 : (uint8_t)(0xff << (8 - (bits - lo)));
+        unsigned m = bits >= lo + 8 ? 0xffu : bits <= lo ? 0u : (0xffu << (8 - (bits - lo))) & 0xffu;
+        uint8_t mask = (uint8_t)m;
         out->start[i] &= mask;
         out->end[i] = (uint8_t)(out->start[i] | (uint8_t)~mask);
     }

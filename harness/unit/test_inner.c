@@ -5,6 +5,7 @@
  * python3 implementation (struct + the RFC 1071 sum), and the parser's refusals.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "inner.h"

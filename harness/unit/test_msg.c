@@ -312,7 +312,7 @@ Test(msg, sa_mutations)
         /* 13 */ {7, 4, 0, 0, E(BAD_SYNTAX), "#transforms 4: transform 3's Last (0) disagrees"},
         /* 14 */ {7, 4, 28, 3, E(TRUNCATED), "#transforms 4 with Last fixed: 4th is missing"},
         /* 15 */ {7, 0, 0, 0, E(BAD_SYNTAX), "no transforms"},
-        /* 16 */ {7, 17, 0, 0, E(TOO_MANY), "more transforms than MK_MAX_TRANSFORMS"},
+        /* 16 */ {7, MK_MAX_TRANSFORMS + 1, 0, 0, E(TOO_MANY), "more transforms than MK_MAX_TRANSFORMS"},
         /* 17 */ {8, 0, 0, 0, E(BAD_SYNTAX), "first transform says it is last"},
         /* 18 */ {28, 3, 0, 0, E(BAD_SYNTAX), "last transform says more follow"},
         /* 19 */ {8, 2, 0, 0, E(BAD_SYNTAX), "transform Last 2 is the proposal value"},

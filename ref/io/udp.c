@@ -242,42 +242,54 @@ static bool is_icmp_errno(int e)
     return e == ECONNREFUSED || e == EHOSTUNREACH || e == ENETUNREACH || e == EHOSTDOWN;
 }
 
+/* One send attempt: the connected peer when `to` is NULL, else sendto(). */
+static ssize_t send_once(mk_io *io, int cls, const mk_addr *to, const uint8_t *p, size_t n)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    if (to == NULL)
+        return send(io->fd[cls], p, n, 0);
+    sl = to_sa(to, &ss);
+    if (sl == 0) {
+        errno = EDESTADDRREQ;
+        return -1;
+    }
+    return sendto(io->fd[cls], p, n, 0, (struct sockaddr *)&ss, sl);
+}
+
 mk_io_status mk_io_send(mk_io *io, int cls, const mk_addr *to, const uint8_t *p, size_t n)
 {
     ssize_t r;
-    const mk_addr *dst = to != NULL ? to : &io->remote[cls];
+    const mk_addr *dst;
 
     if (cls < 0 || cls >= MK_IO_NSOCK || io->fd[cls] < 0) {
         errno = EBADF;
         return fail(io, MK_IO_E_SEND);
     }
-    if (to == NULL && io->remote[cls].port != 0) {
-        r = send(io->fd[cls], p, n, 0);
-    } else {
-        struct sockaddr_storage ss;
-        socklen_t sl = to_sa(dst, &ss);
-        if (sl == 0) {
-            errno = EDESTADDRREQ;
-            return fail(io, MK_IO_E_SEND);
+    if (to == NULL && io->remote[cls].port == 0) {
+        errno = EDESTADDRREQ;
+        return fail(io, MK_IO_E_SEND);
+    }
+    dst = to != NULL ? to : &io->remote[cls];
+    r = send_once(io, cls, to, p, n);
+    if (r < 0 && is_icmp_errno(errno)) {
+        /* A pending ICMP error from an earlier datagram (connected sockets only): count it
+         * and try once more; a peer that keeps refusing is unreachable. */
+        io->last_errno = errno;
+        if (++io->icmp_errors >= io->icmp_limit)
+            return MK_IO_E_UNREACHABLE;
+        r = send_once(io, cls, to, p, n);
+        if (r < 0 && is_icmp_errno(errno)) {
+            io->last_errno = errno;
+            return MK_IO_E_UNREACHABLE;
         }
-        r = sendto(io->fd[cls], p, n, 0, (struct sockaddr *)&ss, sl);
     }
     if (r < 0) {
         io->last_errno = errno;
-        if (is_icmp_errno(errno)) {
-            /* A pending ICMP error from an earlier datagram: count it, resend once. */
-            if (++io->icmp_errors >= io->icmp_limit)
-                return MK_IO_E_UNREACHABLE;
-            if (send(io->fd[cls], p, n, 0) >= 0)
-                goto sent;
-            io->last_errno = errno;
-            return is_icmp_errno(errno) ? MK_IO_E_UNREACHABLE : MK_IO_E_SEND;
-        }
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-            return MK_IO_OK; /* UDP: treat a full queue as loss; retransmission covers it */
+            return MK_IO_OK; /* UDP: a full queue is loss; retransmission covers it */
         return MK_IO_E_SEND;
     }
-sent:
     if (io->tap != NULL)
         io->tap(io->tap_ctx, true, &io->local[cls], dst, p, n);
     return MK_IO_OK;
@@ -325,7 +337,7 @@ int mk_io_wait(mk_io *io, uint64_t until_ms, mk_io_dgram *d)
     for (;;) {
         struct pollfd pfd[MK_IO_NSOCK];
         uint64_t now;
-        int timeout, n = 0, r;
+        int timeout, r;
 
         if (io->stop != NULL && *io->stop)
             return MK_IO_E_STOPPED;
@@ -333,9 +345,7 @@ int mk_io_wait(mk_io *io, uint64_t until_ms, mk_io_dgram *d)
             pfd[i].fd = io->fd[i];
             pfd[i].events = POLLIN;
             pfd[i].revents = 0;
-            n += io->fd[i] >= 0;
         }
-        (void)n;
         now = mk_io_now_ms();
         if (until_ms <= now)
             timeout = 0;

@@ -199,6 +199,8 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_wipe(ike->req, sizeof ike->req);
     mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
+    ike->peer_hashes = 0;
+    ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
     ike->init_req_len = ike->init_resp_len = ike->req_len = 0;
     ike->cookie_len = 0;
@@ -365,8 +367,19 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         if (!mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &e, &a))
             return MK_E_BAD_CONFIG;
     }
-    if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK)
+    if (cfg->auth_method == MK_AUTH_DIGSIG) {
+#if MK_RPK
+        mk_err e = mk_ini_rpk_check_config(cfg); /* our key pair, pins, imprint callback */
+        if (e != MK_E_OK)
+            return e;
+#else
+        return MK_E_BAD_CONFIG; /* built without MK_RPK: PSK only */
+#endif
+    } else if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
         return MK_E_BAD_CONFIG;
+    } else if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK) {
+        return MK_E_BAD_CONFIG;
+    }
     if (cfg->idi.len == 0) /* (len is a uint8_t: it always fits data[]) */
         return MK_E_BAD_CONFIG;
     if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||

@@ -63,6 +63,11 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     mk_pl_encode_id(&w, cfg->idi.type, cfg->idi.data, cfg->idi.len);
     mk_pl_end(&w, at);
     size_t idi_body = at + MK_GEN_HDR_LEN, idi_len = w.off - idi_body;
+#if MK_RPK
+    /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, ...} */
+    if (cfg->auth_method == MK_AUTH_DIGSIG)
+        mk_ini_rpk_build_certs(ike, &w, &slot);
+#endif
     if (cfg->idr.len > 0) {
         at = mk_pl_begin(&w, &slot, MK_PT_IDR, false);
         mk_pl_encode_id(&w, cfg->idr.type, cfg->idr.data, cfg->idr.len);
@@ -72,13 +77,22 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         e = w.err;
         goto out;
     }
-    /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
-     * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer */
-    mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len, ike->nr,
-                   ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
-    at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
-    mk_pl_encode_auth(&w, MK_AUTH_PSK, auth, cls.prf->out_len);
-    mk_pl_end(&w, at);
+#if MK_RPK
+    if (cfg->auth_method == MK_AUTH_DIGSIG) {
+        /* AUTH = signature over RealMessage1 | NonceRData | MACedIDForI (RFC 7427 §3) */
+        if ((e = mk_ini_rpk_build_auth(ike, &w, &slot, inner + idi_body, idi_len)) != MK_E_OK)
+            goto out;
+    } else
+#endif
+    {
+        /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
+         * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer */
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len,
+                       ike->nr, ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
+        at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
+        mk_pl_encode_auth(&w, MK_AUTH_PSK, auth, cls.prf->out_len);
+        mk_pl_end(&w, at);
+    }
     if (!cfg->tunnel) {
         /* RFC 7296 §1.3.1: ask for transport mode with N(USE_TRANSPORT_MODE) */
         at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
@@ -275,15 +289,25 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
         goto out;
     }
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
-    /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
-     * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
-    mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
-                   MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
-    bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
-    auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
-    if (!auth_ok) {
-        e = MK_E_AUTH_FAILED;
-        goto out;
+#if MK_RPK
+    if (cfg->auth_method == MK_AUTH_DIGSIG) {
+        /* the responder's raw key (pinned, fingerprint-pinned or imprinted) and its signature
+         * over RealMessage2 | NonceIData | MACedIDForR; RFC 7296 §2.15: MUST verify */
+        if ((e = mk_ini_rpk_verify(ike, &in, &id, &av)) != MK_E_OK)
+            goto out;
+    } else
+#endif
+    {
+        /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
+         * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len,
+                       ike->ni, MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
+        bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
+        auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
+        if (!auth_ok) {
+            e = MK_E_AUTH_FAILED;
+            goto out;
+        }
     }
     /* ---- the IKE SA is authenticated; now the child SA (RFC 7296 §2.21.2) ---- */
     if ((e = child_error(&in)) != MK_E_OK)

@@ -86,6 +86,10 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
         mk_pl_end(&w, at);
     }
 #endif
+#if MK_RPK
+    if (cfg->auth_method == MK_AUTH_DIGSIG)
+        mk_ini_rpk_init_payloads(&w, &slot); /* N(SIGNATURE_HASH_ALGORITHMS) */
+#endif
     mk_wr_patch32(&w, 24, 0);
     if (w.err != MK_E_OK)
         return w.err;
@@ -306,6 +310,13 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_ike_suite sel;
     if ((e = select_proposal(ike, &sa, &sel)) != MK_E_OK)
         return e;
+    uint8_t peer_hashes = 0;
+    bool certreq_rpk = false;
+#if MK_RPK
+    if (ike->cfg->auth_method == MK_AUTH_DIGSIG &&
+        (e = mk_ini_rpk_parse_init(c, &peer_hashes, &certreq_rpk)) != MK_E_OK)
+        return e;
+#endif
     /* RFC 7296 §1.2: the KE group MUST match the chosen proposal's and the group we sent */
     if (sel.dh != ike->dh || ke.group != ike->dh)
         return MK_E_BAD_PROPOSAL;
@@ -357,6 +368,8 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     ike->dh_priv_len = 0;
     ike->req_outstanding = false;
     ike->peer_sha = mk_chain_find_notify(c, MK_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
+    ike->peer_hashes = peer_hashes;
+    ike->peer_certreq_rpk = certreq_rpk;
 #ifdef MK_NATT
     if (ike->cfg->natt && mk_chain_find_notify(c, MK_N_NAT_DETECTION_SOURCE_IP) != NULL &&
         mk_chain_find_notify(c, MK_N_NAT_DETECTION_DESTINATION_IP) != NULL) {

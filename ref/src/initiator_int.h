@@ -12,6 +12,7 @@
 
 #include "keysched.h"
 #include "msg.h"
+#include "sig.h" /* MK_RPK */
 #include "sk.h"
 #include "suite.h"
 
@@ -71,6 +72,26 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
 /* initiator_auth.c */
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now);
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+/* initiator_rpk.c, only with MK_RPK; used when cfg->auth_method == MK_AUTH_DIGSIG */
+#if MK_RPK
+/* The signature half of mk_init's config check. BAD_CONFIG. */
+mk_err mk_ini_rpk_check_config(const mk_config *cfg);
+/* IKE_SA_INIT request: N(SIGNATURE_HASH_ALGORITHMS) with the hashes we verify. */
+void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot);
+/* IKE_SA_INIT response, before commit: the responder's announced hashes (bit h for ID h) and
+ * whether it sent CERTREQ(15). DROP class (BAD_SYNTAX...) on a malformed notify or CERTREQ. */
+mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq);
+/* IKE_AUTH request after IDi: [CERT(15)] [CERTREQ(15)]. */
+void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot);
+/* IKE_AUTH request: the AUTH payload, signed over InitiatorSignedOctets (IDi body = id_rest).
+ * FATAL: SIG_HASH_UNSUPPORTED, BAD_KEY, CRYPTO. */
+mk_err mk_ini_rpk_build_auth(mk_ike *ike, mk_wr *w, size_t *slot, const uint8_t *id_rest,
+                             size_t id_rest_len);
+/* IKE_AUTH response (ICV verified): the responder's key (pin, fingerprint or imprint) and its
+ * AUTH. FATAL: AUTH_FAILED, NO_PEER_KEY, IMPRINT_REFUSED, BAD_KEY, WEAK_KEY. */
+mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av);
+#endif
+
 /* initiator_peer_req.c */
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);

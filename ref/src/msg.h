@@ -74,7 +74,8 @@ const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type);
 const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype);
 
 /* ---- SA (RFC 7296 §3.3) ---- */
-enum { MK_MAX_PROPOSALS = 8, MK_MAX_TRANSFORMS = 16 };
+/* 32 transforms: strongSwan's default IKE proposal carries about 20 in one proposal */
+enum { MK_MAX_PROPOSALS = 8, MK_MAX_TRANSFORMS = 32 };
 typedef struct mk_transform {
     uint8_t type;
     uint16_t id;

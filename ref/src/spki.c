@@ -45,7 +45,7 @@ static mk_rd der_tlv(mk_rd *r, uint8_t tag)
     return mk_rd_sub(r, n);
 }
 
-/* A positive, minimally encoded INTEGER; *v/*len without the sign octet. */
+/* A positive, minimally encoded INTEGER; value and length without the sign octet. */
 static void der_uint(mk_rd *r, const uint8_t **v, size_t *len)
 {
     mk_rd c = der_tlv(r, DER_INTEGER);

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests for harness/lib/keysfile: rows in exactly the UAT formats tshark 4.0.17 accepted
+ * (shared/reference/strongswan-lab/NOTES.md §7: IKE SPIs and keys unquoted hex, algorithm names
+ * quoted; ESP all quoted, keys "0x..."), comments for what Wireshark cannot decrypt, and the
+ * preferences file. tshark itself reads these files in harness/clitests/test_tshark.sh.
+ */
+#define _DEFAULT_SOURCE
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "keysfile.h"
+#include "mk_io.h"
+
+static char *slurp(const char *dir, const char *name)
+{
+    char path[256];
+    static char buf[4096];
+    FILE *f;
+    size_t n;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t start)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(start + i);
+}
+
+Test(keysfile, rows_in_tshark_formats)
+{
+    char dir[] = "/tmp/mk-keys-XXXXXX";
+    mk_keysw *k;
+    mk_ike_keys ik, cc;
+    mk_esp_sa sa, ccm;
+    mk_addr a, b;
+    char *s;
+
+    cr_assert_not_null(mkdtemp(dir));
+    k = mk_keysw_open(dir);
+    cr_assert_not_null(k);
+    memset(&ik, 0, sizeof(ik));
+    fill(ik.spi_i, 8, 0x10);
+    fill(ik.spi_r, 8, 0x20);
+    ik.encr = MK_ENCR_AES_GCM_16;
+    ik.encr_bits = 128;
+    ik.encr_len = 20;
+    fill(ik.sk_ei, 20, 0xa0);
+    fill(ik.sk_er, 20, 0xc0);
+    cr_assert(mk_keysw_ike(k, &ik));
+    cr_assert(mk_keysw_ike(k, &ik), "a duplicate is ignored");
+    cc = ik;
+    cc.spi_i[0] = 0x99;
+    cc.encr = MK_ENCR_CHACHA20_POLY1305;
+    cc.encr_bits = 0;
+    cr_assert_not(mk_keysw_ike(k, &cc));
+
+    memset(&sa, 0, sizeof(sa));
+    sa.spi_out = 0xc0ffee01;
+    sa.spi_in = 0x0badf00d;
+    sa.encr = MK_ENCR_AES_GCM_16;
+    sa.encr_bits = 128;
+    sa.ek_len = 20;
+    fill(sa.ek_out, 20, 0x01);
+    fill(sa.ek_in, 20, 0x41);
+    cr_assert(mk_io_parse_addr("127.0.0.1", 0, &a));
+    cr_assert(mk_io_parse_addr("127.0.0.2", 0, &b));
+    cr_assert(mk_keysw_child(k, &sa, &a, &b));
+    ccm = sa;
+    ccm.encr = MK_ENCR_AES_CCM_8;
+    cr_assert_not(mk_keysw_child(k, &ccm, &a, &b));
+    cr_assert(mk_keysw_close(k));
+
+    s = slurp(dir, "ikev2_decryption_table");
+    cr_assert_not_null(strstr(s, "\n1011121314151617,2021222324252627,"
+                                 "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3,"
+                                 "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3,"
+                                 "\"AES-GCM-128 with 16 octet ICV [RFC5282]\",,,\"NONE [RFC4306]\"\n"),
+                     "%s", s);
+    cr_assert_not_null(strstr(s, "\n# 9911121314151617,2021222324252627: IKE transform ENCR 28"),
+                       "%s", s);
+    cr_assert_eq(strstr(strstr(s, "\n1011") + 1, "\n1011"), NULL, "one row per SA");
+    s = slurp(dir, "esp_sa");
+    cr_assert_not_null(strstr(s, "\n\"IPv4\",\"127.0.0.1\",\"127.0.0.2\",\"0xc0ffee01\","
+                                 "\"AES-GCM with 16 octet ICV [RFC4106]\","
+                                 "\"0x0102030405060708090a0b0c0d0e0f1011121314\",\"NULL\",\"0x\"\n"),
+                       "%s", s);
+    cr_assert_not_null(strstr(s, "\n\"IPv4\",\"127.0.0.2\",\"127.0.0.1\",\"0x0badf00d\","), "%s", s);
+    cr_assert_not_null(strstr(s, "\n# SPIs 0xc0ffee01/0x0badf00d: ESP ENCR 14 not decryptable"), "%s", s);
+    s = slurp(dir, "preferences");
+    cr_assert_not_null(strstr(s, "\nesp.enable_encryption_decode: TRUE\n"));
+    {
+        static const char *names[] = {"ikev2_decryption_table", "esp_sa", "preferences"};
+        char path[256];
+        for (size_t i = 0; i < 3; i++) {
+            snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+            cr_assert_eq(unlink(path), 0);
+        }
+        cr_assert_eq(rmdir(dir), 0, "nothing else (no temporary files) in the directory");
+    }
+}
+
+Test(keysfile, names)
+{
+    cr_assert_str_eq(mk_keysw_ike_encr_name(MK_ENCR_AES_CBC, 256), "AES-CBC-256 [RFC3602]");
+    cr_assert_str_eq(mk_keysw_ike_encr_name(MK_ENCR_AES_CCM_8, 128),
+                     "AES-CCM-128 with 8 octet ICV [RFC5282]");
+    cr_assert_null(mk_keysw_ike_encr_name(MK_ENCR_CHACHA20_POLY1305, 0));
+    cr_assert_str_eq(mk_keysw_ike_integ_name(MK_INTEG_HMAC_SHA2_256_128), "HMAC_SHA2_256_128 [RFC4868]");
+    cr_assert_str_eq(mk_keysw_esp_encr_name(MK_ENCR_AES_CBC), "AES-CBC [RFC3602]");
+    cr_assert_str_eq(mk_keysw_esp_auth_name(MK_INTEG_HMAC_SHA2_256_128), "HMAC-SHA-256-128 [RFC4868]");
+    cr_assert_null(mk_keysw_esp_encr_name(MK_ENCR_AES_CCM_8));
+    cr_assert_null(mk_keysw_esp_encr_name(MK_ENCR_CHACHA20_POLY1305));
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * initiator_rpk: raw-public-key authentication for the initiator (RFC 7815 App. B.2, RFC 7670,
+ * RFC 7427, RFC 8420). It checks the signature part of the config, announces the hashes we can
+ * verify in IKE_SA_INIT, reads the responder's announcement and CERTREQ, signs our AUTH with a
+ * hash the responder listed (adding CERT(15) when asked or configured, and CERTREQ(15) when we
+ * need the responder's key), and verifies the responder's AUTH under a pinned key, a key whose
+ * SHA-256 fingerprint is pinned, or a key learned by imprinting. The signed octets are the ones
+ * of the PSK method (RFC 7296 §2.15). It must never accept a responder key that neither a pin
+ * nor the caller's imprint callback vouched for, never call that callback before the AUTH has
+ * verified, and never sign with a hash the responder did not announce.
+ */
+#include <string.h>
+
+#include "initiator_int.h"
+#include "sig.h"
+
+#if MK_RPK
+
+mk_err mk_ini_rpk_check_config(const mk_config *cfg)
+{
+    uint8_t type;
+    if (cfg->priv_key == NULL || cfg->spki == NULL)
+        return MK_E_BAD_CONFIG;
+    /* our key: well formed, >= 2048 bits for RSA, and spki is its public half */
+    if (mk_spki_check(cfg->spki, cfg->spki_len, &type) != MK_E_OK ||
+        mk_sig_check_pair(cfg->priv_key, cfg->priv_key_len, cfg->spki, cfg->spki_len) != MK_E_OK)
+        return MK_E_BAD_CONFIG;
+    if (cfg->peer_spki != NULL && mk_spki_check(cfg->peer_spki, cfg->peer_spki_len, &type) != MK_E_OK)
+        return MK_E_BAD_CONFIG;
+    /* nothing pinned: only the caller may vouch for a learned key */
+    if (cfg->peer_spki == NULL && cfg->peer_fp == NULL && cfg->imprint == NULL)
+        return MK_E_BAD_CONFIG;
+    return MK_E_OK;
+}
+
+void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
+{
+    /* RFC 7427 §4: announce the hashes we support; RFC 8420 §2: "Identity" (5) MUST be among
+     * them for Ed25519 to be used */
+    size_t at = mk_pl_begin(w, slot, MK_PT_NOTIFY, false);
+    mk_pl_encode_notify(w, 0, NULL, 0, MK_N_SIGNATURE_HASH_ALGORITHMS, mk_sig_our_hashes,
+                        sizeof mk_sig_our_hashes);
+    mk_pl_end(w, at);
+}
+
+mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
+{
+    *hashes = 0;
+    *certreq = false;
+    for (size_t i = 0; i < c->n; i++) {
+        const mk_pl *pl = &c->pl[i];
+        if (pl->type == MK_PT_NOTIFY) {
+            mk_notify n;
+            mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
+            if (e != MK_E_OK)
+                return e;
+            if (n.type != MK_N_SIGNATURE_HASH_ALGORITHMS)
+                continue;
+            /* RFC 7427 §4: the data is a list of 16-bit hash algorithm identifiers */
+            if (n.data_len % 2 != 0)
+                return MK_E_BAD_SYNTAX;
+            for (size_t j = 0; j < n.data_len; j += 2) {
+                uint16_t h = (uint16_t)(n.data[j] << 8 | n.data[j + 1]);
+                if (h >= 1 && h <= MK_HASH_IDENTITY)
+                    *hashes = (uint8_t)(*hashes | 1u << h);
+            }
+        } else if (pl->type == MK_PT_CERTREQ) {
+            mk_certv cr;
+            mk_err e = mk_pl_decode_cert(&cr, pl->body, pl->len);
+            if (e != MK_E_OK)
+                return e;
+            if (cr.encoding == MK_CERT_RAW_PUBKEY)
+                *certreq = true;
+        }
+    }
+    return MK_E_OK;
+}
+
+/* <SignedOctets> = RealMessage | Nonce(other side) | prf(SK_p, RestOfIDPayload) into out.
+ * Returns the length. The caller's buffer holds MK_MAX_MSG + MK_MAX_NONCE + MK_MAX_PRF_OUT. */
+static size_t signed_octets(const mk_prf_class *prf, const uint8_t *real, size_t real_len,
+                            const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p,
+                            const uint8_t *id_rest, size_t id_rest_len, uint8_t *out)
+{
+    memcpy(out, real, real_len);
+    memcpy(out + real_len, nonce, nonce_len);
+    /* MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload)  (RFC 7296 §2.15) */
+    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, out + real_len + nonce_len);
+    return real_len + nonce_len + prf->out_len;
+}
+
+enum { OCTETS_CAP = MK_MAX_MSG + MK_MAX_NONCE + MK_MAX_PRF_OUT, AUTH_CAP = 1 + 15 + MK_MAX_SIG };
+
+mk_err mk_ini_rpk_build_auth(mk_ike *ike, mk_wr *w, size_t *slot, const uint8_t *id_rest,
+                             size_t id_rest_len)
+{
+    const mk_config *cfg = ike->cfg;
+    uint8_t octets[OCTETS_CAP], auth[AUTH_CAP];
+    size_t n, auth_len = 0, at;
+    const mk_sig_class *sc;
+    mk_ini_cls cls;
+    mk_spki ours;
+    mk_err e;
+
+    if ((e = mk_spki_parse(&ours, cfg->spki, cfg->spki_len)) != MK_E_OK) /* checked by mk_init */
+        return e;
+    /* RFC 7427 §4 / RFC 8420 §2: sign only with a hash the responder announced */
+    if ((e = mk_sig_choose(ours.type, ike->peer_sha, ike->peer_hashes, &sc)) != MK_E_OK) {
+        mk_ini_trace(ike, MK_EV_INFO,
+                     ours.type == MK_KEY_ED25519
+                         ? "responder did not announce hash Identity (5): no Ed25519 (RFC 8420)"
+                         : "responder did not announce SHA2-256 (2) for RSA");
+        return e;
+    }
+    mk_ini_trace(ike, MK_EV_INFO, sc->name);
+    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
+    /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15) */
+    n = signed_octets(cls.prf, ike->init_req, ike->init_req_len, ike->nr, ike->nr_len, ike->sk_pi,
+                      id_rest, id_rest_len, octets);
+    e = mk_sig_auth_build(sc, ike->env, cfg->priv_key, cfg->priv_key_len, octets, n, auth,
+                          sizeof auth, &auth_len);
+    if (e == MK_E_OK) {
+        at = mk_pl_begin(w, slot, MK_PT_AUTH, false);
+        mk_pl_encode_auth(w, sc->method, auth, auth_len);
+        mk_pl_end(w, at);
+    }
+    mk_wipe(octets, sizeof octets); /* holds MACedIDForI, a prf output of SK_pi */
+    return e;
+}
+
+void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
+{
+    const mk_config *cfg = ike->cfg;
+    size_t at;
+    /* RFC 7670 §3 / RFC 7296 §3.6: our raw key in CERT(15) when the responder asked for it */
+    if (ike->peer_certreq_rpk || cfg->send_cert) {
+        at = mk_pl_begin(w, slot, MK_PT_CERT, false);
+        mk_pl_encode_cert(w, MK_CERT_RAW_PUBKEY, cfg->spki, cfg->spki_len);
+        mk_pl_end(w, at);
+    }
+    /* RFC 7296 §3.7: CERTREQ may go in the IKE_AUTH request; ask for the raw key when we need it
+     * (fingerprint pin or imprinting); the CA field is empty for raw keys (RFC 7670 §3) */
+    if (cfg->peer_spki == NULL) {
+        at = mk_pl_begin(w, slot, MK_PT_CERTREQ, false);
+        mk_pl_encode_cert(w, MK_CERT_RAW_PUBKEY, NULL, 0);
+        mk_pl_end(w, at);
+    }
+}
+
+/* The first CERT payload with encoding 15 (RFC 7670), or false. */
+static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (in->pl[i].type == MK_PT_CERT &&
+            mk_pl_decode_cert(cert, in->pl[i].body, in->pl[i].len) == MK_E_OK &&
+            cert->encoding == MK_CERT_RAW_PUBKEY)
+            return true;
+    return false;
+}
+
+mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
+{
+    const mk_config *cfg = ike->cfg;
+    uint8_t octets[OCTETS_CAP];
+    mk_certv cert;
+    mk_spki key;
+    mk_ini_cls cls;
+    mk_err e;
+    bool have_cert = find_raw_cert(in, &cert);
+    bool imprinting = cfg->peer_spki == NULL && cfg->peer_fp == NULL;
+
+    if (cfg->peer_spki != NULL) {
+        /* a pinned key is the only one trusted; a CERT the responder sends changes nothing */
+        e = mk_spki_parse(&key, cfg->peer_spki, cfg->peer_spki_len);
+    } else if (!have_cert) {
+        mk_ini_trace(ike, MK_EV_INFO, "responder sent no CERT(15) and no key is pinned");
+        return MK_E_NO_PEER_KEY;
+    } else {
+        if (cfg->peer_fp != NULL) {
+            uint8_t fp[MK_FP_LEN];
+            mk_spki_fingerprint(cert.data, cert.len, fp);
+            if (!mk_ct_eq(fp, cfg->peer_fp, MK_FP_LEN)) {
+                mk_ini_trace(ike, MK_EV_INFO, "responder raw key does not match the pinned fingerprint");
+                return MK_E_AUTH_FAILED;
+            }
+        }
+        e = mk_spki_parse(&key, cert.data, cert.len);
+    }
+    if (e != MK_E_OK)
+        return e; /* BAD_KEY, WEAK_KEY: the responder's key is unusable */
+    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
+    /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
+    size_t n = signed_octets(cls.prf, ike->init_resp, ike->init_resp_len, ike->ni, MK_NONCE_LEN,
+                             ike->sk_pr, id->rest, id->rest_len, octets);
+    /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
+     * announced (the class table in sig.c holds exactly those) */
+    e = mk_sig_auth_verify(&key, av->method, av->data, av->len, octets, n);
+    mk_wipe(octets, sizeof octets);
+    if (e != MK_E_OK)
+        return MK_E_AUTH_FAILED;
+    /* imprinting: only now, with a verified AUTH, is the caller asked to keep the key */
+    if (imprinting) {
+        if (!cfg->imprint(cfg->imprint_ctx, cert.data, cert.len))
+            return MK_E_IMPRINT_REFUSED;
+        mk_ini_trace(ike, MK_EV_INFO, "imprinted the responder's raw public key");
+    }
+    return MK_E_OK;
+}
+
+#else
+typedef int mk_ini_rpk_compiled_out; /* MK_RPK off: PSK only; an empty file is not ISO C */
+#endif
