@@ -22,6 +22,8 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 # The crypto adapters include libsodium/mbedTLS headers only; make them visible to the cross
 # compiler without the host's libc headers.
 mkdir -p "$tmp/inc"; ln -s /usr/include/sodium.h /usr/include/sodium /usr/include/mbedtls "$tmp/inc/"
+# Debian's mbedTLS config enables pthread mutexes, which newlib has not: a device config would not
+printf '#include "mbedtls/config.h"\n#undef MBEDTLS_THREADING_C\n#undef MBEDTLS_THREADING_PTHREAD\n' > "$tmp/inc/mk_cfg.h"
 build() { # $1 = compiler, $2.. = flags
   local cc=$1; shift
   local objs=()
@@ -32,11 +34,15 @@ build() { # $1 = compiler, $2.. = flags
   done
   echo "${objs[@]}"
 }
-echo "== core, gcc -Os, x86-64 (text data bss per module, then total)"
-objs=$(build gcc)
-size -t $objs | sed "s#$tmp/##"
-if command -v arm-none-eabi-gcc >/dev/null; then
-  echo "== core, arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb (crypto libraries excluded)"
-  objs=$(build arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -isystem "$tmp/inc")
-  arm-none-eabi-size -t $objs | sed "s#$tmp/##"
-fi
+for variant in "MK_RPK=1:with raw public keys" "MK_RPK=0:PSK only"; do
+  def=${variant%%:*}; what=${variant#*:}
+  echo "== core ($what), gcc -Os, x86-64 (text data bss per module, then total)"
+  objs=$(build gcc -D"$def")
+  size -t $objs | sed "s#$tmp/##"
+  if command -v arm-none-eabi-gcc >/dev/null; then
+    echo "== core ($what), arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb (crypto libraries excluded)"
+    objs=$(build arm-none-eabi-gcc -D"$def" -mcpu=cortex-m4 -mthumb -isystem "$tmp/inc" \
+           -DMBEDTLS_CONFIG_FILE='"mk_cfg.h"')
+    arm-none-eabi-size -t $objs | sed "s#$tmp/##"
+  fi
+done

@@ -147,6 +147,7 @@ def pcap_init_responses(path):
     out = []
     if not path or not os.path.exists(path):
         return out
+    sys.dont_write_bytecode = True             # no __pycache__ in the source tree
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import pcapstat
     for _t, ip in pcapstat.packets(path):

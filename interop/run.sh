@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# interop/run.sh: minike against strongSwan (Debian's charon-systemd) in two network namespaces.
+# interop/run.sh: minike against strongSwan (Debian's charon-systemd) in two network namespaces,
+# and against libreswan's pluto (unpacked privately, see interop/libreswan/fetch.sh).
 #
 # Each scenario gets a fresh pair of namespaces, a fresh charon and a fresh capture, and everything
 # is removed again by PID and by name when the scenario ends, fails or is interrupted (trap).
@@ -11,7 +12,8 @@
 #   │                                     │            │                                         │
 #   │  minike initiate                    │            │  charon-systemd (kernel-libipsec,       │
 #   │  (or charon-systemd + swanctl       │            │   UDP 500/4500, vici socket in $W/R)    │
-#   │   --initiate, scenario "swan-*")    │            │  (or minike respond, "reverse-*")       │
+#   │   --initiate, scenario "swan-*")    │            │  (or minike respond, "reverse-*";       │
+#   │                                     │            │   or pluto, libreswan/<scenario>)       │
 #   │  tcpdump -U -i vI -> $W/ike.pcap    │            │                                         │
 #   │                                     │   veth     │                                         │
 #   │  vI 10.77.0.1/24 ───────────────────┼────────────┼─────────────────── vR 10.77.0.2/24      │
@@ -48,14 +50,14 @@ while [ $# -gt 0 ]; do
     --minike) MINIKE=$2; shift ;;
     --list) list_scenarios; exit 0 ;;
     --table) TABLE=1 ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed -n '/^# usage/,/^# exit/p'; exit 0 ;;
-    all) SCENARIOS+=($(list_scenarios)) ;;
+    -h|--help) sed -n '/^# usage/,/^#       no minike/p' "$0"; exit 0 ;;
+    all) mapfile -t -O "${#SCENARIOS[@]}" SCENARIOS < <(list_scenarios) ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) SCENARIOS+=("$1") ;;
   esac
   shift
 done
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=($(list_scenarios))
+[ ${#SCENARIOS[@]} -gt 0 ] || mapfile -t SCENARIOS < <(list_scenarios)
 if [ "$TABLE" = 1 ]; then
   echo "| scenario | initiator → responder (version) | result | IKE setup: datagrams / bytes | other IKE | ESP |"
   echo "|---|---|---|---|---|---|"
@@ -228,7 +230,7 @@ sw() { # sw DIR swanctl-args...: drive the charon whose files are in DIR
 start_charon() { # start_charon NS DIR: charon-systemd in NS, config loaded
   local ns=$1 d=$2
   ip netns exec "$ns" env STRONGSWAN_CONF="$d/strongswan.conf" "$CHARON" > "$d/charon.stdout" 2>&1 &
-  PIDS+=($!); echo $! > "$d/charon.pid"
+  PIDS+=("$!"); echo $! > "$d/charon.pid"
   wait_for 10 test -S "$d/charon.vici" || { echo "charon did not open its vici socket"; return 1; }
   sw "$d" --load-all --noprompt > "$d/load.txt" 2>&1 || { cat "$d/load.txt"; return 1; }
 }
@@ -248,14 +250,14 @@ start_pluto() { # start_pluto NS DIR SCENARIO_DIR: pluto in NS with the scenario
     "mount --bind '$LIBRESWAN/root/usr/libexec' /usr/libexec && exec env LD_LIBRARY_PATH='$lib' \
      /usr/libexec/ipsec/pluto --nofork --config '$d/ipsec.conf' --rundir '$d/run' --nssdir '$d/nss' \
      --secretsfile '$d/ipsec.secrets' --ipsecdir '$d' --logfile '$d/pluto.log'" > "$d/pluto.stdout" 2>&1 &
-  PIDS+=($!); echo $! > "$d/pluto.pid"
+  PIDS+=("$!"); echo $! > "$d/pluto.pid"
   wait_for 10 grep -q "adding UDP interface vR $R_ADDR:500" "$d/pluto.log" 2>/dev/null ||
     { echo "pluto did not start"; cat "$d/pluto.stdout"; return 1; }
 }
 
 start_capture() { # start_capture NS IF FILE
   ip netns exec "$1" tcpdump -i "$2" -U --immediate-mode -n -w "$3" udp > "$3.log" 2>&1 &
-  PIDS+=($!); CAP_PID=$!
+  PIDS+=("$!"); CAP_PID=$!
   wait_for 10 grep -qs 'listening on' "$3.log" || { echo "tcpdump did not start"; return 1; }
 }
 
@@ -276,7 +278,6 @@ start_capture() { # start_capture NS IF FILE
 #   echo-server: PORT  a UDP echo server (udpecho.py --serve) on the responder's inner address
 #   decoy: N         send N half-open IKE_SA_INIT requests first (cookie scenario)
 #   action: SECS CMD run "sw <responder> CMD" SECS seconds after minike started (background)
-#   wait: SECS       for "action": bound of the whole minike run
 #   skip-exit: N     minike exiting N (e.g. 3: suite not built in) makes the scenario a SKIP
 #   peer: strongswan | libreswan   the responder (default strongswan; libreswan: pluto, see
 #                    interop/libreswan/fetch.sh)
@@ -286,11 +287,6 @@ exp_get() { grep -E "^$1:" "$2" | sed -E "s/^$1:[[:space:]]*//" ; }
 FAILS=0
 ok()   { echo "  ok   $*"; }
 bad()  { echo "  FAIL $*"; FAILS=$((FAILS + 1)); }
-
-grep_log() { # grep_log FILE ERE... -> all must match
-  local f=$1 re; shift
-  for re in "$@"; do grep -Eq -- "$re" "$f" || return 1; done
-}
 
 # ---- one scenario --------------------------------------------------------------------------------
 run_scenario() {
@@ -316,8 +312,8 @@ run_scenario() {
   [ "$(exp_get psk "$e")" = wrong ] && pskf=$W/psk.wrong
 
   # the strongSwan side(s)
-  local RD=$W/R ID=$W/I swan_ns=$NSR
-  if [ "$mode" = reverse ]; then RD=$W/I; swan_ns=$NSI; PEERLOG=$RD/charon.log; fi
+  local RD=$W/R ID=$W/I
+  if [ "$mode" = reverse ]; then RD=$W/I; PEERLOG=$RD/charon.log; fi
   if [ "$peer" = strongswan ]; then
     write_swan "$RD" "$sd/charon.conf"
     render "$sd/swanctl.conf" "$RD/swanctl/swanctl.conf"
@@ -339,7 +335,7 @@ run_scenario() {
   echo_port=$(exp_get echo-server "$e")
   if [ -n "$echo_port" ]; then
     ip netns exec "$NSR" python3 "$HERE/udpecho.py" --serve $R_INNER:$echo_port 60 > "$W/echo-server.txt" 2>&1 &
-    PIDS+=($!)
+    PIDS+=("$!")
     wait_for 5 grep -qs serving "$W/echo-server.txt" || bad "UDP echo server did not start"
   fi
   decoy=$(exp_get decoy "$e")
@@ -352,7 +348,7 @@ run_scenario() {
 
   local out=$W/out.txt want_exit t0 t1 mk_common
   want_exit=$(exp_get exit "$e"); want_exit=${want_exit:-0}
-  mk_common=(--psk-file "$pskf" --tsi $I_NET --tsr $R_NET --keys "$W/keys" --timeout 10)
+  mk_common=(--psk-file "$pskf" --tsi "$I_NET" --tsr "$R_NET" --keys "$W/keys" --timeout 10)
   mkdir -p "$W/keys"
   t0=$(date +%s.%N)
   case "$mode" in
@@ -362,7 +358,7 @@ run_scenario() {
       if [ -n "$act" ]; then
         aftr=${act%% *}; acmd=${act#* }
         ( sleep "$aftr"; sw "$RD" $acmd > "$W/action.txt" 2>&1 ) &
-        PIDS+=($!)
+        PIDS+=("$!")
       fi
       # shellcheck disable=SC2046
       ip netns exec "$NSI" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" initiate --peer $R_ADDR \
@@ -381,8 +377,8 @@ run_scenario() {
       # shellcheck disable=SC2046
       ip netns exec "$NSR" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" respond --listen $R_ADDR \
         --id fqdn:$R_ID --psk-file "$pskf" --tsr $R_NET --keys "$W/keys" $(exp_get args "$e") > "$out" 2>&1 &
-      local mpid=$!; PIDS+=($mpid)
-      sleep 0.3
+      local mpid=$!; PIDS+=("$mpid")
+      wait_for 5 grep -qs 'listening on' "$out" || bad "minike respond did not report 'listening on'"
       start_charon "$NSI" "$RD" || { bad "initiator charon start"; return 1; }
       sw "$RD" --initiate --child "$(exp_get child "$e")" --timeout 15 > "$W/initiate.txt" 2>&1
       rc=$?
@@ -486,6 +482,7 @@ run_scenario() {
 total=0 failed=() skipped=()
 for s in "${SCENARIOS[@]}"; do
   run_scenario "$s"; r=$?
+  cleanup                                     # idempotent: also after an early failure return
   total=$((total + 1))
   case $r in 0) ;; 77) skipped+=("$s") ;; *) failed+=("$s") ;; esac
 done

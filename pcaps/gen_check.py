@@ -369,13 +369,14 @@ def main():
     exp = ["# source: gen.sh scenario template (hand-written outcome); directions, exchanges and",
            "# flags checked against tshark 4.0.17, SK payloads opened by gen_check.py (python",
            "# cryptography 38.0.4) with independently derived keys. `#` text is commentary.",
-           "# <frame> TX <exchange> [RETRANSMIT|DELETE (the app called mk_delete)] | <frame> RX OK <state before>-><state after> |",
-           "# <frame> DROP <mk_err name> <state> | END <final state> [<error>]"]
+           "# <frame> TX <exchange> [RETRANSMIT (mk_on_timer) | DELETE (the app calls mk_delete)]",
+           "# <frame> RX OK <state before>-><state after> | <frame> DROP <mk_err name> <state>",
+           "# END <final state> [<error>]"]
     for i, d in enumerate(dg):
         h = d["h"]
         what = "%s %s #%d, %s%s" % (EXCH[h["exch"]], "resp" if h["flags"] & 0x20 else "req",
                                     h["msgid"], names([p[0] for p in d["pls"]]),
-                                    ("{%s}" % names(d["inner"])) if d.get("inner") else "")
+                                    ("{%s}" % names(d["inner"])) if d.get("inner") is not None else "")
         port = d["dport"] if d["tx"] else d["sport"]
         exp.append("%-40s # t=%.1f s, UDP %d, %s" % (" ".join(d["t"]), d["ts"], port, what))
     exp += [" ".join(t) for t in tmpl if t[0] == "END"]

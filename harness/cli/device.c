@@ -20,6 +20,14 @@ static void refresh_keys(cli_dev *d)
 {
     mk_ike_keys k;
     if (mk_keys_export(&d->ike, &k)) {
+        /* SK_d/pi/pr are exported only before the child SA is keyed: keep the copy */
+        bool same_sa = d->have_keys && memcmp(d->keys.spi_i, k.spi_i, 8) == 0;
+        if (k.prf_len == 0 && same_sa && d->keys.prf_len != 0) {
+            memcpy(k.sk_d, d->keys.sk_d, sizeof k.sk_d);
+            memcpy(k.sk_pi, d->keys.sk_pi, sizeof k.sk_pi);
+            memcpy(k.sk_pr, d->keys.sk_pr, sizeof k.sk_pr);
+            k.prf_len = d->keys.prf_len;
+        }
         d->keys = k;
         d->have_keys = true;
     }

@@ -20,9 +20,9 @@
 enum { MK_FAKE_TRACE_CAP = 4096 };
 
 typedef struct mk_fake_env {
-    mk_env env;            /* ctx points back at this struct: pass &f->env to mk_init */
+    mk_env env; /* ctx points back at this struct: pass &f->env to mk_init */
     uint8_t key[32];
-    uint64_t off;          /* keystream octets consumed */
+    uint64_t off; /* keystream octets consumed */
     uint64_t rng_calls;
     uint32_t n_event[MK_EV_INFO + 1];
     char trace[MK_FAKE_TRACE_CAP]; /* "drop: WRONG_SPI\n..." (oldest events dropped when full) */

@@ -26,6 +26,7 @@ typedef struct buf {
 struct mk_keysw {
     char *dir;
     buf ike, esp;
+    buf all; /* keys.txt: every key of the run, whatever Wireshark can decrypt */
     uint8_t seen[32][16]; /* SPI pairs already written */
     size_t n_seen;
 };
@@ -162,6 +163,45 @@ const char *mk_keysw_esp_auth_name(uint16_t integ)
     return NULL;
 }
 
+/* keys.txt lines: SK_d/SK_pi/SK_pr as `name = hex` (when still known) and the 8-field row with
+ * IANA numbers for names, for comparison with strongSwan's key log or the Perl initiator. */
+static bool named_line(mk_keysw *k, const char *name, const uint8_t *v, size_t n)
+{
+    char line[2 * MK_MAX_PRF_OUT + 32], h[2 * MK_MAX_PRF_OUT + 1];
+    bool ok;
+    hex(h, v, n);
+    snprintf(line, sizeof(line), "%s = %s\n", name, h);
+    ok = buf_add(&k->all, line);
+    mk_wipe(h, sizeof(h));
+    mk_wipe(line, sizeof(line));
+    return ok;
+}
+
+static bool all_ike(mk_keysw *k, const mk_ike_keys *keys, const char *spii, const char *spir)
+{
+    char ei[2 * MK_MAX_ENCR_KEY + 1], er[2 * MK_MAX_ENCR_KEY + 1];
+    char ai[2 * MK_MAX_INTEG_KEY + 1], ar[2 * MK_MAX_INTEG_KEY + 1];
+    char row[2 * (2 * MK_MAX_ENCR_KEY + 2 * MK_MAX_INTEG_KEY) + 256];
+    bool ok = true;
+    if (keys->prf_len != 0)
+        ok = named_line(k, "SK_d", keys->sk_d, keys->prf_len) &&
+             named_line(k, "SK_pi", keys->sk_pi, keys->prf_len) &&
+             named_line(k, "SK_pr", keys->sk_pr, keys->prf_len);
+    hex(ei, keys->sk_ei, keys->encr_len);
+    hex(er, keys->sk_er, keys->encr_len);
+    hex(ai, keys->sk_ai, keys->integ_len);
+    hex(ar, keys->sk_ar, keys->integ_len);
+    snprintf(row, sizeof(row), "%s,%s,%s,%s,\"ENCR %u/%u\",%s,%s,\"INTEG %u\"\n", spii, spir, ei,
+             er, (unsigned)keys->encr, (unsigned)keys->encr_bits, ai, ar, (unsigned)keys->integ);
+    ok = ok && buf_add(&k->all, row);
+    mk_wipe(ei, sizeof(ei));
+    mk_wipe(er, sizeof(er));
+    mk_wipe(ai, sizeof(ai));
+    mk_wipe(ar, sizeof(ar));
+    mk_wipe(row, sizeof(row));
+    return ok;
+}
+
 bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys)
 {
     char spii[17], spir[17], ei[2 * MK_MAX_ENCR_KEY + 1], er[2 * MK_MAX_ENCR_KEY + 1];
@@ -181,6 +221,8 @@ bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys)
     }
     hex(spii, keys->spi_i, 8);
     hex(spir, keys->spi_r, 8);
+    if (!all_ike(k, keys, spii, spir))
+        return false;
     if (en == NULL || in == NULL) {
         snprintf(row, sizeof(row),
                  "# %s,%s: IKE transform ENCR %u/%u INTEG %u not decryptable by Wireshark 4.0"
@@ -204,7 +246,7 @@ bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys)
     return ok;
 }
 
-static bool esp_row(mk_keysw *k, const mk_addr *src, const mk_addr *dst, uint32_t spi,
+static bool esp_row(buf *out, const mk_addr *src, const mk_addr *dst, uint32_t spi,
                     const char *en, const uint8_t *ek, size_t ek_len, const char *an,
                     const uint8_t *ak, size_t ak_len)
 {
@@ -217,7 +259,7 @@ static bool esp_row(mk_keysw *k, const mk_addr *src, const mk_addr *dst, uint32_
     hex(a, ak, ak_len);
     snprintf(row, sizeof(row), "\"%s\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x%s\",\"%s\",\"0x%s\"\n",
              src->family == 6 ? "IPv6" : "IPv4", s, d, (unsigned)spi, en, e, an, a);
-    ok = buf_add(&k->esp, row);
+    ok = buf_add(out, row);
     mk_wipe(e, sizeof(e));
     mk_wipe(a, sizeof(a));
     mk_wipe(row, sizeof(row));
@@ -228,6 +270,14 @@ bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local,
                     const mk_addr *remote)
 {
     const char *en = mk_keysw_esp_encr_name(sa->encr), *an = mk_keysw_esp_auth_name(sa->integ);
+    char ien[32], ian[32];
+    snprintf(ien, sizeof(ien), "ENCR %u/%u", (unsigned)sa->encr, (unsigned)sa->encr_bits);
+    snprintf(ian, sizeof(ian), "INTEG %u", (unsigned)sa->integ);
+    if (!esp_row(&k->all, local, remote, sa->spi_out, ien, sa->ek_out, sa->ek_len, ian,
+                 sa->ak_out, sa->ak_len) ||
+        !esp_row(&k->all, remote, local, sa->spi_in, ien, sa->ek_in, sa->ek_len, ian, sa->ak_in,
+                 sa->ak_len))
+        return false;
     if (en == NULL || an == NULL) {
         char row[200];
         snprintf(row, sizeof(row),
@@ -236,9 +286,9 @@ bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local,
                  (unsigned)sa->spi_out, (unsigned)sa->spi_in, (unsigned)sa->encr);
         return buf_add(&k->esp, row) && false;
     }
-    return esp_row(k, local, remote, sa->spi_out, en, sa->ek_out, sa->ek_len, an, sa->ak_out,
-                   sa->ak_len) &&
-           esp_row(k, remote, local, sa->spi_in, en, sa->ek_in, sa->ek_len, an, sa->ak_in,
+    return esp_row(&k->esp, local, remote, sa->spi_out, en, sa->ek_out, sa->ek_len, an,
+                   sa->ak_out, sa->ak_len) &&
+           esp_row(&k->esp, remote, local, sa->spi_in, en, sa->ek_in, sa->ek_len, an, sa->ak_in,
                    sa->ak_len);
 }
 
@@ -281,8 +331,15 @@ bool mk_keysw_close(mk_keysw *k)
                     "esp.enable_authentication_check: TRUE\n",
                     NULL) &&
          ok;
+    ok = write_file(k->dir, "keys.txt",
+                    "# minike: every key of this run (SECRET), Wireshark-decryptable or not:\n"
+                    "# SK_d/SK_pi/SK_pr lines, IKE rows (SPIi,SPIr,SK_ei,SK_er,encr,SK_ai,SK_ar,"
+                    "integ) and ESP rows (proto,src,dst,SPI,encr,key,auth,key), IANA numbers\n",
+                    &k->all) &&
+         ok;
     buf_free(&k->ike);
     buf_free(&k->esp);
+    buf_free(&k->all);
     free(k->dir);
     mk_wipe(k, sizeof(*k));
     free(k);

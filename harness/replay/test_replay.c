@@ -42,10 +42,10 @@ enum { MAX_STEPS = 64 };
 
 typedef struct step {
     enum { S_TX, S_RX, S_DROP } kind;
-    char exch[24];      /* TX */
-    bool retransmit;    /* TX: after mk_on_timer() at the deadline */
-    bool app_delete;    /* TX: after mk_delete() (the application ends the SA) */
-    char err[32];       /* DROP */
+    char exch[24];   /* TX */
+    bool retransmit; /* TX: after mk_on_timer() at the deadline */
+    bool app_delete; /* TX: after mk_delete() (the application ends the SA) */
+    char err[32];    /* DROP */
     char from[16], to[16];
 } step;
 
@@ -65,7 +65,7 @@ typedef struct scenario {
 typedef struct mutation {
     int64_t seed_delta;
     bool flip_psk;
-    size_t flip_rx_frame; /* 1-based frame of a responder datagram to flip the last octet of */
+    size_t flip_rx_frame;   /* 1-based frame of a responder datagram to flip the last octet of */
     uint64_t start_late_ms; /* mk_start this much after the first datagram's time */
 } mutation;
 
@@ -230,8 +230,8 @@ static void load(scenario *s, const char *name, const mutation *mu)
         const char *v = mk_vec_str(&s->keys->b[0], k);
         if (v) {
             cr_assert_eq(sscanf(v, "%u,%u,%u,%u,%u", &e, &b, &p, &g, &d), 5, "%s = %s", k, v);
-            c->ike[c->n_ike++] = (mk_ike_suite){(uint16_t)e, (uint16_t)b, (uint16_t)p,
-                                                (uint16_t)g, (uint16_t)d};
+            c->ike[c->n_ike++] =
+                (mk_ike_suite){(uint16_t)e, (uint16_t)b, (uint16_t)p, (uint16_t)g, (uint16_t)d};
         }
         snprintf(k, sizeof k, "esp.%zu", i);
         v = mk_vec_str(&s->keys->b[0], k);
@@ -267,11 +267,16 @@ static void load(scenario *s, const char *name, const mutation *mu)
 static const char *exch_name(uint8_t x)
 {
     switch (x) {
-    case MK_EX_IKE_SA_INIT: return "IKE_SA_INIT";
-    case MK_EX_IKE_AUTH: return "IKE_AUTH";
-    case MK_EX_CREATE_CHILD_SA: return "CREATE_CHILD_SA";
-    case MK_EX_INFORMATIONAL: return "INFORMATIONAL";
-    default: return "?";
+    case MK_EX_IKE_SA_INIT:
+        return "IKE_SA_INIT";
+    case MK_EX_IKE_AUTH:
+        return "IKE_AUTH";
+    case MK_EX_CREATE_CHILD_SA:
+        return "CREATE_CHILD_SA";
+    case MK_EX_INFORMATIONAL:
+        return "INFORMATIONAL";
+    default:
+        return "?";
     }
 }
 
@@ -399,8 +404,9 @@ static int replay(scenario *s, const mutation *mu, char *why, size_t cap)
                 size_t k = 0;
                 while (k < n && k < d->len && p[k] == d->data[k])
                     k++;
-                rc = fr, fail(why, cap, "%s: %zu octets, capture %zu; first difference at octet %zu",
-                              st->exch, n, d->len, k);
+                rc = fr,
+                fail(why, cap, "%s: %zu octets, capture %zu; first difference at octet %zu",
+                     st->exch, n, d->len, k);
                 break;
             }
             size_t hdr = port == MK_PORT_NATT ? MK_NATT_MARKER : 0;
@@ -564,7 +570,8 @@ ParameterizedTest(param *p, replay, golden)
 Test(replay, scenarios_present)
 {
     static const char *const want[] = {"psk-gcm-natt", "psk-chacha-delete", "psk-cbc-modp2048",
-                                       "cookie", "invalid-ke", "retransmit", "corrupt-icv"};
+                                       "cookie",       "invalid-ke",        "retransmit",
+                                       "corrupt-icv"};
     param tmp[64];
     size_t n = list_scenarios(tmp, 64);
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {

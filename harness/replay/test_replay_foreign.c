@@ -4,7 +4,7 @@
  *  - wireshark: the eight Wireshark 4.0.17 IKEv2 captures (../shared/reference/wireshark-ikev2/,
  *    never copied here; skipped with a message when absent). Every datagram must be classified by
  *    our parser exactly as tshark 4.0.17 does (SPIs, exchange, flags, message ID, length, payload
- *    list, notify types: vectors/msgs/wireshark-tshark.txt), and our initiator in INIT_SENT,
+ *    list, notify types: vectors/captures/wireshark-tshark.txt), and our initiator in INIT_SENT,
  *    AUTH_SENT and ESTABLISHED (driven there by the in-process peer) must DROP every one of them
  *    with the reason the vector file gives, changing nothing but its counters. Their SK payloads
  *    are opened by harness/vectors/test_wireshark_sk.c, not here.
@@ -36,7 +36,7 @@ static void init(void)
 }
 TestSuite(foreign, .init = init);
 
-static const char *VEC = "vectors/msgs/wireshark-tshark.txt";
+static const char *VEC = "vectors/captures/wireshark-tshark.txt";
 
 /* Open one Wireshark capture (cached across blocks of the same file). */
 static mk_pcap_list *capture(const char *file)
@@ -284,7 +284,8 @@ Test(foreign, wireshark_dropped_in_established)
     drops_in(MK_ST_ESTABLISHED, "drop_established");
 }
 
-/* ---- pcaps/interop ---------------------------------------------------------------------------- */
+/* ---- pcaps/interop ----------------------------------------------------------------------------
+ */
 
 enum { MAX_ROWS = 16 };
 typedef struct keyrow {
@@ -296,7 +297,7 @@ typedef struct keyrow {
 
 static bool encr_of(const char *name, const mk_encr_class **out)
 {
-    static const uint16_t ids[] = {MK_ENCR_AES_CBC, MK_ENCR_AES_CCM_8, MK_ENCR_AES_CCM_12,
+    static const uint16_t ids[] = {MK_ENCR_AES_CBC,    MK_ENCR_AES_CCM_8, MK_ENCR_AES_CCM_12,
                                    MK_ENCR_AES_CCM_16, MK_ENCR_AES_GCM_8, MK_ENCR_AES_GCM_12,
                                    MK_ENCR_AES_GCM_16};
     static const uint16_t bits[] = {128, 192, 256};

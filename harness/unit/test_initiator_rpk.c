@@ -101,8 +101,8 @@ static void setup(void)
     env_i = (mk_env){.ctx = &rng_i, .rng = trng_fill, .trace = NULL};
     env_r = (mk_env){.ctx = &rng_r, .rng = trng_fill, .trace = NULL};
     mk_config_defaults(&cfg);
-    cfg.ike[0] = (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256,
-                                MK_INTEG_NONE, MK_DH_X25519};
+    cfg.ike[0] = (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE,
+                                MK_DH_X25519};
     cfg.n_ike = 1;
     cfg.esp[0] = (mk_esp_suite){MK_ENCR_CHACHA20_POLY1305, 256, MK_INTEG_NONE};
     cfg.n_esp = 1;
@@ -132,19 +132,20 @@ static void teardown(void)
 
 TestSuite(initiator_rpk, .init = setup, .fini = teardown);
 
-/* ---- the hand-built responder ----------------------------------------------------------------- */
+/* ---- the hand-built responder -----------------------------------------------------------------
+ */
 
 /* What the responder does differently per test. */
 typedef struct resp_opts {
-    bool no_sha;                 /* no N(SIGNATURE_HASH_ALGORITHMS) at all */
-    const uint8_t *hashes;       /* its data (default: 0002 0005) */
+    bool no_sha;           /* no N(SIGNATURE_HASH_ALGORITHMS) at all */
+    const uint8_t *hashes; /* its data (default: 0002 0005) */
     size_t hashes_len;
-    bool certreq;                /* CERTREQ(15) in the IKE_SA_INIT response */
-    bool cert;                   /* CERT(15, cert_spki) in the IKE_AUTH response */
-    const uint8_t *cert_spki;    /* default spki2 */
+    bool certreq;             /* CERTREQ(15) in the IKE_SA_INIT response */
+    bool cert;                /* CERT(15, cert_spki) in the IKE_AUTH response */
+    const uint8_t *cert_spki; /* default spki2 */
     size_t cert_spki_len;
-    const uint8_t *sign_seed;    /* Ed25519 key the responder signs with (default seed2) */
-    const mk_sig_class *rsa_sc;  /* or: sign with this RSA class and rsa_priv */
+    const uint8_t *sign_seed;   /* Ed25519 key the responder signs with (default seed2) */
+    const mk_sig_class *rsa_sc; /* or: sign with this RSA class and rsa_priv */
     const uint8_t *rsa_priv;
     size_t rsa_priv_len;
 } resp_opts;
@@ -199,7 +200,8 @@ static mk_err do_init(const resp_opts *o)
     static const uint8_t ours[] = {0, 2, 0, 5};
     cr_assert_eq(n.data_len, 4);
     cr_assert_arr_eq(n.data, ours, 4);
-    const mk_pl *pke = mk_chain_find(&m.chain, MK_PT_KE), *pn = mk_chain_find(&m.chain, MK_PT_NONCE);
+    const mk_pl *pke = mk_chain_find(&m.chain, MK_PT_KE),
+                *pn = mk_chain_find(&m.chain, MK_PT_NONCE);
     cr_assert(pke != NULL && pn != NULL);
     mk_ke ke;
     const uint8_t *ni;
@@ -419,7 +421,8 @@ static mk_err exchange(const resp_opts *o)
     return do_auth(o);
 }
 
-/* ---- tests ------------------------------------------------------------------------------------ */
+/* ---- tests ------------------------------------------------------------------------------------
+ */
 
 Test(initiator_rpk, pinned_key_establishes)
 {
@@ -495,8 +498,8 @@ Test(initiator_rpk, fingerprint_of_another_key_fails)
 Test(initiator_rpk, wrong_key_is_auth_failed)
 {
     /* pinned TEST 2, the responder signs with TEST 3 and sends TEST 3's key */
-    resp_opts o = {.cert = true, .cert_spki = spki3, .cert_spki_len = spki3_len,
-                   .sign_seed = seed3};
+    resp_opts o = {
+        .cert = true, .cert_spki = spki3, .cert_spki_len = spki3_len, .sign_seed = seed3};
     cr_assert_eq(exchange(&o), MK_E_AUTH_FAILED);
     cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
     mk_esp_sa c;
@@ -634,8 +637,12 @@ Test(initiator_rpk, rsa_responder_with_method14_is_verified)
     cfg.peer_spki = NULL;
     cfg.imprint = imprint_cb;
     cfg.imprint_ctx = &imprint_calls;
-    resp_opts o = {.cert = true, .cert_spki = rspki, .cert_spki_len = pl,
-                   .rsa_sc = &mk_sig_rsa_sha256, .rsa_priv = rpriv, .rsa_priv_len = kl};
+    resp_opts o = {.cert = true,
+                   .cert_spki = rspki,
+                   .cert_spki_len = pl,
+                   .rsa_sc = &mk_sig_rsa_sha256,
+                   .rsa_priv = rpriv,
+                   .rsa_priv_len = kl};
     cr_assert_eq(exchange(&o), MK_E_OK);
     cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED);
     cr_assert_eq(imprinted_len, pl);
@@ -649,8 +656,12 @@ Test(initiator_rpk, weak_rsa_key_from_the_responder_is_refused)
     cfg.peer_spki = NULL;
     cfg.imprint = imprint_cb;
     cfg.imprint_ctx = &imprint_calls;
-    resp_opts o = {.cert = true, .cert_spki = weak, .cert_spki_len = pl,
-                   .rsa_sc = &mk_sig_rsa_sha256, .rsa_priv = rpriv, .rsa_priv_len = kl};
+    resp_opts o = {.cert = true,
+                   .cert_spki = weak,
+                   .cert_spki_len = pl,
+                   .rsa_sc = &mk_sig_rsa_sha256,
+                   .rsa_priv = rpriv,
+                   .rsa_priv_len = kl};
     cr_assert_eq(exchange(&o), MK_E_WEAK_KEY);
     cr_assert_eq(imprint_calls, 0);
 }

@@ -56,12 +56,17 @@ Test(keysfile, rows_in_tshark_formats)
     ik.encr_len = 20;
     fill(ik.sk_ei, 20, 0xa0);
     fill(ik.sk_er, 20, 0xc0);
+    ik.prf_len = 4; /* SK_d/pi/pr, known only before the child SA is keyed */
+    fill(ik.sk_d, 4, 0xd0);
+    fill(ik.sk_pi, 4, 0xe0);
+    fill(ik.sk_pr, 4, 0xf0);
     cr_assert(mk_keysw_ike(k, &ik));
     cr_assert(mk_keysw_ike(k, &ik), "a duplicate is ignored");
     cc = ik;
     cc.spi_i[0] = 0x99;
     cc.encr = MK_ENCR_CHACHA20_POLY1305;
     cc.encr_bits = 0;
+    cc.prf_len = 0;
     cr_assert_not(mk_keysw_ike(k, &cc));
 
     memset(&sa, 0, sizeof(sa));
@@ -96,12 +101,24 @@ Test(keysfile, rows_in_tshark_formats)
                        "%s", s);
     cr_assert_not_null(strstr(s, "\n\"IPv4\",\"127.0.0.2\",\"127.0.0.1\",\"0x0badf00d\","), "%s", s);
     cr_assert_not_null(strstr(s, "\n# SPIs 0xc0ffee01/0x0badf00d: ESP ENCR 14 not decryptable"), "%s", s);
+    /* keys.txt holds every key, including what Wireshark cannot decrypt (ChaCha20, CCM ESP) */
+    s = slurp(dir, "keys.txt");
+    cr_assert_not_null(strstr(s, "\nSK_d = d0d1d2d3\nSK_pi = e0e1e2e3\nSK_pr = f0f1f2f3\n"), "%s", s);
+    cr_assert_not_null(strstr(s, "\n9911121314151617,2021222324252627,"
+                                 "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3,"
+                                 "c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3,"
+                                 "\"ENCR 28/0\",,,\"INTEG 0\"\n"),
+                       "%s", s);
+    cr_assert_not_null(strstr(s, "\n\"IPv4\",\"127.0.0.2\",\"127.0.0.1\",\"0x0badf00d\",\"ENCR 14/128\","
+                                 "\"0x4142434445464748494a4b4c4d4e4f5051525354\",\"INTEG 0\",\"0x\"\n"),
+                       "%s", s);
     s = slurp(dir, "preferences");
     cr_assert_not_null(strstr(s, "\nesp.enable_encryption_decode: TRUE\n"));
     {
-        static const char *names[] = {"ikev2_decryption_table", "esp_sa", "preferences"};
+        static const char *names[] = {"ikev2_decryption_table", "esp_sa", "preferences",
+                                      "keys.txt"};
         char path[256];
-        for (size_t i = 0; i < 3; i++) {
+        for (size_t i = 0; i < 4; i++) {
             snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
             cr_assert_eq(unlink(path), 0);
         }

@@ -36,6 +36,8 @@ static void teardown(void)
 
 TestSuite(spki, .init = setup, .fini = teardown);
 
+#if MK_RPK
+
 static const uint8_t *hexof(const mk_vec_file *f, const char *name, const char *key, size_t *len)
 {
     const mk_vec_block *b = mk_vec_find(f, "name", name);
@@ -54,8 +56,6 @@ static uint8_t *guarded(const uint8_t *p, size_t n)
         memcpy(g, p, n);
     return g;
 }
-
-#if MK_RPK
 
 Test(spki, ed25519_rfc8032_parse_and_encode)
 {
@@ -186,15 +186,16 @@ Test(spki, foreign_algorithms_are_refused)
 {
     /* Ed448 (1.3.101.113, 57-octet key), id-ecPublicKey P-256, and Ed25519 with a NULL
      * parameter (RFC 8410 §3: parameters MUST be absent) */
-    uint8_t ed448[12 + 57] = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
+    uint8_t ed448[12 + 57] = {0x30, 0x43, 0x30, 0x05, 0x06, 0x03,
+                              0x2b, 0x65, 0x71, 0x03, 0x3a, 0x00};
     static const uint8_t p256_hdr[] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
                                        0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
                                        0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00, 0x04};
     uint8_t p256[sizeof p256_hdr + 64];
     memcpy(p256, p256_hdr, sizeof p256_hdr);
     memset(p256 + sizeof p256_hdr, 0x5a, 64);
-    static const uint8_t ed_null_hdr[] = {0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65,
-                                          0x70, 0x05, 0x00, 0x03, 0x21, 0x00};
+    static const uint8_t ed_null_hdr[] = {0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b,
+                                          0x65, 0x70, 0x05, 0x00, 0x03, 0x21, 0x00};
     uint8_t ed_null[sizeof ed_null_hdr + 32];
     memcpy(ed_null, ed_null_hdr, sizeof ed_null_hdr);
     memset(ed_null + sizeof ed_null_hdr, 0x11, 32);

@@ -431,6 +431,10 @@ typedef struct mk_ike_keys {
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t encr_len, integ_len;
+    /* SK_d, SK_pi, SK_pr: only between the IKE_SA_INIT response and the IKE_AUTH response
+     * (they are wiped once the child SA is keyed, there is no rekey); prf_len 0 otherwise. */
+    uint8_t sk_d[MK_MAX_PRF_OUT], sk_pi[MK_MAX_PRF_OUT], sk_pr[MK_MAX_PRF_OUT];
+    uint8_t prf_len;
 } mk_ike_keys;
 bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out);
 

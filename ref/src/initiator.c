@@ -614,6 +614,12 @@ bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
     memcpy(out->sk_ar, ike->sk_ar, ike->integ_len);
     out->encr_len = ike->encr_len;
     out->integ_len = ike->integ_len;
+    if (ike->st == MK_ST_AUTH_SENT) { /* SK_d/pi/pr still exist: see mk_ike_keys */
+        memcpy(out->sk_d, ike->sk_d, ike->prf_len);
+        memcpy(out->sk_pi, ike->sk_pi, ike->prf_len);
+        memcpy(out->sk_pr, ike->sk_pr, ike->prf_len);
+        out->prf_len = ike->prf_len;
+    }
     return true;
 }
 

@@ -87,8 +87,8 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     {
         /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
          * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len,
-                       ike->nr, ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len, ike->nr,
+                       ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
         at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
         mk_pl_encode_auth(&w, MK_AUTH_PSK, auth, cls.prf->out_len);
         mk_pl_end(&w, at);
@@ -300,8 +300,8 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     {
         /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
          * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len,
-                       ike->ni, MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
+                       MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
         bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
         auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
         if (!auth_ok) {

@@ -26,7 +26,8 @@ mk_err mk_ini_rpk_check_config(const mk_config *cfg)
     if (mk_spki_check(cfg->spki, cfg->spki_len, &type) != MK_E_OK ||
         mk_sig_check_pair(cfg->priv_key, cfg->priv_key_len, cfg->spki, cfg->spki_len) != MK_E_OK)
         return MK_E_BAD_CONFIG;
-    if (cfg->peer_spki != NULL && mk_spki_check(cfg->peer_spki, cfg->peer_spki_len, &type) != MK_E_OK)
+    if (cfg->peer_spki != NULL &&
+        mk_spki_check(cfg->peer_spki, cfg->peer_spki_len, &type) != MK_E_OK)
         return MK_E_BAD_CONFIG;
     /* nothing pinned: only the caller may vouch for a learned key */
     if (cfg->peer_spki == NULL && cfg->peer_fp == NULL && cfg->imprint == NULL)
@@ -181,7 +182,8 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
             uint8_t fp[MK_FP_LEN];
             mk_spki_fingerprint(cert.data, cert.len, fp);
             if (!mk_ct_eq(fp, cfg->peer_fp, MK_FP_LEN)) {
-                mk_ini_trace(ike, MK_EV_INFO, "responder raw key does not match the pinned fingerprint");
+                mk_ini_trace(ike, MK_EV_INFO,
+                             "responder raw key does not match the pinned fingerprint");
                 return MK_E_AUTH_FAILED;
             }
         }

@@ -97,8 +97,8 @@ static size_t rsa_hash(mbedtls_md_type_t md, const uint8_t *msg, size_t len, uin
 }
 
 static mk_err rsa_sign_md(mbedtls_md_type_t md, const mk_env *env, const uint8_t *priv,
-                          size_t priv_len, const uint8_t *msg, size_t len, uint8_t *sig,
-                          size_t cap, size_t *sig_len)
+                          size_t priv_len, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+                          size_t *sig_len)
 {
     mbedtls_pk_context pk;
     uint8_t h[32];
@@ -147,8 +147,7 @@ static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const uint
 }
 
 static mk_err rsa256_sign(const mk_env *env, const uint8_t *priv, size_t priv_len,
-                          const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
-                          size_t *sig_len)
+                          const uint8_t *msg, size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
     return rsa_sign_md(MBEDTLS_MD_SHA256, env, priv, priv_len, msg, len, sig, cap, sig_len);
 }
@@ -159,8 +158,8 @@ static mk_err rsa256_verify(const mk_spki *pub, const uint8_t *msg, size_t len, 
     return rsa_verify_md(MBEDTLS_MD_SHA256, pub, msg, len, sig, sig_len);
 }
 
-static mk_err rsa1_sign(const mk_env *env, const uint8_t *priv, size_t priv_len,
-                        const uint8_t *msg, size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
+static mk_err rsa1_sign(const mk_env *env, const uint8_t *priv, size_t priv_len, const uint8_t *msg,
+                        size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
     return rsa_sign_md(MBEDTLS_MD_SHA1, env, priv, priv_len, msg, len, sig, cap, sig_len);
 }
@@ -172,8 +171,8 @@ static mk_err rsa1_verify(const mk_spki *pub, const uint8_t *msg, size_t len, co
 }
 
 const mk_sig_class mk_sig_ed25519 = {
-    MK_KEY_ED25519, MK_AUTH_DIGSIG, MK_HASH_IDENTITY, "Ed25519",
-    algid_ed25519,  sizeof algid_ed25519, ed_sign,    ed_verify,
+    MK_KEY_ED25519, MK_AUTH_DIGSIG,       MK_HASH_IDENTITY, "Ed25519",
+    algid_ed25519,  sizeof algid_ed25519, ed_sign,          ed_verify,
 };
 const mk_sig_class mk_sig_rsa_sha256 = {
     MK_KEY_RSA,       MK_AUTH_DIGSIG,          MK_HASH_SHA2_256, "RSA-PKCS1-SHA2-256",
@@ -207,8 +206,8 @@ mk_err mk_sig_choose(uint8_t key_type, bool announced, uint8_t hashes, const mk_
 }
 
 mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
-                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out,
-                         size_t cap, size_t *out_len)
+                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+                         size_t *out_len)
 {
     size_t pre = 0, sl = 0;
     *out_len = 0;
@@ -239,8 +238,7 @@ mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *dat
     static const mk_sig_class *const known[] = {&mk_sig_ed25519, &mk_sig_rsa_sha256};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         const mk_sig_class *c = known[i];
-        if (al == c->alg_id_len && memcmp(data + 1, c->alg_id, al) == 0 &&
-            c->key_type == pub->type)
+        if (al == c->alg_id_len && memcmp(data + 1, c->alg_id, al) == 0 && c->key_type == pub->type)
             return c->verify(pub, msg, msg_len, data + 1 + al, len - 1 - al);
     }
     return MK_E_AUTH_FAILED;
@@ -284,8 +282,7 @@ mk_err mk_sig_pubkey(uint8_t key_type, const uint8_t *priv, size_t priv_len, uin
     return *spki_len != 0 ? MK_E_OK : MK_E_BUF_TOO_SMALL;
 }
 
-mk_err mk_sig_check_pair(const uint8_t *priv, size_t priv_len, const uint8_t *spki,
-                         size_t spki_len)
+mk_err mk_sig_check_pair(const uint8_t *priv, size_t priv_len, const uint8_t *spki, size_t spki_len)
 {
     mk_spki k;
     uint8_t mine[MK_MAX_SPKI];

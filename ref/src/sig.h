@@ -22,11 +22,11 @@
 #endif
 
 typedef struct mk_sig_class {
-    uint8_t key_type;       /* MK_KEY_ED25519 / MK_KEY_RSA */
-    uint8_t method;         /* AUTH method: MK_AUTH_DIGSIG (14) or MK_AUTH_RSA (1) */
-    uint8_t hash;           /* RFC 7427 hash ID the peer must have announced; 0 for method 1 */
+    uint8_t key_type; /* MK_KEY_ED25519 / MK_KEY_RSA */
+    uint8_t method;   /* AUTH method: MK_AUTH_DIGSIG (14) or MK_AUTH_RSA (1) */
+    uint8_t hash;     /* RFC 7427 hash ID the peer must have announced; 0 for method 1 */
     const char *name;
-    const uint8_t *alg_id;  /* DER AlgorithmIdentifier for method 14, NULL for method 1 */
+    const uint8_t *alg_id; /* DER AlgorithmIdentifier for method 14, NULL for method 1 */
     size_t alg_id_len;
     /* sign msg[0..len) with priv (Ed25519 seed / RSA DER); env->rng feeds RSA blinding.
      * BAD_KEY, WEAK_KEY, BUF_TOO_SMALL, CRYPTO. */
@@ -38,9 +38,9 @@ typedef struct mk_sig_class {
 } mk_sig_class;
 
 #if MK_RPK
-extern const mk_sig_class mk_sig_ed25519;       /* method 14, id-Ed25519, hash Identity */
-extern const mk_sig_class mk_sig_rsa_sha256;    /* method 14, sha256WithRSAEncryption */
-extern const mk_sig_class mk_sig_rsa_sha1_m1;   /* method 1, PKCS#1 v1.5 with SHA-1 */
+extern const mk_sig_class mk_sig_ed25519;     /* method 14, id-Ed25519, hash Identity */
+extern const mk_sig_class mk_sig_rsa_sha256;  /* method 14, sha256WithRSAEncryption */
+extern const mk_sig_class mk_sig_rsa_sha1_m1; /* method 1, PKCS#1 v1.5 with SHA-1 */
 
 /* The hashes we announce in N(SIGNATURE_HASH_ALGORITHMS): SHA2-256 and Identity. */
 extern const uint8_t mk_sig_our_hashes[4];
@@ -53,8 +53,8 @@ mk_err mk_sig_choose(uint8_t key_type, bool announced, uint8_t hashes, const mk_
 /* The AUTH payload Authentication Data for class c: method 14 prefixes the AlgorithmIdentifier
  * with its 1-octet length (RFC 7427 §3). Errors of c->sign. */
 mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
-                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out,
-                         size_t cap, size_t *out_len);
+                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+                         size_t *out_len);
 
 /* Verify the peer's AUTH (method, data) over msg with its key. Only the classes above are
  * accepted; method 14 must name an algorithm whose hash we announced (RFC 7427 §4) and that

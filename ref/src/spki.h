@@ -14,13 +14,13 @@
 
 /* A parsed SPKI. Views point into the DER the caller passed. */
 typedef struct mk_spki {
-    uint8_t type;          /* MK_KEY_ED25519 or MK_KEY_RSA */
-    const uint8_t *pk;     /* Ed25519: the 32-octet public key */
-    const uint8_t *n;      /* RSA: modulus, big-endian, without a leading zero octet */
+    uint8_t type;      /* MK_KEY_ED25519 or MK_KEY_RSA */
+    const uint8_t *pk; /* Ed25519: the 32-octet public key */
+    const uint8_t *n;  /* RSA: modulus, big-endian, without a leading zero octet */
     size_t n_len;
-    const uint8_t *e;      /* RSA: public exponent, big-endian, minimal */
+    const uint8_t *e; /* RSA: public exponent, big-endian, minimal */
     size_t e_len;
-    size_t bits;           /* RSA: modulus bits; Ed25519: 256 */
+    size_t bits; /* RSA: modulus bits; Ed25519: 256 */
 } mk_spki;
 
 /* Parse `der` exactly (trailing octets are BAD_KEY). BAD_KEY: not DER, another algorithm,
