@@ -48,6 +48,23 @@ typedef struct mk_peer_config {
     bool natt;     /* answer NAT_DETECTION_* and accept the move to 4500 */
     mk_addr local; /* our address, for NAT_DETECTION hashes */
     mk_peer_script script;
+    /* Signature authentication with raw public keys (RFC 7427, RFC 7670, RFC 8420). With
+     * auth_method MK_AUTH_DIGSIG the peer signs its AUTH with priv_key (Ed25519: 32-octet seed;
+     * RSA: DER private key) and verifies the initiator against peer_spki (its SPKI, DER) or, if
+     * that is NULL, against the raw key the initiator sends in CERT(15). It announces
+     * SIGNATURE_HASH_ALGORITHMS and asks for the initiator's key with CERTREQ(15). The PSK
+     * fields are then unused. */
+    uint8_t auth_method;       /* 0 or MK_AUTH_PSK: PSK; MK_AUTH_DIGSIG: raw keys */
+    const uint8_t *priv_key;
+    size_t priv_key_len;
+    const uint8_t *spki;       /* our public key (derived from priv_key when NULL) */
+    size_t spki_len;
+    const uint8_t *peer_spki;  /* the initiator's pinned key; NULL: take its CERT(15) */
+    size_t peer_spki_len;
+    bool send_cert;            /* send CERT(15) even without the initiator's CERTREQ(15) */
+    bool no_cert;              /* never send CERT(15) (as strongSwan, which has no encoding 15) */
+    bool no_hash_notify;       /* do not announce SIGNATURE_HASH_ALGORITHMS (forces method 1) */
+    bool sign_with_wrong_key;  /* script: sign with a fresh unrelated key */
 } mk_peer_config;
 
 typedef struct mk_peer mk_peer;
