@@ -142,9 +142,15 @@ const mk_encr_class *peer_encr_class(const mk_suites *s, uint16_t id, uint16_t b
 
 static bool config_ok(const mk_peer_config *cfg)
 {
+    bool digsig = cfg->auth_method == MK_AUTH_DIGSIG;
     if (cfg->suites == NULL || cfg->n_ike == 0 || cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 ||
-        cfg->n_esp > MK_MAX_SUITES || cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK ||
-        cfg->psk_len > MK_MAX_PSK || cfg->idr.len == 0)
+        cfg->n_esp > MK_MAX_SUITES || cfg->idr.len == 0)
+        return false;
+    /* PSK unless signatures are configured (their part is checked by peer_rpk_setup) */
+    if (!digsig && cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK)
+        return false;
+    if (!digsig &&
+        (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK))
         return false;
     for (size_t i = 0; i < cfg->n_ike; i++) {
         const mk_ike_suite *s = &cfg->ike[i];
@@ -175,6 +181,10 @@ mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env)
         return NULL;
     p->cfg = *cfg;
     p->env = *env;
+    if (cfg->auth_method == MK_AUTH_DIGSIG && !peer_rpk_setup(p, cfg)) {
+        mk_peer_free(p);
+        return NULL;
+    }
     p->st = MK_PEER_IDLE;
     p->env.rng(p->env.ctx, p->cookie_secret, sizeof p->cookie_secret);
     return p;
@@ -200,6 +210,9 @@ void peer_reset_sa(mk_peer *p)
     p->my_msgid = 0;
     p->expect_msgid = 0;
     p->on_4500 = false;
+    p->ini_sha = false;
+    p->ini_hashes = 0;
+    p->ini_certreq = false;
     memset(&p->answer, 0, sizeof p->answer);
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * peer: an IKEv2 *responder* on the same codec and key schedule as the initiator, sans-I/O like
- * the core. It serves any RFC 7296 initiator with PSK: IKE_SA_INIT, IKE_AUTH with one ESP child
- * SA, retransmitted requests answered from a cache, INFORMATIONAL requests (Delete) answered.
+ * the core. It serves any RFC 7296 initiator with PSK or raw public keys (RFC 7670, RFC 7427
+ * methods 14 and 1, RFC 8420 Ed25519): IKE_SA_INIT, IKE_AUTH with one ESP child SA,
+ * retransmitted requests answered from a cache, INFORMATIONAL requests (Delete) answered.
  * It can itself send an INFORMATIONAL request (liveness check), a CREATE_CHILD_SA request and a
  * Delete, and it can be scripted to misbehave so conformance tests exercise the initiator.
  * It lives in harness/ (test and demo code), so ref/ stays initiator-only as RFC 7815 intends.
@@ -65,6 +66,11 @@ typedef struct mk_peer_config {
     bool no_cert;              /* never send CERT(15) (as strongSwan, which has no encoding 15) */
     bool no_hash_notify;       /* do not announce SIGNATURE_HASH_ALGORITHMS (forces method 1) */
     bool sign_with_wrong_key;  /* script: sign with a fresh unrelated key */
+    /* The data of our N(SIGNATURE_HASH_ALGORITHMS) (2-octet hash IDs, RFC 7427 §4); NULL: the
+     * core's list, SHA2-256 and Identity (mk_sig_our_hashes). The initiator's method-14 AUTH
+     * is accepted only with a hash announced here (none at all with no_hash_notify). */
+    const uint8_t *hash_notify;
+    size_t hash_notify_len;
 } mk_peer_config;
 
 typedef struct mk_peer mk_peer;
@@ -77,9 +83,13 @@ typedef enum {
     MK_PEER_CLOSED
 } mk_peer_state;
 
-/* Allocates the peer and copies cfg and env (cfg->psk and cfg->suites must outlive it). NULL on
- * a bad config: no suite, an IKE/ESP suite whose classes are not registered, a PSK shorter than
- * MK_MIN_PSK, no IDr, or an env without rng. */
+/* Allocates the peer and copies cfg and env (cfg->psk and cfg->suites must outlive it; with
+ * MK_AUTH_DIGSIG so must priv_key, peer_spki and hash_notify, while spki is copied). NULL on a
+ * bad config: no suite, an IKE/ESP suite whose classes are not registered, a PSK shorter than
+ * MK_MIN_PSK (PSK only), no IDr, or an env without rng; with MK_AUTH_DIGSIG: no priv_key, a
+ * priv_key that is neither a 32-octet Ed25519 seed nor a DER RSA key of 2048..4096 bits, a
+ * spki that is not its public half, a malformed peer_spki or hash_notify, or a build without
+ * MK_RPK. */
 mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env);
 void mk_peer_free(mk_peer *p); /* wipes; NULL is fine */
 

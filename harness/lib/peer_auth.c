@@ -4,7 +4,8 @@
  * answers to the initiator's later requests (INFORMATIONAL with or without Delete, §1.4;
  * CREATE_CHILD_SA, refused with NO_ADDITIONAL_SAS, §1.3). Everything here runs only on an SK
  * payload whose ICV verified (peer.c opens it). It checks IDi and the initiator's PSK AUTH in
- * constant time, answers SK{IDr, AUTH, SAr2, TSi, TSr} and derives the child SA from KEYMAT.
+ * constant time (or, with MK_AUTH_DIGSIG, its signature: peer_rpk.c), answers
+ * SK{IDr, [CERT,] AUTH, SAr2, TSi, TSr} and derives the child SA from KEYMAT.
  * It must never answer a failed AUTH with anything but AUTHENTICATION_FAILED, and never keep
  * AUTH or KEYMAT values on the stack after returning.
  */
@@ -232,12 +233,18 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     }
     bool id_ok = p->cfg.idi.len == 0 || (idv.type == p->cfg.idi.type && idv.len == p->cfg.idi.len &&
                                          memcmp(idv.data, p->cfg.idi.data, idv.len) == 0);
-    /* InitiatorSignedOctets = RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
-     * AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), InitiatorSignedOctets) */
-    mk_ks_auth_psk(p->prf, p->cfg.psk, p->cfg.psk_len, p->init_req, p->init_req_len, p->nr,
-                   sizeof p->nr, p->keys.pi, idv.rest, idv.rest_len, expect);
-    bool auth_ok = av.method == MK_AUTH_PSK && av.len == p->prf->out_len &&
-                   mk_ct_eq(av.data, expect, p->prf->out_len);
+    bool digsig = peer_digsig(p), auth_ok;
+    if (digsig) {
+        /* signature under the initiator's raw public key (peer_rpk.c) */
+        auth_ok = peer_rpk_verify(p, in, &idv, &av) == MK_E_OK;
+    } else {
+        /* InitiatorSignedOctets = RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
+         * AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), InitiatorSignedOctets) */
+        mk_ks_auth_psk(p->prf, p->cfg.psk, p->cfg.psk_len, p->init_req, p->init_req_len, p->nr,
+                       sizeof p->nr, p->keys.pi, idv.rest, idv.rest_len, expect);
+        auth_ok = av.method == MK_AUTH_PSK && av.len == p->prf->out_len &&
+                  mk_ct_eq(av.data, expect, p->prf->out_len);
+    }
     /* RFC 7296 §2.21.2: a failed authentication is answered with AUTHENTICATION_FAILED only,
      * and the IKE SA is not created */
     if (!id_ok || !auth_ok || p->cfg.script.auth_failed) {
@@ -262,7 +269,9 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     idr_body[1] = idr_body[2] = idr_body[3] = 0;
     memcpy(idr_body + 4, id_data, id_len);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload) */
-    if (p->cfg.script.wrong_auth) {
+    if (digsig) {
+        /* signed below, after IDr (peer_rpk_auth) */
+    } else if (p->cfg.script.wrong_auth) {
         uint8_t bad[MK_MAX_PSK];
         memcpy(bad, p->cfg.psk, p->cfg.psk_len);
         bad[0] ^= 0xff; /* script: a key the initiator does not share */
@@ -276,9 +285,27 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     size_t at = mk_pl_begin(&w, &slot, MK_PT_IDR, false);
     mk_pl_encode_id(&w, id_type, id_data, id_len);
     mk_pl_end(&w, at);
-    at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
-    mk_pl_encode_auth(&w, MK_AUTH_PSK, auth_r, p->prf->out_len);
-    mk_pl_end(&w, at);
+    if (digsig) {
+        /* [CERT(15)] AUTH(14 or 1) */
+        e = peer_rpk_auth(p, in, &w, &slot, idr_body, 4 + id_len);
+        if (e == MK_E_SIG_HASH_UNSUPPORTED) {
+            /* we cannot produce a signature the initiator could verify: the IKE SA cannot be
+             * authenticated (RFC 7296 §2.21.2), so it is not created */
+            w = peer_inner_init(inner, sizeof inner, &slot);
+            put_notify(&w, &slot, 0, NULL, 0, MK_N_AUTHENTICATION_FAILED, NULL, 0);
+            e = respond(p, m, &w, port, from, n, false);
+            p->st = MK_PEER_CLOSED;
+            goto out;
+        }
+        if (e != MK_E_OK) {
+            e = peer_drop(p, e);
+            goto out;
+        }
+    } else {
+        at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
+        mk_pl_encode_auth(&w, MK_AUTH_PSK, auth_r, p->prf->out_len);
+        mk_pl_end(&w, at);
+    }
     if ((e = child_answer(p, in, &w, &slot)) != MK_E_OK) {
         e = peer_drop(p, e);
         goto out;

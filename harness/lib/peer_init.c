@@ -210,6 +210,8 @@ static mk_err build_resp(mk_peer *p, const mk_sa *rsa, const uint8_t *pub, size_
         mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NAT_DETECTION_DESTINATION_IP, hash, 20);
         mk_pl_end(&w, at);
     }
+    if (peer_digsig(p)) /* [CERTREQ(15)] N(SIGNATURE_HASH_ALGORITHMS): raw public keys */
+        peer_rpk_init_payloads(p, &w, &slot);
     if (w.err != MK_E_OK)
         return w.err;
     uint32_t len = (uint32_t)w.off;
@@ -234,6 +236,8 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
     uint16_t bits = 0;
     uint8_t priv[MK_MAX_DH_PRIV], pub[MK_MAX_DH_PUB], gir[MK_MAX_DH_PUB];
     uint8_t skeyseed[MK_MAX_PRF_OUT];
+    bool sig_sha = false, sig_certreq = false;
+    uint8_t sig_hashes = 0;
     mk_err e = MK_E_OK;
 
     /* RFC 7296 §3.14: IKE_SA_INIT is never protected */
@@ -254,6 +258,10 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
     if ((e = mk_pl_decode_sa(&sa, pl_sa->body, pl_sa->len)) != MK_E_OK ||
         (e = mk_pl_decode_ke(&ke, pl_ke->body, pl_ke->len)) != MK_E_OK ||
         (e = mk_pl_decode_nonce(&ni, &ni_len, pl_no->body, pl_no->len)) != MK_E_OK)
+        return peer_drop(p, e);
+    /* RFC 7427 §4: the initiator's hash list (and its CERTREQ, RFC 7670) for our AUTH */
+    if (peer_digsig(p) &&
+        (e = peer_rpk_parse_init(c, &sig_sha, &sig_hashes, &sig_certreq)) != MK_E_OK)
         return peer_drop(p, e);
 
     /* RFC 7296 §2.6: the cookie is checked before any state or DH work is spent */
@@ -308,6 +316,9 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
     p->prf = prf;
     p->encr = encr;
     p->integ = integ;
+    p->ini_sha = sig_sha;
+    p->ini_hashes = sig_hashes;
+    p->ini_certreq = sig_certreq;
 
     /* SKEYSEED = prf(Ni | Nr, g^ir) */
     mk_ks_skeyseed(prf, p->ni, p->ni_len, p->nr, sizeof p->nr, gir, dh->secret_len, skeyseed);

@@ -43,6 +43,10 @@ struct mk_peer {
     mk_stats stats;
     uint32_t rx_count; /* IKE datagrams received: index for the script masks */
     uint8_t cookie_secret[32];
+    /* our raw public key (MK_AUTH_DIGSIG): the type and the SPKI, copied or derived */
+    uint8_t key_type;
+    uint8_t spki[MK_MAX_SPKI];
+    uint16_t spki_len;
 
     /* the IKE SA */
     bool have_sa;
@@ -61,6 +65,10 @@ struct mk_peer {
     uint16_t init_resp_len;
     bool on_4500;
     mk_addr remote;
+    /* raw public keys: what the initiator's IKE_SA_INIT said (peer_rpk.c) */
+    bool ini_sha;       /* it sent N(SIGNATURE_HASH_ALGORITHMS) */
+    uint8_t ini_hashes; /* bit h: hash ID h announced */
+    bool ini_certreq;   /* it sent CERTREQ(15) */
 
     /* responder side: requests of the initiator */
     uint32_t expect_msgid; /* next request Message ID we accept */
@@ -130,6 +138,23 @@ const mk_transform *peer_find_transform(const mk_proposal *pr, uint8_t type, uin
                                         uint16_t bits, bool bits_optional);
 /* Integrity transform acceptable: `integ` offered, or for 0 (AEAD) none or NONE offered. */
 bool peer_integ_ok(const mk_proposal *pr, uint16_t integ);
+
+/* peer_rpk.c: signature authentication with raw public keys (RFC 7427, 7670, 8420). Without
+ * MK_RPK, config rejects MK_AUTH_DIGSIG and nothing else is ever called. */
+bool peer_digsig(const mk_peer *p);
+/* Check the signature part of cfg and fill p->key_type / p->spki. false: bad config. */
+bool peer_rpk_setup(mk_peer *p, const mk_peer_config *cfg);
+/* Read the initiator's hash list and CERTREQ(15) from its IKE_SA_INIT (no state is touched);
+ * BAD_SYNTAX for an odd-length hash list or a malformed CERTREQ. */
+mk_err peer_rpk_parse_init(const mk_chain *c, bool *sha, uint8_t *hashes, bool *certreq);
+/* Our N(SIGNATURE_HASH_ALGORITHMS) and CERTREQ(15) for the IKE_SA_INIT response. */
+void peer_rpk_init_payloads(const mk_peer *p, mk_wr *w, size_t *slot);
+/* Verify the initiator's AUTH (ICV already checked): OK or AUTH_FAILED. */
+mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
+/* Append [CERT(15)] AUTH for our identity body idr (RestOfRespIDPayload). SIG_HASH_UNSUPPORTED
+ * when the initiator announced no hash our key can use; BAD_KEY/CRYPTO from signing. */
+mk_err peer_rpk_auth(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
+                     size_t idr_len);
 
 /* peer_req.c */
 mk_err peer_on_response(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from);

@@ -31,41 +31,41 @@ extern "C" {
  */
 #define MK_ERRORS(X)                                                                               \
     X(OK, NONE, "ok")                                                                              \
-    X(TRUNCATED, DROP, "input shorter than a length field says")                                  \
-    X(BAD_LENGTH, DROP, "length field inconsistent")                                              \
-    X(BAD_VERSION, DROP, "IKE major version is not 2")                                            \
-    X(BAD_SYNTAX, DROP, "payload syntax invalid")                                                 \
-    X(TOO_MANY, DROP, "more items than the fixed limits allow")                                   \
-    X(UNSUPPORTED_CRITICAL, DROP, "unknown payload with the critical bit set")                    \
-    X(SK_NOT_LAST, DROP, "SK payload is not the last payload")                                    \
-    X(ICV_MISMATCH, DROP, "SK or ESP integrity check failed")                                     \
-    X(UNEXPECTED_MSG, DROP, "not a response we are waiting for")                                  \
-    X(WRONG_SPI, DROP, "IKE SPIs do not match this SA")                                           \
-    X(WRONG_MSGID, DROP, "message ID does not match the outstanding request")                     \
-    X(UNAUTH_NOTIFY, DROP, "unauthenticated error notify ignored (RFC 7296 2.21)")                \
-    X(REPLAY, DROP, "ESP sequence number replayed or too old")                                    \
-    X(BAD_DH_PUBLIC, DROP, "peer DH public value invalid")                                        \
-    X(NO_PROPOSAL_CHOSEN, FATAL, "peer rejected our SA proposal")                                 \
-    X(BAD_PROPOSAL, FATAL, "peer chose a proposal we did not offer")                              \
-    X(INVALID_KE, FATAL, "peer wants a DH group we are not configured for")                       \
-    X(AUTH_FAILED, FATAL, "peer AUTH payload did not verify")                                     \
-    X(PEER_AUTH_FAILED, FATAL, "peer rejected our authentication (AUTHENTICATION_FAILED)")        \
-    X(NO_PEER_KEY, FATAL, "peer sent no raw public key and none is pinned: pin its key")          \
-    X(IMPRINT_REFUSED, FATAL, "the peer's raw public key was not accepted for imprinting")        \
-    X(SIG_HASH_UNSUPPORTED, FATAL, "peer announced no signature hash our key can use")            \
-    X(BAD_KEY, FATAL, "public key or signature encoding malformed or unsupported")                \
-    X(WEAK_KEY, FATAL, "RSA key shorter than 2048 bits refused")                                  \
-    X(ID_MISMATCH, FATAL, "peer identity is not the one configured")                              \
-    X(TS_UNACCEPTABLE, FATAL, "peer refused the traffic selectors")                               \
-    X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                       \
-    X(PEER_ERROR, FATAL, "peer answered with an error notify")                                    \
-    X(PEER_DELETED, FATAL, "peer deleted the IKE SA")                                             \
-    X(TOO_MANY_RETRIES, FATAL, "too many COOKIE or INVALID_KE round trips")                       \
-    X(TIMEOUT, FATAL, "retransmissions exhausted")                                                \
-    X(CRYPTO, FATAL, "crypto library failure")                                                    \
-    X(DH_ZERO, FATAL, "DH shared secret is all zero (RFC 8031 3.2)")                              \
-    X(BAD_CONFIG, USAGE, "configuration invalid")                                                 \
-    X(BAD_STATE, USAGE, "call not valid in this state")                                           \
+    X(TRUNCATED, DROP, "input shorter than a length field says")                                   \
+    X(BAD_LENGTH, DROP, "length field inconsistent")                                               \
+    X(BAD_VERSION, DROP, "IKE major version is not 2")                                             \
+    X(BAD_SYNTAX, DROP, "payload syntax invalid")                                                  \
+    X(TOO_MANY, DROP, "more items than the fixed limits allow")                                    \
+    X(UNSUPPORTED_CRITICAL, DROP, "unknown payload with the critical bit set")                     \
+    X(SK_NOT_LAST, DROP, "SK payload is not the last payload")                                     \
+    X(ICV_MISMATCH, DROP, "SK or ESP integrity check failed")                                      \
+    X(UNEXPECTED_MSG, DROP, "not a response we are waiting for")                                   \
+    X(WRONG_SPI, DROP, "IKE SPIs do not match this SA")                                            \
+    X(WRONG_MSGID, DROP, "message ID does not match the outstanding request")                      \
+    X(UNAUTH_NOTIFY, DROP, "unauthenticated error notify ignored (RFC 7296 2.21)")                 \
+    X(REPLAY, DROP, "ESP sequence number replayed or too old")                                     \
+    X(BAD_DH_PUBLIC, DROP, "peer DH public value invalid")                                         \
+    X(NO_PROPOSAL_CHOSEN, FATAL, "peer rejected our SA proposal")                                  \
+    X(BAD_PROPOSAL, FATAL, "peer chose a proposal we did not offer")                               \
+    X(INVALID_KE, FATAL, "peer wants a DH group we are not configured for")                        \
+    X(AUTH_FAILED, FATAL, "peer AUTH payload did not verify")                                      \
+    X(PEER_AUTH_FAILED, FATAL, "peer rejected our authentication (AUTHENTICATION_FAILED)")         \
+    X(NO_PEER_KEY, FATAL, "peer sent no raw public key and none is pinned: pin its key")           \
+    X(IMPRINT_REFUSED, FATAL, "the peer's raw public key was not accepted for imprinting")         \
+    X(SIG_HASH_UNSUPPORTED, FATAL, "peer announced no signature hash our key can use")             \
+    X(BAD_KEY, FATAL, "public key or signature encoding malformed or unsupported")                 \
+    X(WEAK_KEY, FATAL, "RSA key shorter than 2048 bits refused")                                   \
+    X(ID_MISMATCH, FATAL, "peer identity is not the one configured")                               \
+    X(TS_UNACCEPTABLE, FATAL, "peer refused the traffic selectors")                                \
+    X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                        \
+    X(PEER_ERROR, FATAL, "peer answered with an error notify")                                     \
+    X(PEER_DELETED, FATAL, "peer deleted the IKE SA")                                              \
+    X(TOO_MANY_RETRIES, FATAL, "too many COOKIE or INVALID_KE round trips")                        \
+    X(TIMEOUT, FATAL, "retransmissions exhausted")                                                 \
+    X(CRYPTO, FATAL, "crypto library failure")                                                     \
+    X(DH_ZERO, FATAL, "DH shared secret is all zero (RFC 8031 3.2)")                               \
+    X(BAD_CONFIG, USAGE, "configuration invalid")                                                  \
+    X(BAD_STATE, USAGE, "call not valid in this state")                                            \
     X(BUF_TOO_SMALL, USAGE, "caller buffer too small")
 
 typedef enum {
@@ -85,45 +85,66 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
  * Fixed limits (enums, so they are usable as array sizes).
  */
 enum {
-    MK_MAX_MSG = 3000,      /* RFC 7296 §2: MUST accept 1280, SHOULD accept 3000 */
-    MK_MAX_PAYLOADS = 24,   /* payloads in one message (outer chain or inside SK) */
-    MK_MAX_NONCE = 256,     /* RFC 7296 §3.9 */
-    MK_NONCE_LEN = 32,      /* our nonce: >= half the largest PRF key (SHA-512: 64/2) */
-    MK_MAX_COOKIE = 64,     /* RFC 7296 §2.6 */
-    MK_MAX_DH_PUB = 256,    /* MODP-2048 */
-    MK_MAX_DH_PRIV = 256,   /* MODP-2048 exponent (we use 32 octets, stored padded) */
-    MK_MAX_PRF_OUT = 64,    /* HMAC-SHA2-512 */
-    MK_MAX_ENCR_KEY = 36,   /* 32-octet key + 4-octet salt */
-    MK_MAX_INTEG_KEY = 64,  /* HMAC-SHA2-512-256 key */
-    MK_MAX_ID = 256,        /* identification data */
+    MK_MAX_MSG = 3000,     /* RFC 7296 §2: MUST accept 1280, SHOULD accept 3000 */
+    MK_MAX_PAYLOADS = 24,  /* payloads in one message (outer chain or inside SK) */
+    MK_MAX_NONCE = 256,    /* RFC 7296 §3.9 */
+    MK_NONCE_LEN = 32,     /* our nonce: >= half the largest PRF key (SHA-512: 64/2) */
+    MK_MAX_COOKIE = 64,    /* RFC 7296 §2.6 */
+    MK_MAX_DH_PUB = 256,   /* MODP-2048 */
+    MK_MAX_DH_PRIV = 256,  /* MODP-2048 exponent (we use 32 octets, stored padded) */
+    MK_MAX_PRF_OUT = 64,   /* HMAC-SHA2-512 */
+    MK_MAX_ENCR_KEY = 36,  /* 32-octet key + 4-octet salt */
+    MK_MAX_INTEG_KEY = 64, /* HMAC-SHA2-512-256 key */
+    MK_MAX_ID = 256,       /* identification data */
     MK_MAX_PSK = 256,
-    MK_MIN_PSK = 16,        /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
-    MK_MAX_SUITES = 8,      /* IKE or ESP proposals in a config */
-    MK_NATT_MARKER = 4,     /* non-ESP marker on UDP 4500, RFC 3948 §2.2 */
+    MK_MIN_PSK = 16,    /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
+    MK_MAX_SUITES = 8,  /* IKE or ESP proposals in a config */
+    MK_NATT_MARKER = 4, /* non-ESP marker on UDP 4500, RFC 3948 §2.2 */
     MK_PORT_IKE = 500,
     MK_PORT_NATT = 4500,
-    MK_MAX_RETRY_INIT = 4,  /* COOKIE / INVALID_KE round trips before giving up */
+    MK_MAX_RETRY_INIT = 4, /* COOKIE / INVALID_KE round trips before giving up */
 };
 
 /* ---------------------------------------------------------------------------------------------
  * IANA numbers (RFC 7296 §3 and the IKEv2 registries), written out.
  */
 enum {
-    MK_EX_IKE_SA_INIT = 34, MK_EX_IKE_AUTH = 35, MK_EX_CREATE_CHILD_SA = 36,
+    MK_EX_IKE_SA_INIT = 34,
+    MK_EX_IKE_AUTH = 35,
+    MK_EX_CREATE_CHILD_SA = 36,
     MK_EX_INFORMATIONAL = 37,
 };
 enum { MK_HDR_F_INITIATOR = 0x08, MK_HDR_F_VERSION = 0x10, MK_HDR_F_RESPONSE = 0x20 };
 enum {
-    MK_PT_NONE = 0, MK_PT_SA = 33, MK_PT_KE = 34, MK_PT_IDI = 35, MK_PT_IDR = 36, MK_PT_CERT = 37,
-    MK_PT_CERTREQ = 38, MK_PT_AUTH = 39, MK_PT_NONCE = 40, MK_PT_NOTIFY = 41, MK_PT_DELETE = 42,
-    MK_PT_VENDOR = 43, MK_PT_TSI = 44, MK_PT_TSR = 45, MK_PT_SK = 46, MK_PT_CP = 47, MK_PT_EAP = 48,
+    MK_PT_NONE = 0,
+    MK_PT_SA = 33,
+    MK_PT_KE = 34,
+    MK_PT_IDI = 35,
+    MK_PT_IDR = 36,
+    MK_PT_CERT = 37,
+    MK_PT_CERTREQ = 38,
+    MK_PT_AUTH = 39,
+    MK_PT_NONCE = 40,
+    MK_PT_NOTIFY = 41,
+    MK_PT_DELETE = 42,
+    MK_PT_VENDOR = 43,
+    MK_PT_TSI = 44,
+    MK_PT_TSR = 45,
+    MK_PT_SK = 46,
+    MK_PT_CP = 47,
+    MK_PT_EAP = 48,
     MK_PT_SKF = 53,
 };
 enum { MK_PROTO_IKE = 1, MK_PROTO_AH = 2, MK_PROTO_ESP = 3 };
 enum { MK_TT_ENCR = 1, MK_TT_PRF = 2, MK_TT_INTEG = 3, MK_TT_DH = 4, MK_TT_ESN = 5 };
 enum {
-    MK_ENCR_AES_CBC = 12, MK_ENCR_AES_CCM_8 = 14, MK_ENCR_AES_CCM_12 = 15, MK_ENCR_AES_CCM_16 = 16,
-    MK_ENCR_AES_GCM_8 = 18, MK_ENCR_AES_GCM_12 = 19, MK_ENCR_AES_GCM_16 = 20,
+    MK_ENCR_AES_CBC = 12,
+    MK_ENCR_AES_CCM_8 = 14,
+    MK_ENCR_AES_CCM_12 = 15,
+    MK_ENCR_AES_CCM_16 = 16,
+    MK_ENCR_AES_GCM_8 = 18,
+    MK_ENCR_AES_GCM_12 = 19,
+    MK_ENCR_AES_GCM_16 = 20,
     MK_ENCR_CHACHA20_POLY1305 = 28,
 };
 enum { MK_PRF_HMAC_SHA2_256 = 5, MK_PRF_HMAC_SHA2_384 = 6, MK_PRF_HMAC_SHA2_512 = 7 };
@@ -132,7 +153,10 @@ enum { MK_DH_MODP2048 = 14, MK_DH_ECP256 = 19, MK_DH_X25519 = 31 };
 enum { MK_ESN_NONE = 0 };
 enum { MK_ATTR_KEY_LENGTH = 14 };
 enum {
-    MK_ID_IPV4_ADDR = 1, MK_ID_FQDN = 2, MK_ID_RFC822_ADDR = 3, MK_ID_IPV6_ADDR = 5,
+    MK_ID_IPV4_ADDR = 1,
+    MK_ID_FQDN = 2,
+    MK_ID_RFC822_ADDR = 3,
+    MK_ID_IPV6_ADDR = 5,
     MK_ID_KEY_ID = 11,
 };
 enum { MK_AUTH_RSA = 1, MK_AUTH_PSK = 2, MK_AUTH_DIGSIG = 14 };
@@ -140,25 +164,47 @@ enum { MK_TS_IPV4_RANGE = 7, MK_TS_IPV6_RANGE = 8 };
 enum { MK_CERT_RAW_PUBKEY = 15 };
 /* RFC 7427 §7 hash algorithm IDs for N(SIGNATURE_HASH_ALGORITHMS); 5 "Identity" is RFC 8420. */
 enum {
-    MK_HASH_SHA1 = 1, MK_HASH_SHA2_256 = 2, MK_HASH_SHA2_384 = 3, MK_HASH_SHA2_512 = 4,
+    MK_HASH_SHA1 = 1,
+    MK_HASH_SHA2_256 = 2,
+    MK_HASH_SHA2_384 = 3,
+    MK_HASH_SHA2_512 = 4,
     MK_HASH_IDENTITY = 5,
 };
 /* Raw public key types (ours, not IANA) and their limits. An RSA-4096 SPKI is 550 octets. */
 enum { MK_KEY_NONE = 0, MK_KEY_ED25519 = 1, MK_KEY_RSA = 2 };
 enum {
-    MK_MAX_SPKI = 550, MK_SPKI_ED25519_LEN = 44, MK_ED25519_SEED = 32, MK_FP_LEN = 32,
-    MK_MIN_RSA_BITS = 2048, MK_MAX_RSA_BITS = 4096, MK_MAX_SIG = 512,
+    MK_MAX_SPKI = 550,
+    MK_SPKI_ED25519_LEN = 44,
+    MK_ED25519_SEED = 32,
+    MK_FP_LEN = 32,
+    MK_MIN_RSA_BITS = 2048,
+    MK_MAX_RSA_BITS = 4096,
+    MK_MAX_SIG = 512,
 };
 enum {
-    MK_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1, MK_N_INVALID_IKE_SPI = 4, MK_N_INVALID_MAJOR_VERSION = 5,
-    MK_N_INVALID_SYNTAX = 7, MK_N_INVALID_MESSAGE_ID = 9, MK_N_NO_PROPOSAL_CHOSEN = 14,
-    MK_N_INVALID_KE_PAYLOAD = 17, MK_N_AUTHENTICATION_FAILED = 24, MK_N_SINGLE_PAIR_REQUIRED = 34,
-    MK_N_NO_ADDITIONAL_SAS = 35, MK_N_INTERNAL_ADDRESS_FAILURE = 36, MK_N_FAILED_CP_REQUIRED = 37,
-    MK_N_TS_UNACCEPTABLE = 38, MK_N_INVALID_SELECTORS = 39, MK_N_TEMPORARY_FAILURE = 43,
+    MK_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
+    MK_N_INVALID_IKE_SPI = 4,
+    MK_N_INVALID_MAJOR_VERSION = 5,
+    MK_N_INVALID_SYNTAX = 7,
+    MK_N_INVALID_MESSAGE_ID = 9,
+    MK_N_NO_PROPOSAL_CHOSEN = 14,
+    MK_N_INVALID_KE_PAYLOAD = 17,
+    MK_N_AUTHENTICATION_FAILED = 24,
+    MK_N_SINGLE_PAIR_REQUIRED = 34,
+    MK_N_NO_ADDITIONAL_SAS = 35,
+    MK_N_INTERNAL_ADDRESS_FAILURE = 36,
+    MK_N_FAILED_CP_REQUIRED = 37,
+    MK_N_TS_UNACCEPTABLE = 38,
+    MK_N_INVALID_SELECTORS = 39,
+    MK_N_TEMPORARY_FAILURE = 43,
     MK_N_CHILD_SA_NOT_FOUND = 44,
-    MK_N_INITIAL_CONTACT = 16384, MK_N_SET_WINDOW_SIZE = 16385, MK_N_USE_TRANSPORT_MODE = 16391,
-    MK_N_NAT_DETECTION_SOURCE_IP = 16388, MK_N_NAT_DETECTION_DESTINATION_IP = 16389,
-    MK_N_COOKIE = 16390, MK_N_SIGNATURE_HASH_ALGORITHMS = 16431,
+    MK_N_INITIAL_CONTACT = 16384,
+    MK_N_SET_WINDOW_SIZE = 16385,
+    MK_N_USE_TRANSPORT_MODE = 16391,
+    MK_N_NAT_DETECTION_SOURCE_IP = 16388,
+    MK_N_NAT_DETECTION_DESTINATION_IP = 16389,
+    MK_N_COOKIE = 16390,
+    MK_N_SIGNATURE_HASH_ALGORITHMS = 16431,
 };
 /* Notify types below this are errors (RFC 7296 §3.10.1) */
 enum { MK_N_FIRST_STATUS = 16384 };
@@ -167,12 +213,12 @@ enum { MK_N_FIRST_STATUS = 16384 };
  * Environment: everything the core needs from the outside world, injected (picotls style).
  */
 typedef enum {
-    MK_EV_TX,          /* detail: exchange and payload list of a datagram we queued */
-    MK_EV_RX,          /* detail: exchange and payload list of an accepted datagram */
-    MK_EV_DROP,        /* detail: mk_err_name() of the reason */
-    MK_EV_STATE,       /* detail: new state name */
-    MK_EV_RETRANSMIT,  /* detail: retransmission number */
-    MK_EV_INFO,        /* detail: free text (selected proposal, retry reasons) */
+    MK_EV_TX,         /* detail: exchange and payload list of a datagram we queued */
+    MK_EV_RX,         /* detail: exchange and payload list of an accepted datagram */
+    MK_EV_DROP,       /* detail: mk_err_name() of the reason */
+    MK_EV_STATE,      /* detail: new state name */
+    MK_EV_RETRANSMIT, /* detail: retransmission number */
+    MK_EV_INFO,       /* detail: free text (selected proposal, retry reasons) */
 } mk_event;
 
 typedef struct mk_env {
@@ -199,59 +245,59 @@ typedef struct mk_esp_suite {
 } mk_esp_suite;
 
 typedef struct mk_id {
-    uint8_t type;              /* MK_ID_* */
-    uint8_t len;               /* 0: not configured */
+    uint8_t type; /* MK_ID_* */
+    uint8_t len;  /* 0: not configured */
     uint8_t data[MK_MAX_ID - 1];
 } mk_id;
 
 /* Traffic selector: an address range and a port range, RFC 7296 §3.13.1. */
 typedef struct mk_ts {
-    uint8_t type;              /* MK_TS_IPV4_RANGE or MK_TS_IPV6_RANGE */
-    uint8_t proto;             /* 0: any */
+    uint8_t type;  /* MK_TS_IPV4_RANGE or MK_TS_IPV6_RANGE */
+    uint8_t proto; /* 0: any */
     uint16_t start_port, end_port;
     uint8_t start[16], end[16]; /* IPv4 uses the first 4 octets */
 } mk_ts;
 
 typedef struct mk_addr {
-    uint8_t family;            /* 4 or 6 */
+    uint8_t family; /* 4 or 6 */
     uint8_t ip[16];
-    uint16_t port;             /* UDP port, host order */
+    uint16_t port; /* UDP port, host order */
 } mk_addr;
 
 typedef struct mk_config {
-    const mk_suites *suites;   /* only classes registered here can be negotiated */
+    const mk_suites *suites; /* only classes registered here can be negotiated */
     mk_ike_suite ike[MK_MAX_SUITES];
-    size_t n_ike;              /* the KE is sent for ike[0].dh */
+    size_t n_ike; /* the KE is sent for ike[0].dh */
     mk_esp_suite esp[MK_MAX_SUITES];
     size_t n_esp;
-    const uint8_t *psk;        /* pre-shared key, MK_MIN_PSK..MK_MAX_PSK octets */
+    const uint8_t *psk; /* pre-shared key, MK_MIN_PSK..MK_MAX_PSK octets */
     size_t psk_len;
-    mk_id idi;                 /* our identity (RFC 7815 A.5 suggests ID_KEY_ID) */
-    mk_id idr;                 /* expected responder identity; len 0 accepts any; sent as IDr */
-    mk_ts tsi, tsr;            /* one selector each */
-    bool tunnel;               /* ESP tunnel mode (else N(USE_TRANSPORT_MODE)) */
-    bool natt;                 /* NAT_DETECTION_* and the move to UDP 4500 (RFC 7296 §2.23) */
-    bool force_4500;           /* start on 4500 with the non-ESP marker (peer on a non-500 port) */
-    bool initial_contact;      /* send N(INITIAL_CONTACT) in IKE_AUTH */
-    mk_addr local, remote;     /* for NAT_DETECTION hashes; ports as seen on the wire */
-    uint32_t rto_ms;           /* first retransmission timeout (default 500 when 0) */
-    uint32_t rto_max_ms;       /* cap of one timeout (default 8000 when 0) */
-    uint32_t total_ms;         /* give up on an exchange after this (default 30000 when 0) */
+    mk_id idi;             /* our identity (RFC 7815 A.5 suggests ID_KEY_ID) */
+    mk_id idr;             /* expected responder identity; len 0 accepts any; sent as IDr */
+    mk_ts tsi, tsr;        /* one selector each */
+    bool tunnel;           /* ESP tunnel mode (else N(USE_TRANSPORT_MODE)) */
+    bool natt;             /* NAT_DETECTION_* and the move to UDP 4500 (RFC 7296 §2.23) */
+    bool force_4500;       /* start on 4500 with the non-ESP marker (peer on a non-500 port) */
+    bool initial_contact;  /* send N(INITIAL_CONTACT) in IKE_AUTH */
+    mk_addr local, remote; /* for NAT_DETECTION hashes; ports as seen on the wire */
+    uint32_t rto_ms;       /* first retransmission timeout (default 500 when 0) */
+    uint32_t rto_max_ms;   /* cap of one timeout (default 8000 when 0) */
+    uint32_t total_ms;     /* give up on an exchange after this (default 30000 when 0) */
     /* Raw public keys (RFC 7670 CERT encoding 15; RFC 7427 AUTH method 14, or 1 for RSA with a
      * responder that sends no SIGNATURE_HASH_ALGORITHMS; RFC 8420 Ed25519). With auth_method 0
      * or MK_AUTH_PSK nothing below is read and both sides use the PSK. With MK_AUTH_DIGSIG both
      * sides sign: we with priv_key, the responder with a raw key that is pinned (peer_spki or
      * peer_fp) or, with neither, imprinted. All pointers are the caller's and must outlive the
      * mk_ike. Without MK_RPK compiled in, MK_AUTH_DIGSIG is BAD_CONFIG. */
-    uint8_t auth_method;       /* 0 / MK_AUTH_PSK, or MK_AUTH_DIGSIG */
-    const uint8_t *priv_key;   /* Ed25519: the 32-octet seed; RSA: DER RSAPrivateKey or PKCS#8 */
+    uint8_t auth_method;     /* 0 / MK_AUTH_PSK, or MK_AUTH_DIGSIG */
+    const uint8_t *priv_key; /* Ed25519: the 32-octet seed; RSA: DER RSAPrivateKey or PKCS#8 */
     size_t priv_key_len;
-    const uint8_t *spki;       /* our DER SubjectPublicKeyInfo; mk_init checks it matches priv_key */
+    const uint8_t *spki; /* our DER SubjectPublicKeyInfo; mk_init checks it matches priv_key */
     size_t spki_len;
-    bool send_cert;            /* send CERT(15, spki) even if the responder sent no CERTREQ(15) */
-    const uint8_t *peer_spki;  /* pinned responder key (DER SPKI), or NULL */
+    bool send_cert;           /* send CERT(15, spki) even if the responder sent no CERTREQ(15) */
+    const uint8_t *peer_spki; /* pinned responder key (DER SPKI), or NULL */
     size_t peer_spki_len;
-    const uint8_t *peer_fp;    /* or: pinned SHA-256 of the responder's SPKI (MK_FP_LEN), or NULL */
+    const uint8_t *peer_fp; /* or: pinned SHA-256 of the responder's SPKI (MK_FP_LEN), or NULL */
     /* Imprinting, used only when nothing is pinned: the first responder whose AUTH verifies
      * under the raw key it sent in CERT(15) is offered here (spki valid during the call only).
      * Return true to accept it (the caller stores it and pins it next time), false to fail with
@@ -271,17 +317,17 @@ const mk_suites *mk_suites_default(void);
  * The ESP child SA (RFC 4303, RFC 9333 minimal ESP), usable without the rest of the core.
  */
 typedef struct mk_esp_sa {
-    uint32_t spi_out, spi_in;          /* spi_in is the SPI we chose and the peer sends to */
-    uint16_t encr, encr_bits, integ;   /* negotiated transforms */
-    uint8_t ek_out[MK_MAX_ENCR_KEY], ek_in[MK_MAX_ENCR_KEY];   /* key || salt for AEAD */
+    uint32_t spi_out, spi_in;        /* spi_in is the SPI we chose and the peer sends to */
+    uint16_t encr, encr_bits, integ; /* negotiated transforms */
+    uint8_t ek_out[MK_MAX_ENCR_KEY], ek_in[MK_MAX_ENCR_KEY]; /* key || salt for AEAD */
     uint8_t ak_out[MK_MAX_INTEG_KEY], ak_in[MK_MAX_INTEG_KEY];
     uint8_t ek_len, ak_len;
     bool tunnel;
-    bool udp_encap;                    /* RFC 3948: sealed packets go to UDP 4500, no marker */
-    uint32_t seq_out;                  /* last sequence number sent (starts at 0) */
-    uint32_t replay_top;               /* highest sequence number accepted */
-    uint64_t replay_bitmap;            /* bit i: replay_top - i was accepted */
-    uint32_t dropped;                  /* packets dropped (ICV, replay, syntax) */
+    bool udp_encap;         /* RFC 3948: sealed packets go to UDP 4500, no marker */
+    uint32_t seq_out;       /* last sequence number sent (starts at 0) */
+    uint32_t replay_top;    /* highest sequence number accepted */
+    uint64_t replay_bitmap; /* bit i: replay_top - i was accepted */
+    uint32_t dropped;       /* packets dropped (ICV, replay, syntax) */
 } mk_esp_sa;
 
 enum { MK_ESP_REPLAY_WINDOW = 64 };
@@ -305,8 +351,13 @@ void mk_esp_wipe(mk_esp_sa *sa);
  * The initiator.
  */
 typedef enum {
-    MK_ST_IDLE, MK_ST_INIT_SENT, MK_ST_AUTH_SENT, MK_ST_ESTABLISHED, MK_ST_DELETE_SENT,
-    MK_ST_CLOSED, MK_ST_FAILED
+    MK_ST_IDLE,
+    MK_ST_INIT_SENT,
+    MK_ST_AUTH_SENT,
+    MK_ST_ESTABLISHED,
+    MK_ST_DELETE_SENT,
+    MK_ST_CLOSED,
+    MK_ST_FAILED
 } mk_state;
 
 const char *mk_state_name(mk_state st);
@@ -315,11 +366,11 @@ const char *mk_state_name(mk_state st);
 typedef struct mk_stats {
     uint32_t tx_dgrams, rx_dgrams, tx_bytes, rx_bytes;
     uint32_t retransmits, dropped, round_trips;
-    uint32_t answered_requests;        /* INFORMATIONAL / CREATE_CHILD_SA requests from the peer */
+    uint32_t answered_requests; /* INFORMATIONAL / CREATE_CHILD_SA requests from the peer */
     mk_err last_drop;
-    uint32_t unauth_notifies;          /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
-    uint16_t last_unauth_notify;       /* the last one's notify type, 0 if none */
-    bool saw_unauth_npc;               /* an unprotected NO_PROPOSAL_CHOSEN came: TIMEOUT reports it */
+    uint32_t unauth_notifies;    /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
+    uint16_t last_unauth_notify; /* the last one's notify type, 0 if none */
+    bool saw_unauth_npc;         /* an unprotected NO_PROPOSAL_CHOSEN came: TIMEOUT reports it */
 } mk_stats;
 
 /* The whole state of one IKE SA. Its size is public so the caller can place it anywhere (no
@@ -329,13 +380,13 @@ typedef struct mk_ike {
     const mk_config *cfg;
     const mk_env *env;
     mk_state st;
-    mk_err err;                       /* sticky: first FATAL wins (or PEER_DELETED when CLOSED) */
+    mk_err err; /* sticky: first FATAL wins (or PEER_DELETED when CLOSED) */
     mk_stats stats;
     /* negotiated */
     uint8_t spi_i[8], spi_r[8];
-    mk_ike_suite sel;                 /* selected IKE suite */
+    mk_ike_suite sel; /* selected IKE suite */
     mk_esp_suite esp_sel;
-    uint16_t dh;                      /* group of the KE we send */
+    uint16_t dh; /* group of the KE we send */
     uint16_t dh_pub_len, dh_priv_len;
     uint8_t dh_priv[MK_MAX_DH_PRIV];
     uint8_t dh_pub[MK_MAX_DH_PUB];
@@ -344,12 +395,12 @@ typedef struct mk_ike {
     uint16_t nr_len;
     uint8_t cookie[MK_MAX_COOKIE];
     uint8_t cookie_len;
-    uint8_t init_retries;             /* COOKIE + INVALID_KE round trips */
-    bool peer_natd;                   /* peer sent NAT_DETECTION_*: move to 4500 */
-    bool nat_detected;                /* a NAT_DETECTION hash did not match (informational) */
-    bool on_4500;                     /* we talk on UDP 4500 with the non-ESP marker */
-    bool peer_sha;                    /* peer sent SIGNATURE_HASH_ALGORITHMS */
-    bool keys_ok;                     /* the SK_* below are valid */
+    uint8_t init_retries; /* COOKIE + INVALID_KE round trips */
+    bool peer_natd;       /* peer sent NAT_DETECTION_*: move to 4500 */
+    bool nat_detected;    /* a NAT_DETECTION hash did not match (informational) */
+    bool on_4500;         /* we talk on UDP 4500 with the non-ESP marker */
+    bool peer_sha;        /* peer sent SIGNATURE_HASH_ALGORITHMS */
+    bool keys_ok;         /* the SK_* below are valid */
     /* keys (RFC 7296 §2.14) */
     uint8_t sk_d[MK_MAX_PRF_OUT], sk_pi[MK_MAX_PRF_OUT], sk_pr[MK_MAX_PRF_OUT];
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
@@ -378,8 +429,8 @@ typedef struct mk_ike {
     mk_esp_sa child;
     bool child_ok;
     /* raw public keys (RFC 7427 §4, RFC 7670) */
-    uint8_t peer_hashes;              /* bit h: the responder announced hash ID h (1..5) */
-    bool peer_certreq_rpk;            /* the responder sent CERTREQ(15) in IKE_SA_INIT */
+    uint8_t peer_hashes;   /* bit h: the responder announced hash ID h (1..5) */
+    bool peer_certreq_rpk; /* the responder sent CERTREQ(15) in IKE_SA_INIT */
 } mk_ike;
 
 /* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
