@@ -38,14 +38,14 @@ typedef enum {
 } mk_io_status;
 
 typedef struct mk_io {
-    int fd[MK_IO_NSOCK];          /* -1: not open */
-    mk_addr local[MK_IO_NSOCK];   /* bound address with the actual port */
-    mk_addr remote[MK_IO_NSOCK];  /* connected peer per class (port 0: not connected) */
+    int fd[MK_IO_NSOCK];         /* -1: not open */
+    mk_addr local[MK_IO_NSOCK];  /* bound address with the actual port */
+    mk_addr remote[MK_IO_NSOCK]; /* connected peer per class (port 0: not connected) */
     bool connected;
     int last_errno;
-    uint32_t icmp_errors;         /* ICMP errors seen on connected sockets */
-    uint32_t icmp_limit;          /* fail with E_UNREACHABLE after this many (default 2) */
-    volatile sig_atomic_t *stop;  /* optional: set by a signal handler to end waits */
+    uint32_t icmp_errors;        /* ICMP errors seen on connected sockets */
+    uint32_t icmp_limit;         /* fail with E_UNREACHABLE after this many (default 2) */
+    volatile sig_atomic_t *stop; /* optional: set by a signal handler to end waits */
     /* Optional tap on every UDP payload sent or received (pcap writers, timelines). */
     void (*tap)(void *ctx, bool tx, const mk_addr *src, const mk_addr *dst, const uint8_t *p,
                 size_t n);
@@ -56,11 +56,11 @@ typedef struct mk_io {
 typedef struct mk_io_dgram {
     uint8_t buf[MK_IO_MAX_DGRAM];
     size_t len;
-    int cls;                      /* MK_IO_IKE or MK_IO_NATT: the socket it arrived on */
-    bool marker_socket;           /* a socket where the non-ESP marker applies */
-    bool esp;                     /* marker socket and the first 4 octets are not zero */
+    int cls;            /* MK_IO_IKE or MK_IO_NATT: the socket it arrived on */
+    bool marker_socket; /* a socket where the non-ESP marker applies */
+    bool esp;           /* marker socket and the first 4 octets are not zero */
     mk_addr from;
-    mk_addr to;                   /* our bound address on that socket */
+    mk_addr to; /* our bound address on that socket */
 } mk_io_dgram;
 
 /* ---- addresses ---- */
@@ -87,8 +87,8 @@ mk_io_status mk_io_send(mk_io *io, int cls, const mk_addr *to, const uint8_t *p,
 int mk_io_wait(mk_io *io, uint64_t until_ms, mk_io_dgram *d);
 
 /* ---- clock and randomness ---- */
-uint64_t mk_io_now_ms(void);      /* CLOCK_MONOTONIC in milliseconds */
-uint64_t mk_io_wall_us(void);     /* CLOCK_REALTIME in microseconds (pcap timestamps) */
+uint64_t mk_io_now_ms(void);  /* CLOCK_MONOTONIC in milliseconds */
+uint64_t mk_io_wall_us(void); /* CLOCK_REALTIME in microseconds (pcap timestamps) */
 /* The OS RNG in mk_env form (randombytes_buf); ctx unused. */
 void mk_io_rng_os(void *ctx, uint8_t *out, size_t n);
 
@@ -98,7 +98,7 @@ void mk_io_rng_os(void *ctx, uint8_t *out, size_t n);
  * randombytes_buf_deterministic(total, key): calls never reuse keystream. */
 typedef struct mk_io_drbg {
     uint8_t key[32];
-    uint64_t off;                 /* octets of keystream consumed */
+    uint64_t off; /* octets of keystream consumed */
 } mk_io_drbg;
 void mk_io_drbg_init(mk_io_drbg *d, uint64_t seed, uint8_t stream);
 void mk_io_rng_drbg(void *ctx, uint8_t *out, size_t n); /* ctx: mk_io_drbg * */
@@ -109,8 +109,7 @@ typedef struct mk_io_hooks {
     /* An IKE datagram was fed to mk_on_dgram() (after the call, with its result). */
     void (*on_ike)(void *ctx, const mk_io_dgram *d, mk_err result, uint64_t now_ms);
     /* An IKE datagram left (after mk_tx_peek; `p` includes any marker). */
-    void (*on_ike_tx)(void *ctx, const uint8_t *p, size_t n, uint16_t port_class,
-                      uint64_t now_ms);
+    void (*on_ike_tx)(void *ctx, const uint8_t *p, size_t n, uint16_t port_class, uint64_t now_ms);
     /* An ESP datagram arrived on a marker socket (the buffer may be decrypted in place). */
     void (*on_esp)(void *ctx, mk_io_dgram *d, uint64_t now_ms);
     /* The next application event (UINT64_MAX: none) and its handler. */

@@ -161,8 +161,7 @@ static void sockname(mk_io *io, int i)
 
 mk_io_status mk_io_open(mk_io *io, const mk_addr *local, uint16_t natt_port)
 {
-    void (*tap)(void *, bool, const mk_addr *, const mk_addr *, const uint8_t *, size_t) =
-        io->tap;
+    void (*tap)(void *, bool, const mk_addr *, const mk_addr *, const uint8_t *, size_t) = io->tap;
     void *tap_ctx = io->tap_ctx;
     volatile sig_atomic_t *stop = io->stop;
 
@@ -184,8 +183,8 @@ mk_io_status mk_io_open(mk_io *io, const mk_addr *local, uint16_t natt_port)
 
         a.port = i == MK_IO_IKE ? local->port : natt_port;
         sl = to_sa(&a, &ss);
-        io->fd[i] = socket(local->family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK |
-                           SOCK_CLOEXEC, 0);
+        io->fd[i] = socket(local->family == 4 ? AF_INET : AF_INET6,
+                           SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (io->fd[i] < 0) {
             mk_io_status st = fail(io, MK_IO_E_BIND);
             mk_io_close(io);
@@ -300,8 +299,7 @@ static int read_one(mk_io *io, int i, mk_io_dgram *d)
 {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
-    ssize_t r = recvfrom(io->fd[i], d->buf, sizeof(d->buf), MSG_TRUNC, (struct sockaddr *)&ss,
-                         &sl);
+    ssize_t r = recvfrom(io->fd[i], d->buf, sizeof(d->buf), MSG_TRUNC, (struct sockaddr *)&ss, &sl);
     if (r < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
             return 0;
@@ -319,8 +317,8 @@ static int read_one(mk_io *io, int i, mk_io_dgram *d)
     /* RFC 3948 §2.2 and strongSwan's rule: the non-ESP marker is used on the NAT-T socket and
      * whenever neither port is 500. On such a socket 4 zero octets mean IKE, anything else
      * (an SPI, never 0) is ESP. A 1-octet 0xff is a NAT-keepalive (RFC 3948 §2.3): drop. */
-    d->marker_socket = i == MK_IO_NATT ||
-                       (io->local[i].port != MK_PORT_IKE && d->from.port != MK_PORT_IKE);
+    d->marker_socket =
+        i == MK_IO_NATT || (io->local[i].port != MK_PORT_IKE && d->from.port != MK_PORT_IKE);
     if (d->marker_socket && d->len == 1 && d->buf[0] == 0xff)
         return 0;
     d->esp = d->marker_socket && d->len >= MK_NATT_MARKER &&
@@ -462,8 +460,8 @@ mk_io_status mk_io_run(mk_io *io, mk_ike *ike, const mk_io_hooks *h, uint64_t un
         return st;
     for (;;) {
         uint64_t wake = mk_deadline(ike);
-        uint64_t app = (h != NULL && h->app_deadline != NULL) ? h->app_deadline(h->ctx)
-                                                                : UINT64_MAX;
+        uint64_t app =
+            (h != NULL && h->app_deadline != NULL) ? h->app_deadline(h->ctx) : UINT64_MAX;
         int r;
 
         if (mk_state_get(ike) == MK_ST_FAILED)
@@ -504,15 +502,24 @@ mk_io_status mk_io_run(mk_io *io, mk_ike *ike, const mk_io_hooks *h, uint64_t un
 const char *mk_io_status_str(mk_io_status s)
 {
     switch (s) {
-    case MK_IO_OK: return "ok";
-    case MK_IO_E_ADDR: return "address unusable";
-    case MK_IO_E_BIND: return "cannot bind socket";
-    case MK_IO_E_SEND: return "send failed";
-    case MK_IO_E_RECV: return "receive failed";
-    case MK_IO_E_UNREACHABLE: return "peer unreachable (ICMP error)";
-    case MK_IO_E_STOPPED: return "interrupted";
-    case MK_IO_E_DEADLINE: return "deadline passed";
-    case MK_IO_E_IKE: return "IKE SA failed";
+    case MK_IO_OK:
+        return "ok";
+    case MK_IO_E_ADDR:
+        return "address unusable";
+    case MK_IO_E_BIND:
+        return "cannot bind socket";
+    case MK_IO_E_SEND:
+        return "send failed";
+    case MK_IO_E_RECV:
+        return "receive failed";
+    case MK_IO_E_UNREACHABLE:
+        return "peer unreachable (ICMP error)";
+    case MK_IO_E_STOPPED:
+        return "interrupted";
+    case MK_IO_E_DEADLINE:
+        return "deadline passed";
+    case MK_IO_E_IKE:
+        return "IKE SA failed";
     }
     return "unknown";
 }
