@@ -97,12 +97,51 @@ def emit_inner(out, origin, m, first, plain):
 
 
 # ---- vectors ------------------------------------------------------------------------------------
+ALG_ED25519 = bytes.fromhex("300506032b6570")
+ALG_RSA_SHA256 = bytes.fromhex("300d06092a864886f70d01010b0500")
+
+
+def blocks(path):
+    """`key = hex` blocks of a vector file, as dicts."""
+    cur = {}
+    for line in open(path, encoding="utf-8", errors="replace"):
+        mt = re.match(r"^\s*([A-Za-z0-9_]+)\s*=\s*(.*)$", line)
+        if mt:
+            cur[mt.group(1).lower()] = mt.group(2).strip()
+        elif not line.strip() and cur:
+            yield cur
+            cur = {}
+    if cur:
+        yield cur
+
+
+def spki_seeds(out, path, origin):
+    """spki target: [method][len16][spki][len16][msg][AUTH data] from signature vectors."""
+    def hx(v):
+        try:
+            return bytes.fromhex(v.replace(" ", ""))
+        except ValueError:
+            return None
+    for b in blocks(path):
+        spki, msg = hx(b.get("spki", "")), hx(b.get("msg", ""))
+        if not spki or msg is None:
+            continue
+        head = struct.pack(">H", len(spki)) + spki + struct.pack(">H", len(msg)) + msg
+        if hx(b.get("sig", "")):
+            out.emit("spki", origin, bytes([0]) + head + bytes([len(ALG_ED25519)]) + ALG_ED25519 + hx(b["sig"]))
+        if hx(b.get("sig_sha256", "")):
+            out.emit("spki", origin, bytes([0]) + head + bytes([len(ALG_RSA_SHA256)]) + ALG_RSA_SHA256 + hx(b["sig_sha256"]))
+        if hx(b.get("sig_sha1", "")):
+            out.emit("spki", origin, bytes([1]) + head + hx(b["sig_sha1"]))
+
+
 def vectors(out, root):
     for dirpath, _, files in os.walk(root):
         for fn in sorted(files):
             if not fn.endswith(".txt"):
                 continue
             origin = "vec-" + os.path.splitext(fn)[0]
+            spki_seeds(out, os.path.join(dirpath, fn), origin)
             for line in open(os.path.join(dirpath, fn), encoding="utf-8", errors="replace"):
                 mt = re.match(r"^\s*([A-Za-z0-9_]+)\s*=\s*([0-9a-fA-F ]*)$", line)
                 if not mt or not mt.group(2).strip():

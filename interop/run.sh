@@ -219,7 +219,34 @@ EOF
 render() { # render TEMPLATE OUT: fill the @NAME@ placeholders of a swanctl.conf
   sed -e "s|@I_ADDR@|$I_ADDR|g" -e "s|@R_ADDR@|$R_ADDR|g" -e "s|@I_NET@|$I_NET|g" \
       -e "s|@R_NET@|$R_NET|g" -e "s|@I_ID@|$I_ID|g" -e "s|@R_ID@|$R_ID|g" \
-      -e "s|@PSK@|$PSK_GOOD|g" "$1" > "$2"
+      -e "s|@PSK@|$PSK_GOOD|g" -e "s|@K@|${KEYDIR:-/nonexistent}|g" -e "s|@W@|${WDIR:-/nonexistent}|g" \
+      -e "s|@R_FP@|${R_FP:-}|g" -e "s|@I_FP@|${I_FP:-}|g" "$1" > "$2"
+}
+subst() { # subst TEXT: the same placeholders in a string (expect file "args:")
+  local t
+  t=$(mktemp); printf '%s' "$1" > "$t"; render "$t" "$t.out"; cat "$t.out"; rm -f "$t" "$t.out"
+}
+
+# ---- raw public keys ("rpk:" in expect) -----------------------------------------------------------
+# make_keys DIR TYPE TOOL: key pairs i (the initiator's) and r (the responder's) in DIR, each as
+# X.key (private: minike keygen's PKCS#8/PKCS#1 DER, or pki --gen's DER), X.pub.der and X.pub.pem;
+# sets I_FP/R_FP (SHA-256 of the DER SPKI, as minike keygen --print shows it).
+make_keys() {
+  local d=$1 type=$2 tool=${3:-minike} who
+  mkdir -p "$d"
+  for who in i r; do
+    if [ "$tool" = pki ]; then
+      if [ "$type" = rsa ]; then pki --gen --type rsa --size 2048 > "$d/$who.key" 2>/dev/null
+      else pki --gen --type ed25519 > "$d/$who.key" 2>/dev/null; fi || return 1
+      pki --pub --in "$d/$who.key" > "$d/$who.pub.der" 2>/dev/null || return 1
+      pki --pub --in "$d/$who.key" --outform pem > "$d/$who.pub.pem" 2>/dev/null || return 1
+    else
+      "$MINIKE" keygen --type "$type" --out "$d/$who" > "$d/$who.keygen.txt" 2>&1 || return 1
+    fi
+  done
+  I_FP=$("$MINIKE" keygen --print "$d/i.pub.der" | sed -n 's/^  sha256: *//p')
+  R_FP=$("$MINIKE" keygen --print "$d/r.pub.der" | sed -n 's/^  sha256: *//p')
+  [ -n "$I_FP" ] && [ -n "$R_FP" ]
 }
 
 sw() { # sw DIR swanctl-args...: drive the charon whose files are in DIR
@@ -282,6 +309,12 @@ start_capture() { # start_capture NS IF FILE
 #   peer: strongswan | libreswan   the responder (default strongswan; libreswan: pluto, see
 #                    interop/libreswan/fetch.sh)
 #   child: NAME      swanctl --initiate --child NAME (modes swan and reverse)
+#   rpk: TYPE [TOOL] raw public keys instead of the PSK: TYPE ed25519 or rsa, made by TOOL
+#                    (minike keygen, the default, or pki --gen) as @K@/{i,r}.{key,pub.der,pub.pem};
+#                    the strongSwan side's private key goes to its swanctl/private/. Placeholders
+#                    in swanctl.conf and args: @K@ (key dir), @W@ (work dir), @I_FP@, @R_FP@.
+#                    minike gets no --psk-file: args must give --key (and a pin or --state).
+#   nofile: PATH     PATH (placeholders allowed) must not exist afterwards (no imprint written)
 exp_get() { grep -E "^$1:" "$2" | sed -E "s/^$1:[[:space:]]*//" ; }
 
 FAILS=0
@@ -310,6 +343,17 @@ run_scenario() {
   printf '%s' "$PSK_GOOD" > "$W/psk.good"; printf '%s' "$PSK_WRONG" > "$W/psk.wrong"
   local pskf=$W/psk.good
   [ "$(exp_get psk "$e")" = wrong ] && pskf=$W/psk.wrong
+  local rpk pskopt args
+  rpk=$(exp_get rpk "$e")
+  KEYDIR=$W/keys-rpk WDIR=$W I_FP= R_FP=
+  if [ -n "$rpk" ]; then
+    # shellcheck disable=SC2086
+    make_keys "$KEYDIR" $rpk || { bad "key generation ($rpk)"; return 1; }
+    pskopt=()
+  else
+    pskopt=(--psk-file "$pskf")
+  fi
+  args=$(subst "$(exp_get args "$e")")
 
   # the strongSwan side(s)
   local RD=$W/R ID=$W/I
@@ -317,6 +361,9 @@ run_scenario() {
   if [ "$peer" = strongswan ]; then
     write_swan "$RD" "$sd/charon.conf"
     render "$sd/swanctl.conf" "$RD/swanctl/swanctl.conf"
+    if [ -n "$rpk" ]; then  # strongSwan's own private key: the responder's, or in reverse the initiator's
+      if [ "$mode" = reverse ]; then cp "$KEYDIR/i.key" "$RD/swanctl/private/"; else cp "$KEYDIR/r.key" "$RD/swanctl/private/"; fi
+    fi
   fi
   if [ "$mode" = swan ]; then
     write_swan "$ID" "$sd/charon-initiator.conf"
@@ -348,7 +395,7 @@ run_scenario() {
 
   local out=$W/out.txt want_exit t0 t1 mk_common
   want_exit=$(exp_get exit "$e"); want_exit=${want_exit:-0}
-  mk_common=(--psk-file "$pskf" --tsi "$I_NET" --tsr "$R_NET" --keys "$W/keys" --timeout 10)
+  mk_common=("${pskopt[@]}" --tsi "$I_NET" --tsr "$R_NET" --keys "$W/keys" --timeout 10)
   mkdir -p "$W/keys"
   t0=$(date +%s.%N)
   case "$mode" in
@@ -363,7 +410,7 @@ run_scenario() {
       # shellcheck disable=SC2046
       ip netns exec "$NSI" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" initiate --peer $R_ADDR \
         --id fqdn:$I_ID --remote-id fqdn:$R_ID --inner-src $I_INNER "${mk_common[@]}" \
-        $(exp_get args "$e") > "$out" 2>&1
+        $args > "$out" 2>&1
       rc=$?
       ;;
     swan)
@@ -376,7 +423,7 @@ run_scenario() {
     reverse)
       # shellcheck disable=SC2046
       ip netns exec "$NSR" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" respond --listen $R_ADDR \
-        --id fqdn:$R_ID --psk-file "$pskf" --tsr $R_NET --keys "$W/keys" $(exp_get args "$e") > "$out" 2>&1 &
+        --id fqdn:$R_ID "${pskopt[@]}" --tsr $R_NET --keys "$W/keys" $args > "$out" 2>&1 &
       local mpid=$!; PIDS+=("$mpid")
       wait_for 5 grep -qs 'listening on' "$out" || bad "minike respond did not report 'listening on'"
       start_charon "$NSI" "$RD" || { bad "initiator charon start"; return 1; }
@@ -416,6 +463,11 @@ run_scenario() {
     [ -n "$re" ] || continue
     if grep -Eq -- "$re" "$PEERLOG"; then bad "$peer log has /$re/"; else ok "$peer log lacks /$re/"; fi
   done < <(exp_get nolog "$e")
+  while IFS= read -r re; do
+    [ -n "$re" ] || continue
+    re=$(subst "$re")
+    if [ -e "$re" ]; then bad "file exists: $re"; else ok "no file $re"; fi
+  done < <(exp_get nofile "$e")
 
   # Wireshark tables from charon's own key log (the independent side)
   if [ "$peer" = strongswan ]; then

@@ -38,7 +38,7 @@ fi
 
 # ---- the core and the in-process responder --------------------------------------------------------
 INC="-I$MK/ref/include -I$MK/ref/src -I$MK/harness/lib -I$MK/fuzz"
-STD="-std=c11 -D_DEFAULT_SOURCE -DMK_NATT=1"
+STD="-std=c11 -D_DEFAULT_SOURCE -DMK_NATT=1 -DMK_RPK=1"
 objs_core=()
 for f in "$MK"/ref/src/*.c; do
     o="$WORK/obj/core_$(basename "$f" .c).o"

@@ -38,6 +38,52 @@ int cli_fail(int code, const char *what, const char *why, const char *todo);
  * request we sent (for the message). */
 int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange);
 
+/* ---- raw public keys (keys.c) ---- */
+enum { CLI_MAX_PRIV = 2560 }; /* an RSA-4096 PKCS#8 DER private key is about 2.4 KB */
+typedef struct cli_key {
+    uint8_t type;                /* MK_KEY_ED25519 / MK_KEY_RSA */
+    size_t bits;
+    uint8_t priv[CLI_MAX_PRIV];  /* mk_config.priv_key form: Ed25519 seed or RSA DER */
+    size_t priv_len;
+    uint8_t spki[MK_MAX_SPKI];   /* its public half, DER SubjectPublicKeyInfo */
+    size_t spki_len;
+} cli_key;
+
+/* The imprint state of one `initiate` (or the demo's device, with path NULL: memory only). */
+typedef struct cli_imprint {
+    const char *path;            /* state file, or NULL */
+    char peer[80];               /* for the file's comment */
+    bool have;                   /* fp holds the imprinted key (from the file or just learned) */
+    uint8_t fp[MK_FP_LEN];
+    bool seen, imprinted, matched, changed;
+    uint8_t seen_fp[MK_FP_LEN];  /* the key the responder presented, once its AUTH verified */
+    int write_errno;             /* the state file could not be written (imprint refused) */
+} cli_imprint;
+
+/* Read keys: 0 or an exit code after the one-line message. Key files may be DER or PEM. */
+int cli_load_private_key(const char *path, cli_key *k, const char *opt);
+int cli_key_from_der(const uint8_t *der, size_t len, cli_key *k, const char *what);
+int cli_load_public_key(const char *path, uint8_t *spki, size_t *spki_len, const char *opt);
+int cli_spki_check(const uint8_t *spki, size_t len, const char *what);
+int cli_parse_fp(const char *s, uint8_t fp[MK_FP_LEN], const char *opt);
+void cli_format_fp(const uint8_t fp[MK_FP_LEN], char out[2 * MK_FP_LEN + 1]);
+const char *cli_key_type_name(uint8_t type);
+/* pki --print style lines (pubkey, keyid, subjkey) plus the SHA-256 fingerprint. */
+void cli_print_key_info(FILE *out, const uint8_t *spki, size_t len);
+/* A fresh key from rng (Ed25519 seed, or RSA of `bits` via mbedTLS); der: the private key file
+ * contents (PKCS#8 for Ed25519, PKCS#1 for RSA). */
+int cli_keygen_mem(uint8_t type, unsigned bits, void (*rng)(void *, uint8_t *, size_t),
+                   void *rng_ctx, cli_key *k, uint8_t *der, size_t cap, size_t *der_len);
+int cli_pem_encode(const char *label, const uint8_t *der, size_t len, char *out, size_t cap);
+/* Write via a temporary file and rename (replace) or link (never replace an existing file). */
+int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode, bool replace,
+                     const char *what);
+int cli_state_default(const mk_addr *peer, char *out, size_t cap);
+int cli_state_read(cli_imprint *st);
+int cli_state_reset(const char *path);
+/* mk_config.imprint: remember the first verified key, then accept only that one. */
+bool cli_imprint_cb(void *ctx, const uint8_t *spki, size_t len);
+
 /* ---- options ---- */
 typedef struct cli_common {
     uint8_t psk[MK_MAX_PSK];
@@ -56,7 +102,21 @@ typedef struct cli_common {
     bool seeded;
     uint64_t seed;
     int verbose;
+    /* raw public keys: --key, --peer-key, --peer-fp, --state, --send-cert */
+    cli_key key;
+    bool have_key;
+    uint8_t peer_spki[MK_MAX_SPKI];
+    size_t peer_spki_len;
+    bool have_peer_key;
+    uint8_t peer_fp[MK_FP_LEN];
+    bool have_peer_fp;
+    const char *state;
+    bool send_cert;
 } cli_common;
+
+/* Long-only option codes shared by the subcommands (getopt_long values above 255). */
+enum { OPT_KEY = 0x100, OPT_PEER_KEY, OPT_PEER_FP, OPT_STATE, OPT_SEND_CERT, OPT_AUTH,
+       OPT_NO_CERT, OPT_FORCE };
 
 /* Parsers: return 0 or an exit code after printing the one-line message. */
 int cli_parse_ike(const char *s, mk_ike_suite *out, size_t *n);
@@ -201,6 +261,8 @@ typedef struct cli_dev {
     int door_state_seen;
     /* per-session counters */
     uint32_t esp_tx, esp_rx, ike_round_trips;
+    /* raw public keys: the imprint state (NULL when the responder is pinned or PSK is used) */
+    cli_imprint *imprint;
 } cli_dev;
 
 /* Open sockets, connect to the peer and fill cfg.local/remote. Returns 0 or an exit code. */
@@ -220,6 +282,14 @@ int cmd_initiate(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+/* Wipe the secrets of a cli_common (PSK, private key). */
+void cli_common_wipe(cli_common *c);
+/* Fill the raw-key part of an initiator config from the options; imprint: the state to use
+ * when nothing is pinned. Returns 0 or an exit code. */
+int cli_rpk_config(cli_common *c, mk_config *cfg, cli_imprint *imprint);
+/* "Ed25519 key sha256:0123abcd..., responder pinned by key" and the like, for the timeline. */
+void cli_rpk_describe(const cli_common *c, const cli_imprint *imprint, char *out, size_t cap);
 
 extern volatile sig_atomic_t cli_stop_flag;
 void cli_install_signals(void);

@@ -29,6 +29,9 @@ static const char demo_help[] =
     "  --delete               delete the IKE SA before sleeping (RFC 7815 B.1) instead of\n"
     "                         forgetting it\n"
     "  --ike P / --esp P      proposals (default aes128gcm16-prfsha256-x25519 / aes128gcm16)\n"
+    "  --auth psk|ed25519|rsa authentication (default psk). ed25519 / rsa: raw public keys\n"
+    "                         made on the spot (RFC 7815 B.2); the door pins the device's key,\n"
+    "                         the device imprints the door's on press 1 and requires it on 2\n"
     "  --pcap FILE            capture (ports shown as 500/4500 unless --pcap-raw-ports)\n"
     "  --keys DIR             Wireshark decryption tables\n"
     "  --seed N               reproducible SPIs, nonces, DH keys and PSK\n"
@@ -57,9 +60,12 @@ int cmd_demo(int argc, char **argv)
         {"travel", 1, 0, 't'}, {"quiet-timeout", 1, 0, 'Q'}, {"delete", 0, 0, 'D'},
         {"pcap", 1, 0, 'c'},   {"keys", 1, 0, 'k'},           {"seed", 1, 0, 's'},
         {"ike", 1, 0, 'I'},    {"esp", 1, 0, 'E'},            {"help", 0, 0, 'h'},
-        {"pcap-raw-ports", 0, 0, 'W'}, {0, 0, 0, 0}};
+        {"pcap-raw-ports", 0, 0, 'W'}, {"auth", 1, 0, OPT_AUTH}, {0, 0, 0, 0}};
     static const char *cmds[2] = {"OPEN", "CLOSE"};
-    cli_common c;
+    static cli_common c; /* large (keys): not on the stack */
+    static cli_key door_key;
+    cli_imprint imprint;
+    uint8_t key_type = MK_KEY_NONE;
     cli_server *door;
     cli_dev *d;
     cli_capture cap;
@@ -73,6 +79,7 @@ int cmd_demo(int argc, char **argv)
     mk_io_drbg psk_drbg;
 
     memset(&c, 0, sizeof(c));
+    memset(&imprint, 0, sizeof(imprint));
     memset(ps, 0, sizeof(ps));
     opterr = 0;
     optind = 1;
@@ -93,6 +100,16 @@ int cmd_demo(int argc, char **argv)
             break;
         case 'Q': r = cli_parse_u64(optarg, 60, &quiet, "--quiet-timeout"); break;
         case 'D': del = true; break;
+        case OPT_AUTH:
+            if (!strcmp(optarg, "psk"))
+                key_type = MK_KEY_NONE;
+            else if (!strcmp(optarg, "ed25519"))
+                key_type = MK_KEY_ED25519;
+            else if (!strcmp(optarg, "rsa"))
+                key_type = MK_KEY_RSA;
+            else
+                r = cli_fail(EX_USAGE, "--auth", "unknown method", "use psk, ed25519 or rsa");
+            break;
         default: r = cli_usage_error(argv, opt, "demo"); break;
         }
         if (r != 0)
@@ -112,6 +129,36 @@ int cmd_demo(int argc, char **argv)
         mk_wipe(&psk_drbg, sizeof(psk_drbg));
     } else {
         mk_io_rng_os(NULL, c.psk, c.psk_len);
+    }
+    /* Raw public keys (RFC 7815 B.2, the talk's "raw RSA keys"): both made on the spot. The door
+     * knows the device's key (its fingerprint is what gets distributed); the device imprints the
+     * door's key on press 1 and accepts only that key on press 2. */
+    if (key_type != MK_KEY_NONE) {
+        uint8_t der[CLI_MAX_PRIV];
+        size_t dl;
+        mk_io_drbg kd;
+        mk_io_drbg_init(&kd, c.seeded ? c.seed : 0, 3);
+        if (!c.seeded)
+            r = cli_keygen_mem(key_type, 2048, mk_io_rng_os, NULL, &c.key, der, sizeof der, &dl);
+        else
+            r = cli_keygen_mem(key_type, 2048, mk_io_rng_drbg, &kd, &c.key, der, sizeof der, &dl);
+        if (r == 0) {
+            mk_io_drbg_init(&kd, c.seeded ? c.seed : 0, 4);
+            r = c.seeded ? cli_keygen_mem(key_type, 2048, mk_io_rng_drbg, &kd, &door_key, der,
+                                          sizeof der, &dl)
+                         : cli_keygen_mem(key_type, 2048, mk_io_rng_os, NULL, &door_key, der,
+                                          sizeof der, &dl);
+        }
+        mk_wipe(der, sizeof der);
+        mk_wipe(&kd, sizeof kd);
+        if (r != 0) {
+            cli_common_wipe(&c);
+            mk_wipe(&door_key, sizeof door_key);
+            return r;
+        }
+        c.have_key = true;
+        mk_wipe(c.psk, sizeof c.psk);
+        c.psk_len = 0;
     }
     (void)cli_parse_id("keyid:6761726167652d72656d6f7465", &c.id, "--id"); /* "garage-remote" */
     (void)cli_parse_id("@door.garage.example", &c.remote_id, "--remote-id");
@@ -144,6 +191,17 @@ int cmd_demo(int argc, char **argv)
     door->pcfg.idi = c.id;
     door->pcfg.tsr = c.tsr;
     door->pcfg.natt = true;
+    if (key_type != MK_KEY_NONE) {
+        door->pcfg.auth_method = MK_AUTH_DIGSIG;
+        door->pcfg.priv_key = door_key.priv;
+        door->pcfg.priv_key_len = door_key.priv_len;
+        door->pcfg.spki = door_key.spki;
+        door->pcfg.spki_len = door_key.spki_len;
+        door->pcfg.peer_spki = c.key.spki; /* the device's key, distributed like a PSK */
+        door->pcfg.peer_spki_len = c.key.spki_len;
+        door->pcfg.psk = NULL;
+        door->pcfg.psk_len = 0;
+    }
     if (c.seeded) {
         mk_io_drbg_init(&door->drbg, c.seed, 1);
         door->env.ctx = &door->drbg;
@@ -168,9 +226,25 @@ int cmd_demo(int argc, char **argv)
         char a[80], ik[96], es[64];
         cli_format_ike(&c.ike[0], ik, sizeof(ik));
         cli_format_esp(&c.esp[0], es, sizeof(es));
-        show_line(&show, mk_io_now_ms(), "demo",
-                  "door listening on %s (loopback, non-ESP marker); PSK: 32 fresh random octets;"
-                  " IKE %s, ESP %s", addr_str(&door->io.local[MK_IO_IKE], a, sizeof(a)), ik, es);
+        if (key_type == MK_KEY_NONE) {
+            show_line(&show, mk_io_now_ms(), "demo",
+                      "door listening on %s (loopback, non-ESP marker); PSK: 32 fresh random "
+                      "octets; IKE %s, ESP %s",
+                      addr_str(&door->io.local[MK_IO_IKE], a, sizeof(a)), ik, es);
+        } else {
+            uint8_t fp[MK_FP_LEN];
+            char dh[2 * MK_FP_LEN + 1], kh[2 * MK_FP_LEN + 1];
+            mk_spki_fingerprint(door_key.spki, door_key.spki_len, fp);
+            cli_format_fp(fp, dh);
+            mk_spki_fingerprint(c.key.spki, c.key.spki_len, fp);
+            cli_format_fp(fp, kh);
+            show_line(&show, mk_io_now_ms(), "demo",
+                      "door listening on %s (loopback, non-ESP marker); raw %s keys: door "
+                      "sha256:%.16s..., device sha256:%.16s... (the door knows the device's key; "
+                      "the device imprints the door's); IKE %s, ESP %s",
+                      addr_str(&door->io.local[MK_IO_IKE], a, sizeof(a)),
+                      cli_key_type_name(key_type), dh, kh, ik, es);
+        }
     }
 
     d->seeded = c.seeded;
@@ -202,6 +276,12 @@ int cmd_demo(int argc, char **argv)
         d->cfg.natt = true;
         d->cfg.force_4500 = true; /* the door is not on port 500: marker from the start */
         d->cfg.total_ms = 10000;
+        if (key_type != MK_KEY_NONE) {
+            imprint.seen = imprint.imprinted = imprint.matched = imprint.changed = false;
+            if ((rc = cli_rpk_config(&c, &d->cfg, &imprint)) != 0)
+                break;
+            d->imprint = &imprint;
+        }
         d->show = &show;
         d->cap = &cap;
         d->who = "device";
@@ -283,7 +363,8 @@ out_cap:
         if (rc == 0)
             rc = r2;
     }
-    mk_wipe(c.psk, sizeof(c.psk));
+    cli_common_wipe(&c);
+    mk_wipe(&door_key, sizeof door_key);
     mk_wipe(d, sizeof(*d));
     free(door);
     free(d);

@@ -147,6 +147,30 @@ static int io_fail(cli_dev *d, mk_io_status st, const char *what)
     return cli_fail(EX_NET, w, why, "check the network and --local");
 }
 
+/* The imprint callback said no: the key changed since it was imprinted, or the state file could
+ * not be written. */
+static int imprint_fail(cli_dev *d)
+{
+    char what[160], why[400], todo[300], was[2 * MK_FP_LEN + 1], now[2 * MK_FP_LEN + 1];
+    const cli_imprint *im = d->imprint;
+    snprintf(what, sizeof(what), "IKE_AUTH with %s", d->peer_str);
+    cli_format_fp(im->fp, was);
+    cli_format_fp(im->seen_fp, now);
+    if (im->changed) {
+        snprintf(why, sizeof(why), "the responder's raw public key changed since it was imprinted "
+                 "(imprinted sha256:%s, now sha256:%s)", was, now);
+        if (im->path != NULL)
+            snprintf(todo, sizeof(todo), "if the change is expected, forget the old key with: "
+                     "minike reset --state %s", im->path);
+        else
+            snprintf(todo, sizeof(todo), "if the change is expected, run minike reset");
+        return cli_fail(EX_AUTH, what, why, todo);
+    }
+    snprintf(why, sizeof(why), "cannot save the imprinted key sha256:%.16s... to %s: %s", now,
+             im->path != NULL ? im->path : "?", strerror(im->write_errno));
+    return cli_fail(EX_CONFIG, what, why, "check --state (its directory must be writable)");
+}
+
 int dev_establish(cli_dev *d, uint32_t timeout_ms)
 {
     mk_io_hooks h = base_hooks(d);
@@ -163,6 +187,9 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
         return cli_fail(EX_INTERNAL, "IKE_SA_INIT", why, "report this bug");
     }
     st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
+    if ((st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED) && d->imprint != NULL &&
+        mk_last_error(&d->ike) == MK_E_IMPRINT_REFUSED)
+        return imprint_fail(d);
     if (st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED)
         return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
     if (st != MK_IO_OK)
@@ -170,6 +197,18 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
     if (mk_state_get(&d->ike) != MK_ST_ESTABLISHED)
         return cli_fail(EX_PEER, "IKE", "the SA closed before it was established", "try again");
     refresh_keys(d);
+    if (d->imprint != NULL && d->imprint->seen) {
+        char hex[2 * MK_FP_LEN + 1];
+        cli_format_fp(d->imprint->seen_fp, hex);
+        if (d->imprint->imprinted)
+            show_line(d->show, mk_io_now_ms(), d->who,
+                      "imprinted the responder's raw public key sha256:%s%s%s", hex,
+                      d->imprint->path ? " into " : " (in memory)",
+                      d->imprint->path ? d->imprint->path : "");
+        else if (d->imprint->matched)
+            show_line(d->show, mk_io_now_ms(), d->who,
+                      "responder key sha256:%.16s... matches the imprinted one", hex);
+    }
     d->sa_ok = mk_child(&d->ike, &d->sa);
     if (d->sa_ok && d->cap != NULL && d->cap->keys != NULL)
         (void)mk_keysw_child(d->cap->keys, &d->sa, &d->io.local[MK_IO_NATT],

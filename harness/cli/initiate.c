@@ -18,6 +18,8 @@
 
 static const char initiate_help[] =
     "usage: minike initiate --peer ADDR[:PORT] --psk-file F --id ID [options]\n"
+    "       minike initiate --peer ADDR[:PORT] --key FILE [--peer-key F | --peer-fp HEX]\n"
+    "                       --id ID [options]\n"
     "\n"
     "Set up an IKE SA and one ESP child SA with a responder (RFC 7815 minimal initiator),\n"
     "optionally send traffic through it, then forget (default) or delete it.\n"
@@ -27,6 +29,18 @@ static const char initiate_help[] =
     "  --local ADDR[:PORT]    local address (default: any; port default ephemeral; with\n"
     "                         port 500 the NAT-T socket binds 4500)\n"
     "  --psk-file F           pre-shared key: 0x-hex or text, >= 16 octets (or env MINIKE_PSK)\n"
+    "  --key FILE             authenticate with this raw public key instead (Ed25519 or RSA\n"
+    "                         >= 2048 bits, DER or PEM; RFC 7427 signature, RFC 7815 B.2);\n"
+    "                         the responder must then be pinned or is imprinted:\n"
+    "  --peer-key FILE        pin the responder's public key (DER/PEM SubjectPublicKeyInfo)\n"
+    "  --peer-fp HEX          pin the SHA-256 of the responder's key (as keygen prints it);\n"
+    "                         the responder must then send its key in CERT (RFC 7670)\n"
+    "  --state FILE           imprint state when nothing is pinned (default\n"
+    "                         $XDG_STATE_HOME/minike/imprint-ADDR_PORT.fp, else\n"
+    "                         ~/.local/state/minike/...): the first responder whose AUTH\n"
+    "                         verifies under the key it sent is remembered there, later\n"
+    "                         runs accept only that key; minike reset --state FILE forgets it\n"
+    "  --send-cert            send our key in CERT(15) even if the responder did not ask\n"
     "  --id ID                our identity: fqdn:NAME, @NAME (= fqdn), email:USER@HOST,\n"
     "                         keyid:HEX, ipv4:ADDR, ipv6:ADDR\n"
     "  --remote-id ID         the responder identity we expect (and send as IDr)\n"
@@ -69,8 +83,12 @@ int cmd_initiate(int argc, char **argv)
         {"to", 1, 0, 'o'},         {"count", 1, 0, 'C'},        {"delete", 0, 0, 'D'},
         {"pcap", 1, 0, 'c'},       {"keys", 1, 0, 'k'},         {"seed", 1, 0, 's'},
         {"timeout", 1, 0, 'w'},    {"quiet-timeout", 1, 0, 'Q'}, {"help", 0, 0, 'h'},
-        {"pcap-raw-ports", 0, 0, 'W'}, {0, 0, 0, 0}};
-    cli_common c;
+        {"pcap-raw-ports", 0, 0, 'W'}, {"key", 1, 0, OPT_KEY},  {"peer-key", 1, 0, OPT_PEER_KEY},
+        {"peer-fp", 1, 0, OPT_PEER_FP}, {"state", 1, 0, OPT_STATE},
+        {"send-cert", 0, 0, OPT_SEND_CERT}, {0, 0, 0, 0}};
+    static cli_common c; /* large (keys): not on the stack */
+    cli_imprint imprint;
+    char state_path[4096];
     cli_dev *d;
     cli_capture cap;
     cli_show show;
@@ -83,12 +101,13 @@ int cmd_initiate(int argc, char **argv)
     int opt, r, rc;
 
     memset(&c, 0, sizeof(c));
+    memset(&imprint, 0, sizeof(imprint));
     opterr = 0;
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":vh", lo, NULL)) != -1) {
         r = cli_common_opt(&c, opt, optarg);
         if (r < 0)
-            return mk_wipe(c.psk, sizeof(c.psk)), -r;
+            return cli_common_wipe(&c), -r;
         if (r == 1)
             continue;
         r = 0;
@@ -126,7 +145,7 @@ int cmd_initiate(int argc, char **argv)
         default: r = cli_usage_error(argv, opt, "initiate"); break;
         }
         if (r != 0)
-            return mk_wipe(c.psk, sizeof(c.psk)), r;
+            return cli_common_wipe(&c), r;
     }
     rc = EX_USAGE;
     if (optind < argc)
@@ -153,12 +172,21 @@ int cmd_initiate(int argc, char **argv)
     else
         r = 0;
     if (r != 0)
-        return mk_wipe(c.psk, sizeof(c.psk)), r;
-    if (!c.have_psk && (r = cli_load_psk_env(&c)) != 0)
+        return cli_common_wipe(&c), r;
+    if (!c.have_psk && !c.have_key && (r = cli_load_psk_env(&c)) != 0)
         return r;
     cli_set_default_suites(&c);
     if ((r = cli_check_suites(&c)) != 0)
-        return mk_wipe(c.psk, sizeof(c.psk)), r;
+        return cli_common_wipe(&c), r;
+    /* raw public keys: the imprint state file when nothing is pinned */
+    if (c.have_key && !c.have_peer_key && !c.have_peer_fp) {
+        if (c.state != NULL)
+            snprintf(state_path, sizeof(state_path), "%s", c.state);
+        else if ((r = cli_state_default(&peer, state_path, sizeof(state_path))) != 0)
+            return cli_common_wipe(&c), r;
+        imprint.path = state_path;
+        addr_str(&peer, imprint.peer, sizeof(imprint.peer));
+    }
     if (!c.have_tsi)
         (void)cli_parse_ts("10.99.20.0/24", &c.tsi, "--tsi");
     if (!c.have_tsr)
@@ -175,10 +203,10 @@ int cmd_initiate(int argc, char **argv)
 
     d = calloc(1, sizeof(*d));
     if (d == NULL)
-        return mk_wipe(c.psk, sizeof(c.psk)), cli_fail(EX_INTERNAL, "initiate", "out of memory", "");
+        return cli_common_wipe(&c), cli_fail(EX_INTERNAL, "initiate", "out of memory", "");
     show_init(&show, c.verbose);
     if ((r = capture_open(&cap, &c)) != 0) {
-        mk_wipe(c.psk, sizeof(c.psk));
+        cli_common_wipe(&c);
         free(d);
         return r;
     }
@@ -198,6 +226,14 @@ int cmd_initiate(int argc, char **argv)
     d->cfg.natt = !no_natt;
     d->cfg.force_4500 = nat_port || peer.port != MK_PORT_IKE;
     d->cfg.total_ms = (uint32_t)timeout * 1000u;
+    if ((r = cli_rpk_config(&c, &d->cfg, &imprint)) != 0) {
+        (void)capture_close(&cap);
+        cli_common_wipe(&c);
+        free(d);
+        return r;
+    }
+    if (c.have_key && !c.have_peer_key && !c.have_peer_fp)
+        d->imprint = &imprint;
     d->seeded = c.seeded;
     if (c.seeded)
         mk_io_drbg_init(&d->drbg, c.seed, 0);
@@ -231,6 +267,11 @@ int cmd_initiate(int argc, char **argv)
         show_line(&show, mk_io_now_ms(), d->who, "IKE with %s from %s as %s; offering %s%s, ESP %s%s",
                   d->peer_str, addr_str(&d->cfg.local, ip, sizeof(ip)), id, ik,
                   c.n_ike > 1 ? " (+more)" : "", es, c.n_esp > 1 ? " (+more)" : "");
+        if (c.have_key) {
+            char desc[300];
+            cli_rpk_describe(&c, d->imprint, desc, sizeof(desc));
+            show_line(&show, mk_io_now_ms(), d->who, "%s", desc);
+        }
         rc = dev_establish(d, (uint32_t)timeout * 1000u);
     }
     if (rc == 0) {
@@ -272,7 +313,7 @@ int cmd_initiate(int argc, char **argv)
         if (rc == 0)
             rc = r2;
     }
-    mk_wipe(c.psk, sizeof(c.psk));
+    cli_common_wipe(&c);
     free(d);
     return rc;
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "cli.h"
 
 volatile sig_atomic_t cli_stop_flag;
@@ -75,12 +77,41 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
         return cli_fail(EX_PROPOSAL, what, "IKE SA up but the responder refused the child SA",
                         "check --esp and the traffic selectors against the responder");
     case MK_E_AUTH_FAILED:
+        if (ike->cfg != NULL && ike->cfg->auth_method == MK_AUTH_DIGSIG)
+            return cli_fail(EX_AUTH, what, "the responder's AUTH signature did not verify under "
+                            "the pinned key, or its key does not match --peer-fp",
+                            "check --peer-key / --peer-fp against the responder's key");
         return cli_fail(EX_AUTH, what, "the responder's AUTH payload did not verify",
                         "the PSK differs between the two sides, or it is not the expected peer");
     case MK_E_PEER_AUTH_FAILED:
+        if (ike->cfg != NULL && ike->cfg->auth_method == MK_AUTH_DIGSIG)
+            return cli_fail(EX_AUTH, what, "the responder rejected our authentication "
+                            "(AUTHENTICATION_FAILED)",
+                            "check that --id and our public key (minike keygen --print KEY) are "
+                            "configured at the responder");
         return cli_fail(EX_AUTH, what, "the responder rejected our authentication "
                         "(AUTHENTICATION_FAILED)",
                         "check that --id and the PSK match the responder's configuration");
+    case MK_E_NO_PEER_KEY:
+        if (ike->cfg != NULL && ike->cfg->peer_fp != NULL)
+            return cli_fail(EX_AUTH, what, "the responder sent no raw public key, so the "
+                            "--peer-fp pin cannot be checked (strongSwan never sends CERT "
+                            "encoding 15)",
+                            "pin its whole key with --peer-key FILE");
+        return cli_fail(EX_AUTH, what, "the responder sent no raw public key, so it cannot be "
+                        "imprinted",
+                        "pin its key with --peer-key or --peer-fp");
+    case MK_E_IMPRINT_REFUSED:
+        return cli_fail(EX_AUTH, what, "the responder's raw public key was not accepted for "
+                        "imprinting", "run with -v for details");
+    case MK_E_SIG_HASH_UNSUPPORTED:
+        return cli_fail(EX_AUTH, what, "the responder announced no signature hash our key can "
+                        "use (Ed25519 needs Identity, RFC 8420; RSA needs SHA2-256, RFC 7427)",
+                        "use a key type the responder supports");
+    case MK_E_BAD_KEY:
+    case MK_E_WEAK_KEY:
+        return cli_fail(EX_AUTH, what, mk_err_str(e),
+                        "the responder's raw public key or signature is unusable");
     case MK_E_ID_MISMATCH:
         return cli_fail(EX_AUTH, what, "the responder's identity is not the one configured",
                         "check --remote-id");
@@ -118,16 +149,19 @@ static const char usage[] =
     "             UDP through it, then forget or delete it\n"
     "  respond    run the test responder (garage door or echo server) on UDP\n"
     "  demo       the garage-door story on loopback: device and door in one process\n"
-    "  keygen     make a random pre-shared key\n"
+    "  keygen     make a random pre-shared key, or an Ed25519 / RSA raw key pair\n"
+    "  reset      forget the responder key imprinted by initiate --key (RFC 7815 B.2)\n"
     "\n"
     "exit codes:\n"
     "  0 ok\n"
     "  1 internal error\n"
     "  2 usage (bad command line)\n"
-    "  3 config or file (unreadable file, PSK shorter than 16 octets, unknown proposal)\n"
+    "  3 config or file (unreadable file, PSK shorter than 16 octets, unknown proposal,\n"
+    "    unusable key file, RSA key under 2048 bits)\n"
     "  4 network (port in use, address unusable, peer unreachable / ICMP error)\n"
     "  5 timeout (no answer)\n"
-    "  6 authentication failed (ours rejected, or the peer's AUTH wrong)\n"
+    "  6 authentication failed (ours rejected, the peer's AUTH wrong, its raw key unknown\n"
+    "    or changed since it was imprinted)\n"
     "  7 no proposal chosen, or the child SA refused\n"
     "  8 other peer error\n"
     "Every failure prints one line: minike: <what failed>: <why> (<what to do>)\n";
@@ -137,9 +171,11 @@ int main(int argc, char **argv)
     const char *cmd;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (sodium_init() < 0)
+        return cli_fail(EX_INTERNAL, "libsodium", "initialisation failed", "report this bug");
     if (argc < 2)
         return cli_fail(EX_USAGE, "command line", "no command given",
-                        "commands: initiate, respond, demo, keygen; see minike --help");
+                        "commands: initiate, respond, demo, keygen, reset; see minike --help");
     cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
@@ -158,10 +194,12 @@ int main(int argc, char **argv)
         return cmd_demo(argc - 1, argv + 1);
     if (!strcmp(cmd, "keygen"))
         return cmd_keygen(argc - 1, argv + 1);
+    if (!strcmp(cmd, "reset"))
+        return cmd_reset(argc - 1, argv + 1);
     {
         char why[200];
         snprintf(why, sizeof(why), "unknown command '%.100s'", cmd);
         return cli_fail(EX_USAGE, "command line", why,
-                        "commands: initiate, respond, demo, keygen; see minike --help");
+                        "commands: initiate, respond, demo, keygen, reset; see minike --help");
     }
 }

@@ -588,9 +588,99 @@ int cli_common_opt(cli_common *c, int opt, const char *arg)
         c->seeded = r == 0;
         break;
     case 'v': c->verbose++; break;
+    case OPT_KEY:
+        mk_wipe(&c->key, sizeof c->key);
+        r = cli_load_private_key(arg, &c->key, "--key");
+        c->have_key = r == 0;
+        break;
+    case OPT_PEER_KEY:
+        r = cli_load_public_key(arg, c->peer_spki, &c->peer_spki_len, "--peer-key");
+        c->have_peer_key = r == 0;
+        break;
+    case OPT_PEER_FP:
+        r = cli_parse_fp(arg, c->peer_fp, "--peer-fp");
+        c->have_peer_fp = r == 0;
+        break;
+    case OPT_STATE: c->state = arg; break;
+    case OPT_SEND_CERT: c->send_cert = true; break;
     default: return 0;
     }
     return r == 0 ? 1 : -r;
+}
+
+void cli_common_wipe(cli_common *c)
+{
+    mk_wipe(c->psk, sizeof c->psk);
+    mk_wipe(&c->key, sizeof c->key);
+}
+
+int cli_rpk_config(cli_common *c, mk_config *cfg, cli_imprint *imprint)
+{
+    if (!c->have_key) {
+        if (c->have_peer_key || c->have_peer_fp || c->state != NULL || c->send_cert)
+            return cli_fail(EX_USAGE, "raw public keys",
+                            "--peer-key, --peer-fp, --state and --send-cert need --key",
+                            "add --key FILE (make one with: minike keygen --type ed25519 "
+                            "--out PREFIX)");
+        return 0;
+    }
+    if (c->have_psk)
+        return cli_fail(EX_USAGE, "--key and --psk-file", "choose one authentication method",
+                        "drop --psk-file to authenticate with the raw public key");
+    if (c->have_peer_key && c->have_peer_fp)
+        return cli_fail(EX_USAGE, "--peer-key and --peer-fp", "pin the responder only once",
+                        "drop one of them");
+    if ((c->have_peer_key || c->have_peer_fp) && c->state != NULL)
+        return cli_fail(EX_USAGE, "--state", "the responder is pinned: nothing is imprinted",
+                        "drop --state, or drop the pin to imprint");
+    cfg->auth_method = MK_AUTH_DIGSIG;
+    cfg->priv_key = c->key.priv;
+    cfg->priv_key_len = c->key.priv_len;
+    cfg->spki = c->key.spki;
+    cfg->spki_len = c->key.spki_len;
+    cfg->send_cert = c->send_cert;
+    cfg->psk = NULL;
+    cfg->psk_len = 0;
+    if (c->have_peer_key) {
+        cfg->peer_spki = c->peer_spki;
+        cfg->peer_spki_len = c->peer_spki_len;
+    } else if (c->have_peer_fp) {
+        cfg->peer_fp = c->peer_fp;
+    } else {
+        int r;
+        if (imprint->path != NULL && (r = cli_state_read(imprint)) != 0)
+            return r;
+        cfg->imprint = cli_imprint_cb;
+        cfg->imprint_ctx = imprint;
+    }
+    return 0;
+}
+
+void cli_rpk_describe(const cli_common *c, const cli_imprint *imprint, char *out, size_t cap)
+{
+    uint8_t fp[MK_FP_LEN];
+    char hex[2 * MK_FP_LEN + 1], pin[2 * MK_FP_LEN + 1];
+    mk_spki_fingerprint(c->key.spki, c->key.spki_len, fp);
+    cli_format_fp(fp, hex);
+    if (c->have_peer_key) {
+        mk_spki_fingerprint(c->peer_spki, c->peer_spki_len, fp);
+        cli_format_fp(fp, pin);
+        snprintf(out, cap, "auth: %s key sha256:%.16s..., responder key pinned (sha256:%.16s...)",
+                 cli_key_type_name(c->key.type), hex, pin);
+    } else if (c->have_peer_fp) {
+        cli_format_fp(c->peer_fp, pin);
+        snprintf(out, cap, "auth: %s key sha256:%.16s..., responder fingerprint pinned "
+                 "(sha256:%.16s...)", cli_key_type_name(c->key.type), hex, pin);
+    } else if (imprint != NULL && imprint->have) {
+        cli_format_fp(imprint->fp, pin);
+        snprintf(out, cap, "auth: %s key sha256:%.16s..., responder imprinted before "
+                 "(sha256:%.16s..., %s)", cli_key_type_name(c->key.type), hex, pin,
+                 imprint->path ? imprint->path : "memory");
+    } else {
+        snprintf(out, cap, "auth: %s key sha256:%.16s..., nothing pinned: imprinting the first "
+                 "responder that authenticates (%s)", cli_key_type_name(c->key.type), hex,
+                 imprint != NULL && imprint->path ? imprint->path : "memory");
+    }
 }
 
 int cli_usage_error(char **argv, int opt, const char *cmd)

@@ -390,6 +390,7 @@ void server_stop(cli_server *s)
 
 static const char respond_help[] =
     "usage: minike respond --listen ADDR[:PORT] --psk-file F --id ID [options]\n"
+    "       minike respond --listen ADDR[:PORT] --key FILE [--peer-key FILE] --id ID [options]\n"
     "\n"
     "Run the test responder (harness/lib/peer: a full RFC 7296 responder for PSK) as a UDP\n"
     "daemon, and answer traffic inside its ESP SAs: ICMP echo -> echo reply; UDP -> the\n"
@@ -400,6 +401,12 @@ static const char respond_help[] =
     "  --natt-port N          NAT-T socket (default 4500 when PORT is 500, else PORT+1).\n"
     "                         On any port but 500 the non-ESP marker applies (RFC 3948).\n"
     "  --psk-file F           pre-shared key (0x-hex or text, >= 16 octets); or env MINIKE_PSK\n"
+    "  --key FILE             authenticate with this raw public key instead (Ed25519 or RSA;\n"
+    "                         RFC 7427 signatures, CERT encoding 15 per RFC 7670)\n"
+    "  --peer-key FILE        accept only the initiator with this public key (without it, any\n"
+    "                         key the initiator sends in CERT(15) is accepted: tests only)\n"
+    "  --send-cert            always send our key in CERT(15) (default: when asked by CERTREQ)\n"
+    "  --no-cert              never send CERT(15), as strongSwan (imprinting then fails)\n"
     "  --id ID                our identity: fqdn:NAME, @NAME, email:U@H, keyid:HEX, ipv4:A, ipv6:A\n"
     "  --remote-id ID         accept only this initiator identity\n"
     "  --ike P,...            acceptable IKE proposals, our preference first\n"
@@ -498,8 +505,11 @@ int cmd_respond(int argc, char **argv)
         {"keys", 1, 0, 'k'},     {"seed", 1, 0, 's'},      {"once", 0, 0, 'o'},
         {"echo", 0, 0, 'e'},     {"travel", 1, 0, 't'},    {"quiet", 0, 0, 'q'},
         {"help", 0, 0, 'h'},     {"pcap-raw-ports", 0, 0, 'W'}, {"tsi", 1, 0, 'T'},
-        {"misbehave", 1, 0, 'm'}, {0, 0, 0, 0}};
-    cli_common c;
+        {"misbehave", 1, 0, 'm'}, {"key", 1, 0, OPT_KEY}, {"peer-key", 1, 0, OPT_PEER_KEY},
+        {"send-cert", 0, 0, OPT_SEND_CERT}, {"no-cert", 0, 0, OPT_NO_CERT},
+        {"peer-fp", 1, 0, OPT_PEER_FP}, {"state", 1, 0, OPT_STATE}, {0, 0, 0, 0}};
+    static cli_common c; /* large (keys): not on the stack */
+    bool no_cert = false;
     cli_server *s = NULL;
     cli_capture cap;
     cli_show show;
@@ -517,6 +527,7 @@ int cmd_respond(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, ":vqh", lo, NULL)) != -1) {
         r = cli_common_opt(&c, opt, optarg);
         if (r < 0) {
+            cli_common_wipe(&c);
             free(s);
             return -r;
         }
@@ -544,6 +555,7 @@ int cmd_respond(int argc, char **argv)
             }
             break;
         case 'o': s->once = true; break;
+        case OPT_NO_CERT: no_cert = true; break;
         case 'e': s->echo = true; break;
         case 'q': quiet = true; break;
         case 't':
@@ -553,6 +565,7 @@ int cmd_respond(int argc, char **argv)
             }
             break;
         default:
+            cli_common_wipe(&c);
             free(s);
             return cli_usage_error(argv, opt, "respond");
         }
@@ -567,18 +580,36 @@ int cmd_respond(int argc, char **argv)
         return cli_fail(EX_USAGE, "respond", "--listen is required",
                         "e.g. --listen 127.0.0.1:15000; see minike respond --help");
     }
-    if (!c.have_psk && (r = cli_load_psk_env(&c)) != 0) {
+    r = 0;
+    if (c.have_peer_fp || c.state != NULL)
+        r = cli_fail(EX_USAGE, "respond", "--peer-fp and --state are for initiate",
+                     "pin the initiator's key with --peer-key FILE");
+    else if (!c.have_key && (c.have_peer_key || c.send_cert || no_cert))
+        r = cli_fail(EX_USAGE, "respond", "--peer-key, --send-cert and --no-cert need --key",
+                     "add --key FILE (make one with: minike keygen --type ed25519 --out PREFIX)");
+    else if (c.have_key && c.have_psk)
+        r = cli_fail(EX_USAGE, "--key and --psk-file", "choose one authentication method",
+                     "drop --psk-file to authenticate with the raw public key");
+    else if (c.send_cert && no_cert)
+        r = cli_fail(EX_USAGE, "--send-cert and --no-cert", "contradict each other",
+                     "drop one of them");
+    if (r != 0) {
+        cli_common_wipe(&c);
+        free(s);
+        return r;
+    }
+    if (!c.have_psk && !c.have_key && (r = cli_load_psk_env(&c)) != 0) {
         free(s);
         return r;
     }
     if (!c.have_id) {
-        mk_wipe(c.psk, sizeof(c.psk));
+        cli_common_wipe(&c);
         free(s);
         return cli_fail(EX_USAGE, "respond", "--id is required", "e.g. --id @door.example");
     }
     responder_suites(&c);
     if ((r = cli_check_suites(&c)) != 0) {
-        mk_wipe(c.psk, sizeof(c.psk));
+        cli_common_wipe(&c);
         free(s);
         return r;
     }
@@ -592,7 +623,7 @@ int cmd_respond(int argc, char **argv)
     show_init(&show, c.verbose);
     show.quiet = quiet;
     if ((r = capture_open(&cap, &c)) != 0) {
-        mk_wipe(c.psk, sizeof(c.psk));
+        cli_common_wipe(&c);
         free(s);
         return r;
     }
@@ -607,6 +638,21 @@ int cmd_respond(int argc, char **argv)
     s->pcfg.idi = c.remote_id;
     s->pcfg.tsr = c.tsr;
     s->pcfg.natt = true;
+    if (c.have_key) {
+        s->pcfg.auth_method = MK_AUTH_DIGSIG;
+        s->pcfg.priv_key = c.key.priv;
+        s->pcfg.priv_key_len = c.key.priv_len;
+        s->pcfg.spki = c.key.spki;
+        s->pcfg.spki_len = c.key.spki_len;
+        s->pcfg.psk = NULL;
+        s->pcfg.psk_len = 0;
+        if (c.have_peer_key) {
+            s->pcfg.peer_spki = c.peer_spki;
+            s->pcfg.peer_spki_len = c.peer_spki_len;
+        }
+        s->pcfg.send_cert = c.send_cert;
+        s->pcfg.no_cert = no_cert;
+    }
     if (c.seeded) {
         mk_io_drbg_init(&s->drbg, c.seed, 1);
         s->env.ctx = &s->drbg;
@@ -628,6 +674,23 @@ int cmd_respond(int argc, char **argv)
                   addr_str(&s->io.local[MK_IO_IKE], a, sizeof(a)),
                   addr_str(&s->io.local[MK_IO_NATT], b, sizeof(b)),
                   s->echo ? "UDP echo" : "garage door");
+        if (c.have_key) {
+            uint8_t fp[MK_FP_LEN];
+            char hex[2 * MK_FP_LEN + 1], pin[2 * MK_FP_LEN + 1] = "";
+            mk_spki_fingerprint(c.key.spki, c.key.spki_len, fp);
+            cli_format_fp(fp, hex);
+            if (c.have_peer_key) {
+                mk_spki_fingerprint(c.peer_spki, c.peer_spki_len, fp);
+                cli_format_fp(fp, pin);
+            }
+            show_line(&show, mk_io_now_ms(), s->who,
+                      "auth: %s key sha256:%s%s; initiator %s%.16s%s",
+                      cli_key_type_name(c.key.type), hex,
+                      no_cert ? ", never sent in CERT" : c.send_cert ? ", always sent in CERT" : "",
+                      c.have_peer_key ? "key pinned, sha256:" : "key: ANY key it sends in CERT(15) "
+                                                                 "(no --peer-key; test only)",
+                      pin, c.have_peer_key ? "..." : "");
+        }
         show.quiet = quiet;
         r = server_run(s);
         show_line(&show, mk_io_now_ms(), s->who, "stopped");
@@ -638,7 +701,7 @@ int cmd_respond(int argc, char **argv)
         if (r == 0)
             r = r2;
     }
-    mk_wipe(c.psk, sizeof(c.psk));
+    cli_common_wipe(&c);
     free(s);
     return r;
 }

@@ -12,7 +12,7 @@ I=(initiate --psk-file "$PSK" --id @dev.test --timeout 3)
 # ---- 0: ok ----
 expect_rc "--help exits 0" 0 "$M" --help
 grep -q '^  6 authentication failed' "$T/out" && pass "--help lists the exit codes" || fail "--help lists the exit codes" "$T/out"
-for c in initiate respond demo keygen; do expect_rc "$c --help exits 0" 0 "$M" $c --help; done
+for c in initiate respond demo keygen reset; do expect_rc "$c --help exits 0" 0 "$M" $c --help; done
 expect_rc "keygen psk" 0 "$M" keygen psk
 grep -qxE '0x[0-9a-f]{64}' "$T/out" && pass "keygen psk prints 0x + 64 hex digits" || fail "keygen output" "$T/out"
 "$M" keygen psk >"$T/k2"; cmp -s "$T/out" "$T/k2" && fail "two keygen runs gave the same key" || pass "keygen keys differ"
@@ -30,9 +30,9 @@ expect_rc "bad --tsi" 2 "$M" "${I[@]}" --peer 127.0.0.1 --tsi 10.0.0.0/33
 expect_rc "bad --count" 2 "$M" "${I[@]}" --peer 127.0.0.1 --ping 10.99.10.1 --count abc
 expect_rc "--send without --to" 2 "$M" "${I[@]}" --peer 127.0.0.1 --send hi
 expect_rc "keygen without type" 2 "$M" keygen
-expect_rc "keygen --type ed25519 not yet supported" 2 "$M" keygen --type ed25519
-grep -q 'not yet supported' "$T/err" && pass "ed25519 says not yet supported" || fail "ed25519 message" "$T/err"
-expect_rc "keygen --type rsa not yet supported" 2 "$M" keygen --type rsa
+expect_rc "keygen --type ed25519 without --out" 2 "$M" keygen --type ed25519
+grep -q -- '--out PREFIX is required' "$T/err" && pass "ed25519 asks for --out" || fail "ed25519 message" "$T/err"
+expect_rc "keygen --type rsa --bits 1024" 2 "$M" keygen --type rsa --bits 1024 --out "$T/weak"
 expect_rc "respond without --listen" 2 "$M" respond --psk-file "$PSK" --id @x
 expect_rc "demo --travel 0" 2 "$M" demo --travel 0
 expect_rc "no PSK at all" 2 env -u MINIKE_PSK "$M" initiate --peer 127.0.0.1 --id @x

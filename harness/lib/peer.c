@@ -149,8 +149,7 @@ static bool config_ok(const mk_peer_config *cfg)
     /* PSK unless signatures are configured (their part is checked by peer_rpk_setup) */
     if (!digsig && cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK)
         return false;
-    if (!digsig &&
-        (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK))
+    if (!digsig && (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK))
         return false;
     for (size_t i = 0; i < cfg->n_ike; i++) {
         const mk_ike_suite *s = &cfg->ike[i];
@@ -213,6 +212,7 @@ void peer_reset_sa(mk_peer *p)
     p->ini_sha = false;
     p->ini_hashes = 0;
     p->ini_certreq = false;
+    p->ini_spki_len = 0;
     memset(&p->answer, 0, sizeof p->answer);
 }
 
@@ -387,6 +387,18 @@ mk_peer_state mk_peer_state_get(const mk_peer *p)
 const mk_peer_answer *mk_peer_last_answer(const mk_peer *p)
 {
     return &p->answer;
+}
+
+bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len)
+{
+    if (p == NULL || !p->have_sa || p->ini_spki_len == 0 ||
+        (p->st != MK_PEER_ESTABLISHED && p->st != MK_PEER_REQ_SENT))
+        return false;
+    if (spki != NULL)
+        *spki = p->ini_spki;
+    if (len != NULL)
+        *len = p->ini_spki_len;
+    return true;
 }
 
 bool mk_peer_child(const mk_peer *p, mk_esp_sa *out)

@@ -55,17 +55,20 @@ typedef struct mk_peer_config {
      * that is NULL, against the raw key the initiator sends in CERT(15). It announces
      * SIGNATURE_HASH_ALGORITHMS and asks for the initiator's key with CERTREQ(15). The PSK
      * fields are then unused. */
-    uint8_t auth_method;       /* 0 or MK_AUTH_PSK: PSK; MK_AUTH_DIGSIG: raw keys */
+    uint8_t auth_method; /* 0 or MK_AUTH_PSK: PSK; MK_AUTH_DIGSIG: raw keys */
     const uint8_t *priv_key;
     size_t priv_key_len;
-    const uint8_t *spki;       /* our public key (derived from priv_key when NULL) */
+    const uint8_t *spki; /* our public key (derived from priv_key when NULL) */
     size_t spki_len;
-    const uint8_t *peer_spki;  /* the initiator's pinned key; NULL: take its CERT(15) */
+    const uint8_t *peer_spki; /* the initiator's pinned key; NULL: take its CERT(15) */
     size_t peer_spki_len;
-    bool send_cert;            /* send CERT(15) even without the initiator's CERTREQ(15) */
-    bool no_cert;              /* never send CERT(15) (as strongSwan, which has no encoding 15) */
-    bool no_hash_notify;       /* do not announce SIGNATURE_HASH_ALGORITHMS (forces method 1) */
-    bool sign_with_wrong_key;  /* script: sign with a fresh unrelated key */
+    const uint8_t *peer_fp;   /* or: SHA-256 of the initiator's SPKI (MK_FP_LEN), checked against
+                                 its CERT(15); with neither pin any key the initiator proves it
+                                 holds is accepted (only IDi is then checked) */
+    bool send_cert;           /* send CERT(15) even without the initiator's CERTREQ(15) */
+    bool no_cert;             /* never send CERT(15) (as strongSwan, which has no encoding 15) */
+    bool no_hash_notify;      /* do not announce SIGNATURE_HASH_ALGORITHMS (forces method 1) */
+    bool sign_with_wrong_key; /* script: sign with a fresh unrelated key */
     /* The data of our N(SIGNATURE_HASH_ALGORITHMS) (2-octet hash IDs, RFC 7427 §4); NULL: the
      * core's list, SHA2-256 and Identity (mk_sig_our_hashes). The initiator's method-14 AUTH
      * is accepted only with a hash announced here (none at all with no_hash_notify). */
@@ -134,6 +137,10 @@ typedef struct mk_peer_answer {
     uint8_t notify_data_len;
 } mk_peer_answer;
 const mk_peer_answer *mk_peer_last_answer(const mk_peer *p);
+
+/* With MK_AUTH_DIGSIG, while the IKE SA is established: the DER SPKI the initiator's AUTH
+ * verified under (the pinned key or the CERT(15) key). false otherwise. */
+bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len);
 
 /* The child SA from the responder's point of view (spi_in is the responder's inbound SPI). */
 bool mk_peer_child(const mk_peer *p, mk_esp_sa *out);

@@ -66,9 +66,11 @@ struct mk_peer {
     bool on_4500;
     mk_addr remote;
     /* raw public keys: what the initiator's IKE_SA_INIT said (peer_rpk.c) */
-    bool ini_sha;       /* it sent N(SIGNATURE_HASH_ALGORITHMS) */
-    uint8_t ini_hashes; /* bit h: hash ID h announced */
-    bool ini_certreq;   /* it sent CERTREQ(15) */
+    bool ini_sha;                  /* it sent N(SIGNATURE_HASH_ALGORITHMS) */
+    uint8_t ini_hashes;            /* bit h: hash ID h announced */
+    bool ini_certreq;              /* it sent CERTREQ(15) */
+    uint8_t ini_spki[MK_MAX_SPKI]; /* the key its AUTH verified under (ini_spki_len 0: none) */
+    uint16_t ini_spki_len;
 
     /* responder side: requests of the initiator */
     uint32_t expect_msgid; /* next request Message ID we accept */

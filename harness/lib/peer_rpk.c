@@ -193,17 +193,32 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
     uint8_t octets[OCTETS_CAP];
     mk_spki key;
     mk_certv cert;
+    const uint8_t *der;
+    size_t der_len;
     mk_err e;
 
     if (p->cfg.peer_spki != NULL) {
         /* a pinned key is the only one trusted; a CERT the initiator sends changes nothing */
-        e = mk_spki_parse(&key, p->cfg.peer_spki, p->cfg.peer_spki_len);
+        der = p->cfg.peer_spki;
+        der_len = p->cfg.peer_spki_len;
     } else if (!find_raw(in, MK_PT_CERT, &cert)) {
         peer_trace(p, MK_EV_INFO, "initiator sent no CERT(15) and no key is pinned");
         return MK_E_AUTH_FAILED;
     } else {
-        e = mk_spki_parse(&key, cert.data, cert.len);
+        der = cert.data;
+        der_len = cert.len;
+        if (p->cfg.peer_fp != NULL) {
+            uint8_t fp[MK_FP_LEN];
+            mk_spki_fingerprint(der, der_len, fp);
+            if (!mk_ct_eq(fp, p->cfg.peer_fp, MK_FP_LEN)) {
+                peer_trace(p, MK_EV_INFO,
+                           "initiator's raw key does not match the pinned "
+                           "fingerprint");
+                return MK_E_AUTH_FAILED;
+            }
+        }
     }
+    e = der_len <= sizeof p->ini_spki ? mk_spki_parse(&key, der, der_len) : MK_E_BAD_KEY;
     if (e != MK_E_OK) {
         peer_trace(p, MK_EV_INFO, "initiator's raw public key is unusable");
         return MK_E_AUTH_FAILED;
@@ -215,12 +230,16 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
         return MK_E_AUTH_FAILED;
     }
     /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15) */
-    size_t n = signed_octets(p->prf, p->init_req, p->init_req_len, p->nr, sizeof p->nr,
-                             p->keys.pi, idi->rest, idi->rest_len, octets);
+    size_t n = signed_octets(p->prf, p->init_req, p->init_req_len, p->nr, sizeof p->nr, p->keys.pi,
+                             idi->rest, idi->rest_len, octets);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH under the sender's key */
     e = mk_sig_auth_verify(&key, av->method, av->data, av->len, octets, n);
     mk_wipe(octets, sizeof octets);
-    return e == MK_E_OK ? MK_E_OK : MK_E_AUTH_FAILED;
+    if (e != MK_E_OK)
+        return MK_E_AUTH_FAILED;
+    memcpy(p->ini_spki, der, der_len); /* for mk_peer_initiator_spki */
+    p->ini_spki_len = (uint16_t)der_len;
+    return MK_E_OK;
 }
 
 /* mbedTLS's f_rng over env->rng (key generation for the wrong-key script). */
@@ -281,8 +300,8 @@ mk_err peer_rpk_auth(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot, con
         priv = bad;
     }
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
-    size_t n = signed_octets(p->prf, p->init_resp, p->init_resp_len, p->ni, p->ni_len,
-                             p->keys.pr, idr, idr_len, octets);
+    size_t n = signed_octets(p->prf, p->init_resp, p->init_resp_len, p->ni, p->ni_len, p->keys.pr,
+                             idr, idr_len, octets);
     e = mk_sig_auth_build(sc, &p->env, priv, priv_len, octets, n, auth, sizeof auth, &auth_len);
     if (e != MK_E_OK)
         goto out;

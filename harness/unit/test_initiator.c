@@ -232,12 +232,20 @@ static void check_child_mirrors_peer(void)
     cr_assert_eq(memcmp(ki.sk_ai, kp.sk_ai, ki.integ_len), 0);
 }
 
-/* The struct minus stats: a DROP must leave everything else bytewise identical. */
+static bool all_zero(const uint8_t *p, size_t n);
+
+/* The struct minus stats and scratch: a DROP must leave everything else bytewise identical
+ * (minike.h). The scratch area is excluded the same way, but it must be all zero again. */
 static void assert_same_but_stats(const mk_ike *before, const mk_ike *after)
 {
-    mk_ike a = *before, b = *after;
+    static mk_ike a, b;
+    a = *before;
+    b = *after;
+    cr_assert(all_zero(b.scratch, sizeof b.scratch), "scratch not wiped after the call");
     memset(&a.stats, 0, sizeof a.stats);
     memset(&b.stats, 0, sizeof b.stats);
+    memset(a.scratch, 0, sizeof a.scratch);
+    memset(b.scratch, 0, sizeof b.scratch);
     cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "a dropped datagram changed the SA");
 }
 
@@ -395,16 +403,40 @@ static size_t craft_init_notify(uint8_t *out, size_t cap, uint16_t type, const u
     return w.off;
 }
 
-Test(initiator, invalid_ke_unconfigured_group_fails, .init = world_setup, .fini = world_teardown)
+/* RFC 7296 §2.21.1: an unprotected INVALID_KE_PAYLOAD naming a group we lack could be a
+ * forgery: dropped and remembered; the real answer still wins, and without one the timeout
+ * reports INVALID_KE. */
+Test(initiator, invalid_ke_unconfigured_group_is_remembered, .init = world_setup,
+     .fini = world_teardown)
 {
+    cfg.n_ike = 1;
     start();
     uint8_t buf[256];
     static const uint8_t modp[2] = {0, MK_DH_MODP2048}; /* not in our single X25519 suite */
-    cfg.n_ike = 1;
     size_t n = craft_init_notify(buf, sizeof buf, MK_N_INVALID_KE_PAYLOAD, modp, 2);
-    cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_INVALID_KE);
+    static mk_ike before;
+    before = ike;
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_UNAUTH_NOTIFY);
+    assert_same_but_stats(&before, &ike);
+    cr_assert_eq(mk_stats_get(&ike)->unauth_reason, MK_E_INVALID_KE);
+    cr_assert_eq(mk_state_get(&ike), MK_ST_INIT_SENT);
+    run(); /* the peer's real answer still comes */
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED);
+}
+
+Test(initiator, invalid_ke_unconfigured_group_reported_at_timeout, .init = world_setup,
+     .fini = world_teardown)
+{
+    cfg.n_ike = 1;
+    pcfg.script.drop_rx_mask = 0xffffffffu; /* the real responder never answers */
+    start();
+    uint8_t buf[256];
+    static const uint8_t modp[2] = {0, MK_DH_MODP2048};
+    size_t n = craft_init_notify(buf, sizeof buf, MK_N_INVALID_KE_PAYLOAD, modp, 2);
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_UNAUTH_NOTIFY);
+    run();
     cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
-    cr_assert_eq(mk_err_class(mk_last_error(&ike)), MK_CLASS_FATAL);
+    cr_assert_eq(mk_last_error(&ike), MK_E_INVALID_KE);
 }
 
 Test(initiator, invalid_ke_for_our_own_group_is_dropped, .init = world_setup,
@@ -428,7 +460,17 @@ Test(initiator, cookie_round_trips_are_bounded, .init = world_setup, .fini = wor
     size_t n = craft_init_notify(buf, sizeof buf, MK_N_COOKIE, ck, sizeof ck);
     for (int i = 0; i < MK_MAX_RETRY_INIT; i++)
         cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_OK);
-    cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_TOO_MANY_RETRIES);
+    /* one more (unprotected, maybe forged): dropped, remembered, reported at the timeout */
+    static mk_ike before;
+    before = ike;
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, MK_PORT_IKE, now), MK_E_UNAUTH_FAILURE);
+    assert_same_but_stats(&before, &ike);
+    cr_assert_eq(mk_stats_get(&ike)->unauth_reason, MK_E_TOO_MANY_RETRIES);
+    while (mk_state_get(&ike) != MK_ST_FAILED) {
+        now = mk_deadline(&ike);
+        (void)mk_on_timer(&ike, now);
+    }
+    cr_assert_eq(mk_last_error(&ike), MK_E_TOO_MANY_RETRIES);
 }
 
 Test(initiator, oversized_cookie_is_dropped, .init = world_setup, .fini = world_teardown)
@@ -641,23 +683,82 @@ Test(initiator, child_refused_ts_unacceptable, .init = world_setup, .fini = worl
     cr_assert_eq(mk_last_error(&ike), MK_E_TS_UNACCEPTABLE);
 }
 
+/* RFC 7296 §2.21.1: the IKE_SA_INIT response is unprotected, so a proposal we did not offer is
+ * dropped (a forger must not end the exchange) and reported only when the budget runs out. */
 Test(initiator, unoffered_choice_is_bad_proposal, .init = world_setup, .fini = world_teardown)
 {
     pcfg.script.choose_unoffered = true;
     start();
+    cr_assert(to_peer());
+    uint8_t buf[MK_MAX_MSG + MK_NATT_MARKER];
+    uint16_t port;
+    size_t n = from_peer(buf, &port);
+    cr_assert_gt(n, 0);
+    static mk_ike before;
+    before = ike;
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, port, now), MK_E_UNAUTH_FAILURE);
+    assert_same_but_stats(&before, &ike);
+    cr_assert_eq(mk_stats_get(&ike)->unauth_reason, MK_E_BAD_PROPOSAL);
     run();
+    cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
     cr_assert_eq(mk_last_error(&ike), MK_E_BAD_PROPOSAL);
 }
 
+/* RFC 7296 §2.5: an unknown critical payload in an *authenticated* response: the message MUST
+ * be rejected; nothing can be answered, so the exchange fails at once (not at the timeout). */
 Test(initiator, unknown_critical_in_auth_response_rejected, .init = world_setup,
      .fini = world_teardown)
 {
     pcfg.script.unknown_critical_in_auth = true;
     start();
+    uint64_t t0 = now;
     run();
     cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
-    cr_assert_eq(mk_stats_get(&ike)->last_drop, MK_E_UNSUPPORTED_CRITICAL);
-    cr_assert_eq(mk_last_error(&ike), MK_E_TIMEOUT);
+    cr_assert_eq(mk_last_error(&ike), MK_E_UNSUPPORTED_CRITICAL_RESP);
+    cr_assert_eq(mk_err_class(MK_E_UNSUPPORTED_CRITICAL_RESP), MK_CLASS_FATAL);
+    cr_assert_eq(now, t0, "failed only after waiting");
+    cr_assert_eq(mk_stats_get(&ike)->retransmits, 0);
+    cr_assert(all_zero(ike.sk_ei, sizeof ike.sk_ei));
+    cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
+}
+
+/* An unknown critical payload *outside* SK, or in an SK that does not verify, stays a DROP. */
+Test(initiator, unknown_critical_in_unauthenticated_auth_response_dropped, .init = world_setup,
+     .fini = world_teardown)
+{
+    pcfg.script.unknown_critical_in_auth = true;
+    pcfg.script.bad_icv = true;
+    start();
+    cr_assert(to_peer());
+    uint8_t buf[MK_MAX_MSG + MK_NATT_MARKER];
+    uint16_t port;
+    size_t n = from_peer(buf, &port);
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, port, now), MK_E_OK);
+    cr_assert(to_peer());
+    n = from_peer(buf, &port);
+    cr_assert_gt(n, 0);
+    static mk_ike before;
+    before = ike;
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, port, now), MK_E_ICV_MISMATCH);
+    assert_same_but_stats(&before, &ike);
+}
+
+/* The scratch area is working space only: zero after every call, whatever happened. */
+Test(initiator, scratch_is_zero_between_calls, .init = world_setup, .fini = world_teardown)
+{
+    start();
+    cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
+    cr_assert(to_peer());
+    uint8_t buf[MK_MAX_MSG + MK_NATT_MARKER];
+    uint16_t port;
+    size_t n = from_peer(buf, &port);
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, port, now), MK_E_OK); /* builds IKE_AUTH in it */
+    cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
+    cr_assert(to_peer());
+    n = from_peer(buf, &port);
+    cr_assert_eq(mk_on_dgram(&ike, buf, n, port, now), MK_E_OK); /* decrypts into it */
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED);
+    cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
 }
 
 /* ==== timers ================================================================================ */

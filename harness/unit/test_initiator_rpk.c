@@ -2,8 +2,9 @@
 /*
  * Unit tests of the initiator's raw-public-key authentication (ref/src/initiator_rpk.c and its
  * hooks in initiator*.c: RFC 7670 CERT(15), RFC 7427 method 14 / method 1, RFC 8420 Ed25519).
- * The responder is hand-built in this file from the codec, key schedule and SK functions (the
- * harness peer does not sign yet): an IKE_SA_INIT response with N(SIGNATURE_HASH_ALGORITHMS)
+ * The responder is hand-built in this file from the codec, key schedule and SK functions, so
+ * these tests do not depend on the harness peer's own signing (test_peer_rpk.c covers that):
+ * an IKE_SA_INIT response with N(SIGNATURE_HASH_ALGORITHMS)
  * and CERTREQ(15), then an IKE_AUTH response sealed with keys derived here, carrying IDr,
  * CERT(15, SPKI) and AUTH(14). The responder's Ed25519 signature and the checks of the
  * initiator's signature and MACedID use libsodium directly (crypto_sign_*, HMAC-SHA-256), not

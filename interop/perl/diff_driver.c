@@ -52,7 +52,8 @@ static void stream_seeded(stream *s, const uint8_t *prefix, size_t prefix_len, c
 {
     uint8_t key[randombytes_SEEDBYTES];
     crypto_generichash(key, sizeof key, (const uint8_t *)seed, strlen(seed), NULL, 0);
-    memcpy(s->buf, prefix, prefix_len);
+    if (prefix_len != 0) /* memcpy from NULL is undefined even for 0 octets */
+        memcpy(s->buf, prefix, prefix_len);
     randombytes_buf_deterministic(s->buf + prefix_len, sizeof s->buf - prefix_len, key);
     s->len = sizeof s->buf;
     s->off = 0;

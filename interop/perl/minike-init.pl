@@ -4,20 +4,23 @@
 # minike-init.pl: a minimal IKEv2 initiator (RFC 7815) in Perl, rebuilt from the shape of Tero
 # Kivinen's 2011 prototype ("less than a day, less than 1000 lines of perl"): IKE_SA_INIT
 # (X25519, ChaCha20-Poly1305 or AES-GCM-16, PRF-HMAC-SHA2-256), NAT-D notifies, COOKIE retry,
-# the move to UDP 4500 with the non-ESP marker, IKE_AUTH with a pre-shared key, verification of
-# the responder's AUTH, prf+ for the IKE and IPsec keys, then one ICMP echo request through ESP
-# in UDP (tunnel mode) and a check of the decrypted echo reply. It is an independent second
+# the move to UDP 4500 with the non-ESP marker, IKE_AUTH with a pre-shared key or a raw RSA or
+# Ed25519 key (RFC 7427 signatures, or RSA PKCS#1 v1.5 with SHA-1; our key as CERT encoding 15,
+# RFC 7670), verification of the responder's AUTH (PSK or its pinned public key), prf+ for the
+# IKE and IPsec keys, then one ICMP echo request through ESP in UDP (tunnel mode) and a check of the decrypted echo reply. It is an independent second
 # implementation for interop and differential tests of the C library; it is not hardened
 # (secrets stay in Perl strings) and must never be used to protect real traffic.
 #
-# usage: minike-init.pl --peer ADDR --psk SECRET --id fqdn:NAME --tsi CIDR --tsr CIDR
-#                       [--ping ADDR] [--print-keys] [-v]   (see --help)
+# usage: minike-init.pl --peer ADDR --psk SECRET|--key F --peer-key F --id fqdn:NAME --tsi CIDR
+#                       --tsr CIDR [--ping ADDR] [--print-keys] [-v]   (see --help)
 use strict;
 use warnings;
 use Socket qw(:DEFAULT inet_aton inet_ntoa);
 use Time::HiRes ();
 use Getopt::Long qw(:config no_ignore_case);
 use Crypt::PK::X25519;
+use Crypt::PK::RSA;
+use Crypt::PK::Ed25519;
 use Crypt::AuthEnc::ChaCha20Poly1305
   qw(chacha20poly1305_encrypt_authenticate chacha20poly1305_decrypt_verify);
 use Crypt::AuthEnc::GCM qw(gcm_encrypt_authenticate gcm_decrypt_verify);
@@ -29,13 +32,18 @@ use Crypt::PRNG qw(random_bytes);
 use constant {
     IKE_SA_INIT => 34, IKE_AUTH => 35, CREATE_CHILD_SA => 36, INFORMATIONAL => 37,
     F_INITIATOR => 0x08, F_RESPONSE => 0x20,
-    PT_SA => 33, PT_KE => 34, PT_IDI => 35, PT_IDR => 36, PT_AUTH => 39, PT_NONCE => 40,
+    PT_SA => 33, PT_KE => 34, PT_IDI => 35, PT_IDR => 36, PT_CERT => 37, PT_CERTREQ => 38,
+    PT_AUTH => 39, PT_NONCE => 40, AUTH_RSA => 1, AUTH_DS => 14, CERT_RAW_KEY => 15,
     PT_N => 41, PT_D => 42, PT_TSI => 44, PT_TSR => 45, PT_SK => 46,
     ENCR_AES_GCM_16 => 20, ENCR_CHACHA20_POLY1305 => 28, PRF_HMAC_SHA2_256 => 5,
     DH_X25519 => 31, AUTH_PSK => 2,
     N_COOKIE => 16390, N_NATD_SRC => 16388, N_NATD_DST => 16389, N_INITIAL_CONTACT => 16384,
-    N_INVALID_KE => 17, N_NO_ADDITIONAL_SAS => 35,
+    N_INVALID_KE => 17, N_NO_ADDITIONAL_SAS => 35, N_SIG_HASH => 16431,
 };
+# RFC 7427 AlgorithmIdentifier DER: sha256WithRSAEncryption (hash 2 = SHA2-256), Ed25519 (RFC
+# 8420: hash 5 = Identity)
+my %SIG_ALG = (rsa => [2, pack('H*', '300d06092a864886f70d01010b0500')],
+               ed25519 => [5, pack('H*', '300506032b6570')]);
 my %ID_TYPE = (ipv4 => 1, fqdn => 2, email => 3, rfc822 => 3, keyid => 11);
 my %ENCR = (chacha => [ENCR_CHACHA20_POLY1305, 0], gcm256 => [ENCR_AES_GCM_16, 256],
             gcm128 => [ENCR_AES_GCM_16, 128]);
@@ -50,22 +58,27 @@ my $MARKER = "\0\0\0\0";    # non-ESP marker, RFC 3948 section 2.2
 # ---- Init/Configuration ------------------------------------------------------------------
 our %opt = (port => 500, ike => 'chacha,gcm256', esp => 'chacha,gcm256', timeout => 1,
            'max-timeout' => 10, retries => 6, 'natt-sport' => 4500, natt => 1,
-           'ping-count' => 3, delete => 1, 'initial-contact' => 1, 'max-cookies' => 4);
-our($psk, @ike_suites, @esp_suites);
+           'ping-count' => 3, delete => 1, 'initial-contact' => 1, 'max-cookies' => 4,
+           'sig-hash' => 1);
+our($psk, $mykey, $peerkey, @ike_suites, @esp_suites);
 main() unless caller;    # a test may `require` this file and call the helpers
 
 sub main {
     GetOptions(\%opt, 'peer=s', 'port=i', 'local=s', 'sport=i', 'natt-sport=i', 'natt!',
-        'marker!', 'psk=s', 'psk-file=s', 'id=s', 'peer-id=s', 'tsi=s', 'tsr=s', 'ping=s',
+        'marker!', 'psk=s', 'psk-file=s', 'key=s', 'peer-key=s', 'sig-hash!', 'send-cert!', 'id=s',
+        'peer-id=s', 'tsi=s', 'tsr=s', 'ping=s',
         'ping-src=s', 'ping-count=i', 'ike=s', 'esp=s', 'spi=s', 'esp-spi=s', 'nonce=s',
         'dh-priv=s', 'print-keys', 'print-msgs', 'init-only', 'delete!', 'initial-contact!', 'send-idr',
         'timeout=f', 'max-timeout=f', 'retries=i', 'max-cookies=i', 'check-auth-req=s',
         'verbose|v+', 'help|h') or usage(2);
     usage(0) if $opt{help};
-    die "--peer, --id and --psk/--psk-file are required (see --help)\n"
-      unless $opt{peer} && $opt{id} && (defined $opt{psk} || $opt{'psk-file'});
+    my $p = defined $opt{psk} || $opt{'psk-file'};    # a PSK for each side that has no key
+    die "--peer, --id, and --psk/--psk-file or --key and --peer-key are required (see --help)\n"
+      unless $opt{peer} && $opt{id} && ($p || $opt{key}) && ($p || $opt{'peer-key'});
+    ($mykey, $peerkey) = map { $opt{$_} ? load_key($opt{$_}) : undef } 'key', 'peer-key';
+    die "--key: not a private key\n" if $mykey && !$mykey->is_private;
     $psk = $opt{psk};
-    if (!defined $psk) {
+    if (!defined $psk && $opt{'psk-file'}) {
         open(my $fh, '<', $opt{'psk-file'}) or die "$opt{'psk-file'}: $!\n";
         local $/;
         $psk = <$fh>;
@@ -106,6 +119,14 @@ usage: $0 --peer ADDR --psk SECRET|--psk-file F --id TYPE:VALUE --tsi CIDR --tsr
   --local ADDR --sport N   bind address / source port for IKE_SA_INIT (default: any / ephemeral)
   --natt-sport N      source port after the move to 4500 (default 4500, 0: ephemeral)
   --no-natt           no NAT-D notifies and no move to 4500   --marker  force the marker
+  --key FILE          authenticate with this RSA or Ed25519 private key (PEM/DER, PKCS#1/PKCS#8)
+                      instead of the PSK: AUTH method 14 (RFC 7427) if the responder announced
+                      the hash (SHA2-256 for RSA, Identity for Ed25519), else 1 (RSA, SHA-1)
+  --peer-key FILE     the responder's public key (SPKI PEM/DER): it must sign its AUTH with it
+                      (without it, the responder's AUTH must be PSK)
+  --no-sig-hash       do not send N(SIGNATURE_HASH_ALGORITHMS) (forces RSA method 1)
+  --send-cert         send our public key as CERT encoding 15 (RFC 7670); default: only if the
+                      responder sent CERTREQ(15); --no-send-cert never
   --id TYPE:VALUE     our ID: fqdn:NAME, email:USER\@DOM, keyid:TEXT or keyid:0xHEX
   --peer-id TYPE:VAL  require the responder to use this ID (--send-idr: also send it as IDr)
   --ike LIST --esp LIST   proposals in order, from chacha, gcm256, gcm128 (default chacha,gcm256)
@@ -138,6 +159,20 @@ sub parse_id {
     $val = inet_aton($val) if $type eq 'ipv4';
     return pack('Cx3', $ID_TYPE{$type}) . $val;    # RestOfIDPayload: type | RESERVED | data
 }
+
+sub load_key {    # PEM or DER file -> Crypt::PK::RSA or Crypt::PK::Ed25519 object
+    my($file) = @_;
+    die "$file: $!\n" unless -r $file;
+    for my $class ('Crypt::PK::RSA', 'Crypt::PK::Ed25519') {
+        my $k = eval { $class->new($file) };
+        return $k if $k;
+    }
+    die "$file: not an RSA or Ed25519 key\n";
+}
+
+sub key_alg { return $_[0]->isa('Crypt::PK::RSA') ? 'rsa' : 'ed25519'; }
+
+sub spki { return $_[0]->export_key_der(key_alg($_[0]) eq 'rsa' ? 'public_x509' : 'public'); }
 
 sub parse_cidr {    # "a.b.c.d/n" -> (start, end) as 4-octet strings
     my($s) = @_;
@@ -181,6 +216,10 @@ sub ike_sa_init {
             push @pl, [PT_N, pack('CCn', 0, 0, N_NATD_DST)
                              . natd($ikev2, $ikev2->{ipaddr}, $ikev2->{port})];
         }
+        # RFC 7427 4: the hashes we can use with these keys (SHA2-256 for RSA, Identity for Ed25519)
+        my %h = map { $SIG_ALG{key_alg($_)}[0] => 1 } grep { $_ } $mykey, $peerkey;
+        push @pl, [PT_N, pack('CCn', 0, 0, N_SIG_HASH) . pack('n*', sort keys %h)]
+          if %h && $opt{'sig-hash'};
         my $req = ike_message($ikev2, IKE_SA_INIT, F_INITIATOR, 0, @pl);
         # RFC 7296 2.21.1: an unprotected error notify (no SA payload) may be forged: note it
         # and keep waiting for the real answer; it is only reported if nothing else comes
@@ -221,6 +260,10 @@ sub ike_sa_init {
         $ikev2->{nr} = payload_body(\@p, PT_NONCE);
         die "Nr length\n" if length($ikev2->{nr}) < 16 || length($ikev2->{nr}) > 256;
         $ikev2->{peer_natd} = find_notify(\@p, N_NATD_SRC) ? 1 : 0;
+        # RFC 7427 4: sign only with a hash the responder listed (ignored if we sent no list)
+        my $sh = $opt{'sig-hash'} ? find_notify(\@p, N_SIG_HASH) // '' : '';
+        $ikev2->{peer_hashes} = {map { $_ => 1 } unpack('n*', $sh)};
+        $ikev2->{certreq_raw} = grep { $_->[0] == PT_CERTREQ && ord($_->[2]) == CERT_RAW_KEY } @p;
         my $peer = Crypt::PK::X25519->new;
         $peer->import_key_raw(substr($ke, 4), 'public');
         my $gir = $ikev2->{dh}->shared_secret($peer);
@@ -237,12 +280,18 @@ sub ike_sa_init {
 
 sub ike_auth {
     my($ikev2) = @_;
-    my $authi = psk_auth($ikev2, $ikev2->{init_req}, $ikev2->{nr}, $ikev2->{sk_pi}, $ikev2->{idi});
+    # RFC 7296 2.15: InitiatorSignedOctets = RealMessage1 | Nr | prf(SK_pi, IDi')
+    my $octets = signed_octets($ikev2->{init_req}, $ikev2->{nr}, $ikev2->{sk_pi}, $ikev2->{idi});
+    my($method, $authi) = $mykey ? sign_auth($ikev2, $octets) : (AUTH_PSK, psk_auth($octets));
     $ikev2->{auth_i} = $authi;
+    print "our AUTH: method $method\n";
     my @inner = ([PT_IDI, $ikev2->{idi}]);
+    # RFC 7670: our bare public key as CERT encoding 15 (SubjectPublicKeyInfo)
+    push @inner, [PT_CERT, chr(CERT_RAW_KEY) . spki($mykey)]
+      if $mykey && ($opt{'send-cert'} // $ikev2->{certreq_raw});
     push @inner, [PT_N, pack('CCn', 0, 0, N_INITIAL_CONTACT)] if $opt{'initial-contact'};
     push @inner, [PT_IDR, $ikev2->{idr}] if $ikev2->{idr} && $opt{'send-idr'};
-    push @inner, [PT_AUTH, pack('Cx3', AUTH_PSK) . $authi],
+    push @inner, [PT_AUTH, pack('Cx3', $method) . $authi],
                  [PT_SA, sa_esp(\@esp_suites, $ikev2->{esp_spi_in})],
                  [PT_TSI, ts($ikev2->{tsi_start}, $ikev2->{tsi_end})],
                  [PT_TSR, ts($ikev2->{tsr_start}, $ikev2->{tsr_end})];
@@ -259,11 +308,16 @@ sub ike_auth {
     my $idr = payload_body(\@p, PT_IDR);
     die "responder used another ID\n" if $ikev2->{idr} && $idr ne $ikev2->{idr};
     my $auth = payload_body(\@p, PT_AUTH);
-    die "responder AUTH method ", ord($auth), ", want PSK (2)\n" if ord($auth) != AUTH_PSK;
-    my $want = psk_auth($ikev2, $ikev2->{init_resp}, $ikev2->{ni}, $ikev2->{sk_pr}, $idr);
+    for (grep { $_->[0] == PT_CERT && ord($_->[2]) == CERT_RAW_KEY } @p) {    # RFC 7670
+        die "responder sent a raw public key that is not the pinned one\n"
+          if $peerkey && substr($_->[2], 1) ne spki($peerkey);
+    }
     # RFC 7296 2.15: the responder's AUTH must verify before anything else is believed
-    die "responder AUTH does not verify\n" unless ct_eq(substr($auth, 4), $want);
-    print "IKE SA established: responder AUTH verified (ID ", id_str($idr), ")\n";
+    my $ok = verify_auth($ikev2, $auth,
+                         signed_octets($ikev2->{init_resp}, $ikev2->{ni}, $ikev2->{sk_pr}, $idr));
+    die "responder AUTH does not verify\n" unless $ok;
+    printf "IKE SA established: responder AUTH verified (method %d, ID %s)\n", ord($auth),
+        id_str($idr);
     my($sa) = grep { $_->[0] == PT_SA } @p
       or die "no child SA: ", join(',', map { notify_str($_) } @p), "\n";
     my($encr, $bits, $spi) = parse_sa_esp($sa->[2]);
@@ -283,7 +337,7 @@ sub check_auth_req {
     my($hdr, @p) = decrypt_message($ikev2, $msg, 'in');
     my $idi = payload_body(\@p, PT_IDI);
     my $auth = payload_body(\@p, PT_AUTH);
-    my $want = psk_auth($ikev2, $ikev2->{init_req}, $ikev2->{nr}, $ikev2->{sk_pi}, $idi);
+    my $want = psk_auth(signed_octets($ikev2->{init_req}, $ikev2->{nr}, $ikev2->{sk_pi}, $idi));
     die "other IKE_AUTH request: AUTH does not verify\n" unless ct_eq(substr($auth, 4), $want);
     printf "other IKE_AUTH request accepted: IDi %s, payloads %s\n", id_str($idi),
         join(',', map { $_->[0] } @p);
@@ -411,9 +465,45 @@ sub derive_child_keys {    # KEYMAT = prf+(SK_d, Ni | Nr); initiator->responder 
     @$ikev2{qw(esp_ei esp_er)} = unpack("a$el a$el", $ikev2->{keymat});
 }
 
-sub psk_auth {    # AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce | prf(SK_p, ID'))
-    my($ikev2, $real_msg, $nonce, $sk_p, $id_rest) = @_;
-    return prf(prf($psk, 'Key Pad for IKEv2'), $real_msg . $nonce . prf($sk_p, $id_rest));
+sub signed_octets {    # RFC 7296 2.15: RealMessage | Nonce | prf(SK_p, ID')
+    my($real_msg, $nonce, $sk_p, $id_rest) = @_;
+    return $real_msg . $nonce . prf($sk_p, $id_rest);
+}
+
+sub psk_auth {    # AUTH = prf(prf(PSK, "Key Pad for IKEv2"), <SignedOctets>)
+    die "no PSK configured\n" unless defined $psk;
+    return prf(prf($psk, 'Key Pad for IKEv2'), $_[0]);
+}
+
+sub sign_auth {    # -> (method, AUTH data) for our private key
+    my($ikev2, $octets) = @_;
+    my($hash, $alg) = @{$SIG_ALG{key_alg($mykey)}};
+    if ($ikev2->{peer_hashes}{$hash}) {    # RFC 7427 3: length | AlgorithmIdentifier | signature
+        my @h = $hash == 2 ? ('SHA256', 'v1.5') : ();
+        return (AUTH_DS, chr(length($alg)) . $alg . $mykey->sign_message($octets, @h));
+    }
+    die "responder did not announce hash 5 (Identity): Ed25519 needs RFC 7427/8420\n" if $hash != 2;
+    return (AUTH_RSA, $mykey->sign_message($octets, 'SHA1', 'v1.5'));    # RFC 7296 3.8 method 1
+}
+
+sub verify_auth {    # responder AUTH payload: PSK, or a signature by the pinned key
+    my($ikev2, $auth, $octets) = @_;
+    my($method, $data) = (ord($auth), substr($auth, 4));
+    if (!$peerkey) {
+        die "responder AUTH method $method, want PSK (2)\n" if $method != AUTH_PSK;
+        return ct_eq($data, psk_auth($octets));
+    }
+    my($hash, $alg) = @{$SIG_ALG{key_alg($peerkey)}};
+    if ($method == AUTH_RSA && $hash == 2 && !$ikev2->{peer_hashes}{2}) {
+        return $peerkey->verify_message($data, $octets, 'SHA1', 'v1.5');
+    }
+    die "responder AUTH method $method, want ", ($ikev2->{peer_hashes}{$hash} ? 14 : 1), "\n"
+      if $method != AUTH_DS;
+    my $len = ord($data);
+    die "responder signature algorithm ", unpack('H*', substr($data, 1, $len)), ", want ",
+        unpack('H*', $alg), "\n" if substr($data, 1, $len) ne $alg;
+    my @h = $hash == 2 ? ('SHA256', 'v1.5') : ();    # Ed25519 (RFC 8420): no pre-hash
+    return $peerkey->verify_message(substr($data, 1 + $len), $octets, @h);
 }
 
 sub natd {    # NAT_DETECTION_*_IP = SHA-1(SPIi | SPIr | IP | port), RFC 7296 2.23

@@ -5,7 +5,8 @@
 # and no network beyond loopback: checksum (RFC 1071 example and an IPv4 header from RFC 791
 # practice), bin_to_hex layout, prf+ against RFC 7296's definition computed block by block,
 # X25519 against RFC 7748 section 6.1, ChaCha20-Poly1305 against RFC 7539 section 2.8.2, and
-# do_exchange's retransmission schedule against a silent UDP sink on 127.0.0.1.
+# do_exchange's retransmission schedule against a silent UDP sink on 127.0.0.1, and the raw-key
+# AUTH payloads (RSA methods 1 and 14, Ed25519) checked with python3 cryptography.
 use strict;
 use warnings;
 use FindBin;
@@ -102,6 +103,40 @@ socket(my $s2, PF_INET, SOCK_DGRAM, 0) or die;
 $bad->{sock} = $s2;
 $r = eval { do_exchange($bad, $req) };
 ok(!defined $r && $@ =~ /^send: /, 'do_exchange: send failure detected (' . ($@ =~ s/\n//r) . ')');
+
+# --- raw-key AUTH (RFC 7296 3.8 method 1, RFC 7427 method 14): layout, sign_auth/verify_auth
+# round trip, and each signature checked by an independent implementation (python3 cryptography)
+my $oct = 'RealMessage1' . ('N' x 32) . ('P' x 32);    # stands for RealMessage | Nonce | prf(...)
+my $py = 'import sys; from cryptography.hazmat.primitives import serialization as S, hashes as H
+from cryptography.hazmat.primitives.asymmetric import padding as P
+k = S.load_der_public_key(bytes.fromhex(sys.argv[1])); s, m = (bytes.fromhex(a) for a in sys.argv[2:4])
+k.verify(s, m) if sys.argv[4] == "-" else k.verify(s, m, P.PKCS1v15(), getattr(H, sys.argv[4])())';
+my $havepy = system('/usr/bin/python3 -c "import cryptography" 2>/dev/null') == 0;
+for my $c (['RSA', Crypt::PK::RSA->new->generate_key(128, 65537)],
+           ['Ed25519', Crypt::PK::Ed25519->new->generate_key]) {
+    my($alg, $key) = @$c;
+    ($main::mykey, $main::peerkey) = ($key, $key);
+    for my $hashes ({2 => 1, 5 => 1}, {}) {
+        my $st = {peer_hashes => $hashes};
+        my($m, $d) = eval { sign_auth($st, $oct) };
+        if ($alg eq 'Ed25519' && !%$hashes) {
+            ok(!defined $m && $@ =~ /hash 5/, 'sign_auth: Ed25519 without hash 5 announced fails');
+            next;
+        }
+        my($want, $pre, $hash) = !%$hashes ? (1, '', 'SHA1') : $alg eq 'RSA'
+          ? (14, h('0f300d06092a864886f70d01010b0500'), 'SHA256') : (14, h('07300506032b6570'), '-');
+        ok($m == $want && substr($d, 0, length($pre)) eq $pre
+           && length($d) == length($pre) + ($alg eq 'RSA' ? 128 : 64),
+           "sign_auth $alg: method $want, AlgorithmIdentifier and signature length");
+        ok(verify_auth($st, pack('Cx3', $m) . $d, $oct) && !verify_auth($st, pack('Cx3', $m) . $d, "$oct!"),
+           "verify_auth $alg method $m: accepts the signature, rejects other octets");
+        next unless $havepy;
+        my $rc = system('/usr/bin/python3', '-c', $py, unpack('H*', spki($key)),
+                        unpack('H*', substr($d, length($pre))), unpack('H*', $oct), $hash);
+        ok($rc == 0, "python3 cryptography verifies the $alg method $m signature ($hash)");
+    }
+}
+($main::mykey, $main::peerkey) = (undef, undef);
 
 print "1..$n\n";
 exit($fails ? 1 : 0);

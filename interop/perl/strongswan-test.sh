@@ -14,7 +14,10 @@
 # The responder runs kernel-libipsec (the kernel here has no ESP), which needs UDP encapsulation:
 # the initiator sends NAT-D notifies, moves to UDP 4500 with the non-ESP marker, and ESP flows in
 # UDP 4500. Each scenario: handshake, an ICMP echo through ESP, keys compared with charon's
-# level-4 key log (SKEYSEED, SK_d/ei/er/pi/pr, g^ir, child keys).
+# level-4 key log (SKEYSEED, SK_d/ei/er/pi/pr, g^ir, child keys). The PSK scenarios are followed
+# by raw public keys (swanctl auth = pubkey, pubkeys = FILE on both sides; keys from `pki`): RSA
+# with RFC 7427 signatures (AUTH method 14) and with method 1, Ed25519 (method 14), a key sent as
+# CERT encoding 15, asymmetric RSA/PSK, and wrong keys that must fail.
 # Exit: 0 all passed, 1 a failure, 77 skipped (not root, no strongSwan, no CryptX).
 # Env: KEEP=1 keeps the work dir (logs, configs, outputs, capture).
 set -uo pipefail
@@ -22,8 +25,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 PL="$HERE/minike-init.pl"
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for c in charon-systemd swanctl ip perl; do command -v $c >/dev/null || skip "$c not installed"; done
-perl -MCrypt::PK::X25519 -e1 2>/dev/null || skip "libcryptx-perl not installed"
+for c in charon-systemd swanctl pki openssl ip perl; do command -v $c >/dev/null || skip "$c not installed"; done
+perl -MCrypt::PK::X25519 -MCrypt::PK::Ed25519 -e1 2>/dev/null || skip "libcryptx-perl not installed"
 
 NSI=mkpl$$i NSR=mkpl$$r VI=mkpi$$ VR=mkpr$$
 WORK=$(mktemp -d -t mkperl.XXXXXX)
@@ -47,7 +50,7 @@ charon-systemd {
 }
 charon {
   load_modular = no
-  load = random nonce aes sha1 sha2 hmac gcm chapoly curve25519 openssl kdf drbg kernel-libipsec kernel-netlink socket-default vici
+  load = random nonce aes sha1 sha2 hmac gcm chapoly curve25519 openssl kdf drbg pem pkcs1 pkcs8 pubkey kernel-libipsec kernel-netlink socket-default vici
   install_routes = no
   # COOKIE test: challenge every IKE_SA_INIT while one half-open IKE SA exists
   cookie_threshold = 1
@@ -84,7 +87,23 @@ swanctl {
   socket = unix://$D/charon.vici
 }
 EOF
-conn() { # name, remote id
+# raw keys: init-rsa/resp-rsa (RSA 2048), init-ed/resp-ed (Ed25519), other-rsa (known to nobody);
+# the responder's private keys go to swanctl/private, the public keys are pinned by file name
+for k in init-rsa resp-rsa other-rsa init-ed resp-ed; do
+  case $k in *-rsa) t="--type rsa --size 2048";; *) t="--type ed25519";; esac
+  pki --gen $t > $WORK/$k.der 2>/dev/null && pki --pub --in $WORK/$k.der > $WORK/$k.pub 2>/dev/null \
+    || { echo "FAIL: pki --gen $t"; exit 1; }
+done
+cp $WORK/resp-rsa.der $WORK/resp-ed.der $D/swanctl/private/
+# the same keys as PEM (PKCS#8 private key, SPKI public key), as openssl writes them
+openssl pkey -inform DER -in $WORK/init-rsa.der -out $WORK/init-rsa.pem 2>/dev/null &&
+  openssl pkey -pubin -inform DER -in $WORK/resp-rsa.pub -out $WORK/resp-rsa.pub.pem 2>/dev/null ||
+  { echo "FAIL: openssl pkey"; exit 1; }
+
+conn() { # name, remote id [, local auth, local id, remote auth, local key, remote key]
+  local la=${3:-psk} lid=${4:-@resp.lab} ra=${5:-psk} lk= rk=
+  [ -n "${6:-}" ] && lk="pubkeys = $6"
+  [ -n "${7:-}" ] && rk="pubkeys = $7"
   cat <<EOF
   $1 {
     version = 2
@@ -92,12 +111,14 @@ conn() { # name, remote id
     local_addrs = 10.99.0.2
     proposals = chacha20poly1305-prfsha256-x25519, aes256gcm16-prfsha256-x25519, aes128gcm16-prfsha256-x25519
     local {
-      auth = psk
-      id = @resp.lab
+      auth = $la
+      id = $lid
+      $lk
     }
     remote {
-      auth = psk
+      auth = $ra
       id = $2
+      $rk
     }
     children {
       $1-child {
@@ -112,9 +133,12 @@ EOF
 {
   echo "connections {"
   conn fq @init.lab; conn em init@lab; conn kid keyid:init-key-1
+  conn rsa @rsa.init.lab pubkey @rsa.resp.lab pubkey $WORK/resp-rsa.pub $WORK/init-rsa.pub
+  conn ed @ed.init.lab pubkey @ed.resp.lab pubkey $WORK/resp-ed.pub $WORK/init-ed.pub
+  conn mix @mix.init.lab psk @resp.lab pubkey "" $WORK/init-rsa.pub
   echo "}"
   echo "secrets {"
-  for id in @init.lab init@lab keyid:init-key-1; do
+  for id in @init.lab init@lab keyid:init-key-1 @mix.init.lab; do
     echo "  ike-$RANDOM { id-r = @resp.lab"; echo "    id-i = $id"; echo "    secret = \"$PSK\" }"
   done
   echo "}"
@@ -139,9 +163,10 @@ FAILS=0 N=0
 pass() { N=$((N+1)); echo "ok $N - $*"; }
 fail() { N=$((N+1)); FAILS=$((FAILS+1)); echo "not ok $N - $*"; }
 keylines() { wc -l < $D/charon-keys.log 2>/dev/null || echo 0; }
-initiator() { # output file, args...
-  local out=$1; shift
-  ip netns exec $NSI perl "$PL" --peer 10.99.0.2 --psk "$PSK" --tsi 10.99.20.0/24 \
+initiator() { # output file, args... (--psk unless the args have --key)
+  local out=$1 a=(--psk "$PSK"); shift
+  [[ " $* " = *" --key "* ]] && a=()
+  ip netns exec $NSI perl "$PL" --peer 10.99.0.2 "${a[@]}" --tsi 10.99.20.0/24 \
      --tsr 10.99.10.0/24 --timeout 0.5 "$@" > "$out" 2>&1
 }
 
@@ -149,7 +174,12 @@ initiator() { # output file, args...
 scenario() {
   local name=$1 expect=$2; shift 2
   local out=$WORK/$name.out from; from=$(keylines)
+  local lfrom; lfrom=$(wc -l < $D/charon.log)
   initiator "$out" "$@"; local rc=$?
+  # what charon did with the signatures: its "authentication of ... with METHOD" lines
+  tail -n +$((lfrom + 1)) $D/charon.log | grep -E 'authentication of|signature|encoding|parsed IKE_AUTH req' \
+    | sed -E 's/^[0-9:]+ +[0-9]+\[[A-Z]+\] (<[^>]*> )?/    charon: /' > $WORK/$name.charon
+  [[ " $* " = *" --key "* || " $* " = *" --peer-key "* ]] && cat $WORK/$name.charon
   sed 's/^/    /' "$out" | grep -v -E '^    (SPI|Ni|Nr|AUTH_i|ESP_SPI|KEYMAT|SK_|SKEYSEED|g\^ir|IKE_)' 
   if [ "$expect" = ok ]; then
     if [ $rc = 0 ] && grep -q '^ESP ping OK' "$out"; then pass "$name: handshake + ESP ping"
@@ -188,6 +218,40 @@ else fail "fixed inputs: IKE_SA_INIT requests differ"; fi
 if grep -q '^IKE_SA_INIT_request = .*28000028001f00008520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a' \
    $WORK/fqdn-chacha.out; then pass "fixed DH key: KE payload carries RFC 7748 Alice's public key"
 else fail "fixed DH key: KE payload is not RFC 7748 Alice's public key"; fi
+
+# raw public keys (RFC 7296 3.8, RFC 7427, RFC 7670)
+KR="--peer-key $WORK/resp-rsa.pub" KE="--peer-key $WORK/resp-ed.pub"
+RSA="--id fqdn:rsa.init.lab --peer-id fqdn:rsa.resp.lab --ping 10.99.10.1"
+ED="--id fqdn:ed.init.lab --peer-id fqdn:ed.resp.lab --ping 10.99.10.1"
+methods() { # name, our method, responder method
+  if grep -q "^our AUTH: method $2\$" $WORK/$1.out &&
+     grep -q "^IKE SA established: responder AUTH verified (method $3," $WORK/$1.out; then
+    pass "$1: AUTH methods: ours $2, strongSwan's $3"
+  else fail "$1: AUTH methods not $2/$3: $(grep -E '^(our AUTH|IKE SA est)' $WORK/$1.out | tr '\n' ' ')"; fi
+}
+scenario rsa-ds ok $RSA --key $WORK/init-rsa.der $KR --print-keys --send-idr
+methods rsa-ds 14 14
+scenario rsa-sha1 ok $RSA --key $WORK/init-rsa.der $KR --no-sig-hash --print-keys
+methods rsa-sha1 1 1
+if grep -q 'received supported signature hash' $WORK/rsa-ds.charon &&
+   ! grep -q 'supported signature hash' $WORK/rsa-sha1.charon; then
+  pass "rsa-sha1: without our N(SIGNATURE_HASH_ALGORITHMS) strongSwan sends none and uses method 1"
+else fail "rsa-sha1: strongSwan's SIGNATURE_HASH_ALGORITHMS behaviour changed"; fi
+scenario ed25519 ok $ED --key $WORK/init-ed.der $KE --print-keys --ike gcm256 --esp gcm256
+methods ed25519 14 14
+scenario rsa-pem-cert15 ok $RSA --key $WORK/init-rsa.pem --peer-key $WORK/resp-rsa.pub.pem --send-cert
+methods rsa-pem-cert15 14 14
+if grep -q 'IDi CERT' $WORK/rsa-pem-cert15.charon && grep -q 'encoding (15) not supported' $WORK/rsa-pem-cert15.charon
+then pass "rsa-pem-cert15: strongSwan parses CERT(15), ignores it, and uses the pinned key"
+else fail "rsa-pem-cert15: strongSwan's handling of CERT(15) changed"; fi
+scenario rsa-key-psk-resp ok --id fqdn:mix.init.lab --key $WORK/init-rsa.der --psk "$PSK" --ping 10.99.10.1
+methods rsa-key-psk-resp 14 2
+scenario rsa-unknown-key fail:AUTHENTICATION_FAILED $RSA --key $WORK/other-rsa.der $KR
+scenario rsa-wrong-peer-key "fail:does not verify" $RSA --key $WORK/init-rsa.der --peer-key $WORK/other-rsa.pub
+scenario rsa-peer-key-type "fail:signature algorithm" $RSA --key $WORK/init-rsa.der $KE
+scenario ed25519-no-hash "fail:hash 5" $ED --key $WORK/init-ed.der $KE --no-sig-hash
+scenario psk-for-rsa-conn fail:AUTHENTICATION_FAILED $RSA
+
 
 # COOKIE: leave one half-open IKE SA (cookie_threshold = 1), then the next initiator is challenged
 initiator $WORK/half-open.out --id fqdn:init.lab --init-only

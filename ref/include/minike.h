@@ -43,6 +43,7 @@ extern "C" {
     X(WRONG_SPI, DROP, "IKE SPIs do not match this SA")                                            \
     X(WRONG_MSGID, DROP, "message ID does not match the outstanding request")                      \
     X(UNAUTH_NOTIFY, DROP, "unauthenticated error notify ignored (RFC 7296 2.21)")                 \
+    X(UNAUTH_FAILURE, DROP, "unprotected IKE_SA_INIT response not acted on (RFC 7296 2.21.1)")     \
     X(REPLAY, DROP, "ESP sequence number replayed or too old")                                     \
     X(BAD_DH_PUBLIC, DROP, "peer DH public value invalid")                                         \
     X(NO_PROPOSAL_CHOSEN, FATAL, "peer rejected our SA proposal")                                  \
@@ -59,6 +60,7 @@ extern "C" {
     X(TS_UNACCEPTABLE, FATAL, "peer refused the traffic selectors")                                \
     X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                        \
     X(PEER_ERROR, FATAL, "peer answered with an error notify")                                     \
+    X(UNSUPPORTED_CRITICAL_RESP, FATAL, "authenticated response with an unknown critical payload") \
     X(PEER_DELETED, FATAL, "peer deleted the IKE SA")                                              \
     X(TOO_MANY_RETRIES, FATAL, "too many COOKIE or INVALID_KE round trips")                        \
     X(TIMEOUT, FATAL, "retransmissions exhausted")                                                 \
@@ -371,11 +373,18 @@ typedef struct mk_stats {
     uint32_t unauth_notifies;    /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
     uint16_t last_unauth_notify; /* the last one's notify type, 0 if none */
     bool saw_unauth_npc;         /* an unprotected NO_PROPOSAL_CHOSEN came: TIMEOUT reports it */
+    /* RFC 7296 §2.21.1: the first FATAL error an unprotected IKE_SA_INIT response would have
+     * caused (NO_PROPOSAL_CHOSEN, BAD_PROPOSAL, INVALID_KE naming a group we lack, DH_ZERO,
+     * TOO_MANY_RETRIES). Anyone can forge such a response, so it is a DROP (UNAUTH_NOTIFY or
+     * UNAUTH_FAILURE); if no real answer comes before the budget ends, mk_on_timer fails with
+     * this error instead of TIMEOUT. OK if none. */
+    mk_err unauth_reason;
 } mk_stats;
 
 /* The whole state of one IKE SA. Its size is public so the caller can place it anywhere (no
  * heap); its fields are private: use the functions below. A DROP changes nothing in it but
- * `stats`; a FATAL wipes every secret and buffer. */
+ * `stats` (and `scratch`, which is all zero again when the call returns); a FATAL wipes every
+ * secret and buffer. */
 typedef struct mk_ike {
     const mk_config *cfg;
     const mk_env *env;
@@ -406,10 +415,11 @@ typedef struct mk_ike {
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
     uint8_t prf_len, integ_len, encr_len;
-    /* RealMessage1/2 for the AUTH octets (RFC 7296 §2.15), without any non-ESP marker */
-    uint8_t init_req[MK_MAX_MSG];
-    uint16_t init_req_len;
-    uint8_t init_resp[MK_MAX_MSG];
+    /* RealMessage2 for the responder's AUTH octets (RFC 7296 §2.15), without any non-ESP
+     * marker, with room behind it to append NonceIData | MACedIDForR for a signature check in
+     * place (Ed25519 needs the octets whole; the tail is wiped right after). RealMessage1 needs
+     * no copy: it is still in `req` when the IKE_AUTH request is built. */
+    uint8_t init_resp[MK_MAX_MSG + MK_NONCE_LEN + MK_MAX_PRF_OUT];
     uint16_t init_resp_len;
     /* the outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1) */
     uint8_t req[MK_MAX_MSG + MK_NATT_MARKER];
@@ -431,6 +441,12 @@ typedef struct mk_ike {
     /* raw public keys (RFC 7427 §4, RFC 7670) */
     uint8_t peer_hashes;   /* bit h: the responder announced hash ID h (1..5) */
     bool peer_certreq_rpk; /* the responder sent CERTREQ(15) in IKE_SA_INIT */
+    /* Working space for one call at a time, so that no handler keeps a message-sized buffer on
+     * the stack: the decrypted SK plaintext of a received message, the inner payloads of the
+     * IKE_AUTH request being built, or (before those, Ed25519 only) the octets we sign. It may
+     * hold secrets while in use and is wiped before every return, so it is all zero between
+     * calls. Like `stats` it is outside the "a DROP changes nothing" comparison. */
+    uint8_t scratch[MK_MAX_MSG];
 } mk_ike;
 
 /* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
@@ -447,12 +463,16 @@ mk_err mk_start(mk_ike *ike, uint64_t now_ms);
 
 /* Feed one received UDP payload. `local_port` is the port it arrived on (500 or 4500 class:
  * pass the port the peer sent to); on 4500 the datagram still carries its non-ESP marker.
- * Returns OK when accepted, a DROP error when ignored (nothing changed but stats), or the
- * sticky FATAL error. */
+ * Returns OK when accepted, a DROP error when ignored (nothing changed but stats; scratch is
+ * used and wiped), or the sticky FATAL error. Unprotected IKE_SA_INIT answers that would end
+ * the exchange are DROPs (RFC 7296 §2.21.1, see mk_stats.unauth_reason); an authenticated
+ * response that must be rejected (e.g. an unknown critical payload, RFC 7296 §2.5) is FATAL
+ * at once, since there is nothing to answer and waiting would only end in TIMEOUT. */
 mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local_port,
                    uint64_t now_ms);
 
-/* Advance time: retransmits or fails with TIMEOUT once the budget is spent. */
+/* Advance time: retransmits, or once the budget is spent fails with TIMEOUT (or, in
+ * MK_ST_INIT_SENT, with the remembered mk_stats.unauth_reason if there is one). */
 mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms);
 
 /* The next time mk_on_timer() must be called; UINT64_MAX: none. */

@@ -194,15 +194,15 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_wipe(ike->sk_ar, sizeof ike->sk_ar);
     mk_wipe(ike->sk_ei, sizeof ike->sk_ei);
     mk_wipe(ike->sk_er, sizeof ike->sk_er);
-    mk_wipe(ike->init_req, sizeof ike->init_req);
     mk_wipe(ike->init_resp, sizeof ike->init_resp);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     mk_wipe(ike->req, sizeof ike->req);
     mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
     ike->peer_hashes = 0;
     ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
-    ike->init_req_len = ike->init_resp_len = ike->req_len = 0;
+    ike->init_resp_len = ike->req_len = 0;
     ike->cookie_len = 0;
     ike->prf_len = ike->integ_len = ike->encr_len = 0;
     ike->keys_ok = false;
@@ -224,6 +224,11 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
         mk_ini_set_state(ike, MK_ST_FAILED);
     }
     return ike->err;
+}
+
+mk_err mk_ini_after_commit(mk_err e)
+{
+    return mk_err_class(e) == MK_CLASS_DROP ? MK_E_BUF_TOO_SMALL : e;
 }
 
 uint8_t *mk_ini_req_buf(mk_ike *ike)
@@ -274,20 +279,6 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     ike->req_next_ms = now + ike->req_rto_ms;
     queue_req(ike);
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
-}
-
-/* Answers to the peer's requests are not remembered: RFC 7815 §2.1 lets a minimal initiator
- * rebuild them (they have no side effect), so a retransmitted request simply gets a new answer. */
-void mk_ini_send_resp(mk_ike *ike, const uint8_t *msg, size_t len)
-{
-    size_t off = 0;
-    if (ike->on_4500) {
-        memset(ike->tx, 0, MK_NATT_MARKER);
-        off = MK_NATT_MARKER;
-    }
-    memcpy(ike->tx + off, msg, len);
-    ike->tx_len = (uint16_t)(len + off);
-    ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
 }
 
 void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k)
@@ -519,10 +510,11 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         return MK_E_OK;
     /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
     if (now_ms >= ike->req_first_ms + total_budget(ike)) {
-        /* RFC 7296 §2.21.1: an unprotected NO_PROPOSAL_CHOSEN was not acted on, but if no
-         * real answer came it is the most likely reason: report it. */
-        if (ike->st == MK_ST_INIT_SENT && ike->stats.saw_unauth_npc)
-            return mk_ini_fail(ike, MK_E_NO_PROPOSAL_CHOSEN);
+        /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
+         * did not offer, ...) was not acted on, but if no real answer came it is the most
+         * likely reason: report it. */
+        if (ike->st == MK_ST_INIT_SENT && ike->stats.unauth_reason != MK_E_OK)
+            return mk_ini_fail(ike, ike->stats.unauth_reason);
         return mk_ini_fail(ike, MK_E_TIMEOUT);
     }
     if (now_ms < ike->req_next_ms)

@@ -12,40 +12,41 @@
 
 #include "initiator_int.h"
 
-/* Our SAi2: one ESP proposal per configured suite, SPI = our inbound SPI, ESN "no". */
-static void build_esp_sa(const mk_ike *ike, mk_sa *sa)
+/* Proposal i of our SAi2 (suite cfg->esp[i]): SPI = our inbound SPI, ESN "no". The SA is
+ * written one proposal at a time, so only one mk_proposal is ever on the stack. */
+static void build_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
 {
     const mk_config *cfg = ike->cfg;
-    memset(sa, 0, sizeof *sa);
-    for (size_t i = 0; i < cfg->n_esp; i++) {
-        mk_proposal *p = &sa->p[i];
-        const mk_encr_class *encr;
-        const mk_integ_class *integ;
-        (void)mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &encr, &integ); /* by mk_init */
-        p->num = (uint8_t)(i + 1);
-        p->proto = MK_PROTO_ESP;
-        p->spi_len = 4;
-        p->spi[0] = (uint8_t)(ike->child_spi_in >> 24);
-        p->spi[1] = (uint8_t)(ike->child_spi_in >> 16);
-        p->spi[2] = (uint8_t)(ike->child_spi_in >> 8);
-        p->spi[3] = (uint8_t)ike->child_spi_in;
-        p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->esp[i].encr,
-                                        mk_ini_key_attr(encr, cfg->esp[i].encr_bits)};
-        if (cfg->esp[i].integ != MK_INTEG_NONE)
-            p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
-        p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
-    }
-    sa->n = (uint8_t)cfg->n_esp;
+    const mk_encr_class *encr;
+    const mk_integ_class *integ;
+    (void)mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &encr, &integ); /* by mk_init */
+    memset(p, 0, sizeof *p);
+    p->num = (uint8_t)(i + 1);
+    p->proto = MK_PROTO_ESP;
+    p->spi_len = 4;
+    p->spi[0] = (uint8_t)(ike->child_spi_in >> 24);
+    p->spi[1] = (uint8_t)(ike->child_spi_in >> 16);
+    p->spi[2] = (uint8_t)(ike->child_spi_in >> 8);
+    p->spi[3] = (uint8_t)ike->child_spi_in;
+    p->t[p->n_t++] =
+        (mk_transform){MK_TT_ENCR, cfg->esp[i].encr, mk_ini_key_attr(encr, cfg->esp[i].encr_bits)};
+    if (cfg->esp[i].integ != MK_INTEG_NONE)
+        p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
+    p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
 }
 
+/* The IKE_AUTH request. AUTH is computed first, from the IDi body alone (so that an Ed25519
+ * signature may assemble its octets in ike->scratch); then the inner payloads are written into
+ * ike->scratch and sealed into ike->req, which until then still holds RealMessage1. */
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t inner[MK_MAX_MSG];
-    uint8_t auth[MK_MAX_PRF_OUT];
-    uint8_t spi[4];
-    size_t slot, at;
-    mk_sa sa;
+    uint8_t *inner = ike->scratch;
+    uint8_t auth[MK_INI_AUTH_CAP];
+    uint8_t idb[4 + sizeof cfg->idi.data]; /* RestOfInitIDPayload: type | RESERVED | data */
+    uint8_t spi[4], method = MK_AUTH_PSK;
+    size_t slot, at, auth_len = 0;
+    mk_proposal prop;
     mk_ini_cls cls;
     mk_err e = MK_E_OK;
 
@@ -57,14 +58,34 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     if (ike->child_spi_in < 256)
         ike->child_spi_in |= 0x100u;
 
-    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
-    /* IDi; its body (RestOfInitIDPayload) is signed by AUTH */
-    at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
-    mk_pl_encode_id(&w, cfg->idi.type, cfg->idi.data, cfg->idi.len);
-    mk_pl_end(&w, at);
-    size_t idi_body = at + MK_GEN_HDR_LEN, idi_len = w.off - idi_body;
+    /* IDi's body (RestOfInitIDPayload) is what AUTH covers */
+    mk_wr iw = mk_wr_init(idb, sizeof idb);
+    mk_pl_encode_id(&iw, cfg->idi.type, cfg->idi.data, cfg->idi.len);
+    if ((e = iw.err) != MK_E_OK)
+        goto out;
 #if MK_RPK
-    /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, ...} */
+    if (cfg->auth_method == MK_AUTH_DIGSIG) {
+        /* AUTH = signature over RealMessage1 | NonceRData | MACedIDForI (RFC 7427 §3) */
+        if ((e = mk_ini_rpk_build_auth(ike, idb, iw.off, &method, auth, sizeof auth,
+                                       &auth_len)) != MK_E_OK)
+            goto out;
+    } else
+#endif
+    {
+        /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
+         * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer, still
+         * in ike->req */
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len,
+                       ike->nr, ike->nr_len, ike->sk_pi, idb, iw.off, auth);
+        auth_len = cls.prf->out_len;
+    }
+
+    mk_wr w = mk_ini_inner_init(inner, sizeof ike->scratch, &slot);
+    /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr} */
+    at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
+    mk_wr_bytes(&w, idb, iw.off);
+    mk_pl_end(&w, at);
+#if MK_RPK
     if (cfg->auth_method == MK_AUTH_DIGSIG)
         mk_ini_rpk_build_certs(ike, &w, &slot);
 #endif
@@ -73,35 +94,20 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         mk_pl_encode_id(&w, cfg->idr.type, cfg->idr.data, cfg->idr.len);
         mk_pl_end(&w, at);
     }
-    if (w.err != MK_E_OK) {
-        e = w.err;
-        goto out;
-    }
-#if MK_RPK
-    if (cfg->auth_method == MK_AUTH_DIGSIG) {
-        /* AUTH = signature over RealMessage1 | NonceRData | MACedIDForI (RFC 7427 §3) */
-        if ((e = mk_ini_rpk_build_auth(ike, &w, &slot, inner + idi_body, idi_len)) != MK_E_OK)
-            goto out;
-    } else
-#endif
-    {
-        /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
-         * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_req, ike->init_req_len, ike->nr,
-                       ike->nr_len, ike->sk_pi, inner + idi_body, idi_len, auth);
-        at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
-        mk_pl_encode_auth(&w, MK_AUTH_PSK, auth, cls.prf->out_len);
-        mk_pl_end(&w, at);
-    }
+    at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
+    mk_pl_encode_auth(&w, method, auth, auth_len);
+    mk_pl_end(&w, at);
     if (!cfg->tunnel) {
         /* RFC 7296 §1.3.1: ask for transport mode with N(USE_TRANSPORT_MODE) */
         at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
         mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_USE_TRANSPORT_MODE, NULL, 0);
         mk_pl_end(&w, at);
     }
-    build_esp_sa(ike, &sa);
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    mk_pl_encode_sa(&w, &sa);
+    for (size_t i = 0; i < cfg->n_esp; i++) {
+        build_esp_proposal(ike, i, &prop);
+        mk_pl_encode_proposal(&w, &prop, i + 1 == cfg->n_esp);
+    }
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
     mk_pl_encode_ts(&w, &cfg->tsi, 1);
@@ -118,7 +124,7 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         e = w.err;
         goto out;
     }
-    /* RFC 7815 §2.1: IKE_AUTH is Message ID 1 */
+    /* RFC 7815 §2.1: IKE_AUTH is Message ID 1. Sealing overwrites RealMessage1 in ike->req. */
     size_t len = mk_ini_seal(ike, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 1, inner, w.off,
                              mk_ini_req_buf(ike), MK_MAX_MSG, &e);
     if (e != MK_E_OK)
@@ -127,7 +133,7 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     mk_ini_set_state(ike, MK_ST_AUTH_SENT);
 out:
     mk_wipe(auth, sizeof auth);
-    mk_wipe(inner, sizeof inner);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     return e;
 }
 
@@ -161,12 +167,12 @@ static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
 }
 
 /* Match SAr2 against our ESP proposals; returns the suite and the peer's inbound SPI. */
-static mk_err select_esp(const mk_ike *ike, const mk_sa *sa, mk_esp_suite *sel, uint32_t *spi)
+static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop,
+                         mk_esp_suite *sel, uint32_t *spi)
 {
     /* RFC 7296 §3.3: the responder MUST accept a single proposal */
-    if (sa->n != 1)
+    if (n_prop != 1)
         return MK_E_BAD_PROPOSAL;
-    const mk_proposal *p = &sa->p[0];
     /* RFC 7296 §3.3.1: an ESP proposal carries the sender's 4-octet inbound SPI */
     if (p->proto != MK_PROTO_ESP || p->spi_len != 4)
         return MK_E_BAD_PROPOSAL;
@@ -235,7 +241,7 @@ static bool has_error_notify(const mk_chain *in)
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t plain[MK_MAX_MSG];
+    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
     uint8_t want[MK_MAX_PRF_OUT];
     mk_chain in;
     mk_sk_keys sk;
@@ -258,14 +264,17 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
         goto out;
-    /* RFC 7296 §2.5: an unknown payload with the critical bit set: reject the whole message */
+    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+    /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
+     * message MUST be rejected". This one is authenticated and a response (nothing to answer,
+     * and the peer would only repeat it): the exchange fails now rather than at the timeout. */
     if (in.unsupported_critical != 0 || m->chain.unsupported_critical != 0) {
-        e = MK_E_UNSUPPORTED_CRITICAL;
+        mk_ini_trace(ike, MK_EV_INFO, "unknown critical payload in the IKE_AUTH response");
+        e = MK_E_UNSUPPORTED_CRITICAL_RESP;
         goto out;
     }
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     /* RFC 7296 §2.21.2: N(AUTHENTICATION_FAILED) in the IKE_AUTH response: no IKE SA */
     if (mk_chain_find_notify(&in, MK_N_AUTHENTICATION_FAILED) != NULL) {
         e = MK_E_PEER_AUTH_FAILED;
@@ -318,12 +327,13 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
         e = MK_E_NO_CHILD_SA;
         goto out;
     }
-    mk_sa sa;
+    mk_proposal prop;
+    uint8_t n_prop;
     mk_esp_suite esel;
     uint32_t spi_out = 0;
     mk_ts tsi, tsr;
-    if ((e = mk_pl_decode_sa(&sa, psa->body, psa->len)) != MK_E_OK ||
-        (e = select_esp(ike, &sa, &esel, &spi_out)) != MK_E_OK ||
+    if ((e = mk_pl_decode_sa_first(&prop, &n_prop, psa->body, psa->len)) != MK_E_OK ||
+        (e = select_esp(ike, &prop, n_prop, &esel, &spi_out)) != MK_E_OK ||
         (e = check_ts(ptsi, &cfg->tsi, &tsi)) != MK_E_OK ||
         (e = check_ts(ptsr, &cfg->tsr, &tsr)) != MK_E_OK)
         goto out;
@@ -366,7 +376,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_wipe(ike->sk_d, sizeof ike->sk_d);
     mk_ini_set_state(ike, MK_ST_ESTABLISHED);
 out:
-    mk_wipe(plain, sizeof plain);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     mk_wipe(want, sizeof want);
     mk_wipe(&ck, sizeof ck);
     return e;

@@ -5,43 +5,42 @@
  * NAT_DETECTION hashes), and process the unprotected response: COOKIE and INVALID_KE_PAYLOAD
  * retries, unauthenticated error notifies (ignored until the timeout, RFC 7296 §2.21.1), and the
  * real answer (proposal check, DH, SKEYSEED and the seven SK_* keys), after which the IKE_AUTH
- * request is built. It must never commit anything to the SA before the response has passed
+ * request is built. An unprotected answer that would end the exchange (an error notify, a
+ * proposal we did not offer, a group we lack, an all-zero DH result, one retry too many) is a
+ * DROP that is remembered in stats.unauth_reason and reported only if the budget runs out
+ * (RFC 7296 §2.21.1). It must never commit anything to the SA before the response has passed
  * every check, and never keep a DH secret or SKEYSEED on the stack past its use.
  */
 #include <string.h>
 
 #include "initiator_int.h"
 
-/* Our SA payload: one proposal per configured suite, numbered 1..n (RFC 7296 §3.3.1). */
-static void build_ike_sa(const mk_ike *ike, mk_sa *sa)
+/* Proposal i of our SA payload (suite cfg->ike[i], number i + 1: RFC 7296 §3.3.1). The SA is
+ * written one proposal at a time, so only one mk_proposal is ever on the stack. */
+static void build_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p)
 {
-    const mk_config *cfg = ike->cfg;
-    memset(sa, 0, sizeof *sa);
-    for (size_t i = 0; i < cfg->n_ike; i++) {
-        mk_proposal *p = &sa->p[i];
-        mk_ini_cls c;
-        (void)mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c); /* checked by mk_init */
-        p->num = (uint8_t)(i + 1);
-        p->proto = MK_PROTO_IKE;
-        /* RFC 7296 §3.3.1: SPI Size MUST be zero for an initial IKE SA negotiation */
-        p->spi_len = 0;
-        p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->ike[i].encr,
-                                        mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
-        p->t[p->n_t++] = (mk_transform){MK_TT_PRF, cfg->ike[i].prf, 0};
-        if (cfg->ike[i].integ != MK_INTEG_NONE)
-            p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->ike[i].integ, 0};
-        p->t[p->n_t++] = (mk_transform){MK_TT_DH, cfg->ike[i].dh, 0};
-    }
-    sa->n = (uint8_t)cfg->n_ike;
+    mk_ini_cls c;
+    (void)mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c); /* checked by mk_init */
+    memset(p, 0, sizeof *p);
+    p->num = (uint8_t)(i + 1);
+    p->proto = MK_PROTO_IKE;
+    /* RFC 7296 §3.3.1: SPI Size MUST be zero for an initial IKE SA negotiation */
+    p->spi_len = 0;
+    p->t[p->n_t++] =
+        (mk_transform){MK_TT_ENCR, cfg->ike[i].encr, mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
+    p->t[p->n_t++] = (mk_transform){MK_TT_PRF, cfg->ike[i].prf, 0};
+    if (cfg->ike[i].integ != MK_INTEG_NONE)
+        p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->ike[i].integ, 0};
+    p->t[p->n_t++] = (mk_transform){MK_TT_DH, cfg->ike[i].dh, 0};
 }
 
 mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t *out = mk_ini_req_buf(ike);
-    mk_wr w = mk_wr_init(out, MK_MAX_MSG);
+    mk_wr w = mk_wr_init(out, MK_INI_MAX_INIT_REQ);
     mk_hdr h;
-    mk_sa sa;
+    mk_proposal prop;
     size_t slot = 16, at; /* Next Payload of the IKE header */
 
     memset(&h, 0, sizeof h);
@@ -58,9 +57,11 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
         mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_COOKIE, ike->cookie, ike->cookie_len);
         mk_pl_end(&w, at);
     }
-    build_ike_sa(ike, &sa);
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    mk_pl_encode_sa(&w, &sa);
+    for (size_t i = 0; i < cfg->n_ike; i++) {
+        build_ike_proposal(cfg, i, &prop);
+        mk_pl_encode_proposal(&w, &prop, i + 1 == cfg->n_ike);
+    }
     mk_pl_end(&w, at);
 
     at = mk_pl_begin(&w, &slot, MK_PT_KE, false);
@@ -138,11 +139,25 @@ static bool group_configured(const mk_config *cfg, uint16_t group)
     return false;
 }
 
-/* Retry after N(COOKIE) or N(INVALID_KE_PAYLOAD): bounded, MID 0, timer restarted. */
-static mk_err retry_allowed(const mk_ike *ike)
+/* RFC 7296 §2.21.1: an unprotected IKE_SA_INIT answer that would end the exchange is not acted
+ * on, since anyone on the path can forge it. The first such reason is kept (in stats, the only
+ * thing a DROP may change) so that mk_on_timer can report it instead of a bare TIMEOUT; the
+ * datagram is dropped as `drop` (UNAUTH_NOTIFY for an error notify, else UNAUTH_FAILURE). */
+static mk_err remember(mk_ike *ike, mk_err reason, mk_err drop)
+{
+    if (ike->stats.unauth_reason == MK_E_OK)
+        ike->stats.unauth_reason = reason;
+    mk_ini_trace(ike, MK_EV_INFO, mk_err_name(reason));
+    return drop;
+}
+
+/* Retry after N(COOKIE) or N(INVALID_KE_PAYLOAD): bounded, MID 0, timer restarted. Once the
+ * bound is reached further ones are dropped (they are unprotected: a forger could otherwise
+ * end the exchange with them) and TOO_MANY_RETRIES is what the timeout reports. */
+static mk_err retry_allowed(mk_ike *ike, mk_err drop)
 {
     if (ike->init_retries >= MK_MAX_RETRY_INIT)
-        return MK_E_TOO_MANY_RETRIES;
+        return remember(ike, MK_E_TOO_MANY_RETRIES, drop);
     return MK_E_OK;
 }
 
@@ -155,7 +170,7 @@ static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
     /* RFC 7296 §2.6: cookie data is 1 to 64 octets */
     if (n.data_len < 1 || n.data_len > MK_MAX_COOKIE)
         return MK_E_BAD_SYNTAX;
-    if ((e = retry_allowed(ike)) != MK_E_OK)
+    if ((e = retry_allowed(ike, MK_E_UNAUTH_FAILURE)) != MK_E_OK)
         return e;
     mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(COOKIE)");
     memcpy(ike->cookie, n.data, n.data_len);
@@ -163,7 +178,7 @@ static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
     ike->init_retries++;
     mk_ini_trace(ike, MK_EV_INFO, "COOKIE: retrying IKE_SA_INIT");
     /* RFC 7296 §2.6: same request, all other payloads unchanged, cookie first */
-    return mk_ini_build_init(ike, now);
+    return mk_ini_after_commit(mk_ini_build_init(ike, now));
 }
 
 static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
@@ -173,42 +188,39 @@ static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
     if (e != MK_E_OK)
         return e;
     /* RFC 7296 §3.10.1: the data is the 2-octet accepted DH group */
-    if (n.data_len != 2)
+    mk_rd r = mk_rd_init(n.data, n.data_len);
+    uint16_t group = mk_rd_u16(&r);
+    if (!mk_rd_end(&r))
         return MK_E_BAD_SYNTAX;
-    uint16_t group = (uint16_t)((n.data[0] << 8) | n.data[1]);
     if (group == ike->dh)
         return MK_E_UNEXPECTED_MSG; /* nonsense: that is what we sent; a spoofer's packet */
+    /* RFC 7296 §2.21.1: a group we cannot offer would end the exchange, but the notify is
+     * unprotected: drop it, remember it, keep waiting for a real answer. */
     if (!group_configured(ike->cfg, group))
-        return MK_E_INVALID_KE;
-    if ((e = retry_allowed(ike)) != MK_E_OK)
+        return remember(ike, MK_E_INVALID_KE, MK_E_UNAUTH_NOTIFY);
+    if ((e = retry_allowed(ike, MK_E_UNAUTH_NOTIFY)) != MK_E_OK)
         return e;
-    uint8_t priv[MK_MAX_DH_PRIV], pub[MK_MAX_DH_PUB];
-    uint16_t priv_len = 0, pub_len = 0;
-    e = new_keypair(ike, group, priv, pub, &priv_len, &pub_len);
-    if (e == MK_E_OK) {
-        mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(INVALID_KE_PAYLOAD)");
-        mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-        memcpy(ike->dh_priv, priv, priv_len);
-        memcpy(ike->dh_pub, pub, pub_len);
-        ike->dh_priv_len = priv_len;
-        ike->dh_pub_len = pub_len;
-        ike->dh = group;
-        ike->init_retries++;
-        mk_ini_trace(ike, MK_EV_INFO, "INVALID_KE_PAYLOAD: retrying IKE_SA_INIT");
-        /* RFC 7296 §1.3: retry with the same proposals and a KE of the requested group */
-        e = mk_ini_build_init(ike, now);
-    }
-    mk_wipe(priv, sizeof priv);
-    return e;
+    /* ---- commit: everything above was checked; a failure below is FATAL (CRYPTO) and wipes
+     * the SA, so the new key pair is drawn straight into it (no DH secret on the stack) ---- */
+    mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(INVALID_KE_PAYLOAD)");
+    mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
+    e = new_keypair(ike, group, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len, &ike->dh_pub_len);
+    if (e != MK_E_OK)
+        return mk_ini_after_commit(e);
+    ike->dh = group;
+    ike->init_retries++;
+    mk_ini_trace(ike, MK_EV_INFO, "INVALID_KE_PAYLOAD: retrying IKE_SA_INIT");
+    /* RFC 7296 §1.3: retry with the same proposals and a KE of the requested group */
+    return mk_ini_after_commit(mk_ini_build_init(ike, now));
 }
 
 /* Match the responder's single proposal against the suites we offered. */
-static mk_err select_proposal(const mk_ike *ike, const mk_sa *sa, mk_ike_suite *sel)
+static mk_err select_proposal(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop,
+                              mk_ike_suite *sel)
 {
     /* RFC 7296 §3.3: the responder MUST accept a single proposal */
-    if (sa->n != 1)
+    if (n_prop != 1)
         return MK_E_BAD_PROPOSAL;
-    const mk_proposal *p = &sa->p[0];
     if (p->proto != MK_PROTO_IKE || p->spi_len != 0)
         return MK_E_BAD_PROPOSAL;
     /* RFC 7296 §3.3.6: exactly one transform of each type in the accepted proposal */
@@ -240,6 +252,47 @@ static mk_err select_proposal(const mk_ike *ike, const mk_sa *sa, mk_ike_suite *
     return MK_E_BAD_PROPOSAL;
 }
 
+/* SAr1: decode (only the first proposal is kept, in this frame) and match it against ours. */
+static mk_err choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel)
+{
+    mk_proposal prop;
+    uint8_t n_prop;
+    mk_err e = mk_pl_decode_sa_first(&prop, &n_prop, psa->body, psa->len);
+    if (e != MK_E_OK)
+        return e;
+    /* RFC 7296 §2.21.1: a choice we did not offer would end the exchange; unprotected, so it
+     * is remembered and dropped like an error notify */
+    if ((e = select_proposal(ike, &prop, n_prop, sel)) != MK_E_OK)
+        return remember(ike, e, MK_E_UNAUTH_FAILURE);
+    return MK_E_OK;
+}
+
+/* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni|Nr|SPIi|SPIr),
+ * straight into the SA: called only at the commit point, where nothing can DROP any more. The
+ * key block lives in this frame, which is gone before IKE_AUTH is built. */
+static mk_err ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyseed,
+                       const uint8_t *nr, size_t nr_len, const uint8_t spi_r[8])
+{
+    mk_ike_sa_keys k;
+    mk_err e = mk_ks_ike_keys(cls->prf, cls->integ, cls->encr, skeyseed, ike->ni, MK_NONCE_LEN, nr,
+                              nr_len, ike->spi_i, spi_r, &k);
+    if (e == MK_E_OK) {
+        memcpy(ike->sk_d, k.d, k.prf_len);
+        memcpy(ike->sk_pi, k.pi, k.prf_len);
+        memcpy(ike->sk_pr, k.pr, k.prf_len);
+        memcpy(ike->sk_ai, k.ai, k.integ_len);
+        memcpy(ike->sk_ar, k.ar, k.integ_len);
+        memcpy(ike->sk_ei, k.ei, k.encr_len);
+        memcpy(ike->sk_er, k.er, k.encr_len);
+        ike->prf_len = (uint8_t)k.prf_len;
+        ike->integ_len = (uint8_t)k.integ_len;
+        ike->encr_len = (uint8_t)k.encr_len;
+        ike->keys_ok = true;
+    }
+    mk_wipe(&k, sizeof k);
+    return e;
+}
+
 /* RFC 7296 §2.23: compare the peer's NAT_DETECTION hashes with what we see. */
 static bool nat_between(const mk_ike *ike, const mk_chain *c, const uint8_t spi_r[8])
 {
@@ -260,12 +313,19 @@ static bool nat_between(const mk_ike *ike, const mk_chain *c, const uint8_t spi_
     return !(src_ok && dst_ok);
 }
 
-mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+/* Validate the real answer (SA, KE, Nonce), derive SKEYSEED and the SK_* keys, and commit them.
+ * Every error before the commit is a DROP, or is remembered and dropped (RFC 7296 §2.21.1): the
+ * response is unprotected. *keyed tells the caller the SA was committed and IKE_AUTH is next;
+ * COOKIE and INVALID_KE retries return OK with *keyed false. A separate function (not inlined
+ * into the caller: it has external linkage and is large) so that its frame, with g^ir,
+ * SKEYSEED and the key block, is gone before mk_ini_build_auth runs. */
+mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool *keyed)
 {
     const mk_chain *c = &m->chain;
     const mk_pl *pl;
     mk_err e;
 
+    *keyed = false;
     if (ike->st != MK_ST_INIT_SENT)
         return MK_E_UNEXPECTED_MSG;
 
@@ -284,9 +344,10 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
             continue;
         if (n.type < MK_N_FIRST_STATUS) {
             ike->stats.last_unauth_notify = n.type;
-            if (n.type == MK_N_NO_PROPOSAL_CHOSEN)
-                ike->stats.saw_unauth_npc = true;
-            return MK_E_UNAUTH_NOTIFY;
+            if (n.type != MK_N_NO_PROPOSAL_CHOSEN)
+                return MK_E_UNAUTH_NOTIFY;
+            ike->stats.saw_unauth_npc = true;
+            return remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
         }
     }
 
@@ -296,19 +357,18 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
     if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0)
         return MK_E_BAD_SYNTAX;
+    /* RFC 7296 §2.5: an unknown critical payload: the message MUST be rejected (unprotected,
+     * so rejecting it is dropping it) */
     if (m->chain.unsupported_critical != 0)
-        return MK_E_UNSUPPORTED_CRITICAL; /* RFC 7296 §2.5: reject the whole message */
+        return MK_E_UNSUPPORTED_CRITICAL;
 
-    mk_sa sa;
     mk_ke ke;
     const uint8_t *nr;
     uint16_t nr_len;
-    if ((e = mk_pl_decode_sa(&sa, psa->body, psa->len)) != MK_E_OK ||
+    mk_ike_suite sel;
+    if ((e = choose_ike_sa(ike, psa, &sel)) != MK_E_OK ||
         (e = mk_pl_decode_ke(&ke, pke->body, pke->len)) != MK_E_OK ||
         (e = mk_pl_decode_nonce(&nr, &nr_len, pn->body, pn->len)) != MK_E_OK)
-        return e;
-    mk_ike_suite sel;
-    if ((e = select_proposal(ike, &sa, &sel)) != MK_E_OK)
         return e;
     uint8_t peer_hashes = 0;
     bool certreq_rpk = false;
@@ -318,50 +378,36 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
         return e;
 #endif
     /* RFC 7296 §1.2: the KE group MUST match the chosen proposal's and the group we sent */
-    if (sel.dh != ike->dh || ke.group != ike->dh)
-        return MK_E_BAD_PROPOSAL;
     mk_ini_cls cls;
-    if (!mk_ini_ike_classes(ike->cfg->suites, &sel, &cls))
-        return MK_E_BAD_PROPOSAL;
+    if (sel.dh != ike->dh || ke.group != ike->dh ||
+        !mk_ini_ike_classes(ike->cfg->suites, &sel, &cls))
+        return remember(ike, MK_E_BAD_PROPOSAL, MK_E_UNAUTH_FAILURE);
     /* RFC 7296 §2.10: the nonce MUST be at least half the PRF key size (16..256 by decoder) */
     if (nr_len < cls.prf->out_len / 2 || nr_len > MK_MAX_NONCE)
         return MK_E_BAD_SYNTAX;
 
-    uint8_t gir[MK_MAX_DH_PUB], skeyseed[MK_MAX_PRF_OUT];
-    mk_ike_sa_keys k;
+    /* g^ir and SKEYSEED are kept in ike->scratch (wiped at out), not on the stack that the DH
+     * computation needs */
+    uint8_t *gir = ike->scratch, *skeyseed = ike->scratch + MK_MAX_DH_PUB;
     /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
     e = cls.dh->shared(ike->dh_priv, ke.data, ke.len, gir);
+    if (e == MK_E_DH_ZERO)
+        e = remember(ike, e, MK_E_UNAUTH_FAILURE); /* RFC 7296 §2.21.1: KEr is unprotected */
     if (e != MK_E_OK)
         goto out;
     /* SKEYSEED = prf(Ni | Nr, g^ir) */
     mk_ks_skeyseed(cls.prf, ike->ni, MK_NONCE_LEN, nr, nr_len, gir, cls.dh->secret_len, skeyseed);
-    /* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni|Nr|SPIi|SPIr) */
-    e = mk_ks_ike_keys(cls.prf, cls.integ, cls.encr, skeyseed, ike->ni, MK_NONCE_LEN, nr, nr_len,
-                       ike->spi_i, m->hdr.spi_r, &k);
-    if (e != MK_E_OK)
-        goto out;
 
-    /* ---- commit: nothing below can DROP ---- */
+    /* ---- commit: nothing below can DROP (a failure now is FATAL and wipes the SA) ---- */
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, NULL);
+    if ((e = ike_keys(ike, &cls, skeyseed, nr, nr_len, m->hdr.spi_r)) != MK_E_OK)
+        goto out;
     memcpy(ike->spi_r, m->hdr.spi_r, 8);
     ike->sel = sel;
     memcpy(ike->nr, nr, nr_len);
     ike->nr_len = nr_len;
-    memcpy(ike->sk_d, k.d, k.prf_len);
-    memcpy(ike->sk_pi, k.pi, k.prf_len);
-    memcpy(ike->sk_pr, k.pr, k.prf_len);
-    memcpy(ike->sk_ai, k.ai, k.integ_len);
-    memcpy(ike->sk_ar, k.ar, k.integ_len);
-    memcpy(ike->sk_ei, k.ei, k.encr_len);
-    memcpy(ike->sk_er, k.er, k.encr_len);
-    ike->prf_len = (uint8_t)k.prf_len;
-    ike->integ_len = (uint8_t)k.integ_len;
-    ike->encr_len = (uint8_t)k.encr_len;
-    ike->keys_ok = true;
-    /* RealMessage1 is the request this response answers (after any retry), RealMessage2 the
-     * response, both without the non-ESP marker (RFC 7296 §2.15). */
-    memcpy(ike->init_req, mk_ini_req_buf(ike), ike->req_len);
-    ike->init_req_len = ike->req_len;
+    /* RealMessage2 is the response, without the non-ESP marker (RFC 7296 §2.15); RealMessage1,
+     * the request it answers (after any retry), stays in ike->req until IKE_AUTH is sealed. */
     memcpy(ike->init_resp, m->dgram, m->len);
     ike->init_resp_len = (uint16_t)m->len;
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
@@ -385,10 +431,17 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 #else
     (void)nat_between;
 #endif
-    e = mk_ini_build_auth(ike, now);
+    *keyed = true;
 out:
-    mk_wipe(gir, sizeof gir);
-    mk_wipe(skeyseed, sizeof skeyseed);
-    mk_wipe(&k, sizeof k);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     return e;
+}
+
+mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+{
+    bool keyed;
+    mk_err e = mk_ini_accept_init_resp(ike, m, now, &keyed);
+    if (e != MK_E_OK || !keyed)
+        return e;
+    return mk_ini_after_commit(mk_ini_build_auth(ike, now));
 }

@@ -5,7 +5,9 @@
  * initiator_peer_req.c: requests from the peer and our Delete). Nothing outside those files
  * includes it. Handlers take a parsed message, validate everything into locals first and only
  * then commit to `mk_ike`: a handler that returns a DROP-class error must not have written to
- * the SA (only mk_on_dgram touches stats).
+ * the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on return).
+ * Message-sized working buffers live in ike->scratch, never on the stack (bench/README.md has
+ * the stack figures); one handler uses it at a time and wipes it on every exit path.
  */
 #ifndef MK_INITIATOR_INT_H
 #define MK_INITIATOR_INT_H
@@ -32,6 +34,16 @@ bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_enc
 /* The Key Length attribute value we send for this class (0: none, RFC 7296 §3.3.5). */
 uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
 
+/* The IKE_SA_INIT request is built with this cap rather than MK_MAX_MSG, so that RealMessage1 |
+ * NonceRData | MACedIDForI (what an Ed25519 AUTH signs whole) always fits ike->scratch. A real
+ * request is far smaller (8 proposals, a MODP-2048 KE and a cookie are about 900 octets). */
+enum { MK_INI_MAX_INIT_REQ = MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT };
+
+/* After a handler has committed to the SA, an error may no longer be a DROP (the dispatcher
+ * would report "nothing changed"): a DROP-class error from our own encoder becomes
+ * BUF_TOO_SMALL, which fails the exchange. */
+mk_err mk_ini_after_commit(mk_err e);
+
 /* FATAL: sticky first error, state FAILED, secrets and buffers wiped. Returns the sticky error. */
 mk_err mk_ini_fail(mk_ike *ike, mk_err e);
 /* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
@@ -50,8 +62,6 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
  * request: marker prepended on 4500, copied to the transmit slot, retransmission timer reset. */
 void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, uint64_t now,
                      const uint8_t *inner_buf, size_t inner_off);
-/* Queue a response (not retransmitted; RFC 7815 §2.1 needs no cache). `msg` is without marker. */
-void mk_ini_send_resp(mk_ike *ike, const uint8_t *msg, size_t len);
 /* Where a request is built: ike->req after room for the non-ESP marker. */
 uint8_t *mk_ini_req_buf(mk_ike *ike);
 
@@ -68,6 +78,9 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
 /* initiator_init.c */
 mk_err mk_ini_start_init(mk_ike *ike, uint64_t now); /* SPIi, Ni, DH pair, then the request */
 mk_err mk_ini_build_init(mk_ike *ike, uint64_t now);
+/* Validate and commit the IKE_SA_INIT response; *keyed: the SA is keyed, IKE_AUTH is next. */
+mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool *keyed);
+/* mk_ini_accept_init_resp, then (if keyed) mk_ini_build_auth: two frames, never both. */
 mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
 /* initiator_auth.c */
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now);
@@ -83,12 +96,17 @@ void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot);
 mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq);
 /* IKE_AUTH request after IDi: [CERT(15)] [CERTREQ(15)]. */
 void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot);
-/* IKE_AUTH request: the AUTH payload, signed over InitiatorSignedOctets (IDi body = id_rest).
- * FATAL: SIG_HASH_UNSUPPORTED, BAD_KEY, CRYPTO. */
-mk_err mk_ini_rpk_build_auth(mk_ike *ike, mk_wr *w, size_t *slot, const uint8_t *id_rest,
-                             size_t id_rest_len);
+/* IKE_AUTH request: the AUTH method and data, signed over InitiatorSignedOctets (IDi body =
+ * id_rest), into auth[0..cap). RealMessage1 is read from ike->req; Ed25519 assembles the octets
+ * in ike->scratch (wiped before return), RSA hashes them piecewise. Call before the inner chain
+ * is built in scratch. FATAL: SIG_HASH_UNSUPPORTED, BAD_KEY, CRYPTO. */
+enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG }; /* RFC 7427 §3: len | AlgorithmIdentifier | sig */
+mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
+                             uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len);
 /* IKE_AUTH response (ICV verified): the responder's key (pin, fingerprint or imprint) and its
- * AUTH. FATAL: AUTH_FAILED, NO_PEER_KEY, IMPRINT_REFUSED, BAD_KEY, WEAK_KEY. */
+ * AUTH. Ed25519 appends NonceIData | MACedIDForR to ike->init_resp for the check and wipes that
+ * tail again before returning. FATAL: AUTH_FAILED, NO_PEER_KEY, IMPRINT_REFUSED, BAD_KEY,
+ * WEAK_KEY. */
 mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av);
 #endif
 

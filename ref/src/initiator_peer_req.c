@@ -25,11 +25,36 @@ static bool deletes_ike_sa(const mk_chain *in)
     return false;
 }
 
+/* Seal HDR | SK{inner} straight into the transmit slot (after the non-ESP marker on 4500), so
+ * no message-sized copy sits on the stack. Answers to the peer's requests are not remembered:
+ * RFC 7815 §2.1 lets a minimal initiator rebuild them (they have no side effect), so a
+ * retransmitted request simply gets a new answer. */
+static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
+                        mk_err *e)
+{
+    size_t off = ike->on_4500 ? MK_NATT_MARKER : 0;
+    /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
+     * stays set because we are the original initiator (RFC 7815 §2.2) */
+    size_t len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE,
+                             m->hdr.msgid, inner, inner_off, ike->tx + off, MK_MAX_MSG, e);
+    if (*e != MK_E_OK) {
+        /* the slot was overwritten: nothing half-built may be sent */
+        mk_wipe(ike->tx, sizeof ike->tx);
+        ike->tx_len = 0;
+        *e = mk_ini_after_commit(*e);
+        return 0;
+    }
+    /* RFC 3948 §2.2: IKE on UDP 4500 is preceded by four zero octets */
+    memset(ike->tx, 0, off);
+    ike->tx_len = (uint16_t)(len + off);
+    ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    return len;
+}
+
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
-    uint8_t plain[MK_MAX_MSG];
+    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
     uint8_t inner[64];
-    uint8_t out[MK_MAX_MSG];
     mk_chain in;
     mk_sk_keys sk;
     size_t slot, at, len;
@@ -47,7 +72,7 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
 
@@ -75,14 +100,10 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         e = w.err;
         goto out;
     }
-    /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
-     * stays set because we are the original initiator (RFC 7815 §2.2) */
-    len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE, m->hdr.msgid,
-                      inner, w.off, out, sizeof out, &e);
+    len = seal_resp(ike, m, inner, w.off, &e);
     if (e != MK_E_OK)
         goto out;
-    mk_ini_send_resp(ike, out, len);
-    mk_ini_trace_tx(ike, out, len, inner, w.off);
+    mk_ini_trace_tx(ike, ike->tx + (ike->tx_len - len), len, inner, w.off);
     ike->stats.answered_requests++;
     if (close) {
         /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
@@ -92,13 +113,13 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         mk_ini_set_state(ike, MK_ST_CLOSED);
     }
 out:
-    mk_wipe(plain, sizeof plain);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     return e;
 }
 
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
-    uint8_t plain[MK_MAX_MSG];
+    uint8_t *plain = ike->scratch; /* wiped at out */
     mk_chain in;
     mk_sk_keys sk;
     mk_err e;
@@ -110,7 +131,7 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof plain, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
@@ -119,7 +140,7 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     ike->tx_len = 0;
     mk_ini_set_state(ike, MK_ST_CLOSED);
 out:
-    mk_wipe(plain, sizeof plain);
+    mk_wipe(ike->scratch, sizeof ike->scratch);
     return e;
 }
 

@@ -61,8 +61,9 @@ mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
             /* RFC 7427 §4: the data is a list of 16-bit hash algorithm identifiers */
             if (n.data_len % 2 != 0)
                 return MK_E_BAD_SYNTAX;
-            for (size_t j = 0; j < n.data_len; j += 2) {
-                uint16_t h = (uint16_t)(n.data[j] << 8 | n.data[j + 1]);
+            mk_rd r = mk_rd_init(n.data, n.data_len);
+            while (mk_rd_left(&r) > 0) {
+                uint16_t h = mk_rd_u16(&r);
                 if (h >= 1 && h <= MK_HASH_IDENTITY)
                     *hashes = (uint8_t)(*hashes | 1u << h);
             }
@@ -78,32 +79,47 @@ mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
     return MK_E_OK;
 }
 
-/* <SignedOctets> = RealMessage | Nonce(other side) | prf(SK_p, RestOfIDPayload) into out.
- * Returns the length. The caller's buffer holds MK_MAX_MSG + MK_MAX_NONCE + MK_MAX_PRF_OUT. */
-static size_t signed_octets(const mk_prf_class *prf, const uint8_t *real, size_t real_len,
-                            const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p,
-                            const uint8_t *id_rest, size_t id_rest_len, uint8_t *out)
+/* <SignedOctets> = RealMessage | Nonce(other side) | MACedID, as three segments; `maced` is
+ * the caller's prf->out_len buffer, filled here:
+ * MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload)  (RFC 7296 §2.15) */
+static void signed_octets(const mk_prf_class *prf, const uint8_t *real, size_t real_len,
+                          const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p,
+                          const uint8_t *id_rest, size_t id_rest_len, uint8_t *maced,
+                          mk_iov seg[3])
 {
-    memcpy(out, real, real_len);
-    memcpy(out + real_len, nonce, nonce_len);
-    /* MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload)  (RFC 7296 §2.15) */
-    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, out + real_len + nonce_len);
-    return real_len + nonce_len + prf->out_len;
+    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
+    seg[0] = (mk_iov){real, real_len};
+    seg[1] = (mk_iov){nonce, nonce_len};
+    seg[2] = (mk_iov){maced, prf->out_len};
 }
 
-enum { OCTETS_CAP = MK_MAX_MSG + MK_MAX_NONCE + MK_MAX_PRF_OUT, AUTH_CAP = 1 + 15 + MK_MAX_SIG };
+/* Copy the segments together into buf[0..cap) (a pure Ed25519 signature needs the octets
+ * whole); false if they do not fit. buf may already start with seg[0] (then it is not moved). */
+static bool gather(uint8_t *buf, size_t cap, const mk_iov seg[3], mk_iov *whole)
+{
+    size_t n = seg[0].n + seg[1].n + seg[2].n;
+    if (n > cap)
+        return false;
+    if (seg[0].p != buf)
+        memcpy(buf, seg[0].p, seg[0].n);
+    memcpy(buf + seg[0].n, seg[1].p, seg[1].n);
+    memcpy(buf + seg[0].n + seg[1].n, seg[2].p, seg[2].n);
+    *whole = (mk_iov){buf, n};
+    return true;
+}
 
-mk_err mk_ini_rpk_build_auth(mk_ike *ike, mk_wr *w, size_t *slot, const uint8_t *id_rest,
-                             size_t id_rest_len)
+mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
+                             uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t octets[OCTETS_CAP], auth[AUTH_CAP];
-    size_t n, auth_len = 0, at;
+    uint8_t maced[MK_MAX_PRF_OUT];
+    mk_iov seg[3], whole;
     const mk_sig_class *sc;
     mk_ini_cls cls;
     mk_spki ours;
     mk_err e;
 
+    *auth_len = 0;
     if ((e = mk_spki_parse(&ours, cfg->spki, cfg->spki_len)) != MK_E_OK) /* checked by mk_init */
         return e;
     /* RFC 7427 §4 / RFC 8420 §2: sign only with a hash the responder announced */
@@ -116,17 +132,24 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, mk_wr *w, size_t *slot, const uint8_t 
     }
     mk_ini_trace(ike, MK_EV_INFO, sc->name);
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
-    /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15) */
-    n = signed_octets(cls.prf, ike->init_req, ike->init_req_len, ike->nr, ike->nr_len, ike->sk_pi,
-                      id_rest, id_rest_len, octets);
-    e = mk_sig_auth_build(sc, ike->env, cfg->priv_key, cfg->priv_key_len, octets, n, auth,
-                          sizeof auth, &auth_len);
-    if (e == MK_E_OK) {
-        at = mk_pl_begin(w, slot, MK_PT_AUTH, false);
-        mk_pl_encode_auth(w, sc->method, auth, auth_len);
-        mk_pl_end(w, at);
+    /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15);
+     * RealMessage1 is the IKE_SA_INIT request, still in ike->req */
+    signed_octets(cls.prf, mk_ini_req_buf(ike), ike->req_len, ike->nr, ike->nr_len, ike->sk_pi,
+                  id_rest, id_rest_len, maced, seg);
+    if (!sc->whole_msg) {
+        /* RSA: hashed segment by segment, nothing copied */
+        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, seg, 3, auth,
+                                  cap, auth_len);
+    } else if (!gather(ike->scratch, sizeof ike->scratch, seg, &whole)) {
+        e = MK_E_BUF_TOO_SMALL; /* cannot happen: MK_INI_MAX_INIT_REQ keeps room */
+    } else {
+        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1,
+                                  auth, cap, auth_len);
     }
-    mk_wipe(octets, sizeof octets); /* holds MACedIDForI, a prf output of SK_pi */
+    if (e == MK_E_OK)
+        *method = sc->method;
+    mk_wipe(ike->scratch, sizeof ike->scratch); /* held MACedIDForI, a prf output of SK_pi */
+    mk_wipe(maced, sizeof maced);
     return e;
 }
 
@@ -163,7 +186,8 @@ static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
 mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t octets[OCTETS_CAP];
+    uint8_t maced[MK_MAX_PRF_OUT];
+    mk_iov seg[3], whole;
     mk_certv cert;
     mk_spki key;
     mk_ini_cls cls;
@@ -193,12 +217,20 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
         return e; /* BAD_KEY, WEAK_KEY: the responder's key is unusable */
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
-    size_t n = signed_octets(cls.prf, ike->init_resp, ike->init_resp_len, ike->ni, MK_NONCE_LEN,
-                             ike->sk_pr, id->rest, id->rest_len, octets);
+    signed_octets(cls.prf, ike->init_resp, ike->init_resp_len, ike->ni, MK_NONCE_LEN, ike->sk_pr,
+                  id->rest, id->rest_len, maced, seg);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
-     * announced (the class table in sig.c holds exactly those) */
-    e = mk_sig_auth_verify(&key, av->method, av->data, av->len, octets, n);
-    mk_wipe(octets, sizeof octets);
+     * announced (the class table in sig.c holds exactly those). RSA hashes the segments; pure
+     * Ed25519 needs them whole: NonceIData | MACedIDForR are appended to RealMessage2 in
+     * ike->init_resp, which has room for them, and that tail is wiped right after. */
+    if (key.type == MK_KEY_RSA)
+        e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, seg, 3);
+    else if (gather(ike->init_resp, sizeof ike->init_resp, seg, &whole))
+        e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, &whole, 1);
+    else
+        e = MK_E_AUTH_FAILED; /* cannot happen: init_resp has the room */
+    mk_wipe(ike->init_resp + ike->init_resp_len, sizeof ike->init_resp - ike->init_resp_len);
+    mk_wipe(maced, sizeof maced);
     if (e != MK_E_OK)
         return MK_E_AUTH_FAILED;
     /* imprinting: only now, with a verified AUTH, is the caller asked to keep the key */

@@ -278,6 +278,72 @@ static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
         mk_rd_fail(pr, MK_E_BAD_LENGTH);
 }
 
+/* One Proposal substructure from r into p. `idx` is its position in the SA payload and `prev`
+ * the number of the proposal before it (unused for the first). Errors are set on r. */
+static void decode_proposal(mk_rd *r, mk_proposal *p, uint8_t idx, uint8_t prev)
+{
+    uint8_t last = mk_rd_u8(r);
+    mk_rd_u8(r);
+    uint16_t plen = mk_rd_u16(r);
+    if (r->err != MK_E_OK)
+        return;
+    /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part. */
+    if (plen < 8) {
+        mk_rd_fail(r, MK_E_BAD_LENGTH);
+        return;
+    }
+    mk_rd pr = mk_rd_sub(r, (size_t)plen - 4);
+    if (r->err != MK_E_OK)
+        return;
+    /* RFC 7296 §3.3.1: "This field has a value of 0 if this was the last Proposal
+     * Substructure, and a value of 2 if there are more Proposal Substructures." */
+    if (last != (mk_rd_left(r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS)) {
+        mk_rd_fail(r, MK_E_BAD_SYNTAX);
+        return;
+    }
+    p->num = mk_rd_u8(&pr);
+    p->proto = mk_rd_u8(&pr);
+    p->spi_len = mk_rd_u8(&pr);
+    uint8_t n_t = mk_rd_u8(&pr);
+    if (pr.err != MK_E_OK) {
+        mk_rd_fail(r, pr.err);
+        return;
+    }
+    /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each
+     * subsequent Proposal MUST have a Proposal Num one more than the previous one." An
+     * accepted proposal in a reply keeps the number it was offered with ("the proposal
+     * number in the SA payload MUST match the number on the proposal sent that was
+     * accepted"), so a lone proposal only needs a nonzero number. */
+    if (p->num == 0 || (idx > 0 && p->num != (uint8_t)(prev + 1)) || (idx == 1 && prev != 1)) {
+        mk_rd_fail(r, MK_E_BAD_SYNTAX);
+        return;
+    }
+    /* RFC 7296 §3.3.1: SPI Size: "For an initial IKE SA negotiation, this field MUST be
+     * zero"; 8 when an IKE SA is rekeyed; 4 for AH and ESP SAs. */
+    bool spi_ok = p->proto == MK_PROTO_IKE ? (p->spi_len == 0 || p->spi_len == 8)
+                  : p->proto == MK_PROTO_AH || p->proto == MK_PROTO_ESP ? p->spi_len == 4
+                                                                           : false;
+    if (!spi_ok || n_t == 0) {
+        mk_rd_fail(r, MK_E_BAD_SYNTAX);
+        return;
+    }
+    mk_rd_copy(&pr, p->spi, p->spi_len);
+    if (n_t > MK_MAX_TRANSFORMS) {
+        mk_rd_fail(r, MK_E_TOO_MANY);
+        return;
+    }
+    p->n_t = 0;
+    for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++) {
+        decode_transform(&pr, &p->t[i], i + 1 == n_t);
+        p->n_t = (uint8_t)(i + 1);
+    }
+    /* "# of Transforms" and the Proposal Length must agree: the window ends exactly. */
+    if (pr.err != MK_E_OK)
+        mk_rd_fail(r, pr.err);
+    else if (!mk_rd_end(&pr))
+        mk_rd_fail(r, MK_E_BAD_LENGTH);
+}
+
 mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len)
 {
     mk_rd r = mk_rd_init(body, len);
@@ -287,69 +353,71 @@ mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len)
     while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
         if (sa->n == MK_MAX_PROPOSALS)
             return mk_rd_fail(&r, MK_E_TOO_MANY);
-        mk_proposal *p = &sa->p[sa->n];
-        uint8_t last = mk_rd_u8(&r);
-        mk_rd_u8(&r);
-        uint16_t plen = mk_rd_u16(&r);
-        if (r.err != MK_E_OK)
-            break;
-        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part. */
-        if (plen < 8)
-            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
-        mk_rd pr = mk_rd_sub(&r, (size_t)plen - 4);
-        if (r.err != MK_E_OK)
-            break;
-        /* RFC 7296 §3.3.1: "This field has a value of 0 if this was the last Proposal
-         * Substructure, and a value of 2 if there are more Proposal Substructures." */
-        if (last != (mk_rd_left(&r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        p->num = mk_rd_u8(&pr);
-        p->proto = mk_rd_u8(&pr);
-        p->spi_len = mk_rd_u8(&pr);
-        uint8_t n_t = mk_rd_u8(&pr);
-        if (pr.err != MK_E_OK)
-            return mk_rd_fail(&r, pr.err);
-        /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each
-         * subsequent Proposal MUST have a Proposal Num one more than the previous one." An
-         * accepted proposal in a reply keeps the number it was offered with ("the proposal
-         * number in the SA payload MUST match the number on the proposal sent that was
-         * accepted"), so a lone proposal only needs a nonzero number. */
-        if (p->num == 0 || (sa->n > 0 && p->num != (uint8_t)(sa->p[sa->n - 1].num + 1)) ||
-            (sa->n == 1 && sa->p[0].num != 1))
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        /* RFC 7296 §3.3.1: SPI Size: "For an initial IKE SA negotiation, this field MUST be
-         * zero"; 8 when an IKE SA is rekeyed; 4 for AH and ESP SAs. */
-        if (p->proto == MK_PROTO_IKE) {
-            if (p->spi_len != 0 && p->spi_len != 8)
-                return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        } else if (p->proto == MK_PROTO_AH || p->proto == MK_PROTO_ESP) {
-            if (p->spi_len != 4)
-                return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        } else {
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        }
-        mk_rd_copy(&pr, p->spi, p->spi_len);
-        if (n_t == 0)
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        if (n_t > MK_MAX_TRANSFORMS)
-            return mk_rd_fail(&r, MK_E_TOO_MANY);
-        p->n_t = 0;
-        for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++) {
-            decode_transform(&pr, &p->t[i], i + 1 == n_t);
-            p->n_t = (uint8_t)(i + 1);
-        }
-        /* "# of Transforms" and the Proposal Length must agree: the window ends exactly. */
-        if (pr.err != MK_E_OK)
-            return mk_rd_fail(&r, pr.err);
-        if (!mk_rd_end(&pr))
-            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
-        sa->n++;
+        decode_proposal(&r, &sa->p[sa->n], sa->n, sa->n > 0 ? sa->p[sa->n - 1].num : 0);
+        if (r.err == MK_E_OK)
+            sa->n++;
     }
     if (r.err != MK_E_OK)
         return r.err;
-    if (sa->n == 0)
-        return MK_E_BAD_SYNTAX;
-    return MK_E_OK;
+    return sa->n == 0 ? MK_E_BAD_SYNTAX : MK_E_OK;
+}
+
+mk_err mk_pl_decode_sa_first(mk_proposal *first, uint8_t *n, const uint8_t *body, size_t len)
+{
+    mk_proposal later; /* proposals 2..: checked like the first, then forgotten */
+    mk_rd r = mk_rd_init(body, len);
+    uint8_t count = 0, prev = 0;
+    *n = 0;
+    if (len > UINT16_MAX)
+        return MK_E_BAD_LENGTH;
+    while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
+        if (count == MK_MAX_PROPOSALS)
+            return mk_rd_fail(&r, MK_E_TOO_MANY);
+        mk_proposal *p = count == 0 ? first : &later;
+        decode_proposal(&r, p, count, prev);
+        if (r.err == MK_E_OK) {
+            prev = p->num;
+            count++;
+        }
+    }
+    if (r.err != MK_E_OK)
+        return r.err;
+    *n = count;
+    return count == 0 ? MK_E_BAD_SYNTAX : MK_E_OK;
+}
+
+void mk_pl_encode_proposal(mk_wr *w, const mk_proposal *p, bool last)
+{
+    if (p->n_t == 0 || p->n_t > MK_MAX_TRANSFORMS || p->spi_len > sizeof p->spi) {
+        if (w->err == MK_E_OK)
+            w->err = MK_E_BAD_CONFIG;
+        return;
+    }
+    size_t pstart = w->off;
+    mk_wr_u8(w, last ? LAST_NONE : LAST_MORE_PROPOSALS);
+    mk_wr_u8(w, 0);
+    size_t pmark = mk_wr_mark16(w);
+    mk_wr_u8(w, p->num);
+    mk_wr_u8(w, p->proto);
+    mk_wr_u8(w, p->spi_len);
+    mk_wr_u8(w, p->n_t);
+    mk_wr_bytes(w, p->spi, p->spi_len);
+    for (uint8_t j = 0; j < p->n_t; j++) {
+        const mk_transform *t = &p->t[j];
+        size_t tstart = w->off;
+        mk_wr_u8(w, j + 1 == p->n_t ? LAST_NONE : LAST_MORE_TRANSFORMS);
+        mk_wr_u8(w, 0);
+        size_t tmark = mk_wr_mark16(w);
+        mk_wr_u8(w, t->type);
+        mk_wr_u8(w, 0);
+        mk_wr_u16(w, t->id);
+        if (t->key_bits != 0) {
+            mk_wr_u16(w, 0x8000 | MK_ATTR_KEY_LENGTH); /* AF=1: TV format, §3.3.5 */
+            mk_wr_u16(w, t->key_bits);
+        }
+        mk_wr_patch16(w, tmark, tstart);
+    }
+    mk_wr_patch16(w, pmark, pstart);
 }
 
 void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa)
@@ -359,39 +427,8 @@ void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa)
             w->err = MK_E_BAD_CONFIG;
         return;
     }
-    for (uint8_t i = 0; i < sa->n; i++) {
-        const mk_proposal *p = &sa->p[i];
-        if (p->n_t == 0 || p->n_t > MK_MAX_TRANSFORMS || p->spi_len > sizeof p->spi) {
-            if (w->err == MK_E_OK)
-                w->err = MK_E_BAD_CONFIG;
-            return;
-        }
-        size_t pstart = w->off;
-        mk_wr_u8(w, i + 1 == sa->n ? LAST_NONE : LAST_MORE_PROPOSALS);
-        mk_wr_u8(w, 0);
-        size_t pmark = mk_wr_mark16(w);
-        mk_wr_u8(w, p->num);
-        mk_wr_u8(w, p->proto);
-        mk_wr_u8(w, p->spi_len);
-        mk_wr_u8(w, p->n_t);
-        mk_wr_bytes(w, p->spi, p->spi_len);
-        for (uint8_t j = 0; j < p->n_t; j++) {
-            const mk_transform *t = &p->t[j];
-            size_t tstart = w->off;
-            mk_wr_u8(w, j + 1 == p->n_t ? LAST_NONE : LAST_MORE_TRANSFORMS);
-            mk_wr_u8(w, 0);
-            size_t tmark = mk_wr_mark16(w);
-            mk_wr_u8(w, t->type);
-            mk_wr_u8(w, 0);
-            mk_wr_u16(w, t->id);
-            if (t->key_bits != 0) {
-                mk_wr_u16(w, 0x8000 | MK_ATTR_KEY_LENGTH); /* AF=1: TV format, §3.3.5 */
-                mk_wr_u16(w, t->key_bits);
-            }
-            mk_wr_patch16(w, tmark, tstart);
-        }
-        mk_wr_patch16(w, pmark, pstart);
-    }
+    for (uint8_t i = 0; i < sa->n && w->err == MK_E_OK; i++)
+        mk_pl_encode_proposal(w, &sa->p[i], i + 1 == sa->n);
 }
 
 const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type)

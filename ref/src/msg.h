@@ -97,6 +97,13 @@ typedef struct mk_sa {
  * unknown attributes: BAD_SYNTAX (RFC 7296 §3.3.5 defines only Key Length). */
 mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len);
 void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa);
+/* Added for small stacks (an mk_sa is 1.6 KB): the same checks as mk_pl_decode_sa, but only the
+ * first proposal is kept (in *first, 206 octets) and *n counts them all. An answer must carry
+ * exactly one (RFC 7296 §3.3), which the caller checks with n. */
+mk_err mk_pl_decode_sa_first(mk_proposal *first, uint8_t *n, const uint8_t *body, size_t len);
+/* One Proposal substructure (`last`: no more follow); mk_pl_encode_sa is a loop over it, so an
+ * SA payload can be written one proposal at a time. BAD_CONFIG for an empty or oversized one. */
+void mk_pl_encode_proposal(mk_wr *w, const mk_proposal *p, bool last);
 /* The transform of `type` in a proposal (first one), or NULL. */
 const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type);
 

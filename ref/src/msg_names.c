@@ -140,7 +140,10 @@ void mk_chain_describe(const mk_chain *c, char *out, size_t cap)
             sb_uint(&b, p->type);
         }
         if (p->type == MK_PT_NOTIFY && p->len >= 4) {
-            uint16_t nt = (uint16_t)((unsigned)p->body[2] << 8 | p->body[3]);
+            /* Protocol ID (1) | SPI Size (1) | Notify Message Type (2), RFC 7296 §3.10 */
+            mk_rd r = mk_rd_init(p->body, p->len);
+            mk_rd_skip(&r, 2);
+            uint16_t nt = mk_rd_u16(&r);
             const char *nn = LOOKUP(notify_names, nt);
             sb_str(&b, "(");
             if (nn != NULL)

@@ -55,6 +55,25 @@ static mk_err ed_verify(const mk_spki *pub, const uint8_t *msg, size_t len, cons
     return crypto_sign_verify_detached(sig, msg, len, pub->pk) == 0 ? MK_E_OK : MK_E_AUTH_FAILED;
 }
 
+/* Pure Ed25519 hashes the message twice (RFC 8032 §5.1.6), so it cannot be streamed: one
+ * segment only. */
+static mk_err ed_sign_iov(const mk_env *env, const uint8_t *priv, size_t priv_len,
+                          const mk_iov *in, size_t n, uint8_t *sig, size_t cap, size_t *sig_len)
+{
+    *sig_len = 0;
+    if (n != 1)
+        return MK_E_BAD_CONFIG;
+    return ed_sign(env, priv, priv_len, in[0].p, in[0].n, sig, cap, sig_len);
+}
+
+static mk_err ed_verify_iov(const mk_spki *pub, const mk_iov *in, size_t n, const uint8_t *sig,
+                            size_t sig_len)
+{
+    if (n != 1)
+        return MK_E_BAD_CONFIG;
+    return ed_verify(pub, in[0].p, in[0].n, sig, sig_len);
+}
+
 /* ---- RSA PKCS#1 v1.5 ----------------------------------------------------------------------- */
 
 typedef struct rng_ctx {
@@ -85,19 +104,19 @@ static mk_err rsa_load(mbedtls_pk_context *pk, const uint8_t *der, size_t len)
     return MK_E_OK;
 }
 
-static size_t rsa_hash(mbedtls_md_type_t md, const uint8_t *msg, size_t len, uint8_t out[32])
+/* PKCS#1 v1.5 signs a hash: the signed octets are hashed segment by segment, never copied. */
+static size_t rsa_hash(mbedtls_md_type_t md, const mk_iov *in, size_t n, uint8_t out[32])
 {
-    mk_iov in = {msg, len};
     if (md == MBEDTLS_MD_SHA1) {
-        mk_sha1(&in, 1, out);
+        mk_sha1(in, n, out);
         return 20;
     }
-    mk_sha256(&in, 1, out);
+    mk_sha256(in, n, out);
     return 32;
 }
 
 static mk_err rsa_sign_md(mbedtls_md_type_t md, const mk_env *env, const uint8_t *priv,
-                          size_t priv_len, const uint8_t *msg, size_t len, uint8_t *sig, size_t cap,
+                          size_t priv_len, const mk_iov *in, size_t n, uint8_t *sig, size_t cap,
                           size_t *sig_len)
 {
     mbedtls_pk_context pk;
@@ -109,7 +128,7 @@ static mk_err rsa_sign_md(mbedtls_md_type_t md, const mk_env *env, const uint8_t
     if (e == MK_E_OK) {
         mbedtls_rsa_context *rsa = mbedtls_pk_rsa(pk);
         size_t klen = mbedtls_rsa_get_len(rsa);
-        size_t hlen = rsa_hash(md, msg, len, h);
+        size_t hlen = rsa_hash(md, in, n, h);
         mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, MBEDTLS_MD_NONE);
         if (cap < klen)
             e = MK_E_BUF_TOO_SMALL;
@@ -123,8 +142,8 @@ static mk_err rsa_sign_md(mbedtls_md_type_t md, const mk_env *env, const uint8_t
     return e;
 }
 
-static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const uint8_t *msg,
-                            size_t len, const uint8_t *sig, size_t sig_len)
+static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const mk_iov *in, size_t n,
+                            const uint8_t *sig, size_t sig_len)
 {
     mbedtls_rsa_context rsa;
     uint8_t h[32];
@@ -137,7 +156,7 @@ static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const uint
         mbedtls_rsa_complete(&rsa) == 0 && mbedtls_rsa_check_pubkey(&rsa) == 0 &&
         /* RFC 8017 §8.2.2: the signature is exactly k octets long */
         sig_len == mbedtls_rsa_get_len(&rsa)) {
-        size_t hlen = rsa_hash(md, msg, len, h);
+        size_t hlen = rsa_hash(md, in, n, h);
         if (mbedtls_rsa_rsassa_pkcs1_v15_verify(&rsa, NULL, NULL, MBEDTLS_RSA_PUBLIC, md,
                                                 (unsigned)hlen, h, sig) == 0)
             e = MK_E_OK;
@@ -146,42 +165,94 @@ static mk_err rsa_verify_md(mbedtls_md_type_t md, const mk_spki *pub, const uint
     return e;
 }
 
+static mk_err rsa256_sign_iov(const mk_env *env, const uint8_t *priv, size_t priv_len,
+                              const mk_iov *in, size_t n, uint8_t *sig, size_t cap, size_t *sig_len)
+{
+    return rsa_sign_md(MBEDTLS_MD_SHA256, env, priv, priv_len, in, n, sig, cap, sig_len);
+}
+
+static mk_err rsa256_verify_iov(const mk_spki *pub, const mk_iov *in, size_t n, const uint8_t *sig,
+                                size_t sig_len)
+{
+    return rsa_verify_md(MBEDTLS_MD_SHA256, pub, in, n, sig, sig_len);
+}
+
+static mk_err rsa1_sign_iov(const mk_env *env, const uint8_t *priv, size_t priv_len,
+                            const mk_iov *in, size_t n, uint8_t *sig, size_t cap, size_t *sig_len)
+{
+    return rsa_sign_md(MBEDTLS_MD_SHA1, env, priv, priv_len, in, n, sig, cap, sig_len);
+}
+
+static mk_err rsa1_verify_iov(const mk_spki *pub, const mk_iov *in, size_t n, const uint8_t *sig,
+                              size_t sig_len)
+{
+    return rsa_verify_md(MBEDTLS_MD_SHA1, pub, in, n, sig, sig_len);
+}
+
+/* The one-segment forms of the class interface. */
 static mk_err rsa256_sign(const mk_env *env, const uint8_t *priv, size_t priv_len,
                           const uint8_t *msg, size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
-    return rsa_sign_md(MBEDTLS_MD_SHA256, env, priv, priv_len, msg, len, sig, cap, sig_len);
+    mk_iov in = {msg, len};
+    return rsa256_sign_iov(env, priv, priv_len, &in, 1, sig, cap, sig_len);
 }
 
 static mk_err rsa256_verify(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
                             size_t sig_len)
 {
-    return rsa_verify_md(MBEDTLS_MD_SHA256, pub, msg, len, sig, sig_len);
+    mk_iov in = {msg, len};
+    return rsa256_verify_iov(pub, &in, 1, sig, sig_len);
 }
 
 static mk_err rsa1_sign(const mk_env *env, const uint8_t *priv, size_t priv_len, const uint8_t *msg,
                         size_t len, uint8_t *sig, size_t cap, size_t *sig_len)
 {
-    return rsa_sign_md(MBEDTLS_MD_SHA1, env, priv, priv_len, msg, len, sig, cap, sig_len);
+    mk_iov in = {msg, len};
+    return rsa1_sign_iov(env, priv, priv_len, &in, 1, sig, cap, sig_len);
 }
 
 static mk_err rsa1_verify(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
                           size_t sig_len)
 {
-    return rsa_verify_md(MBEDTLS_MD_SHA1, pub, msg, len, sig, sig_len);
+    mk_iov in = {msg, len};
+    return rsa1_verify_iov(pub, &in, 1, sig, sig_len);
 }
 
 const mk_sig_class mk_sig_ed25519 = {
-    MK_KEY_ED25519, MK_AUTH_DIGSIG,       MK_HASH_IDENTITY, "Ed25519",
-    algid_ed25519,  sizeof algid_ed25519, ed_sign,          ed_verify,
+    .key_type = MK_KEY_ED25519,
+    .method = MK_AUTH_DIGSIG,
+    .hash = MK_HASH_IDENTITY,
+    .name = "Ed25519",
+    .alg_id = algid_ed25519,
+    .alg_id_len = sizeof algid_ed25519,
+    .sign = ed_sign,
+    .verify = ed_verify,
+    .sign_iov = ed_sign_iov,
+    .verify_iov = ed_verify_iov,
+    .whole_msg = true,
 };
 const mk_sig_class mk_sig_rsa_sha256 = {
-    MK_KEY_RSA,       MK_AUTH_DIGSIG,          MK_HASH_SHA2_256, "RSA-PKCS1-SHA2-256",
-    algid_rsa_sha256, sizeof algid_rsa_sha256, rsa256_sign,      rsa256_verify,
+    .key_type = MK_KEY_RSA,
+    .method = MK_AUTH_DIGSIG,
+    .hash = MK_HASH_SHA2_256,
+    .name = "RSA-PKCS1-SHA2-256",
+    .alg_id = algid_rsa_sha256,
+    .alg_id_len = sizeof algid_rsa_sha256,
+    .sign = rsa256_sign,
+    .verify = rsa256_verify,
+    .sign_iov = rsa256_sign_iov,
+    .verify_iov = rsa256_verify_iov,
 };
 /* RFC 7296 §3.8 method 1 names no hash; every implementation (strongSwan's AUTH_RSA among
  * them) uses SHA-1, so this is what a responder without RFC 7427 understands. */
 const mk_sig_class mk_sig_rsa_sha1_m1 = {
-    MK_KEY_RSA, MK_AUTH_RSA, 0, "RSA-PKCS1-SHA1 (method 1)", NULL, 0, rsa1_sign, rsa1_verify,
+    .key_type = MK_KEY_RSA,
+    .method = MK_AUTH_RSA,
+    .name = "RSA-PKCS1-SHA1 (method 1)",
+    .sign = rsa1_sign,
+    .verify = rsa1_verify,
+    .sign_iov = rsa1_sign_iov,
+    .verify_iov = rsa1_verify_iov,
 };
 
 /* ---- choice and AUTH encodings ------------------------------------------------------------- */
@@ -205,9 +276,9 @@ mk_err mk_sig_choose(uint8_t key_type, bool announced, uint8_t hashes, const mk_
     return *out != NULL ? MK_E_OK : MK_E_SIG_HASH_UNSUPPORTED;
 }
 
-mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
-                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
-                         size_t *out_len)
+mk_err mk_sig_auth_build_iov(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
+                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out,
+                             size_t cap, size_t *out_len)
 {
     size_t pre = 0, sl = 0;
     *out_len = 0;
@@ -219,29 +290,50 @@ mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t
         out[0] = (uint8_t)c->alg_id_len;
         memcpy(out + 1, c->alg_id, c->alg_id_len);
     }
-    mk_err e = c->sign(env, priv, priv_len, msg, len, out + pre, cap - pre, &sl);
+    mk_err e = c->sign_iov(env, priv, priv_len, in, n, out + pre, cap - pre, &sl);
     if (e == MK_E_OK)
         *out_len = pre + sl;
     return e;
 }
 
-mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
-                          const uint8_t *msg, size_t msg_len)
+mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
+                         size_t priv_len, const uint8_t *msg, size_t len, uint8_t *out, size_t cap,
+                         size_t *out_len)
+{
+    mk_iov in = {msg, len};
+    return mk_sig_auth_build_iov(c, env, priv, priv_len, &in, 1, out, cap, out_len);
+}
+
+mk_err mk_sig_auth_verify_iov(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
+                              const mk_iov *in, size_t n)
 {
     if (method == MK_AUTH_RSA)
-        return mk_sig_rsa_sha1_m1.verify(pub, msg, msg_len, data, len);
-    if (method != MK_AUTH_DIGSIG || len < 1 || (size_t)data[0] + 1 > len)
+        return mk_sig_rsa_sha1_m1.verify_iov(pub, in, n, data, len);
+    /* RFC 7427 §3: the Authentication Data starts with the 1-octet length of the
+     * AlgorithmIdentifier that follows it; read through the bounds-checked reader. */
+    mk_rd r = mk_rd_init(data, len);
+    uint8_t al = mk_rd_u8(&r);
+    const uint8_t *alg = mk_rd_bytes(&r, al);
+    if (method != MK_AUTH_DIGSIG || alg == NULL)
         return MK_E_AUTH_FAILED;
-    size_t al = data[0];
+    size_t sig_len = mk_rd_left(&r);
+    const uint8_t *sig = mk_rd_bytes(&r, sig_len);
     /* Only algorithms whose hash we announced (SHA2-256, Identity) are accepted: RFC 7427 §4
      * lets the responder sign only with one of those. */
     static const mk_sig_class *const known[] = {&mk_sig_ed25519, &mk_sig_rsa_sha256};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         const mk_sig_class *c = known[i];
-        if (al == c->alg_id_len && memcmp(data + 1, c->alg_id, al) == 0 && c->key_type == pub->type)
-            return c->verify(pub, msg, msg_len, data + 1 + al, len - 1 - al);
+        if (al == c->alg_id_len && memcmp(alg, c->alg_id, al) == 0 && c->key_type == pub->type)
+            return c->verify_iov(pub, in, n, sig, sig_len);
     }
     return MK_E_AUTH_FAILED;
+}
+
+mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
+                          const uint8_t *msg, size_t msg_len)
+{
+    mk_iov in = {msg, msg_len};
+    return mk_sig_auth_verify_iov(pub, method, data, len, &in, 1);
 }
 
 /* ---- public key of a private key ------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 
 #include "minike.h"
 #include "spki.h"
+#include "suite.h" /* mk_iov */
 
 /* Build option: signature and raw-public-key support (CMake MK_RPK, default ON). Off, the
  * classes below do not exist and MK_AUTH_DIGSIG configs are BAD_CONFIG. */
@@ -35,6 +36,14 @@ typedef struct mk_sig_class {
     /* OK or AUTH_FAILED (also for a key of the other type or a wrong-size signature). */
     mk_err (*verify)(const mk_spki *pub, const uint8_t *msg, size_t len, const uint8_t *sig,
                      size_t sig_len);
+    /* Added: the same over the concatenation of in[0..n), so a caller need not copy the signed
+     * octets together. RSA hashes the pieces as they come; pure Ed25519 (RFC 8420) reads the
+     * message twice and libsodium wants it whole, so its class needs n == 1 (else BAD_CONFIG). */
+    mk_err (*sign_iov)(const mk_env *env, const uint8_t *priv, size_t priv_len, const mk_iov *in,
+                       size_t n, uint8_t *sig, size_t cap, size_t *sig_len);
+    mk_err (*verify_iov)(const mk_spki *pub, const mk_iov *in, size_t n, const uint8_t *sig,
+                         size_t sig_len);
+    bool whole_msg; /* true: the iov forms accept only n == 1 (Ed25519) */
 } mk_sig_class;
 
 #if MK_RPK
@@ -61,6 +70,14 @@ mk_err mk_sig_auth_build(const mk_sig_class *c, const mk_env *env, const uint8_t
  * fits the key type. OK, or AUTH_FAILED for anything else. */
 mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
                           const uint8_t *msg, size_t msg_len);
+
+/* Added: mk_sig_auth_build / mk_sig_auth_verify over the concatenation of in[0..n) (see
+ * sign_iov above: with a whole_msg class n must be 1). */
+mk_err mk_sig_auth_build_iov(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
+                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out,
+                             size_t cap, size_t *out_len);
+mk_err mk_sig_auth_verify_iov(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
+                              const mk_iov *in, size_t n);
 
 /* Check that spki is the public half of priv (what mk_init does with the config). OK, BAD_KEY
  * (mismatch or malformed), WEAK_KEY. */
