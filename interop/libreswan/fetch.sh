@@ -12,6 +12,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 DIR=${1:-${MK_LIBRESWAN:-$ROOT/build/libreswan}}
 PKGS=(libreswan libldns3 libevent-pthreads-2.1-7 libnss3-tools)
+mkdir -p "$DIR"
+# ctest -j runs several libreswan scenarios at once: one unpacks, the others wait for it
+exec 9>"$DIR/.fetch.lock"
+flock -w 300 9 || { echo "fetch.sh: timed out waiting for $DIR/.fetch.lock" >&2; exit 1; }
 if [ -x "$DIR/root/usr/libexec/ipsec/pluto" ] && [ -x "$DIR/root/usr/bin/certutil" ]; then
   echo "$DIR"; exit 0
 fi
