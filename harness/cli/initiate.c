@@ -276,14 +276,21 @@ int cmd_initiate(int argc, char **argv)
     }
     if (rc == 0) {
         mk_esp_sa *sa = &d->sa;
+        mk_ike_suite is;
+        mk_esp_suite es;
+        char iname[96] = "?", ename[64] = "?";
+        if (mk_suite_selected(&d->ike, &is, &es)) {
+            cli_format_ike(&is, iname, sizeof(iname));
+            cli_format_esp(&es, ename, sizeof(ename));
+        }
         if (d->sa_ok)
             show_line(&show, mk_io_now_ms(), d->who,
                       "established: IKE SA %02x%02x%02x%02x%02x%02x%02x%02x_i, ESP SPIs "
-                      "out %08x in %08x (%s, %s)",
+                      "out %08x in %08x (%s, %s); IKE %s, ESP %s",
                       d->ike.spi_i[0], d->ike.spi_i[1], d->ike.spi_i[2], d->ike.spi_i[3],
                       d->ike.spi_i[4], d->ike.spi_i[5], d->ike.spi_i[6], d->ike.spi_i[7],
                       sa->spi_out, sa->spi_in, sa->tunnel ? "tunnel" : "transport",
-                      sa->udp_encap ? "UDP-encapsulated" : "plain ESP");
+                      sa->udp_encap ? "UDP-encapsulated" : "plain ESP", iname, ename);
         if (have_ping) {
             d->mode = APP_PING;
             memcpy(d->inner_src, inner_src, 4);

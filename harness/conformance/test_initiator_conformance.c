@@ -528,6 +528,7 @@ Test(conformance, spec_coverage_is_current)
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "bash '%s/harness/conformance/spec_tags.sh' --check", MK_SOURCE_DIR);
     int rc = system(cmd);
-    cr_assert_eq(rc, 0, "a spec tag in ref/ cites a section missing from SPEC_COVERAGE.md: run "
-                        "harness/conformance/spec_tags.sh and commit the result");
+    cr_assert_eq(rc, 0,
+                 "a spec tag in ref/ cites a section missing from SPEC_COVERAGE.md: run "
+                 "harness/conformance/spec_tags.sh and commit the result");
 }

@@ -487,6 +487,10 @@ void mk_tx_done(mk_ike *ike);
  * state becomes MK_ST_DELETE_SENT, then MK_ST_CLOSED. USAGE: BAD_STATE. */
 mk_err mk_delete(mk_ike *ike, uint64_t now_ms);
 
+/* The IKE and ESP suites the responder chose (false before its IKE_SA_INIT / IKE_AUTH response
+ * was accepted; esp may be NULL). */
+bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *esp_out);
+
 mk_state mk_state_get(const mk_ike *ike);
 mk_err mk_last_error(const mk_ike *ike);
 const mk_stats *mk_stats_get(const mk_ike *ike);

@@ -66,8 +66,8 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
 #if MK_RPK
     if (cfg->auth_method == MK_AUTH_DIGSIG) {
         /* AUTH = signature over RealMessage1 | NonceRData | MACedIDForI (RFC 7427 §3) */
-        if ((e = mk_ini_rpk_build_auth(ike, idb, iw.off, &method, auth, sizeof auth,
-                                       &auth_len)) != MK_E_OK)
+        if ((e = mk_ini_rpk_build_auth(ike, idb, iw.off, &method, auth, sizeof auth, &auth_len)) !=
+            MK_E_OK)
             goto out;
     } else
 #endif
@@ -75,8 +75,8 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
          * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer, still
          * in ike->req */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len,
-                       ike->nr, ike->nr_len, ike->sk_pi, idb, iw.off, auth);
+        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len, ike->nr,
+                       ike->nr_len, ike->sk_pi, idb, iw.off, auth);
         auth_len = cls.prf->out_len;
     }
 
@@ -167,8 +167,8 @@ static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
 }
 
 /* Match SAr2 against our ESP proposals; returns the suite and the peer's inbound SPI. */
-static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop,
-                         mk_esp_suite *sel, uint32_t *spi)
+static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop, mk_esp_suite *sel,
+                         uint32_t *spi)
 {
     /* RFC 7296 §3.3: the responder MUST accept a single proposal */
     if (n_prop != 1)

@@ -26,8 +26,8 @@ static void build_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p)
     p->proto = MK_PROTO_IKE;
     /* RFC 7296 §3.3.1: SPI Size MUST be zero for an initial IKE SA negotiation */
     p->spi_len = 0;
-    p->t[p->n_t++] =
-        (mk_transform){MK_TT_ENCR, cfg->ike[i].encr, mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
+    p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->ike[i].encr,
+                                    mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
     p->t[p->n_t++] = (mk_transform){MK_TT_PRF, cfg->ike[i].prf, 0};
     if (cfg->ike[i].integ != MK_INTEG_NONE)
         p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->ike[i].integ, 0};

@@ -84,8 +84,7 @@ mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
  * MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload)  (RFC 7296 §2.15) */
 static void signed_octets(const mk_prf_class *prf, const uint8_t *real, size_t real_len,
                           const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p,
-                          const uint8_t *id_rest, size_t id_rest_len, uint8_t *maced,
-                          mk_iov seg[3])
+                          const uint8_t *id_rest, size_t id_rest_len, uint8_t *maced, mk_iov seg[3])
 {
     mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
     seg[0] = (mk_iov){real, real_len};
@@ -138,13 +137,13 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
                   id_rest, id_rest_len, maced, seg);
     if (!sc->whole_msg) {
         /* RSA: hashed segment by segment, nothing copied */
-        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, seg, 3, auth,
-                                  cap, auth_len);
+        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, seg, 3, auth, cap,
+                                  auth_len);
     } else if (!gather(ike->scratch, sizeof ike->scratch, seg, &whole)) {
         e = MK_E_BUF_TOO_SMALL; /* cannot happen: MK_INI_MAX_INIT_REQ keeps room */
     } else {
-        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1,
-                                  auth, cap, auth_len);
+        e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1, auth,
+                                  cap, auth_len);
     }
     if (e == MK_E_OK)
         *method = sc->method;

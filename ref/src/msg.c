@@ -322,7 +322,7 @@ static void decode_proposal(mk_rd *r, mk_proposal *p, uint8_t idx, uint8_t prev)
      * zero"; 8 when an IKE SA is rekeyed; 4 for AH and ESP SAs. */
     bool spi_ok = p->proto == MK_PROTO_IKE ? (p->spi_len == 0 || p->spi_len == 8)
                   : p->proto == MK_PROTO_AH || p->proto == MK_PROTO_ESP ? p->spi_len == 4
-                                                                           : false;
+                                                                        : false;
     if (!spi_ok || n_t == 0) {
         mk_rd_fail(r, MK_E_BAD_SYNTAX);
         return;

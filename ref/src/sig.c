@@ -57,8 +57,8 @@ static mk_err ed_verify(const mk_spki *pub, const uint8_t *msg, size_t len, cons
 
 /* Pure Ed25519 hashes the message twice (RFC 8032 §5.1.6), so it cannot be streamed: one
  * segment only. */
-static mk_err ed_sign_iov(const mk_env *env, const uint8_t *priv, size_t priv_len,
-                          const mk_iov *in, size_t n, uint8_t *sig, size_t cap, size_t *sig_len)
+static mk_err ed_sign_iov(const mk_env *env, const uint8_t *priv, size_t priv_len, const mk_iov *in,
+                          size_t n, uint8_t *sig, size_t cap, size_t *sig_len)
 {
     *sig_len = 0;
     if (n != 1)
@@ -277,8 +277,8 @@ mk_err mk_sig_choose(uint8_t key_type, bool announced, uint8_t hashes, const mk_
 }
 
 mk_err mk_sig_auth_build_iov(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
-                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out,
-                             size_t cap, size_t *out_len)
+                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out, size_t cap,
+                             size_t *out_len)
 {
     size_t pre = 0, sl = 0;
     *out_len = 0;

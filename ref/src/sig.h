@@ -74,8 +74,8 @@ mk_err mk_sig_auth_verify(const mk_spki *pub, uint8_t method, const uint8_t *dat
 /* Added: mk_sig_auth_build / mk_sig_auth_verify over the concatenation of in[0..n) (see
  * sign_iov above: with a whole_msg class n must be 1). */
 mk_err mk_sig_auth_build_iov(const mk_sig_class *c, const mk_env *env, const uint8_t *priv,
-                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out,
-                             size_t cap, size_t *out_len);
+                             size_t priv_len, const mk_iov *in, size_t n, uint8_t *out, size_t cap,
+                             size_t *out_len);
 mk_err mk_sig_auth_verify_iov(const mk_spki *pub, uint8_t method, const uint8_t *data, size_t len,
                               const mk_iov *in, size_t n);
 
