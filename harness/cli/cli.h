@@ -78,6 +78,10 @@ int cli_pem_encode(const char *label, const uint8_t *der, size_t len, char *out,
 /* Write via a temporary file and rename (replace) or link (never replace an existing file). */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode, bool replace,
                      const char *what);
+/* The file an atomic write really replaces: `path` if it is missing or a regular file, the
+ * target of a symlink; a directory, device, FIFO or socket is refused (exit 3, message printed),
+ * since rename() would replace the node itself (--pcap /dev/null as root). 0 or an exit code. */
+int cli_output_path(const char *path, char *out, size_t cap, const char *what);
 int cli_state_default(const mk_addr *peer, char *out, size_t cap);
 int cli_state_read(cli_imprint *st);
 int cli_state_reset(const char *path);

@@ -180,9 +180,10 @@ int cmd_initiate(int argc, char **argv)
         return cli_common_wipe(&c), r;
     /* raw public keys: the imprint state file when nothing is pinned */
     if (c.have_key && !c.have_peer_key && !c.have_peer_fp) {
-        if (c.state != NULL)
-            snprintf(state_path, sizeof(state_path), "%s", c.state);
-        else if ((r = cli_state_default(&peer, state_path, sizeof(state_path))) != 0)
+        if (c.state != NULL) {
+            if ((r = cli_output_path(c.state, state_path, sizeof(state_path), "--state")) != 0)
+                return cli_common_wipe(&c), r;
+        } else if ((r = cli_state_default(&peer, state_path, sizeof(state_path))) != 0)
             return cli_common_wipe(&c), r;
         imprint.path = state_path;
         addr_str(&peer, imprint.peer, sizeof(imprint.peer));

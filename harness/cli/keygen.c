@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <sodium.h>
 
@@ -194,7 +195,9 @@ int cmd_keygen(int argc, char **argv)
         } else if (type == NULL) {
             type = a;
         } else {
-            return usage("unexpected argument");
+            char why[120];
+            snprintf(why, sizeof why, "unexpected argument '%.60s'", a);
+            return usage(why);
         }
 #undef IS
 #undef VALUE
@@ -235,7 +238,18 @@ int cmd_keygen(int argc, char **argv)
             snprintf(why, sizeof why, "RSA keys of %llu bits are not supported",
                      (unsigned long long)bits);
             return cli_fail(EX_USAGE, "keygen --bits", why,
-                            "use 2048, 3072 or 4096 (RFC 8247: at least 2048)");
+                            "use 2048, 3072 or 4096; RFC 8247 wants at least 2048");
+        }
+        {
+            /* PREFIX names files: "dir/" or a directory would give hidden dir/.key files */
+            struct stat st;
+            size_t ol = strlen(out);
+            if (out[ol - 1] == '/' || (stat(out, &st) == 0 && S_ISDIR(st.st_mode))) {
+                char what[300];
+                snprintf(what, sizeof what, "keygen --out %.250s", out);
+                return cli_fail(EX_USAGE, what, "is a directory, not a file name prefix",
+                                "give DIR/NAME, e.g. --out keys/device for keys/device.key");
+            }
         }
         return keygen_pair(type, bits, out, force, seeded, seed);
     }

@@ -486,13 +486,85 @@ int cli_pem_encode(const char *label, const uint8_t *der, size_t len, char *out,
 
 /* ---- files ---------------------------------------------------------------------------------- */
 
+int cli_output_path(const char *path, char *out, size_t cap, const char *what)
+{
+    struct stat st;
+    char w[300], why[300];
+    const char *real = path;
+    char *rp = NULL;
+    size_t n = strlen(path);
+    int r = 0;
+
+    snprintf(w, sizeof w, "%s %.250s", what, path);
+    if (n == 0)
+        return cli_fail(EX_USAGE, what, "empty file name", "give the path of a file");
+    if (path[n - 1] == '/')
+        return cli_fail(EX_CONFIG, w, "names a directory, not a file",
+                        "give a file name inside it, e.g. DIR/capture.pcap");
+    /* a symlink: write its target (which may not exist yet), keep the link */
+    for (int hops = 0; lstat(real, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+        char t[4096], *nrp;
+        ssize_t tl = readlink(real, t, sizeof t - 1);
+        const char *slash = strrchr(real, '/');
+        size_t dl = slash != NULL ? (size_t)(slash - real) + 1 : 0;
+        if (hops == 8 || tl <= 0) {
+            free(rp);
+            return cli_fail(EX_CONFIG, w, "a symbolic link that cannot be followed",
+                            "give the path of a regular file");
+        }
+        t[tl] = '\0';
+        nrp = malloc(dl + (size_t)tl + 1);
+        if (nrp == NULL) {
+            free(rp);
+            return cli_fail(EX_INTERNAL, w, "out of memory", "");
+        }
+        if (t[0] == '/')
+            dl = 0; /* absolute target */
+        memcpy(nrp, real, dl);
+        memcpy(nrp + dl, t, (size_t)tl + 1);
+        free(rp);
+        rp = nrp;
+        real = rp;
+    }
+    if (stat(real, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            r = cli_fail(EX_CONFIG, w, "is a directory", "give a file name inside it");
+        else if (!S_ISREG(st.st_mode)) {
+            snprintf(why, sizeof why, "not a regular file (%s): the file is written under a "
+                     "temporary name and renamed over it, which would replace the %s",
+                     S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                     : S_ISFIFO(st.st_mode)                     ? "a FIFO"
+                                                                : "a socket",
+                     S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device node" : "special file");
+            r = cli_fail(EX_CONFIG, w, why, "give the path of a regular file");
+        }
+    } else if (errno != ENOENT) {
+        r = cli_fail(EX_CONFIG, w, strerror(errno), "check the path and its permissions");
+    }
+    if (r == 0) {
+        if (strlen(real) >= cap)
+            r = cli_fail(EX_CONFIG, w, "path too long", "use a shorter path");
+        else
+            snprintf(out, cap, "%s", real);
+    }
+    free(rp);
+    return r;
+}
+
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode, bool replace,
                      const char *what)
 {
-    char tmp[4200];
+    char tmp[4200], real[4096];
     int fd, e = 0;
     const uint8_t *p = data;
     size_t done = 0;
+    if (replace) {
+        /* never rename over a device, FIFO or directory; follow a symlink to its target */
+        int r = cli_output_path(path, real, sizeof real, what);
+        if (r != 0)
+            return r;
+        path = real;
+    }
     if (strlen(path) + 8 >= sizeof tmp)
         return cli_fail(EX_CONFIG, what, "path too long", "use a shorter path");
     snprintf(tmp, sizeof tmp, "%s.XXXXXX", path);
@@ -678,7 +750,13 @@ bool cli_imprint_cb(void *ctx, const uint8_t *spki, size_t len)
 int cli_state_reset(const char *path)
 {
     char what[300];
+    struct stat st;
     snprintf(what, sizeof what, "reset %.250s", path);
+    /* only a state file is ever removed: never a device (reset --state /dev/null as root) */
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return cli_fail(EX_CONFIG, what,
+                        S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file",
+                        "give the imprint state file that initiate --state wrote");
     if (unlink(path) != 0) {
         if (errno == ENOENT) {
             printf("minike: nothing to forget: %s does not exist\n", path);

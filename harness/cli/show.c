@@ -170,7 +170,12 @@ int capture_open(cli_capture *c, const cli_common *o)
     pthread_mutex_init(&c->lock, NULL);
     c->raw_ports = o->pcap_raw_ports;
     if (o->pcap != NULL) {
-        c->pcap = mk_pcapw_open(o->pcap);
+        char real[4096];
+        int r = cli_output_path(o->pcap, real, sizeof real, "--pcap");
+        if (r != 0)
+            return r;
+        errno = 0;
+        c->pcap = mk_pcapw_open(real);
         if (c->pcap == NULL) {
             char what[300];
             snprintf(what, sizeof(what), "--pcap %.250s", o->pcap);
@@ -179,6 +184,12 @@ int capture_open(cli_capture *c, const cli_common *o)
         }
     }
     if (o->keys != NULL) {
+        errno = 0;
+        if (o->keys[0] == '\0') {
+            mk_pcapw_abort(c->pcap);
+            c->pcap = NULL;
+            return cli_fail(EX_USAGE, "--keys", "empty directory name", "give a directory");
+        }
         c->keys = mk_keysw_open(o->keys);
         if (c->keys == NULL) {
             char what[300];
@@ -186,7 +197,8 @@ int capture_open(cli_capture *c, const cli_common *o)
             mk_pcapw_abort(c->pcap);
             c->pcap = NULL;
             return cli_fail(EX_CONFIG, what, strerror(errno ? errno : EIO),
-                            "give a writable directory (it is created if missing)");
+                            "give a writable directory; its last component is created if "
+                            "missing");
         }
     }
     return 0;

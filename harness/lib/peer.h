@@ -31,6 +31,7 @@ typedef struct mk_peer_script {
     bool auth_failed;              /* answer IKE_AUTH with N(AUTHENTICATION_FAILED) */
     bool ts_unacceptable;          /* IKE SA up, child refused with N(TS_UNACCEPTABLE) */
     bool unknown_critical_in_auth; /* add an unknown critical payload to the IKE_AUTH response */
+    bool malformed_ts_in_auth;     /* IKE_AUTH response TSr says 2 selectors but holds 1 */
     bool choose_unoffered;         /* pick a transform the initiator did not offer */
     uint8_t wrong_idr;             /* nonzero: send IDr of this type with other data */
 } mk_peer_script;

@@ -168,7 +168,13 @@ static mk_err child_answer(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slo
     mk_pl_encode_ts(w, tsi.ts, tsi.n); /* the initiator's TSi as given */
     mk_pl_end(w, at);
     at = mk_pl_begin(w, slot, MK_PT_TSR, false);
-    mk_pl_encode_ts(w, &tsr_out, 1);
+    {
+        size_t ts_at = w->off;
+        mk_pl_encode_ts(w, &tsr_out, 1);
+        /* script: "#TSs = 2" with one selector; the lengths still add up, so the chain walks */
+        if (p->cfg.script.malformed_ts_in_auth && w->err == MK_E_OK)
+            w->p[ts_at] = 2;
+    }
     mk_pl_end(w, at);
     /* RFC 7296 §1.3.1: transport mode is granted by echoing USE_TRANSPORT_MODE */
     bool transport = mk_chain_find_notify(in, MK_N_USE_TRANSPORT_MODE) != NULL;

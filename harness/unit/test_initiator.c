@@ -722,6 +722,24 @@ Test(initiator, unknown_critical_in_auth_response_rejected, .init = world_setup,
     cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
 }
 
+/* A payload that does not decode inside an SK that *did* verify is the peer's own bug, not a
+ * spoofer's packet: fail at once with MALFORMED_RESP instead of retransmitting to the timeout. */
+Test(initiator, malformed_authenticated_auth_response_fails_now, .init = world_setup,
+     .fini = world_teardown)
+{
+    pcfg.script.malformed_ts_in_auth = true;
+    start();
+    uint64_t t0 = now;
+    run();
+    cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
+    cr_assert_eq(mk_last_error(&ike), MK_E_MALFORMED_RESP);
+    cr_assert_eq(mk_err_class(MK_E_MALFORMED_RESP), MK_CLASS_FATAL);
+    cr_assert_eq(now, t0, "failed only after waiting");
+    cr_assert_eq(mk_stats_get(&ike)->retransmits, 0);
+    cr_assert(all_zero(ike.sk_ei, sizeof ike.sk_ei));
+    cr_assert(all_zero(ike.scratch, sizeof ike.scratch));
+}
+
 /* An unknown critical payload *outside* SK, or in an SK that does not verify, stays a DROP. */
 Test(initiator, unknown_critical_in_unauthenticated_auth_response_dropped, .init = world_setup,
      .fini = world_teardown)

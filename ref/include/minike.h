@@ -61,6 +61,7 @@ extern "C" {
     X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                        \
     X(PEER_ERROR, FATAL, "peer answered with an error notify")                                     \
     X(UNSUPPORTED_CRITICAL_RESP, FATAL, "authenticated response with an unknown critical payload") \
+    X(MALFORMED_RESP, FATAL, "authenticated response is malformed (peer bug)")                     \
     X(PEER_DELETED, FATAL, "peer deleted the IKE SA")                                              \
     X(TOO_MANY_RETRIES, FATAL, "too many COOKIE or INVALID_KE round trips")                        \
     X(TIMEOUT, FATAL, "retransmissions exhausted")                                                 \

@@ -588,8 +588,6 @@ bool mk_child(const mk_ike *ike, mk_esp_sa *out)
     return true;
 }
 
-/* Only the SK_e and SK_a keys leave (a Wireshark decryption table needs nothing else); SK_d,
- * SK_pi and SK_pr never do. */
 bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *esp_out)
 {
     if (!ike->keys_ok)
@@ -600,6 +598,8 @@ bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *e
     return true;
 }
 
+/* Only the SK_e and SK_a keys leave (a Wireshark decryption table needs nothing else); SK_d,
+ * SK_pi and SK_pr never do. */
 bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
 {
     if (!ike->keys_ok)

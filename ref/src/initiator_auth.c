@@ -248,6 +248,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_ini_cls cls;
     mk_child_keys ck;
     mk_err e;
+    bool authed = false; /* the ICV verified: what follows came from the peer itself */
     (void)now;
 
     memset(&ck, 0, sizeof ck);
@@ -266,6 +267,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
     if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
         goto out;
+    authed = true;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
      * message MUST be rejected". This one is authenticated and a response (nothing to answer,
@@ -376,6 +378,13 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_wipe(ike->sk_d, sizeof ike->sk_d);
     mk_ini_set_state(ike, MK_ST_ESTABLISHED);
 out:
+    /* Once the ICV verified, a payload that does not decode is not a spoofer's packet but the
+     * peer's own answer; it would only send the same bytes again, so waiting for the timeout
+     * helps nobody: fail now (RFC 7296 §2.21.2, the response to IKE_AUTH decides the SA). */
+    if (authed && mk_err_class(e) == MK_CLASS_DROP) {
+        mk_ini_trace(ike, MK_EV_INFO, mk_err_name(e));
+        e = MK_E_MALFORMED_RESP;
+    }
     mk_wipe(ike->scratch, sizeof ike->scratch);
     mk_wipe(want, sizeof want);
     mk_wipe(&ck, sizeof ck);

@@ -85,6 +85,13 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
 /* initiator_auth.c */
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now);
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+/* Room for the Authentication Data of our AUTH payload: a PSK MAC, or with MK_RPK a signature
+ * with its RFC 7427 §3 prefix (1-octet length | AlgorithmIdentifier). */
+#if MK_RPK
+enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG };
+#else
+enum { MK_INI_AUTH_CAP = MK_MAX_PRF_OUT };
+#endif
 /* initiator_rpk.c, only with MK_RPK; used when cfg->auth_method == MK_AUTH_DIGSIG */
 #if MK_RPK
 /* The signature half of mk_init's config check. BAD_CONFIG. */
@@ -100,7 +107,6 @@ void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot);
  * id_rest), into auth[0..cap). RealMessage1 is read from ike->req; Ed25519 assembles the octets
  * in ike->scratch (wiped before return), RSA hashes them piecewise. Call before the inner chain
  * is built in scratch. FATAL: SIG_HASH_UNSUPPORTED, BAD_KEY, CRYPTO. */
-enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG }; /* RFC 7427 §3: len | AlgorithmIdentifier | sig */
 mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
                              uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len);
 /* IKE_AUTH response (ICV verified): the responder's key (pin, fingerprint or imprint) and its
