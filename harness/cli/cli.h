@@ -130,6 +130,9 @@ int cli_parse_ts(const char *s, mk_ts *out, const char *opt);
 int cli_load_psk_file(const char *path, cli_common *c);
 int cli_load_psk_env(cli_common *c);
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt);
+int cli_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *opt);
+/* A responder address one can send to: not 0.0.0.0/::, multicast, broadcast, nor port 0. */
+int cli_check_remote(const mk_addr *a, const char *opt, const char *s);
 int cli_parse_addr(const char *s, uint16_t def_port, mk_addr *out, const char *opt);
 /* Check every suite can be served by mk_suites_default(); 3 otherwise. */
 int cli_check_suites(const cli_common *c);

@@ -116,7 +116,7 @@ int cmd_demo(int argc, char **argv)
             return r;
     }
     if (optind < argc)
-        return cli_fail(EX_USAGE, "command line", "unexpected argument", "see minike demo --help");
+        return cli_unexpected_arg(argv[optind], "see minike demo --help");
     cli_set_default_suites(&c);
     if ((r = cli_check_suites(&c)) != 0)
         return r;

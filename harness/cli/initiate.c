@@ -72,6 +72,37 @@ static const char initiate_help[] =
     "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
     "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer error\n";
 
+static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
+{
+    return ts->type == MK_TS_IPV4_RANGE && memcmp(ts->start, ip, 4) <= 0 &&
+           memcmp(ip, ts->end, 4) <= 0;
+}
+
+/* "10.99.10.0/24" for a prefix range, "A-B" otherwise */
+static const char *ts_str(const mk_ts *ts, char *buf, size_t cap)
+{
+    char a[16], b[16];
+    int bits = 32;
+    bool prefix = true;
+    uint32_t s = (uint32_t)ts->start[0] << 24 | (uint32_t)ts->start[1] << 16 |
+                 (uint32_t)ts->start[2] << 8 | ts->start[3];
+    uint32_t e = (uint32_t)ts->end[0] << 24 | (uint32_t)ts->end[1] << 16 |
+                 (uint32_t)ts->end[2] << 8 | ts->end[3];
+    while (bits > 0 && (s ^ e) >> (32 - bits) != 0)
+        bits--;
+    if (bits < 32) {
+        uint32_t host = 0xffffffffu >> bits;
+        prefix = (s & host) == 0 && (e & host) == host;
+    }
+    inet_ntop(AF_INET, ts->start, a, sizeof(a));
+    inet_ntop(AF_INET, ts->end, b, sizeof(b));
+    if (prefix)
+        snprintf(buf, cap, "%s/%d", a, bits);
+    else
+        snprintf(buf, cap, "%s-%s", a, b);
+    return buf;
+}
+
 int cmd_initiate(int argc, char **argv)
 {
     static const struct option lo[] = {
@@ -113,7 +144,12 @@ int cmd_initiate(int argc, char **argv)
         r = 0;
         switch (opt) {
         case 'h': fputs(initiate_help, stdout); return EX_OK;
-        case 'p': r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer"); have_peer = !r; break;
+        case 'p':
+            r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer");
+            if (!r)
+                r = cli_check_remote(&peer, "--peer", optarg);
+            have_peer = !r;
+            break;
         case 'L': r = cli_parse_addr(optarg, 0, &local, "--local"); have_local = !r; break;
         case 'S':
             if (inet_pton(AF_INET, optarg, inner_src) != 1)
@@ -138,9 +174,9 @@ int cmd_initiate(int argc, char **argv)
                 r = cli_fail(EX_USAGE, "--to", "needs an IPv4 ADDR:PORT", "e.g. --to 10.99.10.1:7777");
             have_to = !r;
             break;
-        case 'C': r = cli_parse_u64(optarg, 64, &count, "--count"); break;
+        case 'C': r = cli_parse_range(optarg, 1, 64, &count, "--count"); break;
         case 'D': del = true; break;
-        case 'w': r = cli_parse_u64(optarg, 3600, &timeout, "--timeout"); break;
+        case 'w': r = cli_parse_range(optarg, 1, 3600, &timeout, "--timeout"); break;
         case 'Q': r = cli_parse_u64(optarg, 3600, &quiet, "--quiet-timeout"); break;
         default: r = cli_usage_error(argv, opt, "initiate"); break;
         }
@@ -149,7 +185,7 @@ int cmd_initiate(int argc, char **argv)
     }
     rc = EX_USAGE;
     if (optind < argc)
-        r = cli_fail(EX_USAGE, "command line", "unexpected argument", "see minike initiate --help");
+        r = cli_unexpected_arg(argv[optind], "see minike initiate --help");
     else if (!have_peer)
         r = cli_fail(EX_USAGE, "initiate", "--peer is required", "e.g. --peer 192.0.2.1");
     else if (!c.have_id)
@@ -169,6 +205,22 @@ int cmd_initiate(int argc, char **argv)
                      "drop --no-natt");
     else if (have_local && local.family != peer.family)
         r = cli_fail(EX_USAGE, "--local", "address family differs from --peer", "use the same family");
+    else if (transport && have_src)
+        r = cli_fail(EX_USAGE, "--inner-src with --transport",
+                     "transport mode has no inner header: packets carry the outer addresses",
+                     "drop --inner-src, or drop --transport for tunnel mode");
+    else if (transport && (send || have_ping) && peer.family != 4)
+        r = cli_fail(EX_USAGE, "--transport with --ping/--send over IPv6",
+                     "traffic in transport mode is built for IPv4 outer addresses only",
+                     "use tunnel mode (drop --transport) or an IPv4 --peer");
+    else if (transport && have_ping && memcmp(ping.ip, peer.ip, 4) != 0)
+        r = cli_fail(EX_USAGE, "--ping with --transport",
+                     "transport mode protects traffic to the responder itself only",
+                     "ping the --peer address, or drop --transport for tunnel mode");
+    else if (transport && send && memcmp(to.ip, peer.ip, 4) != 0)
+        r = cli_fail(EX_USAGE, "--to with --transport",
+                     "transport mode protects traffic to the responder itself only",
+                     "send --to the --peer address, or drop --transport for tunnel mode");
     else
         r = 0;
     if (r != 0)
@@ -196,6 +248,33 @@ int cmd_initiate(int argc, char **argv)
         memcpy(inner_src, c.tsi.start, 4);
         if (memcmp(c.tsi.start, c.tsi.end, 4) != 0)
             inner_src[3] = (uint8_t)(inner_src[3] + 1);
+    }
+    /* tunnel-mode traffic must lie inside the selectors, or any real responder drops it */
+    if (!transport && (have_ping || send != NULL)) {
+        char tsb[80], tb[40], ab[32];
+        const uint8_t *dst = have_ping ? ping.ip : to.ip;
+        r = 0;
+        if (c.tsi.type != MK_TS_IPV4_RANGE || c.tsr.type != MK_TS_IPV4_RANGE)
+            r = cli_fail(EX_USAGE, "--ping/--send with IPv6 traffic selectors",
+                         "packets inside the tunnel are IPv4 only",
+                         "give IPv4 --tsi and --tsr");
+        else if (!ts_has4(&c.tsr, dst)) {
+            char what[64];
+            snprintf(what, sizeof(what), "%s %s", have_ping ? "--ping" : "--to",
+                     inet_ntop(AF_INET, dst, ab, sizeof(ab)));
+            snprintf(tsb, sizeof(tsb), "outside --tsr %s", ts_str(&c.tsr, tb, sizeof(tb)));
+            r = cli_fail(EX_USAGE, what, tsb,
+                         "give an address inside the responder's selector, or widen --tsr to "
+                         "match the responder's configuration");
+        } else if (!ts_has4(&c.tsi, inner_src)) {
+            char what[64];
+            snprintf(what, sizeof(what), "--inner-src %s",
+                     inet_ntop(AF_INET, inner_src, ab, sizeof(ab)));
+            snprintf(tsb, sizeof(tsb), "outside --tsi %s", ts_str(&c.tsi, tb, sizeof(tb)));
+            r = cli_fail(EX_USAGE, what, tsb, "give an address inside --tsi");
+        }
+        if (r != 0)
+            return cli_common_wipe(&c), r;
     }
     if (!have_local) {
         memset(&local, 0, sizeof(local));
@@ -292,6 +371,8 @@ int cmd_initiate(int argc, char **argv)
                       d->ike.spi_i[4], d->ike.spi_i[5], d->ike.spi_i[6], d->ike.spi_i[7],
                       sa->spi_out, sa->spi_in, sa->tunnel ? "tunnel" : "transport",
                       sa->udp_encap ? "UDP-encapsulated" : "plain ESP", iname, ename);
+        if (transport) /* no inner header: the timeline shows the outer addresses */
+            memcpy(inner_src, d->io.local[MK_IO_NATT].ip, 4);
         if (have_ping) {
             d->mode = APP_PING;
             memcpy(d->inner_src, inner_src, 4);

@@ -418,7 +418,8 @@ int cli_parse_ts(const char *s, mk_ts *out, const char *opt)
         char *end;
         errno = 0;
         bits = strtoul(slash + 1, &end, 10);
-        if (errno || *end || end == slash + 1 || bits > (unsigned long)alen * 8)
+        if (errno || *end || end == slash + 1 || bits > (unsigned long)alen * 8 ||
+            slash[1] < '0' || slash[1] > '9')
             return cli_fail(EX_USAGE, what, "bad prefix length", "use ADDR/PREFIX, e.g. 10.0.0.0/24");
     }
     for (int i = 0; i < alen; i++) {
@@ -436,30 +437,99 @@ int cli_parse_ts(const char *s, mk_ts *out, const char *opt)
 
 /* ---- numbers and addresses ------------------------------------------------------------------ */
 
-int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt)
+int cli_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *opt)
 {
     char *end;
     unsigned long long v;
     char what[120], why[120];
     errno = 0;
     v = strtoull(s, &end, 10);
-    if (errno || *s == '\0' || *end || *s == '-' || v > max) {
+    if (errno || *s < '0' || *s > '9' || *end || v < min || v > max) {
         snprintf(what, sizeof(what), "%s '%.40s'", opt, s);
-        snprintf(why, sizeof(why), "not a number between 0 and %llu", (unsigned long long)max);
-        return cli_fail(EX_USAGE, what, why, "give a decimal number");
+        snprintf(why, sizeof(why), "not a whole number from %llu to %llu",
+                 (unsigned long long)min, (unsigned long long)max);
+        return cli_fail(EX_USAGE, what, why,
+                        strchr(s, '.') != NULL ? "give whole seconds, e.g. 2"
+                                               : "give a decimal number");
     }
     *out = v;
     return 0;
 }
 
+int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt)
+{
+    return cli_parse_range(s, 0, max, out, opt);
+}
+
 int cli_parse_addr(const char *s, uint16_t def_port, mk_addr *out, const char *opt)
 {
-    char what[120];
+    char what[120], host[80];
+    const char *port = NULL, *c;
+    size_t hl;
     if (mk_io_parse_addr(s, def_port, out))
         return 0;
     snprintf(what, sizeof(what), "%s '%.60s'", opt, s);
-    return cli_fail(EX_USAGE, what, "not an IP address (names are not resolved)",
-                    "use 192.0.2.1, 192.0.2.1:500, ::1 or [::1]:500");
+    /* say what is wrong: the port, or a name where an address belongs */
+    if (s[0] == '[') {
+        c = strchr(s, ']');
+        hl = c != NULL ? (size_t)(c - s - 1) : 0;
+        port = c != NULL && c[1] == ':' ? c + 2 : NULL;
+        s++;
+    } else {
+        c = strchr(s, ':');
+        hl = c != NULL && strchr(c + 1, ':') == NULL ? (size_t)(c - s) : strlen(s);
+        port = c != NULL && strchr(c + 1, ':') == NULL ? c + 1 : NULL;
+    }
+    if (hl >= sizeof(host))
+        hl = sizeof(host) - 1;
+    memcpy(host, s, hl);
+    host[hl] = '\0';
+    {
+        uint8_t ip[16];
+        bool host_ok = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
+        if (host_ok && port != NULL)
+            return cli_fail(EX_USAGE, what, "bad port (1 to 65535)",
+                            "use ADDR:PORT, e.g. 192.0.2.1:500 or [2001:db8::1]:500");
+        if (!host_ok && host[0] != '\0' && strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == hl &&
+            strpbrk(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != NULL) {
+            char todo[200];
+            snprintf(todo, sizeof(todo), "give its address, e.g. from: getent ahosts %.60s",
+                     host);
+            return cli_fail(EX_USAGE, what, "a host name: minike takes IP addresses only and "
+                            "does not resolve names", todo);
+        }
+    }
+    return cli_fail(EX_USAGE, what, "not an IP address",
+                    "use 192.0.2.1, 192.0.2.1:500, 2001:db8::1 or [2001:db8::1]:500");
+}
+
+int cli_check_remote(const mk_addr *a, const char *opt, const char *s)
+{
+    char what[120];
+    const uint8_t *ip = a->ip;
+    const char *why = NULL;
+    static const uint8_t zero[16];
+    snprintf(what, sizeof(what), "%s '%.60s'", opt, s);
+    if (a->family == 4) {
+        if (memcmp(ip, zero, 4) == 0)
+            why = "0.0.0.0 is not an address one can send to";
+        else if (ip[0] >= 224 && ip[0] <= 239)
+            why = "a multicast address; IKE needs one responder";
+        else if (ip[0] == 255 && ip[1] == 255 && ip[2] == 255 && ip[3] == 255)
+            why = "the broadcast address; IKE needs one responder";
+    } else {
+        if (memcmp(ip, zero, 16) == 0)
+            why = ":: is not an address one can send to";
+        else if (ip[0] == 0xff)
+            why = "a multicast address; IKE needs one responder";
+    }
+    if (why != NULL)
+        return cli_fail(EX_USAGE, what, why, "give the responder's unicast address");
+    if (a->port == 0)
+        return cli_fail(EX_USAGE, what, "port 0 is not a port one can send to",
+                        "give the responder's port, e.g. 500 (the default)");
+    return 0;
 }
 
 /* ---- pre-shared keys ---------------------------------------------------------------------- */
@@ -481,9 +551,23 @@ static int set_psk(cli_common *c, const char *text, size_t n, const char *src)
         hx[n] = '\0';
         k = unhex(hx, c->psk, sizeof(c->psk));
         mk_wipe(hx, sizeof(hx));
-        if (k < 0)
-            return cli_fail(EX_CONFIG, what, "0x... but not valid hex",
-                            "write the key as 0x followed by hex digits, or as plain text");
+        if (k < 0) {
+            size_t digits = 0;
+            bool only_hex = true;
+            for (size_t i = 2; i < n; i++) {
+                if (text[i] == ':')
+                    continue;
+                if (hexval((unsigned char)text[i]) < 0)
+                    only_hex = false;
+                digits++;
+            }
+            if (only_hex && digits % 2 != 0)
+                return cli_fail(EX_CONFIG, what, "0x... with an odd number of hex digits",
+                                "a key is whole octets: two hex digits each");
+            return cli_fail(EX_CONFIG, what, "0x... but not valid hex (a space or other "
+                            "character after 0x?)",
+                            "write the key as 0x followed by hex digits only, or as plain text");
+        }
         c->psk_len = (size_t)k;
     } else {
         if (n > sizeof(c->psk))
@@ -534,8 +618,8 @@ int cli_load_psk_env(cli_common *c)
 {
     const char *v = getenv("MINIKE_PSK");
     if (v == NULL)
-        return cli_fail(EX_USAGE, "PSK", "no --psk-file and MINIKE_PSK is not set",
-                        "pass --psk-file FILE (make one with: minike keygen psk > FILE)");
+        return cli_fail(EX_USAGE, "PSK", "no --psk-file, no --key, and MINIKE_PSK is not set",
+                        "pass --psk-file FILE; make one with: minike keygen psk > FILE");
     return set_psk(c, v, strlen(v), "MINIKE_PSK");
 }
 

@@ -572,7 +572,7 @@ int cmd_respond(int argc, char **argv)
     }
     if (optind < argc) {
         free(s);
-        return cli_fail(EX_USAGE, "command line", "unexpected argument",
+        return cli_unexpected_arg(argv[optind],
                         "see minike respond --help");
     }
     if (!have_listen) {
