@@ -229,7 +229,8 @@ subst() { # subst TEXT: the same placeholders in a string (expect file "args:")
 
 # ---- raw public keys ("rpk:" in expect) -----------------------------------------------------------
 # make_keys DIR TYPE TOOL: key pairs i (the initiator's) and r (the responder's) in DIR, each as
-# X.key (private: minike keygen's PKCS#8/PKCS#1 DER, or pki --gen's DER), X.pub.der and X.pub.pem;
+# X.key (private: minike keygen's PKCS#8/PKCS#1 DER, deterministic from $SEED, or pki --gen's
+# DER, fresh every run), X.pub.der and X.pub.pem;
 # sets I_FP/R_FP (SHA-256 of the DER SPKI, as minike keygen --print shows it).
 make_keys() {
   local d=$1 type=$2 tool=${3:-minike} who
@@ -241,7 +242,10 @@ make_keys() {
       pki --pub --in "$d/$who.key" > "$d/$who.pub.der" 2>/dev/null || return 1
       pki --pub --in "$d/$who.key" --outform pem > "$d/$who.pub.pem" 2>/dev/null || return 1
     else
-      "$MINIKE" keygen --type "$type" --out "$d/$who" > "$d/$who.keygen.txt" 2>&1 || return 1
+      # seeded (SEED+1 for i, SEED+2 for r): the same test keys every run, so a saved capture's
+      # keys (pcaps/interop/<s>/keys/) stay those of its replay files
+      "$MINIKE" keygen --type "$type" --out "$d/$who" --seed $((SEED + $([ $who = i ] && echo 1 || echo 2))) \
+        > "$d/$who.keygen.txt" 2>&1 || return 1
     fi
   done
   I_FP=$("$MINIKE" keygen --print "$d/i.pub.der" | sed -n 's/^  sha256: *//p')
@@ -331,6 +335,10 @@ run_scenario() {
   mode=$(exp_get mode "$e"); mode=${mode:-minike}
   peer=$(exp_get peer "$e"); peer=${peer:-strongswan}
   FAILS=0
+  # A fixed per-scenario seed for every minike run (initiate/respond --seed, keygen --seed): the
+  # same SPIs, nonces and DH keys each time, so harness/replay/test_replay_interop.c can rebuild
+  # our initiator from pcaps/interop/<s>/<s>.keys and replay the peer's half of the capture.
+  SEED=$(( $(printf '%s' "$s" | cksum | cut -d' ' -f1) % 900000 + 100000 ))
   echo "=== $s ($(head -n1 "$e" | sed 's/^# *//'))"
   if [ "$mode" != swan ] && [ ! -x "${MINIKE:-/nonexistent}" ]; then
     echo "  SKIP no minike binary (build it, or pass --minike PATH)"; return 77
@@ -395,7 +403,7 @@ run_scenario() {
 
   local out=$W/out.txt want_exit t0 t1 mk_common
   want_exit=$(exp_get exit "$e"); want_exit=${want_exit:-0}
-  mk_common=("${pskopt[@]}" --tsi "$I_NET" --tsr "$R_NET" --keys "$W/keys" --timeout 10)
+  mk_common=("${pskopt[@]}" --tsi "$I_NET" --tsr "$R_NET" --keys "$W/keys" --timeout 10 --seed "$SEED")
   mkdir -p "$W/keys"
   t0=$(date +%s.%N)
   case "$mode" in
@@ -423,7 +431,7 @@ run_scenario() {
     reverse)
       # shellcheck disable=SC2046
       ip netns exec "$NSR" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" respond --listen $R_ADDR \
-        --id fqdn:$R_ID "${pskopt[@]}" --tsr $R_NET --keys "$W/keys" $args > "$out" 2>&1 &
+        --id fqdn:$R_ID "${pskopt[@]}" --tsr $R_NET --keys "$W/keys" --seed "$SEED" $args > "$out" 2>&1 &
       local mpid=$!; PIDS+=("$mpid")
       wait_for 5 grep -qs 'listening on' "$out" || bad "minike respond did not report 'listening on'"
       start_charon "$NSI" "$RD" || { bad "initiator charon start"; return 1; }
@@ -507,6 +515,22 @@ run_scenario() {
     cp "$W/pcap/ikev2_decryption_table" "$W/pcap/esp_sa" "$W/pcap/preferences" "$P/" 2>/dev/null
     [ -d "$W/keys" ] && [ -n "$(ls "$W/keys" 2>/dev/null)" ] && mkdir -p "$P/minike-keys" &&
       cp "$W/keys"/* "$P/minike-keys/" 2>/dev/null
+    # raw-key scenarios with our initiator: its test key of this run (seeded, or pki's) and the
+    # responder's public key it pinned, which the replay files were made from
+    if [ -n "$rpk" ] && [ "$mode" = minike ]; then
+      mkdir -p "$P/keys"
+      cp "$KEYDIR/i.key" "$KEYDIR/r.pub.der" "$KEYDIR/r.pub.pem" "$P/keys/" 2>/dev/null
+    fi
+    # minike's initiator: the replay files (<s>.keys, <s>.expect from the scenario's template)
+    if [ "$mode" = minike ]; then
+      if python3 "$HERE/replayfiles.py" --scenario "$s" --dir "$P" --pcap "$P/$s.pcap" \
+           --seed "$SEED" --psk "$(cat "$pskf")" --args "$args" --exit "$rc" \
+           ${rpk:+--rpk-dir "$KEYDIR"} > "$W/replayfiles.txt" 2>&1; then
+        ok "$(tail -n1 "$W/replayfiles.txt")"
+      else
+        bad "replay files: $(tail -n1 "$W/replayfiles.txt")"
+      fi
+    fi
     {
       echo "scenario: $s"
       if [ "$peer" = libreswan ]; then echo "peer: libreswan $(ls "$LIBRESWAN"/debs/libreswan_*.deb | sed 's/.*libreswan_//; s/_amd64.deb//') (pluto, XFRM: no ESP in this kernel)"
@@ -518,6 +542,7 @@ run_scenario() {
         reverse) echo "pair: strongSwan $SWAN_VERSION initiator → minike respond" ;;
       esac
       echo "exit: $rc"
+      [ "$mode" != swan ] && echo "seed: $SEED"
       echo "result: $([ $FAILS = 0 ] && echo pass || echo FAIL)"
       cat "$W/bytes.txt"
       echo "regenerate: sudo interop/run.sh --save $s"

@@ -30,6 +30,7 @@ enum {
     EX_AUTH = 6,     /* authentication failed (ours rejected or theirs wrong) */
     EX_PROPOSAL = 7, /* no proposal chosen, child SA refused */
     EX_PEER = 8,     /* other error reported by or caused by the peer */
+    EX_SIGNAL = 130, /* interrupted by SIGINT/SIGTERM: 128 + SIGINT, as shells report it */
 };
 
 /* Print `minike: <what>: <why> (<todo>)` on stderr; returns `code`. */
@@ -147,6 +148,8 @@ bool cli_check_suites_quiet(const cli_common *c);
 int cli_common_opt(cli_common *c, int opt, const char *arg);
 /* The message for getopt's ':' (missing value) and '?' (unknown option). */
 int cli_usage_error(char **argv, int opt, const char *cmd);
+/* A stray non-option argument. */
+int cli_unexpected_arg(const char *arg, const char *todo);
 
 /* ---- timeline ---- */
 typedef struct cli_show {
@@ -158,12 +161,17 @@ typedef struct cli_show {
 } cli_show;
 
 void show_init(cli_show *s, int verbose);
+/* After a failure line nothing more is printed on the timeline (a demo's door thread, the
+ * responder's "stopped"): cli_fail() mutes the show registered here. */
+extern cli_show *cli_active_show;
 void show_line(cli_show *s, uint64_t now_ms, const char *who, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* One IKE datagram (marker included or not): exchange, request/response, message ID, payload
  * list (SK contents decrypted when `keys` is given), size. */
 void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p,
               size_t n, const mk_ike_keys *keys, const char *note);
+/* The IDr inside a responder's SK payload, decrypted with `keys` (for messages only). */
+bool show_find_idr(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_id *out);
 /* The seed's hexl_print: a title line, then "0000: xx xx ... | ascii" lines. */
 void show_hex(cli_show *s, const char *title, const uint8_t *p, size_t n);
 /* "127.0.0.1:500" */
@@ -222,6 +230,7 @@ typedef struct cli_server {
     uint64_t last_activity_ms;
     bool door_transport;         /* the last command came in transport mode */
     bool show_dgrams;            /* timeline of every datagram (respond), not only the door */
+    int last_pstate;             /* mk_peer_state after the last loop, for the "established" line */
 } cli_server;
 
 /* Bind, create the peer. Returns 0 or an exit code (message printed). */
@@ -270,6 +279,15 @@ typedef struct cli_dev {
     uint32_t esp_tx, esp_rx, ike_round_trips;
     /* raw public keys: the imprint state (NULL when the responder is pinned or PSK is used) */
     cli_imprint *imprint;
+    mk_id seen_idr;              /* the IDr of the last IKE_AUTH response, for ID_MISMATCH */
+    bool have_seen_idr;
+    /* -v: the core's trace lines, held back until the datagram they belong to is shown, so
+     * the timeline reads in cause-and-effect order */
+    struct {
+        uint64_t ms;
+        char text[200];
+    } trace_q[24];
+    size_t n_trace;
 } cli_dev;
 
 /* Open sockets, connect to the peer and fill cfg.local/remote. Returns 0 or an exit code. */

@@ -33,6 +33,7 @@ static const char demo_help[] =
     "                         made on the spot (RFC 7815 B.2); the door pins the device's key,\n"
     "                         the device imprints the door's on press 1 and requires it on 2\n"
     "  --pcap FILE            capture (ports shown as 500/4500 unless --pcap-raw-ports)\n"
+    "  --pcap-raw-ports       keep the real (ephemeral) ports in the capture\n"
     "  --keys DIR             Wireshark decryption tables\n"
     "  --seed N               reproducible SPIs, nonces, DH keys and PSK\n"
     "  -v                     hex dumps in hexl_print style, and the core's trace\n"
@@ -341,7 +342,7 @@ int cmd_demo(int argc, char **argv)
     server_stop(door);
 
     if (rc == 0 && cli_stop_flag)
-        rc = cli_fail(EX_INTERNAL, "demo", "interrupted by a signal", "");
+        rc = cli_fail(EX_SIGNAL, "demo", "interrupted by a signal", "");
     if (rc == 0) {
         printf("\nsummary (UDP payload octets; add 28 per datagram for IPv4 + UDP headers)\n");
         printf("  press  cmd    IKE dgrams  IKE bytes  IKE RTs  ESP out/in  ESP bytes  blinks"

@@ -34,6 +34,13 @@ static void refresh_keys(cli_dev *d)
     mk_wipe(&k, sizeof(k));
 }
 
+static void trace_flush(cli_dev *d)
+{
+    for (size_t i = 0; i < d->n_trace; i++)
+        show_line(d->show, d->trace_q[i].ms, "core", "%s", d->trace_q[i].text);
+    d->n_trace = 0;
+}
+
 static void on_ike_tx(void *ctx, const uint8_t *p, size_t n, uint16_t port, uint64_t now)
 {
     cli_dev *d = ctx;
@@ -41,6 +48,7 @@ static void on_ike_tx(void *ctx, const uint8_t *p, size_t n, uint16_t port, uint
     if (n >= off + 28)
         d->last_exchange = p[off + 18];
     refresh_keys(d);
+    trace_flush(d); /* what the core did to build it, then the datagram */
     show_ike(d->show, now, d->who, true, p, n, d->have_keys ? &d->keys : NULL, NULL);
 }
 
@@ -52,11 +60,15 @@ static void on_ike(void *ctx, const mk_io_dgram *g, mk_err e, uint64_t now)
     if (e == MK_E_OK && g->len >= off + 28 && (g->buf[off + 19] & MK_HDR_F_RESPONSE))
         d->ike_round_trips++;
     refresh_keys(d);
+    if (g->len >= off + 28 && g->buf[off + 18] == MK_EX_IKE_AUTH && d->have_keys &&
+        show_find_idr(g->buf, g->len, &d->keys, &d->seen_idr))
+        d->have_seen_idr = true;
     if (e != MK_E_OK)
         snprintf(note, sizeof(note), "[%s: %s]",
                  mk_err_class(e) == MK_CLASS_DROP ? "dropped" : "failed", mk_err_name(e));
     show_ike(d->show, now, d->who, false, g->buf, g->len, d->have_keys ? &d->keys : NULL,
              e != MK_E_OK ? note : NULL);
+    trace_flush(d); /* the datagram, then what the core made of it */
 }
 
 static void trace(void *ctx, mk_event ev, const char *detail)
@@ -65,9 +77,13 @@ static void trace(void *ctx, mk_event ev, const char *detail)
     static const char *names[] = {"tx", "rx", "drop", "state", "retransmit", "info"};
     if (d->show == NULL || !d->show->verbose)
         return;
-    show_line(d->show, mk_io_now_ms(), "core", "%s: %s",
-              (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?",
-              detail ? detail : "");
+    if (d->n_trace == sizeof(d->trace_q) / sizeof(d->trace_q[0]))
+        trace_flush(d);
+    d->trace_q[d->n_trace].ms = mk_io_now_ms();
+    snprintf(d->trace_q[d->n_trace].text, sizeof(d->trace_q[0].text), "%s: %s",
+             (unsigned)ev < sizeof(names) / sizeof(names[0]) ? names[ev] : "?",
+             detail ? detail : "");
+    d->n_trace++;
 }
 
 static void dev_rng(void *ctx, uint8_t *out, size_t n)
@@ -96,14 +112,14 @@ int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike,
         return cli_fail(EX_NET, "binding local sockets", why,
                         d->io.last_errno == EADDRINUSE
                             ? "another program uses the port; pick another --local port"
-                            : "check --local (an address of this host)");
+                            : "check --local: it must be an address of this host");
     }
     st = mk_io_connect(&d->io, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
     if (st != MK_IO_OK) {
         snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
         mk_io_close(&d->io);
         return cli_fail(EX_NET, "connecting to the peer", why,
-                        "check --peer and --local (same address family, a route to the peer)");
+                        "check --peer and --local: same address family, and a route to the peer");
     }
     /* NAT_DETECTION hashes use the addresses and ports IKE_SA_INIT travels with. */
     {
@@ -134,7 +150,7 @@ static int io_fail(cli_dev *d, mk_io_status st, const char *what)
     char w[160], why[200];
     snprintf(w, sizeof(w), "%s with %s", what, d->peer_str);
     if (st == MK_IO_E_STOPPED)
-        return cli_fail(EX_INTERNAL, w, "interrupted by a signal", "");
+        return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
     if (st == MK_IO_E_UNREACHABLE) {
         snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)",
                  strerror(d->io.last_errno));
@@ -168,7 +184,7 @@ static int imprint_fail(cli_dev *d)
     }
     snprintf(why, sizeof(why), "cannot save the imprinted key sha256:%.16s... to %s: %s", now,
              im->path != NULL ? im->path : "?", strerror(im->write_errno));
-    return cli_fail(EX_CONFIG, what, why, "check --state (its directory must be writable)");
+    return cli_fail(EX_CONFIG, what, why, "check --state: its directory must be writable");
 }
 
 int dev_establish(cli_dev *d, uint32_t timeout_ms)
@@ -187,9 +203,20 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
         return cli_fail(EX_INTERNAL, "IKE_SA_INIT", why, "report this bug");
     }
     st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
+    trace_flush(d);
     if ((st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED) && d->imprint != NULL &&
         mk_last_error(&d->ike) == MK_E_IMPRINT_REFUSED)
         return imprint_fail(d);
+    if ((st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED) &&
+        mk_last_error(&d->ike) == MK_E_ID_MISMATCH && d->have_seen_idr) {
+        char what[160], msg[400], got[300], want[300];
+        cli_format_id(&d->seen_idr, got, sizeof(got));
+        cli_format_id(&d->cfg.idr, want, sizeof(want));
+        snprintf(what, sizeof(what), "IKE_AUTH with %s", d->peer_str);
+        snprintf(msg, sizeof(msg), "the responder identified as %.200s, not %.150s", got, want);
+        return cli_fail(EX_AUTH, what, msg, "check --remote-id; strongSwan reads user@host as "
+                        "email:, @name as fqdn:");
+    }
     if (st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED)
         return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
     if (st != MK_IO_OK)
@@ -229,12 +256,15 @@ static void send_inner(cli_dev *d, const uint8_t *pkt, size_t len, uint8_t nh, u
         show_line(d->show, now, d->who, "-> ESP  not sent: %s", mk_err_name(e));
         return;
     }
-    st = mk_io_send(&d->io, MK_IO_NATT, NULL, out, olen);
-    d->esp_tx++;
-    show_line(d->show, now, d->who, "-> ESP  spi %08x seq %u  %4zu B  %s%s", d->sa.spi_out,
-              d->sa.seq_out, olen, what, st == MK_IO_OK ? "" : "  [send failed]");
+    /* the line first: the peer's reaction (the demo's door) must not appear before it */
+    show_line(d->show, now, d->who, "-> ESP  spi %08x seq %-3u %4zu B  %s", d->sa.spi_out,
+              d->sa.seq_out, olen, what);
     if (d->show != NULL && d->show->verbose)
         show_hex(d->show, "Sending Packet", out, olen);
+    st = mk_io_send(&d->io, MK_IO_NATT, NULL, out, olen);
+    d->esp_tx++;
+    if (st != MK_IO_OK)
+        show_line(d->show, now, d->who, "   ESP send failed: %s", mk_io_status_str(st));
 }
 
 static void send_next(cli_dev *d, uint64_t now)
@@ -323,11 +353,20 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     mk_err e;
     bool ok;
 
+    uint32_t spi = 0, seq = 0;
+
     if (!d->sa_ok)
         return;
+    if (g->len >= 8) {
+        spi = (uint32_t)g->buf[0] << 24 | (uint32_t)g->buf[1] << 16 | (uint32_t)g->buf[2] << 8 |
+              g->buf[3];
+        seq = (uint32_t)g->buf[4] << 24 | (uint32_t)g->buf[5] << 16 | (uint32_t)g->buf[6] << 8 |
+              g->buf[7];
+    }
     e = mk_esp_open(&d->sa, g->buf, g->len, &nh, &in, &il);
     if (e != MK_E_OK) {
-        show_line(d->show, now, d->who, "<- ESP  %4zu B  [dropped: %s]", g->len, mk_err_name(e));
+        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi,
+                  seq, g->len, mk_err_name(e));
         return;
     }
     d->esp_rx++;
@@ -354,7 +393,7 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
         }
     } else
         ok = false;
-    show_line(d->show, now, d->who, "<- ESP  spi %08x  %4zu B  %s%s", d->sa.spi_in, g->len,
+    show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, g->len,
               !ok ? "inner packet not understood"
               : v.proto == MK_IPPROTO_ICMP ? "ICMP"
               : v.proto == MK_IPPROTO_UDP  ? "UDP"
@@ -446,6 +485,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     d->next_send_ms = now;
     d->done = false;
     st = mk_io_run(&d->io, &d->ike, &h, now + timeout_ms);
+    trace_flush(d);
     if (st == MK_IO_E_IKE)
         return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
     if (st != MK_IO_OK && st != MK_IO_E_DEADLINE)
@@ -475,6 +515,7 @@ int dev_delete(cli_dev *d, uint32_t timeout_ms)
     if (e != MK_E_OK)
         return cli_fail(EX_INTERNAL, "INFORMATIONAL (Delete)", mk_err_str(e), "report this bug");
     st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
+    trace_flush(d);
     if (st == MK_IO_E_IKE)
         return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
     if (st != MK_IO_OK)

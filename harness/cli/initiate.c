@@ -24,8 +24,9 @@ static const char initiate_help[] =
     "Set up an IKE SA and one ESP child SA with a responder (RFC 7815 minimal initiator),\n"
     "optionally send traffic through it, then forget (default) or delete it.\n"
     "\n"
-    "  --peer ADDR[:PORT]     responder (default port 500; any other port means the non-ESP\n"
-    "                         marker from the first message on, as strongSwan expects)\n"
+    "  --peer ADDR[:PORT]     responder, an IPv4 or IPv6 address (names are not resolved;\n"
+    "                         [v6]:PORT); default port 500; any other port means the non-ESP\n"
+    "                         marker from the first message on, as strongSwan expects\n"
     "  --local ADDR[:PORT]    local address (default: any; port default ephemeral; with\n"
     "                         port 500 the NAT-T socket binds 4500)\n"
     "  --psk-file F           pre-shared key: 0x-hex or text, >= 16 octets (or env MINIKE_PSK)\n"
@@ -52,13 +53,16 @@ static const char initiate_help[] =
     "                         aes256-sha256, aes128ccm8\n"
     "  --tsi CIDR             our traffic selector (default 10.99.20.0/24)\n"
     "  --tsr CIDR             the responder's traffic selector (default 10.99.10.0/24)\n"
-    "  --inner-src ADDR       source address inside the tunnel (default: first host of --tsi)\n"
+    "  --inner-src ADDR       source address inside the tunnel (default: first host of --tsi;\n"
+    "                         must lie in --tsi)\n"
     "  --no-natt              no NAT_DETECTION notifies, stay on the IKE port\n"
     "  --nat-port             start on the NAT-T port with the non-ESP marker\n"
-    "  --transport            transport mode instead of tunnel mode\n"
-    "  --ping ADDR            ICMP echo inside ESP to ADDR (behind the responder); checks replies\n"
-    "  --send TEXT --to ADDR:PORT   a UDP message inside ESP; prints the replies\n"
-    "  --count N              pings / messages to send (default 1)\n"
+    "  --transport            transport mode instead of tunnel mode (selectors = the outer\n"
+    "                         addresses; --ping / --to must then be the --peer address, IPv4)\n"
+    "  --ping ADDR            ICMP echo inside ESP to ADDR (IPv4, inside --tsr); checks replies\n"
+    "  --send TEXT --to ADDR:PORT   a UDP message inside ESP (ADDR inside --tsr); prints the\n"
+    "                         replies\n"
+    "  --count N              pings / messages to send, 1 to 64 (default 1)\n"
     "  --quiet-timeout SEC    after --send, stop after SEC without a reply (default 2)\n"
     "  --delete               delete the IKE SA at the end (RFC 7815 B.1) instead of forgetting it\n"
     "  --pcap FILE            write every datagram to FILE (pcap with IPv4/IPv6 + UDP headers)\n"
@@ -67,7 +71,7 @@ static const char initiate_help[] =
     "  --keys DIR             write Wireshark decryption tables (ikev2_decryption_table, esp_sa,\n"
     "                         preferences) into DIR: WIRESHARK_CONFIG_DIR=DIR tshark -r FILE\n"
     "  --seed N               deterministic SPIs, nonces and DH keys (ChaCha20 DRBG)\n"
-    "  --timeout SEC          give up on an exchange after SEC (default 30)\n"
+    "  --timeout SEC          give up on an exchange after SEC, 1 to 3600 (default 30)\n"
     "  -v                     core trace and hex dumps (hexl_print style)\n"
     "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
     "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer error\n";
@@ -212,7 +216,7 @@ int cmd_initiate(int argc, char **argv)
     else if (transport && (send || have_ping) && peer.family != 4)
         r = cli_fail(EX_USAGE, "--transport with --ping/--send over IPv6",
                      "traffic in transport mode is built for IPv4 outer addresses only",
-                     "use tunnel mode (drop --transport) or an IPv4 --peer");
+                     "drop --transport for tunnel mode, or use an IPv4 --peer");
     else if (transport && have_ping && memcmp(ping.ip, peer.ip, 4) != 0)
         r = cli_fail(EX_USAGE, "--ping with --transport",
                      "transport mode protects traffic to the responder itself only",

@@ -196,7 +196,7 @@ static int finish_private(cli_key *k, const char *what)
     if (e != MK_E_OK)
         return cli_fail(
             EX_CONFIG, what, "the key is malformed or unsupported",
-            "use an Ed25519 or RSA (2048-4096 bits) key from minike keygen or pki --gen");
+            "use an Ed25519 or RSA key of 2048-4096 bits, from minike keygen or pki --gen");
     return 0;
 }
 
@@ -216,13 +216,13 @@ int cli_key_from_der(const uint8_t *der, size_t len, cli_key *k, const char *wha
     if (rc == MBEDTLS_ERR_PK_PASSWORD_REQUIRED || rc == MBEDTLS_ERR_PK_PASSWORD_MISMATCH) {
         mbedtls_pk_free(&pk);
         return cli_fail(EX_CONFIG, what, "the private key is encrypted",
-                        "give an unencrypted key (minike keygen writes one with mode 0600)");
+                        "give an unencrypted key; minike keygen writes one with mode 0600");
     }
     if (rc != 0) {
         mbedtls_pk_free(&pk);
         if (len >= 7 && der[0] == 0x30 && memmem(der, len < 40 ? len : 40, oid_ed25519, 5))
             return cli_fail(EX_CONFIG, what, "this is a public key, not a private key",
-                            "give the PREFIX.key file here (the .pub file goes to the other side)");
+                            "give the PREFIX.key file here; the .pub file goes to the other side");
         return cli_fail(EX_CONFIG, what,
                         "not a private key minike can read (Ed25519 PKCS#8, RSA PKCS#1/PKCS#8)",
                         "make one with: minike keygen --type ed25519 --out PREFIX");
@@ -266,13 +266,13 @@ int cli_load_private_key(const char *path, cli_key *k, const char *opt)
     }
     if (pem == -2 || (pem == 1 && !strcmp(label, "ENCRYPTED PRIVATE KEY")))
         r = cli_fail(EX_CONFIG, what, "the private key is encrypted",
-                     "give an unencrypted key (minike keygen writes one with mode 0600)");
+                     "give an unencrypted key; minike keygen writes one with mode 0600");
     else if (pem < 0)
         r = cli_fail(EX_CONFIG, what, "broken PEM (no END line or bad base64)",
                      "give the file as minike keygen or pki --gen wrote it");
     else if (pem == 1 && strstr(label, "PUBLIC KEY") != NULL)
         r = cli_fail(EX_CONFIG, what, "this is a public key, not a private key",
-                     "give the PREFIX.key file here (the .pub file goes to the other side)");
+                     "give the PREFIX.key file here; the .pub file goes to the other side");
     else
         r = cli_key_from_der(der, dl, k, what);
     sodium_free(der);
@@ -379,7 +379,7 @@ int cli_parse_fp(const char *s, uint8_t fp[MK_FP_LEN], const char *opt)
         return 0;
     snprintf(what, sizeof what, "%s '%.80s'", opt, s);
     return cli_fail(EX_USAGE, what, "not a SHA-256 fingerprint (64 hex digits)",
-                    "minike keygen prints it (sha256: line); or minike keygen --print FILE");
+                    "minike keygen prints it on its sha256: line, as does minike keygen --print FILE");
 }
 
 /* pki --print's keyid (SHA-1 of the SPKI) and subjkey (SHA-1 of the subjectPublicKey BIT

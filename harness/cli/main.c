@@ -35,11 +35,21 @@ void cli_install_signals(void)
 
 int cli_fail(int code, const char *what, const char *why, const char *todo)
 {
+    cli_show *s = cli_active_show;
+    /* the failure line is the last thing the user sees: mute the timeline (another thread,
+     * such as the demo's door, may still be running) */
+    if (s != NULL) {
+        pthread_mutex_lock(&s->lock);
+        s->quiet = true;
+    }
     fflush(stdout);
     if (todo != NULL && *todo)
         fprintf(stderr, "minike: %s: %s (%s)\n", what, why, todo);
     else
         fprintf(stderr, "minike: %s: %s\n", what, why);
+    fflush(stderr);
+    if (s != NULL)
+        pthread_mutex_unlock(&s->lock);
     return code;
 }
 
@@ -164,7 +174,10 @@ static const char usage[] =
     "    or changed since it was imprinted)\n"
     "  7 no proposal chosen, or the child SA refused\n"
     "  8 other peer error\n"
-    "Every failure prints one line: minike: <what failed>: <why> (<what to do>)\n";
+    "  130 interrupted by SIGINT/SIGTERM (respond exits 0: stopping is its normal end)\n"
+    "Every failure prints one line: minike: <what failed>: <why> (<what to do>)\n"
+    "\n"
+    "minike --version prints the version; minike help COMMAND = minike COMMAND --help.\n";
 
 int main(int argc, char **argv)
 {
@@ -177,6 +190,19 @@ int main(int argc, char **argv)
         return cli_fail(EX_USAGE, "command line", "no command given",
                         "commands: initiate, respond, demo, keygen, reset; see minike --help");
     cmd = argv[1];
+    if (!strcmp(cmd, "help") && argc > 2) { /* minike help initiate = minike initiate --help */
+        char *hv[3] = {argv[2], "--help", NULL};
+        if (!strcmp(argv[2], "initiate"))
+            return cmd_initiate(2, hv);
+        if (!strcmp(argv[2], "respond"))
+            return cmd_respond(2, hv);
+        if (!strcmp(argv[2], "demo"))
+            return cmd_demo(2, hv);
+        if (!strcmp(argv[2], "keygen"))
+            return cmd_keygen(2, hv);
+        if (!strcmp(argv[2], "reset"))
+            return cmd_reset(2, hv);
+    }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         fputs(usage, stdout);
         return EX_OK;

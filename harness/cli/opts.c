@@ -528,7 +528,7 @@ int cli_check_remote(const mk_addr *a, const char *opt, const char *s)
         return cli_fail(EX_USAGE, what, why, "give the responder's unicast address");
     if (a->port == 0)
         return cli_fail(EX_USAGE, what, "port 0 is not a port one can send to",
-                        "give the responder's port, e.g. 500 (the default)");
+                        "give the responder's port, e.g. 500, the default");
     return 0;
 }
 
@@ -564,8 +564,8 @@ static int set_psk(cli_common *c, const char *text, size_t n, const char *src)
             if (only_hex && digits % 2 != 0)
                 return cli_fail(EX_CONFIG, what, "0x... with an odd number of hex digits",
                                 "a key is whole octets: two hex digits each");
-            return cli_fail(EX_CONFIG, what, "0x... but not valid hex (a space or other "
-                            "character after 0x?)",
+            return cli_fail(EX_CONFIG, what, "0x... but not valid hex: a space or other "
+                            "character after 0x?",
                             "write the key as 0x followed by hex digits only, or as plain text");
         }
         c->psk_len = (size_t)k;
@@ -704,8 +704,8 @@ int cli_rpk_config(cli_common *c, mk_config *cfg, cli_imprint *imprint)
         if (c->have_peer_key || c->have_peer_fp || c->state != NULL || c->send_cert)
             return cli_fail(EX_USAGE, "raw public keys",
                             "--peer-key, --peer-fp, --state and --send-cert need --key",
-                            "add --key FILE (make one with: minike keygen --type ed25519 "
-                            "--out PREFIX)");
+                            "add --key FILE; make one with: minike keygen --type ed25519 "
+                            "--out PREFIX");
         return 0;
     }
     if (c->have_psk)
@@ -774,9 +774,21 @@ int cli_usage_error(char **argv, int opt, const char *cmd)
     snprintf(todo, sizeof(todo), "see minike %s --help", cmd);
     if (opt == ':')
         snprintf(why, sizeof(why), "option '%.60s' needs a value", bad);
-    else if (optopt != 0)
+    else if (optopt != 0 && !strncmp(bad, "--", 2) && strchr(bad, '=') != NULL)
+        snprintf(why, sizeof(why), "option '%.60s' takes no value", bad);
+    else if (optopt != 0 && optopt < 256)
         snprintf(why, sizeof(why), "unknown option '-%c'", optopt);
+    else if (!strncmp(bad, "--", 2))
+        snprintf(why, sizeof(why), "unknown or ambiguous option '%.60s'", bad);
     else
         snprintf(why, sizeof(why), "unknown option '%.60s'", bad);
+    return cli_fail(EX_USAGE, "command line", why, todo);
+}
+
+int cli_unexpected_arg(const char *arg, const char *todo)
+{
+    char why[160];
+    snprintf(why, sizeof(why), "unexpected argument '%.60s'%s", arg,
+             arg[0] != '-' ? "; every value belongs to an option, e.g. --peer ADDR" : "");
     return cli_fail(EX_USAGE, "command line", why, todo);
 }

@@ -39,7 +39,7 @@ static void esp_send(cli_server *s, const uint8_t *pkt, size_t len, uint8_t nh, 
         return;
     (void)mk_io_send(&s->io, s->esp_cls, &s->esp_peer, out, olen);
     if (s->show != NULL && s->show_dgrams)
-        show_line(s->show, now, s->who, "-> ESP  spi %08x seq %u  %4zu B  %s", s->sa.spi_out,
+        show_line(s->show, now, s->who, "-> ESP  spi %08x seq %-3u %4zu B  %s", s->sa.spi_out,
                   s->sa.seq_out, olen, what);
 }
 
@@ -152,17 +152,20 @@ static void handle_esp(cli_server *s, mk_io_dgram *g, uint64_t now)
     mk_err e;
     bool ok;
 
+    uint32_t seq = g->len >= 8 ? get32(g->buf + 4) : 0;
+
     if (!s->sa_ok || get32(g->buf) != s->sa.spi_in)
         refresh_sa(s);
     if (!s->sa_ok || get32(g->buf) != s->sa.spi_in) {
         if (s->show && s->show_dgrams)
-            show_line(s->show, now, s->who, "<- ESP  spi %08x  %zu B  [dropped: no such SA]",
-                      get32(g->buf), g->len);
+            show_line(s->show, now, s->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: no such SA]",
+                      get32(g->buf), seq, g->len);
         return;
     }
     e = mk_esp_open(&s->sa, g->buf, g->len, &nh, &in, &il);
     if (e != MK_E_OK) {
-        show_line(s->show, now, s->who, "<- ESP  %zu B  [dropped: %s]", g->len, mk_err_name(e));
+        show_line(s->show, now, s->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]",
+                  s->sa.spi_in, seq, g->len, mk_err_name(e));
         return;
     }
     s->esp_cls = g->cls;
@@ -186,7 +189,7 @@ static void handle_esp(cli_server *s, mk_io_dgram *g, uint64_t now)
     } else
         ok = false;
     if (s->show && s->show_dgrams)
-        show_line(s->show, now, s->who, "<- ESP  spi %08x  %zu B  %s", s->sa.spi_in, g->len,
+        show_line(s->show, now, s->who, "<- ESP  spi %08x seq %-3u %4zu B  %s", s->sa.spi_in, seq, g->len,
                   !ok ? "inner packet not understood"
                   : !v.csum_ok ? "bad inner checksum"
                   : v.proto == MK_IPPROTO_ICMP ? "ICMP"
@@ -358,11 +361,17 @@ int server_run(cli_server *s)
                 }
                 note_keys(s);
                 if (s->show && s->show_dgrams) {
-                    char note[64];
+                    char note[140], a[80];
+                    size_t off = c ? MK_NATT_MARKER : 0;
+                    bool sa_init = g->len >= off + 28 && g->buf[off + 18] == MK_EX_IKE_SA_INIT;
+                    addr_str(&g->from, a, sizeof(a));
                     if (e != MK_E_OK)
-                        snprintf(note, sizeof(note), "[dropped: %s]", mk_err_name(e));
+                        snprintf(note, sizeof(note), "[dropped: %s] from %s", mk_err_name(e), a);
+                    else /* a new initiator shows up with IKE_SA_INIT: say who */
+                        snprintf(note, sizeof(note), "from %s", a);
                     show_ike(s->show, now, s->who, false, g->buf, g->len,
-                             s->have_keys ? &s->last_keys : NULL, e != MK_E_OK ? note : NULL);
+                             s->have_keys ? &s->last_keys : NULL,
+                             e != MK_E_OK || sa_init ? note : NULL);
                 }
             }
         }
@@ -370,6 +379,25 @@ int server_run(cli_server *s)
             (void)mk_peer_on_timer(s->peer, now);
         door_tick(s, now);
         drain_peer(s, now);
+        {
+            /* one line when an IKE SA comes up: with whom, and its ESP SPIs */
+            int ps = (int)mk_peer_state_get(s->peer);
+            if (ps == MK_PEER_ESTABLISHED && s->last_pstate != MK_PEER_ESTABLISHED &&
+                s->last_pstate != MK_PEER_REQ_SENT && s->show && s->show_dgrams) {
+                char a[80] = "?";
+                mk_addr ra;
+                uint16_t rp;
+                if (mk_peer_remote(s->peer, &ra, &rp))
+                    addr_str(&ra, a, sizeof(a));
+                if (s->sa_ok)
+                    show_line(s->show, now, s->who, "   IKE SA with %s established; ESP SPIs "
+                              "in %08x out %08x", a, s->sa.spi_in, s->sa.spi_out);
+                else
+                    show_line(s->show, now, s->who, "   IKE SA with %s established, no child SA",
+                              a);
+            }
+            s->last_pstate = ps;
+        }
     }
     free(g);
     return rc;
@@ -581,12 +609,15 @@ int cmd_respond(int argc, char **argv)
                         "e.g. --listen 127.0.0.1:15000; see minike respond --help");
     }
     r = 0;
-    if (c.have_peer_fp || c.state != NULL)
+    if (c.have_tsi)
+        r = cli_fail(EX_USAGE, "respond --tsi", "the responder takes the initiator's TSi as is",
+                     "drop --tsi; --tsr sets what the responder protects");
+    else if (c.have_peer_fp || c.state != NULL)
         r = cli_fail(EX_USAGE, "respond", "--peer-fp and --state are for initiate",
                      "pin the initiator's key with --peer-key FILE");
     else if (!c.have_key && (c.have_peer_key || c.send_cert || no_cert))
         r = cli_fail(EX_USAGE, "respond", "--peer-key, --send-cert and --no-cert need --key",
-                     "add --key FILE (make one with: minike keygen --type ed25519 --out PREFIX)");
+                     "add --key FILE; make one with: minike keygen --type ed25519 --out PREFIX");
     else if (c.have_key && c.have_psk)
         r = cli_fail(EX_USAGE, "--key and --psk-file", "choose one authentication method",
                      "drop --psk-file to authenticate with the raw public key");
@@ -612,6 +643,12 @@ int cmd_respond(int argc, char **argv)
         cli_common_wipe(&c);
         free(s);
         return r;
+    }
+    if (natt != 0 && natt == listen.port) {
+        cli_common_wipe(&c);
+        free(s);
+        return cli_fail(EX_USAGE, "--natt-port", "the same port as --listen",
+                        "IKE and NAT-T need two ports, e.g. 500 and 4500");
     }
     if (natt == 0)
         natt = listen.port == MK_PORT_IKE ? MK_PORT_NATT : (listen.port ? listen.port + 1u : 0);

@@ -17,6 +17,8 @@
 #include "sk.h"
 #include "suite.h"
 
+cli_show *cli_active_show;
+
 void show_init(cli_show *s, int verbose)
 {
     memset(s, 0, sizeof(*s));
@@ -24,6 +26,7 @@ void show_init(cli_show *s, int verbose)
     s->t0_ms = mk_io_now_ms();
     s->verbose = verbose;
     pthread_mutex_init(&s->lock, NULL);
+    cli_active_show = s;
 }
 
 const char *addr_str(const mk_addr *a, char *buf, size_t cap)
@@ -44,13 +47,15 @@ static void vline(cli_show *s, uint64_t now_ms, const char *who, const char *fmt
 void show_line(cli_show *s, uint64_t now_ms, const char *who, const char *fmt, ...)
 {
     va_list ap;
-    if (s == NULL || s->quiet)
+    if (s == NULL)
         return;
-    pthread_mutex_lock(&s->lock);
-    va_start(ap, fmt);
-    vline(s, now_ms, who, fmt, ap);
-    va_end(ap);
-    fflush(s->out);
+    pthread_mutex_lock(&s->lock); /* quiet is read under the lock: cli_fail() sets it */
+    if (!s->quiet) {
+        va_start(ap, fmt);
+        vline(s, now_ms, who, fmt, ap);
+        va_end(ap);
+        fflush(s->out);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -78,11 +83,13 @@ static void hex_unlocked(cli_show *s, const char *title, const uint8_t *p, size_
 
 void show_hex(cli_show *s, const char *title, const uint8_t *p, size_t n)
 {
-    if (s == NULL || s->quiet)
+    if (s == NULL)
         return;
     pthread_mutex_lock(&s->lock);
-    hex_unlocked(s, title, p, n);
-    fflush(s->out);
+    if (!s->quiet) {
+        hex_unlocked(s, title, p, n);
+        fflush(s->out);
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -125,6 +132,43 @@ static bool describe_sk(const mk_msg *m, const mk_ike_keys *keys, char *out, siz
     return e == MK_E_OK;
 }
 
+bool show_find_idr(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_id *out)
+{
+    uint8_t plain[MK_MAX_MSG];
+    mk_chain inner;
+    mk_sk_keys k;
+    mk_msg m;
+    size_t off = has_marker(p, n) ? MK_NATT_MARKER : 0;
+    const mk_suites *reg = mk_suites_default();
+    bool ok = false;
+
+    if (keys == NULL || mk_msg_parse(&m, p + off, n - off) != MK_E_OK || !m.has_sk ||
+        (m.hdr.flags & MK_HDR_F_INITIATOR) != 0)
+        return false;
+    memset(&k, 0, sizeof(k));
+    k.encr = mk_suite_encr(reg, keys->encr, keys->encr_bits);
+    k.integ = keys->integ ? mk_suite_integ(reg, keys->integ) : NULL;
+    if (k.encr == NULL || (keys->integ && k.integ == NULL) ||
+        memcmp(m.hdr.spi_i, keys->spi_i, 8) != 0 || memcmp(m.hdr.spi_r, keys->spi_r, 8) != 0)
+        return false;
+    k.ek = keys->sk_er;
+    k.ak = keys->sk_ar;
+    if (mk_sk_open(&m, &k, plain, sizeof(plain), &inner) == MK_E_OK) {
+        const mk_pl *pl = mk_chain_find(&inner, MK_PT_IDR);
+        mk_idv id;
+        if (pl != NULL && mk_pl_decode_id(&id, pl->body, pl->len) == MK_E_OK &&
+            id.len <= sizeof(out->data)) {
+            memset(out, 0, sizeof(*out));
+            out->type = id.type;
+            out->len = (uint8_t)id.len;
+            memcpy(out->data, id.data, id.len);
+            ok = true;
+        }
+    }
+    mk_wipe(plain, sizeof(plain));
+    return ok;
+}
+
 void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p,
               size_t n, const mk_ike_keys *keys, const char *note)
 {
@@ -151,6 +195,10 @@ void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint
                  outer, (*outer && *sk) ? " " : "", sk);
     }
     pthread_mutex_lock(&s->lock);
+    if (s->quiet) {
+        pthread_mutex_unlock(&s->lock);
+        return;
+    }
     {
         uint64_t t = now_ms >= s->t0_ms ? now_ms - s->t0_ms : 0;
         fprintf(s->out, "%4llu.%03llu  %-6s %s%s%s\n", (unsigned long long)(t / 1000),

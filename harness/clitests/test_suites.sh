@@ -56,7 +56,7 @@ stop_resp
 # transport mode: the selectors are the outer addresses, so the responder protects 127.0.0.1
 start_resp --psk-file "$PSK" --id @door.test --echo --tsr 127.0.0.1/32
 expect_rc "UDP echo, transport mode" 0 "$M" "${I[@]}" --peer 127.0.0.1:$RESP_PORT --transport \
-  --send hello-transport --to 10.99.10.1:9 --quiet-timeout 1
+  --send hello-transport --to 127.0.0.1:9 --quiet-timeout 1
 grep -q 'transport' "$T/out" && grep -q 'reply: hello-transport' "$T/out" && pass "  echo came back (transport)" || fail "  echo (transport)" "$T/out"
 expect_rc "ICMP echo, transport mode" 0 "$M" "${I[@]}" --peer 127.0.0.1:$RESP_PORT --transport \
   --ping 127.0.0.1

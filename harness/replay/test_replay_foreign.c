@@ -11,7 +11,8 @@
  *  - interop: every capture under pcaps/interop/<scenario>/ (strongSwan, libreswan; made by
  *    interop/run.sh) is decoded datagram by datagram, and each SK payload whose IKE SA has a row in
  *    the scenario's Wireshark key tables (or a `.keys` file) with ciphers we have is opened
- *    (ICV/tag verified) and its inner chain parsed.
+ *    (ICV/tag verified) and its inner chain parsed. Those whose initiator is minike are, besides,
+ *    replayed bit for bit by test_replay_interop.c (from <scenario>.keys and .expect).
  */
 #include <criterion/criterion.h>
 #include <dirent.h>

@@ -24,6 +24,7 @@ void mk_sb_str(mk_sb *b, const char *s)
         b->p[b->off] = '\0';
 }
 
+/* UINT32_MAX has 10 decimal digits: d[] and s[] (10 + NUL) cannot overflow. */
 void mk_sb_u32(mk_sb *b, uint32_t v)
 {
     char d[11];
@@ -39,6 +40,8 @@ void mk_sb_u32(mk_sb *b, uint32_t v)
     mk_sb_str(b, s);
 }
 
+/* Indexed by mk_state, so the order must follow the enum; an out-of-range value (a corrupted or
+ * uninitialised mk_ike) prints as "?" instead of indexing past the table. */
 static const char *const state_names[] = {
     "IDLE", "INIT_SENT", "AUTH_SENT", "ESTABLISHED", "DELETE_SENT", "CLOSED", "FAILED",
 };
@@ -68,16 +71,28 @@ void mk_config_defaults(mk_config *cfg)
     cfg->n_ike = sizeof ike / sizeof ike[0];
     memcpy(cfg->esp, esp, sizeof esp);
     cfg->n_esp = sizeof esp / sizeof esp[0];
+    /* KEY_ID: RFC 7815 suggests it because it lets the ID payload be static; an address ID breaks
+     * as soon as the device gets a new address from DHCP or SLAAC. */
     cfg->idi.type = MK_ID_KEY_ID;
+    /* Widest selectors (all of IPv4, all ports, any protocol): the responder narrows them to its
+     * policy, while a narrower default would make a minimal device fail on TS_UNACCEPTABLE. */
     cfg->tsi.type = cfg->tsr.type = MK_TS_IPV4_RANGE;
     cfg->tsi.end_port = cfg->tsr.end_port = 0xffff;
     memset(cfg->tsi.end, 0xff, 4);
     memset(cfg->tsr.end, 0xff, 4);
+    /* Tunnel mode: a device talks to a gateway, not to the hosts behind it (transport mode would
+     * need N(USE_TRANSPORT_MODE) and the responder's consent). NAT-T on: the devices this code is
+     * for mostly sit behind a home or carrier NAT, and NAT_DETECTION costs two notifies. */
     cfg->tunnel = true;
     cfg->natt = true;
+    /* A device that reboots keeps no SA state; INITIAL_CONTACT tells the responder to drop any
+     * SA it still holds for our identity, so the stale one does not linger until it times out. */
     cfg->initial_contact = true;
     cfg->local.port = cfg->remote.port = MK_PORT_IKE;
     cfg->local.family = cfg->remote.family = 4;
+    /* Deliberately shorter than strongSwan's defaults (4 s x 1.8^n, 165 s in all): sends at 0,
+     * 0.5, 1.5, 3.5, 7.5, 15.5 and 23.5 s, failure at 30 s. A battery device would rather give up
+     * and let its application choose when to retry than keep its radio on for minutes. */
     cfg->rto_ms = 500;
     cfg->rto_max_ms = 8000;
     cfg->total_ms = 30000;
@@ -111,6 +126,8 @@ bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_enc
 
 uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
 {
+    /* bits == 0 in a config means the class's own size. A fixed-size cipher (ChaCha20-Poly1305,
+     * 256-bit keys only) gets no attribute at all, so a matching responder sees none. */
     /* RFC 7296 §3.3.5: Key Length only for ciphers with a variable key size */
     return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
 }
@@ -162,6 +179,9 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
         return;
     mk_chain c;
     const mk_chain *cp = NULL;
+    /* The plaintext inner chain is still in its build buffer (octet 0 = first payload type, see
+     * mk_ini_inner_init), so the trace can list SK{...} without decrypting; only payload and
+     * notify type names are printed, never the contents (IDs, AUTH, keys). */
     if (inner_buf != NULL && inner_off >= 1) {
         mk_rd r = mk_rd_init(inner_buf + 1, inner_off - 1);
         uint8_t skf;
@@ -175,12 +195,16 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
     mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
 }
 
+/* Every state change goes through here, so a trace shows each transition exactly once. */
 void mk_ini_set_state(mk_ike *ike, mk_state st)
 {
     ike->st = st;
     mk_ini_trace(ike, MK_EV_STATE, mk_state_name(st));
 }
 
+/* Public values (DH public, nonces, cookie, message copies) go too: auditing "everything goes" is
+ * easier than a list of exceptions, and the request copy holds our encrypted AUTH. Nonces are not
+ * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use. */
 void mk_ini_wipe_secrets(mk_ike *ike)
 {
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
@@ -226,6 +250,9 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     return ike->err;
 }
 
+/* For errors after a handler has committed (state, keys or SPIr changed): a DROP would claim that
+ * the SA is untouched, which is no longer true, so a DROP-class error from building the next
+ * request becomes BUF_TOO_SMALL and takes the FATAL path instead. */
 mk_err mk_ini_after_commit(mk_err e)
 {
     return mk_err_class(e) == MK_CLASS_DROP ? MK_E_BUF_TOO_SMALL : e;
@@ -236,6 +263,8 @@ uint8_t *mk_ini_req_buf(mk_ike *ike)
     return ike->req + MK_NATT_MARKER;
 }
 
+/* 0 in the config means "default", so a zero-initialised mk_config still gets sane timers (a zero
+ * RTO would retransmit in a busy loop). */
 static uint32_t rto_first(const mk_ike *ike)
 {
     return ike->cfg->rto_ms != 0 ? ike->cfg->rto_ms : 500;
@@ -254,6 +283,8 @@ static uint32_t total_budget(const mk_ike *ike)
 /* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
  * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
  * Copy the outstanding request (from its marker slot if on 4500) into the transmit slot. */
+/* tx is a separate slot from req: mk_tx_done() empties tx, but the request stays in req for the
+ * next retransmission until its response is accepted. */
 static void queue_req(mk_ike *ike)
 {
     const uint8_t *src = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
@@ -287,6 +318,8 @@ void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k)
     (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, &c);
     k->encr = c.encr;
     k->integ = c.integ;
+    /* We are always the original initiator, so outbound is always SK_ei/SK_ai, even in our
+     * responses to the peer's requests: the keys follow the SA roles, not request/response. */
     k->ek = outbound ? ike->sk_ei : ike->sk_er;
     k->ak = outbound ? ike->sk_ai : ike->sk_ar;
 }
@@ -312,6 +345,8 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
     memset(&h, 0, sizeof h);
     memcpy(h.spi_i, ike->spi_i, 8);
     memcpy(h.spi_r, ike->spi_r, 8);
+    /* Everything after IKE_SA_INIT travels in one SK payload, which MUST be the last payload, so
+     * the header's Next Payload is SK. Version 0x20: major 2, minor 0. */
     h.next = MK_PT_SK;
     h.version = 0x20;
     h.exchange = exchange;
@@ -321,6 +356,7 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
     mk_ini_sk_keys(ike, true, &k);
     uint8_t first = inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE;
     *err = mk_sk_seal(&w, &k, ike->env, first, inner_buf + 1, inner_off - 1);
+    /* A header that did not fit leaves w sticky-failed; report that, not a half-written message. */
     if (*err == MK_E_OK && w.err != MK_E_OK)
         *err = w.err;
     return *err == MK_E_OK ? w.off : 0;
@@ -334,6 +370,8 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
 {
     if (ike == NULL)
         return MK_E_BAD_CONFIG;
+    /* Wiped before anything is checked, so a reused mk_ike never carries a previous SA's keys,
+     * even when the new config is refused. */
     mk_wipe(ike, sizeof *ike);
     ike->st = MK_ST_IDLE;
     if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL)
@@ -376,6 +414,8 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
         (cfg->tsr.type != MK_TS_IPV4_RANGE && cfg->tsr.type != MK_TS_IPV6_RANGE))
         return MK_E_BAD_CONFIG;
+    /* Pointers, not copies: cfg (with its PSK or private key) and env must stay alive and
+     * unchanged for the SA's lifetime. mk_ike stays small, and the secret exists only once. */
     ike->cfg = cfg;
     ike->env = env;
     return MK_E_OK;
@@ -397,7 +437,10 @@ mk_err mk_start(mk_ike *ike, uint64_t now_ms)
 
 typedef mk_err (*mk_ini_handler)(mk_ike *ike, const mk_msg *m, uint64_t now);
 
-/* State dispatch as data (s2n state_machine[]): anything not listed is UNEXPECTED_MSG. */
+/* State dispatch as data (s2n state_machine[]): anything not listed is UNEXPECTED_MSG.
+ * There is no row for a peer's IKE_SA_INIT or IKE_AUTH request: a minimal node is only ever the
+ * initiator. The DELETE_SENT rows still answer peer requests because they can cross our Delete
+ * in flight, and an unanswered request makes the peer retransmit until it gives up on us. */
 static const struct {
     mk_state st;
     uint8_t exchange;
@@ -415,6 +458,8 @@ static const struct {
 };
 
 /* The only thing a DROP may change: the counters. */
+/* A spoofed or stale datagram therefore costs the attacker nothing but our counters: no state
+ * change, no retransmission, no error sent back (an answer would make us a reflector). */
 static mk_err drop(mk_ike *ike, mk_err e)
 {
     ike->stats.dropped++;
@@ -426,13 +471,17 @@ static mk_err drop(mk_ike *ike, mk_err e)
 /* Header checks common to every row: SPIs and, for responses, the outstanding Message ID. */
 static mk_err check_header(const mk_ike *ike, const mk_hdr *h, bool is_response)
 {
-    /* RFC 7296 §2.6/§3.1: the SPIi identifies our SA; anything else is not for us */
+    /* RFC 7296 §2.6/§3.1: the SPIi identifies our SA; anything else is not for us
+     * The SPIs are on the wire, but an off-path attacker must guess ours to inject anything, so
+     * the compare is constant-time and does not reveal how many leading octets matched. */
     if (!mk_ct_eq(h->spi_i, ike->spi_i, 8))
         return MK_E_WRONG_SPI;
     /* RFC 7296 §3.1: the I(nitiator) flag MUST be cleared in messages of the original
      * responder: a message with it set is not from our peer. */
     if (h->flags & MK_HDR_F_INITIATOR)
         return MK_E_UNEXPECTED_MSG;
+    /* IKE_SA_INIT is exempt: its response is where we learn SPIr, and COOKIE / INVALID_KE
+     * replies carry SPIr = 0. */
     if (h->exchange != MK_EX_IKE_SA_INIT && !mk_ct_eq(h->spi_r, ike->spi_r, 8))
         return MK_E_WRONG_SPI;
     if (is_response) {
@@ -451,10 +500,14 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
 {
     if (ike->cfg == NULL)
         return MK_E_BAD_STATE;
+    /* FAILED is terminal: late or retransmitted responses get the first error back unparsed. */
     if (ike->st == MK_ST_FAILED)
         return ike->err;
+    /* Counted before any check: the stats show what was offered, drops included. */
     ike->stats.rx_dgrams++;
     ike->stats.rx_bytes += (uint32_t)len;
+    /* local_port comes from the I/O layer (which socket received it): whether a marker must be
+     * present is a property of the port, and must not be guessed from the content. */
     if (local_port == MK_PORT_NATT) {
         /* RFC 3948 §2.2: IKE on port 4500 is preceded by a zero non-ESP marker; anything else
          * there is ESP, not ours to parse. */
@@ -464,6 +517,8 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
         dgram += MK_NATT_MARKER;
         len -= MK_NATT_MARKER;
     }
+    /* MK_MAX_MSG = 3000 is RFC 7296's SHOULD-handle size (1280 is the MUST). We keep copies of
+     * accepted messages (RealMessage2 for AUTH), so anything larger could not be stored anyway. */
     if (len > MK_MAX_MSG)
         return drop(ike, MK_E_TOO_MANY);
     mk_msg m;
@@ -481,6 +536,8 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
     }
     if (fn == NULL)
         return drop(ike, MK_E_UNEXPECTED_MSG);
+    /* Header checks after the dispatch lookup because the Message ID check applies to responses
+     * only; both happen before the handler sees a single payload. */
     if ((e = check_header(ike, &m.hdr, is_resp)) != MK_E_OK)
         return drop(ike, e);
     e = fn(ike, &m, now_ms);
@@ -508,6 +565,9 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         return ike->err;
     if (!ike->req_outstanding)
         return MK_E_OK;
+    /* req_first_ms restarts with every new request (mk_ini_send_req), so total_ms bounds one
+     * exchange, not the handshake: a COOKIE or INVALID_KE retry and then IKE_AUTH each get a
+     * fresh budget. A caller that needs a hard overall limit enforces it around mk_start(). */
     /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
     if (now_ms >= ike->req_first_ms + total_budget(ike)) {
         /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
@@ -521,6 +581,7 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         return MK_E_OK;
     /* RFC 7296 §2.1: a retransmission is bitwise identical to the original request;
      * RFC 7296 §2.4: retransmission intervals increase exponentially. */
+    /* Doubled in 64 bits so a large configured rto_max_ms cannot wrap the 32-bit field. */
     uint64_t rto = (uint64_t)ike->req_rto_ms * 2u;
     if (rto > rto_max(ike))
         rto = rto_max(ike);
@@ -535,6 +596,9 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
     return MK_E_OK;
 }
 
+/* UINT64_MAX = no timer: with no request outstanding (ESTABLISHED, answering peer requests) the
+ * I/O loop blocks on the socket alone. Responses we send are never retransmitted on a timer;
+ * RFC 7296 has the responder resend only when the request arrives again. */
 uint64_t mk_deadline(const mk_ike *ike)
 {
     if (ike->cfg == NULL || ike->st == MK_ST_FAILED || !ike->req_outstanding)
@@ -543,6 +607,9 @@ uint64_t mk_deadline(const mk_ike *ike)
     return ike->req_next_ms < end ? ike->req_next_ms : end;
 }
 
+/* The slot holds at most one datagram: the caller sends it, then calls mk_tx_done(). If the send
+ * fails and mk_tx_done() is not called, the same octets are offered again, which is harmless
+ * because IKE retransmissions are bitwise identical anyway. */
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
 {
     if (ike->tx_len == 0) {
@@ -555,6 +622,7 @@ size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
     return ike->tx_len;
 }
 
+/* tx_* stats count what the caller reports sent, not what we queued. */
 void mk_tx_done(mk_ike *ike)
 {
     if (ike->tx_len == 0)
@@ -579,7 +647,8 @@ const mk_stats *mk_stats_get(const mk_ike *ike)
     return &ike->stats;
 }
 
-/* The child SA is only handed out while the IKE SA that keyed it stands. */
+/* The child SA is only handed out while the IKE SA that keyed it stands. DELETE_SENT still
+ * counts: the ESP keys stay valid until the peer confirms the delete. */
 bool mk_child(const mk_ike *ike, mk_esp_sa *out)
 {
     if (!ike->child_ok || (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT))
@@ -598,8 +667,9 @@ bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *e
     return true;
 }
 
-/* Only the SK_e and SK_a keys leave (a Wireshark decryption table needs nothing else); SK_d,
- * SK_pi and SK_pr never do. */
+/* The SK_e and SK_a keys leave whenever they exist (a Wireshark decryption table needs nothing
+ * else). SK_d, SK_pi and SK_pr leave only in AUTH_SENT, the one window in which they still exist:
+ * once the child SA is keyed they are wiped (there is no rekey), so they cannot be exported. */
 bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
 {
     if (!ike->keys_ok)
@@ -625,6 +695,7 @@ bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
     return true;
 }
 
+/* mk_wipe, not memset: a memset on an object that is never read again may be optimised away. */
 void mk_ike_wipe(mk_ike *ike)
 {
     mk_wipe(ike, sizeof *ike);

@@ -53,6 +53,8 @@ static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size
 
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
+    /* inner: the largest answer is one notify (1 type octet + 4 generic header + 4 notify
+     * header + 1 data octet = 10), so 64 leaves room without a message-sized buffer. */
     uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
     uint8_t inner[64];
     mk_chain in;
@@ -95,6 +97,10 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         /* RFC 7815 §2.1: an INFORMATIONAL request gets an empty INFORMATIONAL response;
          * RFC 7296 §1.4.1: one deleting the IKE SA is answered with SK{} and the SA is gone */
         close = deletes_ike_sa(&in);
+        /* Only an IKE SA Delete is acted on. A Child SA Delete (protocol ESP) also gets SK{},
+         * the empty answer RFC 7815 §2.1 allows, instead of the RFC 7296 §1.4.1 answer naming
+         * the paired SA; mk_child() keeps returning the keys. Deliberate: a minimal node has
+         * one Child SA and no Child SA management, so its application must watch ESP. */
     }
     if (w.err != MK_E_OK) {
         e = w.err;

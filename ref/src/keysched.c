@@ -36,6 +36,9 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
     if (out_len > (size_t)KS_MAX_BLOCKS * prf->out_len)
         return MK_E_BAD_CONFIG;
 
+    /* Each block chains on the previous one, so prf+ is strictly sequential, and a shorter
+     * request yields a prefix of a longer one: the order in which the RFC slices SK_* out of the
+     * stream is what makes both ends agree, not the total length. */
     while (done < out_len) {
         size_t n = 0;
         if (ctr > 1)
@@ -57,7 +60,9 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
 void mk_ks_skeyseed(const mk_prf_class *prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
                     size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *skeyseed)
 {
-    /* The key is the concatenation Ni | Nr; nonces are at most MK_MAX_NONCE each. */
+    /* The key is the concatenation Ni | Nr; nonces are at most MK_MAX_NONCE each.
+     * With HMAC a key longer than the hash block (64 octets for SHA-256) is hashed first
+     * (RFC 2104), so long nonces are fine; the DH secret is the message, not the key. */
     uint8_t k[2 * MK_MAX_NONCE];
     mk_iov in = {gir, gir_len};
     if (ni_len > MK_MAX_NONCE || nr_len > MK_MAX_NONCE) { /* callers check; be safe anyway */
@@ -112,6 +117,8 @@ out:
 
 /* MACedIDForI = prf(SK_pi, RestOfInitIDPayload)
  * MACedIDForR = prf(SK_pr, RestOfRespIDPayload)                (RFC 7296 §2.15) */
+/* RestOf*IDPayload is the ID payload minus its 4-octet generic header: ID Type | RESERVED(3) |
+ * Identification Data. This is what binds the identity into AUTH. */
 void mk_ks_maced_id(const mk_prf_class *prf, const uint8_t *sk_p, const uint8_t *id_rest,
                     size_t id_rest_len, uint8_t *out)
 {
@@ -133,6 +140,8 @@ void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
     uint8_t padkey[MK_MAX_PRF_OUT], maced[MK_MAX_PRF_OUT];
     mk_iov kp = {keypad, sizeof keypad};
 
+    /* padkey depends on the PSK and the PRF only, so a port may store it (one per PRF offered)
+     * instead of the PSK; it is exactly as sensitive: it is all an attacker needs to forge AUTH. */
     prf->prf(psk, psk_len, &kp, 1, padkey);
     mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
     const mk_iov octets[3] = {{real_msg, real_len}, {nonce, nonce_len}, {maced, prf->out_len}};
@@ -178,6 +187,8 @@ out:
 
 /* NAT_DETECTION_*_IP data = SHA-1(SPIi | SPIr | IP address | port)   (RFC 7296 §2.23)
  * IP: 4 octets (IPv4) or 16 (IPv6); port: 2 octets, network order. */
+/* SHA-1 is fixed by the protocol here; NAT detection compares hashes and needs no collision
+ * resistance, so this is not a use of SHA-1 as a security function. */
 void mk_ks_natd(const uint8_t spi_i[8], const uint8_t spi_r[8], const mk_addr *a, uint8_t out[20])
 {
     uint8_t port[2] = {(uint8_t)(a->port >> 8), (uint8_t)a->port};

@@ -8,11 +8,17 @@
  */
 #include "msg.h"
 
+/* One table shape for all three registries. Exchange and payload types are one octet on the wire
+ * and notify types two; uint16_t holds both, so one lookup serves every table. */
 typedef struct name16 {
     uint16_t v;
     const char *name;
 } name16;
 
+/* IANA "IKEv2 Payload Types". CP, EAP and SKF are never generated or accepted by a minimal
+ * initiator; they are named so that a trace of a responder that insists on them (configuration
+ * payloads, EAP, RFC 7383 fragments) says so in words instead of "?47", which is usually the first
+ * clue an integrator has that the responder's policy needs a feature RFC 7815 leaves out. */
 static const name16 pt_names[] = {
     {MK_PT_NONE, "NONE"},   {MK_PT_SA, "SA"},     {MK_PT_KE, "KE"},           {MK_PT_IDI, "IDi"},
     {MK_PT_IDR, "IDr"},     {MK_PT_CERT, "CERT"}, {MK_PT_CERTREQ, "CERTREQ"}, {MK_PT_AUTH, "AUTH"},
@@ -21,7 +27,11 @@ static const name16 pt_names[] = {
     {MK_PT_EAP, "EAP"},     {MK_PT_SKF, "SKF"},
 };
 
-/* IKEv2 Notify Message Types (RFC 7296 §3.10.1 and later registrations seen in the wild). */
+/* IKEv2 Notify Message Types (RFC 7296 §3.10.1 and later registrations seen in the wild).
+ * Types below 16384 are errors, 16384 and up are status. Entries written as bare numbers have no
+ * MK_N_ constant on purpose: nothing in the core acts on them, they are only ever traced. Most
+ * are status notifies full responders add unasked (fragmentation, redirect, childless, multiple
+ * auth support); naming them keeps a trace readable without implying we support the feature. */
 static const name16 notify_names[] = {
     {MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, "UNSUPPORTED_CRITICAL_PAYLOAD"},
     {MK_N_INVALID_IKE_SPI, "INVALID_IKE_SPI"},
@@ -60,6 +70,8 @@ static const name16 notify_names[] = {
     {MK_N_SIGNATURE_HASH_ALGORITHMS, "SIGNATURE_HASH_ALGORITHMS"},
 };
 
+/* CREATE_CHILD_SA and INFORMATIONAL appear only as peer requests (RFC 7815 §2.1: answered with
+ * NO_ADDITIONAL_SAS or an empty response) and as our optional B.1 delete. */
 static const name16 exchange_names[] = {
     {MK_EX_IKE_SA_INIT, "IKE_SA_INIT"},
     {MK_EX_IKE_AUTH, "IKE_AUTH"},
@@ -67,6 +79,8 @@ static const name16 exchange_names[] = {
     {MK_EX_INFORMATIONAL, "INFORMATIONAL"},
 };
 
+/* Linear search: the tables hold at most a few dozen entries and run only on the trace path, so
+ * a sorted table with a binary search would add an ordering invariant to maintain for nothing. */
 static const char *lookup(const name16 *t, size_t n, uint16_t v)
 {
     for (size_t i = 0; i < n; i++)
@@ -75,8 +89,11 @@ static const char *lookup(const name16 *t, size_t n, uint16_t v)
     return NULL;
 }
 
+/* `t` must be the array itself, not a pointer to it, or sizeof gives the wrong count. */
 #define LOOKUP(t, v) lookup(t, sizeof t / sizeof t[0], v)
 
+/* The mk_*_name() functions never return NULL, so a trace callback can print the result
+ * unchecked; the strings are static and outlive the mk_ike. */
 const char *mk_pt_name(uint8_t type)
 {
     const char *s = LOOKUP(pt_names, type);
@@ -102,6 +119,8 @@ typedef struct sbuf {
     size_t cap, off; /* invariant: off < cap and p[off] == '\0' (when cap > 0) */
 } sbuf;
 
+/* Truncation is silent by design: a trace line is diagnostics, and a short line is better than a
+ * failed handshake. `off + 1 < cap` keeps the last octet for the terminating NUL. */
 static void sb_str(sbuf *b, const char *s)
 {
     while (*s != '\0' && b->off + 1 < b->cap)
@@ -112,6 +131,8 @@ static void sb_str(sbuf *b, const char *s)
 
 static void sb_uint(sbuf *b, unsigned v)
 {
+    /* A 32-bit unsigned has at most 10 decimal digits, + NUL = 11 < 12. The `n > 0` guard keeps
+     * a wider unsigned in bounds too (it would lose its high digits, never overrun). */
     char tmp[12];
     size_t n = sizeof tmp;
     tmp[--n] = '\0';
@@ -122,12 +143,16 @@ static void sb_uint(sbuf *b, unsigned v)
     sb_str(b, &tmp[n]);
 }
 
+/* Runs on chains from messages that parsed, but whose payloads may not have been decoded yet (a
+ * trace of a rejected response is the interesting one), so a payload body is never trusted here:
+ * the notify type is read only when 4 octets are present, through the bounds-checked reader. */
 void mk_chain_describe(const mk_chain *c, char *out, size_t cap)
 {
     sbuf b = {out, cap, 0};
     if (cap == 0)
         return;
     out[0] = '\0';
+    /* MK_MAX_PAYLOADS again: a corrupt count must not walk past the fixed pl[] array. */
     for (size_t i = 0; i < c->n && i < MK_MAX_PAYLOADS; i++) {
         const mk_pl *p = &c->pl[i];
         if (i > 0)
@@ -153,6 +178,8 @@ void mk_chain_describe(const mk_chain *c, char *out, size_t cap)
             sb_str(&b, ")");
         }
     }
+    /* The first unknown payload with the critical bit set: the type that an
+     * UNSUPPORTED_CRITICAL_PAYLOAD notify would carry as its one octet of data. */
     if (c->unsupported_critical != 0) {
         if (c->n > 0)
             sb_str(&b, " ");

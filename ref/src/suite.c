@@ -9,6 +9,8 @@
 
 #include "suite.h"
 
+/* Linear walks: a registry holds a handful of classes. A NULL registry or table finds nothing,
+ * which mk_init turns into BAD_CONFIG, so a half-filled custom registry fails at start-up. */
 const mk_prf_class *mk_suite_prf(const mk_suites *s, uint16_t id)
 {
     if (s == NULL || s->prf == NULL)
@@ -60,12 +62,21 @@ const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id)
 
 /* ---- the built-in registries ----------------------------------------------------------- */
 
+/* What can be negotiated, not what is preferred: preference is the order of mk_config's suites.
+ * Omitting an algorithm costs no interoperability as long as the responder supports one of ours,
+ * because as initiator we only ever accept what we proposed. So there is no SHA-1 PRF or INTEG
+ * (RFC 8247 MUST-) and no 3DES, and RFC 8247's MUST set (AES-CBC, HMAC-SHA2-256, MODP-2048) is
+ * kept for responders that offer nothing newer. */
+
 static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, &mk_prf_hmac_sha2_512, NULL};
 static const mk_integ_class *const integs[] = {&mk_integ_hmac_sha2_256_128,
                                                &mk_integ_hmac_sha2_512_256, NULL};
 static const mk_dh_class *const dhs[] = {&mk_dh_x25519, &mk_dh_ecp256, &mk_dh_modp2048, NULL};
 
-/* First match wins, so with AES-NI libsodium's AES-GCM-16-256 shadows mbedTLS's. */
+/* First match wins, so with AES-NI libsodium's AES-GCM-16-256 shadows mbedTLS's. Order matters only
+ * between classes with the same (id, key_bits). This is about speed, not safety: where libsodium
+ * has AES-GCM the CPU has AES-NI, which mbedTLS can use too. Without AES-NI only mbedTLS's
+ * table-based software AES remains, a cache-timing concern on CPUs shared with untrusted code. */
 static const mk_encr_class *const encrs_aesni[] = {
     &mk_encr_aes_gcm16_256_sodium,
     &mk_encr_chacha20poly1305,
@@ -96,6 +107,8 @@ static const mk_encr_class *const encrs_plain[] = {
     &mk_encr_aes_cbc_128,   NULL,
 };
 
+/* Two complete static const registries rather than one patched at run time: no mutable global,
+ * and each registry can be read (and audited) as the exact list it offers. */
 static const mk_suites suites_aesni = {prfs, integs, encrs_aesni, dhs};
 static const mk_suites suites_plain = {prfs, integs, encrs_plain, dhs};
 

@@ -13,6 +13,8 @@
 
 /* ---- reader ---------------------------------------------------------------------------------- */
 
+/* A NULL buffer is clamped to length 0 so a (NULL, n) pair from a caller's error path can never be
+ * dereferenced: the first read fails with TRUNCATED instead. */
 mk_rd mk_rd_init(const uint8_t *p, size_t len)
 {
     mk_rd r;
@@ -23,6 +25,8 @@ mk_rd mk_rd_init(const uint8_t *p, size_t len)
     return r;
 }
 
+/* First error wins because it is the root cause: once a read has failed, later fields decode as
+ * zeros and would report misleading secondary errors (a zero length, an unknown type 0). */
 mk_err mk_rd_fail(mk_rd *r, mk_err e)
 {
     if (r->err == MK_E_OK)
@@ -30,7 +34,11 @@ mk_err mk_rd_fail(mk_rd *r, mk_err e)
     return r->err;
 }
 
-/* The one bounds check: n more octets available? Sets TRUNCATED if not. */
+/* The one bounds check: n more octets available? Sets TRUNCATED if not.
+ * Why `n > len - off` and not `off + n > len`: n often comes straight from a wire length field
+ * (up to 2^32 - 1 from the IKE header), and on a 32-bit device `off + n` can wrap to a small
+ * value and pass. `len - off` cannot wrap because off <= len always holds, so this form is
+ * correct for every n. Vendors porting this to other cursors should keep the subtraction. */
 static bool rd_need(mk_rd *r, size_t n)
 {
     if (r->err != MK_E_OK)
@@ -55,6 +63,8 @@ uint16_t mk_rd_u16(mk_rd *r)
         return 0;
     const uint8_t *q = r->p + r->off;
     r->off += 2;
+    /* Most significant octet first: IKE, ESP and DER all use network byte order. Assembled
+     * octet by octet, so the input needs no alignment and the host's endianness never matters. */
     return (uint16_t)((unsigned)q[0] << 8 | q[1]);
 }
 
@@ -64,17 +74,22 @@ uint32_t mk_rd_u32(mk_rd *r)
         return 0;
     const uint8_t *q = r->p + r->off;
     r->off += 4;
+    /* Each octet is widened to uint32_t before shifting: a uint8_t promotes to (signed) int, and
+     * `q[0] << 24` with q[0] >= 0x80 would shift into the sign bit, which is undefined in C11. */
     return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
 }
 
 uint64_t mk_rd_u64(mk_rd *r)
 {
+    /* Checked for all 8 octets up front so a short input never consumes half an SPI. */
     if (!rd_need(r, 8))
         return 0;
     uint64_t hi = mk_rd_u32(r);
     return hi << 32 | mk_rd_u32(r);
 }
 
+/* Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
+ * buffer is, and must be treated as attacker-controlled bytes that were length-checked only. */
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
 {
     if (!rd_need(r, n))
@@ -89,16 +104,24 @@ bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n)
     const uint8_t *q = mk_rd_bytes(r, n);
     if (q == NULL)
         return false;
+    /* memcpy with n == 0 is still undefined for a NULL pointer (C11 7.24.1p2 with 7.1.4), so
+     * the guard makes copying an empty field into a NULL `out` legal. */
     if (n != 0)
         memcpy(out, q, n);
     return true;
 }
 
+/* Skipping is still bounds-checked: a RESERVED field or an unknown payload body that runs past
+ * the end of the input is TRUNCATED, not silently accepted. */
 void mk_rd_skip(mk_rd *r, size_t n)
 {
     (void)mk_rd_bytes(r, n);
 }
 
+/* The child window is how a length field becomes a hard wall: a payload parser given the child
+ * cannot read into the next payload however wrong its own field lengths are. The parent moves
+ * past all n octets whatever the child consumes, so it is the child's mk_rd_end() that rejects
+ * trailing octets inside a payload; a parser that forgets to call it accepts them silently. */
 mk_rd mk_rd_sub(mk_rd *r, size_t n)
 {
     mk_rd c;
@@ -117,11 +140,16 @@ mk_rd mk_rd_sub(mk_rd *r, size_t n)
     return c;
 }
 
+/* 0 after an error, so `while (mk_rd_left(&r) > 0)` loops over list entries terminate on the
+ * first malformed entry instead of spinning on zeros. */
 size_t mk_rd_left(const mk_rd *r)
 {
     return r->err == MK_E_OK ? r->len - r->off : 0;
 }
 
+/* Exact consumption, not just "no error": a structure whose length field claims more than its
+ * fields use must be rejected, or two parsers (ours and the peer's) could disagree about which
+ * octets belong to which field of a message that is then authenticated as a whole. */
 bool mk_rd_end(const mk_rd *r)
 {
     return r->err == MK_E_OK && r->off == r->len;
@@ -139,7 +167,9 @@ mk_wr mk_wr_init(uint8_t *p, size_t cap)
     return w;
 }
 
-/* Room for n more octets? Sets BUF_TOO_SMALL if not; returns the slot or NULL. */
+/* Room for n more octets? Sets BUF_TOO_SMALL if not; returns the slot or NULL.
+ * Same subtraction form as rd_need (off <= cap is the invariant). A message that does not fit
+ * is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
 static uint8_t *wr_take(mk_wr *w, size_t n)
 {
     if (w->err != MK_E_OK)
@@ -180,6 +210,8 @@ void mk_wr_u32(mk_wr *w, uint32_t v)
     }
 }
 
+/* SPIs are opaque 8-octet strings on the wire; we hold them as uint64_t and always write them
+ * big-endian, so the octets we send are the octets the peer echoes back. */
 void mk_wr_u64(mk_wr *w, uint64_t v)
 {
     uint8_t *q = wr_take(w, 8);
@@ -198,6 +230,8 @@ void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
         memmove(q, b, n); /* b may alias the buffer (in-place builders) */
 }
 
+/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
+ * receipt"; the reader side just skips them. */
 void mk_wr_zero(mk_wr *w, size_t n)
 {
     uint8_t *q = wr_take(w, n);
@@ -213,6 +247,9 @@ uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
     return q;
 }
 
+/* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build
+ * never leaves stale octets), build the structure, then mk_wr_patch16(). This avoids computing
+ * nested sizes twice (SA -> Proposal -> Transform -> Attribute each carry their own length). */
 size_t mk_wr_mark16(mk_wr *w)
 {
     size_t at = w->off;
@@ -227,7 +264,9 @@ size_t mk_wr_mark32(mk_wr *w)
     return at;
 }
 
-/* A slot is valid if its `width` octets lie before w->off and `from` is not after w->off. */
+/* A slot is valid if its `width` octets lie before w->off and `from` is not after w->off.
+ * A bad mark is a bug in a builder, never peer input; it becomes BAD_LENGTH instead of a write
+ * outside the buffer, and the sticky error keeps the half-built message from being sent. */
 static bool patch_ok(mk_wr *w, size_t mark, size_t from, size_t width)
 {
     if (w->err != MK_E_OK)
@@ -244,6 +283,9 @@ void mk_wr_patch16(mk_wr *w, size_t mark, size_t from)
     if (!patch_ok(w, mark, from, 2))
         return;
     size_t v = w->off - from;
+    /* Refuse rather than truncate: a length silently taken mod 2^16 would make the peer parse
+     * our message differently from how we built it (and sign it). Cannot happen below
+     * MK_MAX_MSG = 3000, so reaching this is a builder bug. */
     if (v > UINT16_MAX) {
         w->err = MK_E_BAD_LENGTH;
         return;
@@ -257,6 +299,7 @@ void mk_wr_patch32(mk_wr *w, size_t mark, size_t from)
     if (!patch_ok(w, mark, from, 4))
         return;
     size_t v = w->off - from;
+    /* Only reachable with a 64-bit size_t; keeps the IKE header's Length field honest. */
     if (v > UINT32_MAX) {
         w->err = MK_E_BAD_LENGTH;
         return;
