@@ -19,7 +19,7 @@ python3 - "$root" "$out" "$mode" <<'PY'
 import glob, os, re, sys
 
 root, out, mode = sys.argv[1:4]
-SEC = r'(?:§\s?[0-9A-Z][0-9.]*[0-9A-Za-z]|App(?:\.|endix) [A-Z](?:\.[0-9]+)*)'
+SEC = r'(?:§\s?[0-9A-Z](?:[0-9.]*[0-9A-Za-z])?|App(?:\.|endix) [A-Z](?:\.[0-9]+)*)'
 tag_re = re.compile(r'RFC ?([0-9]{4}) (' + SEC + r'(?:\s?/\s?' + SEC + r')*)')
 spec_re = re.compile(r'SPEC RFC ?([0-9]{4}) ([0-9A-Z][0-9.]*[0-9A-Za-z]?)')
 

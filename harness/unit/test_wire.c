@@ -324,3 +324,15 @@ Test(wire, bytes_may_alias)
     const uint8_t want[6] = {1, 2, 1, 2, 3, 4};
     cr_assert_eq(memcmp(buf, want, 6), 0);
 }
+
+/* A reader over no buffer at all (NULL, 0) hands out empty views, never NULL + 0 (undefined in C;
+ * UBSan's pointer-overflow check reports it), and a zero-length copy into NULL is legal. */
+Test(wire, null_buffer_reader_yields_empty_views)
+{
+    mk_rd r = mk_rd_init(NULL, 0);
+    cr_assert_not_null(mk_rd_bytes(&r, 0));
+    cr_assert(mk_rd_copy(&r, NULL, 0));
+    cr_assert(mk_rd_end(&r));
+    cr_assert_null(mk_rd_bytes(&r, 1));
+    cr_assert_eq(r.err, MK_E_TRUNCATED);
+}

@@ -92,8 +92,13 @@ uint64_t mk_rd_u64(mk_rd *r)
  * buffer is, and must be treated as attacker-controlled bytes that were length-checked only. */
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
 {
+    /* a reader over no buffer at all (p NULL, len 0) still yields empty views: NULL + 0 is
+     * undefined in C, and NULL is this function's error value */
+    static const uint8_t empty[1];
     if (!rd_need(r, n))
         return NULL;
+    if (r->p == NULL)
+        return empty;
     const uint8_t *q = r->p + r->off;
     r->off += n;
     return q;
