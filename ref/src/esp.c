@@ -21,6 +21,8 @@ enum {
     MAX_ICV = 64,
     MAX_IV = 16,
 };
+/* MAX_IV is one AES block (CBC); AEAD IVs are 8 octets. MAX_ICV leaves room above the largest
+ * ICV registered (32, HMAC-SHA2-512-256); esp_algs_get refuses a class that exceeds either. */
 
 /* The classes behind one SA, looked up in the default registry. */
 typedef struct esp_algs {
@@ -29,6 +31,8 @@ typedef struct esp_algs {
     size_t icv_len, align;
 } esp_algs;
 
+/* Looked up on every call: mk_esp_sa holds only IANA numbers, keys and counters, no pointers,
+ * so the caller may copy it out of mk_ike by value (mk_child) and keep it anywhere. */
 static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
 {
     const mk_suites *s = mk_suites_default();
@@ -48,6 +52,8 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
         /* RFC 4303 §2.4: the padding also fills the plaintext to the cipher's block size. */
         a->align = a->encr->block > ESP_ALIGN ? a->encr->block : ESP_ALIGN;
     }
+    /* align <= 255 because the padding, at most align - 1 octets, must fit the one-octet Pad
+     * Length (RFC 4303 §2.5: 0..255). */
     if (a->icv_len > MAX_ICV || a->align == 0 || a->align > 255)
         return MK_E_BAD_CONFIG;
     return MK_E_OK;
@@ -88,6 +94,8 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
     if (len > cap || len > SIZE_MAX / 2)
         return MK_E_BUF_TOO_SMALL;
     /* RFC 4303 §2.4: padding makes payload | pad | trailer a multiple of the alignment. */
+    /* Example: 37 octets with align 4: (4 - 39 % 4) % 4 = 1 pad octet, 40 octets encrypted.
+     * Only the minimum is sent; extra padding to hide lengths (TFC) is not implemented. */
     size_t pad = (a->align - (len + ESP_TRAILER) % a->align) % a->align;
     size_t ct_len = len + pad + ESP_TRAILER;
     size_t total = ESP_HDR + iv_len + ct_len + a->icv_len;
@@ -122,6 +130,8 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
         mk_wipe(out, total); /* never leave plaintext behind in a half-built packet */
         return e;
     }
+    /* The counter advances only here, after a packet was really produced: a seal that fails
+     * (buffer too small, cipher error) does not burn a sequence number, nor an AEAD IV. */
     sa->seq_out = seq;
     *out_len = total;
     return MK_E_OK;
@@ -142,6 +152,8 @@ mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const 
     if (a.encr->aead) {
         /* RFC 4106 §3.1 / RFC 7634 §2: the IV "MUST NOT repeat for a given key"; the 64-bit
          * big-endian sequence number is unique because it never cycles (above). */
+        /* Without ESN the top 32 bits are zero. No random octets per packet are needed, and
+         * the receiver learns nothing from the IV it does not already see in the header. */
         uint64_t s = (uint64_t)sa->seq_out + 1;
         memset(iv, 0, sizeof iv);
         for (size_t i = 0; i < 8 && i < a.encr->iv_len; i++)
@@ -155,6 +167,8 @@ mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const 
     return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
 }
 
+/* Caller-chosen IV, for known-answer vectors (RFC 7634 App. A). Anything else using it must
+ * keep the IV unique per key itself; an AEAD IV repeated under one key breaks the cipher. */
 mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, const uint8_t *payload,
                       size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
@@ -169,6 +183,8 @@ mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, con
 
 /* ---- the replay window (RFC 4303 §3.4.3, Appendix A2 with a 64-bit bitmap) ------------------ */
 
+/* RFC 4303 §3.4.3: a receiver MUST support a window of at least 32 packets and SHOULD use 64
+ * by default. 64 is also exactly one uint64_t, so the window is one word and one shift. */
 /* Pure check: may `seq` be accepted? Bit i of the bitmap stands for replay_top - i. */
 static bool replay_ok(const mk_esp_sa *sa, uint32_t seq)
 {
@@ -185,6 +201,8 @@ static bool replay_ok(const mk_esp_sa *sa, uint32_t seq)
     return (sa->replay_bitmap & ((uint64_t)1 << diff)) == 0;
 }
 
+/* Slide right by the distance to the new top (a jump of 64 or more clears the window), then
+ * mark seq; a seq inside the window just sets its bit. Called only for accepted packets. */
 static void replay_update(mk_esp_sa *sa, uint32_t seq)
 {
     if (seq > sa->replay_top) {
@@ -213,6 +231,10 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
     uint8_t *ct = pkt + hdr;
     const uint8_t *tag = ct + ct_len;
 
+    /* Order: SPI, replay, length, ICV, decrypt, padding, window update. The replay test comes
+     * before the ICV because it is free and turns away a flood of replayed packets without any
+     * crypto work; the window moves only at the end, so a forged packet with a huge sequence
+     * number (ICV wrong) cannot push genuine ones out of the window. */
     if (rd32(pkt) != sa->spi_in)
         return MK_E_WRONG_SPI;
     uint32_t seq = rd32(pkt + 4);
@@ -281,6 +303,7 @@ mk_err mk_esp_open(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_header
     if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
         return e;
     e = open_core(sa, &a, pkt, len, next_header, inner, inner_len);
+    /* A saturating counter: the only trace a dropped packet may leave on the SA. */
     if (e != MK_E_OK && mk_err_class(e) == MK_CLASS_DROP && sa->dropped != UINT32_MAX)
         sa->dropped++;
     return e;

@@ -13,7 +13,10 @@
 #include "initiator_int.h"
 
 /* Proposal i of our SAi2 (suite cfg->esp[i]): SPI = our inbound SPI, ESN "no". The SA is
- * written one proposal at a time, so only one mk_proposal is ever on the stack. */
+ * written one proposal at a time, so only one mk_proposal is ever on the stack.
+ * An AEAD suite gets no INTEG transform at all (its ICV is the cipher's tag), and only "no
+ * ESN" is offered: esp.c implements the 32-bit sequence number and window only, so a child SA
+ * must be rekeyed (here: re-established) before 2^32 packets. */
 static void build_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
 {
     const mk_config *cfg = ike->cfg;
@@ -51,6 +54,9 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     mk_err e = MK_E_OK;
 
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
+    /* The SPI is a demultiplexing label, not a secret. A reserved draw is forced into range
+     * (bit 8 set) instead of drawing again, so this path has no loop on env->rng; it makes
+     * 256..511 twice as likely as other values, which matters to nobody. */
     /* RFC 4303 §2.1: SPI values 1..255 are reserved; 0 is never a valid SPI */
     ike->env->rng(ike->env->ctx, spi, sizeof spi);
     ike->child_spi_in =
@@ -75,12 +81,18 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
          * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer, still
          * in ike->req */
+        /* The three parts, as octets: RealMessage1 = that request from the first octet of the
+         * IKE header (after a COOKIE or INVALID_KE retry, the retried one; never the non-ESP
+         * marker, which mk_ini_req_buf skips); NonceRData = the Nr body without its payload
+         * header; MACedIDForI = prf(SK_pi, idb). The key pad is the 17 ASCII octets, no NUL. */
         mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len, ike->nr,
                        ike->nr_len, ike->sk_pi, idb, iw.off, auth);
         auth_len = cls.prf->out_len;
     }
 
     mk_wr w = mk_ini_inner_init(inner, sizeof ike->scratch, &slot);
+    /* The inner payloads are written in plaintext into ike->scratch, then encrypted into
+     * ike->req by mk_ini_seal; scratch is wiped at out because it held IDi and AUTH. */
     /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr} */
     at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
     mk_wr_bytes(&w, idb, iw.off);
@@ -115,6 +127,9 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     at = mk_pl_begin(&w, &slot, MK_PT_TSR, false);
     mk_pl_encode_ts(&w, &cfg->tsr, 1);
     mk_pl_end(&w, at);
+    /* N(INITIAL_CONTACT) tells the responder that we hold no other IKE SA with it, so it may
+     * delete what it still keeps from before our last reboot: a device without persistent
+     * state wants it on every start, or the old child SA lingers until a liveness check. */
     if (cfg->initial_contact) {
         at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
         mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_INITIAL_CONTACT, NULL, 0);
@@ -137,7 +152,9 @@ out:
     return e;
 }
 
-/* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. */
+/* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. Protocol 0 means
+ * "any", so a specific protocol is a narrowing of it; addresses are big-endian byte strings of
+ * the same length, so memcmp orders them numerically. The last test rejects an empty range. */
 static bool ts_within(const mk_ts *in, const mk_ts *outer)
 {
     if (in->type != outer->type)
@@ -151,6 +168,8 @@ static bool ts_within(const mk_ts *in, const mk_ts *outer)
            memcmp(in->start, in->end, n) <= 0;
 }
 
+/* Every selector the responder returns must lie inside ours; the first is the one used,
+ * since one child SA with one selector pair per side is all RFC 7815 needs. */
 static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
 {
     mk_tsl l;
@@ -182,6 +201,9 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
             return MK_E_BAD_PROPOSAL;
         count[p->t[i].type]++;
     }
+    /* count[] is indexed by Transform Type 1..5 (ENCR, PRF, INTEG, DH, ESN); 0 is unused. The
+     * first child SA takes its keys from SK_d alone (IKE_AUTH carries no KE), so a DH transform
+     * in SAr2 could only be one we did not offer. */
     /* RFC 7296 §3.3.6: one transform per type; ESP has no PRF and (here) no DH */
     if (count[MK_TT_ENCR] != 1 || count[MK_TT_INTEG] > 1 || count[MK_TT_PRF] != 0 ||
         count[MK_TT_DH] != 0 || count[MK_TT_ESN] > 1)
@@ -200,6 +222,8 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
         const mk_encr_class *encr;
         const mk_integ_class *integ;
         (void)mk_ini_esp_classes(ike->cfg->suites, s, &encr, &integ);
+        /* The Key Length must echo what we sent (none for ChaCha20-Poly1305, RFC 7634 §3),
+         * and an absent INTEG transform matches only an AEAD suite we offered without one. */
         uint16_t ai = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
         if (te->id == s->encr && te->key_bits == mk_ini_key_attr(encr, s->encr_bits) &&
             ai == s->integ) {
@@ -210,7 +234,9 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
     return MK_E_BAD_PROPOSAL;
 }
 
-/* Error notifies about the child SA (RFC 7296 §2.21.2): the IKE SA stands, the child does not. */
+/* Error notifies about the child SA (RFC 7296 §2.21.2): the IKE SA stands, the child does not.
+ * Notify types below 16384 are errors, 16384 and up are status (RFC 7296 §3.10.1): an unknown
+ * status type is ignored, an unknown error type still means the child SA was refused. */
 static mk_err child_error(const mk_chain *in)
 {
     for (size_t i = 0; i < in->n; i++) {
@@ -238,6 +264,11 @@ static bool has_error_notify(const mk_chain *in)
     return false;
 }
 
+/* The order of the checks is the security argument: (1) state, (2) ICV, after which every
+ * octet is the peer's own, (3) critical payloads and AUTHENTICATION_FAILED, (4) IDr against the
+ * configured identity, (5) the peer's AUTH, (6) only then the child SA. Nothing is written to
+ * the SA before the commit block, so a failure anywhere leaves the state machine where it was
+ * (DROP) or fails it as a whole (FATAL): there is no half-established state. */
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
@@ -313,6 +344,9 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
          * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
         mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
                        MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
+        /* mk_ct_eq runs for every AUTH, whatever its method or length, so the time taken does
+         * not say which test failed; an over-long AUTH compares 0 octets (never past `want`)
+         * and a short one a prefix, but then auth_ok is already false. */
         bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
         auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
         if (!auth_ok) {
@@ -347,6 +381,9 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     const mk_integ_class *einteg;
     (void)mk_ini_esp_classes(cfg->suites, &esel, &eencr, &einteg);
     /* KEYMAT = prf+(SK_d, Ni | Nr)  (RFC 7296 §2.17) */
+    /* Sliced in this order: encr_i | integ_i | encr_r | integ_r (initiator-to-responder first,
+     * per SA the encryption key first). An AEAD "encryption key" includes its salt: 36 octets
+     * for ChaCha20-Poly1305 (32 key + 4 salt), and integ is empty. */
     e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, MK_NONCE_LEN, ike->nr,
                          ike->nr_len, &ck);
     if (e != MK_E_OK)
@@ -372,6 +409,8 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     ike->esp_sel = esel;
     ike->child_ok = true;
     ike->req_outstanding = false;
+    /* SK_e and SK_a stay: INFORMATIONAL exchanges (liveness checks, Delete) are protected
+     * with them for the life of the IKE SA. */
     /* keys only IKE_AUTH needed: gone (no rekeying in RFC 7815) */
     mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
     mk_wipe(ike->sk_pr, sizeof ike->sk_pr);

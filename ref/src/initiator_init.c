@@ -17,6 +17,9 @@
 
 /* Proposal i of our SA payload (suite cfg->ike[i], number i + 1: RFC 7296 §3.3.1). The SA is
  * written one proposal at a time, so only one mk_proposal is ever on the stack. */
+/* One whole suite per proposal, rather than one proposal listing every algorithm: the
+ * responder can then only pick a combination that was configured (and tested) as a whole. An
+ * AEAD suite carries no INTEG transform; IKE proposals never carry ESN. */
 static void build_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p)
 {
     mk_ini_cls c;
@@ -91,6 +94,9 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
     if (cfg->auth_method == MK_AUTH_DIGSIG)
         mk_ini_rpk_init_payloads(&w, &slot); /* N(SIGNATURE_HASH_ALGORITHMS) */
 #endif
+    /* IKE header Length (offset 24) = the whole message, known only now. The buffer was capped
+     * at MK_INI_MAX_INIT_REQ so that, as RealMessage1, it still has room behind it for
+     * NonceRData | MACedIDForI when a signature needs the octets whole. */
     mk_wr_patch32(&w, 24, 0);
     if (w.err != MK_E_OK)
         return w.err;
@@ -116,6 +122,9 @@ static mk_err new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint
 /* The IKE_SA_INIT request is (re)started from IDLE: SPIi, Ni, DH key pair, then the message. */
 mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
 {
+    /* Every response echoes SPIi, and it is the only thing in an unprotected IKE_SA_INIT
+     * answer that ties it to this request: a fresh 64-bit random SPIi is what an off-path
+     * forger would have to guess. */
     ike->env->rng(ike->env->ctx, ike->spi_i, 8);
     /* RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
     static const uint8_t zero[8] = {0};
@@ -123,6 +132,8 @@ mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
         ike->spi_i[7] = 1;
     /* RFC 7296 §2.10: nonces are random and at least 128 bits (ours: MK_NONCE_LEN octets) */
     ike->env->rng(ike->env->ctx, ike->ni, MK_NONCE_LEN);
+    /* KE is sent for the first suite's group only: a responder that prefers another one costs
+     * one INVALID_KE_PAYLOAD round trip, while a KE per group would cost a key pair each. */
     ike->dh = ike->cfg->ike[0].dh;
     mk_err e =
         new_keypair(ike, ike->dh, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len, &ike->dh_pub_len);
@@ -173,6 +184,8 @@ static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
     if ((e = retry_allowed(ike, MK_E_UNAUTH_FAILURE)) != MK_E_OK)
         return e;
     mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(COOKIE)");
+    /* The cookie is opaque to us and echoed as is. It is kept in the SA, not just put in this
+     * request, because any later rebuild of the request (an INVALID_KE retry) carries it too. */
     memcpy(ike->cookie, n.data, n.data_len);
     ike->cookie_len = (uint8_t)n.data_len;
     ike->init_retries++;
@@ -223,6 +236,8 @@ static mk_err select_proposal(const mk_ike *ike, const mk_proposal *p, uint8_t n
         return MK_E_BAD_PROPOSAL;
     if (p->proto != MK_PROTO_IKE || p->spi_len != 0)
         return MK_E_BAD_PROPOSAL;
+    /* count[] is indexed by Transform Type 1..5; an INTEG count of 0 is right for AEAD, and ESN
+     * (type 5) belongs to AH/ESP proposals only, so in an IKE proposal it is an error. */
     /* RFC 7296 §3.3.6: exactly one transform of each type in the accepted proposal */
     uint8_t count[6] = {0};
     for (size_t i = 0; i < p->n_t; i++) {
@@ -296,6 +311,10 @@ static mk_err ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
 /* RFC 7296 §2.23: compare the peer's NAT_DETECTION hashes with what we see. */
 static bool nat_between(const mk_ike *ike, const mk_chain *c, const uint8_t spi_r[8])
 {
+    /* The peer's SOURCE hash should match the address we send to (cfg->remote): if none of
+     * its SOURCE notifies does, someone between us rewrote the peer's address. Its DESTINATION
+     * hash should match our own address: if it does not, our address was rewritten (we are
+     * behind a NAT). Either way NAT is "between"; a missing DESTINATION counts as a match. */
     uint8_t want_src[20], want_dst[20];
     bool src_ok = false, dst_ok = true;
     mk_ks_natd(ike->spi_i, spi_r, &ike->cfg->remote, want_src);
@@ -329,6 +348,8 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     if (ike->st != MK_ST_INIT_SENT)
         return MK_E_UNEXPECTED_MSG;
 
+    /* COOKIE is looked at first: such a reply has SPIr = 0 and no SA, KE or Nonce, so it must
+     * not reach the checks further down. INVALID_KE comes next for the same reason. */
     /* RFC 7296 §2.6: a response with N(COOKIE) asks us to retry with the cookie */
     if ((pl = mk_chain_find_notify(c, MK_N_COOKIE)) != NULL)
         return on_cookie(ike, pl, now);
@@ -383,6 +404,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
         !mk_ini_ike_classes(ike->cfg->suites, &sel, &cls))
         return remember(ike, MK_E_BAD_PROPOSAL, MK_E_UNAUTH_FAILURE);
     /* RFC 7296 §2.10: the nonce MUST be at least half the PRF key size (16..256 by decoder) */
+    /* i.e. at least 16 octets with HMAC-SHA2-256, 32 with HMAC-SHA2-512 */
     if (nr_len < cls.prf->out_len / 2 || nr_len > MK_MAX_NONCE)
         return MK_E_BAD_SYNTAX;
 

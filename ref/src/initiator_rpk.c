@@ -20,6 +20,9 @@
 mk_err mk_ini_rpk_check_config(const mk_config *cfg)
 {
     uint8_t type;
+    /* Everything that can be known before the first packet is checked here, so a wrong key
+     * fails mk_init (USAGE) instead of surfacing as AUTH_FAILED from the peer a round trip
+     * later. */
     if (cfg->priv_key == NULL || cfg->spki == NULL)
         return MK_E_BAD_CONFIG;
     /* our key: well formed, >= 2048 bits for RSA, and spki is its public half */
@@ -61,6 +64,11 @@ mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
             /* RFC 7427 §4: the data is a list of 16-bit hash algorithm identifiers */
             if (n.data_len % 2 != 0)
                 return MK_E_BAD_SYNTAX;
+            /* Kept as a bitmask, bit h for hash ID h. IDs we do not know (future hashes) are
+             * skipped, not errors: the list announces what the peer can verify, and it may be
+             * longer than ours. This notify is unauthenticated; stripping a hash from it can
+             * only make mk_sig_choose refuse to sign, never pick a weaker hash, since the
+             * class table holds only the hashes we accept. */
             mk_rd r = mk_rd_init(n.data, n.data_len);
             while (mk_rd_left(&r) > 0) {
                 uint16_t h = mk_rd_u16(&r);
@@ -79,7 +87,9 @@ mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
     return MK_E_OK;
 }
 
-/* <SignedOctets> = RealMessage | Nonce(other side) | MACedID, as three segments; `maced` is
+/* The MACedID part binds the ID payload the signer sent to this IKE SA's keys (SK_p*): the
+ * signature cannot be reused under another identity.
+ * <SignedOctets> = RealMessage | Nonce(other side) | MACedID, as three segments; `maced` is
  * the caller's prf->out_len buffer, filled here:
  * MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload)  (RFC 7296 §2.15) */
 static void signed_octets(const mk_prf_class *prf, const uint8_t *real, size_t real_len,
@@ -145,6 +155,9 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
         e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1, auth,
                                   cap, auth_len);
     }
+    /* With method 14 (RFC 7427 §3) the AUTH data is: 1-octet length of the AlgorithmIdentifier
+     * | AlgorithmIdentifier (DER) | signature; for Ed25519 that is 07 | 300506032b6570 | 64
+     * octets, 72 in all. mk_sig_auth_build_iov writes that whole body into `auth`. */
     if (e == MK_E_OK)
         *method = sc->method;
     mk_wipe(ike->scratch, sizeof ike->scratch); /* held MACedIDForI, a prf output of SK_pi */
@@ -191,6 +204,10 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
     mk_spki key;
     mk_ini_cls cls;
     mk_err e;
+    /* Which key is trusted, strongest first: a pinned SPKI (a CERT is then ignored), a CERT
+     * whose SHA-256 fingerprint is pinned, or a CERT the caller accepts by imprinting (trust on
+     * first use). The CERT itself is inside SK, so it came from whoever holds SK_er, i.e. the
+     * peer of this DH exchange, but only the AUTH check proves it holds the private key. */
     bool have_cert = find_raw_cert(in, &cert);
     bool imprinting = cfg->peer_spki == NULL && cfg->peer_fp == NULL;
 
@@ -230,6 +247,9 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
         e = MK_E_AUTH_FAILED; /* cannot happen: init_resp has the room */
     mk_wipe(ike->init_resp + ike->init_resp_len, sizeof ike->init_resp - ike->init_resp_len);
     mk_wipe(maced, sizeof maced);
+    /* Any verification error (bad encoding, wrong method, wrong hash, bad signature) is one
+     * FATAL AUTH_FAILED: the caller needs no finer distinction than "the peer did not prove
+     * possession of the trusted key". */
     if (e != MK_E_OK)
         return MK_E_AUTH_FAILED;
     /* imprinting: only now, with a verified AUTH, is the caller asked to keep the key */

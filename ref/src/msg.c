@@ -17,6 +17,8 @@
 
 mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
 {
+    /* All seven fields are read before any is checked: mk_rd errors are sticky, so a datagram
+     * shorter than 28 octets ends as one TRUNCATED below instead of a check per field. */
     mk_rd r = mk_rd_init(dgram, len);
     mk_rd_copy(&r, h->spi_i, 8);
     mk_rd_copy(&r, h->spi_r, 8);
@@ -45,6 +47,10 @@ mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
     return MK_E_OK;
 }
 
+/* The header is written with whatever Length the caller has so far; builders patch offset 24
+ * (mk_wr_patch32) once the payloads are known. The bytes written here become part of
+ * RealMessage1, so a retransmission resends the stored buffer rather than re-encoding it:
+ * RFC 7296 §2.1 wants retransmissions bitwise identical. */
 void mk_hdr_encode(mk_wr *w, const mk_hdr *h)
 {
     mk_wr_bytes(w, h->spi_i, 8);
@@ -61,7 +67,11 @@ void mk_hdr_encode(mk_wr *w, const mk_hdr *h)
 
 /* Body length bounds for every payload type we understand (generic header excluded). The
  * minimum is the fixed part of the body plus one octet where the variable part may not be
- * empty; decoders check the same bounds again when called on their own. */
+ * empty; decoders check the same bounds again when called on their own.
+ * A type listed here is "understood" in the sense of RFC 7296 §2.5: adding a row turns a payload
+ * that was skipped (or, with the critical bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into
+ * one that is length-checked and may make the message DROP. UINT16_MAX means "whatever the
+ * 16-bit Payload Length allows" (65531 octets of body). */
 static const struct {
     uint8_t type;
     uint16_t min, max;
@@ -84,7 +94,8 @@ static const struct {
     {MK_PT_EAP, 4, UINT16_MAX},
 };
 
-/* Index into pl_limits, or -1 for a type we do not understand. */
+/* Index into pl_limits, or -1 for a type we do not understand. A linear scan of 16 entries: on a
+ * device it costs less flash than a 256-entry table and runs at most 24 times per message. */
 static int pl_known(uint8_t type)
 {
     for (size_t i = 0; i < sizeof pl_limits / sizeof pl_limits[0]; i++)
@@ -98,6 +109,12 @@ static int pl_known(uint8_t type)
 mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
                       const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off)
 {
+    /* Termination: every pass consumes at least the 4-octet generic header, so a chain of at
+     * most len / 4 payloads ends; a Next Payload "loop" cannot exist because the walk only
+     * goes forward. SK ends the walk: its Next Payload names the first *inner* payload, whose
+     * chain is walked again (allow_sk false: no SK inside SK) only after sk.c has verified the
+     * ICV. sk_hdr_off is kept because the AEAD AAD (RFC 5282 §5.1) and the integrity span both
+     * reach the end of the SK generic header, measured from the start of the datagram. */
     uint8_t next = first;
 
     c->n = 0;
@@ -158,6 +175,9 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
             break;
         }
 
+        /* MK_MAX_PAYLOADS keeps mk_chain a fixed size: a 3000-octet message could carry 750
+         * empty payloads. 24 leaves room for SA, KE, Nonce, CERTREQ and a dozen notifies or
+         * vendor IDs; more is refused (DROP) rather than silently truncated. */
         if (c->n == MK_MAX_PAYLOADS)
             return mk_rd_fail(r, MK_E_TOO_MANY);
         c->pl[c->n].type = type;
@@ -179,6 +199,9 @@ mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
 {
     mk_err e;
 
+    /* Every field is reset first so that a parse that fails half-way leaves no view pointing
+     * into an earlier datagram. On success all views point into `dgram`: the caller must keep
+     * that buffer unchanged for as long as it uses `m`. */
     m->dgram = dgram;
     m->len = len;
     m->has_sk = false;
@@ -201,6 +224,8 @@ mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
     return MK_E_OK;
 }
 
+/* The first payload of `type`. A second one of the same type is not an error at this layer
+ * (a response may carry several N payloads); callers that need exactly one check for it. */
 const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type)
 {
     for (size_t i = 0; i < c->n; i++)
@@ -211,6 +236,8 @@ const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type)
 
 const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
 {
+    /* Only the Notify Type (body octets 2..3) is peeked at; the SPI Size and the data are
+     * checked by mk_pl_decode_notify when the caller decodes the payload it found. */
     for (size_t i = 0; i < c->n; i++) {
         const mk_pl *p = &c->pl[i];
         if (p->type == MK_PT_NOTIFY && p->len >= 4 &&
@@ -222,6 +249,9 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
 
 /* ---- SA (RFC 7296 §3.3) ---------------------------------------------------------------------- */
 
+/* The "more" values are ISAKMP's payload numbers for Proposal (2) and Transform (3). The field
+ * is redundant with the lengths, but it is checked both ways so that an SA whose framing and
+ * flags disagree fails here instead of being read as a different list of proposals. */
 enum { LAST_NONE = 0, LAST_MORE_PROPOSALS = 2, LAST_MORE_TRANSFORMS = 3 };
 
 /* One transform substructure from `pr`; `is_last` says whether it must carry Last = 0. */
@@ -245,6 +275,8 @@ static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
         mk_rd_fail(pr, MK_E_BAD_LENGTH);
         return;
     }
+    /* tlen - 4: Last, RESERVED and Transform Length are already read. Every attribute in the
+     * window is 4 octets (TV form), so the loop below also ends by consumption. */
     mk_rd tr = mk_rd_sub(pr, (size_t)tlen - 4);
     t->type = mk_rd_u8(&tr);
     mk_rd_u8(&tr);
@@ -292,6 +324,9 @@ static void decode_proposal(mk_rd *r, mk_proposal *p, uint8_t idx, uint8_t prev)
         mk_rd_fail(r, MK_E_BAD_LENGTH);
         return;
     }
+    /* plen - 4: the first four octets are read; the sub-window also keeps a lying Proposal
+     * Length from reaching into the next proposal. The Last check below therefore asks the
+     * outer window whether anything follows this proposal in the SA payload. */
     mk_rd pr = mk_rd_sub(r, (size_t)plen - 4);
     if (r->err != MK_E_OK)
         return;
@@ -327,6 +362,8 @@ static void decode_proposal(mk_rd *r, mk_proposal *p, uint8_t idx, uint8_t prev)
         mk_rd_fail(r, MK_E_BAD_SYNTAX);
         return;
     }
+    /* The SPI is copied (not viewed): for ESP it is the peer's inbound SPI, which outlives the
+     * datagram as our outbound SPI. At most 8 octets, guaranteed by the check above. */
     mk_rd_copy(&pr, p->spi, p->spi_len);
     if (n_t > MK_MAX_TRANSFORMS) {
         mk_rd_fail(r, MK_E_TOO_MANY);
@@ -348,6 +385,8 @@ mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len)
 {
     mk_rd r = mk_rd_init(body, len);
     sa->n = 0;
+    /* A body that came from mk_chain_parse cannot exceed 65531 octets; this guards direct
+     * callers (tests, fuzzers) whose `len` no Payload Length has bounded. */
     if (len > UINT16_MAX)
         return MK_E_BAD_LENGTH;
     while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
@@ -362,6 +401,9 @@ mk_err mk_pl_decode_sa(mk_sa *sa, const uint8_t *body, size_t len)
     return sa->n == 0 ? MK_E_BAD_SYNTAX : MK_E_OK;
 }
 
+/* For the responder's SA: RFC 7296 §3.3 lets it accept exactly one proposal, but every proposal
+ * is still checked so that the count the caller tests is the real one. Only one scratch
+ * mk_proposal (about 0.2 KB) is on the stack, instead of a whole mk_sa (about 1.7 KB). */
 mk_err mk_pl_decode_sa_first(mk_proposal *first, uint8_t *n, const uint8_t *body, size_t len)
 {
     mk_proposal later; /* proposals 2..: checked like the first, then forgotten */
@@ -393,6 +435,8 @@ void mk_pl_encode_proposal(mk_wr *w, const mk_proposal *p, bool last)
             w->err = MK_E_BAD_CONFIG;
         return;
     }
+    /* Proposal and Transform Lengths are reserved now and patched once their contents are
+     * written, so the encoder never computes a length separately from the bytes it emits. */
     size_t pstart = w->off;
     mk_wr_u8(w, last ? LAST_NONE : LAST_MORE_PROPOSALS);
     mk_wr_u8(w, 0);
@@ -454,6 +498,9 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
     /* RFC 7296 §3.4: DH Group Num (2) | RESERVED (2) | Key Exchange Data (non-empty). */
     if ((e = body_bounds(len, 5, UINT16_MAX)) != MK_E_OK)
         return e;
+    /* Only the framing is checked here: whether the data length fits the group (32 octets for
+     * X25519, RFC 8031 §2) is the DH class's check, and whether the group is the one we sent is
+     * the state machine's (RFC 7296 §1.2). */
     mk_rd r = mk_rd_init(body, len);
     ke->group = mk_rd_u16(&r);
     mk_rd_skip(&r, 2); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
@@ -473,6 +520,8 @@ mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body
 {
     /* RFC 7296 §3.9: "The size of the Nonce Data MUST be between 16 and 256 octets,
      * inclusive." */
+    /* The second bound of RFC 7296 §2.10, at least half the negotiated PRF's key size, needs
+     * the chosen proposal and is checked in initiator_init.c. */
     if (len < 16 || len > MK_MAX_NONCE)
         return MK_E_BAD_LENGTH;
     *n = body;
@@ -520,6 +569,8 @@ mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
     mk_err e = decode_t3(&id->type, &id->data, &id->len, body, len);
     if (e != MK_E_OK)
         return e;
+    /* MACedIDForR = prf(SK_pr, RestOfRespIDPayload) must cover the octets as received: the
+     * view keeps them, so no re-encoding (which could differ in RESERVED) enters AUTH. */
     id->rest = body;
     id->rest_len = (uint16_t)len;
     return MK_E_OK;
@@ -532,7 +583,9 @@ void mk_pl_encode_id(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
 
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)
 {
-    /* RFC 7296 §3.8: Auth Method (1) | RESERVED (3) | Authentication Data. */
+    /* RFC 7296 §3.8: Auth Method (1) | RESERVED (3) | Authentication Data. The data length
+     * depends on the method (PSK: the PRF output, 32 octets for HMAC-SHA2-256) and is checked
+     * by whoever verifies it, in constant time together with the value. */
     return decode_t3(&a->method, &a->data, &a->len, body, len);
 }
 
@@ -617,6 +670,8 @@ mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
     } else {
         return MK_E_BAD_SYNTAX;
     }
+    /* A minimal initiator has one IKE SA and one child SA, so a Delete naming more than a
+     * few SPIs cannot concern us; the cap keeps mk_deletev fixed-size. */
     if (d->n_spi > MK_MAX_DELETE_SPIS)
         return MK_E_TOO_MANY;
     /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
@@ -656,6 +711,9 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     mk_rd r = mk_rd_init(body, len);
     uint8_t n = mk_rd_u8(&r);
     mk_rd_skip(&r, 3); /* RESERVED */
+    /* Zero selectors would describe no traffic at all, so the child SA could carry nothing.
+     * More than MK_MAX_TS: we propose one selector per side, and a responder may only narrow
+     * it (RFC 7296 §2.9), so a long list is not an answer to our request. */
     if (n == 0)
         return MK_E_BAD_SYNTAX;
     if (n > MK_MAX_TS)
@@ -730,6 +788,9 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
 
 /* ---- generic payload framing ----------------------------------------------------------------- */
 
+/* *prev_next_slot is the offset of the Next Payload octet that must name this payload: 16 (in
+ * the IKE header) for the first one, then each payload's own first octet. The chain is thus
+ * built in emission order and can never name a payload that was not written. */
 size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical)
 {
     size_t at = w->off;

@@ -15,6 +15,8 @@
 
 #include "sk.h"
 
+/* SK_MAX_IV: one AES block (CBC); SK_MAX_ICV: HMAC-SHA2-512-256, the longest ICV registered.
+ * SK_LEN_OFF and SK_NEXT_OFF are the IKE header's Length and Next Payload offsets. */
 enum { SK_MAX_IV = 16, SK_MAX_ICV = 32, SK_LEN_OFF = 24, SK_NEXT_OFF = 16 };
 
 static size_t icv_len(const mk_sk_keys *k)
@@ -34,6 +36,8 @@ static bool keys_ok(const mk_sk_keys *k)
     return k->encr->aead ? k->encr->icv_len <= SK_MAX_ICV : true;
 }
 
+/* extra_blocks and pad_fill exist for tests: longer-than-minimal padding with arbitrary
+ * contents is what a receiver MUST accept (RFC 7296 §3.14), so test_sk.c builds it here. */
 mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
                       const uint8_t *inner, size_t inner_len, size_t extra_blocks, uint8_t pad_fill)
 {
@@ -62,6 +66,8 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
     if (q == NULL)
         return w->err;
     /* The IKE header announces SK and covers the whole message (both are in the AAD / ICV). */
+    /* Patched before sealing, never after: the header and the SK generic header are inside
+     * the AAD (AEAD) or the ICV span, so a later change would invalidate the tag. */
     w->p[SK_NEXT_OFF] = MK_PT_SK;
     mk_wr_patch32(w, SK_LEN_OFF, 0);
     mk_wr_patch16(w, sk_off + 2, sk_off);
@@ -151,6 +157,8 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     ct = iv + ivl;
     tag = ct + ct_len;
 
+    /* Decryption happens in `plain`, never in the received datagram: the caller's copy stays
+     * intact (traces show it after the open), and only `plain` needs wiping on failure. */
     if (k->encr->aead) {
         /* RFC 5282 §5.1: AAD = IKE header | SK generic header. The cipher checks the tag in
          * constant time; on a mismatch it returns ICV_MISMATCH and wipes `plain`. */
@@ -175,6 +183,8 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
 
     /* SPEC RFC7296 3.14: "...the recipient MUST accept any length that results in proper
      * alignment" - and any Padding value: only Pad Length is read, never the padding. */
+    /* Pad Length is read only after the ICV verified: every tampered message fails the same
+     * way at the ICV, so there is no padding oracle even with CBC. */
     padlen = plain[ct_len - 1];
     if ((size_t)padlen + 1 > ct_len) {
         e = MK_E_BAD_SYNTAX;

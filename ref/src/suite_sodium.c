@@ -20,6 +20,10 @@
 static void hmac256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
                     uint8_t out[crypto_auth_hmacsha256_BYTES])
 {
+    /* The state holds the key's inner and outer padded hashes: whoever reads it can compute
+     * the PRF without the key, hence the wipe. Segments are fed one by one (SKEYSEED's
+     * Ni | Nr, AUTH's RealMessage | Nonce | MACedID) so no message is ever copied whole;
+     * empty ones are skipped because their pointer may legitimately be NULL. */
     crypto_auth_hmacsha256_state st;
     crypto_auth_hmacsha256_init(&st, key, key_len);
     for (size_t i = 0; i < n_in; i++) {
@@ -43,6 +47,8 @@ static void hmac512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t
     mk_wipe(&st, sizeof st);
 }
 
+/* As a PRF the key length varies: Ni | Nr for SKEYSEED (64 octets with a 32-octet Nr, 288 with
+ * a 256-octet one), 32 for prf+(SKEYSEED, ...) and SK_d/SK_p*, or the PSK's own length. */
 static void prf_sha256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
                        uint8_t *out)
 {
@@ -73,6 +79,9 @@ static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, ui
     mk_wipe(full, sizeof full);
 }
 
+/* out_len is also the PRF's preferred key size, which fixes len(SK_d) = len(SK_pi) =
+ * len(SK_pr) (RFC 7296 §2.14): 32 octets here, 64 for SHA2-512. For the integrity classes key
+ * and ICV lengths come from RFC 4868: a full-size key, the HMAC output truncated to half. */
 const mk_prf_class mk_prf_hmac_sha2_256 = {
     .id = MK_PRF_HMAC_SHA2_256,
     .name = "PRF_HMAC_SHA2_256",
@@ -102,6 +111,11 @@ const mk_integ_class mk_integ_hmac_sha2_512_256 = {
 
 /* ---- AEAD: nonce = salt(4) | IV(8) (RFC 7634 §2, RFC 5282 §4) ------------------------------ */
 
+/* The 36-octet key material is key(32) | salt(4) (the salt is taken from SK_e* or KEYMAT like
+ * the key, and never sent); only the 8-octet IV travels in the packet. Reusing a nonce under
+ * one key is fatal for both ciphers (ChaCha20: plaintext XOR and the Poly1305 key; GCM: the
+ * GHASH key), so callers pass a random IV (SK) or the ESP sequence number (esp.c), never both
+ * with the same key. */
 static void nonce12(uint8_t nonce[12], const uint8_t salt[4], const uint8_t iv[8])
 {
     memcpy(nonce, salt, 4);
@@ -113,6 +127,8 @@ static mk_err chacha_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *
 {
     uint8_t nonce[12];
     nonce12(nonce, key + 32, iv);
+    /* The _detached API writes the tag to its own pointer, so the ICV lands straight after the
+     * ciphertext in the message being built, and libsodium allows in-place use (m == c). */
     int rc = crypto_aead_chacha20poly1305_ietf_encrypt_detached(buf, tag, NULL, buf, len, aad,
                                                                 aad_len, NULL, nonce, key);
     mk_wipe(nonce, sizeof nonce);
@@ -125,6 +141,10 @@ static mk_err chacha_open(const uint8_t *key, const uint8_t *iv, const uint8_t *
     uint8_t nonce[12];
     nonce12(nonce, key + 32, iv);
     /* libsodium verifies the Poly1305 tag (constant time) before it decrypts anything. */
+    /* It derives the Poly1305 key from keystream block 0, compares the tag with
+     * crypto_verify_16 and returns -1 on a mismatch without running the cipher over `buf`;
+     * decryption (from block 1) happens only after a match. The wipe below makes a failure
+     * look the same whatever the library leaves in `buf`. */
     int rc = crypto_aead_chacha20poly1305_ietf_decrypt_detached(buf, NULL, buf, len, tag, aad,
                                                                 aad_len, nonce, key);
     mk_wipe(nonce, sizeof nonce);
@@ -141,6 +161,9 @@ static mk_err gcm_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad
                        uint8_t *buf, size_t len, uint8_t *tag)
 {
     uint8_t nonce[12];
+    /* libsodium 1.0.18 has AES-GCM only as AES-NI + PCLMULQDQ code (no table-based software
+     * AES, which leaks key bits through cache timing), and it learns the CPU features in
+     * sodium_init(). Re-checked here because tests may register this class by hand. */
     if (!crypto_aead_aes256gcm_is_available())
         return MK_E_CRYPTO;
     nonce12(nonce, key + 32, iv);
@@ -168,6 +191,9 @@ static mk_err gcm_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad
     return MK_E_OK;
 }
 
+/* block = 1: no alignment, so SK and ESP padding is only what their own rules ask for (the
+ * Pad Length octet is still present). libsodium's AES-GCM has only the 16-octet tag, so the
+ * 8- and 12-octet variants (ENCR 18, 19) cannot be served and are not registered. */
 const mk_encr_class mk_encr_chacha20poly1305 = {
     .id = MK_ENCR_CHACHA20_POLY1305,
     .key_bits = 256,
@@ -203,6 +229,8 @@ static mk_err x25519_keypair(const mk_env *env, uint8_t *priv, uint8_t *pub)
 {
     /* RFC 8031 §2: the private key is 32 random octets (clamped by X25519 itself). */
     env->rng(env->ctx, priv, crypto_scalarmult_SCALARBYTES);
+    /* Stored unclamped: libsodium clamps a copy (RFC 7748 §5) on every use. For a clamped
+     * scalar the base-point product is never all-zero; the check only catches a broken build. */
     if (crypto_scalarmult_base(pub, priv) != 0)
         return MK_E_CRYPTO;
     return MK_E_OK;
@@ -214,6 +242,9 @@ static mk_err x25519_shared(const uint8_t *priv, const uint8_t *peer, size_t pee
     /* RFC 8031 §2: the public value is exactly 32 octets. */
     if (peer_len != crypto_scalarmult_BYTES)
         return MK_E_BAD_DH_PUBLIC;
+    /* The peer's u-coordinate is used with its top bit masked (RFC 7748 §5): a value with bit
+     * 255 set is accepted, not rejected. The 32-octet little-endian result is g^ir exactly as
+     * SKEYSEED = prf(Ni | Nr, g^ir) takes it; no byte reversal, no padding (RFC 8031). */
     int rc = crypto_scalarmult(secret, priv, peer);
     /* SPEC RFC8031 3.2: "...MUST check whether the computed Diffie-Hellman shared secret is the
      * all-zero value and abort if so". libsodium returns -1 for it (and for small-order points,
