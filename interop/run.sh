@@ -415,9 +415,12 @@ run_scenario() {
         ( sleep "$aftr"; sw "$RD" $acmd > "$W/action.txt" 2>&1 ) &
         PIDS+=("$!")
       fi
+      # --inner-src only with traffic: minike refuses it as a usage error otherwise
+      local srcopt=()
+      [[ " $args " == *" --ping "* || " $args " == *" --send "* ]] && srcopt=(--inner-src $I_INNER)
       # shellcheck disable=SC2046
       ip netns exec "$NSI" timeout -k 2 $MINIKE_TIMEOUT "$MINIKE" initiate --peer $R_ADDR \
-        --id fqdn:$I_ID --remote-id fqdn:$R_ID --inner-src $I_INNER "${mk_common[@]}" \
+        --id fqdn:$I_ID --remote-id fqdn:$R_ID "${srcopt[@]}" "${mk_common[@]}" \
         $args > "$out" 2>&1
       rc=$?
       ;;

@@ -42,23 +42,23 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange);
 /* ---- raw public keys (keys.c) ---- */
 enum { CLI_MAX_PRIV = 2560 }; /* an RSA-4096 PKCS#8 DER private key is about 2.4 KB */
 typedef struct cli_key {
-    uint8_t type;                /* MK_KEY_ED25519 / MK_KEY_RSA */
+    uint8_t type; /* MK_KEY_ED25519 / MK_KEY_RSA */
     size_t bits;
-    uint8_t priv[CLI_MAX_PRIV];  /* mk_config.priv_key form: Ed25519 seed or RSA DER */
+    uint8_t priv[CLI_MAX_PRIV]; /* mk_config.priv_key form: Ed25519 seed or RSA DER */
     size_t priv_len;
-    uint8_t spki[MK_MAX_SPKI];   /* its public half, DER SubjectPublicKeyInfo */
+    uint8_t spki[MK_MAX_SPKI]; /* its public half, DER SubjectPublicKeyInfo */
     size_t spki_len;
 } cli_key;
 
 /* The imprint state of one `initiate` (or the demo's device, with path NULL: memory only). */
 typedef struct cli_imprint {
-    const char *path;            /* state file, or NULL */
-    char peer[80];               /* for the file's comment */
-    bool have;                   /* fp holds the imprinted key (from the file or just learned) */
+    const char *path; /* state file, or NULL */
+    char peer[80];    /* for the file's comment */
+    bool have;        /* fp holds the imprinted key (from the file or just learned) */
     uint8_t fp[MK_FP_LEN];
     bool seen, imprinted, matched, changed;
-    uint8_t seen_fp[MK_FP_LEN];  /* the key the responder presented, once its AUTH verified */
-    int write_errno;             /* the state file could not be written (imprint refused) */
+    uint8_t seen_fp[MK_FP_LEN]; /* the key the responder presented, once its AUTH verified */
+    int write_errno;            /* the state file could not be written (imprint refused) */
 } cli_imprint;
 
 /* Read keys: 0 or an exit code after the one-line message. Key files may be DER or PEM. */
@@ -120,8 +120,16 @@ typedef struct cli_common {
 } cli_common;
 
 /* Long-only option codes shared by the subcommands (getopt_long values above 255). */
-enum { OPT_KEY = 0x100, OPT_PEER_KEY, OPT_PEER_FP, OPT_STATE, OPT_SEND_CERT, OPT_AUTH,
-       OPT_NO_CERT, OPT_FORCE };
+enum {
+    OPT_KEY = 0x100,
+    OPT_PEER_KEY,
+    OPT_PEER_FP,
+    OPT_STATE,
+    OPT_SEND_CERT,
+    OPT_AUTH,
+    OPT_NO_CERT,
+    OPT_FORCE
+};
 
 /* Parsers: return 0 or an exit code after printing the one-line message. */
 int cli_parse_ike(const char *s, mk_ike_suite *out, size_t *n);
@@ -155,7 +163,7 @@ int cli_unexpected_arg(const char *arg, const char *todo);
 typedef struct cli_show {
     FILE *out;
     uint64_t t0_ms;
-    int verbose;            /* 1: hex dumps in hexl_print style */
+    int verbose; /* 1: hex dumps in hexl_print style */
     bool quiet;
     pthread_mutex_t lock;
 } cli_show;
@@ -168,10 +176,22 @@ void show_line(cli_show *s, uint64_t now_ms, const char *who, const char *fmt, .
     __attribute__((format(printf, 4, 5)));
 /* One IKE datagram (marker included or not): exchange, request/response, message ID, payload
  * list (SK contents decrypted when `keys` is given), size. */
-void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p,
-              size_t n, const mk_ike_keys *keys, const char *note);
+void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p, size_t n,
+              const mk_ike_keys *keys, const char *note);
 /* The IDr inside a responder's SK payload, decrypted with `keys` (for messages only). */
 bool show_find_idr(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_id *out);
+/* The TSi and TSr lists (up to 4 each) of a responder's IKE_AUTH response, decrypted with
+ * `keys`: the selectors the responder chose. Call it only for a response the core accepted
+ * (the core checked each lies within what we proposed). */
+bool show_find_ts(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_ts *tsi, size_t *n_tsi,
+                  mk_ts *tsr, size_t *n_tsr);
+/* "10.99.10.0/24", "10.0.0.1-10.0.0.9", "2001:db8::/64"; " udp/7777", " icmp" when narrowed. */
+const char *cli_ts_str(const mk_ts *ts, char *buf, size_t cap);
+/* RFC 4301 §5.2 for an opened inbound ESP packet: true if `v` comes from `src` and goes to
+ * `dst` (mk_inner_ts_check); else false and a one-line reason naming the address and the
+ * selector (src_name / dst_name: "TSi", "TSr") in `why`. */
+bool cli_ts_inbound(const mk_inner *v, const mk_ts *src, size_t n_src, const char *src_name,
+                    const mk_ts *dst, size_t n_dst, const char *dst_name, char *why, size_t cap);
 /* The seed's hexl_print: a title line, then "0000: xx xx ... | ascii" lines. */
 void show_hex(cli_show *s, const char *title, const uint8_t *p, size_t n);
 /* "127.0.0.1:500" */
@@ -203,10 +223,11 @@ typedef struct cli_server {
     mk_io io;
     cli_capture *cap;
     cli_show *show;
-    const char *who;             /* "door" or "responder" in the timeline */
-    bool echo;                   /* UDP: plain echo instead of the garage door */
-    bool once;                   /* exit after the first IKE SA ends */
-    uint32_t travel_ms;          /* door travel time */
+    const char *who;    /* "door" or "responder" in the timeline */
+    bool echo;          /* UDP: plain echo instead of the garage door */
+    bool once;          /* exit after the first IKE SA ends */
+    bool forge_inner;   /* --misbehave forge-inner: forged reply before each one */
+    uint32_t travel_ms; /* door travel time */
     volatile sig_atomic_t *stop;
     /* ESP */
     mk_esp_sa sa;
@@ -219,18 +240,23 @@ typedef struct cli_server {
     bool route_ok[2];
     mk_ike_keys last_keys;
     bool have_keys;
+    /* RFC 4301 §5.2: the child SA's selectors (mk_peer_child_ts), taken with the SA copy */
+    mk_ts ts_i, ts_r;
+    bool ts_ok;
+    uint32_t ts_drops;      /* inbound ESP dropped: inner packet outside ts_i -> ts_r */
+    uint32_t refusals_seen; /* mk_peer_refusals already logged */
     uint32_t sas_seen;
     bool ended_one;
     /* door */
-    int door;                    /* 0 closed, 1 opening, 2 open, 3 closing */
+    int door; /* 0 closed, 1 opening, 2 open, 3 closing */
     uint64_t move_start_ms, next_status_ms;
     uint8_t dev_ip[4], door_ip[4];
     uint16_t dev_port, door_port;
     uint16_t ip_id;
     uint64_t last_activity_ms;
-    bool door_transport;         /* the last command came in transport mode */
-    bool show_dgrams;            /* timeline of every datagram (respond), not only the door */
-    int last_pstate;             /* mk_peer_state after the last loop, for the "established" line */
+    bool door_transport; /* the last command came in transport mode */
+    bool show_dgrams;    /* timeline of every datagram (respond), not only the door */
+    int last_pstate;     /* mk_peer_state after the last loop, for the "established" line */
 } cli_server;
 
 /* Bind, create the peer. Returns 0 or an exit code (message printed). */
@@ -249,9 +275,9 @@ typedef struct cli_dev {
     mk_env env;
     cli_show *show;
     cli_capture *cap;
-    const char *who;             /* "device" / "minike" in the timeline */
+    const char *who; /* "device" / "minike" in the timeline */
     volatile sig_atomic_t *stop;
-    bool seeded;                 /* env.rng draws from drbg (--seed), else the OS RNG */
+    bool seeded; /* env.rng draws from drbg (--seed), else the OS RNG */
     mk_io_drbg drbg;
     /* state */
     mk_io io;
@@ -262,6 +288,12 @@ typedef struct cli_dev {
     bool have_keys, keys_written;
     mk_esp_sa sa;
     bool sa_ok;
+    /* RFC 4301 §5.2: inbound ESP must come from the responder's TSr (ts_peer) and go to our TSi
+     * (ts_ours): the selectors of its IKE_AUTH response, else (ts_negotiated false) ours */
+    mk_ts ts_ours[4], ts_peer[4];
+    size_t n_ts_ours, n_ts_peer;
+    bool ts_negotiated;
+    uint32_t ts_drops;
     /* traffic */
     app_mode mode;
     uint8_t inner_src[4], inner_dst[4];
@@ -279,7 +311,7 @@ typedef struct cli_dev {
     uint32_t esp_tx, esp_rx, ike_round_trips;
     /* raw public keys: the imprint state (NULL when the responder is pinned or PSK is used) */
     cli_imprint *imprint;
-    mk_id seen_idr;              /* the IDr of the last IKE_AUTH response, for ID_MISMATCH */
+    mk_id seen_idr; /* the IDr of the last IKE_AUTH response, for ID_MISMATCH */
     bool have_seen_idr;
     /* -v: the core's trace lines, held back until the datagram they belong to is shown, so
      * the timeline reads in cause-and-effect order */

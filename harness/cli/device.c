@@ -4,7 +4,8 @@
  * IKE_SA_INIT + IKE_AUTH through mk_io_run(), then talk through the ESP child SA (ICMP echo,
  * UDP messages, the door protocol), then forget or delete the SA and sleep. Used by
  * `minike initiate` and `minike demo`. All I/O goes through mk_io; the IKE logic is the core's.
- * It must never act on an ESP packet that did not open, and it wipes the SA copy on close.
+ * It must never act on an ESP packet that did not open, nor on one whose inner packet lies
+ * outside the child SA's traffic selectors (RFC 4301 §5.2), and it wipes the SA copy on close.
  */
 #define _DEFAULT_SOURCE
 
@@ -63,6 +64,13 @@ static void on_ike(void *ctx, const mk_io_dgram *g, mk_err e, uint64_t now)
     if (g->len >= off + 28 && g->buf[off + 18] == MK_EX_IKE_AUTH && d->have_keys &&
         show_find_idr(g->buf, g->len, &d->keys, &d->seen_idr))
         d->have_seen_idr = true;
+    /* the selectors the responder chose (RFC 7296 §2.9): the core checked them and keeps
+     * none, so read them from the response it accepted, for the inbound check */
+    if (e == MK_E_OK && mk_state_get(&d->ike) == MK_ST_ESTABLISHED && !d->ts_negotiated &&
+        d->have_keys &&
+        show_find_ts(g->buf, g->len, &d->keys, d->ts_ours, &d->n_ts_ours, d->ts_peer,
+                     &d->n_ts_peer))
+        d->ts_negotiated = true;
     if (e != MK_E_OK)
         snprintf(note, sizeof(note), "[%s: %s]",
                  mk_err_class(e) == MK_CLASS_DROP ? "dropped" : "failed", mk_err_name(e));
@@ -97,8 +105,7 @@ static void dev_rng(void *ctx, uint8_t *out, size_t n)
 
 /* ---- connect / establish -------------------------------------------------------------------- */
 
-int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike,
-                const mk_addr *peer_natt)
+int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike, const mk_addr *peer_natt)
 {
     mk_io_status st;
     char a[80], why[200];
@@ -152,8 +159,7 @@ static int io_fail(cli_dev *d, mk_io_status st, const char *what)
     if (st == MK_IO_E_STOPPED)
         return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
     if (st == MK_IO_E_UNREACHABLE) {
-        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)",
-                 strerror(d->io.last_errno));
+        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)", strerror(d->io.last_errno));
         return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
     }
     if (st == MK_IO_E_DEADLINE)
@@ -173,11 +179,15 @@ static int imprint_fail(cli_dev *d)
     cli_format_fp(im->fp, was);
     cli_format_fp(im->seen_fp, now);
     if (im->changed) {
-        snprintf(why, sizeof(why), "the responder's raw public key changed since it was imprinted "
-                 "(imprinted sha256:%s, now sha256:%s)", was, now);
+        snprintf(why, sizeof(why),
+                 "the responder's raw public key changed since it was imprinted "
+                 "(imprinted sha256:%s, now sha256:%s)",
+                 was, now);
         if (im->path != NULL)
-            snprintf(todo, sizeof(todo), "if the change is expected, forget the old key with: "
-                     "minike reset --state %s", im->path);
+            snprintf(todo, sizeof(todo),
+                     "if the change is expected, forget the old key with: "
+                     "minike reset --state %s",
+                     im->path);
         else
             snprintf(todo, sizeof(todo), "if the change is expected, run minike reset");
         return cli_fail(EX_AUTH, what, why, todo);
@@ -194,6 +204,8 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
     mk_err e;
     char why[160];
 
+    d->ts_negotiated = false; /* a new SA: its selectors come from its own IKE_AUTH */
+    d->n_ts_ours = d->n_ts_peer = 0;
     if ((e = mk_init(&d->ike, &d->cfg, &d->env)) != MK_E_OK) {
         snprintf(why, sizeof(why), "the IKE core rejected the configuration: %s", mk_err_str(e));
         return cli_fail(EX_CONFIG, "configuration", why, "check --ike, --esp, --id and the PSK");
@@ -214,7 +226,8 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
         cli_format_id(&d->cfg.idr, want, sizeof(want));
         snprintf(what, sizeof(what), "IKE_AUTH with %s", d->peer_str);
         snprintf(msg, sizeof(msg), "the responder identified as %.200s, not %.150s", got, want);
-        return cli_fail(EX_AUTH, what, msg, "check --remote-id; strongSwan reads user@host as "
+        return cli_fail(EX_AUTH, what, msg,
+                        "check --remote-id; strongSwan reads user@host as "
                         "email:, @name as fqdn:");
     }
     if (st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED)
@@ -237,6 +250,20 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
                       "responder key sha256:%.16s... matches the imprinted one", hex);
     }
     d->sa_ok = mk_child(&d->ike, &d->sa);
+    if (d->sa_ok && !d->ts_negotiated) {
+        /* not readable (cannot happen with a response the core accepted): our own */
+        d->ts_ours[0] = d->cfg.tsi;
+        d->ts_peer[0] = d->cfg.tsr;
+        d->n_ts_ours = d->n_ts_peer = 1;
+    }
+    if (d->sa_ok && d->show != NULL && d->show->verbose) {
+        char a[120], b[120];
+        show_line(d->show, mk_io_now_ms(), d->who,
+                  "inbound ESP must come from TSr %s%s to TSi %s%s (%s)",
+                  cli_ts_str(&d->ts_peer[0], a, sizeof(a)), d->n_ts_peer > 1 ? " (+more)" : "",
+                  cli_ts_str(&d->ts_ours[0], b, sizeof(b)), d->n_ts_ours > 1 ? " (+more)" : "",
+                  d->ts_negotiated ? "as negotiated" : "as configured");
+    }
     if (d->sa_ok && d->cap != NULL && d->cap->keys != NULL)
         (void)mk_keysw_child(d->cap->keys, &d->sa, &d->io.local[MK_IO_NATT],
                              &d->io.remote[MK_IO_NATT]);
@@ -301,8 +328,8 @@ static void send_next(cli_dev *d, uint64_t now)
                               tl, ++d->ip_id);
             nh = MK_IPPROTO_IPIP;
         } else {
-            n = mk_inner_udp_seg(pkt, sizeof(pkt), d->io.local[MK_IO_NATT].ip,
-                                 d->io.remote[MK_IO_NATT].ip, d->sport, d->dport, t, tl);
+            n = mk_inner_udp_seg(pkt, sizeof(pkt), &d->io.local[MK_IO_NATT],
+                                 &d->io.remote[MK_IO_NATT], d->sport, d->dport, t, tl);
             nh = MK_IPPROTO_UDP;
         }
         snprintf(what, sizeof(what), "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"",
@@ -352,6 +379,7 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     mk_inner v;
     mk_err e;
     bool ok;
+    char why[240];
 
     uint32_t spi = 0, seq = 0;
 
@@ -365,15 +393,15 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     }
     e = mk_esp_open(&d->sa, g->buf, g->len, &nh, &in, &il);
     if (e != MK_E_OK) {
-        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi,
-                  seq, g->len, mk_err_name(e));
+        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
+                  g->len, mk_err_name(e));
         return;
     }
     d->esp_rx++;
     if (nh == MK_IPPROTO_IPIP)
         ok = mk_inner_parse4(in, il, &v);
     else if (nh == MK_IPPROTO_UDP)
-        ok = mk_inner_parse_udp_seg(in, il, g->from.ip, g->to.ip, &v);
+        ok = mk_inner_parse_udp_seg(in, il, &g->from, &g->to, &v);
     else if (nh == MK_IPPROTO_ICMP) {
         /* transport-mode ICMP: re-wrap to reuse the parser */
         uint8_t tmp[MK_IO_MAX_DGRAM];
@@ -384,17 +412,30 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
             memcpy(tmp + MK_IPV4_HDR, in, n);
             v.proto = MK_IPPROTO_ICMP;
             v.icmp_type = in[0];
+            v.icmp_code = in[1];
             v.icmp_id = (uint16_t)(in[4] << 8 | in[5]);
             v.icmp_seq = (uint16_t)(in[6] << 8 | in[7]);
             v.csum_ok = mk_csum_fold(mk_csum_add(0, in, n)) == 0;
             v.data = in + MK_ICMP_HDR;
             v.len = n - MK_ICMP_HDR;
-            memcpy(v.src, g->from.ip, 4);
+            v.family = g->from.family;
+            memcpy(v.src, g->from.ip, sizeof(v.src));
+            memcpy(v.dst, g->to.ip, sizeof(v.dst));
         }
     } else
         ok = false;
+    /* RFC 4301 §5.2: the inner packet must come from the responder's TSr and go to our TSi;
+     * anything else is dropped, counted and logged, whatever key sealed it */
+    if (ok && v.csum_ok &&
+        !cli_ts_inbound(&v, d->ts_peer, d->n_ts_peer, "TSr", d->ts_ours, d->n_ts_ours, "TSi", why,
+                        sizeof(why))) {
+        d->ts_drops++;
+        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
+                  g->len, why);
+        return;
+    }
     show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, g->len,
-              !ok ? "inner packet not understood"
+              !ok                          ? "inner packet not understood"
               : v.proto == MK_IPPROTO_ICMP ? "ICMP"
               : v.proto == MK_IPPROTO_UDP  ? "UDP"
                                            : "IP",
@@ -484,6 +525,23 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         d->icmp_id = (uint16_t)(0x4d4b); /* "MK" */
     d->next_send_ms = now;
     d->done = false;
+    if (d->cfg.tunnel) {
+        /* outbound: a responder checks our packets against the selectors it chose (RFC 4301
+         * §5.2), so say so when the traffic asked for lies outside them; it is sent anyway */
+        mk_inner o;
+        char why[240];
+        memset(&o, 0, sizeof(o));
+        o.family = 4;
+        memcpy(o.src, d->inner_src, 4);
+        memcpy(o.dst, d->inner_dst, 4);
+        o.proto = d->mode == APP_PING ? MK_IPPROTO_ICMP : MK_IPPROTO_UDP;
+        o.icmp_type = MK_ICMP_ECHO_REQUEST;
+        o.sport = d->sport;
+        o.dport = d->dport;
+        if (!cli_ts_inbound(&o, d->ts_ours, d->n_ts_ours, "TSi", d->ts_peer, d->n_ts_peer, "TSr",
+                            why, sizeof(why)))
+            show_line(d->show, now, d->who, "   note: %s: the responder will drop it", why);
+    }
     st = mk_io_run(&d->io, &d->ike, &h, now + timeout_ms);
     trace_flush(d);
     if (st == MK_IO_E_IKE)
@@ -495,8 +553,9 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     if (d->mode == APP_PING) {
         if (d->received < d->count) {
             char why[120];
-            snprintf(why, sizeof(why), "%u of %u echo requests unanswered",
-                     d->count - d->received, d->count);
+            snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
+                     d->count - d->received, d->count,
+                     d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
             return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
                             "is the address inside the responder's --tsr? does it answer?");
         }

@@ -64,7 +64,8 @@ static const char initiate_help[] =
     "                         replies\n"
     "  --count N              pings / messages to send, 1 to 64 (default 1)\n"
     "  --quiet-timeout SEC    after --send, stop after SEC without a reply (default 2)\n"
-    "  --delete               delete the IKE SA at the end (RFC 7815 B.1) instead of forgetting it\n"
+    "  --delete               delete the IKE SA at the end (RFC 7815 B.1) instead of forgetting "
+    "it\n"
     "  --pcap FILE            write every datagram to FILE (pcap with IPv4/IPv6 + UDP headers)\n"
     "  --pcap-raw-ports       keep the real ports in the capture (default: ports other than\n"
     "                         500/4500 are shown as 500 or 4500 by class)\n"
@@ -74,7 +75,8 @@ static const char initiate_help[] =
     "  --timeout SEC          give up on an exchange after SEC, 1 to 3600 (default 30)\n"
     "  -v                     core trace and hex dumps (hexl_print style)\n"
     "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
-    "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer error\n";
+    "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer "
+    "error\n";
 
 static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
 {
@@ -82,45 +84,39 @@ static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
            memcmp(ip, ts->end, 4) <= 0;
 }
 
-/* "10.99.10.0/24" for a prefix range, "A-B" otherwise */
-static const char *ts_str(const mk_ts *ts, char *buf, size_t cap)
-{
-    char a[16], b[16];
-    int bits = 32;
-    bool prefix = true;
-    uint32_t s = (uint32_t)ts->start[0] << 24 | (uint32_t)ts->start[1] << 16 |
-                 (uint32_t)ts->start[2] << 8 | ts->start[3];
-    uint32_t e = (uint32_t)ts->end[0] << 24 | (uint32_t)ts->end[1] << 16 |
-                 (uint32_t)ts->end[2] << 8 | ts->end[3];
-    while (bits > 0 && (s ^ e) >> (32 - bits) != 0)
-        bits--;
-    if (bits < 32) {
-        uint32_t host = 0xffffffffu >> bits;
-        prefix = (s & host) == 0 && (e & host) == host;
-    }
-    inet_ntop(AF_INET, ts->start, a, sizeof(a));
-    inet_ntop(AF_INET, ts->end, b, sizeof(b));
-    if (prefix)
-        snprintf(buf, cap, "%s/%d", a, bits);
-    else
-        snprintf(buf, cap, "%s-%s", a, b);
-    return buf;
-}
-
 int cmd_initiate(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"peer", 1, 0, 'p'},       {"local", 1, 0, 'L'},        {"psk-file", 1, 0, 'P'},
-        {"id", 1, 0, 'i'},         {"remote-id", 1, 0, 'r'},    {"ike", 1, 0, 'I'},
-        {"esp", 1, 0, 'E'},        {"tsi", 1, 0, 'T'},          {"tsr", 1, 0, 'R'},
-        {"inner-src", 1, 0, 'S'},  {"no-natt", 0, 0, 'n'},      {"nat-port", 0, 0, 'N'},
-        {"transport", 0, 0, 't'},  {"ping", 1, 0, 'g'},         {"send", 1, 0, 'x'},
-        {"to", 1, 0, 'o'},         {"count", 1, 0, 'C'},        {"delete", 0, 0, 'D'},
-        {"pcap", 1, 0, 'c'},       {"keys", 1, 0, 'k'},         {"seed", 1, 0, 's'},
-        {"timeout", 1, 0, 'w'},    {"quiet-timeout", 1, 0, 'Q'}, {"help", 0, 0, 'h'},
-        {"pcap-raw-ports", 0, 0, 'W'}, {"key", 1, 0, OPT_KEY},  {"peer-key", 1, 0, OPT_PEER_KEY},
-        {"peer-fp", 1, 0, OPT_PEER_FP}, {"state", 1, 0, OPT_STATE},
-        {"send-cert", 0, 0, OPT_SEND_CERT}, {0, 0, 0, 0}};
+    static const struct option lo[] = {{"peer", 1, 0, 'p'},
+                                       {"local", 1, 0, 'L'},
+                                       {"psk-file", 1, 0, 'P'},
+                                       {"id", 1, 0, 'i'},
+                                       {"remote-id", 1, 0, 'r'},
+                                       {"ike", 1, 0, 'I'},
+                                       {"esp", 1, 0, 'E'},
+                                       {"tsi", 1, 0, 'T'},
+                                       {"tsr", 1, 0, 'R'},
+                                       {"inner-src", 1, 0, 'S'},
+                                       {"no-natt", 0, 0, 'n'},
+                                       {"nat-port", 0, 0, 'N'},
+                                       {"transport", 0, 0, 't'},
+                                       {"ping", 1, 0, 'g'},
+                                       {"send", 1, 0, 'x'},
+                                       {"to", 1, 0, 'o'},
+                                       {"count", 1, 0, 'C'},
+                                       {"delete", 0, 0, 'D'},
+                                       {"pcap", 1, 0, 'c'},
+                                       {"keys", 1, 0, 'k'},
+                                       {"seed", 1, 0, 's'},
+                                       {"timeout", 1, 0, 'w'},
+                                       {"quiet-timeout", 1, 0, 'Q'},
+                                       {"help", 0, 0, 'h'},
+                                       {"pcap-raw-ports", 0, 0, 'W'},
+                                       {"key", 1, 0, OPT_KEY},
+                                       {"peer-key", 1, 0, OPT_PEER_KEY},
+                                       {"peer-fp", 1, 0, OPT_PEER_FP},
+                                       {"state", 1, 0, OPT_STATE},
+                                       {"send-cert", 0, 0, OPT_SEND_CERT},
+                                       {0, 0, 0, 0}};
     static cli_common c; /* large (keys): not on the stack */
     cli_imprint imprint;
     char state_path[4096];
@@ -130,6 +126,7 @@ int cmd_initiate(int argc, char **argv)
     mk_addr peer, local, to, ping, peer_ike, peer_natt;
     bool have_peer = false, have_local = false, have_to = false, have_ping = false;
     bool no_natt = false, nat_port = false, transport = false, del = false, have_src = false;
+    bool have_count = false, have_quiet = false;
     const char *send = NULL;
     uint64_t count = 1, timeout = 30, quiet = 2;
     uint8_t inner_src[4];
@@ -147,23 +144,34 @@ int cmd_initiate(int argc, char **argv)
             continue;
         r = 0;
         switch (opt) {
-        case 'h': fputs(initiate_help, stdout); return EX_OK;
+        case 'h':
+            fputs(initiate_help, stdout);
+            return EX_OK;
         case 'p':
             r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer");
             if (!r)
                 r = cli_check_remote(&peer, "--peer", optarg);
             have_peer = !r;
             break;
-        case 'L': r = cli_parse_addr(optarg, 0, &local, "--local"); have_local = !r; break;
+        case 'L':
+            r = cli_parse_addr(optarg, 0, &local, "--local");
+            have_local = !r;
+            break;
         case 'S':
             if (inet_pton(AF_INET, optarg, inner_src) != 1)
                 r = cli_fail(EX_USAGE, "--inner-src", "not an IPv4 address",
                              "inner packets are IPv4, e.g. --inner-src 10.99.20.1");
             have_src = !r;
             break;
-        case 'n': no_natt = true; break;
-        case 'N': nat_port = true; break;
-        case 't': transport = true; break;
+        case 'n':
+            no_natt = true;
+            break;
+        case 'N':
+            nat_port = true;
+            break;
+        case 't':
+            transport = true;
+            break;
         case 'g':
             r = cli_parse_addr(optarg, 0, &ping, "--ping");
             if (!r && ping.family != 4)
@@ -171,18 +179,33 @@ int cmd_initiate(int argc, char **argv)
                              "give an IPv4 address behind the responder");
             have_ping = !r;
             break;
-        case 'x': send = optarg; break;
+        case 'x':
+            send = optarg;
+            break;
         case 'o':
             r = cli_parse_addr(optarg, 0, &to, "--to");
             if (!r && (to.family != 4 || to.port == 0))
-                r = cli_fail(EX_USAGE, "--to", "needs an IPv4 ADDR:PORT", "e.g. --to 10.99.10.1:7777");
+                r = cli_fail(EX_USAGE, "--to", "needs an IPv4 ADDR:PORT",
+                             "e.g. --to 10.99.10.1:7777");
             have_to = !r;
             break;
-        case 'C': r = cli_parse_range(optarg, 1, 64, &count, "--count"); break;
-        case 'D': del = true; break;
-        case 'w': r = cli_parse_range(optarg, 1, 3600, &timeout, "--timeout"); break;
-        case 'Q': r = cli_parse_u64(optarg, 3600, &quiet, "--quiet-timeout"); break;
-        default: r = cli_usage_error(argv, opt, "initiate"); break;
+        case 'C':
+            r = cli_parse_range(optarg, 1, 64, &count, "--count");
+            have_count = true;
+            break;
+        case 'D':
+            del = true;
+            break;
+        case 'w':
+            r = cli_parse_range(optarg, 1, 3600, &timeout, "--timeout");
+            break;
+        case 'Q':
+            r = cli_parse_u64(optarg, 3600, &quiet, "--quiet-timeout");
+            have_quiet = true;
+            break;
+        default:
+            r = cli_usage_error(argv, opt, "initiate");
+            break;
         }
         if (r != 0)
             return cli_common_wipe(&c), r;
@@ -208,7 +231,8 @@ int cmd_initiate(int argc, char **argv)
                      "ESP travels UDP-encapsulated (RFC 3948) and needs the NAT-T port",
                      "drop --no-natt");
     else if (have_local && local.family != peer.family)
-        r = cli_fail(EX_USAGE, "--local", "address family differs from --peer", "use the same family");
+        r = cli_fail(EX_USAGE, "--local", "address family differs from --peer",
+                     "use the same family");
     else if (transport && have_src)
         r = cli_fail(EX_USAGE, "--inner-src with --transport",
                      "transport mode has no inner header: packets carry the outer addresses",
@@ -225,6 +249,15 @@ int cmd_initiate(int argc, char **argv)
         r = cli_fail(EX_USAGE, "--to with --transport",
                      "transport mode protects traffic to the responder itself only",
                      "send --to the --peer address, or drop --transport for tunnel mode");
+    /* options that only shape traffic would otherwise be ignored without a word */
+    else if ((have_count || have_src) && send == NULL && !have_ping)
+        r = cli_fail(EX_USAGE, have_count ? "--count" : "--inner-src",
+                     "only applies to traffic through the tunnel, and none was asked for",
+                     "add --ping ADDR or --send TEXT --to ADDR:PORT, or drop the option");
+    else if (have_quiet && send == NULL)
+        r = cli_fail(EX_USAGE, "--quiet-timeout", "only applies to --send",
+                     have_ping ? "drop it: --ping waits 1 s for each reply"
+                               : "add --send TEXT --to ADDR:PORT, or drop the option");
     else
         r = 0;
     if (r != 0)
@@ -260,13 +293,12 @@ int cmd_initiate(int argc, char **argv)
         r = 0;
         if (c.tsi.type != MK_TS_IPV4_RANGE || c.tsr.type != MK_TS_IPV4_RANGE)
             r = cli_fail(EX_USAGE, "--ping/--send with IPv6 traffic selectors",
-                         "packets inside the tunnel are IPv4 only",
-                         "give IPv4 --tsi and --tsr");
+                         "packets inside the tunnel are IPv4 only", "give IPv4 --tsi and --tsr");
         else if (!ts_has4(&c.tsr, dst)) {
             char what[64];
             snprintf(what, sizeof(what), "%s %s", have_ping ? "--ping" : "--to",
                      inet_ntop(AF_INET, dst, ab, sizeof(ab)));
-            snprintf(tsb, sizeof(tsb), "outside --tsr %s", ts_str(&c.tsr, tb, sizeof(tb)));
+            snprintf(tsb, sizeof(tsb), "outside --tsr %s", cli_ts_str(&c.tsr, tb, sizeof(tb)));
             r = cli_fail(EX_USAGE, what, tsb,
                          "give an address inside the responder's selector, or widen --tsr to "
                          "match the responder's configuration");
@@ -274,7 +306,7 @@ int cmd_initiate(int argc, char **argv)
             char what[64];
             snprintf(what, sizeof(what), "--inner-src %s",
                      inet_ntop(AF_INET, inner_src, ab, sizeof(ab)));
-            snprintf(tsb, sizeof(tsb), "outside --tsi %s", ts_str(&c.tsi, tb, sizeof(tb)));
+            snprintf(tsb, sizeof(tsb), "outside --tsi %s", cli_ts_str(&c.tsi, tb, sizeof(tb)));
             r = cli_fail(EX_USAGE, what, tsb, "give an address inside --tsi");
         }
         if (r != 0)
@@ -348,9 +380,10 @@ int cmd_initiate(int argc, char **argv)
         cli_format_ike(&c.ike[0], ik, sizeof(ik));
         cli_format_esp(&c.esp[0], es, sizeof(es));
         cli_format_id(&c.id, id, sizeof(id));
-        show_line(&show, mk_io_now_ms(), d->who, "IKE with %s from %s as %s; offering %s%s, ESP %s%s",
-                  d->peer_str, addr_str(&d->cfg.local, ip, sizeof(ip)), id, ik,
-                  c.n_ike > 1 ? " (+more)" : "", es, c.n_esp > 1 ? " (+more)" : "");
+        show_line(&show, mk_io_now_ms(), d->who,
+                  "IKE with %s from %s as %s; offering %s%s, ESP %s%s", d->peer_str,
+                  addr_str(&d->cfg.local, ip, sizeof(ip)), id, ik, c.n_ike > 1 ? " (+more)" : "",
+                  es, c.n_esp > 1 ? " (+more)" : "");
         if (c.have_key) {
             char desc[300];
             cli_rpk_describe(&c, d->imprint, desc, sizeof(desc));

@@ -8,6 +8,7 @@
  */
 #define _DEFAULT_SOURCE
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -169,8 +170,107 @@ bool show_find_idr(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_id *o
     return ok;
 }
 
-void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p,
-              size_t n, const mk_ike_keys *keys, const char *note)
+bool show_find_ts(const uint8_t *p, size_t n, const mk_ike_keys *keys, mk_ts *tsi, size_t *n_tsi,
+                  mk_ts *tsr, size_t *n_tsr)
+{
+    uint8_t plain[MK_MAX_MSG];
+    mk_chain inner;
+    mk_sk_keys k;
+    mk_msg m;
+    size_t off = has_marker(p, n) ? MK_NATT_MARKER : 0;
+    const mk_suites *reg = mk_suites_default();
+    bool ok = false;
+
+    if (keys == NULL || mk_msg_parse(&m, p + off, n - off) != MK_E_OK || !m.has_sk ||
+        (m.hdr.flags & MK_HDR_F_INITIATOR) != 0 || m.hdr.exchange != MK_EX_IKE_AUTH)
+        return false;
+    memset(&k, 0, sizeof(k));
+    k.encr = mk_suite_encr(reg, keys->encr, keys->encr_bits);
+    k.integ = keys->integ ? mk_suite_integ(reg, keys->integ) : NULL;
+    if (k.encr == NULL || (keys->integ && k.integ == NULL) ||
+        memcmp(m.hdr.spi_i, keys->spi_i, 8) != 0 || memcmp(m.hdr.spi_r, keys->spi_r, 8) != 0)
+        return false;
+    k.ek = keys->sk_er;
+    k.ak = keys->sk_ar;
+    if (mk_sk_open(&m, &k, plain, sizeof(plain), &inner) == MK_E_OK) {
+        const mk_pl *pi = mk_chain_find(&inner, MK_PT_TSI), *pr = mk_chain_find(&inner, MK_PT_TSR);
+        mk_tsl li, lr;
+        if (pi != NULL && pr != NULL && mk_pl_decode_ts(&li, pi->body, pi->len) == MK_E_OK &&
+            mk_pl_decode_ts(&lr, pr->body, pr->len) == MK_E_OK && li.n > 0 && lr.n > 0) {
+            memcpy(tsi, li.ts, li.n * sizeof(mk_ts));
+            memcpy(tsr, lr.ts, lr.n * sizeof(mk_ts));
+            *n_tsi = li.n;
+            *n_tsr = lr.n;
+            ok = true;
+        }
+    }
+    mk_wipe(plain, sizeof(plain));
+    return ok;
+}
+
+const char *cli_ts_str(const mk_ts *ts, char *buf, size_t cap)
+{
+    char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], tail[40] = "";
+    int af = ts->type == MK_TS_IPV6_RANGE ? AF_INET6 : AF_INET;
+    size_t al = af == AF_INET6 ? 16 : 4, i;
+    unsigned bits = 0;
+    bool prefix = true;
+    /* a prefix: start and end agree on the first `bits` bits, then all 0 / all 1 */
+    for (i = 0; i < al * 8; i++) {
+        unsigned sb = (ts->start[i / 8] >> (7 - i % 8)) & 1u,
+                 eb = (ts->end[i / 8] >> (7 - i % 8)) & 1u;
+        if (prefix && sb == eb && bits == i)
+            bits++;
+        else if (sb != 0 || eb != 1)
+            prefix = false;
+    }
+    inet_ntop(af, ts->start, a, sizeof(a));
+    inet_ntop(af, ts->end, b, sizeof(b));
+    if (ts->proto != 0 || ts->start_port != 0 || ts->end_port != 65535) {
+        char num[16];
+        const char *pn = ts->proto == 0                 ? "any"
+                         : ts->proto == MK_IPPROTO_UDP  ? "udp"
+                         : ts->proto == MK_IPPROTO_ICMP ? "icmp"
+                         : ts->proto == 6               ? "tcp"
+                                                        : num;
+        snprintf(num, sizeof(num), "proto-%u", ts->proto);
+        if (ts->start_port == 0 && ts->end_port == 65535)
+            snprintf(tail, sizeof(tail), " %s", pn);
+        else if (ts->start_port == ts->end_port)
+            snprintf(tail, sizeof(tail), " %s/%u", pn, ts->start_port);
+        else
+            snprintf(tail, sizeof(tail), " %s/%u-%u", pn, ts->start_port, ts->end_port);
+    }
+    if (prefix)
+        snprintf(buf, cap, "%s/%u%s", a, bits, tail);
+    else
+        snprintf(buf, cap, "%s-%s%s", a, b, tail);
+    return buf;
+}
+
+bool cli_ts_inbound(const mk_inner *v, const mk_ts *src, size_t n_src, const char *src_name,
+                    const mk_ts *dst, size_t n_dst, const char *dst_name, char *why, size_t cap)
+{
+    mk_tsm r = mk_inner_ts_check(v, src, n_src, dst, n_dst);
+    char a[INET6_ADDRSTRLEN] = "?", t[120] = "?";
+    const mk_ts *l = r == MK_TSM_SRC ? src : dst;
+    size_t n = r == MK_TSM_SRC ? n_src : n_dst;
+    if (r == MK_TSM_OK)
+        return true;
+    inet_ntop(v->family == 6 ? AF_INET6 : AF_INET, r == MK_TSM_SRC ? v->src : v->dst, a, sizeof(a));
+    if (n > 0)
+        cli_ts_str(&l[0], t, sizeof(t));
+    snprintf(why, cap, "%s %s %s outside %s %s%s (RFC 4301 5.2)",
+             v->proto == MK_IPPROTO_ICMP  ? "ICMP"
+             : v->proto == MK_IPPROTO_UDP ? "UDP"
+                                          : "IP",
+             r == MK_TSM_SRC ? "source" : "destination", a, r == MK_TSM_SRC ? src_name : dst_name,
+             t, n > 1 ? " and the rest" : "");
+    return false;
+}
+
+void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint8_t *p, size_t n,
+              const mk_ike_keys *keys, const char *note)
 {
     mk_msg m;
     char outer[256] = "", sk[300] = "", line[700];

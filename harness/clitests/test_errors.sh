@@ -29,6 +29,14 @@ expect_rc "bad --id keyid hex" 2 "$M" initiate --psk-file "$PSK" --peer 127.0.0.
 expect_rc "bad --tsi" 2 "$M" "${I[@]}" --peer 127.0.0.1 --tsi 10.0.0.0/33
 expect_rc "bad --count" 2 "$M" "${I[@]}" --peer 127.0.0.1 --ping 10.99.10.1 --count abc
 expect_rc "--send without --to" 2 "$M" "${I[@]}" --peer 127.0.0.1 --send hi
+# traffic options without traffic were silently ignored: now one usage line each
+expect_rc "--count without --ping/--send" 2 "$M" "${I[@]}" --peer 127.0.0.1 --count 3
+grep -q -- '^minike: --count: only applies to traffic through the tunnel' "$T/err" && pass "  names --count" || fail "  --count line" "$T/err"
+expect_rc "--inner-src without --ping/--send" 2 "$M" "${I[@]}" --peer 127.0.0.1 --inner-src 10.99.20.1
+grep -q -- '^minike: --inner-src: ' "$T/err" && pass "  names --inner-src" || fail "  --inner-src line" "$T/err"
+expect_rc "--quiet-timeout without --send" 2 "$M" "${I[@]}" --peer 127.0.0.1 --quiet-timeout 2
+expect_rc "--quiet-timeout with --ping (ignored there too)" 2 "$M" "${I[@]}" --peer 127.0.0.1 --ping 10.99.10.1 --quiet-timeout 2
+grep -q -- '^minike: --quiet-timeout: only applies to --send' "$T/err" && pass "  says --send only" || fail "  --quiet-timeout line" "$T/err"
 expect_rc "keygen without type" 2 "$M" keygen
 expect_rc "keygen --type ed25519 without --out" 2 "$M" keygen --type ed25519
 grep -q -- '--out PREFIX is required' "$T/err" && pass "ed25519 asks for --out" || fail "ed25519 message" "$T/err"

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * inner: IPv4 + UDP / ICMP echo packets for the inside of ESP tunnels, with real Internet
- * checksums (RFC 1071, RFC 768, RFC 792). Builders write into caller buffers and return 0 when
- * the packet does not fit; parsers check every length against the buffer before reading.
- * It must never read past `len` or accept a fragment.
+ * inner: IPv4 + UDP / ICMP echo packets for the inside of ESP tunnels, and UDP segments for
+ * transport mode over IPv4 or IPv6, with real Internet checksums (RFC 1071, RFC 768, RFC 792,
+ * RFC 8200 §8.1), plus the traffic-selector check of an opened packet (RFC 4301 §5.2).
+ * Builders write into caller buffers and return 0 when the packet does not fit; parsers check
+ * every length against the buffer before reading. It must never read past `len` or accept a
+ * fragment.
  */
 #include "inner.h"
 
@@ -56,25 +58,36 @@ static void ip4_header(uint8_t *h, const uint8_t src[4], const uint8_t dst[4], u
     put16(h + 10, mk_csum_fold(mk_csum_add(0, h, MK_IPV4_HDR)));
 }
 
-/* UDP checksum over the IPv4 pseudo-header (RFC 768); 0 is sent as 0xffff. */
-static uint16_t udp4_csum(const uint8_t src[4], const uint8_t dst[4], const uint8_t *seg,
-                          size_t len)
+/* The pseudo-header sum of a UDP segment of `len` octets: RFC 768 for IPv4 (addresses, zero,
+ * protocol, 16-bit length), RFC 8200 §8.1 for IPv6 (16-octet addresses, 32-bit length, three
+ * zero octets, next header). */
+static uint32_t udp_pseudo(uint8_t family, const uint8_t *src, const uint8_t *dst, size_t len)
 {
-    uint8_t ph[12];
-    uint16_t c;
+    uint8_t ph[40];
+    if (family == 6) {
+        memcpy(ph, src, 16);
+        memcpy(ph + 16, dst, 16);
+        put16(ph + 32, (uint16_t)(len >> 16));
+        put16(ph + 34, (uint16_t)len);
+        ph[36] = ph[37] = ph[38] = 0;
+        ph[39] = MK_IPPROTO_UDP;
+        return mk_csum_add(0, ph, 40);
+    }
     memcpy(ph, src, 4);
     memcpy(ph + 4, dst, 4);
     ph[8] = 0;
     ph[9] = MK_IPPROTO_UDP;
     put16(ph + 10, (uint16_t)len);
-    c = mk_csum_fold(mk_csum_add(mk_csum_add(0, ph, sizeof(ph)), seg, len));
-    return c == 0 ? 0xffff : c;
+    return mk_csum_add(0, ph, 12);
 }
 
-size_t mk_inner_udp_seg(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t dst[4],
-                        uint16_t sport, uint16_t dport, const uint8_t *data, size_t len)
+/* A UDP segment with its checksum over the pseudo-header; 0 is sent as 0xffff. */
+static size_t udp_seg(uint8_t *out, size_t cap, uint8_t family, const uint8_t *src,
+                      const uint8_t *dst, uint16_t sport, uint16_t dport, const uint8_t *data,
+                      size_t len)
 {
     size_t n = MK_UDP_HDR + len;
+    uint16_t c;
     if (len > 65535 - MK_IPV4_HDR - MK_UDP_HDR || n > cap)
         return 0;
     put16(out, sport);
@@ -83,8 +96,17 @@ size_t mk_inner_udp_seg(uint8_t *out, size_t cap, const uint8_t src[4], const ui
     put16(out + 6, 0);
     if (len > 0)
         memmove(out + MK_UDP_HDR, data, len);
-    put16(out + 6, udp4_csum(src, dst, out, n));
+    c = mk_csum_fold(mk_csum_add(udp_pseudo(family, src, dst, n), out, n));
+    put16(out + 6, c == 0 ? 0xffff : c);
     return n;
+}
+
+size_t mk_inner_udp_seg(uint8_t *out, size_t cap, const mk_addr *src, const mk_addr *dst,
+                        uint16_t sport, uint16_t dport, const uint8_t *data, size_t len)
+{
+    if (src->family != dst->family || (src->family != 4 && src->family != 6))
+        return 0;
+    return udp_seg(out, cap, src->family, src->ip, dst->ip, sport, dport, data, len);
 }
 
 size_t mk_inner_udp4(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t dst[4],
@@ -94,8 +116,7 @@ size_t mk_inner_udp4(uint8_t *out, size_t cap, const uint8_t src[4], const uint8
     size_t n;
     if (cap < MK_IPV4_HDR)
         return 0;
-    n = mk_inner_udp_seg(out + MK_IPV4_HDR, cap - MK_IPV4_HDR, src, dst, sport, dport, data,
-                         len);
+    n = udp_seg(out + MK_IPV4_HDR, cap - MK_IPV4_HDR, 4, src, dst, sport, dport, data, len);
     if (n == 0)
         return 0;
     ip4_header(out, src, dst, MK_IPPROTO_UDP, MK_IPV4_HDR + n, ip_id);
@@ -103,8 +124,8 @@ size_t mk_inner_udp4(uint8_t *out, size_t cap, const uint8_t src[4], const uint8
 }
 
 size_t mk_inner_icmp4_echo(uint8_t *out, size_t cap, const uint8_t src[4], const uint8_t dst[4],
-                           uint8_t type, uint16_t id, uint16_t seq, const uint8_t *data,
-                           size_t len, uint16_t ip_id)
+                           uint8_t type, uint16_t id, uint16_t seq, const uint8_t *data, size_t len,
+                           uint16_t ip_id)
 {
     size_t n = MK_IPV4_HDR + MK_ICMP_HDR + len;
     uint8_t *m = out + MK_IPV4_HDR;
@@ -122,8 +143,7 @@ size_t mk_inner_icmp4_echo(uint8_t *out, size_t cap, const uint8_t src[4], const
     return n;
 }
 
-static bool parse_udp(const uint8_t *seg, size_t len, const uint8_t src[4],
-                      const uint8_t dst[4], mk_inner *o)
+static bool parse_udp(const uint8_t *seg, size_t len, mk_inner *o)
 {
     size_t ulen;
     if (len < MK_UDP_HDR)
@@ -136,27 +156,28 @@ static bool parse_udp(const uint8_t *seg, size_t len, const uint8_t src[4],
     o->data = seg + MK_UDP_HDR;
     o->len = ulen - MK_UDP_HDR;
     if (get16(seg + 6) != 0) {
-        uint8_t ph[12];
-        memcpy(ph, src, 4);
-        memcpy(ph + 4, dst, 4);
-        ph[8] = 0;
-        ph[9] = MK_IPPROTO_UDP;
-        put16(ph + 10, (uint16_t)ulen);
-        if (mk_csum_fold(mk_csum_add(mk_csum_add(0, ph, sizeof(ph)), seg, ulen)) != 0)
+        uint32_t acc = udp_pseudo(o->family, o->src, o->dst, ulen);
+        if (mk_csum_fold(mk_csum_add(acc, seg, ulen)) != 0)
             o->csum_ok = false;
+    } else if (o->family == 6) {
+        o->csum_ok = false; /* RFC 8200 §8.1: a zero UDP checksum over IPv6 is discarded */
     }
     return true;
 }
 
-bool mk_inner_parse_udp_seg(const uint8_t *seg, size_t len, const uint8_t src[4],
-                            const uint8_t dst[4], mk_inner *out)
+bool mk_inner_parse_udp_seg(const uint8_t *seg, size_t len, const mk_addr *src, const mk_addr *dst,
+                            mk_inner *out)
 {
+    size_t al = src->family == 6 ? 16 : 4;
     memset(out, 0, sizeof(*out));
-    memcpy(out->src, src, 4);
-    memcpy(out->dst, dst, 4);
+    if (src->family != dst->family || (src->family != 4 && src->family != 6))
+        return false;
+    out->family = src->family;
+    memcpy(out->src, src->ip, al);
+    memcpy(out->dst, dst->ip, al);
     out->proto = MK_IPPROTO_UDP;
     out->csum_ok = true;
-    return parse_udp(seg, len, src, dst, out);
+    return parse_udp(seg, len, out);
 }
 
 bool mk_inner_parse4(const uint8_t *pkt, size_t len, mk_inner *out)
@@ -174,6 +195,7 @@ bool mk_inner_parse4(const uint8_t *pkt, size_t len, mk_inner *out)
         return false;
     if ((get16(pkt + 6) & 0x3fff) != 0) /* MF set or fragment offset: not supported */
         return false;
+    out->family = 4;
     out->csum_ok = mk_csum_fold(mk_csum_add(0, pkt, ihl)) == 0;
     out->ip_id = get16(pkt + 4);
     out->ttl = pkt[8];
@@ -183,7 +205,7 @@ bool mk_inner_parse4(const uint8_t *pkt, size_t len, mk_inner *out)
     body = pkt + ihl;
     blen = total - ihl;
     if (out->proto == MK_IPPROTO_UDP)
-        return parse_udp(body, blen, out->src, out->dst, out);
+        return parse_udp(body, blen, out);
     if (out->proto == MK_IPPROTO_ICMP) {
         if (blen < MK_ICMP_HDR)
             return false;
@@ -200,4 +222,37 @@ bool mk_inner_parse4(const uint8_t *pkt, size_t len, mk_inner *out)
     out->data = body;
     out->len = blen;
     return true;
+}
+
+/* Does address `a` (family `fam`) and port `port` (or, has_port false, no port) fall in `ts`? */
+static bool ts_has(const mk_ts *ts, uint8_t fam, const uint8_t *a, uint8_t proto, bool has_port,
+                   uint16_t port)
+{
+    size_t al = fam == 6 ? 16 : 4;
+    if (ts->type != (fam == 6 ? MK_TS_IPV6_RANGE : MK_TS_IPV4_RANGE))
+        return false;
+    if (memcmp(a, ts->start, al) < 0 || memcmp(a, ts->end, al) > 0)
+        return false;
+    if (ts->proto != 0 && ts->proto != proto)
+        return false;
+    if (!has_port) /* RFC 4301 §4.4.1.1: no ports to compare: only ANY matches */
+        return ts->start_port == 0 && ts->end_port == 65535;
+    return ts->start_port <= port && port <= ts->end_port;
+}
+
+mk_tsm mk_inner_ts_check(const mk_inner *v, const mk_ts *src_ts, size_t n_src, const mk_ts *dst_ts,
+                         size_t n_dst)
+{
+    bool udp = v->proto == MK_IPPROTO_UDP, icmp = v->proto == MK_IPPROTO_ICMP;
+    /* RFC 7296 §3.13.1: ICMP Type in the high, Code in the low octet of the port */
+    uint16_t tc = (uint16_t)(v->icmp_type << 8 | v->icmp_code);
+    bool ok = false;
+    for (size_t i = 0; i < n_src && !ok; i++)
+        ok = ts_has(&src_ts[i], v->family, v->src, v->proto, udp || icmp, udp ? v->sport : tc);
+    if (!ok)
+        return MK_TSM_SRC;
+    ok = false;
+    for (size_t i = 0; i < n_dst && !ok; i++)
+        ok = ts_has(&dst_ts[i], v->family, v->dst, v->proto, udp || icmp, udp ? v->dport : tc);
+    return ok ? MK_TSM_OK : MK_TSM_DST;
 }

@@ -3,7 +3,9 @@
  * keysfile: writes Wireshark 4.0 UAT decryption tables (ikev2_decryption_table, esp_sa) and a
  * preferences file, in the formats checked against tshark 4.0.17 (strongswan-lab NOTES §7).
  * Rows are kept in memory (wiped when freed) and the files are written at close under a
- * temporary name, then renamed. It must never write anything but what the user asked for.
+ * temporary name, then renamed over the old file; through a symbolic link its target is
+ * replaced, and a directory, device, FIFO or socket in the way is refused (mk_pcapw_target).
+ * It must never write anything but what the user asked for.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "mk_io.h"
+#include "pcapw.h"
 
 typedef struct buf {
     char *p;
@@ -26,7 +29,7 @@ typedef struct buf {
 struct mk_keysw {
     char *dir;
     buf ike, esp;
-    buf all; /* keys.txt: every key of the run, whatever Wireshark can decrypt */
+    buf all;              /* keys.txt: every key of the run, whatever Wireshark can decrypt */
     uint8_t seen[32][16]; /* SPI pairs already written */
     size_t n_seen;
 };
@@ -133,10 +136,14 @@ const char *mk_keysw_ike_encr_name(uint16_t encr, uint16_t bits)
 const char *mk_keysw_ike_integ_name(uint16_t integ)
 {
     switch (integ) {
-    case MK_INTEG_NONE: return "NONE [RFC4306]";
-    case MK_INTEG_HMAC_SHA2_256_128: return "HMAC_SHA2_256_128 [RFC4868]";
-    case 13: return "HMAC_SHA2_384_192 [RFC4868]";
-    case MK_INTEG_HMAC_SHA2_512_256: return "HMAC_SHA2_512_256 [RFC4868]";
+    case MK_INTEG_NONE:
+        return "NONE [RFC4306]";
+    case MK_INTEG_HMAC_SHA2_256_128:
+        return "HMAC_SHA2_256_128 [RFC4868]";
+    case 13:
+        return "HMAC_SHA2_384_192 [RFC4868]";
+    case MK_INTEG_HMAC_SHA2_512_256:
+        return "HMAC_SHA2_512_256 [RFC4868]";
     }
     return NULL;
 }
@@ -144,10 +151,14 @@ const char *mk_keysw_ike_integ_name(uint16_t integ)
 const char *mk_keysw_esp_encr_name(uint16_t encr)
 {
     switch (encr) {
-    case MK_ENCR_AES_CBC: return "AES-CBC [RFC3602]";
-    case MK_ENCR_AES_GCM_8: return "AES-GCM with 8 octet ICV [RFC4106]";
-    case MK_ENCR_AES_GCM_12: return "AES-GCM with 12 octet ICV [RFC4106]";
-    case MK_ENCR_AES_GCM_16: return "AES-GCM with 16 octet ICV [RFC4106]";
+    case MK_ENCR_AES_CBC:
+        return "AES-CBC [RFC3602]";
+    case MK_ENCR_AES_GCM_8:
+        return "AES-GCM with 8 octet ICV [RFC4106]";
+    case MK_ENCR_AES_GCM_12:
+        return "AES-GCM with 12 octet ICV [RFC4106]";
+    case MK_ENCR_AES_GCM_16:
+        return "AES-GCM with 16 octet ICV [RFC4106]";
     }
     return NULL; /* Wireshark 4.0 ESP has no AES-CCM and no ChaCha20-Poly1305 */
 }
@@ -155,10 +166,14 @@ const char *mk_keysw_esp_encr_name(uint16_t encr)
 const char *mk_keysw_esp_auth_name(uint16_t integ)
 {
     switch (integ) {
-    case MK_INTEG_NONE: return "NULL";
-    case MK_INTEG_HMAC_SHA2_256_128: return "HMAC-SHA-256-128 [RFC4868]";
-    case 13: return "HMAC-SHA-384-192 [RFC4868]";
-    case MK_INTEG_HMAC_SHA2_512_256: return "HMAC-SHA-512-256 [RFC4868]";
+    case MK_INTEG_NONE:
+        return "NULL";
+    case MK_INTEG_HMAC_SHA2_256_128:
+        return "HMAC-SHA-256-128 [RFC4868]";
+    case 13:
+        return "HMAC-SHA-384-192 [RFC4868]";
+    case MK_INTEG_HMAC_SHA2_512_256:
+        return "HMAC-SHA-512-256 [RFC4868]";
     }
     return NULL;
 }
@@ -235,8 +250,8 @@ bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys)
     hex(er, keys->sk_er, keys->encr_len);
     hex(ai, keys->sk_ai, keys->integ_len);
     hex(ar, keys->sk_ar, keys->integ_len);
-    snprintf(row, sizeof(row), "%s,%s,%s,%s,\"%s\",%s,%s,\"%s\"\n", spii, spir, ei, er, en, ai,
-             ar, in);
+    snprintf(row, sizeof(row), "%s,%s,%s,%s,\"%s\",%s,%s,\"%s\"\n", spii, spir, ei, er, en, ai, ar,
+             in);
     ok = buf_add(&k->ike, row);
     mk_wipe(ei, sizeof(ei));
     mk_wipe(er, sizeof(er));
@@ -246,9 +261,9 @@ bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys)
     return ok;
 }
 
-static bool esp_row(buf *out, const mk_addr *src, const mk_addr *dst, uint32_t spi,
-                    const char *en, const uint8_t *ek, size_t ek_len, const char *an,
-                    const uint8_t *ak, size_t ak_len)
+static bool esp_row(buf *out, const mk_addr *src, const mk_addr *dst, uint32_t spi, const char *en,
+                    const uint8_t *ek, size_t ek_len, const char *an, const uint8_t *ak,
+                    size_t ak_len)
 {
     char s[64], d[64], e[2 * MK_MAX_ENCR_KEY + 1], a[2 * MK_MAX_INTEG_KEY + 1];
     char row[2 * (MK_MAX_ENCR_KEY + MK_MAX_INTEG_KEY) + 400];
@@ -266,15 +281,14 @@ static bool esp_row(buf *out, const mk_addr *src, const mk_addr *dst, uint32_t s
     return ok;
 }
 
-bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local,
-                    const mk_addr *remote)
+bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local, const mk_addr *remote)
 {
     const char *en = mk_keysw_esp_encr_name(sa->encr), *an = mk_keysw_esp_auth_name(sa->integ);
     char ien[32], ian[32];
     snprintf(ien, sizeof(ien), "ENCR %u/%u", (unsigned)sa->encr, (unsigned)sa->encr_bits);
     snprintf(ian, sizeof(ian), "INTEG %u", (unsigned)sa->integ);
-    if (!esp_row(&k->all, local, remote, sa->spi_out, ien, sa->ek_out, sa->ek_len, ian,
-                 sa->ak_out, sa->ak_len) ||
+    if (!esp_row(&k->all, local, remote, sa->spi_out, ien, sa->ek_out, sa->ek_len, ian, sa->ak_out,
+                 sa->ak_len) ||
         !esp_row(&k->all, remote, local, sa->spi_in, ien, sa->ek_in, sa->ek_len, ian, sa->ak_in,
                  sa->ak_len))
         return false;
@@ -286,31 +300,47 @@ bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local,
                  (unsigned)sa->spi_out, (unsigned)sa->spi_in, (unsigned)sa->encr);
         return buf_add(&k->esp, row) && false;
     }
-    return esp_row(&k->esp, local, remote, sa->spi_out, en, sa->ek_out, sa->ek_len, an,
-                   sa->ak_out, sa->ak_len) &&
+    return esp_row(&k->esp, local, remote, sa->spi_out, en, sa->ek_out, sa->ek_len, an, sa->ak_out,
+                   sa->ak_len) &&
            esp_row(&k->esp, remote, local, sa->spi_in, en, sa->ek_in, sa->ek_len, an, sa->ak_in,
                    sa->ak_len);
 }
 
 static bool write_file(const char *dir, const char *name, const char *head, const buf *b)
 {
-    char path[4096], tmp[4200];
+    char path[4096], tmp[4200], *real, *again;
     FILE *f;
     bool ok;
+    int e = 0;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
-    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-    f = fopen(tmp, "w");
-    if (f == NULL)
+    /* rename() replaces whatever node is there: only a regular file (or a link to one) may be */
+    real = mk_pcapw_target(path);
+    if (real == NULL)
         return false;
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", real, (long)getpid());
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        free(real);
+        return false;
+    }
     (void)fchmod(fileno(f), 0600);
     ok = fputs(head, f) >= 0;
     if (ok && b != NULL && b->len > 0)
         ok = fwrite(b->p, 1, b->len, f) == b->len;
     ok = fclose(f) == 0 && ok;
+    again = ok ? mk_pcapw_target(real) : NULL; /* still a regular file, or missing? */
+    ok = again != NULL && strcmp(again, real) == 0;
+    if (again != NULL && !ok)
+        errno = EINVAL;
+    free(again);
     if (ok)
-        ok = rename(tmp, path) == 0;
-    if (!ok)
+        ok = rename(tmp, real) == 0;
+    if (!ok) {
+        e = errno;
         unlink(tmp);
+        errno = e;
+    }
+    free(real);
     return ok;
 }
 

@@ -27,9 +27,10 @@ mk_keysw *mk_keysw_open(const char *dir);
 bool mk_keysw_ike(mk_keysw *k, const mk_ike_keys *keys);
 /* Add both directions of a child SA as seen by `local` (sa->spi_out/ek_out go local->remote,
  * spi_in/ek_in remote->local). false if not decryptable by Wireshark (comment written). */
-bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local,
-                    const mk_addr *remote);
-/* Write the three files and free (wiping the rows). false on I/O failure. NULL accepted. */
+bool mk_keysw_child(mk_keysw *k, const mk_esp_sa *sa, const mk_addr *local, const mk_addr *remote);
+/* Write the files and free (wiping the rows). false on I/O failure, or (errno EISDIR /
+ * EINVAL) when a file's name in the directory is taken by anything but a regular file or a
+ * symbolic link to one: that file is then not written. NULL accepted. */
 bool mk_keysw_close(mk_keysw *k);
 
 /* The Wireshark names, NULL when unsupported. */

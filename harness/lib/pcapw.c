@@ -3,7 +3,8 @@
  * pcapw: a capture writer on libpcap's pcap_open_dead(DLT_RAW) + pcap_dump. Each datagram gets
  * a real IPv4 (RFC 791) or IPv6 (RFC 8200) header and a UDP header (RFC 768) with correct
  * checksums, so dissectors pick IKE (500), NAT-T/ESP (4500) or the ports actually used.
- * It writes to a temporary name and renames on close: no reader ever sees half a file.
+ * It writes to a temporary name and renames on close: no reader ever sees half a file, and
+ * never renames over anything but a regular file (a symbolic link is followed to its target).
  * It must never be handed keys: it records only what went on the wire.
  */
 #define _DEFAULT_SOURCE
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "inner.h"
@@ -33,17 +35,62 @@ static void put16(uint8_t *p, uint16_t v)
     p[1] = (uint8_t)v;
 }
 
+char *mk_pcapw_target(const char *path)
+{
+    struct stat st;
+    char *cur = strdup(path);
+    int hops;
+
+    for (hops = 0; cur != NULL && lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+        char t[4096], *next;
+        ssize_t tl = readlink(cur, t, sizeof t - 1);
+        const char *slash = strrchr(cur, '/');
+        size_t dl = slash != NULL ? (size_t)(slash - cur) + 1 : 0;
+        if (hops == 8 || tl <= 0) {
+            free(cur);
+            errno = hops == 8 ? ELOOP : EINVAL;
+            return NULL;
+        }
+        t[tl] = '\0';
+        if (t[0] == '/')
+            dl = 0; /* an absolute target */
+        next = malloc(dl + (size_t)tl + 1);
+        if (next != NULL) {
+            memcpy(next, cur, dl);
+            memcpy(next + dl, t, (size_t)tl + 1);
+        }
+        free(cur);
+        cur = next;
+    }
+    if (cur == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    /* lstat failed (missing: created by the rename) or names something that is not a link */
+    if (lstat(cur, &st) == 0 && !S_ISREG(st.st_mode)) {
+        free(cur);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
+    return cur;
+}
+
 mk_pcapw *mk_pcapw_open(const char *path)
 {
     mk_pcapw *w = calloc(1, sizeof(*w));
-    size_t n = strlen(path) + 32;
+    size_t n;
     if (w == NULL)
         return NULL;
-    w->path = strdup(path);
+    w->path = mk_pcapw_target(path);
+    if (w->path == NULL) {
+        free(w);
+        return NULL;
+    }
+    n = strlen(w->path) + 32;
     w->tmp = malloc(n);
-    if (w->path == NULL || w->tmp == NULL)
+    if (w->tmp == NULL)
         goto fail;
-    snprintf(w->tmp, n, "%s.tmp.%ld", path, (long)getpid());
+    snprintf(w->tmp, n, "%s.tmp.%ld", w->path, (long)getpid());
     w->pd = pcap_open_dead(DLT_RAW, 65535);
     if (w->pd == NULL)
         goto fail;
@@ -159,15 +206,27 @@ static void release(mk_pcapw *w)
 bool mk_pcapw_close(mk_pcapw *w)
 {
     bool ok;
+    char *again;
+    int e = 0;
     if (w == NULL)
         return true;
     ok = pcap_dump_flush(w->dump) == 0;
     pcap_dump_close(w->dump);
+    /* the target may have changed since open: still a regular file (or missing)? */
+    again = ok ? mk_pcapw_target(w->path) : NULL;
+    ok = again != NULL && strcmp(again, w->path) == 0;
+    if (again != NULL && !ok)
+        errno = EINVAL; /* it became a symbolic link meanwhile */
+    free(again);
     if (ok)
         ok = rename(w->tmp, w->path) == 0;
-    if (!ok)
+    if (!ok) {
+        e = errno;
         unlink(w->tmp);
+    }
     release(w);
+    if (!ok)
+        errno = e;
     return ok;
 }
 

@@ -17,16 +17,27 @@
 
 typedef struct mk_pcapw mk_pcapw;
 
-/* Open `path` (written as `path.tmp.<pid>` until close). NULL on failure (errno kept). */
+/* Open `path` (written as `path.tmp.<pid>` until close; through a symbolic link, its target
+ * and the target's directory). NULL on failure (errno kept), and at once when `path` is not a
+ * regular file (see mk_pcapw_target): rename() would replace a directory entry such as
+ * /dev/null rather than write into it. */
 mk_pcapw *mk_pcapw_open(const char *path);
+
+/* The file that a write by temporary name + rename() into `path` really replaces: `path`
+ * itself when it is missing or a regular file; for a symbolic link (up to 8 in a row, relative
+ * targets taken from the link's directory) its final target, which may be missing, so the link
+ * stays a link. NULL with errno EISDIR (a directory), EINVAL (a device, FIFO or socket), ELOOP
+ * or ENOMEM. The caller frees the result. Also used by keysfile.c. */
+char *mk_pcapw_target(const char *path);
 
 /* Append one UDP datagram src -> dst with this payload at wall time ts_us (microseconds since
  * the epoch). Both addresses must be of the same family. false on write failure. */
 bool mk_pcapw_udp(mk_pcapw *w, const mk_addr *src, const mk_addr *dst, const uint8_t *payload,
                   size_t len, uint64_t ts_us);
 
-/* Flush, close and rename into place. Returns false (and removes the temp file) on failure.
- * NULL is accepted. */
+/* Flush, close and rename into place; the target is checked again first (still missing or a
+ * regular file). Returns false (and removes the temp file, errno kept) on failure. NULL is
+ * accepted. */
 bool mk_pcapw_close(mk_pcapw *w);
 /* Close and remove the temp file without publishing it. */
 void mk_pcapw_abort(mk_pcapw *w);

@@ -29,6 +29,16 @@ mk_err peer_drop(mk_peer *p, mk_err e)
     return e;
 }
 
+void peer_refuse(mk_peer *p, const mk_msg *m, mk_err why)
+{
+    bool again = p->refusals > 0 && p->err == why && memcmp(p->refused_spi_i, m->hdr.spi_i, 8) == 0;
+    p->err = why;
+    memcpy(p->refused_spi_i, m->hdr.spi_i, 8);
+    if (!again)
+        p->refusals++;
+    peer_trace(p, MK_EV_INFO, mk_err_name(why));
+}
+
 void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to)
 {
     size_t off = port == MK_PORT_NATT ? MK_NATT_MARKER : 0;
@@ -214,6 +224,7 @@ void peer_reset_sa(mk_peer *p)
     p->ini_certreq = false;
     p->ini_spki_len = 0;
     memset(&p->answer, 0, sizeof p->answer);
+    p->err = MK_E_OK; /* a new IKE SA: the last refusal or timeout was someone else's */
 }
 
 /* ---- the dispatcher -------------------------------------------------------------------------- */
@@ -410,6 +421,17 @@ bool mk_peer_child(const mk_peer *p, mk_esp_sa *out)
     return true;
 }
 
+bool mk_peer_child_ts(const mk_peer *p, mk_ts *tsi, mk_ts *tsr)
+{
+    if (p == NULL || !p->child_ok)
+        return false;
+    if (tsi != NULL)
+        *tsi = p->child_tsi;
+    if (tsr != NULL)
+        *tsr = p->child_tsr;
+    return true;
+}
+
 bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out)
 {
     if (p == NULL || !p->have_sa || out == NULL)
@@ -437,6 +459,11 @@ const mk_stats *mk_peer_stats(const mk_peer *p)
 mk_err mk_peer_last_error(const mk_peer *p)
 {
     return p->err;
+}
+
+uint32_t mk_peer_refusals(const mk_peer *p)
+{
+    return p != NULL ? p->refusals : 0;
 }
 
 bool mk_peer_remote(const mk_peer *p, mk_addr *out, uint16_t *port)

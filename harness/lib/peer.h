@@ -147,7 +147,21 @@ bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len)
 bool mk_peer_child(const mk_peer *p, mk_esp_sa *out);
 bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out);
 const mk_stats *mk_peer_stats(const mk_peer *p);
+/* Why the peer last refused an initiator: an IKE_SA_INIT answered with NO_PROPOSAL_CHOSEN
+ * (NO_PROPOSAL_CHOSEN) or UNSUPPORTED_CRITICAL_PAYLOAD (UNSUPPORTED_CRITICAL); an IKE_AUTH
+ * answered with AUTHENTICATION_FAILED because of its identity (ID_MISMATCH), its PSK AUTH or
+ * its signature (AUTH_FAILED), no raw key to check it with (NO_PEER_KEY), an unusable key or
+ * signature format (BAD_KEY, WEAK_KEY), or because we cannot sign for it
+ * (SIG_HASH_UNSUPPORTED); a malformed IKE_AUTH (BAD_SYNTAX); or a child SA refused with
+ * NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE or INVALID_SYNTAX (the IKE SA stays up). TIMEOUT after
+ * our own request went unanswered. OK again when a new IKE SA is set up. */
 mk_err mk_peer_last_error(const mk_peer *p);
+/* How many refusals (as above) so far: a daemon logs mk_peer_last_error once per increment. */
+uint32_t mk_peer_refusals(const mk_peer *p);
+/* The traffic selectors of the child SA as the peer negotiated them: the initiator's first TSi
+ * (the only one answered) and TSr narrowed to our cfg.tsr. false without a child SA. Inbound
+ * ESP must come from tsi and go to tsr (RFC 4301 §5.2). */
+bool mk_peer_child_ts(const mk_peer *p, mk_ts *tsi, mk_ts *tsr);
 /* The initiator's address as last seen on an authenticated request and the port class our own
  * requests use (4500 once the initiator moved there). false without an IKE SA. */
 bool mk_peer_remote(const mk_peer *p, mk_addr *out, uint16_t *port);

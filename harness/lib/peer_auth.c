@@ -90,7 +90,7 @@ static const mk_proposal *select_esp(const mk_peer *p, const mk_sa *sa, mk_esp_s
 
 /* The child part of the IKE_AUTH answer: SAr2, TSi, TSr [, N(USE_TRANSPORT_MODE)] or an error
  * notify (the IKE SA stays up either way, RFC 7296 §2.21.2). */
-static mk_err child_answer(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot)
+static mk_err child_answer(mk_peer *p, const mk_msg *m, const mk_chain *in, mk_wr *w, size_t *slot)
 {
     const mk_pl *pl_sa = mk_chain_find(in, MK_PT_SA);
     const mk_pl *pl_tsi = mk_chain_find(in, MK_PT_TSI);
@@ -109,15 +109,18 @@ static mk_err child_answer(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slo
         mk_pl_decode_ts(&tsi, pl_tsi->body, pl_tsi->len) != MK_E_OK ||
         mk_pl_decode_ts(&tsr, pl_tsr->body, pl_tsr->len) != MK_E_OK || tsi.n == 0 || tsr.n == 0) {
         /* RFC 7296 §2.21.2: malformed child payloads refuse the child only */
+        peer_refuse(p, m, MK_E_BAD_SYNTAX);
         put_notify(w, slot, 0, NULL, 0, MK_N_INVALID_SYNTAX, NULL, 0);
         return MK_E_OK;
     }
     if (p->cfg.script.ts_unacceptable) {
+        peer_refuse(p, m, MK_E_TS_UNACCEPTABLE);
         put_notify(w, slot, 0, NULL, 0, MK_N_TS_UNACCEPTABLE, NULL, 0);
         return MK_E_OK;
     }
     const mk_proposal *pr = select_esp(p, &sa, &s, &bits);
     if (pr == NULL) { /* RFC 7296 §2.7 */
+        peer_refuse(p, m, MK_E_NO_PROPOSAL_CHOSEN);
         put_notify(w, slot, 0, NULL, 0, MK_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         return MK_E_OK;
     }
@@ -127,6 +130,7 @@ static mk_err child_answer(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slo
     for (size_t i = 0; i < tsr.n && !ts_ok; i++)
         ts_ok = peer_ts_intersect(&p->cfg.tsr, &tsr.ts[i], &tsr_out);
     if (!ts_ok) {
+        peer_refuse(p, m, MK_E_TS_UNACCEPTABLE);
         put_notify(w, slot, 0, NULL, 0, MK_N_TS_UNACCEPTABLE, NULL, 0);
         return MK_E_OK;
     }
@@ -165,7 +169,9 @@ static mk_err child_answer(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slo
     mk_pl_encode_sa(w, &rsa);
     mk_pl_end(w, at);
     at = mk_pl_begin(w, slot, MK_PT_TSI, false);
-    mk_pl_encode_ts(w, tsi.ts, tsi.n); /* the initiator's TSi as given */
+    /* the initiator's first TSi as given: RFC 7296 §2.9 lets the responder narrow, and this
+     * one selector is what inbound ESP is checked against (mk_peer_child_ts) */
+    mk_pl_encode_ts(w, tsi.ts, 1);
     mk_pl_end(w, at);
     at = mk_pl_begin(w, slot, MK_PT_TSR, false);
     {
@@ -223,6 +229,7 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     /* RFC 7296 §2.5: an unknown critical payload rejects the message; the SA is not built */
     if (in->unsupported_critical != 0) {
         uint8_t t = in->unsupported_critical;
+        peer_refuse(p, m, MK_E_UNSUPPORTED_CRITICAL);
         put_notify(&w, &slot, 0, NULL, 0, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1);
         e = respond(p, m, &w, port, from, n, false);
         p->st = MK_PEER_CLOSED;
@@ -232,6 +239,7 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     if (pl_id == NULL || pl_auth == NULL ||
         mk_pl_decode_id(&idv, pl_id->body, pl_id->len) != MK_E_OK ||
         mk_pl_decode_auth(&av, pl_auth->body, pl_auth->len) != MK_E_OK) {
+        peer_refuse(p, m, MK_E_BAD_SYNTAX);
         put_notify(&w, &slot, 0, NULL, 0, MK_N_INVALID_SYNTAX, NULL, 0);
         e = respond(p, m, &w, port, from, n, false);
         p->st = MK_PEER_CLOSED;
@@ -240,9 +248,11 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
     bool id_ok = p->cfg.idi.len == 0 || (idv.type == p->cfg.idi.type && idv.len == p->cfg.idi.len &&
                                          memcmp(idv.data, p->cfg.idi.data, idv.len) == 0);
     bool digsig = peer_digsig(p), auth_ok;
+    mk_err why = MK_E_AUTH_FAILED; /* the reason recorded when authentication fails */
     if (digsig) {
         /* signature under the initiator's raw public key (peer_rpk.c) */
-        auth_ok = peer_rpk_verify(p, in, &idv, &av) == MK_E_OK;
+        why = peer_rpk_verify(p, in, &idv, &av);
+        auth_ok = why == MK_E_OK;
     } else {
         /* InitiatorSignedOctets = RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
          * AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), InitiatorSignedOctets) */
@@ -255,6 +265,7 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
      * and the IKE SA is not created */
     if (!id_ok || !auth_ok || p->cfg.script.auth_failed) {
         peer_trace(p, MK_EV_INFO, !id_ok ? "IDi mismatch" : "AUTH mismatch");
+        peer_refuse(p, m, !id_ok ? MK_E_ID_MISMATCH : auth_ok ? MK_E_AUTH_FAILED : why);
         put_notify(&w, &slot, 0, NULL, 0, MK_N_AUTHENTICATION_FAILED, NULL, 0);
         e = respond(p, m, &w, port, from, n, false);
         p->st = MK_PEER_CLOSED;
@@ -298,6 +309,7 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
             /* we cannot produce a signature the initiator could verify: the IKE SA cannot be
              * authenticated (RFC 7296 §2.21.2), so it is not created */
             w = peer_inner_init(inner, sizeof inner, &slot);
+            peer_refuse(p, m, e);
             put_notify(&w, &slot, 0, NULL, 0, MK_N_AUTHENTICATION_FAILED, NULL, 0);
             e = respond(p, m, &w, port, from, n, false);
             p->st = MK_PEER_CLOSED;
@@ -312,7 +324,7 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
         mk_pl_encode_auth(&w, MK_AUTH_PSK, auth_r, p->prf->out_len);
         mk_pl_end(&w, at);
     }
-    if ((e = child_answer(p, in, &w, &slot)) != MK_E_OK) {
+    if ((e = child_answer(p, m, in, &w, &slot)) != MK_E_OK) {
         e = peer_drop(p, e);
         goto out;
     }

@@ -247,6 +247,7 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
      * with UNSUPPORTED_CRITICAL_PAYLOAD carrying the payload type */
     if (c->unsupported_critical != 0) {
         uint8_t t = c->unsupported_critical;
+        peer_refuse(p, m, MK_E_UNSUPPORTED_CRITICAL);
         return answer_notify(p, m, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &t, 1, port, from, n);
     }
     pl_sa = mk_chain_find(c, MK_PT_SA);
@@ -270,12 +271,12 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
         make_cookie(p, ni, ni_len, from, m->hdr.spi_i, ck);
         return answer_notify(p, m, MK_N_COOKIE, ck, sizeof ck, port, from, n);
     }
-    if (p->cfg.script.no_proposal)
-        return answer_notify(p, m, MK_N_NO_PROPOSAL_CHOSEN, NULL, 0, port, from, n);
-    const mk_proposal *pr = select_ike(p, &sa, &s, &bits);
+    const mk_proposal *pr = p->cfg.script.no_proposal ? NULL : select_ike(p, &sa, &s, &bits);
     /* RFC 7296 §2.7: nothing acceptable: NO_PROPOSAL_CHOSEN */
-    if (pr == NULL)
+    if (pr == NULL) {
+        peer_refuse(p, m, MK_E_NO_PROPOSAL_CHOSEN);
         return answer_notify(p, m, MK_N_NO_PROPOSAL_CHOSEN, NULL, 0, port, from, n);
+    }
     /* RFC 7296 §1.2: a KE of another group than the selected one is answered with
      * INVALID_KE_PAYLOAD carrying the group we want (2 octets) */
     if (ke.group != s.dh) {

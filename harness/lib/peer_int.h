@@ -39,7 +39,9 @@ struct mk_peer {
     mk_peer_config cfg;
     mk_env env;
     mk_peer_state st;
-    mk_err err;
+    mk_err err;               /* mk_peer_last_error: the last refusal's reason, or TIMEOUT */
+    uint32_t refusals;        /* mk_peer_refusals: initiators (or child SAs) refused so far */
+    uint8_t refused_spi_i[8]; /* SPIi of the last refusal: a retransmission is not counted */
     mk_stats stats;
     uint32_t rx_count; /* IKE datagrams received: index for the script masks */
     uint8_t cookie_secret[32];
@@ -107,6 +109,10 @@ enum { PEER_REQ_LIVENESS = 1, PEER_REQ_CREATE_CHILD, PEER_REQ_UNKNOWN_CRIT, PEER
 /* peer.c */
 void peer_trace(mk_peer *p, mk_event ev, const char *detail);
 mk_err peer_drop(mk_peer *p, mk_err e);
+/* We refuse the initiator's request `m` (an error notify goes back): record why (p->err) and
+ * count it, so a daemon can log one line per refusal; the same refusal again for the same SPIi
+ * (a retransmitted IKE_SA_INIT, answered statelessly) is not counted twice. */
+void peer_refuse(mk_peer *p, const mk_msg *m, mk_err why);
 /* Queue `msg` (an IKE message without marker) to `to`; prepends the marker on 4500. */
 void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to);
 /* Queue an answer honouring drop_tx/dup_tx for received datagram number `n`. */
@@ -151,7 +157,9 @@ bool peer_rpk_setup(mk_peer *p, const mk_peer_config *cfg);
 mk_err peer_rpk_parse_init(const mk_chain *c, bool *sha, uint8_t *hashes, bool *certreq);
 /* Our N(SIGNATURE_HASH_ALGORITHMS) and CERTREQ(15) for the IKE_SA_INIT response. */
 void peer_rpk_init_payloads(const mk_peer *p, mk_wr *w, size_t *slot);
-/* Verify the initiator's AUTH (ICV already checked): OK or AUTH_FAILED. */
+/* Verify the initiator's AUTH (ICV already checked): OK, or why not: NO_PEER_KEY (no CERT(15)
+ * and nothing pinned), AUTH_FAILED (signature wrong, or the key is not the pinned one), BAD_KEY
+ * or WEAK_KEY (its key unusable, or a hash we did not announce). */
 mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
 /* Append [CERT(15)] AUTH for our identity body idr (RestOfRespIDPayload). SIG_HASH_UNSUPPORTED
  * when the initiator announced no hash our key can use; BAD_KEY/CRYPTO from signing. */

@@ -189,8 +189,7 @@ mk_err mk_peer_on_timer(mk_peer *p, uint64_t now_ms)
         return MK_E_OK;
     if (p->req_retx >= PEER_MAX_RETX) {
         p->req_outstanding = false;
-        if (p->err == MK_E_OK)
-            p->err = MK_E_TIMEOUT;
+        p->err = MK_E_TIMEOUT; /* the last event of this SA, whatever was refused before */
         p->st = MK_PEER_CLOSED;
         peer_trace(p, MK_EV_STATE, "CLOSED (request timed out)");
         return MK_E_TIMEOUT;

@@ -203,7 +203,7 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
         der_len = p->cfg.peer_spki_len;
     } else if (!find_raw(in, MK_PT_CERT, &cert)) {
         peer_trace(p, MK_EV_INFO, "initiator sent no CERT(15) and no key is pinned");
-        return MK_E_AUTH_FAILED;
+        return MK_E_NO_PEER_KEY;
     } else {
         der = cert.data;
         der_len = cert.len;
@@ -221,13 +221,13 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
     e = der_len <= sizeof p->ini_spki ? mk_spki_parse(&key, der, der_len) : MK_E_BAD_KEY;
     if (e != MK_E_OK) {
         peer_trace(p, MK_EV_INFO, "initiator's raw public key is unusable");
-        return MK_E_AUTH_FAILED;
+        return e == MK_E_WEAK_KEY ? MK_E_WEAK_KEY : MK_E_BAD_KEY;
     }
     /* RFC 7427 §4: the signer uses a hash the verifier announced; RFC 8420 §2: Ed25519 only
      * after Identity was announced */
     if (!hash_announced(p, av)) {
         peer_trace(p, MK_EV_INFO, "initiator signed with a hash we did not announce");
-        return MK_E_AUTH_FAILED;
+        return MK_E_BAD_KEY;
     }
     /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15) */
     size_t n = signed_octets(p->prf, p->init_req, p->init_req_len, p->nr, sizeof p->nr, p->keys.pi,
@@ -236,7 +236,7 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
     e = mk_sig_auth_verify(&key, av->method, av->data, av->len, octets, n);
     mk_wipe(octets, sizeof octets);
     if (e != MK_E_OK)
-        return MK_E_AUTH_FAILED;
+        return e == MK_E_BAD_KEY ? MK_E_BAD_KEY : MK_E_AUTH_FAILED;
     memcpy(p->ini_spki, der, der_len); /* for mk_peer_initiator_spki */
     p->ini_spki_len = (uint16_t)der_len;
     return MK_E_OK;

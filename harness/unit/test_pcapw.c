@@ -4,6 +4,9 @@
  * is a LINKTYPE_RAW pcap that libpcap reads back, and each record carries an IPv4 or IPv6
  * header and a UDP header whose checksums verify (RFC 791, RFC 768, RFC 8200 §8.1).
  * tshark re-checks the same property independently in harness/clitests/test_tshark.sh.
+ * The library itself never renames over anything but a regular file: a directory, FIFO,
+ * socket or device node at the path is refused (and left alone), a symbolic link is followed
+ * to its target and stays a link.
  */
 #define _DEFAULT_SOURCE
 #include <criterion/criterion.h>
@@ -11,7 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "inner.h"
@@ -119,4 +127,99 @@ Test(pcapw, abort_leaves_nothing)
     cr_assert_not(exists(tmp));
     cr_assert_eq(rmdir(dir), 0);
     cr_assert_null(mk_pcapw_open("/nonexistent-dir/z.pcap"));
+}
+
+static bool publish(const char *path)
+{
+    mk_addr a, b;
+    static const uint8_t x[1] = {0x42};
+    mk_pcapw *w = mk_pcapw_open(path);
+    if (w == NULL)
+        return false;
+    cr_assert(mk_io_parse_addr("127.0.0.1:500", 0, &a));
+    cr_assert(mk_io_parse_addr("127.0.0.2:500", 0, &b));
+    cr_assert(mk_pcapw_udp(w, &a, &b, x, 1, 0));
+    return mk_pcapw_close(w);
+}
+
+Test(pcapw, refuses_special_files_follows_symlinks)
+{
+    char dir[] = "/tmp/mk-pcapw-XXXXXX", p[160], q[160], t[160];
+    struct stat st;
+    struct sockaddr_un sun;
+    int fd;
+    cr_assert_not_null(mkdtemp(dir));
+
+    /* a directory */
+    snprintf(p, sizeof p, "%s/d", dir);
+    cr_assert_eq(mkdir(p, 0700), 0);
+    errno = 0;
+    cr_assert_null(mk_pcapw_open(p));
+    cr_assert_eq(errno, EISDIR);
+    cr_assert(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "the directory is still there");
+    /* a FIFO (never opened: that would block) */
+    snprintf(p, sizeof p, "%s/f", dir);
+    cr_assert_eq(mkfifo(p, 0600), 0);
+    errno = 0;
+    cr_assert_null(mk_pcapw_open(p));
+    cr_assert_eq(errno, EINVAL);
+    cr_assert(stat(p, &st) == 0 && S_ISFIFO(st.st_mode));
+    /* a socket */
+    snprintf(p, sizeof p, "%s/s", dir);
+    memset(&sun, 0, sizeof sun);
+    sun.sun_family = AF_UNIX;
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s", p);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&sun, sizeof sun) == 0);
+    cr_assert_null(mk_pcapw_open(p));
+    cr_assert(stat(p, &st) == 0 && S_ISSOCK(st.st_mode));
+    close(fd);
+    /* a device node (root only; in our own directory, so a regression harms nothing) */
+    snprintf(p, sizeof p, "%s/null", dir);
+    if (mknod(p, S_IFCHR | 0600, makedev(1, 3)) == 0) {
+        cr_assert_null(mk_pcapw_open(p));
+        cr_assert(stat(p, &st) == 0 && S_ISCHR(st.st_mode), "the device node survives");
+        /* ... also behind a symbolic link */
+        snprintf(q, sizeof q, "%s/to-null", dir);
+        cr_assert_eq(symlink("null", q), 0);
+        cr_assert_null(mk_pcapw_open(q));
+        cr_assert(lstat(q, &st) == 0 && S_ISLNK(st.st_mode));
+        cr_assert(stat(p, &st) == 0 && S_ISCHR(st.st_mode));
+    }
+
+    /* a relative symbolic link to a regular file: the target is replaced, the link stays */
+    snprintf(t, sizeof t, "%s/real.pcap", dir);
+    snprintf(q, sizeof q, "%s/link.pcap", dir);
+    fd = open(t, O_CREAT | O_WRONLY, 0600);
+    cr_assert(fd >= 0);
+    close(fd);
+    cr_assert_eq(symlink("real.pcap", q), 0);
+    cr_assert(publish(q));
+    cr_assert(lstat(q, &st) == 0 && S_ISLNK(st.st_mode), "still a link");
+    cr_assert(stat(t, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 24, "target written");
+    /* a dangling link: its target is created */
+    unlink(t);
+    cr_assert(publish(q));
+    cr_assert(stat(t, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 24);
+    cr_assert(lstat(q, &st) == 0 && S_ISLNK(st.st_mode));
+    /* a link loop */
+    snprintf(p, sizeof p, "%s/loop", dir);
+    cr_assert_eq(symlink("loop", p), 0);
+    errno = 0;
+    cr_assert_null(mk_pcapw_open(p));
+    cr_assert_eq(errno, ELOOP);
+
+    /* a directory appears at the path between open and close: refused at close */
+    snprintf(p, sizeof p, "%s/late.pcap", dir);
+    mk_pcapw *w = mk_pcapw_open(p);
+    cr_assert_not_null(w);
+    cr_assert_eq(mkdir(p, 0700), 0);
+    cr_assert_not(mk_pcapw_close(w));
+    cr_assert(stat(p, &st) == 0 && S_ISDIR(st.st_mode));
+    snprintf(q, sizeof q, "%s.tmp.%ld", p, (long)getpid());
+    cr_assert_not(exists(q), "temporary file removed");
+
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
 }

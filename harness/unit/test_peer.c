@@ -1618,3 +1618,126 @@ Test(peer, unknown_critical_in_auth_request_rejected)
     cr_assert_eq(mk_peer_state_get(p), MK_PEER_CLOSED);
     mk_peer_free(p);
 }
+
+/* ---- why an initiator was refused (mk_peer_last_error / mk_peer_refusals) ----------------- */
+
+Test(peer, refusal_reasons_recorded_once_each)
+{
+    mk_peer_config c = base_cfg();
+    mk_peer *p = new_peer(&c);
+    uint8_t plain[MK_MAX_MSG], m[MK_MAX_MSG], r[MK_MAX_MSG];
+    mk_chain in;
+    ti t;
+    size_t n;
+    static const uint8_t other[] = "not-the-shared-secret-at-all!!";
+
+    cr_assert_eq(mk_peer_last_error(p), MK_E_OK);
+    cr_assert_eq(mk_peer_refusals(p), 0);
+    /* 1: wrong PSK: AUTH_FAILED, counted once, a retransmission answered from cache is not */
+    ti_init(&t);
+    t.psk = other;
+    t.psk_len = sizeof other - 1;
+    do_init(p, &t, MK_PORT_IKE);
+    cr_assert_eq(mk_peer_refusals(p), 0, "IKE_SA_INIT accepted");
+    n = build_auth(&t, m);
+    cr_assert_eq(feed(p, m, n, MK_PORT_IKE, &INI_ADDR), MK_E_OK);
+    cr_assert_gt(pop(p, r, NULL), 0);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_AUTH_FAILED);
+    cr_assert_eq(mk_peer_refusals(p), 1);
+    cr_assert_eq(feed(p, m, n, MK_PORT_IKE, &INI_ADDR), MK_E_OK);
+    cr_assert_gt(pop(p, r, NULL), 0);
+    cr_assert_eq(mk_peer_refusals(p), 1, "the cached answer is no new refusal");
+    /* 2: an unknown identity (its AUTH is right for the ID it sent): ID_MISMATCH */
+    ti_init(&t);
+    set_id(&t.idi, MK_ID_KEY_ID, "initiator-2");
+    do_init(p, &t, MK_PORT_IKE);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_OK, "a new IKE SA starts clean");
+    auth_inner(p, &t, &in, plain);
+    expect_only_notify(&in, MK_N_AUTHENTICATION_FAILED);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_ID_MISMATCH);
+    cr_assert_eq(mk_peer_refusals(p), 2);
+    /* 3: no acceptable IKE proposal */
+    ti_init(&t);
+    t.offer.p[0].t[0] = (mk_transform){MK_TT_ENCR, MK_ENCR_AES_CBC, 128};
+    t.offer.p[0].t[3] = (mk_transform){MK_TT_INTEG, MK_INTEG_HMAC_SHA2_256_128, 0};
+    t.offer.p[0].n_t = 4;
+    n = build_init(&t, m);
+    cr_assert_eq(feed(p, m, n, MK_PORT_IKE, &INI_ADDR), MK_E_OK);
+    cr_assert_gt(pop(p, r, NULL), 0);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_NO_PROPOSAL_CHOSEN);
+    cr_assert_eq(mk_peer_refusals(p), 3);
+    /* 4: traffic selectors outside ours: the IKE SA comes up, the child is refused */
+    ti_init(&t);
+    t.tsr = ts4(172, 16, 0, 0, 255);
+    do_init(p, &t, MK_PORT_IKE);
+    auth_inner(p, &t, &in, plain);
+    cr_assert_not_null(mk_chain_find_notify(&in, MK_N_TS_UNACCEPTABLE));
+    cr_assert_eq(mk_peer_state_get(p), MK_PEER_ESTABLISHED);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_TS_UNACCEPTABLE);
+    cr_assert_eq(mk_peer_refusals(p), 4);
+    cr_assert_not(mk_peer_child_ts(p, NULL, NULL));
+    /* 5: a good initiator: nothing refused, last error back to OK */
+    ti_init(&t);
+    do_init(p, &t, MK_PORT_IKE);
+    auth_inner(p, &t, &in, plain);
+    cr_assert_eq(mk_peer_state_get(p), MK_PEER_ESTABLISHED);
+    cr_assert_eq(mk_peer_last_error(p), MK_E_OK);
+    cr_assert_eq(mk_peer_refusals(p), 4);
+    mk_peer_free(p);
+}
+
+Test(peer, child_ts_is_what_was_answered)
+{
+    mk_peer_config c = base_cfg(); /* tsr 10.2.0.0/24 */
+    ti t;
+    mk_ts tsi, tsr;
+    mk_peer *p;
+    uint8_t plain[MK_MAX_MSG];
+    mk_chain in;
+    mk_tsl l;
+    p = new_peer(&c);
+    ti_init(&t);
+    t.tsr = ts4(10, 2, 0, 128, 255); /* narrower than ours: kept */
+    do_init(p, &t, MK_PORT_IKE);
+    auth_inner(p, &t, &in, plain);
+    cr_assert(mk_peer_child_ts(p, &tsi, &tsr));
+    cr_assert_eq(memcmp(tsi.start, t.tsi.start, 4), 0);
+    cr_assert_eq(memcmp(tsi.end, t.tsi.end, 4), 0);
+    cr_assert_eq(tsr.start[3], 128);
+    cr_assert_eq(tsr.end[3], 255);
+    const mk_pl *pl = mk_chain_find(&in, MK_PT_TSR);
+    cr_assert_not_null(pl);
+    cr_assert_eq(mk_pl_decode_ts(&l, pl->body, pl->len), MK_E_OK);
+    cr_assert_eq(l.n, 1);
+    cr_assert_eq(memcmp(&l.ts[0], &tsr, sizeof tsr), 0, "the TSr on the wire is the one kept");
+    mk_peer_free(p);
+    /* any TSr: narrowed to ours */
+    p = establish(&c, &t);
+    cr_assert(mk_peer_child_ts(p, &tsi, &tsr));
+    cr_assert_eq(memcmp(tsr.start, c.tsr.start, 4), 0);
+    cr_assert_eq(memcmp(tsr.end, c.tsr.end, 4), 0);
+    mk_peer_free(p);
+}
+
+Test(peer, refused_init_retransmission_counted_once)
+{
+    mk_peer_config c = base_cfg();
+    c.script.no_proposal = true;
+    mk_peer *p = new_peer(&c);
+    ti t, u;
+    uint8_t m[MK_MAX_MSG], r[MK_MAX_MSG];
+    size_t n;
+    ti_init(&t);
+    n = build_init(&t, m);
+    for (int i = 0; i < 3; i++) { /* answered statelessly every time, counted once */
+        cr_assert_eq(feed(p, m, n, MK_PORT_IKE, &INI_ADDR), MK_E_OK);
+        cr_assert_gt(pop(p, r, NULL), 0);
+    }
+    cr_assert_eq(mk_peer_last_error(p), MK_E_NO_PROPOSAL_CHOSEN);
+    cr_assert_eq(mk_peer_refusals(p), 1);
+    ti_init(&u); /* another initiator (SPIi): a new refusal */
+    n = build_init(&u, m);
+    cr_assert_eq(feed(p, m, n, MK_PORT_IKE, &INI_ADDR), MK_E_OK);
+    cr_assert_eq(mk_peer_refusals(p), 2);
+    mk_peer_free(p);
+}

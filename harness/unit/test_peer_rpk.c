@@ -596,6 +596,8 @@ Test(peer_rpk, initiator_key_not_pinned_by_peer)
     pcfg.peer_spki_len = spki3_len;
     cr_assert_eq(connect_once(), MK_E_PEER_AUTH_FAILED);
     cr_assert_eq(mk_peer_state_get(peer), MK_PEER_CLOSED);
+    cr_assert_eq(mk_peer_last_error(peer), MK_E_AUTH_FAILED, "the signature did not verify");
+    cr_assert_eq(mk_peer_refusals(peer), 1);
     mk_esp_sa b;
     cr_assert(!mk_peer_child(peer, &b));
     /* RFC 7296 §2.21.2: AUTHENTICATION_FAILED alone */
@@ -629,6 +631,7 @@ Test(peer_rpk, peer_fingerprint_of_another_key_refuses)
     pcfg.peer_fp = fp;
     cr_assert_eq(connect_once(), MK_E_PEER_AUTH_FAILED);
     cr_assert(!mk_peer_initiator_spki(peer, NULL, NULL));
+    cr_assert_eq(mk_peer_last_error(peer), MK_E_AUTH_FAILED);
     cr_assert(strstr(ptrace, "does not match the pinned fingerprint") != NULL, "%s", ptrace);
 }
 
@@ -649,6 +652,7 @@ Test(peer_rpk, initiator_with_psk_is_refused)
     cfg.psk = psk;
     cfg.psk_len = sizeof psk - 1;
     cr_assert_eq(connect_once(), MK_E_PEER_AUTH_FAILED);
+    cr_assert_eq(mk_peer_last_error(peer), MK_E_AUTH_FAILED);
 }
 
 Test(peer_rpk, ed25519_without_identity_announced)
