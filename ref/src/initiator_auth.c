@@ -195,12 +195,9 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
     /* RFC 7296 §3.3.1: an ESP proposal carries the sender's 4-octet inbound SPI */
     if (p->proto != MK_PROTO_ESP || p->spi_len != 4)
         return MK_E_BAD_PROPOSAL;
-    uint8_t count[6] = {0};
-    for (size_t i = 0; i < p->n_t; i++) {
-        if (p->t[i].type == 0 || p->t[i].type > MK_TT_ESN)
-            return MK_E_BAD_PROPOSAL;
-        count[p->t[i].type]++;
-    }
+    uint8_t count[MK_TT_ESN + 1];
+    if (!mk_proposal_count_types(p, count))
+        return MK_E_BAD_PROPOSAL;
     /* count[] is indexed by Transform Type 1..5 (ENCR, PRF, INTEG, DH, ESN); 0 is unused. The
      * first child SA takes its keys from SK_d alone (IKE_AUTH carries no KE), so a DH transform
      * in SAr2 could only be one we did not offer. */

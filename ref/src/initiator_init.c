@@ -239,12 +239,9 @@ static mk_err select_proposal(const mk_ike *ike, const mk_proposal *p, uint8_t n
     /* count[] is indexed by Transform Type 1..5; an INTEG count of 0 is right for AEAD, and ESN
      * (type 5) belongs to AH/ESP proposals only, so in an IKE proposal it is an error. */
     /* RFC 7296 §3.3.6: exactly one transform of each type in the accepted proposal */
-    uint8_t count[6] = {0};
-    for (size_t i = 0; i < p->n_t; i++) {
-        if (p->t[i].type == 0 || p->t[i].type > MK_TT_ESN)
-            return MK_E_BAD_PROPOSAL;
-        count[p->t[i].type]++;
-    }
+    uint8_t count[MK_TT_ESN + 1];
+    if (!mk_proposal_count_types(p, count))
+        return MK_E_BAD_PROPOSAL;
     const mk_transform *te = mk_proposal_get(p, MK_TT_ENCR);
     const mk_transform *tp = mk_proposal_get(p, MK_TT_PRF);
     const mk_transform *ta = mk_proposal_get(p, MK_TT_INTEG);

@@ -475,6 +475,17 @@ void mk_pl_encode_sa(mk_wr *w, const mk_sa *sa)
         mk_pl_encode_proposal(w, &sa->p[i], i + 1 == sa->n);
 }
 
+bool mk_proposal_count_types(const mk_proposal *p, uint8_t count[MK_TT_ESN + 1])
+{
+    memset(count, 0, MK_TT_ESN + 1);
+    for (size_t i = 0; i < p->n_t && i < MK_MAX_TRANSFORMS; i++) {
+        if (p->t[i].type == 0 || p->t[i].type > MK_TT_ESN)
+            return false;
+        count[p->t[i].type]++;
+    }
+    return true;
+}
+
 const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type)
 {
     for (uint8_t i = 0; i < p->n_t && i < MK_MAX_TRANSFORMS; i++)

@@ -104,6 +104,10 @@ mk_err mk_pl_decode_sa_first(mk_proposal *first, uint8_t *n, const uint8_t *body
 /* One Proposal substructure (`last`: no more follow); mk_pl_encode_sa is a loop over it, so an
  * SA payload can be written one proposal at a time. BAD_CONFIG for an empty or oversized one. */
 void mk_pl_encode_proposal(mk_wr *w, const mk_proposal *p, bool last);
+/* count[t] = how many transforms of Transform Type t (1 ENCR .. 5 ESN) the proposal holds;
+ * count[0] is 0. false if a transform has a type outside 1..5, which no IKE or ESP proposal we
+ * could accept carries (RFC 7296 §3.3.2). */
+bool mk_proposal_count_types(const mk_proposal *p, uint8_t count[MK_TT_ESN + 1]);
 /* The transform of `type` in a proposal (first one), or NULL. */
 const mk_transform *mk_proposal_get(const mk_proposal *p, uint8_t type);
 
