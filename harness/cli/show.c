@@ -217,8 +217,9 @@ const char *cli_ts_str(const mk_ts *ts, char *buf, size_t cap)
     bool prefix = true;
     /* a prefix: start and end agree on the first `bits` bits, then all 0 / all 1 */
     for (i = 0; i < al * 8; i++) {
-        unsigned sb = (ts->start[i / 8] >> (7 - i % 8)) & 1u,
-                 eb = (ts->end[i / 8] >> (7 - i % 8)) & 1u;
+        unsigned shift = (unsigned)(7 - i % 8);
+        unsigned sb = ((unsigned)ts->start[i / 8] >> shift) & 1u,
+                 eb = ((unsigned)ts->end[i / 8] >> shift) & 1u;
         if (prefix && sb == eb && bits == i)
             bits++;
         else if (sb != 0 || eb != 1)
