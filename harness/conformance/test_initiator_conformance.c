@@ -22,23 +22,12 @@
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"
+#include "test_rng.h"
 
-typedef struct trng {
-    uint8_t key[32];
-    uint64_t ctr;
-} trng;
-
-static void trng_fill(void *ctx, uint8_t *out, size_t n)
-{
-    trng *r = ctx;
-    uint8_t nonce[8];
-    memcpy(nonce, &r->ctr, 8);
-    r->ctr++;
-    crypto_stream_chacha20(out, n, nonce, r->key);
-}
+/* deterministic RNG: harness/lib/test_rng.h */
 
 static const uint8_t psk[] = "conformance pre-shared key 0123";
-static trng rng_i, rng_p;
+static mk_trng rng_i, rng_p;
 static mk_env env_i, env_p;
 static mk_config cfg;
 static mk_peer_config pcfg;
@@ -60,8 +49,8 @@ static void setup(void)
     memset(&rng_p, 0, sizeof rng_p);
     memset(rng_i.key, 0x5a, 32);
     memset(rng_p.key, 0xa5, 32);
-    env_i = (mk_env){&rng_i, trng_fill, NULL};
-    env_p = (mk_env){&rng_p, trng_fill, NULL};
+    env_i = (mk_env){&rng_i, mk_trng_fill, NULL};
+    env_p = (mk_env){&rng_p, mk_trng_fill, NULL};
     mk_config_defaults(&cfg);
     cfg.psk = psk;
     cfg.psk_len = sizeof psk - 1;

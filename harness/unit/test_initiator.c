@@ -15,21 +15,9 @@
 #include "minike.h"
 #include "msg.h"
 #include "peer.h"
+#include "test_rng.h"
 
-/* ---- deterministic RNG: ChaCha20 keystream of a seed, one block counter per call ---- */
-typedef struct trng {
-    uint8_t key[32];
-    uint64_t ctr;
-} trng;
-
-static void trng_fill(void *ctx, uint8_t *out, size_t n)
-{
-    trng *r = ctx;
-    uint8_t nonce[8];
-    memcpy(nonce, &r->ctr, 8);
-    r->ctr++;
-    crypto_stream_chacha20(out, n, nonce, r->key);
-}
+/* deterministic RNG: harness/lib/test_rng.h */
 
 /* ---- trace capture ---- */
 static char trace_log[16384];
@@ -47,7 +35,7 @@ static void trace_cb(void *ctx, mk_event ev, const char *detail)
 
 /* ---- the world: one initiator, one peer, one clock ---- */
 static const uint8_t psk[] = "a pre-shared key of decent length";
-static trng rng_i, rng_p;
+static mk_trng rng_i, rng_p;
 static mk_env env_i, env_p;
 static mk_config cfg;
 static mk_peer_config pcfg;
@@ -75,8 +63,8 @@ static void world_setup(void)
     memset(&rng_p, 0, sizeof rng_p);
     memset(rng_i.key, 0x11, 32);
     memset(rng_p.key, 0x22, 32);
-    env_i = (mk_env){&rng_i, trng_fill, trace_cb};
-    env_p = (mk_env){&rng_p, trng_fill, NULL};
+    env_i = (mk_env){&rng_i, mk_trng_fill, trace_cb};
+    env_p = (mk_env){&rng_p, mk_trng_fill, NULL};
     trace_off = 0;
     trace_log[0] = '\0';
     mk_config_defaults(&cfg);

@@ -23,26 +23,15 @@
 #include "spki.h"
 #include "suite.h"
 #include "vec.h"
+#include "test_rng.h"
 
 #if MK_RPK
 
 /* ---- deterministic RNG -------------------------------------------------------------------- */
-typedef struct trng {
-    uint8_t key[32];
-    uint64_t ctr;
-} trng;
-
-static void trng_fill(void *ctx, uint8_t *out, size_t n)
-{
-    trng *r = ctx;
-    uint8_t nonce[8];
-    memcpy(nonce, &r->ctr, 8);
-    r->ctr++;
-    crypto_stream_chacha20(out, n, nonce, r->key);
-}
+/* deterministic RNG: harness/lib/test_rng.h */
 
 /* ---- the world ------------------------------------------------------------------------------ */
-static trng rng_i, rng_r;
+static mk_trng rng_i, rng_r;
 static mk_env env_i, env_r;
 static mk_config cfg;
 static mk_ike ike;
@@ -99,8 +88,8 @@ static void setup(void)
     memset(&rng_r, 0, sizeof rng_r);
     memset(rng_i.key, 0x31, 32);
     memset(rng_r.key, 0x32, 32);
-    env_i = (mk_env){.ctx = &rng_i, .rng = trng_fill, .trace = NULL};
-    env_r = (mk_env){.ctx = &rng_r, .rng = trng_fill, .trace = NULL};
+    env_i = (mk_env){.ctx = &rng_i, .rng = mk_trng_fill, .trace = NULL};
+    env_r = (mk_env){.ctx = &rng_r, .rng = mk_trng_fill, .trace = NULL};
     mk_config_defaults(&cfg);
     cfg.ike[0] = (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE,
                                 MK_DH_X25519};

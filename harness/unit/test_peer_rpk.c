@@ -24,23 +24,11 @@
 #include "sk.h"
 #include "suite.h"
 #include "vec.h"
+#include "test_rng.h"
 
 #if MK_RPK
 
-/* ---- deterministic RNG: ChaCha20 keystream of a seed, one block counter per call ---- */
-typedef struct trng {
-    uint8_t key[32];
-    uint64_t ctr;
-} trng;
-
-static void trng_fill(void *ctx, uint8_t *out, size_t n)
-{
-    trng *r = ctx;
-    uint8_t nonce[8];
-    memcpy(nonce, &r->ctr, 8);
-    r->ctr++;
-    crypto_stream_chacha20(out, n, nonce, r->key);
-}
+/* deterministic RNG: harness/lib/test_rng.h */
 
 /* ---- the peer's trace, to check why it refused ---- */
 static char ptrace[8192];
@@ -57,7 +45,7 @@ static void ptrace_cb(void *ctx, mk_event ev, const char *detail)
 }
 
 /* ---- the world ---- */
-static trng rng_i, rng_p;
+static mk_trng rng_i, rng_p;
 static mk_env env_i, env_p;
 static mk_config cfg;
 static mk_peer_config pcfg;
@@ -171,8 +159,8 @@ static void setup(void)
     memset(&rng_p, 0, sizeof rng_p);
     memset(rng_i.key, 0x41, 32);
     memset(rng_p.key, 0x42, 32);
-    env_i = (mk_env){&rng_i, trng_fill, NULL};
-    env_p = (mk_env){&rng_p, trng_fill, ptrace_cb};
+    env_i = (mk_env){&rng_i, mk_trng_fill, NULL};
+    env_p = (mk_env){&rng_p, mk_trng_fill, ptrace_cb};
     ptrace_off = 0;
     ptrace[0] = '\0';
 
