@@ -7,7 +7,8 @@
  */
 #include "board.h"
 
-enum { SYS_OPEN = 0x01, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_CLOCK = 0x10, SYS_EXIT = 0x18, SYS_EXIT_EXTENDED = 0x20 };
+enum { SYS_OPEN = 0x01, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_CLOCK = 0x10, SYS_EXIT = 0x18, SYS_EXIT_EXTENDED = 0x20,
+       SYS_ELAPSED = 0x30, SYS_TICKFREQ = 0x31 };
 enum { ADP_STOPPED_APPLICATION_EXIT = 0x20026, ADP_STOPPED_RUN_TIME_ERROR = 0x20023 };
 
 static uintptr_t semi_call(uintptr_t op, uintptr_t arg)
@@ -41,8 +42,19 @@ void semi_write(const char *s, size_t n)
     semi_call(SYS_WRITE, (uintptr_t)block);
 }
 
+/* SYS_ELAPSED (a 64-bit tick count, SYS_TICKFREQ ticks per second; QEMU: the host's monotonic
+ * clock in ns) is wall time. SYS_CLOCK would be QEMU's own CPU time (it calls clock()), which
+ * lags the door's clock whenever QEMU waits; it is only the fallback. */
 uint64_t semi_clock_ms(void)
 {
+    static uint32_t freq;
+    uint32_t t[2];
+    if (freq == 0) {
+        uintptr_t f = semi_call(SYS_TICKFREQ, 0);
+        freq = f == (uintptr_t)-1 || f == 0 ? 1 : (uint32_t)f;
+    }
+    if (freq >= 1000 && semi_call(SYS_ELAPSED, (uintptr_t)t) == 0)
+        return ((uint64_t)t[1] << 32 | t[0]) / (freq / 1000u);
     return (uint64_t)semi_call(SYS_CLOCK, 0) * 10u;
 }
 
