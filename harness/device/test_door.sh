@@ -66,5 +66,25 @@ if command -v tshark >/dev/null; then
 else
   echo "skip - tshark missing: pcap not dissected"
 fi
+# Same seed, same octets: the firmware's DRBG, its cross-built X25519 and the core on the
+# Cortex-M4 must produce exactly the SPIi, KEi and Ni that `minike initiate --seed` (x86-64,
+# Debian's libsodium) produces, an independent check of the cross-built crypto.
+if command -v tshark >/dev/null; then
+  "$MINIKE" respond --listen 127.0.0.1:0 --psk-file "$T/psk" --id fqdn:door.garage.example > "$T/resp2.log" 2>&1 &
+  RESP_PID=$!
+  for _ in $(seq 100); do grep -qs 'listening on' "$T/resp2.log" && break; sleep 0.05; done
+  set -- $(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\) (IKE) and 127\.0\.0\.1:\([0-9]*\) (NAT-T).*/\1 \2/p' "$T/resp2.log")
+  timeout 30 "$MINIKE" initiate --peer "127.0.0.1:$1" --psk-file "$T/psk" --id fqdn:opener.garage.example \
+    --remote-id fqdn:door.garage.example --ike chacha20poly1305-prfsha256-x25519 --esp chacha20poly1305 \
+    --seed 4242 --pcap "$T/host.pcap" --timeout 10 > "$T/host.log" 2>&1 || bad "host initiator with --seed" "$T/host.log"
+  timeout -k 5 60 python3 "$HERE/bridge.py" --fw "$FW" --peer "127.0.0.1:$1" --natt-port "$2" --psk-file "$T/psk" \
+    --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN --seed 4242 \
+    --pcap "$T/dev2.pcap" --timeout 40 > "$T/dev2.log" 2>&1 || bad "firmware with --seed" "$T/dev2.log"
+  f1() { tshark -r "$1" -Y 'isakmp.exchangetype == 34 && isakmp.rspi == 00:00:00:00:00:00:00:00' -T fields \
+         -e isakmp.ispi -e isakmp.key_exchange.data -e isakmp.nonce 2>/dev/null | head -n1; }
+  h=$(f1 "$T/host.pcap"); d=$(f1 "$T/dev2.pcap")
+  if [ -n "$h" ] && [ "$h" = "$d" ]; then ok "--seed 4242: SPIi, KEi (X25519 public) and Ni equal to minike initiate's"
+  else bad "--seed 4242: device and host IKE_SA_INIT differ: host '$h' device '$d'"; fi
+fi
 echo "# $N_FAIL failed"
 [ "$N_FAIL" = 0 ]
