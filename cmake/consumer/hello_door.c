@@ -47,8 +47,8 @@ int main(int argc, char **argv)
         return 1;
     }
     mk_config_defaults(&cfg);
-    cfg.ike[0] = (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0,
-                                MK_DH_X25519};
+    cfg.ike[0] =
+        (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0, MK_DH_X25519};
     cfg.n_ike = 1;
     cfg.esp[0] = (mk_esp_suite){MK_ENCR_CHACHA20_POLY1305, 0, 0};
     cfg.n_esp = 1;

@@ -7,8 +7,16 @@
  */
 #include "board.h"
 
-enum { SYS_OPEN = 0x01, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_CLOCK = 0x10, SYS_EXIT = 0x18, SYS_EXIT_EXTENDED = 0x20,
-       SYS_ELAPSED = 0x30, SYS_TICKFREQ = 0x31 };
+enum {
+    SYS_OPEN = 0x01,
+    SYS_WRITE0 = 0x04,
+    SYS_WRITE = 0x05,
+    SYS_CLOCK = 0x10,
+    SYS_EXIT = 0x18,
+    SYS_EXIT_EXTENDED = 0x20,
+    SYS_ELAPSED = 0x30,
+    SYS_TICKFREQ = 0x31
+};
 enum { ADP_STOPPED_APPLICATION_EXIT = 0x20026, ADP_STOPPED_RUN_TIME_ERROR = 0x20023 };
 
 static uintptr_t semi_call(uintptr_t op, uintptr_t arg)

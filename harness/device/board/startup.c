@@ -25,12 +25,30 @@ static void fault(const char *what)
     semi_exit(3);
 }
 
-static void nmi_handler(void) { fault("NMI"); }
-static void hard_fault_handler(void) { fault("HardFault"); }
-static void mem_fault_handler(void) { fault("MemManage"); }
-static void bus_fault_handler(void) { fault("BusFault"); }
-static void usage_fault_handler(void) { fault("UsageFault"); }
-static void default_handler(void) { fault("unexpected interrupt"); }
+static void nmi_handler(void)
+{
+    fault("NMI");
+}
+static void hard_fault_handler(void)
+{
+    fault("HardFault");
+}
+static void mem_fault_handler(void)
+{
+    fault("MemManage");
+}
+static void bus_fault_handler(void)
+{
+    fault("BusFault");
+}
+static void usage_fault_handler(void)
+{
+    fault("UsageFault");
+}
+static void default_handler(void)
+{
+    fault("unexpected interrupt");
+}
 
 /* 16 system exceptions; the board's IRQs are not enabled, so none follow. */
 __attribute__((section(".vectors"), used)) static void (*const vectors[16])(void) = {

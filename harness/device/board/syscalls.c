@@ -39,16 +39,50 @@ void _exit(int code)
 
 /* The remaining newlib hooks: there are no files here. */
 int _close(int fd);
-int _close(int fd) { (void)fd; return -1; }
+int _close(int fd)
+{
+    (void)fd;
+    return -1;
+}
 int _read(int fd, char *p, int n);
-int _read(int fd, char *p, int n) { (void)fd; (void)p; (void)n; return 0; }
+int _read(int fd, char *p, int n)
+{
+    (void)fd;
+    (void)p;
+    (void)n;
+    return 0;
+}
 int _lseek(int fd, int off, int whence);
-int _lseek(int fd, int off, int whence) { (void)fd; (void)off; (void)whence; return -1; }
+int _lseek(int fd, int off, int whence)
+{
+    (void)fd;
+    (void)off;
+    (void)whence;
+    return -1;
+}
 int _fstat(int fd, struct stat *st);
-int _fstat(int fd, struct stat *st) { (void)fd; st->st_mode = S_IFCHR; return 0; }
+int _fstat(int fd, struct stat *st)
+{
+    (void)fd;
+    st->st_mode = S_IFCHR;
+    return 0;
+}
 int _isatty(int fd);
-int _isatty(int fd) { (void)fd; return 1; }
+int _isatty(int fd)
+{
+    (void)fd;
+    return 1;
+}
 int _kill(int pid, int sig);
-int _kill(int pid, int sig) { (void)pid; (void)sig; errno = EINVAL; return -1; }
+int _kill(int pid, int sig)
+{
+    (void)pid;
+    (void)sig;
+    errno = EINVAL;
+    return -1;
+}
 int _getpid(void);
-int _getpid(void) { return 1; }
+int _getpid(void)
+{
+    return 1;
+}

@@ -149,7 +149,8 @@ static bool provision_line(char *line)
     if (!strcmp(line, "src"))
         return parse_ip4(&p, prov.src) && *p++ == ':' && (prov.sport = (uint16_t)parse_uint(&p));
     if (!strcmp(line, "dst"))
-        return parse_ip4(&p, prov.dst) && *p++ == ':' && ((prov.dport = (uint16_t)parse_uint(&p)), 1);
+        return parse_ip4(&p, prov.dst) && *p++ == ':' &&
+               ((prov.dport = (uint16_t)parse_uint(&p)), 1);
     if (!strcmp(line, "local"))
         return parse_addr(v, &prov.local);
     if (!strcmp(line, "remote"))
@@ -442,9 +443,9 @@ static bool press(unsigned i)
     if (prov.mode == MODE_PING) {
 
         static uint8_t ib[128];
-        ilen = mk_inner_icmp4_echo(ib, sizeof ib, prov.src, prov.dst, MK_ICMP_ECHO_REQUEST,
-                                   0x4d4b, (uint16_t)(i + 1), (const uint8_t *)"minike device",
-                                   13, (uint16_t)(i + 1));
+        ilen = mk_inner_icmp4_echo(ib, sizeof ib, prov.src, prov.dst, MK_ICMP_ECHO_REQUEST, 0x4d4b,
+                                   (uint16_t)(i + 1), (const uint8_t *)"minike device", 13,
+                                   (uint16_t)(i + 1));
         snprintf(what, sizeof what, "ICMP echo %u.%u.%u.%u -> %u.%u.%u.%u", prov.src[0],
                  prov.src[1], prov.src[2], prov.src[3], prov.dst[0], prov.dst[1], prov.dst[2],
                  prov.dst[3]);
@@ -580,8 +581,8 @@ int main(void)
         }
     }
     mk_config_defaults(&cfg);
-    cfg.ike[0] = (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0,
-                                MK_DH_X25519};
+    cfg.ike[0] =
+        (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0, MK_DH_X25519};
     cfg.n_ike = 1;
     cfg.esp[0] = (mk_esp_suite){MK_ENCR_CHACHA20_POLY1305, 0, 0};
     cfg.n_esp = 1;
@@ -607,8 +608,8 @@ int main(void)
     char b[21];
     metric("metric stack_high_water=%u stack_size=%u sbrk_calls=%u mbedtls_pool_max=%u "
            "mbedtls_pool_size=%u handshakes=%u mean_handshake_insns=%s presses_ok=%u",
-           max_stack, (unsigned)board_stack_size(), board_sbrk_calls,
-           (unsigned)mbedtls_pool_max(), (unsigned)mbedtls_pool_size(), handshakes,
+           max_stack, (unsigned)board_stack_size(), board_sbrk_calls, (unsigned)mbedtls_pool_max(),
+           (unsigned)mbedtls_pool_size(), handshakes,
            u64(handshakes ? sum_insns / handshakes : 0, b), ok);
     int code = ok == prov.presses && board_sbrk_calls == 0 ? 0 : 1;
     uint8_t c = (uint8_t)code;
