@@ -31,6 +31,9 @@ trap '[ -n "$RESP_PID" ] && kill $RESP_PID 2>/dev/null; rm -rf "$T"' EXIT
 #   IEEE 802.15.4-2006 section 6.3). IPv4 + UDP headers (28 octets) are sent uncompressed
 #   (6LoWPAN header compression would save most of them). Waiting with the receiver on
 #   (idle listening), link-layer ACKs and retries are NOT counted: they depend on the network.
+# The three currents are quoted from the nRF52840 PS as recalled when this was written (the TX
+# figure agrees with Nordic-derived third-party tables); check them against the PDF before
+# publishing a figure. Everything scales linearly, so a corrected constant rescales its column.
 python3 harness/device/tools/mapsplit.py "$MAP" > "$T/split.txt"
 python3 harness/device/tools/mapsplit.py --kv "$MAP" > "$T/split.kv"
 
@@ -127,6 +130,6 @@ print('   energy constants: CPU %.1f mA at %.1f V, %d MHz, CPI %.2f (%.2f nJ/ins
       ' + %d B overhead; IPv4+UDP %d B uncompressed; idle listening not counted.' % (
       I_CPU * 1e3, V, F_CPU / 1e6, CPI, CPI / F_CPU * V * I_CPU * 1e9, I_TX * 1e3, I_RX * 1e3,
       RATE / 1e3, nj_tx, nj_rx, FRAME_PAYLOAD, FRAME_OVERHEAD, IPUDP))
-print('   sources: nRF52840 Product Specification v1.7 sec. 5.2 (CPU, radio currents); RFC 4944 sec. 1'
+print('   sources: nRF52840 Product Specification v1.7 sec. 5.2 (CPU, radio currents; quoted, re-check); RFC 4944 sec. 1'
       ' (102 B per 802.15.4 frame); IEEE 802.15.4-2006 sec. 6.3 (6 B PHY header).')
 PY

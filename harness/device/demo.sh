@@ -8,7 +8,6 @@
 set -uo pipefail
 MINIKE=${1:?usage: demo.sh MINIKE [options]}; shift
 HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
 travel=3 quiet=2 extra=() seed=
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 command -v qemu-system-arm >/dev/null ||
   { echo "minike: demo --device: qemu-system-arm is missing (run scripts/deps.sh)" >&2; exit 77; }
-FW=$("$HERE/build.sh" "$ROOT/build/device" | tail -n1)
+FW=$("$HERE/build.sh" "$(cd "$(dirname "$MINIKE")" && pwd)/device" | tail -n1)  # beside the minike build
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || { echo "minike: demo --device: cannot build the firmware: $FW" >&2; exit "$rc"; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/mk-demo-device.XXXXXX")
