@@ -80,24 +80,26 @@ __attribute__((noinline)) static void paint_stack(void)
         *p++ = PAINT;
 }
 
+/* Linker symbols are distinct objects to C, so the region is walked by address. */
 size_t board_stack_high_water(void)
 {
-    const uint32_t *p = &__stack_bottom;
-    while (p < &__stack_top && *p == PAINT)
-        p++;
-    return (size_t)((const uint8_t *)&__stack_top - (const uint8_t *)p);
+    uintptr_t a = (uintptr_t)&__stack_bottom, top = (uintptr_t)&__stack_top;
+    while (a < top && *(const volatile uint32_t *)a == PAINT)
+        a += 4;
+    return (size_t)(top - a);
 }
 
 size_t board_stack_size(void)
 {
-    return (size_t)((const uint8_t *)&__stack_top - (const uint8_t *)&__stack_bottom);
+    return (size_t)((uintptr_t)&__stack_top - (uintptr_t)&__stack_bottom);
 }
 
 void mk_reset(void)
 {
-    memcpy(&__data_start, &__data_load,
-           (size_t)((uint8_t *)&__data_end - (uint8_t *)&__data_start));
-    memset(&__bss_start, 0, (size_t)((uint8_t *)&__bss_end - (uint8_t *)&__bss_start));
+    uintptr_t ds = (uintptr_t)&__data_start, de = (uintptr_t)&__data_end;
+    uintptr_t bs = (uintptr_t)&__bss_start, be = (uintptr_t)&__bss_end;
+    memcpy((void *)ds, &__data_load, de - ds);
+    memset((void *)bs, 0, be - bs);
     /* CPACR: full access to CP10/CP11 (the FPU), in case the compiler uses it */
     *(volatile uint32_t *)0xE000ED88u |= 0xFu << 20;
     __asm volatile("dsb\n\tisb");

@@ -354,9 +354,9 @@ static const mk_inner *on_datagram(const uint8_t *p, size_t n, mk_inner *v)
         drain_tx();
         return NULL;
     }
-    uint8_t nh;
-    const uint8_t *inner;
-    size_t ilen;
+    uint8_t nh = 0;
+    const uint8_t *inner = NULL;
+    size_t ilen = 0;
     mk_err e = COUNTED(mk_esp_open(&sa, d, len, &nh, &inner, &ilen));
     uint32_t spi = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
     if (e != MK_E_OK) {
@@ -438,7 +438,7 @@ static bool press(unsigned i)
         keys_send();
     mk_wipe(&keys, sizeof keys);
 
-    size_t ilen;
+    size_t ilen = 0;
     char what[64];
     if (prov.mode == MODE_PING) {
 
