@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config git
       libsodium-dev libmbedtls-dev libcriterion-dev libpcap-dev
-      clang-14 libclang-rt-14-dev llvm-14 gcc-arm-none-eabi libnewlib-arm-none-eabi
+      clang-14 libclang-rt-14-dev llvm-14 gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
       tshark tcpdump iproute2 iputils-ping procps
       strongswan-swanctl charon-systemd strongswan-pki
       libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins

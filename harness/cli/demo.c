@@ -37,6 +37,8 @@ static const char demo_help[] =
     "  --keys DIR             Wireshark decryption tables\n"
     "  --seed N               reproducible SPIs, nonces, DH keys and PSK\n"
     "  -v                     hex dumps in hexl_print style, and the core's trace\n"
+    "  --device               the device is the Cortex-M4 firmware in QEMU (harness/device;\n"
+    "                         with --travel --quiet-timeout --pcap --keys --seed only)\n"
     "exit codes: see minike --help\n";
 
 typedef struct press_stats {
@@ -55,8 +57,13 @@ static void *door_thread(void *arg)
     return NULL;
 }
 
+int cli_demo_device(int argc, char **argv); /* demo_device.c */
+
 int cmd_demo(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* the firmware as the device: harness/device/demo.sh */
+        if (!strcmp(argv[i], "--device"))
+            return cli_demo_device(argc, argv);
     static const struct option lo[] = {
         {"travel", 1, 0, 't'}, {"quiet-timeout", 1, 0, 'Q'}, {"delete", 0, 0, 'D'},
         {"pcap", 1, 0, 'c'},   {"keys", 1, 0, 'k'},           {"seed", 1, 0, 's'},

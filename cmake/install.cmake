@@ -1,0 +1,73 @@
+# install.cmake: `cmake --install BUILD --prefix P` installs what a device vendor takes:
+#   lib/libmk_core.a (the sans-I/O core), lib/libmk_io.a (the POSIX UDP loop, optional),
+#   include/minike.h (+ include/minike/mk_io.h), lib/pkgconfig/minike.pc,
+#   lib/cmake/minike/{minikeConfig,minikeConfigVersion,minikeTargets}.cmake  -> minike::core,
+#   minike::io. Included from the top-level CMakeLists.txt after the mk_core/mk_io targets.
+# The build tree's usage requirements name source paths and this machine's library files; for
+# the installed package they are rewritten with $<BUILD_INTERFACE>/$<INSTALL_INTERFACE> here,
+# and the crypto libraries are found again on the consumer's machine (minikeConfig.cmake).
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(MK_PACKAGE_VERSION 0.1.0)
+set(_mk_defs)
+if(MK_NATT)
+  list(APPEND _mk_defs MK_NATT=1)
+endif()
+if(MK_RPK)
+  list(APPEND _mk_defs MK_RPK=1)
+else()
+  list(APPEND _mk_defs MK_RPK=0)
+endif()
+
+set_target_properties(mk_core PROPERTIES
+  EXPORT_NAME core
+  INTERFACE_INCLUDE_DIRECTORIES
+    "$<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/ref/include>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
+  INTERFACE_LINK_LIBRARIES
+    "$<BUILD_INTERFACE:PkgConfig::SODIUM>;$<BUILD_INTERFACE:${MBEDCRYPTO}>;$<INSTALL_INTERFACE:minike::crypto>")
+set_target_properties(mk_core PROPERTIES PUBLIC_HEADER ${CMAKE_SOURCE_DIR}/ref/include/minike.h)
+set(_mk_targets mk_core)
+if(TARGET mk_io)
+  set_target_properties(mk_io PROPERTIES
+    EXPORT_NAME io
+    INTERFACE_INCLUDE_DIRECTORIES
+      "$<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/ref/io>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/minike>"
+    PUBLIC_HEADER ${CMAKE_SOURCE_DIR}/ref/io/mk_io.h)
+  list(APPEND _mk_targets mk_io)
+endif()
+
+install(TARGETS mk_core EXPORT minikeTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(TARGET mk_io)
+  install(TARGETS mk_io EXPORT minikeTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/minike)
+endif()
+install(EXPORT minikeTargets NAMESPACE minike:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/minike)
+
+string(REPLACE ";" " -D" _mk_cflags "-D${_mk_defs}")
+configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/minikeConfig.cmake.in
+  ${CMAKE_BINARY_DIR}/cmake/minikeConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/minike)
+write_basic_package_version_file(${CMAKE_BINARY_DIR}/cmake/minikeConfigVersion.cmake
+  VERSION ${MK_PACKAGE_VERSION} COMPATIBILITY SameMinorVersion)
+# relocatable: the prefix is found from the .pc file's own place (cmake --install --prefix P)
+file(RELATIVE_PATH _mk_pc_up "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" _mk_pc_up "${_mk_pc_up}")
+configure_file(${CMAKE_SOURCE_DIR}/cmake/minike.pc.in ${CMAKE_BINARY_DIR}/cmake/minike.pc @ONLY)
+install(FILES ${CMAKE_BINARY_DIR}/cmake/minikeConfig.cmake
+              ${CMAKE_BINARY_DIR}/cmake/minikeConfigVersion.cmake
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/minike)
+install(FILES ${CMAKE_BINARY_DIR}/cmake/minike.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The test: install into a temporary prefix, build cmake/consumer/ twice out of tree (once with
+# pkg-config, once with find_package) and run each against `minike respond` on 127.0.0.1.
+if(EXISTS ${CMAKE_SOURCE_DIR}/harness/cli/main.c) # the minike target comes later
+  add_test(NAME install_consumers
+           COMMAND bash ${CMAKE_SOURCE_DIR}/cmake/test_install.sh ${CMAKE_BINARY_DIR}
+                   $<TARGET_FILE:minike>)
+  set_tests_properties(install_consumers PROPERTIES LABELS "install;device" TIMEOUT 300
+                       SKIP_RETURN_CODE 77)
+endif()
