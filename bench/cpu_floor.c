@@ -11,7 +11,7 @@
  *   floor_auth    DH shared secret (+ all-zero check, RFC 8031 §3.2); SKEYSEED = prf(Ni|Nr, g^ir);
  *                 prf+ for SK_d, SK_ei, SK_er, SK_pi, SK_pr (AEAD: no SK_a*); MACedIDForI;
  *                 prf(PSK, "Key Pad for IKEv2"); AUTH over RealMessage1 | Nr | MACedIDForI;
- *                 random ESP SPI and IV; AEAD seal of the IKE_AUTH request     (RFC 7296 §2.14-2.15)
+ *                 random ESP SPI and IV; AEAD seal of the IKE_AUTH request (RFC 7296 §2.14-15)
  *   floor_verify  AEAD open of the response; MACedIDForR; the responder's AUTH over
  *                 RealMessage2 | Ni | MACedIDForR (the pad key is reused); constant-time compare;
  *                 KEYMAT = prf+(SK_d, Ni | Nr) for the child SA                 (RFC 7296 §2.17)
@@ -27,13 +27,12 @@
 
 enum { HDR = 28, SKH = 4, IV = 8, ICV = 16, SALT = 4, PRF = 32, MAXM = 3000 };
 
-static int gcm; /* 0: ChaCha20-Poly1305 (libsodium), 1: AES-GCM-16-128 (mbedTLS) */
-static size_t le;  /* SK_e* / ESP key length incl. the 4-octet salt */
+static int gcm;   /* 0: ChaCha20-Poly1305 (libsodium), 1: AES-GCM-16-128 (mbedTLS) */
+static size_t le; /* SK_e* / ESP key length incl. the 4-octet salt */
 static size_t l_init_req, l_init_resp, l_auth_req, l_auth_resp, l_ni, l_nr, l_idi, l_idr;
 
 static uint8_t msg1[MAXM], msg2[MAXM], auth_req[MAXM], auth_resp[MAXM], idi[256], idr[256];
-static uint8_t spi_i[8], spi_r[8], ni[256], nr[256], priv[32], pub[32], peer_priv[32],
-    peer_pub[32];
+static uint8_t spi_i[8], spi_r[8], ni[256], nr[256], priv[32], pub[32], peer_priv[32], peer_pub[32];
 static uint8_t keys[3 * PRF + 2 * 36], keymat[2 * 36], padkey[PRF], auth_r[PRF];
 static const uint8_t psk[] = "bench-psk-0123456789abcdef";
 
@@ -79,9 +78,9 @@ static int seal(const uint8_t *key, uint8_t *m, size_t len)
     memcpy(nonce, key + le - SALT, SALT);
     memcpy(nonce + SALT, m + HDR + SKH, IV);
     if (!gcm)
-        return crypto_aead_chacha20poly1305_ietf_encrypt_detached(
-            m + HDR + SKH + IV, m + len - ICV, NULL, m + HDR + SKH + IV, body, m, HDR + SKH, NULL,
-            nonce, key);
+        return crypto_aead_chacha20poly1305_ietf_encrypt_detached(m + HDR + SKH + IV, m + len - ICV,
+                                                                  NULL, m + HDR + SKH + IV, body, m,
+                                                                  HDR + SKH, NULL, nonce, key);
     mbedtls_gcm_context g;
     mbedtls_gcm_init(&g);
     int rc = mbedtls_gcm_setkey(&g, MBEDTLS_CIPHER_ID_AES, key, (unsigned)((le - SALT) * 8));
