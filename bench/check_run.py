@@ -9,11 +9,13 @@ have not written yet (bench/footprint.sh, the soak and load programs), strongSwa
 (it cannot be told to omit NAT_DETECTION_*), and rows of the minimal profile (its suite set may
 not include the interop suite).
 
-    bench/check_run.py BUILD_DIR     (exit 0 pass, 1 fail, 77 skip: not root)
+    bench/check_run.py BUILD_DIR          (exit 0 pass, 1 fail, 77 skip: not root)
+    bench/check_run.py --json FILE        only check the JSON of an earlier bench/run --quick
 """
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 
@@ -45,8 +47,10 @@ def required():
 
 
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--json":
+        return check(json.load(open(sys.argv[2])))
     if len(sys.argv) != 2:
-        print("usage: check_run.py BUILD_DIR", file=sys.stderr)
+        print("usage: check_run.py BUILD_DIR | --json FILE", file=sys.stderr)
         return 2
     if os.geteuid() != 0:
         print("SKIP: bench/run's wire and latency rows need root (network namespaces)")
@@ -60,7 +64,10 @@ def main():
     if r.returncode != 0:
         print(f"FAIL: bench/run exited {r.returncode}\n{r.stderr[-2000:]}")
         return 1
-    doc = json.load(open(out))
+    return check(json.load(open(out)))
+
+
+def check(doc):
     rows = {x["key"]: x for x in doc["rows"]}
     bad = []
     for k in ("cpu", "cores", "gcc", "libsodium", "mbedtls", "strongswan"):
@@ -87,6 +94,18 @@ def main():
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) \
                     or v <= 0:
                 bad.append(f"ratio {k} is not a positive number: {v!r}")
+    # The floor arithmetic against an independent implementation: strongSwan's IKE_AUTH response
+    # to minike carries exactly IDr AUTH SA TSi TSr (no notifies), i.e. the floor of that message.
+    sys.path.insert(0, BENCH)
+    sys.dont_write_bytecode = True
+    import wire
+    note = rows.get("wire.natt.minike.sent", {}).get("note", "")
+    m = re.search(r"<-AUTH (\d+)", note)
+    want = wire.floor("chacha20poly1305-prfsha256-x25519", 16, 16, True)["auth_resp"]
+    if m is None:
+        bad.append("no per-message sizes for minike with NAT-T")
+    elif int(m.group(1)) != want:
+        bad.append(f"strongSwan's IKE_AUTH response is {m.group(1)} octets, the floor says {want}")
     for b in bad:
         print("FAIL:", b)
     print(f"bench/run --quick: {len(rows)} rows, {sum(x['kind'] == 'ratio' for x in rows.values())} "
