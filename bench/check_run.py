@@ -108,7 +108,7 @@ def check(doc):
         bad.append(f"strongSwan's IKE_AUTH response is {m.group(1)} octets, the floor says {want}")
     for b in bad:
         print("FAIL:", b)
-    print(f"bench/run --quick: {len(rows)} rows, {sum(x['kind'] == 'ratio' for x in rows.values())} "
+    print(f"bench/run{' --quick' if doc.get('quick') else ''}: {len(rows)} rows, {sum(x['kind'] == 'ratio' for x in rows.values())} "
           f"ratios, {doc['seconds']} s; {'FAIL' if bad else 'ok'}")
     return 1 if bad else 0
 
