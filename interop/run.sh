@@ -35,7 +35,7 @@
 #       no minike binary for a scenario that needs one).
 set -uo pipefail
 
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 SCEN_DIRS=("$HERE/strongswan" "$HERE/libreswan")
 list_scenarios() { local d; for d in "${SCEN_DIRS[@]}"; do ls "$d"/*/expect 2>/dev/null; done | xargs -r -n1 dirname | xargs -r -n1 basename; }
@@ -558,6 +558,9 @@ run_scenario() {
   cleanup
   [ $FAILS -eq 0 ]
 }
+
+# Sourced (bench/netns_wire.sh): the topology and strongSwan helpers above, no scenario loop.
+[[ "${BASH_SOURCE[0]}" != "$0" ]] && return 0
 
 total=0 failed=() skipped=()
 for s in "${SCENARIOS[@]}"; do

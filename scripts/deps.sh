@@ -7,7 +7,7 @@ PKGS=(build-essential cmake pkg-config git
       tshark tcpdump iproute2 iputils-ping procps
       strongswan-swanctl charon-systemd strongswan-pki
       libstrongswan-standard-plugins libstrongswan-extra-plugins libcharon-extra-plugins
-      perl libcryptx-perl zip unzip openssl python3 python3-cryptography)
+      perl libcryptx-perl zip unzip openssl python3 python3-cryptography valgrind)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
