@@ -27,9 +27,10 @@ for f in libmk_core.a libmk_io.a pkgconfig/minike.pc cmake/minike/minikeConfig.c
   [ -n "$(ls "$P"/lib*/$f "$P"/lib/*/$f 2>/dev/null | head -n1)" ] && ok "installed .../$f" || bad "missing lib/$f"
 done
 PCDIR=$(dirname "$(ls "$P"/lib*/pkgconfig/minike.pc "$P"/lib/*/pkgconfig/minike.pc 2>/dev/null | head -n1)")
-# nothing may point back into the source or build tree
-if grep -rqs -e "$(cd "$HERE/.." && pwd)" -e "$(cd "$BUILD" && pwd)" "$P"; then
-  bad "installed files name the source or build tree" ; grep -rls -e "$(cd "$HERE/.." && pwd)" "$P"
+# no text file (pkg-config, CMake config) may point back into the source or build tree; the
+# archives' debug sections name their compile directory in RelWithDebInfo builds, as any -g build does
+if grep -rqsI -e "$(cd "$HERE/.." && pwd)" -e "$(cd "$BUILD" && pwd)" "$P"; then
+  bad "installed files name the source or build tree" ; grep -rlsI -e "$(cd "$HERE/.." && pwd)" "$P"
 else ok "no source/build-tree paths in the installed files"; fi
 
 # consumer 1: pkg-config

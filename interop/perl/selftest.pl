@@ -94,8 +94,12 @@ ok($el > 1.4 && $el < 2.0, sprintf('do_exchange: 5 tries, doubling to the cap, t
 waitpid($pid, 0);
 chomp(my $gaps = <$rd> // '');
 my @g = split ' ', $gaps;
-ok(@g == 4 && abs($g[0] - 0.1) < 0.05 && abs($g[1] - 0.2) < 0.05 && abs($g[2] - 0.4) < 0.05
-   && abs($g[3] - 0.4) < 0.05, "do_exchange: gaps between transmissions 0.1 0.2 0.4 0.4 (saw $gaps)");
+# A loaded CI machine (2 cores, parallel ctest) delays a wake-up by tens of milliseconds, never
+# makes it early: each gap may be up to 0.15 s late, and the doubling must still show.
+my @want = (0.1, 0.2, 0.4, 0.4);
+ok(@g == 4 && !grep({ $g[$_] < $want[$_] - 0.03 || $g[$_] > $want[$_] + 0.15 } 0 .. 3)
+   && $g[2] > $g[0] + 0.15,
+   "do_exchange: gaps between transmissions 0.1 0.2 0.4 0.4 (saw $gaps)");
 
 # --- do_exchange: a send failure is an error, not silence ---
 my $bad = { %$ikev2, hispaddr => pack_sockaddr_in(9, inet_aton('255.255.255.255')) };
