@@ -43,10 +43,15 @@ int cli_fail(int code, const char *what, const char *why, const char *todo)
         s->quiet = true;
     }
     fflush(stdout);
-    if (todo != NULL && *todo)
-        fprintf(stderr, "minike: %s: %s (%s)\n", what, why, todo);
-    else
-        fprintf(stderr, "minike: %s: %s\n", what, why);
+    {
+        char line[1024];
+        if (todo != NULL && *todo)
+            snprintf(line, sizeof line, "minike: %s: %s (%s)", what, why, todo);
+        else
+            snprintf(line, sizeof line, "minike: %s: %s", what, why);
+        cli_write_line(stderr, line); /* peer text or a bad argument never breaks the line */
+        fputc('\n', stderr);
+    }
     fflush(stderr);
     if (s != NULL)
         pthread_mutex_unlock(&s->lock);

@@ -405,16 +405,16 @@ static void note_keys(cli_server *s)
         s->have_keys = true;
         if (fresh) {
             s->sas_seen++;
-            if (s->cap && s->cap->keys)
-                (void)mk_keysw_ike(s->cap->keys, &k);
+            if (s->cap && capture_keys(s->cap))
+                (void)mk_keysw_ike(capture_keys(s->cap), &k);
         }
     }
     mk_wipe(&k, sizeof(k));
     {
         uint32_t old = s->sa_ok ? s->sa.spi_in : 0;
         refresh_sa(s);
-        if (s->sa_ok && s->sa.spi_in != old && s->cap && s->cap->keys)
-            (void)mk_keysw_child(s->cap->keys, &s->sa, &s->io.local[s->route_cls[1]],
+        if (s->sa_ok && s->sa.spi_in != old && s->cap && capture_keys(s->cap))
+            (void)mk_keysw_child(capture_keys(s->cap), &s->sa, &s->io.local[s->route_cls[1]],
                                  &s->route_to[1]);
     }
 }
