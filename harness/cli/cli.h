@@ -260,6 +260,12 @@ typedef struct cli_server {
     /* ESP */
     mk_esp_sa sa;
     bool sa_ok;
+    struct {
+        mk_esp_sa sa;
+        mk_ts ts_i, ts_r;
+        bool ts_ok;
+    } park[64]; /* the child SAs of the other initiators (respond.c use_sa) */
+    size_t n_park;
     int esp_cls;
     mk_addr esp_peer;
     /* IKE reply routing per port class (0: 500 class, 1: 4500 class) */
