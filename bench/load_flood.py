@@ -7,7 +7,8 @@ must parse it, pick a proposal and, unless it asks for a COOKIE, do the DH work 
 The flooder never answers (no cookie returned, no IKE_AUTH): every SA it causes stays half-open.
 
 usage: load_flood.py HOST PORT RATE SECONDS MAX   (RATE 0: as fast as possible)
-Prints one line: sent=N seconds=S rate=R/s. Only loopback addresses are accepted.
+Prints one line: sent=N seconds=S rate=R/s answers=A (datagrams that came back). Only
+loopback addresses are accepted.
 """
 import ipaddress
 import os
@@ -36,7 +37,7 @@ def ike_sa_init():
     nonce = payload(0, os.urandom(32))
     body = sa + ke + nonce
     hdr = os.urandom(8) + bytes(8) + struct.pack("!BBBBII", 33, 0x20, 34, 0x08, 0, 28 + len(body))
-    return bytearray(hdr + body)
+    return hdr + body
 
 
 def main():
@@ -46,10 +47,15 @@ def main():
         sys.exit("load_flood: loopback addresses only")
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
     s.setblocking(False)
-    tmpl = ike_sa_init()
+    # RFC 3948 §2.2: on any port but 500 IKE carries the 4-octet zero non-ESP marker (minike
+    # respond, like strongSwan on 4500, reads marker-less datagrams there as ESP)
+    marker = b"" if port == 500 else bytes(4)
+    tmpl = bytearray(marker + ike_sa_init())
+    spi_at = len(marker)
     t0 = time.monotonic()
     end = t0 + seconds
     sent = 0
+    answers = 0
     while sent < cap:
         now = time.monotonic()
         if now >= end:
@@ -59,7 +65,7 @@ def main():
             if sent >= due:
                 time.sleep(min(0.001, end - now))
                 continue
-        tmpl[0:8] = os.urandom(8)          # a new initiator SPI
+        tmpl[spi_at:spi_at + 8] = os.urandom(8)  # a new initiator SPI
         tmpl[-32:] = os.urandom(32)        # a new nonce
         try:
             s.sendto(tmpl, (host, port))
@@ -72,10 +78,12 @@ def main():
         try:
             while True:
                 s.recv(4096)
+                answers += 1
         except OSError:
             pass
     dt = time.monotonic() - t0
-    print("sent=%d seconds=%.1f rate=%.0f/s" % (sent, dt, sent / dt if dt > 0 else 0))
+    print("sent=%d seconds=%.1f rate=%.0f/s answers=%d" % (sent, dt, sent / dt if dt > 0 else 0,
+                                                           answers))
 
 
 if __name__ == "__main__":
