@@ -40,6 +40,7 @@ static void setup(void)
         return;
     FZ_CHECK(fz_world_start(&w));
     take_req(0); /* INIT_SENT */
+    mk_peer_free(w.peer);
     FZ_CHECK(fz_world_start(&w));
     FZ_CHECK(fz_world_run(&w, MK_ST_AUTH_SENT));
     take_req(1); /* AUTH_SENT */
