@@ -134,7 +134,7 @@ static inline void fzd_auth_setup(fzd_auth *a, int kind)
     FZ_CHECK(fzd_world_start(&a->w, kind));
     FZ_CHECK(fz_world_run(&a->w, MK_ST_AUTH_SENT));
     a->genuine_len = fzd_genuine_answer(&a->w, a->genuine, sizeof a->genuine, &a->genuine_first,
-                                      &a->keys, &a->rk);
+                                        &a->keys, &a->rk);
     FZ_CHECK(a->genuine_len > 0);
     mk_peer_free(a->w.peer);
     a->w.peer = NULL;
@@ -156,10 +156,9 @@ static inline void fzd_auth_feed(fzd_auth *a, uint8_t ctl, uint8_t first, const 
     if (ctl & 8)
         spi_r[7] ^= 1;
     fz_env_init(&env, &rng, FZ_SEED_PEER);
-    size_t n = fz_seal_msg(buf, sizeof(buf), a->keys.spi_i, spi_r,
-                           (ctl & 2) ? MK_EX_INFORMATIONAL : MK_EX_IKE_AUTH,
-                           (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, (ctl & 1) ? 0 : 1, &a->rk, &env,
-                           first, data, size);
+    size_t n = fz_seal_msg(
+        buf, sizeof(buf), a->keys.spi_i, spi_r, (ctl & 2) ? MK_EX_INFORMATIONAL : MK_EX_IKE_AUTH,
+        (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, (ctl & 1) ? 0 : 1, &a->rk, &env, first, data, size);
     if (n == 0)
         return;
     size_t dn;

@@ -59,8 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_env_init(&env, &rng, FZ_SEED_PEER);
     size_t n = fz_seal_msg(buf, sizeof(buf), keys.spi_i, spi_r,
                            (ctl & 2) ? MK_EX_CREATE_CHILD_SA : MK_EX_INFORMATIONAL,
-                           (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, msgid, &rk, &env, first, data,
-                           size);
+                           (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, msgid, &rk, &env, first, data, size);
     if (n == 0)
         return 0;
     size_t dn;

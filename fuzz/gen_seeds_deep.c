@@ -32,11 +32,9 @@ static void emit(const char *target, const char *origin, const uint8_t *pre, siz
         perror(path);
         exit(1);
     }
-    snprintf(path, sizeof path, "%s/%s/%s-%016llx", outdir, target, origin,
-             (unsigned long long)h);
+    snprintf(path, sizeof path, "%s/%s/%s-%016llx", outdir, target, origin, (unsigned long long)h);
     f = fopen(path, "wb");
-    if (f == NULL || (npre && fwrite(pre, 1, npre, f) != npre) ||
-        (n && fwrite(d, 1, n, f) != n)) {
+    if (f == NULL || (npre && fwrite(pre, 1, npre, f) != npre) || (n && fwrite(d, 1, n, f) != n)) {
         perror(path);
         exit(1);
     }
@@ -107,9 +105,9 @@ static void delete_seeds(void)
     }
     uint8_t pre[2] = {0, first};
     emit("delete_resp", "gen-answer", pre, 2, plain, (size_t)pl);
-    uint8_t req[2] = {4, MK_PT_DELETE};               /* a crossing Delete request of its own */
-    static const uint8_t d_ike[4] = {1, 0, 0, 0};     /* D: protocol IKE, SPI size 0, 0 SPIs */
-    uint8_t body[8] = {0, 0, 0, 8};                   /* generic header: next 0, length 8 */
+    uint8_t req[2] = {4, MK_PT_DELETE};           /* a crossing Delete request of its own */
+    static const uint8_t d_ike[4] = {1, 0, 0, 0}; /* D: protocol IKE, SPI size 0, 0 SPIs */
+    uint8_t body[8] = {0, 0, 0, 8};               /* generic header: next 0, length 8 */
     memcpy(body + 4, d_ike, 4);
     emit("delete_resp", "gen-crossing", req, 2, body, sizeof body);
     mk_peer_free(w.peer);
@@ -143,8 +141,8 @@ static void sig_seeds(void)
 {
     static const uint8_t msg[] = "RealMessage2 | NonceIData | prf(SK_pr, IDr') stand-in";
     /* hash bits: bit h for RFC 7427 hash ID h (2 SHA2-256, 5 Identity) */
-    static const uint8_t pre[][3] = {{0, 0, 7}, {2, 1u << 5, 9}, {3, 1u << 2, 13}, {1, 0, 17},
-                                     {2, 1u << 2, 0}, {3, (1u << 2) | (1u << 5), 40}};
+    static const uint8_t pre[][3] = {{0, 0, 7},  {2, 1u << 5, 9}, {3, 1u << 2, 13},
+                                     {1, 0, 17}, {2, 1u << 2, 0}, {3, (1u << 2) | (1u << 5), 40}};
     for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++)
         emit("sig_sign", "gen-sign", pre[i], 3, msg, sizeof msg - 1);
 }

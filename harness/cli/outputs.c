@@ -24,7 +24,7 @@
 
 /* The files mk_keysw_close() writes into the --keys directory (keysfile.h). */
 static const char *const keys_files[] = {"ikev2_decryption_table", "esp_sa", "preferences",
-                                          "keys.txt"};
+                                         "keys.txt"};
 
 /* Where `path` is or would be: the device and inode of the file when it exists (symbolic
  * links followed), else of its directory plus the last name. */
@@ -170,8 +170,7 @@ int cli_outputs_check(const cli_common *c)
                         same_file(dirname(pdir), c->keys);
             }
             if (c->pcap != NULL && (clash || same_file(c->pcap, f))) {
-                snprintf(why, sizeof why, "--pcap is %.200s, a key table the run writes there",
-                         f);
+                snprintf(why, sizeof why, "--pcap is %.200s, a key table the run writes there", f);
                 return cli_fail(EX_USAGE, "--pcap and --keys", why,
                                 "give --pcap a file outside the --keys directory");
             }

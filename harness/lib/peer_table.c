@@ -42,7 +42,7 @@ struct mk_peer {
     peer_sa *sa[PEER_SLOTS];
     uint64_t born_ms[PEER_SLOTS]; /* when the SA took its slot */
     uint64_t used_ms[PEER_SLOTS]; /* when it last accepted a datagram */
-    int cur; /* the SA the single-SA accessors show; -1: none */
+    int cur;                      /* the SA the single-SA accessors show; -1: none */
     uint32_t rx_count;
     mk_stats stats;
     mk_err err;
@@ -511,8 +511,7 @@ bool mk_peer_child_ts(const mk_peer *t, mk_ts *tsi, mk_ts *tsr)
     return t != NULL && sa_child_ts(cur(t), tsi, tsr);
 }
 
-bool mk_peer_child_find(const mk_peer *t, uint32_t spi_in, mk_esp_sa *out, mk_ts *tsi,
-                        mk_ts *tsr)
+bool mk_peer_child_find(const mk_peer *t, uint32_t spi_in, mk_esp_sa *out, mk_ts *tsi, mk_ts *tsr)
 {
     for (int i = 0; t != NULL && i < PEER_SLOTS; i++) {
         const peer_sa *s = t->sa[i];

@@ -175,8 +175,8 @@ static result trial(uint32_t seed, const cond *c, mk_ike *ike, mk_ike *before, n
     r.err = mk_last_error(ike);
     r.end_ms = now;
     if (!r.established)
-        cr_assert_eq(r.err, MK_E_TIMEOUT, "seed %u (%s): failed with %s, not a clean TIMEOUT",
-                     seed, c->name, mk_err_name(r.err));
+        cr_assert_eq(r.err, MK_E_TIMEOUT, "seed %u (%s): failed with %s, not a clean TIMEOUT", seed,
+                     c->name, mk_err_name(r.err));
     mk_ike_wipe(ike);
     mk_peer_free(peer);
     return r;
