@@ -260,7 +260,7 @@ static mk_err on_request(peer_sa *p, const mk_msg *m, uint16_t port, const mk_ad
         return peer_on_init(p, m, port, from, n);
     }
 
-    /* Every later request belongs to our one IKE SA. */
+    /* Every later request belongs to this engine's IKE SA (the table routed it by SPIs). */
     if (!spis_match(p, h))
         return peer_drop(p, MK_E_WRONG_SPI);
     /* RFC 7296 §2.1: a retransmitted request (same Message ID) gets the cached response, the

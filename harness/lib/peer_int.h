@@ -2,9 +2,10 @@
 /*
  * peer_int: the private state of the test/demo responder (peer.c, peer_init.c, peer_auth.c) and
  * the helpers those files share. Nothing outside harness/lib/peer*.c includes this header; the
- * contract is peer.h. The peer owns one IKE SA at a time, a small FIFO of datagrams to send, the
+ * contract is peer.h. A peer_sa engine owns one IKE SA, a small FIFO of datagrams to send, the
  * last response per request direction (RFC 7296 §2.1 retransmission cache) and, when it is the
- * requester itself, one outstanding request with its back-off timer.
+ * requester itself, one outstanding request with its back-off timer; the public mk_peer is a
+ * table of such engines (peer_table.c).
  */
 #ifndef MK_PEER_INT_H
 #define MK_PEER_INT_H
