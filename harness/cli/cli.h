@@ -117,6 +117,11 @@ typedef struct cli_common {
     bool have_peer_fp;
     const char *state;
     bool send_cert;
+    /* output files (outputs.c): --force replaces them; the files this run reads, which no
+     * output may be (--psk-file, --key, --peer-key, --state) */
+    bool force;
+    const char *inputs[6], *input_opts[6];
+    size_t n_inputs;
 } cli_common;
 
 /* Long-only option codes shared by the subcommands (getopt_long values above 255). */
@@ -130,6 +135,14 @@ enum {
     OPT_NO_CERT,
     OPT_FORCE
 };
+
+/* ---- output files (outputs.c) ---- */
+/* Remember a file the run reads (opt: "--psk-file"...), so no output may replace it. */
+void cli_note_input(cli_common *c, const char *opt, const char *path);
+/* Before anything is sent: an existing --pcap file or non-empty --keys directory without
+ * --force, an output that is an input (device and inode), --pcap inside/equal to --keys.
+ * 0 or an exit code (message printed). */
+int cli_outputs_check(const cli_common *c);
 
 /* Parsers: return 0 or an exit code after printing the one-line message. */
 int cli_parse_ike(const char *s, mk_ike_suite *out, size_t *n);
@@ -194,13 +207,23 @@ bool cli_ts_inbound(const mk_inner *v, const mk_ts *src, size_t n_src, const cha
                     const mk_ts *dst, size_t n_dst, const char *dst_name, char *why, size_t cap);
 /* The seed's hexl_print: a title line, then "0000: xx xx ... | ascii" lines. */
 void show_hex(cli_show *s, const char *title, const uint8_t *p, size_t n);
+/* Peer-supplied octets as text: printable ASCII as is, every other octet (and the backslash)
+ * as \xNN; truncated to fit cap (NUL included). Returns the length written. */
+size_t cli_escape(const uint8_t *p, size_t n, char *out, size_t cap);
+/* Print a line with C0 controls and DEL shown as \xNN (no newline added): the last guard, so
+ * nothing we print can move the cursor, clear the screen or start a forged second line. */
+void cli_write_line(FILE *f, const char *line);
 /* "127.0.0.1:500" */
 const char *addr_str(const mk_addr *a, char *buf, size_t cap);
 
 /* ---- capture and keys shared by every subcommand ---- */
 typedef struct cli_capture {
     mk_pcapw *pcap;
-    mk_keysw *keys;
+    mk_keysw *keys;       /* opened on the first row (capture_keys), so an empty run writes none */
+    const char *keys_dir; /* --keys */
+    int keys_errno;       /* the directory could not be prepared */
+    bool force;           /* --force: an existing --pcap may be replaced */
+    char pcap_path[4096]; /* what --pcap really names (symlink followed) */
     bool raw_ports;
     pthread_mutex_t lock;
     /* byte counters (UDP payload octets and datagrams), for the demo summary */
@@ -211,7 +234,12 @@ int capture_open(cli_capture *c, const cli_common *o);
 /* the mk_io tap: records a datagram (ctx: cli_capture *) */
 void capture_tap(void *ctx, bool tx, const mk_addr *src, const mk_addr *dst, const uint8_t *p,
                  size_t n);
+/* Write outputs only when there is something to write: the capture if it holds a datagram, the
+ * key tables if a row was added (each atomically). 0 or an exit code (message printed). */
 int capture_close(cli_capture *c);
+/* The key-table writer, opened on first use; NULL without --keys or when the directory cannot
+ * be prepared (reported by capture_close). Call with c->lock not held. */
+mk_keysw *capture_keys(cli_capture *c);
 
 /* ---- the responder daemon (respond, and the demo's door) ---- */
 enum { DOOR_PORT = 7777 };
@@ -232,6 +260,12 @@ typedef struct cli_server {
     /* ESP */
     mk_esp_sa sa;
     bool sa_ok;
+    struct {
+        mk_esp_sa sa;
+        mk_ts ts_i, ts_r;
+        bool ts_ok;
+    } park[64]; /* the child SAs of the other initiators (respond.c use_sa) */
+    size_t n_park;
     int esp_cls;
     mk_addr esp_peer;
     /* IKE reply routing per port class (0: 500 class, 1: 4500 class) */
@@ -327,7 +361,11 @@ int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike,
                 const mk_addr *peer_natt);
 /* IKE_SA_INIT + IKE_AUTH until ESTABLISHED; prints the result. 0 or an exit code. */
 int dev_establish(cli_dev *d, uint32_t timeout_ms);
-/* Run the configured traffic (mode) over the child SA. 0 or an exit code. */
+/* How long the configured traffic's schedule lasts: (count - 1) sends apart, then the reply
+ * wait (1 s per ping, --quiet-timeout after --send). */
+uint64_t dev_traffic_ms(const cli_dev *d);
+/* Run the configured traffic (mode) over the child SA: its schedule, then up to timeout_ms
+ * more for late replies. 0 or an exit code. */
 int dev_traffic(cli_dev *d, uint32_t timeout_ms);
 /* Delete the IKE SA (RFC 7815 B.1) and wait for the answer. 0 or an exit code. */
 int dev_delete(cli_dev *d, uint32_t timeout_ms);

@@ -35,6 +35,7 @@ static const char demo_help[] =
     "  --pcap FILE            capture (ports shown as 500/4500 unless --pcap-raw-ports)\n"
     "  --pcap-raw-ports       keep the real (ephemeral) ports in the capture\n"
     "  --keys DIR             Wireshark decryption tables\n"
+    "  --force                replace an existing --pcap file or a non-empty --keys DIR\n"
     "  --seed N               reproducible SPIs, nonces, DH keys and PSK\n"
     "  -v                     hex dumps in hexl_print style, and the core's trace\n"
     "  --device               the device is the Cortex-M4 firmware in QEMU (harness/device;\n"
@@ -68,7 +69,8 @@ int cmd_demo(int argc, char **argv)
         {"travel", 1, 0, 't'}, {"quiet-timeout", 1, 0, 'Q'}, {"delete", 0, 0, 'D'},
         {"pcap", 1, 0, 'c'},   {"keys", 1, 0, 'k'},           {"seed", 1, 0, 's'},
         {"ike", 1, 0, 'I'},    {"esp", 1, 0, 'E'},            {"help", 0, 0, 'h'},
-        {"pcap-raw-ports", 0, 0, 'W'}, {"auth", 1, 0, OPT_AUTH}, {0, 0, 0, 0}};
+        {"pcap-raw-ports", 0, 0, 'W'}, {"auth", 1, 0, OPT_AUTH},
+        {"force", 0, 0, OPT_FORCE},    {0, 0, 0, 0}};
     static const char *cmds[2] = {"OPEN", "CLOSE"};
     static cli_common c; /* large (keys): not on the stack */
     static cli_key door_key;

@@ -264,8 +264,8 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
                   cli_ts_str(&d->ts_ours[0], b, sizeof(b)), d->n_ts_ours > 1 ? " (+more)" : "",
                   d->ts_negotiated ? "as negotiated" : "as configured");
     }
-    if (d->sa_ok && d->cap != NULL && d->cap->keys != NULL)
-        (void)mk_keysw_child(d->cap->keys, &d->sa, &d->io.local[MK_IO_NATT],
+    if (d->sa_ok && d->cap != NULL && capture_keys(d->cap) != NULL)
+        (void)mk_keysw_child(capture_keys(d->cap), &d->sa, &d->io.local[MK_IO_NATT],
                              &d->io.remote[MK_IO_NATT]);
     return 0;
 }
@@ -350,10 +350,7 @@ static void send_next(cli_dev *d, uint64_t now)
 static void on_reply_text(cli_dev *d, const uint8_t *data, size_t len, uint64_t now)
 {
     char text[200];
-    size_t k;
-    for (k = 0; k < len && k + 1 < sizeof(text); k++)
-        text[k] = (data[k] >= 0x20 && data[k] < 0x7f) ? (char)data[k] : '.';
-    text[k] = '\0';
+    cli_escape(data, len, text, sizeof text); /* peer text: non-printable octets as \xNN */
     if (d->mode == APP_DOOR) {
         if (!strncmp(text, "STATUS", 6)) {
             d->led_blinks++;
@@ -500,6 +497,16 @@ static bool app_done(void *ctx, const mk_ike *ike)
     return d->done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
 }
 
+uint64_t dev_traffic_ms(const cli_dev *d)
+{
+    uint64_t n = d->count ? d->count : 1;
+    uint64_t interval = d->interval_ms ? d->interval_ms : (d->mode == APP_PING ? 500 : 200);
+    uint64_t wait = d->mode == APP_PING   ? (d->reply_wait_ms ? d->reply_wait_ms : 1000)
+                    : d->mode == APP_DOOR ? 5000
+                                          : d->quiet_ms;
+    return (n - 1) * interval + wait;
+}
+
 int dev_traffic(cli_dev *d, uint32_t timeout_ms)
 {
     mk_io_hooks h = base_hooks(d);
@@ -542,7 +549,10 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
                             why, sizeof(why)))
             show_line(d->show, now, d->who, "   note: %s: the responder will drop it", why);
     }
-    st = mk_io_run(&d->io, &d->ike, &h, now + timeout_ms);
+    /* The schedule itself (one ping every 500 ms, one message every 200 ms, then the reply
+     * wait) is not an exchange: --timeout is added after it, so every --count works with
+     * every --timeout (64 pings take 32 s; the default --timeout 30 used to cut them at 60). */
+    st = mk_io_run(&d->io, &d->ike, &h, now + dev_traffic_ms(d) + timeout_ms);
     trace_flush(d);
     if (st == MK_IO_E_IKE)
         return cli_fail_ike(&d->ike, d->peer_str, d->last_exchange);
@@ -584,8 +594,8 @@ int dev_delete(cli_dev *d, uint32_t timeout_ms)
 
 void dev_close(cli_dev *d)
 {
-    if (d->have_keys && !d->keys_written && d->cap != NULL && d->cap->keys != NULL) {
-        (void)mk_keysw_ike(d->cap->keys, &d->keys);
+    if (d->have_keys && !d->keys_written && d->cap != NULL && capture_keys(d->cap) != NULL) {
+        (void)mk_keysw_ike(capture_keys(d->cap), &d->keys);
         d->keys_written = true;
     }
     mk_wipe(&d->keys, sizeof(d->keys));

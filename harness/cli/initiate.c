@@ -62,8 +62,12 @@ static const char initiate_help[] =
     "  --ping ADDR            ICMP echo inside ESP to ADDR (IPv4, inside --tsr); checks replies\n"
     "  --send TEXT --to ADDR:PORT   a UDP message inside ESP (ADDR inside --tsr); prints the\n"
     "                         replies\n"
-    "  --count N              pings / messages to send, 1 to 64 (default 1)\n"
-    "  --quiet-timeout SEC    after --send, stop after SEC without a reply (default 2)\n"
+    "  --count N              pings / messages to send, 1 to 64 (default 1): pings go out\n"
+    "                         every 0.5 s and wait 1 s for the last reply, messages every\n"
+    "                         0.2 s; this schedule (up to 32.5 s) does not count against\n"
+    "                         --timeout, which is added after it for late replies\n"
+    "  --quiet-timeout SEC    after --send, stop after SEC without a reply, 1 to 3600\n"
+    "                         (default 2)\n"
     "  --delete               delete the IKE SA at the end (RFC 7815 B.1) instead of forgetting "
     "it\n"
     "  --pcap FILE            write every datagram to FILE (pcap with IPv4/IPv6 + UDP headers)\n"
@@ -71,8 +75,13 @@ static const char initiate_help[] =
     "                         500/4500 are shown as 500 or 4500 by class)\n"
     "  --keys DIR             write Wireshark decryption tables (ikev2_decryption_table, esp_sa,\n"
     "                         preferences) into DIR: WIRESHARK_CONFIG_DIR=DIR tshark -r FILE\n"
+    "  --force                replace an existing --pcap file or the tables in a non-empty\n"
+    "                         --keys DIR (never an input file); outputs are written atomically\n"
+    "                         and only when the run has something to put in them\n"
     "  --seed N               deterministic SPIs, nonces and DH keys (ChaCha20 DRBG)\n"
-    "  --timeout SEC          give up on an exchange after SEC, 1 to 3600 (default 30)\n"
+    "  --timeout SEC          give up on an exchange after SEC, 1 to 3600 (default 30); with\n"
+    "                         --ping/--send, also how long after the --count schedule late\n"
+    "                         replies are waited for\n"
     "  -v                     core trace and hex dumps (hexl_print style)\n"
     "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
     "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer "
@@ -116,6 +125,7 @@ int cmd_initiate(int argc, char **argv)
                                        {"peer-fp", 1, 0, OPT_PEER_FP},
                                        {"state", 1, 0, OPT_STATE},
                                        {"send-cert", 0, 0, OPT_SEND_CERT},
+                                       {"force", 0, 0, OPT_FORCE},
                                        {0, 0, 0, 0}};
     static cli_common c; /* large (keys): not on the stack */
     cli_imprint imprint;
@@ -254,6 +264,10 @@ int cmd_initiate(int argc, char **argv)
         r = cli_fail(EX_USAGE, have_count ? "--count" : "--inner-src",
                      "only applies to traffic through the tunnel, and none was asked for",
                      "add --ping ADDR or --send TEXT --to ADDR:PORT, or drop the option");
+    else if (have_quiet && send != NULL && quiet == 0)
+        r = cli_fail(EX_USAGE, "--quiet-timeout 0",
+                     "the run would stop before any reply to --send could arrive",
+                     "give 1 or more seconds");
     else if (have_quiet && send == NULL)
         r = cli_fail(EX_USAGE, "--quiet-timeout", "only applies to --send",
                      have_ping ? "drop it: --ping waits 1 s for each reply"

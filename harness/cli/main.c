@@ -43,10 +43,15 @@ int cli_fail(int code, const char *what, const char *why, const char *todo)
         s->quiet = true;
     }
     fflush(stdout);
-    if (todo != NULL && *todo)
-        fprintf(stderr, "minike: %s: %s (%s)\n", what, why, todo);
-    else
-        fprintf(stderr, "minike: %s: %s\n", what, why);
+    {
+        char line[1024];
+        if (todo != NULL && *todo)
+            snprintf(line, sizeof line, "minike: %s: %s (%s)", what, why, todo);
+        else
+            snprintf(line, sizeof line, "minike: %s: %s", what, why);
+        cli_write_line(stderr, line); /* peer text or a bad argument never breaks the line */
+        fputc('\n', stderr);
+    }
     fflush(stderr);
     if (s != NULL)
         pthread_mutex_unlock(&s->lock);
@@ -67,10 +72,33 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
     }
     snprintf(what, sizeof(what), "%s with %s", ex, peer);
     switch (e) {
-    case MK_E_TIMEOUT:
-        return cli_fail(EX_TIMEOUT, what, "no answer, retransmissions exhausted",
-                        "is a responder running there? check --peer, ports and firewalls; "
-                        "--timeout SEC waits longer");
+    case MK_E_TIMEOUT: {
+        /* say what was actually seen: silence, answers we could not use, or a responder that
+         * answered IKE_SA_INIT and then went quiet (overloaded, or our half-open SA evicted) */
+        const mk_stats *st = mk_stats_get(ike);
+        char why[200];
+        unsigned tries = st->retransmits + 1;
+        if (st->rx_dgrams == 0) {
+            snprintf(why, sizeof why, "no datagram came back (%u tries, retransmissions "
+                     "exhausted)", tries);
+            return cli_fail(EX_TIMEOUT, what, why,
+                            "is a responder running there? check --peer, ports and firewalls; "
+                            "--timeout SEC waits longer");
+        }
+        if (last_exchange != MK_EX_IKE_SA_INIT && st->dropped == 0) {
+            snprintf(why, sizeof why, "the responder answered IKE_SA_INIT but then nothing "
+                     "(%u datagrams received in all, retransmissions exhausted)", st->rx_dgrams);
+            return cli_fail(EX_TIMEOUT, what, why,
+                            "it may be overloaded or have dropped our half-open SA; try again, "
+                            "and check the responder's log");
+        }
+        snprintf(why, sizeof why, "%u datagrams came back but %u were not a valid answer "
+                 "(last: %s), retransmissions exhausted", st->rx_dgrams, st->dropped,
+                 mk_err_name(st->last_drop));
+        return cli_fail(EX_TIMEOUT, what, why,
+                        "something answers there, but not as the responder we expect: check "
+                        "--peer and the port; -v shows every datagram");
+    }
     case MK_E_NO_PROPOSAL_CHOSEN:
         return cli_fail(EX_PROPOSAL, what, "the responder accepted none of our proposals "
                         "(NO_PROPOSAL_CHOSEN)",

@@ -272,7 +272,9 @@ int cli_check_suites(const cli_common *c)
 static int bad_id(const char *opt, const char *s, const char *why)
 {
     char what[160];
-    snprintf(what, sizeof(what), "%s '%.80s'", opt, s);
+    char shown[200];
+    cli_escape((const uint8_t *)s, strlen(s), shown, 90);
+    snprintf(what, sizeof(what), "%s '%s'", opt, shown);
     return cli_fail(EX_USAGE, what, why,
                     "use fqdn:NAME, @NAME, email:USER@HOST, keyid:HEX, ipv4:ADDR or ipv6:ADDR");
 }
@@ -307,6 +309,48 @@ static long unhex(const char *s, uint8_t *out, size_t cap)
         s += 2;
     }
     return (long)n;
+}
+
+/* Our own FQDN / email identity: valid UTF-8 (RFC 3629) without C0 or C1 controls or DEL, so
+ * what we send and print is what the user sees. */
+static bool id_text_ok(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t k;
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f)
+                return false;
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (n - i <= k)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((p[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (p[i + j] & 0x3fu);
+        }
+        /* overlong, surrogates, beyond U+10FFFF, C1 controls */
+        if ((k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10ffff ||
+            (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+            return false;
+        i += k + 1;
+    }
+    return true;
 }
 
 int cli_parse_id(const char *s, mk_id *out, const char *opt)
@@ -354,6 +398,9 @@ int cli_parse_id(const char *s, mk_id *out, const char *opt)
     }
     if (*v == '\0')
         return bad_id(opt, s, "empty identity");
+    if (!id_text_ok((const uint8_t *)v, strlen(v)))
+        return bad_id(opt, s, "control characters or bytes that are not UTF-8 are not allowed "
+                              "in an identity");
     if (strlen(v) > sizeof(out->data))
         return bad_id(opt, s, "longer than 255 octets");
     out->type = type;
@@ -365,10 +412,14 @@ int cli_parse_id(const char *s, mk_id *out, const char *opt)
 void cli_format_id(const mk_id *id, char *out, size_t cap)
 {
     char a[64];
+    size_t o;
     switch (id->type) {
-    case MK_ID_FQDN: snprintf(out, cap, "fqdn:%.*s", (int)id->len, (const char *)id->data); break;
+    case MK_ID_FQDN:
     case MK_ID_RFC822_ADDR:
-        snprintf(out, cap, "email:%.*s", (int)id->len, (const char *)id->data);
+        /* may come from the peer: only ever shown escaped */
+        o = (size_t)snprintf(out, cap, "%s", id->type == MK_ID_FQDN ? "fqdn:" : "email:");
+        if (o < cap)
+            cli_escape(id->data, id->len, out + o, cap - o);
         break;
     case MK_ID_IPV4_ADDR:
         inet_ntop(AF_INET, id->data, a, sizeof(a));
@@ -379,7 +430,7 @@ void cli_format_id(const mk_id *id, char *out, size_t cap)
         snprintf(out, cap, "ipv6:%s", a);
         break;
     case MK_ID_KEY_ID: {
-        size_t o = (size_t)snprintf(out, cap, "keyid:");
+        o = (size_t)snprintf(out, cap, "keyid:");
         for (size_t i = 0; i < id->len && o + 3 < cap; i++)
             o += (size_t)snprintf(out + o, cap - o, "%02x", id->data[i]);
         break;
@@ -648,7 +699,10 @@ int cli_common_opt(cli_common *c, int opt, const char *arg)
 {
     int r = 0;
     switch (opt) {
-    case 'P': r = cli_load_psk_file(arg, c); break;
+    case 'P':
+        r = cli_load_psk_file(arg, c);
+        cli_note_input(c, "--psk-file", arg);
+        break;
     case 'i':
         r = cli_parse_id(arg, &c->id, "--id");
         c->have_id = r == 0;
@@ -676,16 +730,22 @@ int cli_common_opt(cli_common *c, int opt, const char *arg)
         mk_wipe(&c->key, sizeof c->key);
         r = cli_load_private_key(arg, &c->key, "--key");
         c->have_key = r == 0;
+        cli_note_input(c, "--key", arg);
         break;
     case OPT_PEER_KEY:
         r = cli_load_public_key(arg, c->peer_spki, &c->peer_spki_len, "--peer-key");
         c->have_peer_key = r == 0;
+        cli_note_input(c, "--peer-key", arg);
         break;
     case OPT_PEER_FP:
         r = cli_parse_fp(arg, c->peer_fp, "--peer-fp");
         c->have_peer_fp = r == 0;
         break;
-    case OPT_STATE: c->state = arg; break;
+    case OPT_STATE:
+        c->state = arg;
+        cli_note_input(c, "--state", arg);
+        break;
+    case OPT_FORCE: c->force = true; break;
     case OPT_SEND_CERT: c->send_cert = true; break;
     default: return 0;
     }

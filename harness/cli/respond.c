@@ -159,15 +159,60 @@ static void door_command(cli_server *s, const uint8_t *data, size_t len, uint64_
 
 /* ---- ESP in --------------------------------------------------------------------------------- */
 
-static void refresh_sa(cli_server *s)
+/* Several initiators at once (the peer holds a table of SAs): the child SA in use is s->sa;
+ * the others wait in s->park with their sequence numbers and replay windows, so switching
+ * never reuses an outbound sequence number (an AEAD nonce) nor forgets what was received. */
+static void park_current(cli_server *s)
+{
+    size_t i;
+    if (!s->sa_ok)
+        return;
+    for (i = 0; i < s->n_park && s->park[i].sa.spi_in != s->sa.spi_in; i++)
+        ;
+    if (i == s->n_park) {
+        if (s->n_park < sizeof s->park / sizeof s->park[0])
+            s->n_park++;
+        else
+            i = (size_t)(s->sa.spi_in % s->n_park); /* full: one waiting SA starts over */
+    }
+    s->park[i].sa = s->sa;
+    s->park[i].ts_i = s->ts_i;
+    s->park[i].ts_r = s->ts_r;
+    s->park[i].ts_ok = s->ts_ok;
+}
+
+/* Make the child SA with inbound SPI `spi` current (0: the one the peer last used). */
+static void use_sa(cli_server *s, uint32_t spi)
 {
     mk_esp_sa t;
-    if (mk_peer_child(s->peer, &t) && (!s->sa_ok || t.spi_in != s->sa.spi_in)) {
-        s->sa = t;
-        s->sa_ok = true;
-        s->ts_ok = mk_peer_child_ts(s->peer, &s->ts_i, &s->ts_r);
+    mk_ts ti, tr;
+    bool found = spi == 0 ? mk_peer_child(s->peer, &t) && mk_peer_child_ts(s->peer, &ti, &tr)
+                          : mk_peer_child_find(s->peer, spi, &t, &ti, &tr);
+    if (!found || (s->sa_ok && t.spi_in == s->sa.spi_in)) {
+        mk_esp_wipe(&t);
+        return;
+    }
+    park_current(s);
+    s->sa = t;
+    s->ts_i = ti;
+    s->ts_r = tr;
+    s->ts_ok = true;
+    s->sa_ok = true;
+    for (size_t i = 0; i < s->n_park; i++) {
+        if (s->park[i].sa.spi_in == t.spi_in && s->park[i].sa.spi_out == t.spi_out) {
+            s->sa = s->park[i].sa; /* it was in use before: keep its counters */
+            s->ts_i = s->park[i].ts_i;
+            s->ts_r = s->park[i].ts_r;
+            s->ts_ok = s->park[i].ts_ok;
+            break;
+        }
     }
     mk_esp_wipe(&t);
+}
+
+static void refresh_sa(cli_server *s)
+{
+    use_sa(s, 0);
 }
 
 static uint32_t get32(const uint8_t *p)
@@ -212,8 +257,8 @@ static void handle_esp(cli_server *s, mk_io_dgram *g, uint64_t now)
 
     uint32_t seq = g->len >= 8 ? get32(g->buf + 4) : 0;
 
-    if (!s->sa_ok || get32(g->buf) != s->sa.spi_in)
-        refresh_sa(s);
+    if (g->len >= 4 && (!s->sa_ok || get32(g->buf) != s->sa.spi_in))
+        use_sa(s, get32(g->buf));
     if (!s->sa_ok || get32(g->buf) != s->sa.spi_in) {
         if (s->show && s->show_dgrams)
             show_line(s->show, now, s->who,
@@ -405,16 +450,16 @@ static void note_keys(cli_server *s)
         s->have_keys = true;
         if (fresh) {
             s->sas_seen++;
-            if (s->cap && s->cap->keys)
-                (void)mk_keysw_ike(s->cap->keys, &k);
+            if (s->cap && capture_keys(s->cap))
+                (void)mk_keysw_ike(capture_keys(s->cap), &k);
         }
     }
     mk_wipe(&k, sizeof(k));
     {
         uint32_t old = s->sa_ok ? s->sa.spi_in : 0;
         refresh_sa(s);
-        if (s->sa_ok && s->sa.spi_in != old && s->cap && s->cap->keys)
-            (void)mk_keysw_child(s->cap->keys, &s->sa, &s->io.local[s->route_cls[1]],
+        if (s->sa_ok && s->sa.spi_in != old && s->cap && capture_keys(s->cap))
+            (void)mk_keysw_child(capture_keys(s->cap), &s->sa, &s->io.local[s->route_cls[1]],
                                  &s->route_to[1]);
     }
 }
@@ -520,6 +565,8 @@ void server_stop(cli_server *s)
         mk_peer_free(s->peer);
     s->peer = NULL;
     mk_esp_wipe(&s->sa);
+    for (size_t i = 0; i < s->n_park; i++)
+        mk_esp_wipe(&s->park[i].sa);
     s->sa_ok = false;
     mk_wipe(&s->last_keys, sizeof(s->last_keys));
     mk_io_close(&s->io);

@@ -52,11 +52,13 @@ static const char respond_help[] =
     "  --pcap-raw-ports       keep the real ports (default: non-500/4500 ports shown as\n"
     "                         500 / 4500 so Wireshark dissects them)\n"
     "  --keys DIR             write Wireshark decryption tables into DIR\n"
+    "  --force                replace an existing --pcap file or a non-empty --keys DIR\n"
     "  --seed N               deterministic SPIs, nonces and DH keys\n"
     "  --misbehave LIST       test only: script the responder to misbehave, comma list of\n"
     "                         cookie, no-proposal, forged-error, bad-icv, wrong-auth,\n"
     "                         auth-failed, ts-unacceptable, unknown-critical,\n"
     "                         choose-unoffered, want-dh=N, wrong-idr=TYPE, drop-rx=MASK,\n"
+    "                         evil-id (IDr with ESC and a newline),\n"
     "                         drop-tx=MASK, dup-tx=MASK (bit n-1: the n-th datagram received);\n"
     "                         forge-inner: each tunnel reply is preceded by a copy from\n"
     "                         192.0.2.66, outside --tsr, that the initiator must drop\n"
@@ -102,6 +104,8 @@ static int parse_misbehave(const char *arg, mk_peer_script *sc, bool *forge)
             sc->choose_unoffered = true;
         else if (!strcmp(tok, "forge-inner"))
             *forge = true;
+        else if (!strcmp(tok, "evil-id"))
+            sc->wrong_idr = 0xff; /* marker, turned into the identity below (respond_evil_id) */
         else if (!strcmp(tok, "want-dh") && eq)
             sc->want_dh = (uint16_t)v;
         else if (!strcmp(tok, "wrong-idr") && eq)
@@ -170,6 +174,7 @@ int cmd_respond(int argc, char **argv)
                                        {"no-cert", 0, 0, OPT_NO_CERT},
                                        {"peer-fp", 1, 0, OPT_PEER_FP},
                                        {"state", 1, 0, OPT_STATE},
+                                       {"force", 0, 0, OPT_FORCE},
                                        {0, 0, 0, 0}};
     static cli_common c; /* large (keys): not on the stack */
     bool no_cert = false;
@@ -317,6 +322,16 @@ int cmd_respond(int argc, char **argv)
     s->pcfg.psk = c.psk;
     s->pcfg.psk_len = c.psk_len;
     s->pcfg.idr = c.id;
+    if (s->pcfg.script.wrong_idr == 0xff) {
+        /* --misbehave evil-id: an identity no user could give with --id (ESC, a colour
+         * sequence, a newline and a forged "minike:" line), to test that the initiator shows
+         * peer text only escaped */
+        static const char evil[] = "door.test\x1b[31m\nminike: forged line\x1b[0m";
+        s->pcfg.script.wrong_idr = 0;
+        s->pcfg.idr.type = MK_ID_FQDN;
+        s->pcfg.idr.len = (uint8_t)(sizeof evil - 1);
+        memcpy(s->pcfg.idr.data, evil, sizeof evil - 1);
+    }
     s->pcfg.idi = c.remote_id;
     s->pcfg.tsr = c.tsr;
     s->pcfg.natt = true;

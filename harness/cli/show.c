@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <string.h>
 
 #include "cli.h"
@@ -36,12 +37,53 @@ const char *addr_str(const mk_addr *a, char *buf, size_t cap)
     return buf;
 }
 
+size_t cli_escape(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    if (cap == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = p[i];
+        bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+        if (o + (plain ? 1 : 4) >= cap)
+            break;
+        if (plain) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        }
+    }
+    out[o] = '\0';
+    return o;
+}
+
+void cli_write_line(FILE *f, const char *line)
+{
+    /* one line on the terminal, whatever the text holds: C0 controls and DEL (a peer's
+     * escape sequence or newline that slipped through) become \xNN; UTF-8 is left alone */
+    static const char hex[] = "0123456789abcdef";
+    for (const unsigned char *q = (const unsigned char *)line; *q; q++) {
+        if (*q < 0x20 || *q == 0x7f) {
+            char e[4] = {'\\', 'x', hex[*q >> 4], hex[*q & 15]};
+            fwrite(e, 1, 4, f);
+        } else {
+            fputc(*q, f);
+        }
+    }
+}
+
 static void vline(cli_show *s, uint64_t now_ms, const char *who, const char *fmt, va_list ap)
 {
     uint64_t t = now_ms >= s->t0_ms ? now_ms - s->t0_ms : 0;
+    char line[2048];
     fprintf(s->out, "%4llu.%03llu  %-6s ", (unsigned long long)(t / 1000),
             (unsigned long long)(t % 1000), who);
-    vfprintf(s->out, fmt, ap);
+    vsnprintf(line, sizeof line, fmt, ap);
+    cli_write_line(s->out, line);
     fputc('\n', s->out);
 }
 
@@ -315,16 +357,19 @@ void show_ike(cli_show *s, uint64_t now_ms, const char *who, bool tx, const uint
 
 int capture_open(cli_capture *c, const cli_common *o)
 {
+    int r;
     memset(c, 0, sizeof(*c));
     pthread_mutex_init(&c->lock, NULL);
     c->raw_ports = o->pcap_raw_ports;
+    c->force = o->force;
+    c->keys_dir = o->keys;
+    if ((r = cli_outputs_check(o)) != 0)
+        return r;
     if (o->pcap != NULL) {
-        char real[4096];
-        int r = cli_output_path(o->pcap, real, sizeof real, "--pcap");
-        if (r != 0)
+        if ((r = cli_output_path(o->pcap, c->pcap_path, sizeof c->pcap_path, "--pcap")) != 0)
             return r;
         errno = 0;
-        c->pcap = mk_pcapw_open(real);
+        c->pcap = mk_pcapw_open(c->pcap_path);
         if (c->pcap == NULL) {
             char what[300];
             snprintf(what, sizeof(what), "--pcap %.250s", o->pcap);
@@ -332,25 +377,22 @@ int capture_open(cli_capture *c, const cli_common *o)
                             "check that the directory exists and is writable");
         }
     }
-    if (o->keys != NULL) {
-        errno = 0;
-        if (o->keys[0] == '\0') {
-            mk_pcapw_abort(c->pcap);
-            c->pcap = NULL;
-            return cli_fail(EX_USAGE, "--keys", "empty directory name", "give a directory");
-        }
-        c->keys = mk_keysw_open(o->keys);
-        if (c->keys == NULL) {
-            char what[300];
-            snprintf(what, sizeof(what), "--keys %.250s", o->keys);
-            mk_pcapw_abort(c->pcap);
-            c->pcap = NULL;
-            return cli_fail(EX_CONFIG, what, strerror(errno ? errno : EIO),
-                            "give a writable directory; its last component is created if "
-                            "missing");
-        }
-    }
     return 0;
+}
+
+mk_keysw *capture_keys(cli_capture *c)
+{
+    mk_keysw *k;
+    pthread_mutex_lock(&c->lock);
+    if (c->keys == NULL && c->keys_dir != NULL && c->keys_errno == 0) {
+        errno = 0;
+        c->keys = mk_keysw_open(c->keys_dir);
+        if (c->keys == NULL)
+            c->keys_errno = errno ? errno : EIO;
+    }
+    k = c->keys;
+    pthread_mutex_unlock(&c->lock);
+    return k;
 }
 
 static bool is_ike_nomarker(const uint8_t *p, size_t n)
@@ -394,10 +436,34 @@ void capture_tap(void *ctx, bool tx, const mk_addr *src, const mk_addr *dst, con
 int capture_close(cli_capture *c)
 {
     int r = 0;
-    if (c->pcap != NULL && !mk_pcapw_close(c->pcap))
-        r = cli_fail(EX_CONFIG, "--pcap", "could not write the capture", "check disk space");
-    if (c->keys != NULL && !mk_keysw_close(c->keys))
-        r = cli_fail(EX_CONFIG, "--keys", "could not write the key files", "check disk space");
+    struct stat st;
+    char what[300];
+    if (c->pcap != NULL) {
+        snprintf(what, sizeof what, "--pcap %.250s", c->pcap_path);
+        if (mk_pcapw_count(c->pcap) == 0) {
+            mk_pcapw_abort(c->pcap); /* nothing was sent or received: leave no file */
+        } else if (!c->force && lstat(c->pcap_path, &st) == 0) {
+            /* created by someone else while we ran: still never replaced without --force */
+            mk_pcapw_abort(c->pcap);
+            r = cli_fail(EX_CONFIG, what, "the file appeared while the run was going; "
+                         "the capture was not written", "give a new file name, or --force");
+        } else if (!mk_pcapw_close(c->pcap)) {
+            r = cli_fail(EX_CONFIG, what, strerror(errno ? errno : EIO),
+                         "the capture was not written; check the directory and disk space");
+        }
+    }
+    if (c->keys_dir != NULL && c->keys_errno != 0) {
+        snprintf(what, sizeof what, "--keys %.250s", c->keys_dir);
+        r = cli_fail(EX_CONFIG, what, strerror(c->keys_errno),
+                     "the key tables were not written; give a writable directory (its last "
+                     "component is created if missing)");
+    }
+    errno = 0;
+    if (c->keys != NULL && !mk_keysw_close(c->keys)) {
+        snprintf(what, sizeof what, "--keys %.250s", c->keys_dir);
+        r = cli_fail(EX_CONFIG, what, strerror(errno ? errno : EIO),
+                     "the key tables were not written; check the directory and disk space");
+    }
     c->pcap = NULL;
     c->keys = NULL;
     return r;

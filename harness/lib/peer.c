@@ -15,13 +15,13 @@
 
 /* ---- small helpers --------------------------------------------------------------------------- */
 
-void peer_trace(mk_peer *p, mk_event ev, const char *detail)
+void peer_trace(peer_sa *p, mk_event ev, const char *detail)
 {
     if (p->env.trace != NULL)
         p->env.trace(p->env.ctx, ev, detail);
 }
 
-mk_err peer_drop(mk_peer *p, mk_err e)
+mk_err peer_drop(peer_sa *p, mk_err e)
 {
     p->stats.dropped++;
     p->stats.last_drop = e;
@@ -29,7 +29,7 @@ mk_err peer_drop(mk_peer *p, mk_err e)
     return e;
 }
 
-void peer_refuse(mk_peer *p, const mk_msg *m, mk_err why)
+void peer_refuse(peer_sa *p, const mk_msg *m, mk_err why)
 {
     bool again = p->refusals > 0 && p->err == why && memcmp(p->refused_spi_i, m->hdr.spi_i, 8) == 0;
     p->err = why;
@@ -39,7 +39,7 @@ void peer_refuse(mk_peer *p, const mk_msg *m, mk_err why)
     peer_trace(p, MK_EV_INFO, mk_err_name(why));
 }
 
-void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to)
+void peer_queue(peer_sa *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to)
 {
     size_t off = port == MK_PORT_NATT ? MK_NATT_MARKER : 0;
     if (len == 0 || len > MK_MAX_MSG)
@@ -64,7 +64,7 @@ void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const
     peer_trace(p, MK_EV_TX, mk_exchange_name(msg[18]));
 }
 
-void peer_answer(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to,
+void peer_answer(peer_sa *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to,
                  uint32_t n)
 {
     uint32_t bit = (n >= 1 && n <= 32) ? (uint32_t)1u << (n - 1) : 0;
@@ -83,7 +83,7 @@ static void req_hash(const mk_msg *m, uint8_t out[32])
     mk_sha256(&iov, 1, out);
 }
 
-void peer_cache_response(mk_peer *p, const mk_msg *req, const uint8_t *resp, size_t len)
+void peer_cache_response(peer_sa *p, const mk_msg *req, const uint8_t *resp, size_t len)
 {
     p->resp_valid = len > 0 && len <= sizeof p->resp;
     p->resp_msgid = req->hdr.msgid;
@@ -96,7 +96,7 @@ void peer_cache_response(mk_peer *p, const mk_msg *req, const uint8_t *resp, siz
     p->expect_msgid = req->hdr.msgid + 1;
 }
 
-void peer_sk_keys(const mk_peer *p, bool from_initiator, mk_sk_keys *k)
+void peer_sk_keys(const peer_sa *p, bool from_initiator, mk_sk_keys *k)
 {
     k->encr = p->encr;
     k->integ = p->integ;
@@ -106,7 +106,7 @@ void peer_sk_keys(const mk_peer *p, bool from_initiator, mk_sk_keys *k)
     k->ak = from_initiator ? p->keys.ai : p->keys.ar;
 }
 
-size_t peer_seal(mk_peer *p, uint8_t exchange, uint8_t flags, uint32_t msgid, uint8_t first,
+size_t peer_seal(peer_sa *p, uint8_t exchange, uint8_t flags, uint32_t msgid, uint8_t first,
                  const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap)
 {
     mk_sk_keys k;
@@ -181,17 +181,17 @@ static bool config_ok(const mk_peer_config *cfg)
     return true;
 }
 
-mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env)
+peer_sa *sa_new(const mk_peer_config *cfg, const mk_env *env)
 {
     if (cfg == NULL || env == NULL || env->rng == NULL || !config_ok(cfg))
         return NULL;
-    mk_peer *p = calloc(1, sizeof *p);
+    peer_sa *p = calloc(1, sizeof *p);
     if (p == NULL)
         return NULL;
     p->cfg = *cfg;
     p->env = *env;
     if (cfg->auth_method == MK_AUTH_DIGSIG && !peer_rpk_setup(p, cfg)) {
-        mk_peer_free(p);
+        sa_free(p);
         return NULL;
     }
     p->st = MK_PEER_IDLE;
@@ -199,7 +199,7 @@ mk_peer *mk_peer_new(const mk_peer_config *cfg, const mk_env *env)
     return p;
 }
 
-void mk_peer_free(mk_peer *p)
+void sa_free(peer_sa *p)
 {
     if (p == NULL)
         return;
@@ -208,7 +208,7 @@ void mk_peer_free(mk_peer *p)
 }
 
 /* Forget the IKE SA (a new IKE_SA_INIT replaces it). */
-void peer_reset_sa(mk_peer *p)
+void peer_reset_sa(peer_sa *p)
 {
     mk_wipe(&p->keys, sizeof p->keys);
     mk_wipe(&p->child, sizeof p->child);
@@ -223,18 +223,20 @@ void peer_reset_sa(mk_peer *p)
     p->ini_hashes = 0;
     p->ini_certreq = false;
     p->ini_spki_len = 0;
+    memset(&p->ini_id, 0, sizeof p->ini_id);
+    p->ini_contact = false;
     memset(&p->answer, 0, sizeof p->answer);
     p->err = MK_E_OK; /* a new IKE SA: the last refusal or timeout was someone else's */
 }
 
 /* ---- the dispatcher -------------------------------------------------------------------------- */
 
-static bool spis_match(const mk_peer *p, const mk_hdr *h)
+static bool spis_match(const peer_sa *p, const mk_hdr *h)
 {
     return p->have_sa && memcmp(h->spi_i, p->spi_i, 8) == 0 && memcmp(h->spi_r, p->spi_r, 8) == 0;
 }
 
-static mk_err on_request(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from,
+static mk_err on_request(peer_sa *p, const mk_msg *m, uint16_t port, const mk_addr *from,
                          uint32_t n)
 {
     static const uint8_t zero[8] = {0};
@@ -258,7 +260,7 @@ static mk_err on_request(mk_peer *p, const mk_msg *m, uint16_t port, const mk_ad
         return peer_on_init(p, m, port, from, n);
     }
 
-    /* Every later request belongs to our one IKE SA. */
+    /* Every later request belongs to this engine's IKE SA (the table routed it by SPIs). */
     if (!spis_match(p, h))
         return peer_drop(p, MK_E_WRONG_SPI);
     /* RFC 7296 §2.1: a retransmitted request (same Message ID) gets the cached response, the
@@ -314,7 +316,7 @@ static mk_err on_request(mk_peer *p, const mk_msg *m, uint16_t port, const mk_ad
     return e;
 }
 
-mk_err mk_peer_on_dgram(mk_peer *p, const uint8_t *dgram, size_t len, uint16_t local_port,
+mk_err sa_on_dgram(peer_sa *p, const uint8_t *dgram, size_t len, uint16_t local_port,
                         const mk_addr *from, uint64_t now_ms)
 {
     static const uint8_t marker[MK_NATT_MARKER] = {0};
@@ -360,12 +362,12 @@ mk_err mk_peer_on_dgram(mk_peer *p, const uint8_t *dgram, size_t len, uint16_t l
 
 /* ---- outgoing FIFO --------------------------------------------------------------------------- */
 
-size_t mk_peer_tx_peek(const mk_peer *p, const uint8_t **out, uint16_t *port)
+size_t sa_tx_peek(const peer_sa *p, const uint8_t **out, uint16_t *port)
 {
-    return mk_peer_tx_peek_to(p, out, port, NULL);
+    return sa_tx_peek_to(p, out, port, NULL);
 }
 
-size_t mk_peer_tx_peek_to(const mk_peer *p, const uint8_t **out, uint16_t *port, mk_addr *to)
+size_t sa_tx_peek_to(const peer_sa *p, const uint8_t **out, uint16_t *port, mk_addr *to)
 {
     if (p == NULL || p->tx_n == 0)
         return 0;
@@ -379,7 +381,7 @@ size_t mk_peer_tx_peek_to(const mk_peer *p, const uint8_t **out, uint16_t *port,
     return t->len;
 }
 
-void mk_peer_tx_done(mk_peer *p)
+void sa_tx_done(peer_sa *p)
 {
     if (p == NULL || p->tx_n == 0)
         return;
@@ -390,17 +392,17 @@ void mk_peer_tx_done(mk_peer *p)
 
 /* ---- accessors ------------------------------------------------------------------------------- */
 
-mk_peer_state mk_peer_state_get(const mk_peer *p)
+mk_peer_state sa_state_get(const peer_sa *p)
 {
     return p->st;
 }
 
-const mk_peer_answer *mk_peer_last_answer(const mk_peer *p)
+const mk_peer_answer *sa_last_answer(const peer_sa *p)
 {
     return &p->answer;
 }
 
-bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len)
+bool sa_initiator_spki(const peer_sa *p, const uint8_t **spki, size_t *len)
 {
     if (p == NULL || !p->have_sa || p->ini_spki_len == 0 ||
         (p->st != MK_PEER_ESTABLISHED && p->st != MK_PEER_REQ_SENT))
@@ -412,7 +414,7 @@ bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len)
     return true;
 }
 
-bool mk_peer_child(const mk_peer *p, mk_esp_sa *out)
+bool sa_child(const peer_sa *p, mk_esp_sa *out)
 {
     if (p == NULL || !p->child_ok)
         return false;
@@ -421,7 +423,7 @@ bool mk_peer_child(const mk_peer *p, mk_esp_sa *out)
     return true;
 }
 
-bool mk_peer_child_ts(const mk_peer *p, mk_ts *tsi, mk_ts *tsr)
+bool sa_child_ts(const peer_sa *p, mk_ts *tsi, mk_ts *tsr)
 {
     if (p == NULL || !p->child_ok)
         return false;
@@ -432,7 +434,7 @@ bool mk_peer_child_ts(const mk_peer *p, mk_ts *tsi, mk_ts *tsr)
     return true;
 }
 
-bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out)
+bool sa_keys_export(const peer_sa *p, mk_ike_keys *out)
 {
     if (p == NULL || !p->have_sa || out == NULL)
         return false;
@@ -451,22 +453,22 @@ bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out)
     return true;
 }
 
-const mk_stats *mk_peer_stats(const mk_peer *p)
+const mk_stats *sa_stats(const peer_sa *p)
 {
     return &p->stats;
 }
 
-mk_err mk_peer_last_error(const mk_peer *p)
+mk_err sa_last_error(const peer_sa *p)
 {
     return p->err;
 }
 
-uint32_t mk_peer_refusals(const mk_peer *p)
+uint32_t sa_refusals(const peer_sa *p)
 {
     return p != NULL ? p->refusals : 0;
 }
 
-bool mk_peer_remote(const mk_peer *p, mk_addr *out, uint16_t *port)
+bool sa_remote(const peer_sa *p, mk_addr *out, uint16_t *port)
 {
     if (p == NULL || !p->have_sa)
         return false;

@@ -7,8 +7,14 @@
  * It can itself send an INFORMATIONAL request (liveness check), a CREATE_CHILD_SA request and a
  * Delete, and it can be scripted to misbehave so conformance tests exercise the initiator.
  * It lives in harness/ (test and demo code), so ref/ stays initiator-only as RFC 7815 intends.
- * One IKE SA at a time: a new IKE_SA_INIT from another SPIi replaces the old SA (a device that
- * slept and woke up again).
+ * A bounded table of IKE SAs (peer_table.c) keyed by SPIs and address: up to 64 established
+ * and 64 half-open. A new IKE_SA_INIT never replaces another initiator's SA; half-open SAs
+ * never evict an established one (a newly authenticated SA replaces the least recently active
+ * when 64 are up), expire after 30 s, and past 16 of them every new IKE_SA_INIT must return a
+ * COOKIE (RFC 7296 §2.6);
+ * an IKE_AUTH with INITIAL_CONTACT replaces the SAs of the same identity (RFC 7296 §2.4: the
+ * device that slept and woke up again). The single-SA accessors below (state, child, keys,
+ * remote, our own requests) act on the SA that last accepted a datagram.
  */
 #ifndef MK_PEER_H
 #define MK_PEER_H
@@ -99,7 +105,8 @@ void mk_peer_free(mk_peer *p); /* wipes; NULL is fine */
 
 /* Feed one UDP payload received on `local_port` from `from` (on 4500 with the non-ESP marker).
  * Returns OK if it was accepted (or "lost" by script.drop_rx_mask), else the DROP reason
- * (counted in stats.dropped / last_drop; the SA is untouched). Answers are queued for
+ * (counted in stats.dropped / last_drop; the SA is untouched); BAD_STATE when a new SA found
+ * no room (every slot established). Answers are queued for
  * mk_peer_tx_peek and go back to `from` on the port class it arrived on. */
 mk_err mk_peer_on_dgram(mk_peer *p, const uint8_t *dgram, size_t len, uint16_t local_port,
                         const mk_addr *from, uint64_t now_ms);
@@ -145,6 +152,23 @@ bool mk_peer_initiator_spki(const mk_peer *p, const uint8_t **spki, size_t *len)
 
 /* The child SA from the responder's point of view (spi_in is the responder's inbound SPI). */
 bool mk_peer_child(const mk_peer *p, mk_esp_sa *out);
+/* The child SA (and its selectors, as mk_peer_child_ts) of whichever established SA has this
+ * inbound SPI: for a daemon serving several initiators. false if none. */
+bool mk_peer_child_find(const mk_peer *p, uint32_t spi_in, mk_esp_sa *out, mk_ts *tsi,
+                        mk_ts *tsr);
+/* The SA table, for load measurements and tests. */
+typedef struct mk_peer_table_info {
+    uint32_t capacity, half_open_capacity, cookie_threshold;
+    uint32_t established, half_open; /* now */
+    uint32_t cookies_sent;           /* IKE_SA_INITs answered with N(COOKIE) by the table */
+    uint32_t evicted_half_open;      /* the oldest half-open SA made room for a new one */
+    uint32_t expired_half_open;      /* half-open SAs older than 30 s forgotten */
+    uint32_t full_drops;             /* new SAs dropped: no memory for an engine */
+    uint32_t evicted_idle;           /* established SAs forgotten for a newly authenticated
+                                        one (the least recently active) */
+    uint32_t replaced_by_contact;    /* established SAs replaced by INITIAL_CONTACT */
+} mk_peer_table_info;
+void mk_peer_table(const mk_peer *p, mk_peer_table_info *out);
 bool mk_peer_keys_export(const mk_peer *p, mk_ike_keys *out);
 const mk_stats *mk_peer_stats(const mk_peer *p);
 /* Why the peer last refused an initiator: an IKE_SA_INIT answered with NO_PROPOSAL_CHOSEN

@@ -22,7 +22,7 @@ static void put_notify(mk_wr *w, size_t *slot, uint8_t proto, const uint8_t *spi
 }
 
 /* Seal `inner` (built with peer_inner_init) as the response to `m`, cache it, send it. */
-static mk_err respond(mk_peer *p, const mk_msg *m, mk_wr *w, uint16_t port, const mk_addr *from,
+static mk_err respond(peer_sa *p, const mk_msg *m, mk_wr *w, uint16_t port, const mk_addr *from,
                       uint32_t n, bool corrupt)
 {
     uint8_t out[MK_MAX_MSG];
@@ -58,7 +58,7 @@ bool peer_ts_intersect(const mk_ts *a, const mk_ts *b, mk_ts *out)
 }
 
 /* The first of our ESP suites the initiator offers (§2.7), or NULL. */
-static const mk_proposal *select_esp(const mk_peer *p, const mk_sa *sa, mk_esp_suite *out,
+static const mk_proposal *select_esp(const peer_sa *p, const mk_sa *sa, mk_esp_suite *out,
                                      uint16_t *wire_bits)
 {
     for (size_t i = 0; i < p->cfg.n_esp; i++) {
@@ -90,7 +90,7 @@ static const mk_proposal *select_esp(const mk_peer *p, const mk_sa *sa, mk_esp_s
 
 /* The child part of the IKE_AUTH answer: SAr2, TSi, TSr [, N(USE_TRANSPORT_MODE)] or an error
  * notify (the IKE SA stays up either way, RFC 7296 §2.21.2). */
-static mk_err child_answer(mk_peer *p, const mk_msg *m, const mk_chain *in, mk_wr *w, size_t *slot)
+static mk_err child_answer(peer_sa *p, const mk_msg *m, const mk_chain *in, mk_wr *w, size_t *slot)
 {
     const mk_pl *pl_sa = mk_chain_find(in, MK_PT_SA);
     const mk_pl *pl_tsi = mk_chain_find(in, MK_PT_TSI);
@@ -212,7 +212,7 @@ out:
     return e;
 }
 
-mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+mk_err peer_on_auth(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t port,
                     const mk_addr *from, uint32_t n)
 {
     uint8_t inner[MK_MAX_MSG];
@@ -338,6 +338,11 @@ mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t po
         goto out;
     p->st = MK_PEER_ESTABLISHED;
     p->stats.round_trips++;
+    /* for the SA table: who this is, and whether it says it has no other SA with us */
+    p->ini_id.type = idv.type;
+    p->ini_id.len = (uint8_t)(idv.len < sizeof p->ini_id.data ? idv.len : sizeof p->ini_id.data);
+    memcpy(p->ini_id.data, idv.data, p->ini_id.len);
+    p->ini_contact = mk_chain_find_notify(in, MK_N_INITIAL_CONTACT) != NULL;
 out:
     mk_wipe(inner, sizeof inner);
     mk_wipe(expect, sizeof expect);
@@ -345,7 +350,7 @@ out:
     return e;
 }
 
-mk_err peer_on_info(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+mk_err peer_on_info(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t port,
                     const mk_addr *from, uint32_t n)
 {
     uint8_t inner[MK_MAX_MSG];

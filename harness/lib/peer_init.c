@@ -38,7 +38,7 @@ static size_t init_notify(uint8_t *out, size_t cap, const uint8_t spi_i[8], uint
     return w.off;
 }
 
-static mk_err answer_notify(mk_peer *p, const mk_msg *m, uint16_t type, const uint8_t *data,
+static mk_err answer_notify(peer_sa *p, const mk_msg *m, uint16_t type, const uint8_t *data,
                             size_t data_len, uint16_t port, const mk_addr *from, uint32_t n)
 {
     uint8_t out[MK_MAX_MSG];
@@ -51,7 +51,7 @@ static mk_err answer_notify(mk_peer *p, const mk_msg *m, uint16_t type, const ui
 }
 
 /* RFC 7296 §2.6: Cookie = <VersionIDofSecret> | Hash(Ni | IPi | SPIi | <secret>) */
-static void make_cookie(const mk_peer *p, const uint8_t *ni, size_t ni_len, const mk_addr *from,
+static void make_cookie(const peer_sa *p, const uint8_t *ni, size_t ni_len, const mk_addr *from,
                         const uint8_t spi_i[8], uint8_t out[PEER_COOKIE_LEN])
 {
     mk_iov iov[4] = {{ni, ni_len},
@@ -62,7 +62,7 @@ static void make_cookie(const mk_peer *p, const uint8_t *ni, size_t ni_len, cons
     mk_sha256(iov, 4, out + 1);
 }
 
-static bool cookie_ok(const mk_peer *p, const mk_chain *c, const uint8_t *ni, size_t ni_len,
+static bool cookie_ok(const peer_sa *p, const mk_chain *c, const uint8_t *ni, size_t ni_len,
                       const mk_addr *from, const uint8_t spi_i[8])
 {
     uint8_t want[PEER_COOKIE_LEN];
@@ -101,7 +101,7 @@ bool peer_integ_ok(const mk_proposal *pr, uint16_t integ)
 
 /* RFC 7296 §2.7: the responder picks one proposal the initiator offered, here in the peer's
  * own preference order. Returns the initiator's proposal and the suite, or NULL. */
-static const mk_proposal *select_ike(const mk_peer *p, const mk_sa *sa, mk_ike_suite *out,
+static const mk_proposal *select_ike(const peer_sa *p, const mk_sa *sa, mk_ike_suite *out,
                                      uint16_t *wire_bits)
 {
     for (size_t i = 0; i < p->cfg.n_ike; i++) {
@@ -174,7 +174,7 @@ static void build_sa(mk_sa *out, const mk_proposal *pr, const mk_ike_suite *s, u
 }
 
 /* Writes the IKE_SA_INIT response into p->init_resp. */
-static mk_err build_resp(mk_peer *p, const mk_sa *rsa, const uint8_t *pub, size_t pub_len,
+static mk_err build_resp(peer_sa *p, const mk_sa *rsa, const uint8_t *pub, size_t pub_len,
                          bool natd, const mk_addr *from)
 {
     mk_hdr h;
@@ -223,7 +223,7 @@ static mk_err build_resp(mk_peer *p, const mk_sa *rsa, const uint8_t *pub, size_
     return MK_E_OK;
 }
 
-mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from, uint32_t n)
+mk_err peer_on_init(peer_sa *p, const mk_msg *m, uint16_t port, const mk_addr *from, uint32_t n)
 {
     static const uint8_t zero8[8] = {0};
     const mk_chain *c = &m->chain;
@@ -266,7 +266,7 @@ mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *f
         return peer_drop(p, e);
 
     /* RFC 7296 §2.6: the cookie is checked before any state or DH work is spent */
-    if (p->cfg.script.cookie && !cookie_ok(p, c, ni, ni_len, from, m->hdr.spi_i)) {
+    if ((p->cfg.script.cookie || p->want_cookie) && !cookie_ok(p, c, ni, ni_len, from, m->hdr.spi_i)) {
         uint8_t ck[PEER_COOKIE_LEN];
         make_cookie(p, ni, ni_len, from, m->hdr.spi_i, ck);
         return answer_notify(p, m, MK_N_COOKIE, ck, sizeof ck, port, from, n);

@@ -2,9 +2,10 @@
 /*
  * peer_int: the private state of the test/demo responder (peer.c, peer_init.c, peer_auth.c) and
  * the helpers those files share. Nothing outside harness/lib/peer*.c includes this header; the
- * contract is peer.h. The peer owns one IKE SA at a time, a small FIFO of datagrams to send, the
+ * contract is peer.h. A peer_sa engine owns one IKE SA, a small FIFO of datagrams to send, the
  * last response per request direction (RFC 7296 §2.1 retransmission cache) and, when it is the
- * requester itself, one outstanding request with its back-off timer.
+ * requester itself, one outstanding request with its back-off timer; the public mk_peer is a
+ * table of such engines (peer_table.c).
  */
 #ifndef MK_PEER_INT_H
 #define MK_PEER_INT_H
@@ -28,6 +29,10 @@ enum {
     PEER_MAX_RETX = 6,
 };
 
+/* One IKE SA's engine: everything below is per SA. The public mk_peer (peer_table.c) is a
+ * bounded table of these, keyed by SPIs and address. */
+typedef struct peer_sa peer_sa;
+
 typedef struct peer_tx {
     uint8_t buf[PEER_BUF];
     uint16_t len;
@@ -35,7 +40,7 @@ typedef struct peer_tx {
     mk_addr to;
 } peer_tx;
 
-struct mk_peer {
+struct peer_sa {
     mk_peer_config cfg;
     mk_env env;
     mk_peer_state st;
@@ -44,6 +49,7 @@ struct mk_peer {
     uint8_t refused_spi_i[8]; /* SPIi of the last refusal: a retransmission is not counted */
     mk_stats stats;
     uint32_t rx_count; /* IKE datagrams received: index for the script masks */
+    bool want_cookie;  /* the table asks for a COOKIE (RFC 7296 §2.6): too many half-open SAs */
     uint8_t cookie_secret[32];
     /* our raw public key (MK_AUTH_DIGSIG): the type and the SPKI, copied or derived */
     uint8_t key_type;
@@ -73,6 +79,8 @@ struct mk_peer {
     bool ini_certreq;              /* it sent CERTREQ(15) */
     uint8_t ini_spki[MK_MAX_SPKI]; /* the key its AUTH verified under (ini_spki_len 0: none) */
     uint16_t ini_spki_len;
+    mk_id ini_id;      /* the initiator's authenticated IDi (established SAs) */
+    bool ini_contact;  /* its IKE_AUTH carried INITIAL_CONTACT (RFC 7296 §2.4) */
 
     /* responder side: requests of the initiator */
     uint32_t expect_msgid; /* next request Message ID we accept */
@@ -106,38 +114,64 @@ struct mk_peer {
 
 enum { PEER_REQ_LIVENESS = 1, PEER_REQ_CREATE_CHILD, PEER_REQ_UNKNOWN_CRIT, PEER_REQ_DELETE };
 
-/* peer.c */
-void peer_trace(mk_peer *p, mk_event ev, const char *detail);
-mk_err peer_drop(mk_peer *p, mk_err e);
+/* peer.c: the engine of one IKE SA (the public mk_peer_* of peer.h, for one SA) */
+peer_sa *sa_new(const mk_peer_config *cfg, const mk_env *env);
+void sa_free(peer_sa *p);
+mk_err sa_on_dgram(peer_sa *p, const uint8_t *dgram, size_t len, uint16_t local_port,
+                   const mk_addr *from, uint64_t now_ms);
+size_t sa_tx_peek_to(const peer_sa *p, const uint8_t **out, uint16_t *port, mk_addr *to);
+size_t sa_tx_peek(const peer_sa *p, const uint8_t **out, uint16_t *port);
+void sa_tx_done(peer_sa *p);
+mk_peer_state sa_state_get(const peer_sa *p);
+const mk_peer_answer *sa_last_answer(const peer_sa *p);
+bool sa_initiator_spki(const peer_sa *p, const uint8_t **spki, size_t *len);
+bool sa_child(const peer_sa *p, mk_esp_sa *out);
+bool sa_child_ts(const peer_sa *p, mk_ts *tsi, mk_ts *tsr);
+bool sa_keys_export(const peer_sa *p, mk_ike_keys *out);
+const mk_stats *sa_stats(const peer_sa *p);
+mk_err sa_last_error(const peer_sa *p);
+uint32_t sa_refusals(const peer_sa *p);
+bool sa_remote(const peer_sa *p, mk_addr *out, uint16_t *port);
+/* peer_req.c */
+mk_err sa_send_liveness(peer_sa *p, uint64_t now_ms);
+mk_err sa_send_unknown_critical(peer_sa *p, uint64_t now_ms);
+mk_err sa_send_delete(peer_sa *p, uint64_t now_ms);
+mk_err sa_send_create_child(peer_sa *p, uint64_t now_ms);
+mk_err sa_on_timer(peer_sa *p, uint64_t now_ms);
+uint64_t sa_deadline(const peer_sa *p);
+
+/* peer.c helpers */
+void peer_trace(peer_sa *p, mk_event ev, const char *detail);
+mk_err peer_drop(peer_sa *p, mk_err e);
 /* We refuse the initiator's request `m` (an error notify goes back): record why (p->err) and
  * count it, so a daemon can log one line per refusal; the same refusal again for the same SPIi
  * (a retransmitted IKE_SA_INIT, answered statelessly) is not counted twice. */
-void peer_refuse(mk_peer *p, const mk_msg *m, mk_err why);
+void peer_refuse(peer_sa *p, const mk_msg *m, mk_err why);
 /* Queue `msg` (an IKE message without marker) to `to`; prepends the marker on 4500. */
-void peer_queue(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to);
+void peer_queue(peer_sa *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to);
 /* Queue an answer honouring drop_tx/dup_tx for received datagram number `n`. */
-void peer_answer(mk_peer *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to,
+void peer_answer(peer_sa *p, const uint8_t *msg, size_t len, uint16_t port, const mk_addr *to,
                  uint32_t n);
-void peer_cache_response(mk_peer *p, const mk_msg *req, const uint8_t *resp, size_t len);
-void peer_sk_keys(const mk_peer *p, bool from_initiator, mk_sk_keys *k);
+void peer_cache_response(peer_sa *p, const mk_msg *req, const uint8_t *resp, size_t len);
+void peer_sk_keys(const peer_sa *p, bool from_initiator, mk_sk_keys *k);
 /* Build a protected message: header from the arguments, inner chain `inner` (first type
  * `first`). Returns the length or 0 on error. */
-size_t peer_seal(mk_peer *p, uint8_t exchange, uint8_t flags, uint32_t msgid, uint8_t first,
+size_t peer_seal(peer_sa *p, uint8_t exchange, uint8_t flags, uint32_t msgid, uint8_t first,
                  const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap);
 /* An inner-chain writer: offset 0 is a scratch "previous Next Payload" octet. */
 mk_wr peer_inner_init(uint8_t *buf, size_t cap, size_t *slot);
 /* The registered class for (id, bits); bits 0 also finds a class that needs no Key Length. */
 const mk_encr_class *peer_encr_class(const mk_suites *s, uint16_t id, uint16_t bits);
-void peer_reset_sa(mk_peer *p);
+void peer_reset_sa(peer_sa *p);
 
 /* peer_init.c */
-mk_err peer_on_init(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from, uint32_t n);
+mk_err peer_on_init(peer_sa *p, const mk_msg *m, uint16_t port, const mk_addr *from, uint32_t n);
 
 /* peer_auth.c */
-mk_err peer_on_auth(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+mk_err peer_on_auth(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t port,
                     const mk_addr *from, uint32_t n);
 /* INFORMATIONAL and CREATE_CHILD_SA requests of the initiator on the established SA. */
-mk_err peer_on_info(mk_peer *p, const mk_msg *m, const mk_chain *in, uint16_t port,
+mk_err peer_on_info(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t port,
                     const mk_addr *from, uint32_t n);
 bool peer_ts_intersect(const mk_ts *a, const mk_ts *b, mk_ts *out);
 /* The transform of (type, id) in a proposal; `bits` must match the Key Length attribute, or
@@ -149,24 +183,24 @@ bool peer_integ_ok(const mk_proposal *pr, uint16_t integ);
 
 /* peer_rpk.c: signature authentication with raw public keys (RFC 7427, 7670, 8420). Without
  * MK_RPK, config rejects MK_AUTH_DIGSIG and nothing else is ever called. */
-bool peer_digsig(const mk_peer *p);
+bool peer_digsig(const peer_sa *p);
 /* Check the signature part of cfg and fill p->key_type / p->spki. false: bad config. */
-bool peer_rpk_setup(mk_peer *p, const mk_peer_config *cfg);
+bool peer_rpk_setup(peer_sa *p, const mk_peer_config *cfg);
 /* Read the initiator's hash list and CERTREQ(15) from its IKE_SA_INIT (no state is touched);
  * BAD_SYNTAX for an odd-length hash list or a malformed CERTREQ. */
 mk_err peer_rpk_parse_init(const mk_chain *c, bool *sha, uint8_t *hashes, bool *certreq);
 /* Our N(SIGNATURE_HASH_ALGORITHMS) and CERTREQ(15) for the IKE_SA_INIT response. */
-void peer_rpk_init_payloads(const mk_peer *p, mk_wr *w, size_t *slot);
+void peer_rpk_init_payloads(const peer_sa *p, mk_wr *w, size_t *slot);
 /* Verify the initiator's AUTH (ICV already checked): OK, or why not: NO_PEER_KEY (no CERT(15)
  * and nothing pinned), AUTH_FAILED (signature wrong, or the key is not the pinned one), BAD_KEY
  * or WEAK_KEY (its key unusable, or a hash we did not announce). */
-mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
 /* Append [CERT(15)] AUTH for our identity body idr (RestOfRespIDPayload). SIG_HASH_UNSUPPORTED
  * when the initiator announced no hash our key can use; BAD_KEY/CRYPTO from signing. */
-mk_err peer_rpk_auth(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
+mk_err peer_rpk_auth(peer_sa *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
                      size_t idr_len);
 
 /* peer_req.c */
-mk_err peer_on_response(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from);
+mk_err peer_on_response(peer_sa *p, const mk_msg *m, uint16_t port, const mk_addr *from);
 
 #endif

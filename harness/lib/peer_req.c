@@ -11,7 +11,7 @@
 
 #include "peer_int.h"
 
-static mk_err send_req(mk_peer *p, uint8_t kind, uint8_t exchange, const mk_wr *w, uint64_t now_ms)
+static mk_err send_req(peer_sa *p, uint8_t kind, uint8_t exchange, const mk_wr *w, uint64_t now_ms)
 {
     if (w->err != MK_E_OK)
         return w->err;
@@ -34,12 +34,12 @@ static mk_err send_req(mk_peer *p, uint8_t kind, uint8_t exchange, const mk_wr *
     return MK_E_OK;
 }
 
-static bool can_send(const mk_peer *p)
+static bool can_send(const peer_sa *p)
 {
     return p != NULL && p->st == MK_PEER_ESTABLISHED && !p->req_outstanding;
 }
 
-mk_err mk_peer_send_liveness(mk_peer *p, uint64_t now_ms)
+mk_err sa_send_liveness(peer_sa *p, uint64_t now_ms)
 {
     uint8_t inner[16];
     size_t slot;
@@ -49,7 +49,7 @@ mk_err mk_peer_send_liveness(mk_peer *p, uint64_t now_ms)
     return send_req(p, PEER_REQ_LIVENESS, MK_EX_INFORMATIONAL, &w, now_ms);
 }
 
-mk_err mk_peer_send_unknown_critical(mk_peer *p, uint64_t now_ms)
+mk_err sa_send_unknown_critical(peer_sa *p, uint64_t now_ms)
 {
     static const uint8_t junk[4] = {0xca, 0xfe, 0xba, 0xbe};
     uint8_t inner[64];
@@ -63,7 +63,7 @@ mk_err mk_peer_send_unknown_critical(mk_peer *p, uint64_t now_ms)
     return send_req(p, PEER_REQ_UNKNOWN_CRIT, MK_EX_INFORMATIONAL, &w, now_ms);
 }
 
-mk_err mk_peer_send_delete(mk_peer *p, uint64_t now_ms)
+mk_err sa_send_delete(peer_sa *p, uint64_t now_ms)
 {
     uint8_t inner[64];
     size_t slot;
@@ -77,7 +77,7 @@ mk_err mk_peer_send_delete(mk_peer *p, uint64_t now_ms)
     return send_req(p, PEER_REQ_DELETE, MK_EX_INFORMATIONAL, &w, now_ms);
 }
 
-mk_err mk_peer_send_create_child(mk_peer *p, uint64_t now_ms)
+mk_err sa_send_create_child(peer_sa *p, uint64_t now_ms)
 {
     uint8_t inner[512];
     uint8_t nonce[PEER_NONCE_LEN];
@@ -129,7 +129,7 @@ mk_err mk_peer_send_create_child(mk_peer *p, uint64_t now_ms)
 }
 
 /* An answer of the initiator to our outstanding request. */
-mk_err peer_on_response(mk_peer *p, const mk_msg *m, uint16_t port, const mk_addr *from)
+mk_err peer_on_response(peer_sa *p, const mk_msg *m, uint16_t port, const mk_addr *from)
 {
     const mk_hdr *h = &m->hdr;
     (void)port;
@@ -181,7 +181,7 @@ mk_err peer_on_response(mk_peer *p, const mk_msg *m, uint16_t port, const mk_add
     return MK_E_OK;
 }
 
-mk_err mk_peer_on_timer(mk_peer *p, uint64_t now_ms)
+mk_err sa_on_timer(peer_sa *p, uint64_t now_ms)
 {
     if (p == NULL)
         return MK_E_BAD_STATE;
@@ -204,7 +204,7 @@ mk_err mk_peer_on_timer(mk_peer *p, uint64_t now_ms)
     return MK_E_OK;
 }
 
-uint64_t mk_peer_deadline(const mk_peer *p)
+uint64_t sa_deadline(const peer_sa *p)
 {
     return (p != NULL && p->req_outstanding) ? p->req_next_ms : UINT64_MAX;
 }

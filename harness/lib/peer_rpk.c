@@ -17,7 +17,7 @@
 #include "sig.h"
 #include "spki.h"
 
-bool peer_digsig(const mk_peer *p)
+bool peer_digsig(const peer_sa *p)
 {
     return p->cfg.auth_method == MK_AUTH_DIGSIG;
 }
@@ -51,7 +51,7 @@ static bool hash_bits(const uint8_t *d, size_t len, uint8_t *bits)
 }
 
 /* The hashes we announced (0 with no_hash_notify). */
-static uint8_t our_hashes(const mk_peer *p)
+static uint8_t our_hashes(const peer_sa *p)
 {
     uint8_t bits = 0;
     if (p->cfg.no_hash_notify)
@@ -63,7 +63,7 @@ static uint8_t our_hashes(const mk_peer *p)
     return bits;
 }
 
-bool peer_rpk_setup(mk_peer *p, const mk_peer_config *cfg)
+bool peer_rpk_setup(peer_sa *p, const mk_peer_config *cfg)
 {
     uint8_t type = MK_KEY_NONE, bits;
     size_t n = 0;
@@ -128,7 +128,7 @@ mk_err peer_rpk_parse_init(const mk_chain *c, bool *sha, uint8_t *hashes, bool *
     return MK_E_OK;
 }
 
-void peer_rpk_init_payloads(const mk_peer *p, mk_wr *w, size_t *slot)
+void peer_rpk_init_payloads(const peer_sa *p, mk_wr *w, size_t *slot)
 {
     size_t at;
     /* RFC 7670 §3: CERTREQ with encoding 15 and an empty CA field asks for a raw key; not
@@ -174,7 +174,7 @@ static bool find_raw(const mk_chain *in, uint8_t type, mk_certv *cert)
 
 /* Method 14 names its algorithm; its hash must be one we announced. Method 1 has no hash
  * negotiation (RFC 7296 §3.8) and other methods fail in mk_sig_auth_verify. */
-static bool hash_announced(const mk_peer *p, const mk_authv *av)
+static bool hash_announced(const peer_sa *p, const mk_authv *av)
 {
     static const mk_sig_class *const known[] = {&mk_sig_ed25519, &mk_sig_rsa_sha256};
     if (av->method != MK_AUTH_DIGSIG)
@@ -188,7 +188,7 @@ static bool hash_announced(const mk_peer *p, const mk_authv *av)
     return false;
 }
 
-mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
 {
     uint8_t octets[OCTETS_CAP];
     mk_spki key;
@@ -251,7 +251,7 @@ static int rng_fn(void *ctx, unsigned char *out, size_t n)
 }
 
 /* Script: a fresh key of our type, unrelated to ours. Returns its length, 0 on failure. */
-static size_t wrong_key(const mk_peer *p, uint8_t *out, size_t cap)
+static size_t wrong_key(const peer_sa *p, uint8_t *out, size_t cap)
 {
     if (p->key_type == MK_KEY_ED25519) {
         p->env.rng(p->env.ctx, out, MK_ED25519_SEED);
@@ -274,7 +274,7 @@ static size_t wrong_key(const mk_peer *p, uint8_t *out, size_t cap)
     return n;
 }
 
-mk_err peer_rpk_auth(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
+mk_err peer_rpk_auth(peer_sa *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
                      size_t idr_len)
 {
     uint8_t octets[OCTETS_CAP], auth[AUTH_CAP], bad[WRONG_KEY_CAP];
@@ -324,7 +324,7 @@ out:
 
 #else /* !MK_RPK: PSK only; mk_peer_new refuses MK_AUTH_DIGSIG, so none of this runs */
 
-bool peer_rpk_setup(mk_peer *p, const mk_peer_config *cfg)
+bool peer_rpk_setup(peer_sa *p, const mk_peer_config *cfg)
 {
     (void)p;
     (void)cfg;
@@ -339,14 +339,14 @@ mk_err peer_rpk_parse_init(const mk_chain *c, bool *sha, uint8_t *hashes, bool *
     return MK_E_OK;
 }
 
-void peer_rpk_init_payloads(const mk_peer *p, mk_wr *w, size_t *slot)
+void peer_rpk_init_payloads(const peer_sa *p, mk_wr *w, size_t *slot)
 {
     (void)p;
     (void)w;
     (void)slot;
 }
 
-mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
 {
     (void)p;
     (void)in;
@@ -355,7 +355,7 @@ mk_err peer_rpk_verify(mk_peer *p, const mk_chain *in, const mk_idv *idi, const 
     return MK_E_AUTH_FAILED;
 }
 
-mk_err peer_rpk_auth(mk_peer *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
+mk_err peer_rpk_auth(peer_sa *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,
                      size_t idr_len)
 {
     (void)p;
