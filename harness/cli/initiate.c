@@ -339,7 +339,7 @@ int cmd_initiate(int argc, char **argv)
     d->cfg.tsi = c.tsi;
     d->cfg.tsr = c.tsr;
     d->cfg.tunnel = !transport;
-    d->cfg.natt = !no_natt;
+    d->cfg.natt = MK_NATT && !no_natt; /* a build without NAT-T refuses cfg.natt */
     d->cfg.force_4500 = nat_port || peer.port != MK_PORT_IKE;
     d->cfg.total_ms = (uint32_t)timeout * 1000u;
     if ((r = cli_rpk_config(&c, &d->cfg, &imprint)) != 0) {

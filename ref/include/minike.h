@@ -26,6 +26,47 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
+ * Build options. Every switch is 0 or 1 and is tested with #if, never #ifdef, so -DMK_NATT=0
+ * means off. CMake sets them from MK_PROFILE (minimal|full) and the per-feature options; a
+ * compiler invoked by hand gets these defaults. They change sizeof(mk_ike), so a program and the
+ * library must be built with the same values (CMake passes them as PUBLIC definitions).
+ *   MK_PROFILE_MINIMAL  1: the RFC 7815 device profile: PSK, one suite, no NAT-T, no raw keys,
+ *                       1280-octet messages, no trace text.
+ *   MK_NATT             NAT traversal (RFC 7296 §2.23, RFC 3948); off: cfg.natt is BAD_CONFIG
+ *   MK_RPK              raw public keys (RFC 7427, 7670, 8420); off: MK_AUTH_DIGSIG is BAD_CONFIG
+ *   MK_TRACE            env->trace gets text (payload lists, error and state names); off: no name
+ *                       table is referenced by the core, so a --gc-sections link drops them
+ *   MK_SUITES_ALL       the full registry (AES-GCM/CCM/CBC, P-256, MODP-2048, SHA2-512 via
+ *                       libsodium and mbedTLS); off: ChaCha20-Poly1305 + X25519 + PRF-HMAC-SHA2-256
+ *   MK_MAX_MSG          the largest IKE message sent or accepted (RFC 7296 §2: "All IKEv2
+ *                       implementations MUST be able to send, receive, and process IKE messages
+ *                       that are up to 1280 octets long, and they SHOULD be able to send,
+ *                       receive, and process messages that are up to 3000 octets long.")
+ */
+#ifndef MK_PROFILE_MINIMAL
+#define MK_PROFILE_MINIMAL 0
+#endif
+#ifndef MK_NATT
+#define MK_NATT (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_RPK
+#define MK_RPK (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_TRACE
+#define MK_TRACE (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_SUITES_ALL
+#define MK_SUITES_ALL (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_MAX_MSG
+#if MK_PROFILE_MINIMAL
+#define MK_MAX_MSG 1280
+#else
+#define MK_MAX_MSG 3000
+#endif
+#endif
+
+/* ---------------------------------------------------------------------------------------------
  * Errors: one list generates the enum, mk_err_str() and mk_err_class(). Names are stable: tests
  * and .expect files use the names, never the numbers.
  */
@@ -88,7 +129,6 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
  * Fixed limits (enums, so they are usable as array sizes).
  */
 enum {
-    MK_MAX_MSG = 3000,     /* RFC 7296 §2: MUST accept 1280, SHOULD accept 3000 */
     MK_MAX_PAYLOADS = 24,  /* payloads in one message (outer chain or inside SK) */
     MK_MAX_NONCE = 256,    /* RFC 7296 §3.9 */
     MK_NONCE_LEN = 32,     /* our nonce: >= half the largest PRF key (SHA-512: 64/2) */
@@ -449,6 +489,10 @@ typedef struct mk_ike {
      * calls. Like `stats` it is outside the "a DROP changes nothing" comparison. */
     uint8_t scratch[MK_MAX_MSG];
 } mk_ike;
+
+#ifndef __cplusplus
+_Static_assert(MK_MAX_MSG >= 1280 && MK_MAX_MSG <= 65535, "RFC 7296 §2: at least 1280 octets");
+#endif
 
 /* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
 enum { MK_IKE_SIZE_CAP = 16384 };

@@ -13,6 +13,7 @@
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
+#if MK_TRACE
 /* The string builder never writes past cap - 1 and always leaves a NUL: trace details are
  * truncated, never overflowed. Only non-secret text (names, numbers) goes through it. */
 
@@ -39,6 +40,8 @@ void mk_sb_u32(mk_sb *b, uint32_t v)
     s[n] = '\0';
     mk_sb_str(b, s);
 }
+
+#endif
 
 /* Indexed by mk_state, so the order must follow the enum; an out-of-range value (a corrupted or
  * uninitialised mk_ike) prints as "?" instead of indexing past the table. */
@@ -68,9 +71,10 @@ void mk_config_defaults(mk_config *cfg)
         {MK_ENCR_AES_CBC, 256, MK_INTEG_HMAC_SHA2_256_128},
     };
     memcpy(cfg->ike, ike, sizeof ike);
-    cfg->n_ike = sizeof ike / sizeof ike[0];
     memcpy(cfg->esp, esp, sizeof esp);
-    cfg->n_esp = sizeof esp / sizeof esp[0];
+    /* without MK_SUITES_ALL only the first (ChaCha20-Poly1305/X25519) is registered */
+    cfg->n_ike = MK_SUITES_ALL ? sizeof ike / sizeof ike[0] : 1;
+    cfg->n_esp = MK_SUITES_ALL ? sizeof esp / sizeof esp[0] : 1;
     /* KEY_ID: RFC 7815 suggests it because it lets the ID payload be static; an address ID breaks
      * as soon as the device gets a new address from DHCP or SLAAC. */
     cfg->idi.type = MK_ID_KEY_ID;
@@ -84,7 +88,7 @@ void mk_config_defaults(mk_config *cfg)
      * need N(USE_TRANSPORT_MODE) and the responder's consent). NAT-T on: the devices this code is
      * for mostly sit behind a home or carrier NAT, and NAT_DETECTION costs two notifies. */
     cfg->tunnel = true;
-    cfg->natt = true;
+    cfg->natt = MK_NATT;
     /* A device that reboots keeps no SA state; INITIAL_CONTACT tells the responder to drop any
      * SA it still holds for our identity, so the stale one does not linger until it times out. */
     cfg->initial_contact = true;
@@ -132,6 +136,7 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
     return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
 }
 
+#if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
 {
     if (ike->env != NULL && ike->env->trace != NULL)
@@ -194,6 +199,8 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
     }
     mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
 }
+
+#endif
 
 /* Every state change goes through here, so a trace shows each transition exactly once. */
 void mk_ini_set_state(mk_ike *ike, mk_state st)
@@ -409,6 +416,9 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     } else if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK) {
         return MK_E_BAD_CONFIG;
     }
+    /* Like raw keys: an option that was compiled out is refused, never silently ignored. */
+    if (!MK_NATT && (cfg->natt || cfg->force_4500))
+        return MK_E_BAD_CONFIG; /* built without MK_NATT */
     if (cfg->idi.len == 0) /* (len is a uint8_t: it always fits data[]) */
         return MK_E_BAD_CONFIG;
     if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
@@ -425,7 +435,7 @@ mk_err mk_start(mk_ike *ike, uint64_t now_ms)
 {
     if (ike->cfg == NULL || ike->st != MK_ST_IDLE)
         return MK_E_BAD_STATE;
-#ifdef MK_NATT
+#if MK_NATT
     ike->on_4500 = ike->cfg->force_4500;
 #endif
     mk_err e = mk_ini_start_init(ike, now_ms);
@@ -589,10 +599,12 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
     ike->req_next_ms = now_ms + rto;
     queue_req(ike);
     ike->stats.retransmits++;
+#if MK_TRACE
     char num[12];
     mk_sb b = {num, sizeof num, 0};
     mk_sb_u32(&b, ike->stats.retransmits);
     mk_ini_trace(ike, MK_EV_RETRANSMIT, num);
+#endif
     return MK_E_OK;
 }
 

@@ -75,7 +75,7 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
     mk_pl_encode_nonce(&w, ike->ni, MK_NONCE_LEN);
     mk_pl_end(&w, at);
 
-#ifdef MK_NATT
+#if MK_NATT
     if (cfg->natt) {
         /* RFC 7296 §2.23: NAT_DETECTION_*_IP = SHA-1(SPIi | SPIr | IP | port), SPIr = 0 here */
         static const uint8_t zero[8] = {0};
@@ -435,7 +435,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     ike->peer_sha = mk_chain_find_notify(c, MK_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
     ike->peer_hashes = peer_hashes;
     ike->peer_certreq_rpk = certreq_rpk;
-#ifdef MK_NATT
+#if MK_NATT
     if (ike->cfg->natt && mk_chain_find_notify(c, MK_N_NAT_DETECTION_SOURCE_IP) != NULL &&
         mk_chain_find_notify(c, MK_N_NAT_DETECTION_DESTINATION_IP) != NULL) {
         ike->peer_natd = true;

@@ -49,6 +49,7 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e);
 /* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
 void mk_ini_wipe_secrets(mk_ike *ike);
 void mk_ini_set_state(mk_ike *ike, mk_state st);
+#if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail);
 /* Trace "EXCHANGE request|response: <outer payloads> [SK{<inner>}]" for a message. */
 void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
@@ -58,6 +59,13 @@ void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t
  * layout) or NULL. */
 void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
                      size_t inner_off);
+#else
+/* MK_TRACE off: the detail arguments are not even evaluated, so no name table is referenced. */
+#define mk_ini_trace(ike, ev, detail) ((void)(ike))
+#define mk_ini_trace_msg(ike, ev, msg, len, inner) ((void)(ike))
+#define mk_ini_trace_tx(ike, msg, len, inner_buf, inner_off)                                     \
+    ((void)(ike), (void)(len), (void)(inner_buf), (void)(inner_off))
+#endif
 /* Make msg[0..len) (an IKE message built in ike->req after the marker room) the outstanding
  * request: marker prepended on 4500, copied to the transmit slot, retransmission timer reset. */
 void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, uint64_t now,
@@ -120,6 +128,7 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
 
+#if MK_TRACE
 /* A small string builder for trace details (no snprintf in the core). */
 typedef struct mk_sb {
     char *p;
@@ -127,5 +136,6 @@ typedef struct mk_sb {
 } mk_sb;
 void mk_sb_str(mk_sb *b, const char *s);
 void mk_sb_u32(mk_sb *b, uint32_t v);
+#endif
 
 #endif
