@@ -83,6 +83,7 @@ extern "C" {
     X(UNEXPECTED_MSG, DROP, "not a response we are waiting for")                                   \
     X(WRONG_SPI, DROP, "IKE SPIs do not match this SA")                                            \
     X(WRONG_MSGID, DROP, "message ID does not match the outstanding request")                      \
+    X(OLD_REQUEST, DROP, "peer request older than the one last answered (replay)")                 \
     X(UNAUTH_NOTIFY, DROP, "unauthenticated error notify ignored (RFC 7296 2.21)")                 \
     X(UNAUTH_FAILURE, DROP, "unprotected IKE_SA_INIT response not acted on (RFC 7296 2.21.1)")     \
     X(REPLAY, DROP, "ESP sequence number replayed or too old")                                     \
@@ -146,6 +147,9 @@ enum {
     MK_PORT_IKE = 500,
     MK_PORT_NATT = 4500,
     MK_MAX_RETRY_INIT = 4, /* COOKIE / INVALID_KE round trips before giving up */
+    /* Our answer to a peer request, kept for its retransmission: marker 4 + HDR 28 + SK 4 +
+     * IV <= 16 + inner (one 10-octet notify) padded <= 16 + ICV <= 32 = 100 */
+    MK_MAX_PEER_RESP = 112,
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -410,6 +414,8 @@ typedef struct mk_stats {
     uint32_t tx_dgrams, rx_dgrams, tx_bytes, rx_bytes;
     uint32_t retransmits, dropped, round_trips;
     uint32_t answered_requests; /* INFORMATIONAL / CREATE_CHILD_SA requests from the peer */
+    uint32_t resent_responses;  /* a peer request came again: our cached answer went again */
+    uint32_t old_requests;      /* peer requests older than the last answered: dropped */
     mk_err last_drop;
     uint32_t unauth_notifies;    /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
     uint16_t last_unauth_notify; /* the last one's notify type, 0 if none */
@@ -475,6 +481,12 @@ typedef struct mk_ike {
     uint8_t tx[MK_MAX_MSG + MK_NATT_MARKER];
     uint16_t tx_len;
     uint16_t tx_port;
+    /* The answer to the peer's last request (RFC 7296 §2.2: the responder MUST remember each
+     * response), resent byte for byte when that request is retransmitted. */
+    uint8_t peer_resp[MK_MAX_PEER_RESP]; /* with the non-ESP marker when peer_resp_port is 4500 */
+    uint8_t peer_resp_len;               /* 0: no request answered yet */
+    uint16_t peer_resp_port;
+    uint32_t peer_resp_msgid;
     /* the child SA */
     uint32_t child_spi_in;
     mk_esp_sa child;

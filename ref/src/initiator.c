@@ -230,6 +230,8 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_wipe(ike->req, sizeof ike->req);
     mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
+    mk_wipe(ike->peer_resp, ike->peer_resp_len);
+    ike->peer_resp_len = 0;
     ike->peer_hashes = 0;
     ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
@@ -559,6 +561,8 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
     if (mk_err_class(e) == MK_CLASS_DROP) {
         if (e == MK_E_UNAUTH_NOTIFY)
             ike->stats.unauth_notifies++;
+        if (e == MK_E_OLD_REQUEST)
+            ike->stats.old_requests++;
         return drop(ike, e);
     }
     return mk_ini_fail(ike, e);

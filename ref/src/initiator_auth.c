@@ -3,8 +3,8 @@
  * initiator_auth: the IKE_AUTH exchange of the initiator (RFC 7296 §1.2, §2.15, §2.17; RFC 7815
  * §2.1): build SK{IDi, [IDr], AUTH, [N(USE_TRANSPORT_MODE)], SAi2, TSi, TSr, [N(INITIAL_CONTACT)]}
  * with a PSK AUTH over the IKE_SA_INIT request that was actually answered, then open and check
- * the response: ICV first (a forgery changes nothing), peer identity, the peer's AUTH in
- * constant time, and the child SA (proposal, traffic selectors, mode) whose keys come from
+ * the response: ICV first (a forgery changes nothing), the peer's AUTH in constant time, then
+ * its identity, and the child SA (proposal, traffic selectors, mode) whose keys come from
  * KEYMAT = prf+(SK_d, Ni | Nr). It must never act on a byte of the response before its ICV has
  * verified, nor keep AUTH or KEYMAT material on the stack after returning.
  */
@@ -262,8 +262,9 @@ static bool has_error_notify(const mk_chain *in)
 }
 
 /* The order of the checks is the security argument: (1) state, (2) ICV, after which every
- * octet is the peer's own, (3) critical payloads and AUTHENTICATION_FAILED, (4) IDr against the
- * configured identity, (5) the peer's AUTH, (6) only then the child SA. Nothing is written to
+ * octet was sent by whoever holds SK_er, (3) critical payloads and AUTHENTICATION_FAILED, (4)
+ * the peer's AUTH over RealMessage2 | Ni | prf(SK_pr, IDr), (5) only then IDr against the
+ * configured identity, (6) the child SA. Nothing is written to
  * the SA before the commit block, so a failure anywhere leaves the state machine where it was
  * (DROP) or fails it as a whole (FATAL): there is no half-established state. */
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
@@ -321,12 +322,10 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     if ((e = mk_pl_decode_id(&id, pid->body, pid->len)) != MK_E_OK ||
         (e = mk_pl_decode_auth(&av, pauth->body, pauth->len)) != MK_E_OK)
         goto out;
-    /* RFC 7296 §2.15: the responder's identity must be the one we are configured to trust */
-    if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||
-                             memcmp(id.data, cfg->idr.data, id.len) != 0)) {
-        e = MK_E_ID_MISMATCH;
-        goto out;
-    }
+    /* AUTH first, IDr after: until AUTH verifies, IDr is only octets someone holding SK_er
+     * sent (the IKE SA's keys prove nothing about who is behind them), so a wrong AUTH must
+     * report AUTH_FAILED whatever IDr says, and the identity is never compared, traced or
+     * reported before AUTH covered it (the AUTH octets include IDr's body: MACedIDForR). */
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
 #if MK_RPK
     if (cfg->auth_method == MK_AUTH_DIGSIG) {
@@ -350,6 +349,13 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
             e = MK_E_AUTH_FAILED;
             goto out;
         }
+    }
+    /* RFC 7296 §2.15: the responder's identity must be the one we are configured to trust
+     * (compared only now that AUTH, which covers it, has verified) */
+    if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||
+                             memcmp(id.data, cfg->idr.data, id.len) != 0)) {
+        e = MK_E_ID_MISMATCH;
+        goto out;
     }
     /* ---- the IKE SA is authenticated; now the child SA (RFC 7296 §2.21.2) ---- */
     if ((e = child_error(&in)) != MK_E_OK)

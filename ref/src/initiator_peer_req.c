@@ -4,9 +4,10 @@
  * minimal answers RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
  * NO_ADDITIONAL_SAS, an unknown critical payload reported with UNSUPPORTED_CRITICAL_PAYLOAD),
  * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
- * is sent as Message ID 2 and retransmitted until answered. No window and no response cache:
- * every answer is side-effect free (RFC 7815 §2.1). Nothing is answered before the request's
- * ICV verified, and a request that fails it changes nothing.
+ * is sent as Message ID 2 and retransmitted until answered. The last answer is cached and a
+ * retransmitted request gets it again, octet for octet; an older request is dropped (see
+ * peer_req_window). Nothing is answered before the request's ICV verified, and a request that
+ * fails it changes nothing.
  */
 #include <string.h>
 
@@ -26,9 +27,7 @@ static bool deletes_ike_sa(const mk_chain *in)
 }
 
 /* Seal HDR | SK{inner} straight into the transmit slot (after the non-ESP marker on 4500), so
- * no message-sized copy sits on the stack. Answers to the peer's requests are not remembered:
- * RFC 7815 §2.1 lets a minimal initiator rebuild them (they have no side effect), so a
- * retransmitted request simply gets a new answer. */
+ * no message-sized copy sits on the stack; the caller then caches the answer (remember_resp). */
 static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
                         mk_err *e)
 {
@@ -49,6 +48,47 @@ static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size
     ike->tx_len = (uint16_t)(len + off);
     ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
     return len;
+}
+
+/* Our window for the peer's requests is 1 (we never send SET_WINDOW_SIZE, RFC 7296 §2.3), so
+ * only the last answer need be kept. RFC 7815 §2.1 lets a minimal initiator skip Message ID
+ * tracking of incoming requests (its answers have no side effect), but RFC 7296 governs where
+ * the two differ, and it rules out what that saves, a fresh seal (new IV) per retransmission:
+ *   RFC 7296 §2.1: "The responder MUST never retransmit a response unless it receives a
+ *   retransmission of the request.  In that event, the responder MUST ignore the retransmitted
+ *   request except insofar as it causes a retransmission of the response."
+ *   RFC 7296 §2.1: "The responder MUST remember each response until it receives a request whose
+ *   sequence number is larger than or equal to the sequence number in the response plus its
+ *   window size"
+ *   RFC 7296 §2.1: "If the responder receives a retransmitted request for which it has already
+ *   forgotten the response, it MUST ignore the request (and not, for example, attempt
+ *   constructing a new response)."
+ * So a request older than the last one answered (outside the window of 1, its answer forgotten)
+ * is dropped unopened and counted (stats.old_requests); the last one again gets the cached
+ * octets (stats.resent_responses). Returns OK for a new request, OLD_REQUEST for an old one,
+ * and WRONG_MSGID (used here for "the same as the last one") for a retransmission, which the
+ * caller answers from the cache once its ICV verified. */
+static mk_err peer_req_window(const mk_ike *ike, uint32_t msgid)
+{
+    if (ike->peer_resp_len == 0)
+        return MK_E_OK; /* nothing answered yet: any Message ID is new */
+    if (msgid == ike->peer_resp_msgid)
+        return MK_E_WRONG_MSGID;
+    /* serial-number order (RFC 1982 style), so the window survives 2^32 wrap-around */
+    if ((uint32_t)(ike->peer_resp_msgid - msgid) < 0x80000000u)
+        return MK_E_OLD_REQUEST;
+    return MK_E_OK;
+}
+
+static void remember_resp(mk_ike *ike)
+{
+    if (ike->tx_len > sizeof ike->peer_resp) {
+        ike->peer_resp_len = 0; /* cannot happen (see MK_MAX_PEER_RESP): resealed, never cut */
+        return;
+    }
+    memcpy(ike->peer_resp, ike->tx, ike->tx_len);
+    ike->peer_resp_len = (uint8_t)ike->tx_len;
+    ike->peer_resp_port = ike->tx_port;
 }
 
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
@@ -72,11 +112,24 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         e = MK_E_UNEXPECTED_MSG;
         goto out;
     }
+    mk_err win = peer_req_window(ike, m->hdr.msgid);
+    if (win == MK_E_OLD_REQUEST) {
+        e = win; /* dropped before any crypto: a replay costs the sender nothing but our count */
+        goto out;
+    }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
     if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+    if (win == MK_E_WRONG_MSGID) {
+        /* the retransmitted request (authentic: its ICV verified) gets the cached answer */
+        memcpy(ike->tx, ike->peer_resp, ike->peer_resp_len);
+        ike->tx_len = ike->peer_resp_len;
+        ike->tx_port = ike->peer_resp_port;
+        ike->stats.resent_responses++;
+        goto out;
+    }
 
     bool close = false;
     mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
@@ -110,6 +163,8 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     if (e != MK_E_OK)
         goto out;
     mk_ini_trace_tx(ike, ike->tx + (ike->tx_len - len), len, inner, w.off);
+    remember_resp(ike);
+    ike->peer_resp_msgid = m->hdr.msgid;
     ike->stats.answered_requests++;
     if (close) {
         /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
