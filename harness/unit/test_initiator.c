@@ -935,8 +935,6 @@ Test(initiator, retransmitted_peer_request_gets_identical_answer, .init = world_
         mk_tx_done(&ike);
         /* only the counters and the transmit slot moved */
         before.stats = ike.stats;
-        before.tx_len = ike.tx_len;
-        memcpy(before.tx, ike.tx, sizeof ike.tx);
         cr_assert_arr_eq(&before, &ike, sizeof ike);
         cr_assert_eq(mk_stats_get(&ike)->resent_responses, (uint32_t)i);
     }

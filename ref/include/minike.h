@@ -132,13 +132,17 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
 enum {
     MK_MAX_PAYLOADS = 24,  /* payloads in one message (outer chain or inside SK) */
     MK_MAX_NONCE = 256,    /* RFC 7296 §3.9 */
-    MK_NONCE_LEN = 32,     /* our nonce: >= half the largest PRF key (SHA-512: 64/2) */
+    MK_NONCE_LEN = 32,     /* room for our nonce; its length: mk_ike.ni_len (RFC 7296 §2.10) */
+    MK_MIN_NONCE = 16,     /* RFC 7296 §2.10: "at least 128 bits in size" */
     MK_MAX_COOKIE = 64,    /* RFC 7296 §2.6 */
-    MK_MAX_DH_PUB = 256,   /* MODP-2048 */
-    MK_MAX_DH_PRIV = 256,  /* MODP-2048 exponent (we use 32 octets, stored padded) */
-    MK_MAX_PRF_OUT = 64,   /* HMAC-SHA2-512 */
+    /* MODP-2048 public value and exponent (we use 32 octets, stored padded); X25519: 32 */
+    MK_MAX_DH_PUB = MK_SUITES_ALL ? 256 : 32,
+    MK_MAX_DH_PRIV = MK_SUITES_ALL ? 256 : 32,
+    MK_MAX_PRF_OUT = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512, or -256 */
+    /* a running prf (libsodium's HMAC-SHA-512 or -256 state): see mk_prf_class.init */
+    MK_PRF_STATE_LEN = MK_SUITES_ALL ? 416 : 208,
     MK_MAX_ENCR_KEY = 36,  /* 32-octet key + 4-octet salt */
-    MK_MAX_INTEG_KEY = 64, /* HMAC-SHA2-512-256 key */
+    MK_MAX_INTEG_KEY = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512-256 key (or -256-128) */
     MK_MAX_ID = 256,       /* identification data */
     MK_MAX_PSK = 256,
     MK_MIN_PSK = 16,    /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
@@ -447,6 +451,7 @@ typedef struct mk_ike {
     uint8_t dh_priv[MK_MAX_DH_PRIV];
     uint8_t dh_pub[MK_MAX_DH_PUB];
     uint8_t ni[MK_NONCE_LEN];
+    uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
     uint8_t nr[MK_MAX_NONCE];
     uint16_t nr_len;
     uint8_t cookie[MK_MAX_COOKIE];
@@ -462,13 +467,31 @@ typedef struct mk_ike {
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
     uint8_t prf_len, integ_len, encr_len;
-    /* RealMessage2 for the responder's AUTH octets (RFC 7296 §2.15), without any non-ESP
-     * marker, with room behind it to append NonceIData | MACedIDForR for a signature check in
-     * place (Ed25519 needs the octets whole; the tail is wiped right after). RealMessage1 needs
-     * no copy: it is still in `req` when the IKE_AUTH request is built. */
-    uint8_t init_resp[MK_MAX_MSG + MK_NONCE_LEN + MK_MAX_PRF_OUT];
-    uint16_t init_resp_len;
-    /* the outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1) */
+    /* The responder's AUTH octets are RealMessage2 | NonceIData | MACedIDForR (RFC 7296 §2.15);
+     * only the last part waits for the IKE_AUTH response. What is kept meanwhile depends on
+     * the method, so the two share storage. */
+    union {
+        /* PSK: prf(prf(PSK, "Key Pad for IKEv2"), octets) runs as the parts arrive: RealMessage2
+         * and Ni go in when the IKE_SA_INIT response is accepted, MACedIDForR with the IKE_AUTH
+         * response. padkey = prf(PSK, "Key Pad for IKEv2") is computed once, there, and lives
+         * only until our own AUTH is built in the same call. */
+        struct {
+            uint64_t auth_r[MK_PRF_STATE_LEN / 8];
+            uint8_t padkey[MK_MAX_PRF_OUT];
+        } psk;
+#if MK_RPK
+        /* Raw keys: RealMessage2 itself (a signature needs the octets), without any non-ESP
+         * marker, with room behind it to append NonceIData | MACedIDForR for a check in place
+         * (Ed25519 needs them whole; the tail is wiped right after). */
+        struct {
+            uint8_t init_resp[MK_MAX_MSG + MK_NONCE_LEN + MK_MAX_PRF_OUT];
+            uint16_t init_resp_len;
+        } rpk;
+#endif
+    } peer_auth;
+    /* The outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1), after
+     * MK_NATT_MARKER octets of room for the non-ESP marker. RealMessage1 needs no copy: it is
+     * still here when the IKE_AUTH request is built. */
     uint8_t req[MK_MAX_MSG + MK_NATT_MARKER];
     uint16_t req_len;
     uint16_t req_port;
@@ -477,11 +500,12 @@ typedef struct mk_ike {
     bool req_outstanding;
     uint64_t req_first_ms, req_next_ms;
     uint32_t req_rto_ms;
-    /* the datagram waiting for the caller (one slot: drain after every call) */
-    uint8_t tx[MK_MAX_MSG + MK_NATT_MARKER];
+    /* The datagram waiting for the caller (one slot: drain after every call). It is a view, not
+     * a copy: the request in `req` or our answer in `peer_resp` (initiator.c owns it). */
+    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp */
     uint16_t tx_len;
     uint16_t tx_port;
-    /* The answer to the peer's last request (RFC 7296 §2.2: the responder MUST remember each
+    /* The answer to the peer's last request (RFC 7296 §2.1: the responder MUST remember each
      * response), resent byte for byte when that request is retransmitted. */
     uint8_t peer_resp[MK_MAX_PEER_RESP]; /* with the non-ESP marker when peer_resp_port is 4500 */
     uint8_t peer_resp_len;               /* 0: no request answered yet */
@@ -495,11 +519,20 @@ typedef struct mk_ike {
     uint8_t peer_hashes;   /* bit h: the responder announced hash ID h (1..5) */
     bool peer_certreq_rpk; /* the responder sent CERTREQ(15) in IKE_SA_INIT */
     /* Working space for one call at a time, so that no handler keeps a message-sized buffer on
-     * the stack: the decrypted SK plaintext of a received message, the inner payloads of the
-     * IKE_AUTH request being built, or (before those, Ed25519 only) the octets we sign. It may
-     * hold secrets while in use and is wiped before every return, so it is all zero between
-     * calls. Like `stats` it is outside the "a DROP changes nothing" comparison. */
-    uint8_t scratch[MK_MAX_MSG];
+     * the stack. Each member names the one phase that owns it while a call runs. It may hold
+     * secrets while in use and the part that was written is wiped before every return, so it
+     * is all zero between calls. Like `stats` it is outside the "a DROP changes nothing"
+     * comparison. */
+    union {
+        uint8_t scratch[MK_MAX_MSG];    /* the whole area (wipes, the DROP comparison) */
+        uint8_t sk_plain[MK_MAX_MSG];   /* a received message: its decrypted SK payload */
+        uint8_t auth_inner[MK_MAX_MSG]; /* our IKE_AUTH request: inner payloads before sealing */
+        uint8_t sig_octets[MK_MAX_MSG]; /* Ed25519: RealMessage1 | NonceRData | MACedIDForI */
+        struct {
+            uint8_t gir[MK_MAX_DH_PUB];       /* the IKE_SA_INIT response: g^ir */
+            uint8_t skeyseed[MK_MAX_PRF_OUT]; /* and SKEYSEED */
+        } init_keys;
+    };
 } mk_ike;
 
 #ifndef __cplusplus

@@ -7,6 +7,7 @@
  * It must never do I/O, read a clock, draw randomness other than through env->rng, allocate, or
  * let a datagram that is dropped change anything in the SA but its statistics.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "initiator_int.h"
@@ -112,6 +113,9 @@ bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *
     c->integ = su->integ != MK_INTEG_NONE ? mk_suite_integ(s, su->integ) : NULL;
     if (c->prf == NULL || c->encr == NULL || c->dh == NULL)
         return false;
+    /* the responder's PSK AUTH is computed piecewise (mk_ike.peer_auth.psk) */
+    if (c->prf->init == NULL || c->prf->state_len > MK_PRF_STATE_LEN)
+        return false;
     /* RFC 7296 §3.3: an AEAD cipher comes without an integrity transform, any other with one */
     if (c->encr->aead ? su->integ != MK_INTEG_NONE : c->integ == NULL)
         return false;
@@ -211,7 +215,9 @@ void mk_ini_set_state(mk_ike *ike, mk_state st)
 
 /* Public values (DH public, nonces, cookie, message copies) go too: auditing "everything goes" is
  * easier than a list of exceptions, and the request copy holds our encrypted AUTH. Nonces are not
- * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use. */
+ * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use.
+ * Message buffers are wiped as far as they were written (their lengths say how far); scratch
+ * is all zero between calls already. */
 void mk_ini_wipe_secrets(mk_ike *ike)
 {
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
@@ -225,22 +231,32 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_wipe(ike->sk_ar, sizeof ike->sk_ar);
     mk_wipe(ike->sk_ei, sizeof ike->sk_ei);
     mk_wipe(ike->sk_er, sizeof ike->sk_er);
-    mk_wipe(ike->init_resp, sizeof ike->init_resp);
-    mk_wipe(ike->scratch, sizeof ike->scratch);
-    mk_wipe(ike->req, sizeof ike->req);
+    mk_ini_wipe_peer_auth(ike);
+    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
     mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
-    mk_wipe(ike->peer_resp, ike->peer_resp_len);
-    ike->peer_resp_len = 0;
     ike->peer_hashes = 0;
     ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
-    ike->init_resp_len = ike->req_len = 0;
+    ike->req_len = 0;
     ike->cookie_len = 0;
     ike->prf_len = ike->integ_len = ike->encr_len = 0;
     ike->keys_ok = false;
     ike->child_ok = false;
     ike->req_outstanding = false;
+}
+
+/* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw
+ * keys' copy of RealMessage2 as far as it was written (plus the tail room a check may use). */
+void mk_ini_wipe_peer_auth(mk_ike *ike)
+{
+#if MK_RPK
+    size_t rpk = (size_t)ike->peer_auth.rpk.init_resp_len + MK_NONCE_LEN + MK_MAX_PRF_OUT;
+    mk_wipe(&ike->peer_auth, rpk > sizeof ike->peer_auth.psk ? rpk : sizeof ike->peer_auth.psk);
+    ike->peer_auth.rpk.init_resp_len = 0;
+#else
+    mk_wipe(&ike->peer_auth, sizeof ike->peer_auth);
+#endif
 }
 
 /* Every FATAL path ends here: the first error is kept (later ones are only symptoms), nothing is
@@ -250,8 +266,9 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     if (ike->err == MK_E_OK)
         ike->err = e; /* first error wins (BearSSL br_ssl_engine_fail) */
     mk_ini_wipe_secrets(ike);
-    mk_wipe(ike->tx, sizeof ike->tx);
-    ike->tx_len = 0;
+    mk_wipe(ike->peer_resp, ike->peer_resp_len); /* kept by a close: its answer is still due */
+    ike->peer_resp_len = 0;
+    mk_ini_tx_clear(ike);
     if (ike->st != MK_ST_FAILED) {
         mk_ini_trace(ike, MK_EV_INFO, mk_err_name(ike->err));
         mk_ini_set_state(ike, MK_ST_FAILED);
@@ -291,16 +308,27 @@ static uint32_t total_budget(const mk_ike *ike)
 
 /* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
  * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
- * Copy the outstanding request (from its marker slot if on 4500) into the transmit slot. */
-/* tx is a separate slot from req: mk_tx_done() empties tx, but the request stays in req for the
- * next retransmission until its response is accepted. */
+ * The transmit slot is a view of it (from the marker on 4500): mk_tx_done() empties the slot,
+ * but the request stays in req for the next retransmission until its response is accepted. */
 static void queue_req(mk_ike *ike)
 {
-    const uint8_t *src = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
-    size_t n = ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u);
-    memcpy(ike->tx, src, n);
-    ike->tx_len = (uint16_t)n;
+    ike->tx_what = MK_INI_TX_REQ;
+    ike->tx_len = (uint16_t)(ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u));
     ike->tx_port = ike->req_port;
+}
+
+/* Our answer to a peer request, sealed into ike->peer_resp (marker included on 4500). */
+void mk_ini_tx_resp(mk_ike *ike)
+{
+    ike->tx_what = MK_INI_TX_RESP;
+    ike->tx_len = ike->peer_resp_len;
+    ike->tx_port = ike->peer_resp_port;
+}
+
+void mk_ini_tx_clear(mk_ike *ike)
+{
+    ike->tx_what = MK_INI_TX_NONE;
+    ike->tx_len = 0;
 }
 
 /* Start a new exchange: Message ID and exchange type are remembered so that check_header() can
@@ -380,8 +408,17 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     if (ike == NULL)
         return MK_E_BAD_CONFIG;
     /* Wiped before anything is checked, so a reused mk_ike never carries a previous SA's keys,
-     * even when the new config is refused. */
-    mk_wipe(ike, sizeof *ike);
+     * even when the new config is refused: every field but the three message-sized buffers,
+     * which are only ever read as far as a length says they were written (req: req_len; the
+     * RealMessage2 copy: init_resp_len; scratch: within one call). Those lengths are zeroed
+     * here, the buffers themselves were wiped by whatever ended the previous SA, and never
+     * hold more than public octets between SAs (scratch is all zero between calls). */
+    mk_wipe(ike, offsetof(mk_ike, peer_auth));
+    mk_wipe(&ike->peer_auth.psk, sizeof ike->peer_auth.psk);
+#if MK_RPK
+    ike->peer_auth.rpk.init_resp_len = 0;
+#endif
+    mk_wipe(&ike->req_len, offsetof(mk_ike, scratch) - offsetof(mk_ike, req_len));
     ike->st = MK_ST_IDLE;
     if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL)
         return MK_E_BAD_CONFIG;
@@ -390,12 +427,17 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         return MK_E_BAD_CONFIG;
     /* Only classes registered in the config's registry may be offered (so a proposal we send
      * is always one we can run). */
+    size_t ni_len = MK_MIN_NONCE;
     for (size_t i = 0; i < cfg->n_ike; i++) {
         mk_ini_cls c;
         if (!mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c))
             return MK_E_BAD_CONFIG;
-        /* RFC 7296 §2.10: nonces at least half the PRF key size; ours are MK_NONCE_LEN */
-        if (c.prf->out_len > 2 * MK_NONCE_LEN || c.dh->pub_len > MK_MAX_DH_PUB ||
+        /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128
+         * bits in size, and MUST be at least half the key size of the negotiated pseudorandom
+         * function (PRF)." The PRF is not negotiated yet, so: half the largest one offered. */
+        if ((c.prf->out_len + 1) / 2 > ni_len)
+            ni_len = (c.prf->out_len + 1) / 2;
+        if (ni_len > MK_NONCE_LEN || c.dh->pub_len > MK_MAX_DH_PUB ||
             c.dh->priv_len > MK_MAX_DH_PRIV || c.prf->out_len > MK_MAX_PRF_OUT)
             return MK_E_BAD_CONFIG;
     }
@@ -430,6 +472,7 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
      * unchanged for the SA's lifetime. mk_ike stays small, and the secret exists only once. */
     ike->cfg = cfg;
     ike->env = env;
+    ike->ni_len = (uint8_t)ni_len;
     return MK_E_OK;
 }
 
@@ -628,11 +671,14 @@ uint64_t mk_deadline(const mk_ike *ike)
  * because IKE retransmissions are bitwise identical anyway. */
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
 {
-    if (ike->tx_len == 0) {
+    if (ike->tx_len == 0 || ike->tx_what == MK_INI_TX_NONE) {
         *out = NULL;
         return 0;
     }
-    *out = ike->tx;
+    if (ike->tx_what == MK_INI_TX_RESP)
+        *out = ike->peer_resp;
+    else
+        *out = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
     if (port != NULL)
         *port = ike->tx_port;
     return ike->tx_len;
@@ -645,7 +691,7 @@ void mk_tx_done(mk_ike *ike)
         return;
     ike->stats.tx_dgrams++;
     ike->stats.tx_bytes += ike->tx_len;
-    ike->tx_len = 0;
+    mk_ini_tx_clear(ike);
 }
 
 mk_state mk_state_get(const mk_ike *ike)

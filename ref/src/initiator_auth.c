@@ -44,11 +44,12 @@ static void build_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t *inner = ike->scratch;
+    uint8_t *inner = ike->auth_inner;
     uint8_t auth[MK_INI_AUTH_CAP];
     uint8_t idb[4 + sizeof cfg->idi.data]; /* RestOfInitIDPayload: type | RESERVED | data */
     uint8_t spi[4], method = MK_AUTH_PSK;
     size_t slot, at, auth_len = 0;
+    size_t inner_used = 0; /* how much of auth_inner to wipe at out */
     mk_proposal prop;
     mk_ini_cls cls;
     mk_err e = MK_E_OK;
@@ -85,12 +86,12 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
          * IKE header (after a COOKIE or INVALID_KE retry, the retried one; never the non-ESP
          * marker, which mk_ini_req_buf skips); NonceRData = the Nr body without its payload
          * header; MACedIDForI = prf(SK_pi, idb). The key pad is the 17 ASCII octets, no NUL. */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len, ike->nr,
-                       ike->nr_len, ike->sk_pi, idb, iw.off, auth);
+        mk_ks_auth_psk_pad(cls.prf, ike->peer_auth.psk.padkey, mk_ini_req_buf(ike), ike->req_len,
+                           ike->nr, ike->nr_len, ike->sk_pi, idb, iw.off, auth);
         auth_len = cls.prf->out_len;
     }
 
-    mk_wr w = mk_ini_inner_init(inner, sizeof ike->scratch, &slot);
+    mk_wr w = mk_ini_inner_init(inner, sizeof ike->auth_inner, &slot);
     /* The inner payloads are written in plaintext into ike->scratch, then encrypted into
      * ike->req by mk_ini_seal; scratch is wiped at out because it held IDi and AUTH. */
     /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr} */
@@ -135,6 +136,7 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_INITIAL_CONTACT, NULL, 0);
         mk_pl_end(&w, at);
     }
+    inner_used = w.err == MK_E_OK ? w.off : sizeof ike->auth_inner;
     if (w.err != MK_E_OK) {
         e = w.err;
         goto out;
@@ -148,7 +150,9 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     mk_ini_set_state(ike, MK_ST_AUTH_SENT);
 out:
     mk_wipe(auth, sizeof auth);
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    if (cfg->auth_method != MK_AUTH_DIGSIG) /* used up (with raw keys: RealMessage2 here) */
+        mk_wipe(ike->peer_auth.psk.padkey, sizeof ike->peer_auth.psk.padkey);
+    mk_wipe(ike->auth_inner, inner_used);
     return e;
 }
 
@@ -270,7 +274,7 @@ static bool has_error_notify(const mk_chain *in)
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
+    uint8_t *plain = ike->sk_plain; /* the inner chain's views point into it: wiped at out */
     uint8_t want[MK_MAX_PRF_OUT];
     mk_chain in;
     mk_sk_keys sk;
@@ -294,7 +298,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
         goto out;
     authed = true;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
@@ -338,8 +342,14 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     {
         /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
          * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
-                       MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
+        /* RealMessage2 | NonceIData went in when IKE_SA_INIT completed (keep_real_message2);
+         * MACedIDForR = prf(SK_pr, IDr body) completes the octets. The state is used up: every
+         * error after the ICV verified is FATAL, so it is never needed again. */
+        uint8_t maced[MK_MAX_PRF_OUT];
+        mk_ks_maced_id(cls.prf, ike->sk_pr, id.rest, id.rest_len, maced);
+        cls.prf->update(ike->peer_auth.psk.auth_r, maced, cls.prf->out_len);
+        cls.prf->final(ike->peer_auth.psk.auth_r, want);
+        mk_wipe(maced, sizeof maced);
         /* mk_ct_eq runs for every AUTH, whatever its method or length, so the time taken does
          * not say which test failed; an over-long AUTH compares 0 octets (never past `want`)
          * and a short one a prefix, but then auth_ok is already false. */
@@ -387,7 +397,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     /* Sliced in this order: encr_i | integ_i | encr_r | integ_r (initiator-to-responder first,
      * per SA the encryption key first). An AEAD "encryption key" includes its salt: 36 octets
      * for ChaCha20-Poly1305 (32 key + 4 salt), and integ is empty. */
-    e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, MK_NONCE_LEN, ike->nr,
+    e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, ike->ni_len, ike->nr,
                          ike->nr_len, &ck);
     if (e != MK_E_OK)
         goto out;
@@ -427,7 +437,7 @@ out:
         mk_ini_trace(ike, MK_EV_INFO, mk_err_name(e));
         e = MK_E_MALFORMED_RESP;
     }
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
     mk_wipe(want, sizeof want);
     mk_wipe(&ck, sizeof ck);
     return e;

@@ -72,7 +72,7 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
     mk_pl_end(&w, at);
 
     at = mk_pl_begin(&w, &slot, MK_PT_NONCE, false);
-    mk_pl_encode_nonce(&w, ike->ni, MK_NONCE_LEN);
+    mk_pl_encode_nonce(&w, ike->ni, ike->ni_len);
     mk_pl_end(&w, at);
 
 #if MK_NATT
@@ -130,8 +130,8 @@ mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
     static const uint8_t zero[8] = {0};
     if (memcmp(ike->spi_i, zero, 8) == 0)
         ike->spi_i[7] = 1;
-    /* RFC 7296 §2.10: nonces are random and at least 128 bits (ours: MK_NONCE_LEN octets) */
-    ike->env->rng(ike->env->ctx, ike->ni, MK_NONCE_LEN);
+    /* RFC 7296 §2.10: nonces are random and at least 128 bits (ni_len: see mk_init) */
+    ike->env->rng(ike->env->ctx, ike->ni, ike->ni_len);
     /* KE is sent for the first suite's group only: a responder that prefers another one costs
      * one INVALID_KE_PAYLOAD round trip, while a KE per group would cost a key pair each. */
     ike->dh = ike->cfg->ike[0].dh;
@@ -286,7 +286,7 @@ static mk_err ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
                        const uint8_t *nr, size_t nr_len, const uint8_t spi_r[8])
 {
     mk_ike_sa_keys k;
-    mk_err e = mk_ks_ike_keys(cls->prf, cls->integ, cls->encr, skeyseed, ike->ni, MK_NONCE_LEN, nr,
+    mk_err e = mk_ks_ike_keys(cls->prf, cls->integ, cls->encr, skeyseed, ike->ni, ike->ni_len, nr,
                               nr_len, ike->spi_i, spi_r, &k);
     if (e == MK_E_OK) {
         memcpy(ike->sk_d, k.d, k.prf_len);
@@ -335,6 +335,25 @@ static bool nat_between(const mk_ike *ike, const mk_chain *c, const uint8_t spi_
  * COOKIE and INVALID_KE retries return OK with *keyed false. A separate function (not inlined
  * into the caller: it has external linkage and is large) so that its frame, with g^ir,
  * SKEYSEED and the key block, is gone before mk_ini_build_auth runs. */
+/* What the responder's AUTH needs of RealMessage2 (RFC 7296 §2.15). PSK: AUTH_r =
+ * prf(padkey, RealMessage2 | NonceIData | MACedIDForR) starts running now, and padkey =
+ * prf(PSK, "Key Pad for IKEv2") is computed this once, for our own AUTH too. Raw keys: a
+ * signature needs the octets, so RealMessage2 is copied. */
+static void keep_real_message2(mk_ike *ike, const mk_prf_class *prf, const mk_msg *m)
+{
+#if MK_RPK
+    if (ike->cfg->auth_method == MK_AUTH_DIGSIG) {
+        memcpy(ike->peer_auth.rpk.init_resp, m->dgram, m->len);
+        ike->peer_auth.rpk.init_resp_len = (uint16_t)m->len;
+        return;
+    }
+#endif
+    mk_ks_psk_padkey(prf, ike->cfg->psk, ike->cfg->psk_len, ike->peer_auth.psk.padkey);
+    prf->init(ike->peer_auth.psk.auth_r, ike->peer_auth.psk.padkey, prf->out_len);
+    prf->update(ike->peer_auth.psk.auth_r, m->dgram, m->len);
+    prf->update(ike->peer_auth.psk.auth_r, ike->ni, ike->ni_len);
+}
+
 mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool *keyed)
 {
     const mk_chain *c = &m->chain;
@@ -407,7 +426,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
 
     /* g^ir and SKEYSEED are kept in ike->scratch (wiped at out), not on the stack that the DH
      * computation needs */
-    uint8_t *gir = ike->scratch, *skeyseed = ike->scratch + MK_MAX_DH_PUB;
+    uint8_t *gir = ike->init_keys.gir, *skeyseed = ike->init_keys.skeyseed;
     /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
     e = cls.dh->shared(ike->dh_priv, ke.data, ke.len, gir);
     if (e == MK_E_DH_ZERO)
@@ -415,7 +434,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     if (e != MK_E_OK)
         goto out;
     /* SKEYSEED = prf(Ni | Nr, g^ir) */
-    mk_ks_skeyseed(cls.prf, ike->ni, MK_NONCE_LEN, nr, nr_len, gir, cls.dh->secret_len, skeyseed);
+    mk_ks_skeyseed(cls.prf, ike->ni, ike->ni_len, nr, nr_len, gir, cls.dh->secret_len, skeyseed);
 
     /* ---- commit: nothing below can DROP (a failure now is FATAL and wipes the SA) ---- */
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, NULL);
@@ -427,8 +446,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     ike->nr_len = nr_len;
     /* RealMessage2 is the response, without the non-ESP marker (RFC 7296 §2.15); RealMessage1,
      * the request it answers (after any retry), stays in ike->req until IKE_AUTH is sealed. */
-    memcpy(ike->init_resp, m->dgram, m->len);
-    ike->init_resp_len = (uint16_t)m->len;
+    keep_real_message2(ike, cls.prf, m);
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
     ike->dh_priv_len = 0;
     ike->req_outstanding = false;
@@ -452,7 +470,7 @@ mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
 #endif
     *keyed = true;
 out:
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    mk_wipe(&ike->init_keys, sizeof ike->init_keys);
     return e;
 }
 

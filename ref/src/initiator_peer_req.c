@@ -26,8 +26,9 @@ static bool deletes_ike_sa(const mk_chain *in)
     return false;
 }
 
-/* Seal HDR | SK{inner} straight into the transmit slot (after the non-ESP marker on 4500), so
- * no message-sized copy sits on the stack; the caller then caches the answer (remember_resp). */
+/* Seal HDR | SK{inner} straight into the answer cache ike->peer_resp (after the non-ESP marker
+ * on 4500), which the transmit slot then shows; no message-sized copy sits on the stack. The
+ * previous answer is overwritten: with a window of 1 only the last one is ever resent. */
 static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
                         mk_err *e)
 {
@@ -35,18 +36,21 @@ static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size
     /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
      * stays set because we are the original initiator (RFC 7815 §2.2) */
     size_t len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE,
-                             m->hdr.msgid, inner, inner_off, ike->tx + off, MK_MAX_MSG, e);
+                             m->hdr.msgid, inner, inner_off, ike->peer_resp + off,
+                             sizeof ike->peer_resp - off, e);
     if (*e != MK_E_OK) {
-        /* the slot was overwritten: nothing half-built may be sent */
-        mk_wipe(ike->tx, sizeof ike->tx);
-        ike->tx_len = 0;
+        /* the cache was overwritten: nothing half-built may be resent */
+        mk_wipe(ike->peer_resp, sizeof ike->peer_resp);
+        ike->peer_resp_len = 0;
         *e = mk_ini_after_commit(*e);
         return 0;
     }
     /* RFC 3948 §2.2: IKE on UDP 4500 is preceded by four zero octets */
-    memset(ike->tx, 0, off);
-    ike->tx_len = (uint16_t)(len + off);
-    ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    memset(ike->peer_resp, 0, off);
+    ike->peer_resp_len = (uint8_t)(len + off);
+    ike->peer_resp_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    ike->peer_resp_msgid = m->hdr.msgid;
+    mk_ini_tx_resp(ike);
     return len;
 }
 
@@ -80,22 +84,11 @@ static mk_err peer_req_window(const mk_ike *ike, uint32_t msgid)
     return MK_E_OK;
 }
 
-static void remember_resp(mk_ike *ike)
-{
-    if (ike->tx_len > sizeof ike->peer_resp) {
-        ike->peer_resp_len = 0; /* cannot happen (see MK_MAX_PEER_RESP): resealed, never cut */
-        return;
-    }
-    memcpy(ike->peer_resp, ike->tx, ike->tx_len);
-    ike->peer_resp_len = (uint8_t)ike->tx_len;
-    ike->peer_resp_port = ike->tx_port;
-}
-
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     /* inner: the largest answer is one notify (1 type octet + 4 generic header + 4 notify
      * header + 1 data octet = 10), so 64 leaves room without a message-sized buffer. */
-    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
+    uint8_t *plain = ike->sk_plain; /* the inner chain's views point into it: wiped at out */
     uint8_t inner[64];
     mk_chain in;
     mk_sk_keys sk;
@@ -119,14 +112,12 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     if (win == MK_E_WRONG_MSGID) {
         /* the retransmitted request (authentic: its ICV verified) gets the cached answer */
-        memcpy(ike->tx, ike->peer_resp, ike->peer_resp_len);
-        ike->tx_len = ike->peer_resp_len;
-        ike->tx_port = ike->peer_resp_port;
+        mk_ini_tx_resp(ike);
         ike->stats.resent_responses++;
         goto out;
     }
@@ -162,9 +153,7 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     len = seal_resp(ike, m, inner, w.off, &e);
     if (e != MK_E_OK)
         goto out;
-    mk_ini_trace_tx(ike, ike->tx + (ike->tx_len - len), len, inner, w.off);
-    remember_resp(ike);
-    ike->peer_resp_msgid = m->hdr.msgid;
+    mk_ini_trace_tx(ike, ike->peer_resp + (ike->peer_resp_len - len), len, inner, w.off);
     ike->stats.answered_requests++;
     if (close) {
         /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
@@ -174,13 +163,13 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         mk_ini_set_state(ike, MK_ST_CLOSED);
     }
 out:
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
     return e;
 }
 
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
-    uint8_t *plain = ike->scratch; /* wiped at out */
+    uint8_t *plain = ike->sk_plain; /* wiped at out */
     mk_chain in;
     mk_sk_keys sk;
     mk_err e;
@@ -192,16 +181,15 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
     mk_ini_wipe_secrets(ike);
-    mk_wipe(ike->tx, sizeof ike->tx);
-    ike->tx_len = 0;
+    mk_ini_tx_clear(ike);
     mk_ini_set_state(ike, MK_ST_CLOSED);
 out:
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
     return e;
 }
 

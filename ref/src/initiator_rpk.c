@@ -149,7 +149,7 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
         /* RSA: hashed segment by segment, nothing copied */
         e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, seg, 3, auth, cap,
                                   auth_len);
-    } else if (!gather(ike->scratch, sizeof ike->scratch, seg, &whole)) {
+    } else if (!gather(ike->sig_octets, sizeof ike->sig_octets, seg, &whole)) {
         e = MK_E_BUF_TOO_SMALL; /* cannot happen: MK_INI_MAX_INIT_REQ keeps room */
     } else {
         e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1, auth,
@@ -160,7 +160,7 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
      * octets, 72 in all. mk_sig_auth_build_iov writes that whole body into `auth`. */
     if (e == MK_E_OK)
         *method = sc->method;
-    mk_wipe(ike->scratch, sizeof ike->scratch); /* held MACedIDForI, a prf output of SK_pi */
+    mk_wipe(ike->sig_octets, sizeof ike->sig_octets); /* held MACedIDForI, a prf output of SK_pi */
     mk_wipe(maced, sizeof maced);
     return e;
 }
@@ -233,19 +233,19 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
         return e; /* BAD_KEY, WEAK_KEY: the responder's key is unusable */
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
-    signed_octets(cls.prf, ike->init_resp, ike->init_resp_len, ike->ni, MK_NONCE_LEN, ike->sk_pr,
+    signed_octets(cls.prf, ike->peer_auth.rpk.init_resp, ike->peer_auth.rpk.init_resp_len, ike->ni, ike->ni_len, ike->sk_pr,
                   id->rest, id->rest_len, maced, seg);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
      * announced (the class table in sig.c holds exactly those). RSA hashes the segments; pure
      * Ed25519 needs them whole: NonceIData | MACedIDForR are appended to RealMessage2 in
-     * ike->init_resp, which has room for them, and that tail is wiped right after. */
+     * ike->peer_auth.rpk.init_resp, which has room for them, and that tail is wiped right after. */
     if (key.type == MK_KEY_RSA)
         e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, seg, 3);
-    else if (gather(ike->init_resp, sizeof ike->init_resp, seg, &whole))
+    else if (gather(ike->peer_auth.rpk.init_resp, sizeof ike->peer_auth.rpk.init_resp, seg, &whole))
         e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, &whole, 1);
     else
         e = MK_E_AUTH_FAILED; /* cannot happen: init_resp has the room */
-    mk_wipe(ike->init_resp + ike->init_resp_len, sizeof ike->init_resp - ike->init_resp_len);
+    mk_wipe(ike->peer_auth.rpk.init_resp + ike->peer_auth.rpk.init_resp_len, sizeof ike->peer_auth.rpk.init_resp - ike->peer_auth.rpk.init_resp_len);
     mk_wipe(maced, sizeof maced);
     /* Any verification error (bad encoding, wrong method, wrong hash, bad signature) is one
      * FATAL AUTH_FAILED: the caller needs no finer distinction than "the peer did not prove
