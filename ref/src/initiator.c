@@ -276,6 +276,15 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     return ike->err;
 }
 
+/* RFC 7296 §1.4.1: the peer deleted the IKE SA; its answer (SK{}) is all that is left. */
+void mk_ini_close(mk_ike *ike)
+{
+    if (ike->err == MK_E_OK)
+        ike->err = MK_E_PEER_DELETED;
+    mk_ini_wipe_secrets(ike);
+    mk_ini_set_state(ike, MK_ST_CLOSED);
+}
+
 /* For errors after a handler has committed (state, keys or SPIr changed): a DROP would claim that
  * the SA is untouched, which is no longer true, so a DROP-class error from building the next
  * request becomes BUF_TOO_SMALL and takes the FATAL path instead. */
@@ -447,18 +456,17 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         if (!mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &e, &a))
             return MK_E_BAD_CONFIG;
     }
-    if (cfg->auth_method == MK_AUTH_DIGSIG) {
-#if MK_RPK
-        mk_err e = mk_ini_rpk_check_config(cfg); /* our key pair, pins, imprint callback */
-        if (e != MK_E_OK)
-            return e;
-#else
-        return MK_E_BAD_CONFIG; /* built without MK_RPK: PSK only */
-#endif
-    } else if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
-        return MK_E_BAD_CONFIG;
+    /* another AUTH method only if an extension serves it (raw keys: built with MK_RPK) */
+    if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
+        if (mk_ini_auth_ext(cfg) == NULL)
+            return MK_E_BAD_CONFIG;
     } else if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK) {
         return MK_E_BAD_CONFIG;
+    }
+    for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++) {
+        mk_err e = (*x)->check_config != NULL ? (*x)->check_config(cfg) : MK_E_OK;
+        if (e != MK_E_OK)
+            return e; /* raw keys: our key pair, pins, imprint callback */
     }
     /* Like raw keys: an option that was compiled out is refused, never silently ignored. */
     if (!MK_NATT && (cfg->natt || cfg->force_4500))
@@ -480,9 +488,7 @@ mk_err mk_start(mk_ike *ike, uint64_t now_ms)
 {
     if (ike->cfg == NULL || ike->st != MK_ST_IDLE)
         return MK_E_BAD_STATE;
-#if MK_NATT
-    ike->on_4500 = ike->cfg->force_4500;
-#endif
+    ike->on_4500 = ike->cfg->force_4500; /* refused by mk_init without MK_NATT */
     mk_err e = mk_ini_start_init(ike, now_ms);
     if (e != MK_E_OK)
         return mk_ini_fail(ike, e);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator_peer_req: life after IKE_AUTH. Requests from the peer on the established SA get the
- * minimal answers RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
+ * initiator_peer_req: life after IKE_AUTH, the helpers of the spine's last step (handshake.c,
+ * mk_ini_on_peer_req). Requests from the peer on the established SA get the minimal answers
+ * RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
  * NO_ADDITIONAL_SAS, an unknown critical payload reported with UNSUPPORTED_CRITICAL_PAYLOAD),
  * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
  * is sent as Message ID 2 and retransmitted until answered. The last answer is cached and a
  * retransmitted request gets it again, octet for octet; an older request is dropped (see
- * peer_req_window). Nothing is answered before the request's ICV verified, and a request that
+ * mk_ini_peer_req_window). Nothing is answered before the request's ICV verified, and a request that
  * fails it changes nothing.
  */
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "initiator_int.h"
 
 /* A Delete payload for the IKE SA (protocol 1, no SPIs: RFC 7296 §3.11) in the chain? */
-static bool deletes_ike_sa(const mk_chain *in)
+bool mk_ini_deletes_ike_sa(const mk_chain *in)
 {
     for (size_t i = 0; i < in->n; i++) {
         mk_deletev d;
@@ -29,8 +30,8 @@ static bool deletes_ike_sa(const mk_chain *in)
 /* Seal HDR | SK{inner} straight into the answer cache ike->peer_resp (after the non-ESP marker
  * on 4500), which the transmit slot then shows; no message-sized copy sits on the stack. The
  * previous answer is overwritten: with a window of 1 only the last one is ever resent. */
-static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
-                        mk_err *e)
+size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
+                          mk_err *e)
 {
     size_t off = ike->on_4500 ? MK_NATT_MARKER : 0;
     /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
@@ -51,6 +52,7 @@ static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size
     ike->peer_resp_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
     ike->peer_resp_msgid = m->hdr.msgid;
     mk_ini_tx_resp(ike);
+    mk_ini_trace_tx(ike, ike->peer_resp + off, len, inner, inner_off);
     return len;
 }
 
@@ -72,7 +74,7 @@ static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size
  * octets (stats.resent_responses). Returns OK for a new request, OLD_REQUEST for an old one,
  * and WRONG_MSGID (used here for "the same as the last one") for a retransmission, which the
  * caller answers from the cache once its ICV verified. */
-static mk_err peer_req_window(const mk_ike *ike, uint32_t msgid)
+mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid)
 {
     if (ike->peer_resp_len == 0)
         return MK_E_OK; /* nothing answered yet: any Message ID is new */
@@ -82,89 +84,6 @@ static mk_err peer_req_window(const mk_ike *ike, uint32_t msgid)
     if ((uint32_t)(ike->peer_resp_msgid - msgid) < 0x80000000u)
         return MK_E_OLD_REQUEST;
     return MK_E_OK;
-}
-
-mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
-{
-    /* inner: the largest answer is one notify (1 type octet + 4 generic header + 4 notify
-     * header + 1 data octet = 10), so 64 leaves room without a message-sized buffer. */
-    uint8_t *plain = ike->sk_plain; /* the inner chain's views point into it: wiped at out */
-    uint8_t inner[64];
-    mk_chain in;
-    mk_sk_keys sk;
-    size_t slot, at, len;
-    mk_err e;
-    (void)now;
-
-    if (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    /* RFC 7296 §2.21: after IKE_SA_INIT only protected messages are acted on */
-    if (!m->has_sk) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    mk_err win = peer_req_window(ike, m->hdr.msgid);
-    if (win == MK_E_OLD_REQUEST) {
-        e = win; /* dropped before any crypto: a replay costs the sender nothing but our count */
-        goto out;
-    }
-    mk_ini_sk_keys(ike, false, &sk);
-    /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
-        goto out;
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
-    if (win == MK_E_WRONG_MSGID) {
-        /* the retransmitted request (authentic: its ICV verified) gets the cached answer */
-        mk_ini_tx_resp(ike);
-        ike->stats.resent_responses++;
-        goto out;
-    }
-
-    bool close = false;
-    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
-    uint8_t crit =
-        in.unsupported_critical != 0 ? in.unsupported_critical : m->chain.unsupported_critical;
-    if (crit != 0) {
-        /* RFC 7296 §2.5: a request with an unknown critical payload MUST be rejected with
-         * N(UNSUPPORTED_CRITICAL_PAYLOAD) whose data is the one-octet payload type */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
-        mk_pl_end(&w, at);
-    } else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA) {
-        /* RFC 7815 §2.1: a CREATE_CHILD_SA request is answered with N(NO_ADDITIONAL_SAS) */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
-        mk_pl_end(&w, at);
-    } else {
-        /* RFC 7815 §2.1: an INFORMATIONAL request gets an empty INFORMATIONAL response;
-         * RFC 7296 §1.4.1: one deleting the IKE SA is answered with SK{} and the SA is gone */
-        close = deletes_ike_sa(&in);
-        /* Only an IKE SA Delete is acted on. A Child SA Delete (protocol ESP) also gets SK{},
-         * the empty answer RFC 7815 §2.1 allows, instead of the RFC 7296 §1.4.1 answer naming
-         * the paired SA; mk_child() keeps returning the keys. Deliberate: a minimal node has
-         * one Child SA and no Child SA management, so its application must watch ESP. */
-    }
-    if (w.err != MK_E_OK) {
-        e = w.err;
-        goto out;
-    }
-    len = seal_resp(ike, m, inner, w.off, &e);
-    if (e != MK_E_OK)
-        goto out;
-    mk_ini_trace_tx(ike, ike->peer_resp + (ike->peer_resp_len - len), len, inner, w.off);
-    ike->stats.answered_requests++;
-    if (close) {
-        /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
-        if (ike->err == MK_E_OK)
-            ike->err = MK_E_PEER_DELETED;
-        mk_ini_wipe_secrets(ike);
-        mk_ini_set_state(ike, MK_ST_CLOSED);
-    }
-out:
-    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
-    return e;
 }
 
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)

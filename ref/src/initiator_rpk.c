@@ -17,7 +17,7 @@
 
 #if MK_RPK
 
-mk_err mk_ini_rpk_check_config(const mk_config *cfg)
+static mk_err mk_ini_rpk_check_config(const mk_config *cfg)
 {
     uint8_t type;
     /* Everything that can be known before the first packet is checked here, so a wrong key
@@ -38,7 +38,7 @@ mk_err mk_ini_rpk_check_config(const mk_config *cfg)
     return MK_E_OK;
 }
 
-void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
+static void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
 {
     /* RFC 7427 §4: announce the hashes we support; RFC 8420 §2: "Identity" (5) MUST be among
      * them for Ed25519 to be used */
@@ -48,7 +48,7 @@ void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
     mk_pl_end(w, at);
 }
 
-mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
+static mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
 {
     *hashes = 0;
     *certreq = false;
@@ -117,7 +117,7 @@ static bool gather(uint8_t *buf, size_t cap, const mk_iov seg[3], mk_iov *whole)
     return true;
 }
 
-mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
+static mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
                              uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
 {
     const mk_config *cfg = ike->cfg;
@@ -165,7 +165,7 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
     return e;
 }
 
-void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
+static void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
 {
     const mk_config *cfg = ike->cfg;
     size_t at;
@@ -195,7 +195,7 @@ static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
     return false;
 }
 
-mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
+static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t maced[MK_MAX_PRF_OUT];
@@ -260,6 +260,62 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
     }
     return MK_E_OK;
 }
+
+/* ---- the extension: hooks that act only when cfg->auth_method is MK_AUTH_DIGSIG ---- */
+
+static bool digsig(const mk_config *cfg)
+{
+    return cfg->auth_method == MK_AUTH_DIGSIG;
+}
+
+static mk_err rpk_check_config(const mk_config *cfg)
+{
+    return digsig(cfg) ? mk_ini_rpk_check_config(cfg) : MK_E_OK;
+}
+
+static void rpk_init_last(const mk_ike *ike, mk_wr *w, size_t *slot)
+{
+    if (digsig(ike->cfg))
+        mk_ini_rpk_init_payloads(w, slot); /* N(SIGNATURE_HASH_ALGORITHMS) */
+}
+
+static mk_err rpk_init_check(const mk_ike *ike, const mk_chain *c, mk_ini_init_x *x)
+{
+    if (!digsig(ike->cfg))
+        return MK_E_OK;
+    x->peer_sha = mk_chain_find_notify(c, MK_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
+    return mk_ini_rpk_parse_init(c, &x->peer_hashes, &x->certreq_rpk);
+}
+
+/* A signature needs RealMessage2 itself (RFC 7296 §2.15): copied, without any non-ESP marker. */
+static void rpk_init_commit(mk_ike *ike, const mk_msg *m, const mk_ini_init_x *x)
+{
+    if (!digsig(ike->cfg))
+        return;
+    memcpy(ike->peer_auth.rpk.init_resp, m->dgram, m->len);
+    ike->peer_auth.rpk.init_resp_len = (uint16_t)m->len;
+    ike->peer_sha = x->peer_sha;
+    ike->peer_hashes = x->peer_hashes;
+    ike->peer_certreq_rpk = x->certreq_rpk;
+}
+
+static void rpk_auth_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
+{
+    if (digsig(ike->cfg))
+        mk_ini_rpk_build_certs(ike, w, slot);
+}
+
+const mk_ini_ext mk_ini_ext_rpk = {
+    .name = "raw public keys",
+    .check_config = rpk_check_config,
+    .init_last = rpk_init_last,
+    .init_check = rpk_init_check,
+    .init_commit = rpk_init_commit,
+    .auth_method = MK_AUTH_DIGSIG,
+    .auth_sign = mk_ini_rpk_build_auth,
+    .auth_certs = rpk_auth_certs,
+    .auth_verify = mk_ini_rpk_verify,
+};
 
 #else
 typedef int mk_ini_rpk_compiled_out; /* MK_RPK off: PSK only; an empty file is not ISO C */
