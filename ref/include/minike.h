@@ -130,20 +130,20 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
  * Fixed limits (enums, so they are usable as array sizes).
  */
 enum {
-    MK_MAX_PAYLOADS = 24,  /* payloads in one message (outer chain or inside SK) */
-    MK_MAX_NONCE = 256,    /* RFC 7296 §3.9 */
-    MK_NONCE_LEN = 32,     /* room for our nonce; its length: mk_ike.ni_len (RFC 7296 §2.10) */
-    MK_MIN_NONCE = 16,     /* RFC 7296 §2.10: "at least 128 bits in size" */
-    MK_MAX_COOKIE = 64,    /* RFC 7296 §2.6 */
+    MK_MAX_PAYLOADS = 24, /* payloads in one message (outer chain or inside SK) */
+    MK_MAX_NONCE = 256,   /* RFC 7296 §3.9 */
+    MK_NONCE_LEN = 32,    /* room for our nonce; its length: mk_ike.ni_len (RFC 7296 §2.10) */
+    MK_MIN_NONCE = 16,    /* RFC 7296 §2.10: "at least 128 bits in size" */
+    MK_MAX_COOKIE = 64,   /* RFC 7296 §2.6 */
     /* MODP-2048 public value and exponent (we use 32 octets, stored padded); X25519: 32 */
     MK_MAX_DH_PUB = MK_SUITES_ALL ? 256 : 32,
     MK_MAX_DH_PRIV = MK_SUITES_ALL ? 256 : 32,
     MK_MAX_PRF_OUT = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512, or -256 */
     /* a running prf (libsodium's HMAC-SHA-512 or -256 state): see mk_prf_class.init */
     MK_PRF_STATE_LEN = MK_SUITES_ALL ? 416 : 208,
-    MK_MAX_ENCR_KEY = 36,  /* 32-octet key + 4-octet salt */
+    MK_MAX_ENCR_KEY = 36,                       /* 32-octet key + 4-octet salt */
     MK_MAX_INTEG_KEY = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512-256 key (or -256-128) */
-    MK_MAX_ID = 256,       /* identification data */
+    MK_MAX_ID = 256,                            /* identification data */
     MK_MAX_PSK = 256,
     MK_MIN_PSK = 16,    /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
     MK_MAX_SUITES = 8,  /* IKE or ESP proposals in a config */

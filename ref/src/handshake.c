@@ -445,8 +445,8 @@ static size_t answer_inner(const mk_msg *m, const mk_chain *in, uint8_t *inner, 
 {
     size_t slot, at;
     mk_wr w = mk_ini_inner_init(inner, cap, &slot);
-    uint8_t crit = in->unsupported_critical != 0 ? in->unsupported_critical
-                                                 : m->chain.unsupported_critical;
+    uint8_t crit =
+        in->unsupported_critical != 0 ? in->unsupported_critical : m->chain.unsupported_critical;
     *close = false;
     if (crit != 0) {
         /* RFC 7296 §2.5: rejected with N(UNSUPPORTED_CRITICAL_PAYLOAD), data: the type */

@@ -471,7 +471,7 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     /* Like raw keys: an option that was compiled out is refused, never silently ignored. */
     if (!MK_NATT && (cfg->natt || cfg->force_4500))
         return MK_E_BAD_CONFIG; /* built without MK_NATT */
-    if (cfg->idi.len == 0) /* (len is a uint8_t: it always fits data[]) */
+    if (cfg->idi.len == 0)      /* (len is a uint8_t: it always fits data[]) */
         return MK_E_BAD_CONFIG;
     if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
         (cfg->tsr.type != MK_TS_IPV4_RANGE && cfg->tsr.type != MK_TS_IPV6_RANGE))

@@ -139,4 +139,3 @@ mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
     mk_wipe(&k, sizeof k);
     return e;
 }
-

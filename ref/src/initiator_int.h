@@ -70,7 +70,7 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
 /* MK_TRACE off: the detail arguments are not even evaluated, so no name table is referenced. */
 #define mk_ini_trace(ike, ev, detail) ((void)(ike))
 #define mk_ini_trace_msg(ike, ev, msg, len, inner) ((void)(ike))
-#define mk_ini_trace_tx(ike, msg, len, inner_buf, inner_off)                                     \
+#define mk_ini_trace_tx(ike, msg, len, inner_buf, inner_off)                                       \
     ((void)(ike), (void)(len), (void)(inner_buf), (void)(inner_off))
 #endif
 /* Make msg[0..len) (an IKE message built in ike->req after the marker room) the outstanding

@@ -7,8 +7,8 @@
  * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
  * is sent as Message ID 2 and retransmitted until answered. The last answer is cached and a
  * retransmitted request gets it again, octet for octet; an older request is dropped (see
- * mk_ini_peer_req_window). Nothing is answered before the request's ICV verified, and a request that
- * fails it changes nothing.
+ * mk_ini_peer_req_window). Nothing is answered before the request's ICV verified, and a request
+ * that fails it changes nothing.
  */
 #include <string.h>
 
@@ -36,9 +36,9 @@ size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, si
     size_t off = ike->on_4500 ? MK_NATT_MARKER : 0;
     /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
      * stays set because we are the original initiator (RFC 7815 §2.2) */
-    size_t len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE,
-                             m->hdr.msgid, inner, inner_off, ike->peer_resp + off,
-                             sizeof ike->peer_resp - off, e);
+    size_t len =
+        mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE, m->hdr.msgid,
+                    inner, inner_off, ike->peer_resp + off, sizeof ike->peer_resp - off, e);
     if (*e != MK_E_OK) {
         /* the cache was overwritten: nothing half-built may be resent */
         mk_wipe(ike->peer_resp, sizeof ike->peer_resp);

@@ -118,7 +118,7 @@ static bool gather(uint8_t *buf, size_t cap, const mk_iov seg[3], mk_iov *whole)
 }
 
 static mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
-                             uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
+                                    uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t maced[MK_MAX_PRF_OUT];
@@ -195,7 +195,8 @@ static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
     return false;
 }
 
-static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
+static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id,
+                                const mk_authv *av)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t maced[MK_MAX_PRF_OUT];
@@ -233,8 +234,8 @@ static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *i
         return e; /* BAD_KEY, WEAK_KEY: the responder's key is unusable */
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
-    signed_octets(cls.prf, ike->peer_auth.rpk.init_resp, ike->peer_auth.rpk.init_resp_len, ike->ni, ike->ni_len, ike->sk_pr,
-                  id->rest, id->rest_len, maced, seg);
+    signed_octets(cls.prf, ike->peer_auth.rpk.init_resp, ike->peer_auth.rpk.init_resp_len, ike->ni,
+                  ike->ni_len, ike->sk_pr, id->rest, id->rest_len, maced, seg);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
      * announced (the class table in sig.c holds exactly those). RSA hashes the segments; pure
      * Ed25519 needs them whole: NonceIData | MACedIDForR are appended to RealMessage2 in
@@ -245,7 +246,8 @@ static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *i
         e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, &whole, 1);
     else
         e = MK_E_AUTH_FAILED; /* cannot happen: init_resp has the room */
-    mk_wipe(ike->peer_auth.rpk.init_resp + ike->peer_auth.rpk.init_resp_len, sizeof ike->peer_auth.rpk.init_resp - ike->peer_auth.rpk.init_resp_len);
+    mk_wipe(ike->peer_auth.rpk.init_resp + ike->peer_auth.rpk.init_resp_len,
+            sizeof ike->peer_auth.rpk.init_resp - ike->peer_auth.rpk.init_resp_len);
     mk_wipe(maced, sizeof maced);
     /* Any verification error (bad encoding, wrong method, wrong hash, bad signature) is one
      * FATAL AUTH_FAILED: the caller needs no finer distinction than "the peer did not prove
