@@ -648,6 +648,37 @@ Test(initiator, wrong_psk_on_peer_side, .init = world_setup, .fini = world_teard
     cr_assert_eq(mk_last_error(&ike), MK_E_PEER_AUTH_FAILED);
 }
 
+/* The request buffer (MK_MAX_REQ, 800 in the minimal profile) holds the longest request the
+ * profile can build: IDi and IDr of 255 octets, IPv6 selectors, transport mode, INITIAL_CONTACT,
+ * after a COOKIE (64 octets) round trip. minike.h derives 767 octets for one ChaCha20 suite. */
+Test(initiator, longest_request_fits, .init = world_setup, .fini = world_teardown)
+{
+    cfg.idi.type = pcfg.idi.type = MK_ID_KEY_ID;
+    cfg.idi.len = pcfg.idi.len = 255;
+    memset(cfg.idi.data, 'i', 255);
+    memcpy(pcfg.idi.data, cfg.idi.data, 255);
+    cfg.idr.type = pcfg.idr.type = MK_ID_KEY_ID;
+    cfg.idr.len = pcfg.idr.len = 255;
+    memset(cfg.idr.data, 'r', 255);
+    memcpy(pcfg.idr.data, cfg.idr.data, 255);
+    mk_ts *ts[] = {&cfg.tsi, &cfg.tsr};
+    for (size_t i = 0; i < 2; i++) {
+        memset(ts[i], 0, sizeof *ts[i]);
+        ts[i]->type = MK_TS_IPV6_RANGE;
+        ts[i]->end_port = 0xffff;
+        memset(ts[i]->end, 0xff, 16);
+    }
+    pcfg.tsr = cfg.tsr;
+    cfg.initial_contact = true;
+    cfg.tunnel = false;
+    pcfg.script.cookie = true;
+    start();
+    run();
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED, "%s", mk_err_name(mk_last_error(&ike)));
+    cr_assert_leq(ike.req_len, MK_MAX_REQ);
+    cr_log_info("IKE_AUTH request %u octets, MK_MAX_REQ %d", ike.req_len, MK_MAX_REQ);
+}
+
 /* AUTH is verified before anything about IDr: a responder with a wrong AUTH and another
  * identity fails with AUTH_FAILED, not ID_MISMATCH (the identity was never authenticated). */
 Test(initiator, wrong_auth_and_wrong_idr_is_auth_failed, .init = world_setup,

@@ -65,6 +65,19 @@ extern "C" {
 #define MK_MAX_MSG 3000
 #endif
 #endif
+/* MK_MAX_REQ: the largest request we build (mk_ike.req). Responses are what MK_MAX_MSG bounds;
+ * our own requests are bounded by the config. With one ChaCha20-Poly1305/X25519 suite (no raw
+ * keys) the longest possible IKE_AUTH request is 767 octets (IDi and IDr of 255 octets, IPv6
+ * selectors, transport mode, INITIAL_CONTACT; test_initiator.c longest_request_fits) and
+ * IKE_SA_INIT with a 64-octet cookie 196, so the minimal profile keeps 800. A config that does
+ * not fit fails with BUF_TOO_SMALL, never overflows. */
+#ifndef MK_MAX_REQ
+#if MK_PROFILE_MINIMAL && !MK_SUITES_ALL && !MK_RPK
+#define MK_MAX_REQ 800
+#else
+#define MK_MAX_REQ MK_MAX_MSG
+#endif
+#endif
 
 /* ---------------------------------------------------------------------------------------------
  * Errors: one list generates the enum, mk_err_str() and mk_err_class(). Names are stable: tests
@@ -132,9 +145,10 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
 enum {
     MK_MAX_PAYLOADS = 24, /* payloads in one message (outer chain or inside SK) */
     MK_MAX_NONCE = 256,   /* RFC 7296 §3.9 */
-    MK_NONCE_LEN = 32,    /* room for our nonce; its length: mk_ike.ni_len (RFC 7296 §2.10) */
-    MK_MIN_NONCE = 16,    /* RFC 7296 §2.10: "at least 128 bits in size" */
-    MK_MAX_COOKIE = 64,   /* RFC 7296 §2.6 */
+    /* room for our nonce (half the largest PRF key, at least 16); length: mk_ike.ni_len */
+    MK_NONCE_LEN = MK_SUITES_ALL ? 32 : 16,
+    MK_MIN_NONCE = 16,  /* RFC 7296 §2.10: "at least 128 bits in size" */
+    MK_MAX_COOKIE = 64, /* RFC 7296 §2.6 */
     /* MODP-2048 public value and exponent (we use 32 octets, stored padded); X25519: 32 */
     MK_MAX_DH_PUB = MK_SUITES_ALL ? 256 : 32,
     MK_MAX_DH_PRIV = MK_SUITES_ALL ? 256 : 32,
@@ -153,7 +167,7 @@ enum {
     MK_MAX_RETRY_INIT = 4, /* COOKIE / INVALID_KE round trips before giving up */
     /* Our answer to a peer request, kept for its retransmission: marker 4 + HDR 28 + SK 4 +
      * IV <= 16 + inner (one 10-octet notify) padded <= 16 + ICV <= 32 = 100 */
-    MK_MAX_PEER_RESP = 112,
+    MK_MAX_PEER_RESP = MK_SUITES_ALL ? 112 : 72, /* one suite: IV 8, no padding, ICV 16: 71 */
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -492,7 +506,7 @@ typedef struct mk_ike {
     /* The outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1), after
      * MK_NATT_MARKER octets of room for the non-ESP marker. RealMessage1 needs no copy: it is
      * still here when the IKE_AUTH request is built. */
-    uint8_t req[MK_MAX_MSG + MK_NATT_MARKER];
+    uint8_t req[MK_MAX_REQ + MK_NATT_MARKER];
     uint16_t req_len;
     uint16_t req_port;
     uint32_t req_msgid;

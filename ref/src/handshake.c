@@ -326,7 +326,7 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
         goto out;
     /* RFC 7815 §2.1: IKE_AUTH is Message ID 1. Sealing overwrites RealMessage1 in req. */
     len = mk_ini_seal(ike, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 1, ike->auth_inner, inner_len,
-                      mk_ini_req_buf(ike), MK_MAX_MSG, &e);
+                      mk_ini_req_buf(ike), MK_MAX_REQ, &e);
     if (e != MK_E_OK)
         goto out;
     mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, ike->auth_inner, inner_len);

@@ -37,7 +37,11 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
 /* The IKE_SA_INIT request is built with this cap rather than MK_MAX_MSG, so that RealMessage1 |
  * NonceRData | MACedIDForI (what an Ed25519 AUTH signs whole) always fits ike->scratch. A real
  * request is far smaller (8 proposals, a MODP-2048 KE and a cookie are about 900 octets). */
-enum { MK_INI_MAX_INIT_REQ = MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT };
+enum {
+    MK_INI_MAX_INIT_REQ = MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT < MK_MAX_REQ
+                              ? MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT
+                              : MK_MAX_REQ
+};
 
 /* After a handler has committed to the SA, an error may no longer be a DROP (the dispatcher
  * would report "nothing changed"): a DROP-class error from our own encoder becomes

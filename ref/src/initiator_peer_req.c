@@ -129,7 +129,7 @@ mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
         return mk_ini_fail(ike, w.err);
     /* RFC 7815 App. B.1: INFORMATIONAL, Message ID 2 (after IKE_SA_INIT 0 and IKE_AUTH 1) */
     size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, MK_HDR_F_INITIATOR, 2, inner, w.off,
-                             mk_ini_req_buf(ike), MK_MAX_MSG, &e);
+                             mk_ini_req_buf(ike), MK_MAX_REQ, &e);
     if (e != MK_E_OK)
         return mk_ini_fail(ike, e);
     mk_ini_send_req(ike, len, 2, MK_EX_INFORMATIONAL, now_ms, inner, w.off);
