@@ -129,9 +129,9 @@ fi
 B=build/footprint-$P
 if [ ! -f "$B/libmk_harness.a" ]; then
   cmake -S . -B "$B" -DMK_PROFILE=$P -DMK_INTEROP=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$B" -j2 --target mk_harness >/dev/null
+  cmake --build "$B" -j2 --target mk_harness >/dev/null 2>&1
 else
-  cmake --build "$B" -j2 --target mk_harness >/dev/null
+  cmake --build "$B" -j2 --target mk_harness >/dev/null 2>&1
 fi
 hdefs=()
 for d in $DEFS; do hdefs+=("-D$d"); done

@@ -143,8 +143,11 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
  * Fixed limits (enums, so they are usable as array sizes).
  */
 enum {
-    MK_MAX_PAYLOADS = 24, /* payloads in one message (outer chain or inside SK) */
-    MK_MAX_NONCE = 256,   /* RFC 7296 §3.9 */
+    /* payloads in one message (outer chain or inside SK). strongSwan's richest IKE_SA_INIT
+     * response has 12 (SA KE Nonce, two NAT-D, CERTREQ and six status notifies); the minimal
+     * profile keeps 16, which takes 128 octets off the stack of every receive path */
+    MK_MAX_PAYLOADS = MK_PROFILE_MINIMAL ? 16 : 24,
+    MK_MAX_NONCE = 256, /* RFC 7296 §3.9 */
     /* room for our nonce (half the largest PRF key, at least 16); length: mk_ike.ni_len */
     MK_NONCE_LEN = MK_SUITES_ALL ? 32 : 16,
     MK_MIN_NONCE = 16,  /* RFC 7296 §2.10: "at least 128 bits in size" */
