@@ -19,6 +19,8 @@
 #include <string.h>
 #include <ucontext.h>
 
+#include <sodium.h>
+
 #include "peer.h"
 #include "suite.h"
 

@@ -6,6 +6,7 @@
  * replays the initiator alone (same seed, so the same messages) against the recording, so only
  * the initiator's own calls are counted, not the peer's use of the same modules.
  */
+#include <sodium.h>
 #include <string.h>
 
 #include "peer.h"
