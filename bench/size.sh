@@ -34,14 +34,19 @@ build() { # $1 = compiler, $2.. = flags
   done
   echo "${objs[@]}"
 }
-for variant in "MK_RPK=1:with raw public keys" "MK_RPK=0:PSK only"; do
-  def=${variant%%:*}; what=${variant#*:}
+# Every switch is spelled out (0 or 1): minike.h's defaults would otherwise decide silently.
+# `bash bench/footprint.sh` gives the linked (--gc-sections) figures per profile.
+for variant in "MK_NATT=1 MK_RPK=1:full (NAT-T, raw public keys)" \
+               "MK_NATT=1 MK_RPK=0:NAT-T, PSK only" \
+               "MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0:minimal profile"; do
+  what=${variant#*:}; def=()
+  for d in ${variant%%:*}; do def+=("-D$d"); done
   echo "== core ($what), gcc -Os, x86-64 (text data bss per module, then total)"
-  objs=$(build gcc -D"$def")
+  objs=$(build gcc "${def[@]}")
   size -t $objs | sed "s#$tmp/##"
   if command -v arm-none-eabi-gcc >/dev/null; then
     echo "== core ($what), arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb (crypto libraries excluded)"
-    objs=$(build arm-none-eabi-gcc -D"$def" -mcpu=cortex-m4 -mthumb -isystem "$tmp/inc" \
+    objs=$(build arm-none-eabi-gcc "${def[@]}" -mcpu=cortex-m4 -mthumb -isystem "$tmp/inc" \
            -DMBEDTLS_CONFIG_FILE='"mk_cfg.h"')
     arm-none-eabi-size -t $objs | sed "s#$tmp/##"
   fi

@@ -43,11 +43,14 @@ SCENARIOS=(
   "dup-response|7|107||dup-tx=1"
   "forged-error|8|108||forged-error"
   "corrupt-icv|9|109|--timeout 2|bad-icv"
+  # the minimal profile's handshake (issue 10): its one suite, no NAT-T, no INITIAL_CONTACT;
+  # the capture a -DMK_PROFILE=minimal build replays bit for bit
+  "psk-minimal|10|110|--ike chacha20poly1305-prfsha256-x25519 --esp chacha20poly1305 --no-natt --initial-contact off|"
 )
 
 template() {
   case $1 in
-  psk-gcm-natt|psk-cbc-modp2048) cat <<'EOF'
+  psk-gcm-natt|psk-cbc-modp2048|psk-minimal) cat <<'EOF'
 1 TX IKE_SA_INIT
 2 RX OK INIT_SENT->AUTH_SENT
 3 TX IKE_AUTH
@@ -155,7 +158,8 @@ inside() {
       --kv "tsi = 10.99.20.0/24" --kv "tsr = 10.99.10.0/24" \
       --kv "local = $I_ADDR:500" --kv "remote = $R_ADDR:500" \
       --kv "natt = $([[ $iopts == *--no-natt* ]] && echo 0 || echo 1)" \
-      --kv "force_4500 = 0" --kv "tunnel = 1" --kv "initial_contact = 1" \
+      --kv "force_4500 = 0" --kv "tunnel = 1" \
+      --kv "initial_contact = $([[ $iopts == *"--initial-contact off"* ]] && echo 0 || echo 1)" \
       --kv "total_ms = $([[ $iopts =~ --timeout\ ([0-9]+) ]] && echo $((BASH_REMATCH[1] * 1000)) || echo 30000)" \
       --kv "delete = $([[ $iopts == *--delete* ]] && echo 1 || echo 0)"
   done

@@ -57,6 +57,8 @@ static const char initiate_help[] =
     "                         must lie in --tsi)\n"
     "  --no-natt              no NAT_DETECTION notifies, stay on the IKE port\n"
     "  --nat-port             start on the NAT-T port with the non-ESP marker\n"
+    "  --initial-contact on|off  send N(INITIAL_CONTACT) in IKE_AUTH (default on: a device\n"
+    "                         that reboots has no other SA with the peer)\n"
     "  --transport            transport mode instead of tunnel mode (selectors = the outer\n"
     "                         addresses; --ping / --to must then be the --peer address, IPv4)\n"
     "  --ping ADDR            ICMP echo inside ESP to ADDR (IPv4, inside --tsr); checks replies\n"
@@ -107,6 +109,7 @@ int cmd_initiate(int argc, char **argv)
                                        {"inner-src", 1, 0, 'S'},
                                        {"no-natt", 0, 0, 'n'},
                                        {"nat-port", 0, 0, 'N'},
+                                       {"initial-contact", 1, 0, 1001},
                                        {"transport", 0, 0, 't'},
                                        {"ping", 1, 0, 'g'},
                                        {"send", 1, 0, 'x'},
@@ -136,6 +139,7 @@ int cmd_initiate(int argc, char **argv)
     mk_addr peer, local, to, ping, peer_ike, peer_natt;
     bool have_peer = false, have_local = false, have_to = false, have_ping = false;
     bool no_natt = false, nat_port = false, transport = false, del = false, have_src = false;
+    bool initial_contact = true;
     bool have_count = false, have_quiet = false;
     const char *send = NULL;
     uint64_t count = 1, timeout = 30, quiet = 2;
@@ -178,6 +182,13 @@ int cmd_initiate(int argc, char **argv)
             break;
         case 'N':
             nat_port = true;
+            break;
+        case 1001: /* --initial-contact */
+            if (strcmp(optarg, "on") == 0 || strcmp(optarg, "off") == 0)
+                initial_contact = strcmp(optarg, "on") == 0;
+            else
+                r = cli_fail(EX_USAGE, "--initial-contact", "expects on or off",
+                             "e.g. --initial-contact off");
             break;
         case 't':
             transport = true;
@@ -353,7 +364,8 @@ int cmd_initiate(int argc, char **argv)
     d->cfg.tsi = c.tsi;
     d->cfg.tsr = c.tsr;
     d->cfg.tunnel = !transport;
-    d->cfg.natt = !no_natt;
+    d->cfg.initial_contact = initial_contact;
+    d->cfg.natt = MK_NATT && !no_natt; /* a build without NAT-T refuses cfg.natt */
     d->cfg.force_4500 = nat_port || peer.port != MK_PORT_IKE;
     d->cfg.total_ms = (uint32_t)timeout * 1000u;
     if ((r = cli_rpk_config(&c, &d->cfg, &imprint)) != 0) {

@@ -10,6 +10,8 @@
 #        harness/conformance/spec_tags.sh --check    exit 1 if a tag in ref/ cites a section
 #                                                    the committed file does not list
 # The ctest `conformance_test_initiator_conformance` (spec_coverage_is_current) runs --check.
+# --check also checks that the spine, ref/src/handshake.c, quotes the RFC sentence of every step
+# of the exchange (the SPINE list below), in message order.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/harness/conformance/SPEC_COVERAGE.md
@@ -76,7 +78,43 @@ sections = {}
 for t in tags:
     sections.setdefault(canon(t[2], t[3]), []).append(t)
 
+# The spine (ref/src/handshake.c) quotes, at each step of RFC 7815's exchange, the RFC sentence
+# it implements. Each (step, RFC, quoted words) must be present, in this order, in one comment
+# of handshake.c: a quote that is edited away or moved out of order fails --check.
+SPINE = [
+    ('1 IKE_SA_INIT request', 'RFC 7296 §1.2', 'The first exchange of an IKE session, IKE_SA_INIT, negotiates security parameters for the IKE SA, sends nonces, and sends Diffie-Hellman values.'),
+    ('1 initiator only', 'RFC 7815 §2.1', 'Minimal implementations only need to support the role of initiator'),
+    ('1 nonce', 'RFC 7296 §2.10', 'MUST be at least 128 bits in size, and MUST be at least half the key size of the negotiated pseudorandom function (PRF).'),
+    ('2 IKE_SA_INIT response', 'RFC 7296 §2.15', 'For the responder, the octets to be signed start with the first octet of the first SPI in the header of the second message (IKE_SA_INIT response)'),
+    ('3 IKE_AUTH request', 'RFC 7296 §1.2', 'The second exchange, IKE_AUTH, transmits identities, proves knowledge of the secrets corresponding to the two identities'),
+    ('3 signed octets', 'RFC 7296 §2.15', 'The initiator signs the first message (IKE_SA_INIT request), starting with the first octet of the first SPI in the header and ending with the last octet of the last payload.'),
+    ('4 IKE_AUTH response', 'RFC 7296 §2.5', 'If the critical flag is set and the payload type is unrecognized, the message MUST be rejected'),
+    ('5 peer requests', 'RFC 7815 §2.1', 'generate an empty INFORMATIONAL response to it.'),
+    ('5 retransmitted requests', 'RFC 7296 §2.1', 'The responder MUST never retransmit a response unless it receives a retransmission of the request.'),
+]
+
+def spine_check():
+    path = os.path.join(root, 'ref/src/handshake.c')
+    if not os.path.exists(path):
+        print('ref/src/handshake.c: the spine is missing')
+        return 1
+    text = open(path, encoding='utf-8').read()
+    # comment text only, with the line breaks and leading asterisks of block comments undone
+    comments = ' '.join(re.sub(r'\n\s*\*\s?', ' ', c) for c in re.findall(r'/\*(.*?)\*/', text, re.S))
+    comments = re.sub(r'\s+', ' ', comments)
+    bad, pos = 0, 0
+    for step, rfc, quote in SPINE:
+        at = comments.find(quote, pos)
+        if at < 0 or comments.rfind(rfc, 0, at) < 0:
+            print('ref/src/handshake.c: step %s lacks the quote of %s: "%s"' % (step, rfc, quote))
+            bad += 1
+        else:
+            pos = at
+    print('spine: %d of %d quoted steps present in order' % (len(SPINE) - bad, len(SPINE)))
+    return 1 if bad else 0
+
 if mode == '--check':
+    spine_bad = spine_check()
     have = set()
     if os.path.exists(out):
         for line in open(out, encoding='utf-8'):
@@ -90,7 +128,7 @@ if mode == '--check':
               % (t[0], t[1], s, os.path.relpath(out, root)))
     print('%d tags, %d sections in ref/; %d missing from the coverage file'
           % (len(tags), len(sections), len(missing)))
-    sys.exit(1 if missing else 0)
+    sys.exit(1 if missing or spine_bad else 0)
 
 w = []
 w.append('# SPEC_COVERAGE: where ref/ enforces the RFCs (duvet-lite)')

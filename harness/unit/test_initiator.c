@@ -648,6 +648,50 @@ Test(initiator, wrong_psk_on_peer_side, .init = world_setup, .fini = world_teard
     cr_assert_eq(mk_last_error(&ike), MK_E_PEER_AUTH_FAILED);
 }
 
+/* The request buffer (MK_MAX_REQ, 800 in the minimal profile) holds the longest request the
+ * profile can build: IDi and IDr of 255 octets, IPv6 selectors, transport mode, INITIAL_CONTACT,
+ * after a COOKIE (64 octets) round trip. minike.h derives 767 octets for one ChaCha20 suite. */
+Test(initiator, longest_request_fits, .init = world_setup, .fini = world_teardown)
+{
+    cfg.idi.type = pcfg.idi.type = MK_ID_KEY_ID;
+    cfg.idi.len = pcfg.idi.len = 255;
+    memset(cfg.idi.data, 'i', 255);
+    memcpy(pcfg.idi.data, cfg.idi.data, 255);
+    cfg.idr.type = pcfg.idr.type = MK_ID_KEY_ID;
+    cfg.idr.len = pcfg.idr.len = 255;
+    memset(cfg.idr.data, 'r', 255);
+    memcpy(pcfg.idr.data, cfg.idr.data, 255);
+    mk_ts *ts[] = {&cfg.tsi, &cfg.tsr};
+    for (size_t i = 0; i < 2; i++) {
+        memset(ts[i], 0, sizeof *ts[i]);
+        ts[i]->type = MK_TS_IPV6_RANGE;
+        ts[i]->end_port = 0xffff;
+        memset(ts[i]->end, 0xff, 16);
+    }
+    pcfg.tsr = cfg.tsr;
+    cfg.initial_contact = true;
+    cfg.tunnel = false;
+    pcfg.script.cookie = true;
+    start();
+    run();
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED, "%s", mk_err_name(mk_last_error(&ike)));
+    cr_assert_leq(ike.req_len, MK_MAX_REQ);
+    cr_log_info("IKE_AUTH request %u octets, MK_MAX_REQ %d", ike.req_len, MK_MAX_REQ);
+}
+
+/* AUTH is verified before anything about IDr: a responder with a wrong AUTH and another
+ * identity fails with AUTH_FAILED, not ID_MISMATCH (the identity was never authenticated). */
+Test(initiator, wrong_auth_and_wrong_idr_is_auth_failed, .init = world_setup,
+     .fini = world_teardown)
+{
+    pcfg.script.wrong_auth = true;
+    pcfg.script.wrong_idr = MK_ID_FQDN;
+    start();
+    run();
+    cr_assert_eq(mk_state_get(&ike), MK_ST_FAILED);
+    cr_assert_eq(mk_last_error(&ike), MK_E_AUTH_FAILED);
+}
+
 Test(initiator, wrong_idr_is_id_mismatch, .init = world_setup, .fini = world_teardown)
 {
     pcfg.script.wrong_idr = MK_ID_FQDN;
@@ -894,6 +938,91 @@ Test(initiator, forged_peer_request_is_dropped, .init = world_setup, .fini = wor
     assert_same_but_stats(&before, &ike);
     const uint8_t *p;
     cr_assert_eq(mk_tx_peek(&ike, &p, &port), 0, "nothing answered");
+}
+
+/* RFC 7296 §2.1: a retransmitted request gets the same response again, octet for octet (no
+ * reseal with a new IV), and nothing else happens. */
+Test(initiator, retransmitted_peer_request_gets_identical_answer, .init = world_setup,
+     .fini = world_teardown)
+{
+    establish();
+    cr_assert_eq(mk_peer_send_create_child(peer, now), MK_E_OK);
+    uint8_t req[MK_MAX_MSG + MK_NATT_MARKER], first[MK_MAX_MSG + MK_NATT_MARKER];
+    uint16_t port, tport;
+    size_t n = from_peer(req, &port);
+    cr_assert_gt(n, 0);
+    const uint8_t *p;
+    cr_assert_eq(mk_on_dgram(&ike, req, n, port, now), MK_E_OK);
+    size_t a = mk_tx_peek(&ike, &p, &tport);
+    cr_assert_gt(a, 0);
+    memcpy(first, p, a);
+    mk_tx_done(&ike);
+    for (int i = 1; i <= 3; i++) {
+        static mk_ike before;
+        before = ike;
+        cr_assert_eq(mk_on_dgram(&ike, req, n, port, now + (uint64_t)i * 500), MK_E_OK);
+        size_t b = mk_tx_peek(&ike, &p, &tport);
+        cr_assert_eq(b, a);
+        cr_assert_arr_eq(p, first, a, "retransmission %d differs from the first answer", i);
+        mk_tx_done(&ike);
+        /* only the counters and the transmit slot moved */
+        before.stats = ike.stats;
+        cr_assert_arr_eq(&before, &ike, sizeof ike);
+        cr_assert_eq(mk_stats_get(&ike)->resent_responses, (uint32_t)i);
+    }
+    cr_assert_eq(mk_stats_get(&ike)->answered_requests, 1);
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED);
+}
+
+/* The same under loss: the peer loses our first answer, retransmits its request on its timer and
+ * accepts the (identical) second copy. */
+Test(initiator, peer_request_answer_lost_then_resent, .init = world_setup,
+     .fini = world_teardown)
+{
+    pcfg.script.drop_rx_mask = 1u << 2; /* the third datagram the peer gets: our first answer */
+    establish();
+    cr_assert_eq(mk_peer_send_liveness(peer, now), MK_E_OK);
+    pump();
+    cr_assert_eq(mk_peer_state_get(peer), MK_PEER_REQ_SENT, "the answer was lost");
+    for (int guard = 0; guard < 10 && mk_peer_state_get(peer) == MK_PEER_REQ_SENT; guard++) {
+        now = mk_peer_deadline(peer);
+        cr_assert_neq(now, UINT64_MAX);
+        (void)mk_peer_on_timer(peer, now);
+        pump();
+    }
+    cr_assert_eq(mk_peer_state_get(peer), MK_PEER_ESTABLISHED);
+    cr_assert(mk_peer_last_answer(peer)->valid);
+    cr_assert_eq(mk_stats_get(&ike)->answered_requests, 1);
+    cr_assert_eq(mk_stats_get(&ike)->resent_responses, 1);
+}
+
+/* A request with a Message ID below the last one answered is outside our window of 1: dropped
+ * unopened (no answer, no state change) and counted, however often it is replayed. */
+Test(initiator, replayed_old_peer_request_is_dropped, .init = world_setup, .fini = world_teardown)
+{
+    establish();
+    uint8_t old[MK_MAX_MSG + MK_NATT_MARKER];
+    uint16_t port;
+    cr_assert_eq(mk_peer_send_liveness(peer, now), MK_E_OK);
+    size_t n = from_peer(old, &port);
+    cr_assert_gt(n, 0);
+    cr_assert_eq(mk_on_dgram(&ike, old, n, port, now), MK_E_OK);
+    pump(); /* our answer to the peer */
+    cr_assert_eq(mk_peer_send_liveness(peer, now), MK_E_OK);
+    pump(); /* Message ID 1, answered */
+    cr_assert_eq(mk_stats_get(&ike)->answered_requests, 2);
+    for (uint32_t i = 1; i <= 5; i++) {
+        static mk_ike before;
+        before = ike;
+        cr_assert_eq(mk_on_dgram(&ike, old, n, port, now), MK_E_OLD_REQUEST);
+        assert_same_but_stats(&before, &ike);
+        const uint8_t *p;
+        cr_assert_eq(mk_tx_peek(&ike, &p, &port), 0, "nothing answered");
+        cr_assert_eq(mk_stats_get(&ike)->old_requests, i);
+        cr_assert_eq(mk_stats_get(&ike)->last_drop, MK_E_OLD_REQUEST);
+    }
+    cr_assert_eq(mk_stats_get(&ike)->answered_requests, 2);
+    cr_assert_eq(mk_state_get(&ike), MK_ST_ESTABLISHED);
 }
 
 /* ==== Delete ================================================================================ */

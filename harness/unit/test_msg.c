@@ -821,9 +821,9 @@ Test(msg, describe_and_truncate)
     uint8_t nb[8] = {0, 0, 0xea, 0x60, 0, 0, 0, 0}; /* notify type 60000: unknown */
     uint8_t nc[4] = {0, 0, 0x40, 0x06};
     mk_chain c = {.n = 3};
-    c.pl[0] = (mk_pl){MK_PT_SA, false, nb, 8};
-    c.pl[1] = (mk_pl){MK_PT_NOTIFY, false, nb, 8};
-    c.pl[2] = (mk_pl){MK_PT_NOTIFY, false, nc, 4};
+    c.pl[0] = (mk_pl){.type = MK_PT_SA, .critical = false, .body = nb, .len = 8};
+    c.pl[1] = (mk_pl){.type = MK_PT_NOTIFY, .critical = false, .body = nb, .len = 8};
+    c.pl[2] = (mk_pl){.type = MK_PT_NOTIFY, .critical = false, .body = nc, .len = 4};
     char out[128];
     mk_chain_describe(&c, out, sizeof out);
     cr_assert_str_eq(out, "SA N(60000) N(COOKIE)");
@@ -867,6 +867,10 @@ static void run_msg_file(const char *path, size_t *count)
         const char *got = mk_err_name(e);
         if (e == MK_E_OK && m.chain.unsupported_critical != 0)
             got = "UNSUPPORTED_CRITICAL";
+        /* the vector is written for the full profile's limit of 24 payloads; the minimal
+         * profile keeps 16 (minike.h), so the same message is TOO_MANY there */
+        if (MK_MAX_PAYLOADS < 24 && strcmp(name, "exactly_max_payloads") == 0)
+            want = "TOO_MANY";
         cr_expect_str_eq(got, want, "%s: %s", path, name);
         const char *chain = mk_vec_str(b, "chain");
         if (e == MK_E_OK && chain != NULL) {

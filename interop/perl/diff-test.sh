@@ -35,7 +35,7 @@ trap 'exit 1' INT TERM
 
 # Fixed inputs: RFC 7748 6.1 Alice's private key; a nonce and SPIs nobody would pick at random.
 SPI=0123456789abcdef
-NONCE=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+NONCE=000102030405060708090a0b0c0d0e0f  # 16 octets: RFC 7296 §2.10 with PRF-HMAC-SHA2-256
 DH=77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a
 ESPSPI=c0ffee01
 PSK=diff-psk-0123456789abcdef

@@ -170,6 +170,7 @@ static size_t parse_suites(const char *list, mk_ike_suite *ike, mk_esp_suite *es
 typedef struct opts {
     const char *mode;
     uint8_t spi[8], nonce[MK_NONCE_LEN], dh[32], esp_spi[4];
+    size_t nonce_len; /* RFC 7296 §2.10: 16 with PRF-HMAC-SHA2-256 suites (mk_ike.ni_len) */
     const char *peer_seed, *ike, *esp, *psk, *idi, *idr, *tsi, *tsr;
     mk_addr local, remote;
     int timeout_s;
@@ -197,9 +198,10 @@ static void parse_opts(int argc, char **argv, opts *o)
         const char *k = argv[i], *v = argv[i + 1];
         if (!strcmp(k, "--spi"))
             have |= parse_hex(v, o->spi, 8, k) == 8 ? 1 : 0;
-        else if (!strcmp(k, "--nonce"))
-            have |= parse_hex(v, o->nonce, MK_NONCE_LEN, k) == MK_NONCE_LEN ? 2 : 0;
-        else if (!strcmp(k, "--dh-priv"))
+        else if (!strcmp(k, "--nonce")) {
+            o->nonce_len = parse_hex(v, o->nonce, MK_NONCE_LEN, k);
+            have |= o->nonce_len >= 16 && o->nonce_len <= MK_NONCE_LEN ? 2 : 0;
+        } else if (!strcmp(k, "--dh-priv"))
             have |= parse_hex(v, o->dh, 32, k) == 32 ? 4 : 0;
         else if (!strcmp(k, "--esp-spi"))
             have |= parse_hex(v, o->esp_spi, 4, k) == 4 ? 8 : 0;
@@ -229,7 +231,7 @@ static void parse_opts(int argc, char **argv, opts *o)
             die("unknown option", k);
     }
     if (have != 15 || o->psk == NULL)
-        die("need --spi (8), --nonce (32), --dh-priv (32), --esp-spi (4) and --psk", NULL);
+        die("need --spi (8), --nonce (16..32), --dh-priv (32), --esp-spi (4) and --psk", NULL);
 }
 
 static void peer_config(const opts *o, mk_peer_config *pc)
@@ -262,10 +264,10 @@ static int mode_run(const opts *o)
     uint8_t prefix[8 + MK_NONCE_LEN + 32 + 4];
     /* the order the core draws them: SPIi, Ni, DH private key, then (IKE_AUTH) our ESP SPI */
     memcpy(prefix, o->spi, 8);
-    memcpy(prefix + 8, o->nonce, MK_NONCE_LEN);
-    memcpy(prefix + 8 + MK_NONCE_LEN, o->dh, 32);
-    memcpy(prefix + 8 + MK_NONCE_LEN + 32, o->esp_spi, 4);
-    stream_seeded(&ini_rng, prefix, sizeof prefix, "minike differential initiator IVs");
+    memcpy(prefix + 8, o->nonce, o->nonce_len);
+    memcpy(prefix + 8 + o->nonce_len, o->dh, 32);
+    memcpy(prefix + 8 + o->nonce_len + 32, o->esp_spi, 4);
+    stream_seeded(&ini_rng, prefix, 8 + o->nonce_len + 32 + 4, "minike differential initiator IVs");
     stream_seeded(&peer_rng, NULL, 0, o->peer_seed);
     mk_env ienv = {.ctx = &ini_rng, .rng = stream_rng, .trace = NULL};
     mk_env penv = {.ctx = &peer_rng, .rng = stream_rng, .trace = NULL};
@@ -294,6 +296,9 @@ static int mode_run(const opts *o)
     mk_err e = mk_init(&ike, &cfg, &ienv);
     if (e != MK_E_OK)
         die("mk_init", mk_err_name(e));
+    if (ike.ni_len != o->nonce_len) /* the core draws ni_len octets of the prefix as Ni */
+        die("--nonce has the wrong length for these suites (RFC 7296 §2.10: max(16, PRF/2))",
+            NULL);
     uint64_t t = 1000;
     if ((e = mk_start(&ike, t)) != MK_E_OK)
         die("mk_start", mk_err_name(e));
@@ -346,7 +351,7 @@ static int mode_run(const opts *o)
     uint8_t gir[32], skeyseed[MK_MAX_PRF_OUT];
     if (ke == NULL || ke->len != 36 || mk_dh_x25519.shared(o->dh, ke->body + 4, 32, gir) != MK_E_OK)
         die("no usable KE in the response", NULL);
-    mk_ks_skeyseed(&mk_prf_hmac_sha2_256, ike.ni, MK_NONCE_LEN, ike.nr, ike.nr_len, gir, 32,
+    mk_ks_skeyseed(&mk_prf_hmac_sha2_256, ike.ni, ike.ni_len, ike.nr, ike.nr_len, gir, 32,
                    skeyseed);
     mk_ike_keys k;
     mk_esp_sa child;
@@ -354,7 +359,7 @@ static int mode_run(const opts *o)
         die("no keys", NULL);
     print_hex("SPIi", k.spi_i, 8);
     print_hex("SPIr", k.spi_r, 8);
-    print_hex("Ni", ike.ni, MK_NONCE_LEN);
+    print_hex("Ni", ike.ni, ike.ni_len);
     print_hex("Nr", ike.nr, ike.nr_len);
     print_hex("g^ir", gir, 32);
     print_hex("SKEYSEED", skeyseed, mk_prf_hmac_sha2_256.out_len);

@@ -26,6 +26,60 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
+ * Build options. Every switch is 0 or 1 and is tested with #if, never #ifdef, so -DMK_NATT=0
+ * means off. CMake sets them from MK_PROFILE (minimal|full) and the per-feature options; a
+ * compiler invoked by hand gets these defaults. They change sizeof(mk_ike), so a program and the
+ * library must be built with the same values (CMake passes them as PUBLIC definitions).
+ *   MK_PROFILE_MINIMAL  1: the RFC 7815 device profile: PSK, one suite, no NAT-T, no raw keys,
+ *                       1280-octet messages, no trace text.
+ *   MK_NATT             NAT traversal (RFC 7296 §2.23, RFC 3948); off: cfg.natt is BAD_CONFIG
+ *   MK_RPK              raw public keys (RFC 7427, 7670, 8420); off: MK_AUTH_DIGSIG is BAD_CONFIG
+ *   MK_TRACE            env->trace gets text (payload lists, error and state names); off: no name
+ *                       table is referenced by the core, so a --gc-sections link drops them
+ *   MK_SUITES_ALL       the full registry (AES-GCM/CCM/CBC, P-256, MODP-2048, SHA2-512 via
+ *                       libsodium and mbedTLS); off: ChaCha20-Poly1305 + X25519 + PRF-HMAC-SHA2-256
+ *   MK_MAX_MSG          the largest IKE message sent or accepted (RFC 7296 §2: "All IKEv2
+ *                       implementations MUST be able to send, receive, and process IKE messages
+ *                       that are up to 1280 octets long, and they SHOULD be able to send,
+ *                       receive, and process messages that are up to 3000 octets long.")
+ */
+#ifndef MK_PROFILE_MINIMAL
+#define MK_PROFILE_MINIMAL 0
+#endif
+#ifndef MK_NATT
+#define MK_NATT (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_RPK
+#define MK_RPK (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_TRACE
+#define MK_TRACE (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_SUITES_ALL
+#define MK_SUITES_ALL (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_MAX_MSG
+#if MK_PROFILE_MINIMAL
+#define MK_MAX_MSG 1280
+#else
+#define MK_MAX_MSG 3000
+#endif
+#endif
+/* MK_MAX_REQ: the largest request we build (mk_ike.req). Responses are what MK_MAX_MSG bounds;
+ * our own requests are bounded by the config. With one ChaCha20-Poly1305/X25519 suite (no raw
+ * keys) the longest possible IKE_AUTH request is 767 octets (IDi and IDr of 255 octets, IPv6
+ * selectors, transport mode, INITIAL_CONTACT; test_initiator.c longest_request_fits) and
+ * IKE_SA_INIT with a 64-octet cookie 196, so the minimal profile keeps 800. A config that does
+ * not fit fails with BUF_TOO_SMALL, never overflows. */
+#ifndef MK_MAX_REQ
+#if MK_PROFILE_MINIMAL && !MK_SUITES_ALL && !MK_RPK
+#define MK_MAX_REQ 800
+#else
+#define MK_MAX_REQ MK_MAX_MSG
+#endif
+#endif
+
+/* ---------------------------------------------------------------------------------------------
  * Errors: one list generates the enum, mk_err_str() and mk_err_class(). Names are stable: tests
  * and .expect files use the names, never the numbers.
  */
@@ -42,6 +96,7 @@ extern "C" {
     X(UNEXPECTED_MSG, DROP, "not a response we are waiting for")                                   \
     X(WRONG_SPI, DROP, "IKE SPIs do not match this SA")                                            \
     X(WRONG_MSGID, DROP, "message ID does not match the outstanding request")                      \
+    X(OLD_REQUEST, DROP, "peer request older than the one last answered (replay)")                 \
     X(UNAUTH_NOTIFY, DROP, "unauthenticated error notify ignored (RFC 7296 2.21)")                 \
     X(UNAUTH_FAILURE, DROP, "unprotected IKE_SA_INIT response not acted on (RFC 7296 2.21.1)")     \
     X(REPLAY, DROP, "ESP sequence number replayed or too old")                                     \
@@ -88,17 +143,24 @@ mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
  * Fixed limits (enums, so they are usable as array sizes).
  */
 enum {
-    MK_MAX_MSG = 3000,     /* RFC 7296 §2: MUST accept 1280, SHOULD accept 3000 */
-    MK_MAX_PAYLOADS = 24,  /* payloads in one message (outer chain or inside SK) */
-    MK_MAX_NONCE = 256,    /* RFC 7296 §3.9 */
-    MK_NONCE_LEN = 32,     /* our nonce: >= half the largest PRF key (SHA-512: 64/2) */
-    MK_MAX_COOKIE = 64,    /* RFC 7296 §2.6 */
-    MK_MAX_DH_PUB = 256,   /* MODP-2048 */
-    MK_MAX_DH_PRIV = 256,  /* MODP-2048 exponent (we use 32 octets, stored padded) */
-    MK_MAX_PRF_OUT = 64,   /* HMAC-SHA2-512 */
-    MK_MAX_ENCR_KEY = 36,  /* 32-octet key + 4-octet salt */
-    MK_MAX_INTEG_KEY = 64, /* HMAC-SHA2-512-256 key */
-    MK_MAX_ID = 256,       /* identification data */
+    /* payloads in one message (outer chain or inside SK). strongSwan's richest IKE_SA_INIT
+     * response has 12 (SA KE Nonce, two NAT-D, CERTREQ and six status notifies); the minimal
+     * profile keeps 16, which takes 128 octets off the stack of every receive path */
+    MK_MAX_PAYLOADS = MK_PROFILE_MINIMAL ? 16 : 24,
+    MK_MAX_NONCE = 256, /* RFC 7296 §3.9 */
+    /* room for our nonce (half the largest PRF key, at least 16); length: mk_ike.ni_len */
+    MK_NONCE_LEN = MK_SUITES_ALL ? 32 : 16,
+    MK_MIN_NONCE = 16,  /* RFC 7296 §2.10: "at least 128 bits in size" */
+    MK_MAX_COOKIE = 64, /* RFC 7296 §2.6 */
+    /* MODP-2048 public value and exponent (we use 32 octets, stored padded); X25519: 32 */
+    MK_MAX_DH_PUB = MK_SUITES_ALL ? 256 : 32,
+    MK_MAX_DH_PRIV = MK_SUITES_ALL ? 256 : 32,
+    MK_MAX_PRF_OUT = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512, or -256 */
+    /* a running prf (libsodium's HMAC-SHA-512 or -256 state): see mk_prf_class.init */
+    MK_PRF_STATE_LEN = MK_SUITES_ALL ? 416 : 208,
+    MK_MAX_ENCR_KEY = 36,                       /* 32-octet key + 4-octet salt */
+    MK_MAX_INTEG_KEY = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512-256 key (or -256-128) */
+    MK_MAX_ID = 256,                            /* identification data */
     MK_MAX_PSK = 256,
     MK_MIN_PSK = 16,    /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
     MK_MAX_SUITES = 8,  /* IKE or ESP proposals in a config */
@@ -106,6 +168,9 @@ enum {
     MK_PORT_IKE = 500,
     MK_PORT_NATT = 4500,
     MK_MAX_RETRY_INIT = 4, /* COOKIE / INVALID_KE round trips before giving up */
+    /* Our answer to a peer request, kept for its retransmission: marker 4 + HDR 28 + SK 4 +
+     * IV <= 16 + inner (one 10-octet notify) padded <= 16 + ICV <= 32 = 100 */
+    MK_MAX_PEER_RESP = MK_SUITES_ALL ? 112 : 72, /* one suite: IV 8, no padding, ICV 16: 71 */
 };
 
 /* ---------------------------------------------------------------------------------------------
@@ -284,7 +349,7 @@ typedef struct mk_config {
     bool initial_contact;  /* send N(INITIAL_CONTACT) in IKE_AUTH */
     mk_addr local, remote; /* for NAT_DETECTION hashes; ports as seen on the wire */
     uint32_t rto_ms;       /* first retransmission timeout (default 500 when 0) */
-    uint32_t rto_max_ms;   /* cap of one timeout (default 8000 when 0) */
+    uint32_t rto_max_ms;   /* cap of one timeout (default 4000 when 0) */
     uint32_t total_ms;     /* give up on an exchange after this (default 30000 when 0) */
     /* Raw public keys (RFC 7670 CERT encoding 15; RFC 7427 AUTH method 14, or 1 for RSA with a
      * responder that sends no SIGNATURE_HASH_ALGORITHMS; RFC 8420 Ed25519). With auth_method 0
@@ -370,6 +435,8 @@ typedef struct mk_stats {
     uint32_t tx_dgrams, rx_dgrams, tx_bytes, rx_bytes;
     uint32_t retransmits, dropped, round_trips;
     uint32_t answered_requests; /* INFORMATIONAL / CREATE_CHILD_SA requests from the peer */
+    uint32_t resent_responses;  /* a peer request came again: our cached answer went again */
+    uint32_t old_requests;      /* peer requests older than the last answered: dropped */
     mk_err last_drop;
     uint32_t unauth_notifies;    /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
     uint16_t last_unauth_notify; /* the last one's notify type, 0 if none */
@@ -401,6 +468,7 @@ typedef struct mk_ike {
     uint8_t dh_priv[MK_MAX_DH_PRIV];
     uint8_t dh_pub[MK_MAX_DH_PUB];
     uint8_t ni[MK_NONCE_LEN];
+    uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
     uint8_t nr[MK_MAX_NONCE];
     uint16_t nr_len;
     uint8_t cookie[MK_MAX_COOKIE];
@@ -416,14 +484,32 @@ typedef struct mk_ike {
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
     uint8_t prf_len, integ_len, encr_len;
-    /* RealMessage2 for the responder's AUTH octets (RFC 7296 §2.15), without any non-ESP
-     * marker, with room behind it to append NonceIData | MACedIDForR for a signature check in
-     * place (Ed25519 needs the octets whole; the tail is wiped right after). RealMessage1 needs
-     * no copy: it is still in `req` when the IKE_AUTH request is built. */
-    uint8_t init_resp[MK_MAX_MSG + MK_NONCE_LEN + MK_MAX_PRF_OUT];
-    uint16_t init_resp_len;
-    /* the outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1) */
-    uint8_t req[MK_MAX_MSG + MK_NATT_MARKER];
+    /* The responder's AUTH octets are RealMessage2 | NonceIData | MACedIDForR (RFC 7296 §2.15);
+     * only the last part waits for the IKE_AUTH response. What is kept meanwhile depends on
+     * the method, so the two share storage. */
+    union {
+        /* PSK: prf(prf(PSK, "Key Pad for IKEv2"), octets) runs as the parts arrive: RealMessage2
+         * and Ni go in when the IKE_SA_INIT response is accepted, MACedIDForR with the IKE_AUTH
+         * response. padkey = prf(PSK, "Key Pad for IKEv2") is computed once, there, and lives
+         * only until our own AUTH is built in the same call. */
+        struct {
+            uint64_t auth_r[MK_PRF_STATE_LEN / 8];
+            uint8_t padkey[MK_MAX_PRF_OUT];
+        } psk;
+#if MK_RPK
+        /* Raw keys: RealMessage2 itself (a signature needs the octets), without any non-ESP
+         * marker, with room behind it to append NonceIData | MACedIDForR for a check in place
+         * (Ed25519 needs them whole; the tail is wiped right after). */
+        struct {
+            uint8_t init_resp[MK_MAX_MSG + MK_NONCE_LEN + MK_MAX_PRF_OUT];
+            uint16_t init_resp_len;
+        } rpk;
+#endif
+    } peer_auth;
+    /* The outstanding request (kept bitwise identical for retransmission, RFC 7296 §2.1), after
+     * MK_NATT_MARKER octets of room for the non-ESP marker. RealMessage1 needs no copy: it is
+     * still here when the IKE_AUTH request is built. */
+    uint8_t req[MK_MAX_REQ + MK_NATT_MARKER];
     uint16_t req_len;
     uint16_t req_port;
     uint32_t req_msgid;
@@ -431,10 +517,17 @@ typedef struct mk_ike {
     bool req_outstanding;
     uint64_t req_first_ms, req_next_ms;
     uint32_t req_rto_ms;
-    /* the datagram waiting for the caller (one slot: drain after every call) */
-    uint8_t tx[MK_MAX_MSG + MK_NATT_MARKER];
+    /* The datagram waiting for the caller (one slot: drain after every call). It is a view, not
+     * a copy: the request in `req` or our answer in `peer_resp` (initiator.c owns it). */
+    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp */
     uint16_t tx_len;
     uint16_t tx_port;
+    /* The answer to the peer's last request (RFC 7296 §2.1: the responder MUST remember each
+     * response), resent byte for byte when that request is retransmitted. */
+    uint8_t peer_resp[MK_MAX_PEER_RESP]; /* with the non-ESP marker when peer_resp_port is 4500 */
+    uint8_t peer_resp_len;               /* 0: no request answered yet */
+    uint16_t peer_resp_port;
+    uint32_t peer_resp_msgid;
     /* the child SA */
     uint32_t child_spi_in;
     mk_esp_sa child;
@@ -443,12 +536,25 @@ typedef struct mk_ike {
     uint8_t peer_hashes;   /* bit h: the responder announced hash ID h (1..5) */
     bool peer_certreq_rpk; /* the responder sent CERTREQ(15) in IKE_SA_INIT */
     /* Working space for one call at a time, so that no handler keeps a message-sized buffer on
-     * the stack: the decrypted SK plaintext of a received message, the inner payloads of the
-     * IKE_AUTH request being built, or (before those, Ed25519 only) the octets we sign. It may
-     * hold secrets while in use and is wiped before every return, so it is all zero between
-     * calls. Like `stats` it is outside the "a DROP changes nothing" comparison. */
-    uint8_t scratch[MK_MAX_MSG];
+     * the stack. Each member names the one phase that owns it while a call runs. It may hold
+     * secrets while in use and the part that was written is wiped before every return, so it
+     * is all zero between calls. Like `stats` it is outside the "a DROP changes nothing"
+     * comparison. */
+    union {
+        uint8_t scratch[MK_MAX_MSG];    /* the whole area (wipes, the DROP comparison) */
+        uint8_t sk_plain[MK_MAX_MSG];   /* a received message: its decrypted SK payload */
+        uint8_t auth_inner[MK_MAX_MSG]; /* our IKE_AUTH request: inner payloads before sealing */
+        uint8_t sig_octets[MK_MAX_MSG]; /* Ed25519: RealMessage1 | NonceRData | MACedIDForI */
+        struct {
+            uint8_t gir[MK_MAX_DH_PUB];       /* the IKE_SA_INIT response: g^ir */
+            uint8_t skeyseed[MK_MAX_PRF_OUT]; /* and SKEYSEED */
+        } init_keys;
+    };
 } mk_ike;
+
+#ifndef __cplusplus
+_Static_assert(MK_MAX_MSG >= 1280 && MK_MAX_MSG <= 65535, "RFC 7296 §2: at least 1280 octets");
+#endif
 
 /* The size is part of the ABI a device budgets for: keep it under 16 KiB. */
 enum { MK_IKE_SIZE_CAP = 16384 };

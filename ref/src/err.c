@@ -9,13 +9,20 @@
 #include "minike.h"
 
 /* Built from the same X-macro list as the enum, so row e is the row of error e by construction:
- * adding an error in minike.h cannot shift the table out of step. */
+ * adding an error in minike.h cannot shift the table out of step. Classes and text are separate
+ * tables: the core needs only the classes, and a device linked with --gc-sections and MK_TRACE
+ * off keeps no error text at all (the text is for the caller's messages and traces). */
+static const uint8_t err_cls[] = {
+#define MK_X_CLS(name, cls, str) MK_CLASS_##cls,
+    MK_ERRORS(MK_X_CLS)
+#undef MK_X_CLS
+};
+
 static const struct {
     const char *name;
     const char *str;
-    mk_err_class_t cls;
 } errs[] = {
-#define MK_X_ROW(name, cls, str) {#name, str, MK_CLASS_##cls},
+#define MK_X_ROW(name, cls, str) {#name, str},
     MK_ERRORS(MK_X_ROW)
 #undef MK_X_ROW
 };
@@ -34,7 +41,7 @@ const char *mk_err_name(mk_err e)
  * for "datagram discarded, SA untouched" and silently ignored by the caller. */
 mk_err_class_t mk_err_class(mk_err e)
 {
-    return (unsigned)e < MK_E__COUNT ? errs[e].cls : MK_CLASS_USAGE;
+    return (unsigned)e < MK_E__COUNT ? (mk_err_class_t)err_cls[e] : MK_CLASS_USAGE;
 }
 
 /* sodium_memcmp takes time that depends on n only, not on where the first difference is, so an

@@ -7,12 +7,14 @@
  * It must never do I/O, read a clock, draw randomness other than through env->rng, allocate, or
  * let a datagram that is dropped change anything in the SA but its statistics.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "initiator_int.h"
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
+#if MK_TRACE
 /* The string builder never writes past cap - 1 and always leaves a NUL: trace details are
  * truncated, never overflowed. Only non-secret text (names, numbers) goes through it. */
 
@@ -39,6 +41,8 @@ void mk_sb_u32(mk_sb *b, uint32_t v)
     s[n] = '\0';
     mk_sb_str(b, s);
 }
+
+#endif
 
 /* Indexed by mk_state, so the order must follow the enum; an out-of-range value (a corrupted or
  * uninitialised mk_ike) prints as "?" instead of indexing past the table. */
@@ -68,9 +72,10 @@ void mk_config_defaults(mk_config *cfg)
         {MK_ENCR_AES_CBC, 256, MK_INTEG_HMAC_SHA2_256_128},
     };
     memcpy(cfg->ike, ike, sizeof ike);
-    cfg->n_ike = sizeof ike / sizeof ike[0];
     memcpy(cfg->esp, esp, sizeof esp);
-    cfg->n_esp = sizeof esp / sizeof esp[0];
+    /* without MK_SUITES_ALL only the first (ChaCha20-Poly1305/X25519) is registered */
+    cfg->n_ike = MK_SUITES_ALL ? sizeof ike / sizeof ike[0] : 1;
+    cfg->n_esp = MK_SUITES_ALL ? sizeof esp / sizeof esp[0] : 1;
     /* KEY_ID: RFC 7815 suggests it because it lets the ID payload be static; an address ID breaks
      * as soon as the device gets a new address from DHCP or SLAAC. */
     cfg->idi.type = MK_ID_KEY_ID;
@@ -84,7 +89,7 @@ void mk_config_defaults(mk_config *cfg)
      * need N(USE_TRANSPORT_MODE) and the responder's consent). NAT-T on: the devices this code is
      * for mostly sit behind a home or carrier NAT, and NAT_DETECTION costs two notifies. */
     cfg->tunnel = true;
-    cfg->natt = true;
+    cfg->natt = MK_NATT;
     /* A device that reboots keeps no SA state; INITIAL_CONTACT tells the responder to drop any
      * SA it still holds for our identity, so the stale one does not linger until it times out. */
     cfg->initial_contact = true;
@@ -110,6 +115,9 @@ bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *
     c->integ = su->integ != MK_INTEG_NONE ? mk_suite_integ(s, su->integ) : NULL;
     if (c->prf == NULL || c->encr == NULL || c->dh == NULL)
         return false;
+    /* the responder's PSK AUTH is computed piecewise (mk_ike.peer_auth.psk) */
+    if (c->prf->init == NULL || c->prf->state_len > MK_PRF_STATE_LEN)
+        return false;
     /* RFC 7296 §3.3: an AEAD cipher comes without an integrity transform, any other with one */
     if (c->encr->aead ? su->integ != MK_INTEG_NONE : c->integ == NULL)
         return false;
@@ -134,6 +142,7 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
     return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
 }
 
+#if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
 {
     if (ike->env != NULL && ike->env->trace != NULL)
@@ -197,6 +206,8 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
     mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
 }
 
+#endif
+
 /* Every state change goes through here, so a trace shows each transition exactly once. */
 void mk_ini_set_state(mk_ike *ike, mk_state st)
 {
@@ -206,7 +217,9 @@ void mk_ini_set_state(mk_ike *ike, mk_state st)
 
 /* Public values (DH public, nonces, cookie, message copies) go too: auditing "everything goes" is
  * easier than a list of exceptions, and the request copy holds our encrypted AUTH. Nonces are not
- * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use. */
+ * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use.
+ * Message buffers are wiped as far as they were written (their lengths say how far); scratch
+ * is all zero between calls already. */
 void mk_ini_wipe_secrets(mk_ike *ike)
 {
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
@@ -220,20 +233,32 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_wipe(ike->sk_ar, sizeof ike->sk_ar);
     mk_wipe(ike->sk_ei, sizeof ike->sk_ei);
     mk_wipe(ike->sk_er, sizeof ike->sk_er);
-    mk_wipe(ike->init_resp, sizeof ike->init_resp);
-    mk_wipe(ike->scratch, sizeof ike->scratch);
-    mk_wipe(ike->req, sizeof ike->req);
+    mk_ini_wipe_peer_auth(ike);
+    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
     mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
     ike->peer_hashes = 0;
     ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
-    ike->init_resp_len = ike->req_len = 0;
+    ike->req_len = 0;
     ike->cookie_len = 0;
     ike->prf_len = ike->integ_len = ike->encr_len = 0;
     ike->keys_ok = false;
     ike->child_ok = false;
     ike->req_outstanding = false;
+}
+
+/* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw
+ * keys' copy of RealMessage2 as far as it was written (plus the tail room a check may use). */
+void mk_ini_wipe_peer_auth(mk_ike *ike)
+{
+#if MK_RPK
+    size_t rpk = (size_t)ike->peer_auth.rpk.init_resp_len + MK_NONCE_LEN + MK_MAX_PRF_OUT;
+    mk_wipe(&ike->peer_auth, rpk > sizeof ike->peer_auth.psk ? rpk : sizeof ike->peer_auth.psk);
+    ike->peer_auth.rpk.init_resp_len = 0;
+#else
+    mk_wipe(&ike->peer_auth, sizeof ike->peer_auth);
+#endif
 }
 
 /* Every FATAL path ends here: the first error is kept (later ones are only symptoms), nothing is
@@ -243,13 +268,23 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     if (ike->err == MK_E_OK)
         ike->err = e; /* first error wins (BearSSL br_ssl_engine_fail) */
     mk_ini_wipe_secrets(ike);
-    mk_wipe(ike->tx, sizeof ike->tx);
-    ike->tx_len = 0;
+    mk_wipe(ike->peer_resp, ike->peer_resp_len); /* kept by a close: its answer is still due */
+    ike->peer_resp_len = 0;
+    mk_ini_tx_clear(ike);
     if (ike->st != MK_ST_FAILED) {
         mk_ini_trace(ike, MK_EV_INFO, mk_err_name(ike->err));
         mk_ini_set_state(ike, MK_ST_FAILED);
     }
     return ike->err;
+}
+
+/* RFC 7296 §1.4.1: the peer deleted the IKE SA; its answer (SK{}) is all that is left. */
+void mk_ini_close(mk_ike *ike)
+{
+    if (ike->err == MK_E_OK)
+        ike->err = MK_E_PEER_DELETED;
+    mk_ini_wipe_secrets(ike);
+    mk_ini_set_state(ike, MK_ST_CLOSED);
 }
 
 /* For errors after a handler has committed (state, keys or SPIr changed): a DROP would claim that
@@ -274,7 +309,7 @@ static uint32_t rto_first(const mk_ike *ike)
 
 static uint32_t rto_max(const mk_ike *ike)
 {
-    return ike->cfg->rto_max_ms != 0 ? ike->cfg->rto_max_ms : 8000;
+    return ike->cfg->rto_max_ms != 0 ? ike->cfg->rto_max_ms : 4000;
 }
 
 static uint32_t total_budget(const mk_ike *ike)
@@ -284,16 +319,27 @@ static uint32_t total_budget(const mk_ike *ike)
 
 /* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
  * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
- * Copy the outstanding request (from its marker slot if on 4500) into the transmit slot. */
-/* tx is a separate slot from req: mk_tx_done() empties tx, but the request stays in req for the
- * next retransmission until its response is accepted. */
+ * The transmit slot is a view of it (from the marker on 4500): mk_tx_done() empties the slot,
+ * but the request stays in req for the next retransmission until its response is accepted. */
 static void queue_req(mk_ike *ike)
 {
-    const uint8_t *src = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
-    size_t n = ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u);
-    memcpy(ike->tx, src, n);
-    ike->tx_len = (uint16_t)n;
+    ike->tx_what = MK_INI_TX_REQ;
+    ike->tx_len = (uint16_t)(ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u));
     ike->tx_port = ike->req_port;
+}
+
+/* Our answer to a peer request, sealed into ike->peer_resp (marker included on 4500). */
+void mk_ini_tx_resp(mk_ike *ike)
+{
+    ike->tx_what = MK_INI_TX_RESP;
+    ike->tx_len = ike->peer_resp_len;
+    ike->tx_port = ike->peer_resp_port;
+}
+
+void mk_ini_tx_clear(mk_ike *ike)
+{
+    ike->tx_what = MK_INI_TX_NONE;
+    ike->tx_len = 0;
 }
 
 /* Start a new exchange: Message ID and exchange type are remembered so that check_header() can
@@ -373,8 +419,17 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     if (ike == NULL)
         return MK_E_BAD_CONFIG;
     /* Wiped before anything is checked, so a reused mk_ike never carries a previous SA's keys,
-     * even when the new config is refused. */
-    mk_wipe(ike, sizeof *ike);
+     * even when the new config is refused: every field but the three message-sized buffers,
+     * which are only ever read as far as a length says they were written (req: req_len; the
+     * RealMessage2 copy: init_resp_len; scratch: within one call). Those lengths are zeroed
+     * here, the buffers themselves were wiped by whatever ended the previous SA, and never
+     * hold more than public octets between SAs (scratch is all zero between calls). */
+    mk_wipe(ike, offsetof(mk_ike, peer_auth));
+    mk_wipe(&ike->peer_auth.psk, sizeof ike->peer_auth.psk);
+#if MK_RPK
+    ike->peer_auth.rpk.init_resp_len = 0;
+#endif
+    mk_wipe(&ike->req_len, offsetof(mk_ike, scratch) - offsetof(mk_ike, req_len));
     ike->st = MK_ST_IDLE;
     if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL)
         return MK_E_BAD_CONFIG;
@@ -383,12 +438,17 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         return MK_E_BAD_CONFIG;
     /* Only classes registered in the config's registry may be offered (so a proposal we send
      * is always one we can run). */
+    size_t ni_len = MK_MIN_NONCE;
     for (size_t i = 0; i < cfg->n_ike; i++) {
         mk_ini_cls c;
         if (!mk_ini_ike_classes(cfg->suites, &cfg->ike[i], &c))
             return MK_E_BAD_CONFIG;
-        /* RFC 7296 §2.10: nonces at least half the PRF key size; ours are MK_NONCE_LEN */
-        if (c.prf->out_len > 2 * MK_NONCE_LEN || c.dh->pub_len > MK_MAX_DH_PUB ||
+        /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128
+         * bits in size, and MUST be at least half the key size of the negotiated pseudorandom
+         * function (PRF)." The PRF is not negotiated yet, so: half the largest one offered. */
+        if ((c.prf->out_len + 1) / 2 > ni_len)
+            ni_len = (c.prf->out_len + 1) / 2;
+        if (ni_len > MK_NONCE_LEN || c.dh->pub_len > MK_MAX_DH_PUB ||
             c.dh->priv_len > MK_MAX_DH_PRIV || c.prf->out_len > MK_MAX_PRF_OUT)
             return MK_E_BAD_CONFIG;
     }
@@ -398,20 +458,22 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         if (!mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &e, &a))
             return MK_E_BAD_CONFIG;
     }
-    if (cfg->auth_method == MK_AUTH_DIGSIG) {
-#if MK_RPK
-        mk_err e = mk_ini_rpk_check_config(cfg); /* our key pair, pins, imprint callback */
-        if (e != MK_E_OK)
-            return e;
-#else
-        return MK_E_BAD_CONFIG; /* built without MK_RPK: PSK only */
-#endif
-    } else if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
-        return MK_E_BAD_CONFIG;
+    /* another AUTH method only if an extension serves it (raw keys: built with MK_RPK) */
+    if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
+        if (mk_ini_auth_ext(cfg) == NULL)
+            return MK_E_BAD_CONFIG;
     } else if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK) {
         return MK_E_BAD_CONFIG;
     }
-    if (cfg->idi.len == 0) /* (len is a uint8_t: it always fits data[]) */
+    for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++) {
+        mk_err e = (*x)->check_config != NULL ? (*x)->check_config(cfg) : MK_E_OK;
+        if (e != MK_E_OK)
+            return e; /* raw keys: our key pair, pins, imprint callback */
+    }
+    /* Like raw keys: an option that was compiled out is refused, never silently ignored. */
+    if (!MK_NATT && (cfg->natt || cfg->force_4500))
+        return MK_E_BAD_CONFIG; /* built without MK_NATT */
+    if (cfg->idi.len == 0)      /* (len is a uint8_t: it always fits data[]) */
         return MK_E_BAD_CONFIG;
     if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
         (cfg->tsr.type != MK_TS_IPV4_RANGE && cfg->tsr.type != MK_TS_IPV6_RANGE))
@@ -420,6 +482,7 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
      * unchanged for the SA's lifetime. mk_ike stays small, and the secret exists only once. */
     ike->cfg = cfg;
     ike->env = env;
+    ike->ni_len = (uint8_t)ni_len;
     return MK_E_OK;
 }
 
@@ -427,9 +490,7 @@ mk_err mk_start(mk_ike *ike, uint64_t now_ms)
 {
     if (ike->cfg == NULL || ike->st != MK_ST_IDLE)
         return MK_E_BAD_STATE;
-#ifdef MK_NATT
-    ike->on_4500 = ike->cfg->force_4500;
-#endif
+    ike->on_4500 = ike->cfg->force_4500; /* refused by mk_init without MK_NATT */
     mk_err e = mk_ini_start_init(ike, now_ms);
     if (e != MK_E_OK)
         return mk_ini_fail(ike, e);
@@ -551,6 +612,8 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
     if (mk_err_class(e) == MK_CLASS_DROP) {
         if (e == MK_E_UNAUTH_NOTIFY)
             ike->stats.unauth_notifies++;
+        if (e == MK_E_OLD_REQUEST)
+            ike->stats.old_requests++;
         return drop(ike, e);
     }
     return mk_ini_fail(ike, e);
@@ -591,10 +654,12 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
     ike->req_next_ms = now_ms + rto;
     queue_req(ike);
     ike->stats.retransmits++;
+#if MK_TRACE
     char num[12];
     mk_sb b = {num, sizeof num, 0};
     mk_sb_u32(&b, ike->stats.retransmits);
     mk_ini_trace(ike, MK_EV_RETRANSMIT, num);
+#endif
     return MK_E_OK;
 }
 
@@ -614,11 +679,14 @@ uint64_t mk_deadline(const mk_ike *ike)
  * because IKE retransmissions are bitwise identical anyway. */
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
 {
-    if (ike->tx_len == 0) {
+    if (ike->tx_len == 0 || ike->tx_what == MK_INI_TX_NONE) {
         *out = NULL;
         return 0;
     }
-    *out = ike->tx;
+    if (ike->tx_what == MK_INI_TX_RESP)
+        *out = ike->peer_resp;
+    else
+        *out = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
     if (port != NULL)
         *port = ike->tx_port;
     return ike->tx_len;
@@ -631,7 +699,7 @@ void mk_tx_done(mk_ike *ike)
         return;
     ike->stats.tx_dgrams++;
     ike->stats.tx_bytes += ike->tx_len;
-    ike->tx_len = 0;
+    mk_ini_tx_clear(ike);
 }
 
 mk_state mk_state_get(const mk_ike *ike)

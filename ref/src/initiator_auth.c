@@ -1,12 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator_auth: the IKE_AUTH exchange of the initiator (RFC 7296 §1.2, §2.15, §2.17; RFC 7815
- * §2.1): build SK{IDi, [IDr], AUTH, [N(USE_TRANSPORT_MODE)], SAi2, TSi, TSr, [N(INITIAL_CONTACT)]}
- * with a PSK AUTH over the IKE_SA_INIT request that was actually answered, then open and check
- * the response: ICV first (a forgery changes nothing), peer identity, the peer's AUTH in
- * constant time, and the child SA (proposal, traffic selectors, mode) whose keys come from
- * KEYMAT = prf+(SK_d, Ni | Nr). It must never act on a byte of the response before its ICV has
- * verified, nor keep AUTH or KEYMAT material on the stack after returning.
+ * initiator_auth: helpers of the spine's IKE_AUTH steps (handshake.c): the ESP proposals of SAi2
+ * and, once the responder is authenticated, its child SA: SAr2 against what we offered, the
+ * traffic selectors (narrowed, never widened), the mode, and the keys from KEYMAT =
+ * prf+(SK_d, Ni | Nr). Nothing is written to the SA before every check passed.
  */
 #include <string.h>
 
@@ -17,7 +14,7 @@
  * An AEAD suite gets no INTEG transform at all (its ICV is the cipher's tag), and only "no
  * ESN" is offered: esp.c implements the 32-bit sequence number and window only, so a child SA
  * must be rekeyed (here: re-established) before 2^32 packets. */
-static void build_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
+void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
 {
     const mk_config *cfg = ike->cfg;
     const mk_encr_class *encr;
@@ -36,120 +33,6 @@ static void build_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
     if (cfg->esp[i].integ != MK_INTEG_NONE)
         p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
     p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
-}
-
-/* The IKE_AUTH request. AUTH is computed first, from the IDi body alone (so that an Ed25519
- * signature may assemble its octets in ike->scratch); then the inner payloads are written into
- * ike->scratch and sealed into ike->req, which until then still holds RealMessage1. */
-mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
-{
-    const mk_config *cfg = ike->cfg;
-    uint8_t *inner = ike->scratch;
-    uint8_t auth[MK_INI_AUTH_CAP];
-    uint8_t idb[4 + sizeof cfg->idi.data]; /* RestOfInitIDPayload: type | RESERVED | data */
-    uint8_t spi[4], method = MK_AUTH_PSK;
-    size_t slot, at, auth_len = 0;
-    mk_proposal prop;
-    mk_ini_cls cls;
-    mk_err e = MK_E_OK;
-
-    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
-    /* The SPI is a demultiplexing label, not a secret. A reserved draw is forced into range
-     * (bit 8 set) instead of drawing again, so this path has no loop on env->rng; it makes
-     * 256..511 twice as likely as other values, which matters to nobody. */
-    /* RFC 4303 §2.1: SPI values 1..255 are reserved; 0 is never a valid SPI */
-    ike->env->rng(ike->env->ctx, spi, sizeof spi);
-    ike->child_spi_in =
-        ((uint32_t)spi[0] << 24) | ((uint32_t)spi[1] << 16) | ((uint32_t)spi[2] << 8) | spi[3];
-    if (ike->child_spi_in < 256)
-        ike->child_spi_in |= 0x100u;
-
-    /* IDi's body (RestOfInitIDPayload) is what AUTH covers */
-    mk_wr iw = mk_wr_init(idb, sizeof idb);
-    mk_pl_encode_id(&iw, cfg->idi.type, cfg->idi.data, cfg->idi.len);
-    if ((e = iw.err) != MK_E_OK)
-        goto out;
-#if MK_RPK
-    if (cfg->auth_method == MK_AUTH_DIGSIG) {
-        /* AUTH = signature over RealMessage1 | NonceRData | MACedIDForI (RFC 7427 §3) */
-        if ((e = mk_ini_rpk_build_auth(ike, idb, iw.off, &method, auth, sizeof auth, &auth_len)) !=
-            MK_E_OK)
-            goto out;
-    } else
-#endif
-    {
-        /* AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage1 | NonceRData | MACedIDForI)
-         * RFC 7296 §2.15: RealMessage1 is the IKE_SA_INIT request that got the answer, still
-         * in ike->req */
-        /* The three parts, as octets: RealMessage1 = that request from the first octet of the
-         * IKE header (after a COOKIE or INVALID_KE retry, the retried one; never the non-ESP
-         * marker, which mk_ini_req_buf skips); NonceRData = the Nr body without its payload
-         * header; MACedIDForI = prf(SK_pi, idb). The key pad is the 17 ASCII octets, no NUL. */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, mk_ini_req_buf(ike), ike->req_len, ike->nr,
-                       ike->nr_len, ike->sk_pi, idb, iw.off, auth);
-        auth_len = cls.prf->out_len;
-    }
-
-    mk_wr w = mk_ini_inner_init(inner, sizeof ike->scratch, &slot);
-    /* The inner payloads are written in plaintext into ike->scratch, then encrypted into
-     * ike->req by mk_ini_seal; scratch is wiped at out because it held IDi and AUTH. */
-    /* RFC 7296 §1.2: SK{IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, SAi2, TSi, TSr} */
-    at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
-    mk_wr_bytes(&w, idb, iw.off);
-    mk_pl_end(&w, at);
-#if MK_RPK
-    if (cfg->auth_method == MK_AUTH_DIGSIG)
-        mk_ini_rpk_build_certs(ike, &w, &slot);
-#endif
-    if (cfg->idr.len > 0) {
-        at = mk_pl_begin(&w, &slot, MK_PT_IDR, false);
-        mk_pl_encode_id(&w, cfg->idr.type, cfg->idr.data, cfg->idr.len);
-        mk_pl_end(&w, at);
-    }
-    at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
-    mk_pl_encode_auth(&w, method, auth, auth_len);
-    mk_pl_end(&w, at);
-    if (!cfg->tunnel) {
-        /* RFC 7296 §1.3.1: ask for transport mode with N(USE_TRANSPORT_MODE) */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_USE_TRANSPORT_MODE, NULL, 0);
-        mk_pl_end(&w, at);
-    }
-    at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    for (size_t i = 0; i < cfg->n_esp; i++) {
-        build_esp_proposal(ike, i, &prop);
-        mk_pl_encode_proposal(&w, &prop, i + 1 == cfg->n_esp);
-    }
-    mk_pl_end(&w, at);
-    at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
-    mk_pl_encode_ts(&w, &cfg->tsi, 1);
-    mk_pl_end(&w, at);
-    at = mk_pl_begin(&w, &slot, MK_PT_TSR, false);
-    mk_pl_encode_ts(&w, &cfg->tsr, 1);
-    mk_pl_end(&w, at);
-    /* N(INITIAL_CONTACT) tells the responder that we hold no other IKE SA with it, so it may
-     * delete what it still keeps from before our last reboot: a device without persistent
-     * state wants it on every start, or the old child SA lingers until a liveness check. */
-    if (cfg->initial_contact) {
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_INITIAL_CONTACT, NULL, 0);
-        mk_pl_end(&w, at);
-    }
-    if (w.err != MK_E_OK) {
-        e = w.err;
-        goto out;
-    }
-    /* RFC 7815 §2.1: IKE_AUTH is Message ID 1. Sealing overwrites RealMessage1 in ike->req. */
-    size_t len = mk_ini_seal(ike, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 1, inner, w.off,
-                             mk_ini_req_buf(ike), MK_MAX_MSG, &e);
-    if (e != MK_E_OK)
-        goto out;
-    mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, inner, w.off);
-    mk_ini_set_state(ike, MK_ST_AUTH_SENT);
-out:
-    mk_wipe(auth, sizeof auth);
-    mk_wipe(ike->scratch, sizeof ike->scratch);
-    return e;
 }
 
 /* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. Protocol 0 means
@@ -189,7 +72,7 @@ static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
 static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop, mk_esp_suite *sel,
                          uint32_t *spi)
 {
-    /* RFC 7296 §3.3: the responder MUST accept a single proposal */
+    /* RFC 7296 §2.7: "The responder MUST accept a single proposal or reject them all" */
     if (n_prop != 1)
         return MK_E_BAD_PROPOSAL;
     /* RFC 7296 §3.3.1: an ESP proposal carries the sender's 4-octet inbound SPI */
@@ -201,7 +84,7 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
     /* count[] is indexed by Transform Type 1..5 (ENCR, PRF, INTEG, DH, ESN); 0 is unused. The
      * first child SA takes its keys from SK_d alone (IKE_AUTH carries no KE), so a DH transform
      * in SAr2 could only be one we did not offer. */
-    /* RFC 7296 §3.3.6: one transform per type; ESP has no PRF and (here) no DH */
+    /* RFC 7296 §2.7: one transform per type; ESP has no PRF and (here) no DH */
     if (count[MK_TT_ENCR] != 1 || count[MK_TT_INTEG] > 1 || count[MK_TT_PRF] != 0 ||
         count[MK_TT_DH] != 0 || count[MK_TT_ESN] > 1)
         return MK_E_BAD_PROPOSAL;
@@ -249,7 +132,7 @@ static mk_err child_error(const mk_chain *in)
     return MK_E_OK;
 }
 
-static bool has_error_notify(const mk_chain *in)
+bool mk_ini_has_error_notify(const mk_chain *in)
 {
     for (size_t i = 0; i < in->n; i++) {
         mk_notify n;
@@ -261,168 +144,61 @@ static bool has_error_notify(const mk_chain *in)
     return false;
 }
 
-/* The order of the checks is the security argument: (1) state, (2) ICV, after which every
- * octet is the peer's own, (3) critical payloads and AUTHENTICATION_FAILED, (4) IDr against the
- * configured identity, (5) the peer's AUTH, (6) only then the child SA. Nothing is written to
- * the SA before the commit block, so a failure anywhere leaves the state machine where it was
- * (DROP) or fails it as a whole (FATAL): there is no half-established state. */
-mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
+/* The child SA of an authenticated IKE_AUTH response (RFC 7296 §2.21.2: the IKE SA stands
+ * even if the child is refused, but a minimal node has nothing to do without it). */
+mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
 {
     const mk_config *cfg = ike->cfg;
-    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
-    uint8_t want[MK_MAX_PRF_OUT];
-    mk_chain in;
-    mk_sk_keys sk;
-    mk_ini_cls cls;
     mk_child_keys ck;
-    mk_err e;
-    bool authed = false; /* the ICV verified: what follows came from the peer itself */
-    (void)now;
-
-    memset(&ck, 0, sizeof ck);
-    memset(want, 0, sizeof want);
-    if (ike->st != MK_ST_AUTH_SENT) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    if (!m->has_sk) {
-        /* RFC 7296 §2.21.2: IKE_AUTH responses are protected; a bare notify is a forgery */
-        e = mk_chain_find(&m->chain, MK_PT_NOTIFY) != NULL ? MK_E_UNAUTH_NOTIFY
-                                                           : MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    mk_ini_sk_keys(ike, false, &sk);
-    /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
-        goto out;
-    authed = true;
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
-    /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
-     * message MUST be rejected". This one is authenticated and a response (nothing to answer,
-     * and the peer would only repeat it): the exchange fails now rather than at the timeout. */
-    if (in.unsupported_critical != 0 || m->chain.unsupported_critical != 0) {
-        mk_ini_trace(ike, MK_EV_INFO, "unknown critical payload in the IKE_AUTH response");
-        e = MK_E_UNSUPPORTED_CRITICAL_RESP;
-        goto out;
-    }
-    /* RFC 7296 §2.21.2: N(AUTHENTICATION_FAILED) in the IKE_AUTH response: no IKE SA */
-    if (mk_chain_find_notify(&in, MK_N_AUTHENTICATION_FAILED) != NULL) {
-        e = MK_E_PEER_AUTH_FAILED;
-        goto out;
-    }
-    const mk_pl *pid = mk_chain_find(&in, MK_PT_IDR), *pauth = mk_chain_find(&in, MK_PT_AUTH);
-    if (pid == NULL || pauth == NULL) {
-        /* an authenticated error answer without IDr/AUTH: the IKE SA failed */
-        e = has_error_notify(&in) ? MK_E_PEER_ERROR : MK_E_BAD_SYNTAX;
-        goto out;
-    }
-    mk_idv id;
-    mk_authv av;
-    if ((e = mk_pl_decode_id(&id, pid->body, pid->len)) != MK_E_OK ||
-        (e = mk_pl_decode_auth(&av, pauth->body, pauth->len)) != MK_E_OK)
-        goto out;
-    /* RFC 7296 §2.15: the responder's identity must be the one we are configured to trust */
-    if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||
-                             memcmp(id.data, cfg->idr.data, id.len) != 0)) {
-        e = MK_E_ID_MISMATCH;
-        goto out;
-    }
-    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
-#if MK_RPK
-    if (cfg->auth_method == MK_AUTH_DIGSIG) {
-        /* the responder's raw key (pinned, fingerprint-pinned or imprinted) and its signature
-         * over RealMessage2 | NonceIData | MACedIDForR; RFC 7296 §2.15: MUST verify */
-        if ((e = mk_ini_rpk_verify(ike, &in, &id, &av)) != MK_E_OK)
-            goto out;
-    } else
-#endif
-    {
-        /* AUTH_r = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage2 | NonceIData | MACedIDForR)
-         * RFC 7296 §2.15: the recipient MUST verify it; compared in constant time */
-        mk_ks_auth_psk(cls.prf, cfg->psk, cfg->psk_len, ike->init_resp, ike->init_resp_len, ike->ni,
-                       MK_NONCE_LEN, ike->sk_pr, id.rest, id.rest_len, want);
-        /* mk_ct_eq runs for every AUTH, whatever its method or length, so the time taken does
-         * not say which test failed; an over-long AUTH compares 0 octets (never past `want`)
-         * and a short one a prefix, but then auth_ok is already false. */
-        bool auth_ok = av.method == MK_AUTH_PSK && av.len == cls.prf->out_len;
-        auth_ok = mk_ct_eq(av.data, want, av.len <= cls.prf->out_len ? av.len : 0) && auth_ok;
-        if (!auth_ok) {
-            e = MK_E_AUTH_FAILED;
-            goto out;
-        }
-    }
-    /* ---- the IKE SA is authenticated; now the child SA (RFC 7296 §2.21.2) ---- */
-    if ((e = child_error(&in)) != MK_E_OK)
-        goto out;
-    const mk_pl *psa = mk_chain_find(&in, MK_PT_SA), *ptsi = mk_chain_find(&in, MK_PT_TSI),
-                *ptsr = mk_chain_find(&in, MK_PT_TSR);
-    if (psa == NULL || ptsi == NULL || ptsr == NULL) {
-        e = MK_E_NO_CHILD_SA;
-        goto out;
-    }
     mk_proposal prop;
     uint8_t n_prop;
     mk_esp_suite esel;
     uint32_t spi_out = 0;
     mk_ts tsi, tsr;
+    mk_err e;
+    if ((e = child_error(in)) != MK_E_OK)
+        return e;
+    const mk_pl *psa = mk_chain_find(in, MK_PT_SA), *ptsi = mk_chain_find(in, MK_PT_TSI),
+                *ptsr = mk_chain_find(in, MK_PT_TSR);
+    if (psa == NULL || ptsi == NULL || ptsr == NULL)
+        return MK_E_NO_CHILD_SA;
     if ((e = mk_pl_decode_sa_first(&prop, &n_prop, psa->body, psa->len)) != MK_E_OK ||
         (e = select_esp(ike, &prop, n_prop, &esel, &spi_out)) != MK_E_OK ||
         (e = check_ts(ptsi, &cfg->tsi, &tsi)) != MK_E_OK ||
         (e = check_ts(ptsr, &cfg->tsr, &tsr)) != MK_E_OK)
-        goto out;
+        return e;
     /* RFC 7296 §1.3.1: transport mode only if the responder echoed N(USE_TRANSPORT_MODE) */
-    bool tunnel = cfg->tunnel || mk_chain_find_notify(&in, MK_N_USE_TRANSPORT_MODE) == NULL;
+    bool tunnel = cfg->tunnel || mk_chain_find_notify(in, MK_N_USE_TRANSPORT_MODE) == NULL;
     if (!cfg->tunnel && tunnel)
         mk_ini_trace(ike, MK_EV_INFO, "peer did not accept transport mode: tunnel");
     const mk_encr_class *eencr;
     const mk_integ_class *einteg;
     (void)mk_ini_esp_classes(cfg->suites, &esel, &eencr, &einteg);
-    /* KEYMAT = prf+(SK_d, Ni | Nr)  (RFC 7296 §2.17) */
-    /* Sliced in this order: encr_i | integ_i | encr_r | integ_r (initiator-to-responder first,
-     * per SA the encryption key first). An AEAD "encryption key" includes its salt: 36 octets
-     * for ChaCha20-Poly1305 (32 key + 4 salt), and integ is empty. */
-    e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, MK_NONCE_LEN, ike->nr,
+    /* KEYMAT = prf+(SK_d, Ni | Nr)  (RFC 7296 §2.17), sliced encr_i | integ_i | encr_r |
+     * integ_r; an AEAD "encryption key" includes its salt, and integ is then empty. */
+    e = mk_ks_child_keys(cls->prf, einteg, eencr, ike->sk_d, ike->ni, ike->ni_len, ike->nr,
                          ike->nr_len, &ck);
-    if (e != MK_E_OK)
-        goto out;
-
-    /* ---- commit ---- */
-    mk_esp_sa *c = &ike->child;
-    memset(c, 0, sizeof *c);
-    c->spi_in = ike->child_spi_in;
-    c->spi_out = spi_out;
-    c->encr = esel.encr;
-    c->encr_bits = esel.encr_bits;
-    c->integ = esel.integ;
-    /* initiator -> responder keys come first: they are our outbound keys */
-    memcpy(c->ek_out, ck.ei, ck.encr_len);
-    memcpy(c->ak_out, ck.ai, ck.integ_len);
-    memcpy(c->ek_in, ck.er, ck.encr_len);
-    memcpy(c->ak_in, ck.ar, ck.integ_len);
-    c->ek_len = (uint8_t)ck.encr_len;
-    c->ak_len = (uint8_t)ck.integ_len;
-    c->tunnel = tunnel;
-    c->udp_encap = ike->on_4500; /* RFC 3948: ESP in UDP 4500 once IKE floated there */
-    ike->esp_sel = esel;
-    ike->child_ok = true;
-    ike->req_outstanding = false;
-    /* SK_e and SK_a stay: INFORMATIONAL exchanges (liveness checks, Delete) are protected
-     * with them for the life of the IKE SA. */
-    /* keys only IKE_AUTH needed: gone (no rekeying in RFC 7815) */
-    mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
-    mk_wipe(ike->sk_pr, sizeof ike->sk_pr);
-    mk_wipe(ike->sk_d, sizeof ike->sk_d);
-    mk_ini_set_state(ike, MK_ST_ESTABLISHED);
-out:
-    /* Once the ICV verified, a payload that does not decode is not a spoofer's packet but the
-     * peer's own answer; it would only send the same bytes again, so waiting for the timeout
-     * helps nobody: fail now (RFC 7296 §2.21.2, the response to IKE_AUTH decides the SA). */
-    if (authed && mk_err_class(e) == MK_CLASS_DROP) {
-        mk_ini_trace(ike, MK_EV_INFO, mk_err_name(e));
-        e = MK_E_MALFORMED_RESP;
+    if (e == MK_E_OK) {
+        /* ---- commit ---- */
+        mk_esp_sa *c = &ike->child;
+        memset(c, 0, sizeof *c);
+        c->spi_in = ike->child_spi_in;
+        c->spi_out = spi_out;
+        c->encr = esel.encr;
+        c->encr_bits = esel.encr_bits;
+        c->integ = esel.integ;
+        /* initiator -> responder keys come first: they are our outbound keys */
+        memcpy(c->ek_out, ck.ei, ck.encr_len);
+        memcpy(c->ak_out, ck.ai, ck.integ_len);
+        memcpy(c->ek_in, ck.er, ck.encr_len);
+        memcpy(c->ak_in, ck.ar, ck.integ_len);
+        c->ek_len = (uint8_t)ck.encr_len;
+        c->ak_len = (uint8_t)ck.integ_len;
+        c->tunnel = tunnel;
+        c->udp_encap = ike->on_4500; /* RFC 3948: ESP in UDP 4500 once IKE floated there */
+        ike->esp_sel = esel;
+        ike->child_ok = true;
     }
-    mk_wipe(ike->scratch, sizeof ike->scratch);
-    mk_wipe(want, sizeof want);
     mk_wipe(&ck, sizeof ck);
     return e;
 }

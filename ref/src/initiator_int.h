@@ -14,7 +14,7 @@
 
 #include "keysched.h"
 #include "msg.h"
-#include "sig.h" /* MK_RPK */
+#include "sig.h"
 #include "sk.h"
 #include "suite.h"
 
@@ -37,7 +37,11 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
 /* The IKE_SA_INIT request is built with this cap rather than MK_MAX_MSG, so that RealMessage1 |
  * NonceRData | MACedIDForI (what an Ed25519 AUTH signs whole) always fits ike->scratch. A real
  * request is far smaller (8 proposals, a MODP-2048 KE and a cookie are about 900 octets). */
-enum { MK_INI_MAX_INIT_REQ = MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT };
+enum {
+    MK_INI_MAX_INIT_REQ = MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT < MK_MAX_REQ
+                              ? MK_MAX_MSG - MK_MAX_NONCE - MK_MAX_PRF_OUT
+                              : MK_MAX_REQ
+};
 
 /* After a handler has committed to the SA, an error may no longer be a DROP (the dispatcher
  * would report "nothing changed"): a DROP-class error from our own encoder becomes
@@ -48,7 +52,15 @@ mk_err mk_ini_after_commit(mk_err e);
 mk_err mk_ini_fail(mk_ike *ike, mk_err e);
 /* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
 void mk_ini_wipe_secrets(mk_ike *ike);
+/* Wipe mk_ike.peer_auth (either method) as far as it was written. */
+void mk_ini_wipe_peer_auth(mk_ike *ike);
+/* The transmit slot is a view (mk_ike.tx_what): of the request in req, or of our answer in
+ * peer_resp; initiator.c alone sets it. */
+enum { MK_INI_TX_NONE = 0, MK_INI_TX_REQ = 1, MK_INI_TX_RESP = 2 };
+void mk_ini_tx_resp(mk_ike *ike);
+void mk_ini_tx_clear(mk_ike *ike);
 void mk_ini_set_state(mk_ike *ike, mk_state st);
+#if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail);
 /* Trace "EXCHANGE request|response: <outer payloads> [SK{<inner>}]" for a message. */
 void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
@@ -58,6 +70,13 @@ void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t
  * layout) or NULL. */
 void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
                      size_t inner_off);
+#else
+/* MK_TRACE off: the detail arguments are not even evaluated, so no name table is referenced. */
+#define mk_ini_trace(ike, ev, detail) ((void)(ike))
+#define mk_ini_trace_msg(ike, ev, msg, len, inner) ((void)(ike))
+#define mk_ini_trace_tx(ike, msg, len, inner_buf, inner_off)                                       \
+    ((void)(ike), (void)(len), (void)(inner_buf), (void)(inner_off))
+#endif
 /* Make msg[0..len) (an IKE message built in ike->req after the marker room) the outstanding
  * request: marker prepended on 4500, copied to the transmit slot, retransmission timer reset. */
 void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, uint64_t now,
@@ -75,51 +94,93 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
                    const uint8_t *inner_buf, size_t inner_off, uint8_t *out, size_t cap,
                    mk_err *err);
 
-/* initiator_init.c */
+/* ---- the spine (handshake.c): RFC 7815's exchange in message order ---------------------- */
 mk_err mk_ini_start_init(mk_ike *ike, uint64_t now); /* SPIi, Ni, DH pair, then the request */
 mk_err mk_ini_build_init(mk_ike *ike, uint64_t now);
-/* Validate and commit the IKE_SA_INIT response; *keyed: the SA is keyed, IKE_AUTH is next. */
-mk_err mk_ini_accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool *keyed);
-/* mk_ini_accept_init_resp, then (if keyed) mk_ini_build_auth: two frames, never both. */
+/* The IKE_SA_INIT response: a retry (extension), or validated and committed, then IKE_AUTH. */
 mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
-/* initiator_auth.c */
 mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now);
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
+
+/* ---- extension points --------------------------------------------------------------------
+ * Everything the minimal PSK handshake does not need plugs into the spine here, the way crypto
+ * classes plug in through mk_suites: the spine calls every hook of every registered extension
+ * (ext.c, the one place where build options decide what is registered), and a hook that does
+ * not apply to the configuration does nothing. No handler has an #if. */
+
+/* What extensions learn from an IKE_SA_INIT response before it is accepted (validated into
+ * this, committed by init_commit once nothing can DROP any more). */
+typedef struct mk_ini_init_x {
+    uint8_t peer_hashes; /* raw keys: bit h for hash ID h (RFC 7427 §4) */
+    bool peer_sha;       /* raw keys: N(SIGNATURE_HASH_ALGORITHMS) was there */
+    bool certreq_rpk;    /* raw keys: CERTREQ(15) was there */
+} mk_ini_init_x;
+
+typedef struct mk_ini_ext {
+    const char *name;
+    /* mk_init: refuse what this extension cannot run (BAD_CONFIG) */
+    mk_err (*check_config)(const mk_config *cfg);
+    /* IKE_SA_INIT request: payloads before SAi1 (COOKIE) and after Ni (NAT-D, hashes) */
+    void (*init_first)(const mk_ike *ike, mk_wr *w, size_t *slot);
+    void (*init_last)(const mk_ike *ike, mk_wr *w, size_t *slot);
+    /* IKE_SA_INIT response that asks for a new request (COOKIE, INVALID_KE): *taken and the
+     * result (the retry is sent, or a DROP); untouched *taken: not this extension's answer */
+    mk_err (*init_retry)(mk_ike *ike, const mk_msg *m, uint64_t now, bool *taken);
+    /* IKE_SA_INIT response, before commit (DROP class errors), and after it */
+    mk_err (*init_check)(const mk_ike *ike, const mk_chain *c, mk_ini_init_x *x);
+    void (*init_commit)(mk_ike *ike, const mk_msg *m, const mk_ini_init_x *x);
+    /* Another AUTH method (RFC 7296 §2.15) for cfg->auth_method == auth_method: our AUTH over
+     * InitiatorSignedOctets (IDi body = id_rest), the payloads after IDi (CERT, CERTREQ), and
+     * the check of the responder's AUTH */
+    uint8_t auth_method;
+    mk_err (*auth_sign)(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len, uint8_t *method,
+                        uint8_t *auth, size_t cap, size_t *auth_len);
+    void (*auth_certs)(const mk_ike *ike, mk_wr *w, size_t *slot);
+    mk_err (*auth_verify)(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av);
+} mk_ini_ext;
+
+/* The registered extensions, NULL-terminated (ext.c). */
+extern const mk_ini_ext *const mk_ini_exts[];
+/* The extension serving cfg->auth_method, NULL for PSK (the spine's own method). */
+const mk_ini_ext *mk_ini_auth_ext(const mk_config *cfg);
+extern const mk_ini_ext mk_ini_ext_retry, mk_ini_ext_natt, mk_ini_ext_rpk;
+
+/* ---- helpers of the spine ---------------------------------------------------------------- */
+/* initiator_init.c: the IKE SA's proposals, keys and DH */
+void mk_ini_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p);
+/* SAr1 against what we offered; a choice we did not offer is remembered and dropped */
+mk_err mk_ini_choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel);
+mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
+                          uint16_t *priv_len, uint16_t *pub_len);
+mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyseed,
+                       const uint8_t *nr, size_t nr_len, const uint8_t spi_r[8]);
+/* RFC 7296 §2.21.1: remember why an unprotected answer would have ended the exchange */
+mk_err mk_ini_remember(mk_ike *ike, mk_err reason, mk_err drop);
+/* initiator_auth.c: the child SA of IKE_AUTH */
+void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p);
+/* Validate SAr2, TSi, TSr (and the mode) of an authenticated response and key the child SA
+ * into ike->child; FATAL or DROP class errors, nothing written on error. */
+mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
+/* An authenticated error notify in the chain (RFC 7296 §3.10.1: types below 16384) */
+bool mk_ini_has_error_notify(const mk_chain *in);
 /* Room for the Authentication Data of our AUTH payload: a PSK MAC, or with MK_RPK a signature
  * with its RFC 7427 §3 prefix (1-octet length | AlgorithmIdentifier). */
-#if MK_RPK
-enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG };
-#else
-enum { MK_INI_AUTH_CAP = MK_MAX_PRF_OUT };
-#endif
-/* initiator_rpk.c, only with MK_RPK; used when cfg->auth_method == MK_AUTH_DIGSIG */
-#if MK_RPK
-/* The signature half of mk_init's config check. BAD_CONFIG. */
-mk_err mk_ini_rpk_check_config(const mk_config *cfg);
-/* IKE_SA_INIT request: N(SIGNATURE_HASH_ALGORITHMS) with the hashes we verify. */
-void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot);
-/* IKE_SA_INIT response, before commit: the responder's announced hashes (bit h for ID h) and
- * whether it sent CERTREQ(15). DROP class (BAD_SYNTAX...) on a malformed notify or CERTREQ. */
-mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq);
-/* IKE_AUTH request after IDi: [CERT(15)] [CERTREQ(15)]. */
-void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot);
-/* IKE_AUTH request: the AUTH method and data, signed over InitiatorSignedOctets (IDi body =
- * id_rest), into auth[0..cap). RealMessage1 is read from ike->req; Ed25519 assembles the octets
- * in ike->scratch (wiped before return), RSA hashes them piecewise. Call before the inner chain
- * is built in scratch. FATAL: SIG_HASH_UNSUPPORTED, BAD_KEY, CRYPTO. */
-mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
-                             uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len);
-/* IKE_AUTH response (ICV verified): the responder's key (pin, fingerprint or imprint) and its
- * AUTH. Ed25519 appends NonceIData | MACedIDForR to ike->init_resp for the check and wipes that
- * tail again before returning. FATAL: AUTH_FAILED, NO_PEER_KEY, IMPRINT_REFUSED, BAD_KEY,
- * WEAK_KEY. */
-mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av);
-#endif
+enum { MK_INI_AUTH_CAP = MK_RPK ? 1 + 15 + MK_MAX_SIG : MK_MAX_PRF_OUT };
 
-/* initiator_peer_req.c */
-mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
+/* initiator_peer_req.c: after IKE_AUTH (answers, their cache and window; our Delete) */
+/* The window of 1 for the peer's requests: OK (new), OLD_REQUEST (drop), WRONG_MSGID (again) */
+mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid);
+/* Our answer, sealed into the answer cache and shown in the transmit slot; returns its length */
+size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
+                          mk_err *e);
+/* The peer deleted the IKE SA: keep only the answer, state CLOSED (err PEER_DELETED) */
+void mk_ini_close(mk_ike *ike);
+/* Does the chain delete the IKE SA (RFC 7296 §3.11, protocol 1)? */
+bool mk_ini_deletes_ike_sa(const mk_chain *in);
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
 
+#if MK_TRACE
 /* A small string builder for trace details (no snprintf in the core). */
 typedef struct mk_sb {
     char *p;
@@ -127,5 +188,6 @@ typedef struct mk_sb {
 } mk_sb;
 void mk_sb_str(mk_sb *b, const char *s);
 void mk_sb_u32(mk_sb *b, uint32_t v);
+#endif
 
 #endif

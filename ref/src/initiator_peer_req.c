@@ -1,19 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator_peer_req: life after IKE_AUTH. Requests from the peer on the established SA get the
- * minimal answers RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
+ * initiator_peer_req: life after IKE_AUTH, the helpers of the spine's last step (handshake.c,
+ * mk_ini_on_peer_req). Requests from the peer on the established SA get the minimal answers
+ * RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
  * NO_ADDITIONAL_SAS, an unknown critical payload reported with UNSUPPORTED_CRITICAL_PAYLOAD),
  * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
- * is sent as Message ID 2 and retransmitted until answered. No window and no response cache:
- * every answer is side-effect free (RFC 7815 §2.1). Nothing is answered before the request's
- * ICV verified, and a request that fails it changes nothing.
+ * is sent as Message ID 2 and retransmitted until answered. The last answer is cached and a
+ * retransmitted request gets it again, octet for octet; an older request is dropped (see
+ * mk_ini_peer_req_window). Nothing is answered before the request's ICV verified, and a request
+ * that fails it changes nothing.
  */
 #include <string.h>
 
 #include "initiator_int.h"
 
 /* A Delete payload for the IKE SA (protocol 1, no SPIs: RFC 7296 §3.11) in the chain? */
-static bool deletes_ike_sa(const mk_chain *in)
+bool mk_ini_deletes_ike_sa(const mk_chain *in)
 {
     for (size_t i = 0; i < in->n; i++) {
         mk_deletev d;
@@ -25,107 +27,68 @@ static bool deletes_ike_sa(const mk_chain *in)
     return false;
 }
 
-/* Seal HDR | SK{inner} straight into the transmit slot (after the non-ESP marker on 4500), so
- * no message-sized copy sits on the stack. Answers to the peer's requests are not remembered:
- * RFC 7815 §2.1 lets a minimal initiator rebuild them (they have no side effect), so a
- * retransmitted request simply gets a new answer. */
-static size_t seal_resp(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
-                        mk_err *e)
+/* Seal HDR | SK{inner} straight into the answer cache ike->peer_resp (after the non-ESP marker
+ * on 4500), which the transmit slot then shows; no message-sized copy sits on the stack. The
+ * previous answer is overwritten: with a window of 1 only the last one is ever resent. */
+size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, size_t inner_off,
+                          mk_err *e)
 {
     size_t off = ike->on_4500 ? MK_NATT_MARKER : 0;
     /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
      * stays set because we are the original initiator (RFC 7815 §2.2) */
-    size_t len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE,
-                             m->hdr.msgid, inner, inner_off, ike->tx + off, MK_MAX_MSG, e);
+    size_t len =
+        mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE, m->hdr.msgid,
+                    inner, inner_off, ike->peer_resp + off, sizeof ike->peer_resp - off, e);
     if (*e != MK_E_OK) {
-        /* the slot was overwritten: nothing half-built may be sent */
-        mk_wipe(ike->tx, sizeof ike->tx);
-        ike->tx_len = 0;
+        /* the cache was overwritten: nothing half-built may be resent */
+        mk_wipe(ike->peer_resp, sizeof ike->peer_resp);
+        ike->peer_resp_len = 0;
         *e = mk_ini_after_commit(*e);
         return 0;
     }
     /* RFC 3948 §2.2: IKE on UDP 4500 is preceded by four zero octets */
-    memset(ike->tx, 0, off);
-    ike->tx_len = (uint16_t)(len + off);
-    ike->tx_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    memset(ike->peer_resp, 0, off);
+    ike->peer_resp_len = (uint8_t)(len + off);
+    ike->peer_resp_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+    ike->peer_resp_msgid = m->hdr.msgid;
+    mk_ini_tx_resp(ike);
+    mk_ini_trace_tx(ike, ike->peer_resp + off, len, inner, inner_off);
     return len;
 }
 
-mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
+/* Our window for the peer's requests is 1 (we never send SET_WINDOW_SIZE, RFC 7296 §2.3), so
+ * only the last answer need be kept. RFC 7815 §2.1 lets a minimal initiator skip Message ID
+ * tracking of incoming requests (its answers have no side effect), but RFC 7296 governs where
+ * the two differ, and it rules out what that saves, a fresh seal (new IV) per retransmission:
+ *   RFC 7296 §2.1: "The responder MUST never retransmit a response unless it receives a
+ *   retransmission of the request.  In that event, the responder MUST ignore the retransmitted
+ *   request except insofar as it causes a retransmission of the response."
+ *   RFC 7296 §2.1: "The responder MUST remember each response until it receives a request whose
+ *   sequence number is larger than or equal to the sequence number in the response plus its
+ *   window size"
+ *   RFC 7296 §2.1: "If the responder receives a retransmitted request for which it has already
+ *   forgotten the response, it MUST ignore the request (and not, for example, attempt
+ *   constructing a new response)."
+ * So a request older than the last one answered (outside the window of 1, its answer forgotten)
+ * is dropped unopened and counted (stats.old_requests); the last one again gets the cached
+ * octets (stats.resent_responses). Returns OK for a new request, OLD_REQUEST for an old one,
+ * and WRONG_MSGID (used here for "the same as the last one") for a retransmission, which the
+ * caller answers from the cache once its ICV verified. */
+mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid)
 {
-    /* inner: the largest answer is one notify (1 type octet + 4 generic header + 4 notify
-     * header + 1 data octet = 10), so 64 leaves room without a message-sized buffer. */
-    uint8_t *plain = ike->scratch; /* the inner chain's views point into it: wiped at out */
-    uint8_t inner[64];
-    mk_chain in;
-    mk_sk_keys sk;
-    size_t slot, at, len;
-    mk_err e;
-    (void)now;
-
-    if (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    /* RFC 7296 §2.21: after IKE_SA_INIT only protected messages are acted on */
-    if (!m->has_sk) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
-    mk_ini_sk_keys(ike, false, &sk);
-    /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
-        goto out;
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
-
-    bool close = false;
-    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
-    uint8_t crit =
-        in.unsupported_critical != 0 ? in.unsupported_critical : m->chain.unsupported_critical;
-    if (crit != 0) {
-        /* RFC 7296 §2.5: a request with an unknown critical payload MUST be rejected with
-         * N(UNSUPPORTED_CRITICAL_PAYLOAD) whose data is the one-octet payload type */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
-        mk_pl_end(&w, at);
-    } else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA) {
-        /* RFC 7815 §2.1: a CREATE_CHILD_SA request is answered with N(NO_ADDITIONAL_SAS) */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
-        mk_pl_end(&w, at);
-    } else {
-        /* RFC 7815 §2.1: an INFORMATIONAL request gets an empty INFORMATIONAL response;
-         * RFC 7296 §1.4.1: one deleting the IKE SA is answered with SK{} and the SA is gone */
-        close = deletes_ike_sa(&in);
-        /* Only an IKE SA Delete is acted on. A Child SA Delete (protocol ESP) also gets SK{},
-         * the empty answer RFC 7815 §2.1 allows, instead of the RFC 7296 §1.4.1 answer naming
-         * the paired SA; mk_child() keeps returning the keys. Deliberate: a minimal node has
-         * one Child SA and no Child SA management, so its application must watch ESP. */
-    }
-    if (w.err != MK_E_OK) {
-        e = w.err;
-        goto out;
-    }
-    len = seal_resp(ike, m, inner, w.off, &e);
-    if (e != MK_E_OK)
-        goto out;
-    mk_ini_trace_tx(ike, ike->tx + (ike->tx_len - len), len, inner, w.off);
-    ike->stats.answered_requests++;
-    if (close) {
-        /* the peer deleted the IKE SA: keep only the answer in the transmit slot */
-        if (ike->err == MK_E_OK)
-            ike->err = MK_E_PEER_DELETED;
-        mk_ini_wipe_secrets(ike);
-        mk_ini_set_state(ike, MK_ST_CLOSED);
-    }
-out:
-    mk_wipe(ike->scratch, sizeof ike->scratch);
-    return e;
+    if (ike->peer_resp_len == 0)
+        return MK_E_OK; /* nothing answered yet: any Message ID is new */
+    if (msgid == ike->peer_resp_msgid)
+        return MK_E_WRONG_MSGID;
+    /* serial-number order (RFC 1982 style), so the window survives 2^32 wrap-around */
+    if ((uint32_t)(ike->peer_resp_msgid - msgid) < 0x80000000u)
+        return MK_E_OLD_REQUEST;
+    return MK_E_OK;
 }
 
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
-    uint8_t *plain = ike->scratch; /* wiped at out */
+    uint8_t *plain = ike->sk_plain; /* wiped at out */
     mk_chain in;
     mk_sk_keys sk;
     mk_err e;
@@ -137,16 +100,15 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     }
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->scratch, &in)) != MK_E_OK)
+    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
         goto out;
     mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
     mk_ini_wipe_secrets(ike);
-    mk_wipe(ike->tx, sizeof ike->tx);
-    ike->tx_len = 0;
+    mk_ini_tx_clear(ike);
     mk_ini_set_state(ike, MK_ST_CLOSED);
 out:
-    mk_wipe(ike->scratch, sizeof ike->scratch);
+    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
     return e;
 }
 
@@ -167,7 +129,7 @@ mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
         return mk_ini_fail(ike, w.err);
     /* RFC 7815 App. B.1: INFORMATIONAL, Message ID 2 (after IKE_SA_INIT 0 and IKE_AUTH 1) */
     size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, MK_HDR_F_INITIATOR, 2, inner, w.off,
-                             mk_ini_req_buf(ike), MK_MAX_MSG, &e);
+                             mk_ini_req_buf(ike), MK_MAX_REQ, &e);
     if (e != MK_E_OK)
         return mk_ini_fail(ike, e);
     mk_ini_send_req(ike, len, 2, MK_EX_INFORMATIONAL, now_ms, inner, w.off);

@@ -17,7 +17,7 @@
 
 #if MK_RPK
 
-mk_err mk_ini_rpk_check_config(const mk_config *cfg)
+static mk_err mk_ini_rpk_check_config(const mk_config *cfg)
 {
     uint8_t type;
     /* Everything that can be known before the first packet is checked here, so a wrong key
@@ -38,7 +38,7 @@ mk_err mk_ini_rpk_check_config(const mk_config *cfg)
     return MK_E_OK;
 }
 
-void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
+static void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
 {
     /* RFC 7427 §4: announce the hashes we support; RFC 8420 §2: "Identity" (5) MUST be among
      * them for Ed25519 to be used */
@@ -48,7 +48,7 @@ void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
     mk_pl_end(w, at);
 }
 
-mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
+static mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)
 {
     *hashes = 0;
     *certreq = false;
@@ -117,8 +117,8 @@ static bool gather(uint8_t *buf, size_t cap, const mk_iov seg[3], mk_iov *whole)
     return true;
 }
 
-mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
-                             uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
+static mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len,
+                                    uint8_t *method, uint8_t *auth, size_t cap, size_t *auth_len)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t maced[MK_MAX_PRF_OUT];
@@ -149,7 +149,7 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
         /* RSA: hashed segment by segment, nothing copied */
         e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, seg, 3, auth, cap,
                                   auth_len);
-    } else if (!gather(ike->scratch, sizeof ike->scratch, seg, &whole)) {
+    } else if (!gather(ike->sig_octets, sizeof ike->sig_octets, seg, &whole)) {
         e = MK_E_BUF_TOO_SMALL; /* cannot happen: MK_INI_MAX_INIT_REQ keeps room */
     } else {
         e = mk_sig_auth_build_iov(sc, ike->env, cfg->priv_key, cfg->priv_key_len, &whole, 1, auth,
@@ -160,12 +160,12 @@ mk_err mk_ini_rpk_build_auth(mk_ike *ike, const uint8_t *id_rest, size_t id_rest
      * octets, 72 in all. mk_sig_auth_build_iov writes that whole body into `auth`. */
     if (e == MK_E_OK)
         *method = sc->method;
-    mk_wipe(ike->scratch, sizeof ike->scratch); /* held MACedIDForI, a prf output of SK_pi */
+    mk_wipe(ike->sig_octets, sizeof ike->sig_octets); /* held MACedIDForI, a prf output of SK_pi */
     mk_wipe(maced, sizeof maced);
     return e;
 }
 
-void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
+static void mk_ini_rpk_build_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
 {
     const mk_config *cfg = ike->cfg;
     size_t at;
@@ -195,7 +195,8 @@ static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
     return false;
 }
 
-mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
+static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id,
+                                const mk_authv *av)
 {
     const mk_config *cfg = ike->cfg;
     uint8_t maced[MK_MAX_PRF_OUT];
@@ -233,19 +234,20 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
         return e; /* BAD_KEY, WEAK_KEY: the responder's key is unusable */
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
-    signed_octets(cls.prf, ike->init_resp, ike->init_resp_len, ike->ni, MK_NONCE_LEN, ike->sk_pr,
-                  id->rest, id->rest_len, maced, seg);
+    signed_octets(cls.prf, ike->peer_auth.rpk.init_resp, ike->peer_auth.rpk.init_resp_len, ike->ni,
+                  ike->ni_len, ike->sk_pr, id->rest, id->rest_len, maced, seg);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
      * announced (the class table in sig.c holds exactly those). RSA hashes the segments; pure
      * Ed25519 needs them whole: NonceIData | MACedIDForR are appended to RealMessage2 in
-     * ike->init_resp, which has room for them, and that tail is wiped right after. */
+     * ike->peer_auth.rpk.init_resp, which has room for them, and that tail is wiped right after. */
     if (key.type == MK_KEY_RSA)
         e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, seg, 3);
-    else if (gather(ike->init_resp, sizeof ike->init_resp, seg, &whole))
+    else if (gather(ike->peer_auth.rpk.init_resp, sizeof ike->peer_auth.rpk.init_resp, seg, &whole))
         e = mk_sig_auth_verify_iov(&key, av->method, av->data, av->len, &whole, 1);
     else
         e = MK_E_AUTH_FAILED; /* cannot happen: init_resp has the room */
-    mk_wipe(ike->init_resp + ike->init_resp_len, sizeof ike->init_resp - ike->init_resp_len);
+    mk_wipe(ike->peer_auth.rpk.init_resp + ike->peer_auth.rpk.init_resp_len,
+            sizeof ike->peer_auth.rpk.init_resp - ike->peer_auth.rpk.init_resp_len);
     mk_wipe(maced, sizeof maced);
     /* Any verification error (bad encoding, wrong method, wrong hash, bad signature) is one
      * FATAL AUTH_FAILED: the caller needs no finer distinction than "the peer did not prove
@@ -260,6 +262,62 @@ mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
     }
     return MK_E_OK;
 }
+
+/* ---- the extension: hooks that act only when cfg->auth_method is MK_AUTH_DIGSIG ---- */
+
+static bool digsig(const mk_config *cfg)
+{
+    return cfg->auth_method == MK_AUTH_DIGSIG;
+}
+
+static mk_err rpk_check_config(const mk_config *cfg)
+{
+    return digsig(cfg) ? mk_ini_rpk_check_config(cfg) : MK_E_OK;
+}
+
+static void rpk_init_last(const mk_ike *ike, mk_wr *w, size_t *slot)
+{
+    if (digsig(ike->cfg))
+        mk_ini_rpk_init_payloads(w, slot); /* N(SIGNATURE_HASH_ALGORITHMS) */
+}
+
+static mk_err rpk_init_check(const mk_ike *ike, const mk_chain *c, mk_ini_init_x *x)
+{
+    if (!digsig(ike->cfg))
+        return MK_E_OK;
+    x->peer_sha = mk_chain_find_notify(c, MK_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
+    return mk_ini_rpk_parse_init(c, &x->peer_hashes, &x->certreq_rpk);
+}
+
+/* A signature needs RealMessage2 itself (RFC 7296 §2.15): copied, without any non-ESP marker. */
+static void rpk_init_commit(mk_ike *ike, const mk_msg *m, const mk_ini_init_x *x)
+{
+    if (!digsig(ike->cfg))
+        return;
+    memcpy(ike->peer_auth.rpk.init_resp, m->dgram, m->len);
+    ike->peer_auth.rpk.init_resp_len = (uint16_t)m->len;
+    ike->peer_sha = x->peer_sha;
+    ike->peer_hashes = x->peer_hashes;
+    ike->peer_certreq_rpk = x->certreq_rpk;
+}
+
+static void rpk_auth_certs(const mk_ike *ike, mk_wr *w, size_t *slot)
+{
+    if (digsig(ike->cfg))
+        mk_ini_rpk_build_certs(ike, w, slot);
+}
+
+const mk_ini_ext mk_ini_ext_rpk = {
+    .name = "raw public keys",
+    .check_config = rpk_check_config,
+    .init_last = rpk_init_last,
+    .init_check = rpk_init_check,
+    .init_commit = rpk_init_commit,
+    .auth_method = MK_AUTH_DIGSIG,
+    .auth_sign = mk_ini_rpk_build_auth,
+    .auth_certs = rpk_auth_certs,
+    .auth_verify = mk_ini_rpk_verify,
+};
 
 #else
 typedef int mk_ini_rpk_compiled_out; /* MK_RPK off: PSK only; an empty file is not ISO C */

@@ -129,25 +129,39 @@ void mk_ks_maced_id(const mk_prf_class *prf, const uint8_t *sk_p, const uint8_t 
 /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI
  * ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR
  * AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)   (RFC 7296 §2.15) */
+/* "Key Pad for IKEv2": 17 ASCII octets, no terminating NUL (RFC 7296 §2.15). */
+void mk_ks_psk_padkey(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len, uint8_t *out)
+{
+    static const uint8_t keypad[17] = {'K', 'e', 'y', ' ', 'P', 'a', 'd', ' ', 'f',
+                                       'o', 'r', ' ', 'I', 'K', 'E', 'v', '2'};
+    mk_iov kp = {keypad, sizeof keypad};
+    /* padkey depends on the PSK and the PRF only, so a port may store it (one per PRF offered)
+     * instead of the PSK; it is exactly as sensitive: it is all an attacker needs to forge AUTH. */
+    prf->prf(psk, psk_len, &kp, 1, out);
+}
+
+void mk_ks_auth_psk_pad(const mk_prf_class *prf, const uint8_t *padkey, const uint8_t *real_msg,
+                        size_t real_len, const uint8_t *nonce, size_t nonce_len,
+                        const uint8_t *sk_p, const uint8_t *id_rest, size_t id_rest_len,
+                        uint8_t *out)
+{
+    uint8_t maced[MK_MAX_PRF_OUT];
+    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
+    const mk_iov octets[3] = {{real_msg, real_len}, {nonce, nonce_len}, {maced, prf->out_len}};
+    prf->prf(padkey, prf->out_len, octets, 3, out);
+    mk_wipe(maced, sizeof maced);
+}
+
 void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
                     const uint8_t *real_msg, size_t real_len, const uint8_t *nonce,
                     size_t nonce_len, const uint8_t *sk_p, const uint8_t *id_rest,
                     size_t id_rest_len, uint8_t *out)
 {
-    /* "Key Pad for IKEv2": 17 ASCII octets, no terminating NUL (RFC 7296 §2.15). */
-    static const uint8_t keypad[17] = {'K', 'e', 'y', ' ', 'P', 'a', 'd', ' ', 'f',
-                                       'o', 'r', ' ', 'I', 'K', 'E', 'v', '2'};
-    uint8_t padkey[MK_MAX_PRF_OUT], maced[MK_MAX_PRF_OUT];
-    mk_iov kp = {keypad, sizeof keypad};
-
-    /* padkey depends on the PSK and the PRF only, so a port may store it (one per PRF offered)
-     * instead of the PSK; it is exactly as sensitive: it is all an attacker needs to forge AUTH. */
-    prf->prf(psk, psk_len, &kp, 1, padkey);
-    mk_ks_maced_id(prf, sk_p, id_rest, id_rest_len, maced);
-    const mk_iov octets[3] = {{real_msg, real_len}, {nonce, nonce_len}, {maced, prf->out_len}};
-    prf->prf(padkey, prf->out_len, octets, 3, out);
+    uint8_t padkey[MK_MAX_PRF_OUT];
+    mk_ks_psk_padkey(prf, psk, psk_len, padkey);
+    mk_ks_auth_psk_pad(prf, padkey, real_msg, real_len, nonce, nonce_len, sk_p, id_rest,
+                       id_rest_len, out);
     mk_wipe(padkey, sizeof padkey);
-    mk_wipe(maced, sizeof maced);
 }
 
 /* KEYMAT = prf+(SK_d, Ni | Nr)                                   (RFC 7296 §2.17)

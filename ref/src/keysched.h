@@ -42,6 +42,14 @@ void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
                     size_t nonce_len, const uint8_t *sk_p, const uint8_t *id_rest,
                     size_t id_rest_len, uint8_t *out);
 
+/* The same in two steps, so a PSK user computes the pad key once per SA (RFC 7296 §2.15):
+ * padkey = prf(Shared Secret, "Key Pad for IKEv2"), AUTH = prf(padkey, octets). */
+void mk_ks_psk_padkey(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len, uint8_t *out);
+void mk_ks_auth_psk_pad(const mk_prf_class *prf, const uint8_t *padkey, const uint8_t *real_msg,
+                        size_t real_len, const uint8_t *nonce, size_t nonce_len,
+                        const uint8_t *sk_p, const uint8_t *id_rest, size_t id_rest_len,
+                        uint8_t *out);
+
 /* MACedIDFor{I,R} = prf(SK_p{i,r}, RestOf{Init,Resp}IDPayload), exposed for vectors and
  * for signature AUTH. out: prf->out_len. */
 void mk_ks_maced_id(const mk_prf_class *prf, const uint8_t *sk_p, const uint8_t *id_rest,

@@ -16,11 +16,8 @@
 #include "spki.h"
 #include "suite.h" /* mk_iov */
 
-/* Build option: signature and raw-public-key support (CMake MK_RPK, default ON). Off, the
- * classes below do not exist and MK_AUTH_DIGSIG configs are BAD_CONFIG. */
-#ifndef MK_RPK
-#define MK_RPK 1
-#endif
+/* Build option MK_RPK (minike.h): off, the classes below do not exist and MK_AUTH_DIGSIG
+ * configs are BAD_CONFIG. */
 
 typedef struct mk_sig_class {
     uint8_t key_type; /* MK_KEY_ED25519 / MK_KEY_RSA */

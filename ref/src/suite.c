@@ -68,6 +68,7 @@ const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id)
  * (RFC 8247 MUST-) and no 3DES, and RFC 8247's MUST set (AES-CBC, HMAC-SHA2-256, MODP-2048) is
  * kept for responders that offer nothing newer. */
 
+#if MK_SUITES_ALL
 static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, &mk_prf_hmac_sha2_512, NULL};
 static const mk_integ_class *const integs[] = {&mk_integ_hmac_sha2_256_128,
                                                &mk_integ_hmac_sha2_512_256, NULL};
@@ -119,3 +120,20 @@ const mk_suites *mk_suites_default(void)
      * mbedTLS serves AES-GCM-256: slower, never wrong. */
     return crypto_aead_aes256gcm_is_available() ? &suites_aesni : &suites_plain;
 }
+#else
+/* The minimal profile's one suite: ChaCha20-Poly1305 (RFC 7634) with X25519 (RFC 8031) and
+ * PRF-HMAC-SHA2-256. Chosen over AES-CCM-8 because a Cortex-M4 has no AES instructions, so
+ * software AES is either slow or leaks through cache timing, while ChaCha20 is constant-time in
+ * plain C; its 16-octet tag is also stronger than CCM-8's 8; and all three come from libsodium,
+ * so the device links one crypto library. RFC 8247 lists ENCR_CHACHA20_POLY1305 as SHOULD. */
+static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, NULL};
+static const mk_integ_class *const integs[] = {NULL};
+static const mk_encr_class *const encrs[] = {&mk_encr_chacha20poly1305, NULL};
+static const mk_dh_class *const dhs[] = {&mk_dh_x25519, NULL};
+static const mk_suites suites_one = {prfs, integs, encrs, dhs};
+
+const mk_suites *mk_suites_default(void)
+{
+    return &suites_one;
+}
+#endif

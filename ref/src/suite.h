@@ -25,6 +25,15 @@ typedef struct mk_prf_class {
     const char *name; /* "PRF_HMAC_SHA2_256" */
     size_t out_len;   /* = preferred key length: SK_d, SK_pi, SK_pr sizes */
     void (*prf)(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in, uint8_t *out);
+    /* The same prf fed piecewise, in a caller-held state of at most MK_PRF_STATE_LEN octets
+     * (minike.h): the responder's PSK AUTH covers RealMessage2 | Ni | MACedIDForR, whose parts
+     * arrive in two messages, so the initiator runs it as they come instead of keeping a copy
+     * of RealMessage2. final writes out_len octets and wipes the state. Required by mk_init,
+     * which also refuses a class whose state_len exceeds MK_PRF_STATE_LEN in this build. */
+    size_t state_len;
+    void (*init)(void *st, const uint8_t *key, size_t key_len);
+    void (*update)(void *st, const uint8_t *p, size_t n);
+    void (*final)(void *st, uint8_t *out);
 } mk_prf_class;
 
 /* Integrity (non-AEAD SK and ESP): icv = truncated MAC. */

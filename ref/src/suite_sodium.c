@@ -79,6 +79,44 @@ static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, ui
     mk_wipe(full, sizeof full);
 }
 
+/* The piecewise form (see mk_prf_class). libsodium's states are plain structs of integers and
+ * octets; mk_prf_state is uint64_t-aligned and MK_PRF_STATE_LEN octets, checked here. */
+_Static_assert(sizeof(crypto_auth_hmacsha256_state) <= MK_PRF_STATE_LEN, "MK_PRF_STATE_LEN");
+
+static void init256(void *st, const uint8_t *key, size_t key_len)
+{
+    crypto_auth_hmacsha256_init(st, key, key_len);
+}
+
+static void update256(void *st, const uint8_t *p, size_t n)
+{
+    if (n > 0)
+        crypto_auth_hmacsha256_update(st, p, n);
+}
+
+static void final256(void *st, uint8_t *out)
+{
+    crypto_auth_hmacsha256_final(st, out);
+    mk_wipe(st, sizeof(crypto_auth_hmacsha256_state));
+}
+
+static void init512(void *st, const uint8_t *key, size_t key_len)
+{
+    crypto_auth_hmacsha512_init(st, key, key_len);
+}
+
+static void update512(void *st, const uint8_t *p, size_t n)
+{
+    if (n > 0)
+        crypto_auth_hmacsha512_update(st, p, n);
+}
+
+static void final512(void *st, uint8_t *out)
+{
+    crypto_auth_hmacsha512_final(st, out);
+    mk_wipe(st, sizeof(crypto_auth_hmacsha512_state));
+}
+
 /* out_len is also the PRF's preferred key size, which fixes len(SK_d) = len(SK_pi) =
  * len(SK_pr) (RFC 7296 §2.14): 32 octets here, 64 for SHA2-512. For the integrity classes key
  * and ICV lengths come from RFC 4868: a full-size key, the HMAC output truncated to half. */
@@ -87,12 +125,20 @@ const mk_prf_class mk_prf_hmac_sha2_256 = {
     .name = "PRF_HMAC_SHA2_256",
     .out_len = 32,
     .prf = prf_sha256,
+    .state_len = sizeof(crypto_auth_hmacsha256_state),
+    .init = init256,
+    .update = update256,
+    .final = final256,
 };
 const mk_prf_class mk_prf_hmac_sha2_512 = {
     .id = MK_PRF_HMAC_SHA2_512,
     .name = "PRF_HMAC_SHA2_512",
     .out_len = 64,
     .prf = prf_sha512,
+    .state_len = sizeof(crypto_auth_hmacsha512_state),
+    .init = init512,
+    .update = update512,
+    .final = final512,
 };
 const mk_integ_class mk_integ_hmac_sha2_256_128 = {
     .id = MK_INTEG_HMAC_SHA2_256_128,

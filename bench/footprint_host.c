@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * footprint_host: the measured half of bench/footprint.sh, built against one profile's
+ * libmk_core.a / libmk_harness.a. One PSK handshake of the profile's default configuration
+ * (mk_config_defaults: its suites, NAT-T as the profile has it, no IDr, INITIAL_CONTACT off),
+ * initiator against the in-process responder peer. Prints key=value lines:
+ *   sizeof_mk_ike  sizeof(mk_ike) on this host (x86-64)
+ *   peak_stack     the initiator's measured high-water mark over the handshake, crypto libraries
+ *                  included: every initiator call runs on its own stack painted with 0xA5
+ *                  (makecontext/swapcontext); the peer runs on the main stack and is not counted
+ *   bytes_sent     UDP payload octets the initiator sent (IKE_SA_INIT + IKE_AUTH requests)
+ *   bytes_floor    the same two requests at their RFC 7296 minimum, computed from the payload
+ *                  formats (see floor_*): the same proposals, KE, NAT-D and selectors, the
+ *                  shortest nonce RFC 7296 §2.10 allows, no optional payload, minimal padding
+ * Exit 1 if the handshake does not complete.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include <sodium.h>
+
+#include "peer.h"
+#include "suite.h"
+
+enum { STACK = 256 * 1024 };
+static uint8_t stk[STACK] __attribute__((aligned(64)));
+
+typedef struct call {
+    int what; /* 0: nothing, 1: mk_init, 2: mk_start, 3: mk_on_dgram, 4: mk_on_timer */
+    mk_ike *ike;
+    const mk_config *cfg;
+    const mk_env *env;
+    const uint8_t *d;
+    size_t n;
+    uint16_t port;
+    uint64_t now;
+} call;
+
+static call *cur;
+static ucontext_t main_ctx, job_ctx;
+
+static void tramp(void)
+{
+    call *c = cur;
+    switch (c->what) {
+    case 1: (void)mk_init(c->ike, c->cfg, c->env); break;
+    case 2: (void)mk_start(c->ike, c->now); break;
+    case 3: (void)mk_on_dgram(c->ike, c->d, c->n, c->port, c->now); break;
+    case 4: (void)mk_on_timer(c->ike, c->now); break;
+    default: break;
+    }
+}
+
+static void on_stack(call *c)
+{
+    cur = c;
+    getcontext(&job_ctx);
+    job_ctx.uc_stack.ss_sp = stk;
+    job_ctx.uc_stack.ss_size = sizeof stk;
+    job_ctx.uc_link = &main_ctx;
+    makecontext(&job_ctx, tramp, 0);
+    swapcontext(&main_ctx, &job_ctx);
+}
+
+static size_t high_water(void)
+{
+    size_t low = 0;
+    while (low < sizeof stk && stk[low] == 0xA5)
+        low++;
+    return sizeof stk - low;
+}
+
+static void rng(void *ctx, uint8_t *out, size_t n)
+{
+    (void)ctx;
+    randombytes_buf(out, n);
+}
+
+/* ---- the floor, from the payload formats of RFC 7296 §3 ---------------------------------- */
+
+enum { GEN = 4, HDR = 28, PROP = 8, XFORM = 8, ATTR = 4, NOTIFY = 8, NATD = 20 };
+
+static size_t floor_transform(const mk_encr_class *e, uint16_t bits, bool encr)
+{
+    (void)bits;
+    return XFORM + (encr && e->needs_key_attr ? ATTR : 0); /* §3.3.2, §3.3.5 */
+}
+
+static size_t floor_init(const mk_config *cfg)
+{
+    size_t sa = GEN, prf_max = 0;
+    for (size_t i = 0; i < cfg->n_ike; i++) {
+        const mk_ike_suite *s = &cfg->ike[i];
+        const mk_encr_class *e = mk_suite_encr(cfg->suites, s->encr, s->encr_bits);
+        const mk_prf_class *p = mk_suite_prf(cfg->suites, s->prf);
+        sa += PROP + floor_transform(e, s->encr_bits, true) + XFORM /* PRF */ +
+              (s->integ ? XFORM : 0) + XFORM /* DH */; /* §3.3.1: IKE proposals have no SPI */
+        if (p->out_len > prf_max)
+            prf_max = p->out_len;
+    }
+    const mk_dh_class *dh = mk_suite_dh(cfg->suites, cfg->ike[0].dh);
+    size_t ke = GEN + 4 + dh->pub_len;                         /* §3.4 */
+    size_t nonce = GEN + (prf_max / 2 > 16 ? prf_max / 2 : 16); /* §3.9, §2.10 */
+    size_t natd = cfg->natt ? 2 * (GEN + 4 + NATD) : 0;        /* §3.10, §2.23 */
+    return HDR + sa + ke + nonce + natd;
+}
+
+static size_t floor_ts(const mk_ts *ts)
+{
+    size_t addr = ts->type == MK_TS_IPV4_RANGE ? 4 : 16;
+    return GEN + 4 + 8 + 2 * addr; /* §3.13, §3.13.1: one selector */
+}
+
+static size_t floor_auth(const mk_config *cfg, const mk_ike_suite *sel, bool on_4500)
+{
+    const mk_encr_class *e = mk_suite_encr(cfg->suites, sel->encr, sel->encr_bits);
+    const mk_prf_class *p = mk_suite_prf(cfg->suites, sel->prf);
+    const mk_integ_class *a = sel->integ ? mk_suite_integ(cfg->suites, sel->integ) : NULL;
+    size_t inner = GEN + 4 + cfg->idi.len;     /* IDi, §3.5 */
+    if (cfg->idr.len > 0)
+        inner += GEN + 4 + cfg->idr.len;       /* IDr, when configured */
+    inner += GEN + 4 + p->out_len;             /* AUTH, §3.8 (PSK) */
+    if (!cfg->tunnel)
+        inner += NOTIFY;                       /* USE_TRANSPORT_MODE, §1.3.1 */
+    size_t sa = GEN;
+    for (size_t i = 0; i < cfg->n_esp; i++) {
+        const mk_esp_suite *s = &cfg->esp[i];
+        const mk_encr_class *ee = mk_suite_encr(cfg->suites, s->encr, s->encr_bits);
+        sa += PROP + 4 /* SPI */ + floor_transform(ee, s->encr_bits, true) +
+              (s->integ ? XFORM : 0) + XFORM /* ESN, mandatory for ESP, §3.3.3 */;
+    }
+    inner += sa + floor_ts(&cfg->tsi) + floor_ts(&cfg->tsr);
+    /* §3.14: IV | encrypted(inner | padding | pad length) | ICV; padding only to the block */
+    size_t block = e->block > 1 ? e->block : 1;
+    size_t body = (inner + 1 + block - 1) / block * block;
+    size_t icv = e->aead ? e->icv_len : a->icv_len;
+    return (on_4500 ? MK_NATT_MARKER : 0) + HDR + GEN + e->iv_len + body + icv;
+}
+
+int main(void)
+{
+    static const mk_env env = {NULL, rng, NULL};
+    static const uint8_t psk[] = "footprint-psk-0123456789abcdef";
+    static mk_ike ike;
+    static mk_config cfg;
+    static mk_peer_config pc;
+    if (sodium_init() < 0)
+        return 1;
+
+    mk_config_defaults(&cfg);
+    cfg.psk = psk;
+    cfg.psk_len = sizeof psk - 1;
+    cfg.idi.type = MK_ID_FQDN;
+    cfg.idi.len = 14;
+    memcpy(cfg.idi.data, "device.example", 14);
+    cfg.initial_contact = false; /* the floor has no optional payloads */
+    cfg.local = (mk_addr){4, {192, 0, 2, 1}, 500};
+    cfg.remote = (mk_addr){4, {198, 51, 100, 7}, 500};
+
+    pc.suites = cfg.suites;
+    memcpy(pc.ike, cfg.ike, sizeof cfg.ike);
+    pc.n_ike = cfg.n_ike;
+    memcpy(pc.esp, cfg.esp, sizeof cfg.esp);
+    pc.n_esp = cfg.n_esp;
+    pc.psk = psk;
+    pc.psk_len = cfg.psk_len;
+    pc.idr.type = MK_ID_FQDN;
+    pc.idr.len = 12;
+    memcpy(pc.idr.data, "door.example", 12);
+    pc.tsr = cfg.tsr;
+    pc.natt = cfg.natt;
+    pc.local = cfg.remote;
+    mk_peer *peer = mk_peer_new(&pc, &env);
+    if (peer == NULL)
+        return 1;
+
+    /* the trampoline's own use, subtracted */
+    memset(stk, 0xA5, sizeof stk);
+    call nothing = {0};
+    on_stack(&nothing);
+    size_t base = high_water();
+
+    uint64_t now = 1000;
+    size_t sent = 0;
+    memset(stk, 0xA5, sizeof stk);
+    call c = {1, &ike, &cfg, &env, NULL, 0, 0, now};
+    on_stack(&c);
+    c.what = 2;
+    on_stack(&c);
+    for (int guard = 0; guard < 16; guard++) {
+        const uint8_t *d;
+        uint16_t port;
+        size_t n = mk_tx_peek(&ike, &d, &port);
+        if (n) {
+            sent += n;
+            mk_peer_on_dgram(peer, d, n, port, &cfg.local, now);
+            mk_tx_done(&ike);
+        }
+        while ((n = mk_peer_tx_peek(peer, &d, &port)) != 0) {
+            c = (call){3, &ike, &cfg, &env, d, n, port, now};
+            on_stack(&c);
+            mk_peer_tx_done(peer);
+        }
+        mk_state st = mk_state_get(&ike);
+        if (st == MK_ST_ESTABLISHED || st == MK_ST_FAILED)
+            break;
+    }
+    size_t peak = high_water() - base;
+    mk_ike_suite sel;
+    bool ok = mk_state_get(&ike) == MK_ST_ESTABLISHED && mk_suite_selected(&ike, &sel, NULL);
+    mk_peer_free(peer);
+    if (!ok) {
+        fprintf(stderr, "footprint_host: handshake failed: %s\n", mk_err_name(mk_last_error(&ike)));
+        return 1;
+    }
+    printf("host_sizeof_mk_ike=%zu\n", sizeof(mk_ike));
+    printf("peak_stack=%zu\n", peak);
+    printf("bytes_sent=%zu\n", sent);
+    printf("bytes_floor=%zu\n", floor_init(&cfg) + floor_auth(&cfg, &sel, ike.on_4500));
+    printf("initial_contact=off suites_offered=%zu natt=%s\n", cfg.n_ike, cfg.natt ? "on" : "off");
+    return 0;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+#
+# bench/reader_path.sh: how much of ref/ a reader follows for one PSK handshake of a profile,
+# measured with gcov (the method of issue 10): the initiator's calls alone (bench/reader_path.c
+# replays a recorded peer, counters reset in between), built -O0 --coverage. Prints, per file of
+# ref/src and in total: functions entered, lines of their bodies (first to last line of each
+# entered function, comments included) and lines executed; then the same for the spine file.
+# Usage: bash bench/reader_path.sh [minimal|full]   (default minimal)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+P=${1:-minimal}
+B=build/gcov-$P
+if [ ! -f "$B/libmk_harness.a" ]; then
+  cmake -S . -B "$B" -DMK_PROFILE=$P -DMK_INTEROP=OFF -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_C_FLAGS="--coverage -O0" >/dev/null
+fi
+cmake --build "$B" -j2 --target mk_harness >/dev/null
+find "$B" -name '*.gcda' -delete
+defs=$(grep -o 'MK_[A-Z_]*=[0-9]*' "$B/CMakeFiles/mk_core.dir/flags.make" | sort -u | sed 's/^/-D/')
+gcc -std=c11 -O0 --coverage -w -Iref/include -Iref/src -Iharness/lib $defs bench/reader_path.c \
+  -o "$B/reader_path" "$B/libmk_harness.a" "$B/libmk_core.a" \
+  $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
+"$B/reader_path"
+objdir="$B/CMakeFiles/mk_core.dir/ref/src"
+python3 - "$objdir" "$P" <<'PY'
+import glob, gzip, json, os, subprocess, sys, tempfile
+objdir, prof = sys.argv[1:3]
+tot_f = tot_body = tot_exec = 0
+rows = []
+with tempfile.TemporaryDirectory() as tmp:
+    for gcda in sorted(glob.glob(objdir + '/*.gcda')):
+        subprocess.run(['gcov', '-j', '-o', os.path.abspath(objdir), os.path.abspath(gcda)], cwd=tmp,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    for js in sorted(glob.glob(tmp + '/*.gcov.json.gz')):
+        data = json.load(gzip.open(js))
+        for f in data['files']:
+            if '/ref/src/' not in f['file'] and not f['file'].startswith('ref/src/'):
+                continue
+            entered = [fn for fn in f['functions'] if fn['execution_count'] > 0]
+            if not entered:
+                continue
+            body = sum(fn['end_line'] - fn['start_line'] + 1 for fn in entered)
+            spans = [(fn['start_line'], fn['end_line']) for fn in entered]
+            execd = sum(1 for l in f['lines'] if l['count'] > 0 and
+                        any(a <= l['line_number'] <= b for a, b in spans))
+            rows.append((os.path.basename(f['file']), len(entered), body, execd))
+print(f"== one PSK handshake, profile {prof}: the initiator's path through ref/src (gcov)")
+print(f"  {'file':24s} {'functions':>9s} {'body lines':>10s} {'executed':>9s}")
+for r in sorted(rows, key=lambda r: -r[2]):
+    print(f"  {r[0]:24s} {r[1]:9d} {r[2]:10d} {r[3]:9d}")
+    tot_f += r[1]; tot_body += r[2]; tot_exec += r[3]
+print(f"  {'total (' + str(len(rows)) + ' files)':24s} {tot_f:9d} {tot_body:10d} {tot_exec:9d}")
+PY
