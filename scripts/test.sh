@@ -2,9 +2,10 @@
 # The test command (README, .ci/run): install what is missing, then
 #   1. style: clang-format and cppcheck over ref/ (the library a vendor copies)
 #   2. gcc -Werror build, every ctest label (interop needs root: it skips with a message without)
-#   3. clang -Werror build of everything, unit tests again
-#   4. ASan+UBSan build, every label that runs our C code
-#   5. a short libFuzzer run of every fuzz target under ASan+UBSan (crash inputs kept)
+#   3. the minimal profile (PSK, one AEAD suite, no NAT-T, no raw keys): its tests, its footprint
+#   4. clang -Werror build of everything, unit tests again
+#   5. ASan+UBSan build, every label that runs our C code
+#   6. a short libFuzzer run of every fuzz target under ASan+UBSan (crash inputs kept)
 # Environment: MK_FUZZ_TIME (seconds per fuzz target, default 15; 0 skips step 5).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,13 @@ step "gcc build (-Werror), all tests"
 cmake -S . -B build/ci -DMK_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/ci -j"$jobs"
 (cd build/ci && ctest --output-on-failure -j"$jobs" --timeout 600)
+
+step "minimal profile (-DMK_PROFILE=minimal): every test that applies to it"
+cmake -S . -B build/minimal -DMK_PROFILE=minimal -DMK_WERROR=ON \
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build/minimal -j"$jobs"
+(cd build/minimal && ctest --output-on-failure -j"$jobs" --timeout 600)
+bash bench/footprint.sh minimal
 
 step "clang build (-Werror), unit tests"
 cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang-14 -DMK_WERROR=ON \

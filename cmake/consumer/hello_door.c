@@ -58,7 +58,9 @@ int main(int argc, char **argv)
     set_fqdn(&cfg.idr, "door.garage.example");
     set_ts(&cfg.tsi, 20);
     set_ts(&cfg.tsr, 10);
+#if MK_NATT
     cfg.force_4500 = peer.port != MK_PORT_IKE; /* a responder on a test port: start on NAT-T */
+#endif
     cfg.local = io.local[MK_IO_IKE];
     cfg.remote = peer;
     static const mk_env env = {NULL, mk_io_rng_os, NULL};
