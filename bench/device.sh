@@ -18,22 +18,22 @@ T=$(mktemp -d); RESP_PID=
 trap '[ -n "$RESP_PID" ] && kill $RESP_PID 2>/dev/null; rm -rf "$T"' EXIT
 
 # ---- constants (energy model) -------------------------------------------------------------------
-# CPU: Nordic nRF52840 (Cortex-M4F, 64 MHz), Product Specification v1.7, section 5.2 "Current
-#   consumption": CPU running CoreMark from flash, cache enabled, DC/DC at 3 V: 3.3 mA (I_CPU1).
+# Source of the three currents: Nordic's nRF52840 datasheet (Product Specification) figures as
+#   reproduced in a third-party table, NOT checked against Nordic's PDF here: CPU (Cortex-M4F)
+#   at 64 MHz with the DC/DC regulator, about 3.2-3.3 mA at 3 V (3.3 mA used, the upper end);
+#   radio RX 4.6 mA and TX at 0 dBm 4.8 mA, both for the 1 Mbps BLE PHY with DC/DC.
+# Assumption: those BLE-PHY currents are applied to an IEEE 802.15.4-style radio at 250 kbit/s
+#   (O-QPSK, 2.4 GHz); the chip's 802.15.4 mode may draw somewhat differently. At 250 kbit/s
+#   an octet takes 4x the air time of BLE 1 Mbps, which is what makes the radio column large.
 # CPI: 1.25 cycles per instruction, our assumption for this integer/multiply-heavy code from flash
 #   with the cache on (the M4 executes most ALU and MUL/UMULL instructions in 1 cycle, loads 2,
 #   taken branches 2-4); the figure scales linearly with it.
-# Radio: the same chip's IEEE 802.15.4 (250 kbit/s O-QPSK, 2.4 GHz), section 5.2 "Radio":
-#   TX at 0 dBm, DC/DC: 4.8 mA (I_TX,0dBm,DCDC); RX: 4.6 mA (I_RX,1M,DCDC, the closest listed
-#   RX figure); at 3.0 V.
 # Framing: RFC 4944 section 1: an 802.15.4 frame carries at most 127 octets of which up to 25
 #   are MAC overhead, leaving 102; each frame also has a 6-octet PHY header (SHR 5 + PHR 1,
 #   IEEE 802.15.4-2006 section 6.3). IPv4 + UDP headers (28 octets) are sent uncompressed
 #   (6LoWPAN header compression would save most of them). Waiting with the receiver on
 #   (idle listening), link-layer ACKs and retries are NOT counted: they depend on the network.
-# The three currents are quoted from the nRF52840 PS as recalled when this was written (the TX
-# figure agrees with Nordic-derived third-party tables); check them against the PDF before
-# publishing a figure. Everything scales linearly, so a corrected constant rescales its column.
+# Everything scales linearly, so a corrected constant rescales its column.
 python3 harness/device/tools/mapsplit.py "$MAP" > "$T/split.txt"
 python3 harness/device/tools/mapsplit.py --kv "$MAP" > "$T/split.kv"
 
@@ -91,7 +91,7 @@ V, F_CPU, I_CPU, CPI = 3.0, 64e6, 3.3e-3, 1.25
 I_TX, I_RX, RATE = 4.8e-3, 4.6e-3, 250e3
 nj_tx, nj_rx = V * I_TX / RATE * 1e9, V * I_RX / RATE * 1e9
 print('== minike garage-door firmware on QEMU mps2-an386 (Cortex-M4, Thumb-2, -Os, newlib-nano)')
-print('   crypto: libsodium 1.0.18 + mbedTLS 2.28.3 from the Debian source packages; IKE/ESP')
+print('   crypto: libsodium 1.0.18 (+ mbedTLS 2.28.3 for what libsodium lacks) from the Debian source packages; IKE/ESP')
 print('   chacha20poly1305 + prfsha256 + x25519, PSK; core built %s' % open('harness/device/Makefile').read().split('CORE_DEFS := ')[1].split('\n')[0])
 print()
 print('-- flash and RAM from the linker map (%s):' % fw.replace('.elf', '.map'))
@@ -104,14 +104,20 @@ for l in nm.split('\n'):
 print('   app RAM holds: mk_ike (the IKE SA, core state) %d, mbedTLS static pool %d, link frame +'
       ' ESP buffers %d, mk_config %d, provisioning %d' % (sym.get('ike', 0), sym.get('pool', 0),
       sym.get('frame', 0) + sym.get('pkt', 0), sym.get('cfg', 0), sym.get('prov', 0)))
-print('   largest flash objects: libsodium ed25519 base table %d (crypto_scalarmult_base), '
-      'SHA-512 (PRF registered) %d, mbedTLS AES tables %d' % (sym.get('base.3', 0),
-      sym.get('SHA512_Transform', 0), sym.get('FT0', 0) + sym.get('RT0', 0)))
+mbed = sorted(k for k in sym if k.startswith('mbedtls_') and k != 'mbedtls_platform_zeroize')
+print('   mbedTLS functions linked: %d (%s)' % (len(mbed), ', '.join(mbed[:8]) + (' ...' if len(mbed) > 8 else '')))
+print('   flash objects the minimal image must not carry (0 = absent): libsodium Ed25519 base table %d'
+      ' (crypto_scalarmult_base), SHA-512 %d, mbedTLS AES tables %d, mbedTLS bignum %d' % (
+      sym.get('base.3', 0), sym.get('SHA512_Transform', 0), sym.get('FT0', 0) + sym.get('RT0', 0),
+      sym.get('mbedtls_mpi_mul_mpi', 0)))
 print('   Contiki-IPsec (IKEv2 with ECC, published): ~26.5 kB ROM; our core alone: %d B flash'
       % kv['flash_core'])
 print()
 print('-- stack (painted at reset, read after the last press): %s of %s B' % (met['stack_high_water'], met['stack_size']))
-print('-- heap: _sbrk calls %s (no heap); mbedTLS pool high-water %s of %s B' % (met['sbrk_calls'], met['mbedtls_pool_max'], met['mbedtls_pool_size']))
+if met['mbedtls_pool_size'] == '0':
+    print('-- heap: _sbrk calls %s (no heap); no mbedTLS pool linked (nothing that allocates)' % met['sbrk_calls'])
+else:
+    print('-- heap: _sbrk calls %s (no heap); mbedTLS pool high-water %s of %s B' % (met['sbrk_calls'], met['mbedtls_pool_max'], met['mbedtls_pool_size']))
 print('-- counter calibration: %s instructions counted for a loop of %s' % (met['calib_insns'], met['calib_expected']))
 print()
 print('-- per press (instructions: inside the core and crypto only, not the UART polling loop)')
@@ -130,6 +136,7 @@ print('   energy constants: CPU %.1f mA at %.1f V, %d MHz, CPI %.2f (%.2f nJ/ins
       ' + %d B overhead; IPv4+UDP %d B uncompressed; idle listening not counted.' % (
       I_CPU * 1e3, V, F_CPU / 1e6, CPI, CPI / F_CPU * V * I_CPU * 1e9, I_TX * 1e3, I_RX * 1e3,
       RATE / 1e3, nj_tx, nj_rx, FRAME_PAYLOAD, FRAME_OVERHEAD, IPUDP))
-print('   sources: nRF52840 Product Specification v1.7 sec. 5.2 (CPU, radio currents; quoted, re-check); RFC 4944 sec. 1'
+print('   sources: nRF52840 datasheet currents via a third-party table (not checked against the PDF;'
+      ' BLE 1 Mbps PHY currents applied to an 802.15.4 radio: an assumption); RFC 4944 sec. 1'
       ' (102 B per 802.15.4 frame); IEEE 802.15.4-2006 sec. 6.3 (6 B PHY header).')
 PY

@@ -29,6 +29,7 @@ static void init_sa(mk_esp_sa *sa, const fz_esp_suite *s)
 {
     memset(sa, 0, sizeof(*sa));
     sa->spi_in = sa->spi_out = SPI;
+    sa->suites = mk_suites_default();
     sa->encr = s->encr->id;
     sa->encr_bits = s->encr->key_bits;
     sa->integ = s->integ ? s->integ->id : MK_INTEG_NONE;

@@ -22,6 +22,18 @@ ok() { echo "ok   - $1"; }
 bad() { echo "FAIL - $1"; N_FAIL=$((N_FAIL + 1)); }
 check() { if grep -Eq -- "$2" "$3"; then ok "$1"; else bad "$1: no /$2/ in $(basename "$3")"; fi; }
 
+# The minimal image carries no mbedTLS beyond SHA-1 (ESP uses the negotiated registry, no
+# bignum, no pool) and not libsodium's Ed25519 base-point comb (the core's X25519 public key is
+# the ladder's; the Makefile's --wrap leaves only the halting stub).
+syms=$(arm-none-eabi-nm "$FW" | awk '{print $NF}')
+extra=$(grep '^mbedtls_' <<<"$syms" | grep -Ev '^mbedtls_(internal_sha1_process|sha1_.*|platform_zeroize)$' | tr '\n' ' ')
+[ -z "$extra" ] && ok "image: mbedTLS is SHA-1 only" || bad "image: mbedTLS beyond SHA-1: $extra"
+if grep -qx 'ge25519_scalarmult_base' <<<"$syms"; then
+  bad "image: libsodium's Ed25519 base-point comb is linked"
+else
+  ok "image: no Ed25519 base-point comb (X25519 public key by the ladder)"
+fi
+
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/psk"
 "$MINIKE" respond --listen 127.0.0.1:0 --psk-file "$T/psk" --id fqdn:door.garage.example \
   --remote-id fqdn:opener.garage.example --travel 1 --keys "$T/resp-keys" > "$T/resp.log" 2>&1 &

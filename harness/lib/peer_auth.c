@@ -196,6 +196,7 @@ static mk_err child_answer(peer_sa *p, const mk_msg *m, const mk_chain *in, mk_w
     c->encr = s.encr;
     c->encr_bits = bits;
     c->integ = s.integ;
+    c->suites = p->cfg.suites;
     memcpy(c->ek_in, ck.ei, ck.encr_len); /* initiator -> responder */
     memcpy(c->ak_in, ck.ai, ck.integ_len);
     memcpy(c->ek_out, ck.er, ck.encr_len); /* responder -> initiator */

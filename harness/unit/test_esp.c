@@ -36,6 +36,7 @@ static void make_pair(const mk_encr_class *e, const mk_integ_class *ig, mk_esp_s
 {
     cr_assert(sodium_init() >= 0);
     memset(tx, 0, sizeof *tx);
+    tx->suites = mk_suites_default();
     tx->encr = e->id;
     tx->encr_bits = e->needs_key_attr ? e->key_bits : 0;
     tx->integ = ig != NULL ? ig->id : MK_INTEG_NONE;
@@ -383,6 +384,37 @@ Test(esp, config_errors_are_usage_not_drops)
     tx.integ = MK_INTEG_NONE;
     mk_env env = {.rng = rng_count, .ctx = &(cnt_rng){0}};
     assert_err(mk_esp_seal(&tx, &env, 4, pkt, 0, pkt, sizeof pkt, &n), MK_E_BAD_CONFIG);
+}
+
+/* ESP looks its classes up in the SA's own registry (the one the IKE SA was negotiated from),
+ * never in mk_suites_default(): a cipher the default registers but the SA's registry does not
+ * is refused, and an SA without a registry is a usage error. Both ways, nothing is dropped. */
+Test(esp, classes_come_from_the_sa_registry)
+{
+    static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, NULL};
+    static const mk_integ_class *const integs[] = {NULL};
+    static const mk_encr_class *const chacha_only[] = {&mk_encr_chacha20poly1305, NULL};
+    static const mk_dh_class *const dhs[] = {&mk_dh_x25519, NULL};
+    static const mk_suites one = {prfs, integs, chacha_only, dhs};
+    static const mk_encr_class *const none[] = {NULL};
+    static const mk_suites empty = {prfs, integs, none, dhs};
+    mk_esp_sa tx, rx;
+    uint8_t pkt[128], payload[8] = {0};
+    size_t n;
+    make_pair(&mk_encr_chacha20poly1305, NULL, &tx, &rx);
+    tx.suites = rx.suites = &one;
+    cr_assert_eq(mk_esp_seal(&tx, NULL, 4, payload, sizeof payload, pkt, sizeof pkt, &n), MK_E_OK);
+    uint8_t nh;
+    const uint8_t *in;
+    size_t il;
+    cr_assert_eq(mk_esp_open(&rx, pkt, n, &nh, &in, &il), MK_E_OK);
+    rx.suites = &empty; /* the default registry has ChaCha20-Poly1305; this one does not */
+    assert_err(mk_esp_open(&rx, pkt, n, &nh, &in, &il), MK_E_BAD_CONFIG);
+    tx.suites = NULL;
+    assert_err(mk_esp_seal(&tx, NULL, 4, payload, sizeof payload, pkt, sizeof pkt, &n),
+               MK_E_BAD_CONFIG);
+    cr_assert_eq(rx.dropped, 0);
+    cr_assert_eq(tx.seq_out, 1);
 }
 
 Test(esp, wipe)

@@ -197,6 +197,7 @@ static void check_child_mirrors_peer(void)
     mk_esp_sa a, b;
     cr_assert(mk_child(&ike, &a));
     cr_assert(mk_peer_child(peer, &b));
+    cr_assert(a.suites == cfg.suites, "the child SA uses the registry IKE negotiated from");
     cr_assert_eq(a.spi_in, b.spi_out);
     cr_assert_eq(a.spi_out, b.spi_in);
     cr_assert_eq(a.encr, b.encr);

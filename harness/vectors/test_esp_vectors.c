@@ -77,6 +77,7 @@ Test(esp_vectors, rfc7634_appendix_a)
     cr_assert_eq(memcmp(plaintext, payload, pl), 0, "plaintext = payload | trailer");
 
     mk_esp_sa sa = {0};
+    sa.suites = mk_suites_default();
     sa.encr = MK_ENCR_CHACHA20_POLY1305;
     sa.encr_bits = 0; /* RFC 7634 §3: no Key Length attribute */
     sa.integ = MK_INTEG_NONE;
@@ -114,6 +115,7 @@ Test(esp_vectors, python_cryptography_packets)
         const mk_vec_block *b = &f->b[i];
         const char *name = mk_vec_str(b, "name");
         mk_esp_sa sa = {0};
+        sa.suites = reg;
         sa.encr = (uint16_t)need_num(b, "encr", 10);
         sa.encr_bits = (uint16_t)need_num(b, "encr_bits", 10);
         sa.integ = (uint16_t)need_num(b, "integ", 10);

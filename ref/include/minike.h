@@ -394,8 +394,13 @@ typedef struct mk_esp_sa {
     bool udp_encap;         /* RFC 3948: sealed packets go to UDP 4500, no marker */
     uint32_t seq_out;       /* last sequence number sent (starts at 0) */
     uint32_t replay_top;    /* highest sequence number accepted */
-    uint64_t replay_bitmap; /* bit i: replay_top - i was accepted */
     uint32_t dropped;       /* packets dropped (ICV, replay, syntax) */
+    uint64_t replay_bitmap; /* bit i: replay_top - i was accepted */
+    /* The registry the transforms are looked up in: mk_child sets the one the IKE SA was
+     * negotiated from (cfg->suites), so an image links only the classes its registry names. An
+     * SA built by hand must set it (e.g. mk_suites_default()); NULL is BAD_CONFIG. It must
+     * outlive the SA (registries are static const). Placed last: no padding added. */
+    const mk_suites *suites;
 } mk_esp_sa;
 
 enum { MK_ESP_REPLAY_WINDOW = 64 };

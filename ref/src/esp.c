@@ -24,19 +24,22 @@ enum {
 /* MAX_IV is one AES block (CBC); AEAD IVs are 8 octets. MAX_ICV leaves room above the largest
  * ICV registered (32, HMAC-SHA2-512-256); esp_algs_get refuses a class that exceeds either. */
 
-/* The classes behind one SA, looked up in the default registry. */
+/* The classes behind one SA, looked up in the SA's registry (sa->suites). */
 typedef struct esp_algs {
     const mk_encr_class *encr;
     const mk_integ_class *integ; /* NULL with AEAD */
     size_t icv_len, align;
 } esp_algs;
 
-/* Looked up on every call: mk_esp_sa holds only IANA numbers, keys and counters, no pointers,
- * so the caller may copy it out of mk_ike by value (mk_child) and keep it anywhere. */
+/* Looked up on every call: mk_esp_sa holds IANA numbers, keys, counters and a pointer to a
+ * static registry, so the caller may copy it out of mk_ike by value (mk_child) and keep it
+ * anywhere. The registry is the SA's own, never mk_suites_default(): that one names every
+ * class of the full profile, and a reference from here would link all of them (mbedTLS
+ * included) into an image whose configured registry is libsodium only. */
 static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
 {
-    const mk_suites *s = mk_suites_default();
-    a->encr = mk_suite_encr(s, sa->encr, sa->encr_bits);
+    /* a NULL registry finds nothing: BAD_CONFIG below */
+    a->encr = mk_suite_encr(sa->suites, sa->encr, sa->encr_bits);
     a->integ = NULL;
     if (a->encr == NULL || a->encr->key_len != sa->ek_len || a->encr->iv_len > MAX_IV)
         return MK_E_BAD_CONFIG;
@@ -45,7 +48,7 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
         a->icv_len = a->encr->icv_len;
         a->align = ESP_ALIGN;
     } else {
-        a->integ = mk_suite_integ(s, sa->integ);
+        a->integ = mk_suite_integ(sa->suites, sa->integ);
         if (a->integ == NULL || a->integ->key_len != sa->ak_len)
             return MK_E_BAD_CONFIG;
         a->icv_len = a->integ->icv_len;

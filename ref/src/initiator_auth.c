@@ -187,6 +187,7 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
         c->encr = esel.encr;
         c->encr_bits = esel.encr_bits;
         c->integ = esel.integ;
+        c->suites = cfg->suites; /* ESP looks its classes up where IKE negotiated them */
         /* initiator -> responder keys come first: they are our outbound keys */
         memcpy(c->ek_out, ck.ei, ck.encr_len);
         memcpy(c->ak_out, ck.ai, ck.integ_len);
