@@ -8,14 +8,23 @@
 # started here is stopped by PID. Figures go to bench/README.md by hand (measured, not asserted).
 #   usage: bash bench/load.sh [PATH/TO/minike]      (default build/dev/minike)
 #   knobs: FLOOD_S (20), HONEST (20 per phase), ROUNDS (3), PHASES ("base flood1000 floodmax c8 c64")
+#   --quick: FLOOD_S=5 HONEST=5 ROUNDS=1 (about a minute; bench/run --quick uses it)
+# The last lines are a Markdown table of the phases (bench/run quotes it).
 set -u
-M=${1:-build/dev/minike}
+case "${1:-}" in
+  -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  --quick) FLOOD_S=${FLOOD_S:-5}; HONEST=${HONEST:-5}; ROUNDS=${ROUNDS:-1}; shift ;;
+esac
+M=${1:-}
+if [ -z "$M" ]; then # the first minike a build here left
+  for b in build/dev build/bench-run build/ci; do [ -x "$b/minike" ] && { M=$b/minike; break; }; done
+fi
 FLOOD_S=${FLOOD_S:-20}
 HONEST=${HONEST:-20}
 ROUNDS=${ROUNDS:-3}
 PHASES=${PHASES:-base flood1000 floodmax c8 c64}
 want() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
-[ -x "$M" ] || { echo "minike binary not found: $M (build first)"; exit 1; }
+[ -n "$M" ] && [ -x "$M" ] || { echo "minike binary not found: ${M:-build/dev/minike} (build first)"; exit 1; }
 T=$(mktemp -d "${TMPDIR:-/tmp}/minike-load.XXXXXX")
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$T"; }
@@ -73,10 +82,24 @@ flood() { # $1 rate (0: full speed): flood in the background, honest handshakes 
   echo "  honest handshakes during the flood: $(summary <"$T/flood.res")"
 }
 
-if want base; then echo "== baseline: $HONEST handshakes one after another"; sequential base | summary; fi
-if want flood1000; then echo "== IKE_SA_INIT flood at 1000/s for ${FLOOD_S} s"; flood 1000; fi
-if want floodmax; then echo "== IKE_SA_INIT flood at full speed for ${FLOOD_S} s"; flood 0; fi
-if want c8; then echo "== 8 concurrent initiators, $ROUNDS rounds"; concurrent 8 | summary; fi
-if want c64; then echo "== 64 concurrent initiators, $ROUNDS rounds"; concurrent 64 | summary; fi
+ROWS=()
+phase() { # $1 key, $2 title, the rest: a command whose last line ends in a summary
+  echo "== $2"; local r l; r=$("${@:3}"); echo "$r" | sed 's/^ *//; s/^/  /'
+  l=${r##*$'\n'}; ROWS+=("| $2 | ${l##*: } |")
+}
+flood_phase() { flood "$1"; }
+conc_phase() { concurrent "$1" | summary; }
+seq_phase() { sequential base | summary; }
+want base && phase base "baseline: $HONEST handshakes one after another" seq_phase
+want flood1000 && phase f1000 "$HONEST handshakes during an IKE_SA_INIT flood at 1000/s (${FLOOD_S} s)" flood_phase 1000
+want floodmax && phase fmax "$HONEST handshakes during an IKE_SA_INIT flood at full speed (${FLOOD_S} s)" flood_phase 0
+want c8 && phase c8 "8 concurrent initiators, $ROUNDS round(s)" conc_phase 8
+want c64 && phase c64 "64 concurrent initiators, $ROUNDS round(s)" conc_phase 64
 echo "responder RSS at the end: $(rss)"
-kill -0 "$RPID" 2>/dev/null && echo "responder still running" || echo "RESPONDER DIED"
+alive=yes; kill -0 "$RPID" 2>/dev/null || { alive=no; echo "RESPONDER DIED"; }
+echo
+echo "| phase | honest handshakes |"
+echo "|---|---|"
+for r in "${ROWS[@]}"; do echo "$r"; done
+echo "| responder alive at the end, RSS | $alive, $(rss 2>/dev/null) |"
+[ "$alive" = yes ]
