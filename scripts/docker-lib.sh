@@ -90,7 +90,7 @@ mk_docker_base() {
         grep -h 'Check-Valid-Until\|Check-Date' /etc/apt/apt.conf.d/* 2>/dev/null \
             >"$dir/etc/apt/apt.conf.d/99minike-host" || true
         rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
-        tar -C "$dir" -c . | docker import -q - "$MK_BASE_IMAGE" >/dev/null
+        tar -C "$dir" -c . | docker import - "$MK_BASE_IMAGE" >/dev/null
         echo "docker: $MK_BASE_IMAGE ready in $((SECONDS - t0)) s"
     )
 }
