@@ -35,8 +35,8 @@ git clone -q --no-checkout "$root" "$work/minike"
 git -C "$work/minike" checkout -q --detach "$head"
 
 cid=$(docker run -d "${MK_DOCKER_CAPS[@]}" -w /w/minike "$MK_BASE_IMAGE" sleep infinity)
-docker exec "$cid" mkdir -p /w
-docker cp -q "$work/minike" "$cid:/w/minike" 2>/dev/null || docker cp "$work/minike" "$cid:/w/minike"
+# -w made /w/minike already: copy the clone's contents into it
+docker cp "$work/minike/." "$cid:/w/minike" >/dev/null
 if [ -d "$root/../shared" ]; then
     docker cp "$root/../shared" "$cid:/w/shared"
     docker exec "$cid" chmod -R a-w /w/shared     # read-only beside the clone, as CI lays it
