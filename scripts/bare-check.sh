@@ -61,7 +61,7 @@ for i in 0 1; do
     fi
 done
 # What the test command skipped (ctest's own summary lines), so a silent skip is visible.
-grep -h 'tests passed\|Not Run\|\*\*\*Skipped\|\*\*\*Failed' "$logdir/test.log" | sed 's/^/bare-check: /' || true
+grep -h 'tests passed\|Not Run\|Skipped\|Failed' "$logdir/test.log" | sed 's/^/bare-check: /' || true
 
 echo
 printf 'bare-check (%s, image %s)\n' "${head:0:12}" "$MK_BASE_IMAGE"

@@ -22,7 +22,9 @@ mk_docker_up() {
     if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1; then
         MK_DOCKER_WHY="docker is not installed: run 'bash scripts/deps.sh' (docker.io)"; return 1
     fi
-    if [ -f /.dockerenv ]; then
+    # inside a Docker container (cgroup v1 shows /docker/ID; /.dockerenv alone proves nothing:
+    # some hosts have it): no nested daemon
+    if grep -qs ':/docker/' /proc/1/cgroup; then
         MK_DOCKER_WHY="running inside a container: no nested Docker daemon (run this on the host)"
         return 1
     fi
@@ -93,4 +95,19 @@ mk_docker_base() {
         tar -C "$dir" -c . | docker import - "$MK_BASE_IMAGE" >/dev/null
         echo "docker: $MK_BASE_IMAGE ready in $((SECONDS - t0)) s"
     )
+}
+
+# mk_docker_pick_base: MK_FROM = the image the project's Dockerfiles start FROM: $MK_DOCKER_BASE if
+# set, else debian:bookworm when it is here already (or MK_DOCKER_PULL=1 allows pulling it), else
+# the debootstrapped $MK_BASE_IMAGE (made now if missing), and says so.
+mk_docker_pick_base() {
+    MK_FROM=${MK_DOCKER_BASE:-}
+    [ -n "$MK_FROM" ] && return 0
+    if docker image inspect debian:bookworm >/dev/null 2>&1 || [ "${MK_DOCKER_PULL:-0}" = 1 ]; then
+        MK_FROM=debian:bookworm; return 0
+    fi
+    MK_FROM=$MK_BASE_IMAGE
+    echo "docker: debian:bookworm is not here and no registry but Debian's is used: FROM $MK_FROM"
+    echo "        (debootstrap --variant=minbase bookworm + docker import; MK_DOCKER_PULL=1 to pull instead)"
+    mk_docker_base
 }

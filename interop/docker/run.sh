@@ -13,7 +13,8 @@
 # $WORK is bind-mounted at the same path in both containers, interop/ read-only: the host reads
 # logs, key logs and the capture there and judges them (charonlog.py, pcapstat.py, tshark).
 #
-# usage: interop/docker/run.sh [--keep] [--list] SCENARIO...
+# usage: interop/docker/run.sh [--keep] [--list] [--build] SCENARIO...
+#   --build   only build (or reuse) every role's image
 #   SCENARIO  minike-strongswan      minike → strongSwan, PSK, UDP both ways, keys = charon's log
 #             strongswan-minike      strongSwan → minike respond (ping, UDP echo)
 #             minike-strongswan-rpk  minike → strongSwan, raw Ed25519 keys
@@ -35,10 +36,11 @@ ROOT=$(cd "$HERE/../.." && pwd)
 declare -A ALIAS=([minike-strongswan]=traffic [strongswan-minike]=reverse-psk
                   [minike-strongswan-rpk]=rpk-ed25519 [perl-strongswan]=perl-psk
                   [minike-libreswan]=libreswan-psk [garage-demo]=garage-demo)
-KEEP=0 SAVE=0 SCENARIOS=()
+KEEP=0 SAVE=0 BUILD=0 SCENARIOS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --keep) KEEP=1 ;;
+    --build) BUILD=1 ;;
     --list) printf '%s\n' minike-strongswan strongswan-minike minike-strongswan-rpk perl-strongswan \
               minike-libreswan garage-demo; exit 0 ;;
     -h|--help) sed -n '/^# usage/,/^# exit/p' "$0"; exit 0 ;;
@@ -47,7 +49,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-[ ${#SCENARIOS[@]} -gt 0 ] || { echo "usage: interop/docker/run.sh SCENARIO... (--list)" >&2; exit 2; }
+[ ${#SCENARIOS[@]} -gt 0 ] || [ "$BUILD" = 1 ] || { echo "usage: interop/docker/run.sh SCENARIO... (--list)" >&2; exit 2; }
 
 mk_docker_up || skip "$MK_DOCKER_WHY"
 # One docker interop run at a time on this machine: they share the 10.77.0.0/24 bridge subnet.
@@ -71,17 +73,8 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 # ---- images: FROM $BASE, built once and then reused from Docker's cache ---------------------------
-BASE=${MK_DOCKER_BASE:-}
-if [ -z "$BASE" ]; then
-  if docker image inspect debian:bookworm >/dev/null 2>&1 || [ "${MK_DOCKER_PULL:-0}" = 1 ]; then
-    BASE=debian:bookworm
-  else
-    BASE=$MK_BASE_IMAGE
-    echo "docker: debian:bookworm is not here and registries other than Debian's are not used:"
-    echo "        building FROM $BASE (debootstrap --variant=minbase bookworm + docker import)"
-    mk_docker_base || { echo "docker: cannot make the base image"; exit 1; }
-  fi
-fi
+mk_docker_pick_base || { echo "docker: cannot make the base image"; exit 1; }
+BASE=$MK_FROM
 image() { # image ROLE: build (or reuse) minike-interop/ROLE, print its name
   local role=$1 name=minike-interop/$1 ctx=$HERE
   [ "$role" = minike ] && ctx=$ROOT             # built from this tree
@@ -169,7 +162,14 @@ run_garage_demo() {
   [ $FAILS -eq 0 ]
 }
 
+t0=$SECONDS
 IMG_MINIKE=$(image minike) || exit 1
+if [ "$BUILD" = 1 ]; then
+  for role in strongswan libreswan perl; do image $role > /dev/null || exit 1; done
+  echo "docker: images ready ($((SECONDS - t0)) s):"
+  docker image ls --format '  {{.Repository}} {{.ID}} {{.Size}}' 'minike-interop/*'
+  exit 0
+fi
 total=0 failed=() skipped=()
 for s in "${SCENARIOS[@]}"; do
   r=${ALIAS[$s]:-$s}
