@@ -4,7 +4,7 @@
 # pluto configuration, captures, and every verdict. Sourced, not run. The caller provides:
 #   make_topology MODE PEER  two sides: sets NSI/NSR (handles for NSX), I_IF/R_IF (link interfaces)
 #   topology_down            removes what make_topology made (idempotent)
-#   WORK, MINIKE, SAVE, KEEP, CHARON, LIBRESWAN, SWAN_VERSION
+#   ROOT (the repository), WORK, MINIKE, SAVE, KEEP, CHARON, LIBRESWAN, SWAN_VERSION
 # and may replace these defaults (network namespaces):
 #   NSX=(ip netns exec)      prefix that runs a command on a side: "${NSX[@]}" "$NSI" CMD...
 #                            (a plain command, so that `... &` and kill PID reach the process)
@@ -17,7 +17,7 @@ SCEN_DIRS=("$IOP/strongswan" "$IOP/libreswan")
 list_scenarios() { local d; for d in "${SCEN_DIRS[@]}"; do ls "$d"/*/expect 2>/dev/null; done | xargs -r -n1 dirname | xargs -r -n1 basename; }
 scen_dir() { local d; for d in "${SCEN_DIRS[@]}"; do [ -f "$d/$1/expect" ] && { echo "$d/$1"; return 0; }; done; return 1; }
 
-# ---- addresses (only inside our namespaces) -----------------------------------------------------
+# ---- addresses (only inside our namespaces, or on the bridge network interop/docker/run.sh makes) -
 I_ADDR=10.77.0.1 R_ADDR=10.77.0.2
 I_NET=10.77.20.0/24 R_NET=10.77.10.0/24
 I_INNER=10.77.20.1 R_INNER=10.77.10.1
@@ -29,7 +29,7 @@ MINIKE_TIMEOUT=40          # hard bound on one minike run (seconds), on top of i
 skip() { echo "SKIP: $*"; exit 77; }
 log() { printf '%s %s\n' "$(date +%T)" "$*"; }
 
-
+# ---- the namespace backend's defaults (interop/docker/run.sh replaces them) ----------------------
 NSX=(ip netns exec)
 I_IF=vI R_IF=vR
 have_minike() { [ -x "${MINIKE:-/nonexistent}" ]; }
