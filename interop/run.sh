@@ -120,6 +120,9 @@ make_topology() { # make_topology MODE PEER: the same two namespaces for every m
   ip -n "$NSI" link set vI up && ip -n "$NSR" link set vR up
 }
 
+# the name bench/netns_wire.sh and harness/check/run_swan.sh use for the same two namespaces
+make_netns() { make_topology netns "${1:-}"; }
+
 # Sourced (bench/netns_wire.sh; harness/check/run_swan.sh with MK_RUNSH_LIB=1): the
 # preconditions, namespaces, peer helpers and cleanup trap above, no scenario loop.
 [[ "${BASH_SOURCE[0]}" != "$0" || -n "${MK_RUNSH_LIB:-}" ]] && return 0
