@@ -179,6 +179,8 @@ static const char usage[] =
     "\n"
     "minike --version prints the version; minike help COMMAND = minike COMMAND --help.\n";
 
+int cmd_check(int argc, char **argv); /* harness/cli/check.c */
+
 int main(int argc, char **argv)
 {
     const char *cmd;
@@ -222,6 +224,8 @@ int main(int argc, char **argv)
         return cmd_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "reset"))
         return cmd_reset(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) /* harness/cli/check.c: conformance suite for any initiator */
+        return cmd_check(argc - 1, argv + 1);
     {
         char why[200];
         snprintf(why, sizeof(why), "unknown command '%.100s'", cmd);
