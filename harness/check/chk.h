@@ -209,7 +209,7 @@ const chk_case *chk_case_find(uint16_t id);
 
 /* ---- one run ------------------------------------------------------------------------------- */
 
-enum { CHK_MAX_EV = 96, CHK_EV_BUF = 1600 };
+enum { CHK_MAX_EV = 96, CHK_EV_BUF = MK_MAX_MSG + 4 };
 
 typedef struct chk_ev {
     uint32_t t_ms; /* since the case started */
@@ -298,6 +298,7 @@ struct chk_facts {
     uint16_t req_answer_notify;
     int req_sent;
     int malformed_rx;        /* datagrams from the initiator that did not parse */
+    int malformed_after_auth; /* of those, after an IKE_AUTH answer (ESP with SPI 0 reads so) */
     bool proc_exited;
     int proc_status;
     uint32_t proc_exit_ms;
@@ -359,6 +360,7 @@ typedef struct chk_result {
     bool established;
     uint32_t est_ms; /* time to the first acceptance evidence */
     bool hung;       /* initiator still running, no IKE SA, when the window closed */
+    uint32_t rx;     /* datagrams received from the initiator */
 } chk_result;
 int chk_write_json(const char *path, const char *initiator, const chk_result *res, size_t n);
 int chk_write_junit(const char *path, const char *initiator, const chk_result *res, size_t n);

@@ -890,9 +890,10 @@ static chk_verdict j_forged(chk_run *r, bool final, bool *dec, char *why, size_t
 
 static chk_verdict j_child_refuse(chk_run *r, bool final, bool *dec, char *why, size_t cap)
 {
-    if (r->f.esp_pkts > 0) {
+    if (r->f.esp_pkts > 0 || r->f.malformed_after_auth > 0) {
         *dec = true;
-        SAY("sent ESP (%d packets) on a child SA it must refuse", r->f.esp_pkts);
+        SAY("sent ESP (%d packets%s) on a child SA it must refuse", r->f.esp_pkts,
+            r->f.malformed_after_auth ? ", or with SPI 0, read as malformed IKE" : "");
         return CHK_FAIL;
     }
     if (r->f.proc_exited)
@@ -911,7 +912,8 @@ chk_verdict chk_judge(chk_run *r, bool final, bool *decided, char *why, size_t c
 {
     *decided = false;
     why[0] = 0;
-    if (r->na) {
+    /* the IKE_SA_INIT request alone decides these: an unservable offer does not matter */
+    if (r->na && r->c->judge != J_HDR_INIT && r->c->judge != J_INIT_PAYLOADS) {
         *decided = true;
         snprintf(why, cap, "%s", r->na_why);
         return CHK_NA;

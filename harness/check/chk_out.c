@@ -100,7 +100,7 @@ int chk_write_json(const char *path, const char *initiator, const chk_result *re
         json_str(f, chk_verdict_name(res[i].v));
         fputs(", \"reason\": ", f);
         json_str(f, res[i].why);
-        fprintf(f, ", \"ms\": %u", res[i].ms);
+        fprintf(f, ", \"ms\": %u, \"rx\": %u", res[i].ms, res[i].rx);
         if (res[i].trace) {
             fputs(", \"datagrams\": ", f);
             json_str(f, res[i].trace);

@@ -589,7 +589,7 @@ static void on_init(chk_run *r, const mk_msg *m, const mk_addr *from, uint64_t n
         }
         emit(r, sa->init_resp, sa->init_resp_len, at, true);
         if (c->mut == M_DUP_INIT)
-            emit(r, sa->init_resp, sa->init_resp_len, at + 5, true);
+            emit(r, sa->init_resp, sa->init_resp_len, at, true);
         if (r->f.init_good_sent++ == 0)
             r->f.first_good_init_ms = (uint32_t)(at - r->t0);
     } else {
@@ -1034,7 +1034,7 @@ static void on_auth(chk_run *r, const mk_msg *m, uint64_t now)
         }
         emit(r, sa->auth_resp, sa->auth_resp_len, at, true);
         if (c->mut == M_DUP_AUTH)
-            emit(r, sa->auth_resp, sa->auth_resp_len, at + 5, true);
+            emit(r, sa->auth_resp, sa->auth_resp_len, at, true);
         if (c->mut == M_REORDER_AUTH)
             emit(r, sa->init_resp, sa->init_resp_len, at + 5, false);
         if (r->f.auth_good_sent++ == 0)
@@ -1159,6 +1159,8 @@ void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, uint64_t now)
     mk_msg m;
     if (mk_msg_parse(&m, msg, len) != MK_E_OK) {
         r->f.malformed_rx++;
+        if (r->f.auth_answers > 0)
+            r->f.malformed_after_auth++;
         return;
     }
     bool resp = (m.hdr.flags & MK_HDR_F_RESPONSE) != 0;

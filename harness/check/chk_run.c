@@ -372,6 +372,8 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
     res->established = r.f.accepted;
     res->est_ms = r.f.accepted_ms;
     res->hung = !r.f.accepted && !r.f.proc_exited && !o->external;
+    for (size_t i = 0; i < r.n_ev; i++)
+        res->rx += r.ev[i].rx;
     if (v == CHK_FAIL || o->verbose > 1)
         res->trace = trace_text(&r);
     for (size_t i = 0; i < r.n_ev; i++)
