@@ -559,6 +559,9 @@ run_scenario() {
   [ $FAILS -eq 0 ]
 }
 
+# Sourced with MK_RUNSH_LIB=1 (harness/check/run_swan.sh): the preconditions, namespaces,
+# charon helpers and cleanup trap above, without running any scenario.
+[ -n "${MK_RUNSH_LIB:-}" ] && return 0
 total=0 failed=() skipped=()
 for s in "${SCENARIOS[@]}"; do
   run_scenario "$s"; r=$?

@@ -298,6 +298,9 @@ struct chk_facts {
     uint16_t req_answer_notify;
     int req_sent;
     int malformed_rx;        /* datagrams from the initiator that did not parse */
+    bool first_seen;         /* the first IKE_SA_INIT: did it carry the non-ESP marker, from */
+    bool first_marker;       /* which source port */
+    uint16_t first_sport;
     int malformed_after_auth; /* of those, after an IKE_AUTH answer (ESP with SPI 0 reads so) */
     bool proc_exited;
     int proc_status;
@@ -340,7 +343,8 @@ struct chk_run {
 };
 
 /* chk_resp.c: the responder. Feed one IKE message (marker stripped) or ESP packet. */
-void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, uint64_t now);
+void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, const mk_addr *from, bool marker,
+                 uint64_t now);
 void chk_resp_esp(chk_run *r, const uint8_t *pkt, size_t len, uint64_t now);
 void chk_resp_timer(chk_run *r, uint64_t now); /* probes and scripted requests */
 void chk_record(chk_run *r, bool rx, bool esp, bool good, const uint8_t *p, size_t n,

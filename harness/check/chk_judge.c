@@ -654,8 +654,16 @@ static chk_verdict j_hdr(chk_run *r, bool final, bool *dec, char *why, size_t ca
                                               : "no SK");
         break;
     case 8:
-        ok = true;
-        SAY("IKE_SA_INIT arrived with the non-ESP marker on a non-500 port");
+        if (r->f.first_marker) {
+            SAY("IKE_SA_INIT arrived with the non-ESP marker");
+        } else if (r->f.first_sport == MK_PORT_IKE) {
+            SAY("IKE_SA_INIT sent from port 500 without the marker (RFC 3948 puts it on port "
+                "4500 only; allowed)");
+            return CHK_INFO;
+        } else {
+            SAY("IKE_SA_INIT without the non-ESP marker between two non-500 ports");
+            ok = false;
+        }
         break;
     case 7:
         ok = memcmp(h->spi_i, r->sa.spi_i, 8) == 0;

@@ -1154,7 +1154,8 @@ static void on_response(chk_run *r, const mk_msg *m, uint64_t now)
     mk_wipe(plain, sizeof plain);
 }
 
-void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, uint64_t now)
+void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, const mk_addr *from, bool marker,
+                 uint64_t now)
 {
     mk_msg m;
     if (mk_msg_parse(&m, msg, len) != MK_E_OK) {
@@ -1164,8 +1165,15 @@ void chk_resp_rx(chk_run *r, const uint8_t *msg, size_t len, uint64_t now)
         return;
     }
     bool resp = (m.hdr.flags & MK_HDR_F_RESPONSE) != 0;
-    if (!resp && m.hdr.exchange == MK_EX_IKE_SA_INIT)
-        on_init(r, &m, &r->setup->local, now);
+    if (!resp && m.hdr.exchange == MK_EX_IKE_SA_INIT) {
+        if (!r->f.first_seen) {
+            r->f.first_seen = true;
+            r->f.first_marker = marker;
+            r->f.first_sport = from->port;
+        }
+        /* NAT_DETECTION_DESTINATION_IP hashes the initiator's address as seen here */
+        on_init(r, &m, from, now);
+    }
     else if (!resp && m.hdr.exchange == MK_EX_IKE_AUTH)
         on_auth(r, &m, now);
     else if (!resp)

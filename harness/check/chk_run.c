@@ -19,7 +19,7 @@
 #include "chk_engine.h"
 #include "mk_io.h"
 
-enum { GRACE_MS = 200, EXIT_GRACE_MS = 300, STOP_WAIT_MS = 1500 };
+enum { GRACE_MS = 200, EXIT_GRACE_MS = 300, PROBE_GRACE_MS = 1000, STOP_WAIT_MS = 1500 };
 
 /* Expand {addr} {port} {pskfile} {idi} {idr} {case} {timeout} in the template. */
 static int expand(const char *tpl, const chk_opts *o, uint16_t id, char *out, size_t cap)
@@ -286,7 +286,7 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
                     n -= MK_NATT_MARKER;
                 }
                 chk_record(&r, true, false, false, p, n, now);
-                chk_resp_rx(&r, p, n, now);
+                chk_resp_rx(&r, p, n, &d.from, marker, now);
             }
             }
         }
@@ -341,7 +341,14 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
             r.f.proc_exit_ms = (uint32_t)(now - r.t0);
             kill(-pid, SIGKILL);
             pid = -1;
-            end = min64(end, now + EXIT_GRACE_MS);
+            /* a daemon's front end (swanctl --initiate) exits once the SA is up: give the
+             * liveness probe, if one is pending, time to be answered */
+            uint64_t grace = now + EXIT_GRACE_MS;
+            if (r.probe_at && r.probe_at + PROBE_GRACE_MS > grace)
+                grace = r.probe_at + PROBE_GRACE_MS;
+            if (r.req_at && r.req_at + 2000 > grace)
+                grace = r.req_at + 2000;
+            end = min64(end, grace);
         }
         char why[240];
         v = chk_judge(&r, false, &dec, why, sizeof why);

@@ -3,7 +3,7 @@
 # It requires no ERROR, and exactly the FAILs listed in harness/conformance/results/NAME.fails
 # (known findings, each explained in interop/README.md): a new FAIL, or a listed one that now
 # passes, fails the test. The reports (table, JSON, JUnit) go to $OUT (default: a temp dir).
-# Usage: test_conformance.sh minike|perl MINIKE
+# Usage: test_conformance.sh minike|perl|strongswan MINIKE
 set -u
 NAME=$1 MINIKE=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -16,11 +16,18 @@ minike) CMD="$MINIKE initiate --peer {addr}:{port} --psk-file {pskfile} --id {id
 perl)
     perl -MCrypt::PK::X25519 -e1 2>/dev/null || { echo "SKIP: perl CryptX missing"; exit 77; }
     CMD="perl $ROOT/interop/perl/minike-init.pl --peer {addr} --port {port} --psk-file {pskfile} --id {idi} --peer-id {idr} --tsi 10.99.20.0/24 --tsr 10.99.10.0/24 --ping 10.99.10.1 --timeout 0.5 --retries 5" ;;
+strongswan) ;;    # charon in a namespace, as root: run_swan.sh (it skips with 77 otherwise)
 *) echo "unknown initiator $NAME"; exit 2 ;;
 esac
-"$MINIKE" check --listen 127.0.0.1:$PORT --initiator-cmd "$CMD" --name "$NAME" \
-    --json "$OUT/$NAME.json" --junit "$OUT/$NAME.xml" >"$OUT/$NAME.txt" 2>&1
-rc=$?
+if [ "$NAME" = strongswan ]; then
+    "$HERE/run_swan.sh" "$MINIKE" "$OUT" >"$OUT/run_swan.log" 2>&1
+    rc=$?
+    [ $rc -eq 77 ] && { tail -1 "$OUT/run_swan.log"; exit 77; }
+else
+    "$MINIKE" check --listen 127.0.0.1:$PORT --initiator-cmd "$CMD" --name "$NAME" \
+        --json "$OUT/$NAME.json" --junit "$OUT/$NAME.xml" >"$OUT/$NAME.txt" 2>&1
+    rc=$?
+fi
 tail -1 "$OUT/$NAME.txt"
 [ $rc -le 1 ] || { echo "setup error (exit $rc)"; tail -5 "$OUT/$NAME.txt"; exit 1; }
 python3 - "$OUT/$NAME.json" "$ROOT/harness/conformance/results/$NAME.fails" <<'PY'
