@@ -272,6 +272,9 @@ typedef struct chk_setup {
     size_t psk_len;
     mk_id idi, idr; /* idi len 0: any */
     mk_addr local;  /* our address and port (NAT-D hashes) */
+    uint16_t refuse_child; /* nonzero: refuse every child SA with this notify (an initiator
+                              that cannot install ESP keeps the IKE SA, RFC 7296 §2.21.2);
+                              the child cases then show what it does with a refused child */
 } chk_setup;
 
 typedef struct chk_run chk_run;
@@ -289,6 +292,7 @@ struct chk_facts {
     int accepted_before_good; /* evidence while only mutated AUTH answers had been sent */
     bool auth_before_good_init; /* IKE_AUTH while only mutated IKE_SA_INIT answers were sent */
     bool error_info;         /* the initiator sent INFORMATIONAL with an error notify */
+    bool deleted_ike;        /* it sent a protected Delete of the IKE SA (not evidence) */
     uint16_t error_info_type;
     int esp_pkts;
     int req_answers;         /* answers to our requests */
@@ -332,9 +336,13 @@ struct chk_run {
     bool held;          /* our answer to the initiator's request waits for our request */
     uint64_t release_at;
     int64_t probe_msgid; /* -1: no probe sent */
+    uint8_t probe_buf[256]; /* the probe as sent, for its retransmission */
+    uint16_t probe_len;
     uint32_t req_ids[4]; /* Message IDs of our scripted requests */
     size_t n_req_ids;
     uint16_t want_dh;   /* after a scripted INVALID_KE: the group asked for */
+    bool pinned;        /* M_SA_SECOND: the suite chosen first, kept for retries */
+    mk_ike_suite pin;
     bool marker;       /* IKE datagrams carry the non-ESP marker */
     bool na;           /* case not applicable to this initiator */
     char na_why[160];

@@ -134,6 +134,8 @@ static chk_verdict j_not_accept(chk_run *r, bool final, bool *dec, char *why, si
     }
     if (r->f.error_info)
         SAY("refused it and said so: INFORMATIONAL with %s", mk_notify_name(r->f.error_info_type));
+    else if (r->f.deleted_ike)
+        SAY("refused it and deleted the IKE SA (protected Delete)");
     else
         SAY("refused it (no sign of an IKE SA; %d IKE_AUTH requests)", r->f.auth_reqs);
     return CHK_PASS;

@@ -156,6 +156,8 @@ static const mk_proposal *select_ike(chk_run *r, const mk_sa *sa, int skip, mk_i
                 continue;
             if (r->want_dh != 0 && s->dh != r->want_dh)
                 continue;
+            if (r->pinned && memcmp(s, &r->pin, sizeof *s) != 0)
+                continue;
             if (skip-- > 0)
                 goto next_proposal;
             *out = *s;
@@ -392,8 +394,14 @@ static int setup_sa(chk_run *r, const mk_msg *m, const mk_addr *from, uint64_t n
         note(r, "the initiator's IKE_SA_INIT request is malformed");
         return -1;
     }
-    int skip = r->c->mut == M_SA_SECOND ? 1 : 0;
+    /* M_SA_SECOND: the suite of the initiator's second proposal, kept across its retries (an
+     * initiator may reorder its proposals after INVALID_KE) */
+    int skip = r->c->mut == M_SA_SECOND && !r->pinned ? 1 : 0;
     const mk_proposal *p = select_ike(r, &isa, skip, &s, &bits);
+    if (p != NULL && r->c->mut == M_SA_SECOND && !r->pinned) {
+        r->pinned = true;
+        r->pin = s;
+    }
     if (p == NULL && skip) {
         r->na = true;
         snprintf(r->na_why, sizeof r->na_why,
@@ -873,7 +881,10 @@ static size_t build_auth(chk_run *r, uint16_t mut, const mk_msg *m, const mk_cha
             mk_pl_end(&w, at);
         }
         mk_wipe(auth, sizeof auth);
-        if (mut != M_CHILD_NONE)
+        bool child_case = mut >= M_CHILD_NONE && mut <= M_AUTH_TRANSPORT;
+        if (su->refuse_child && !child_case && mk_chain_find(in, MK_PT_SA) != NULL)
+            put_notify(&w, &slot, su->refuse_child, NULL, 0);
+        else if (mut != M_CHILD_NONE)
             (void)child_sa(r, in, &w, &slot);
         static const uint8_t junk[4] = {1, 2, 3, 4};
         if (mut == M_AUTH_UNKNOWN_CRIT || mut == M_AUTH_UNKNOWN_NONCRIT) {
@@ -950,12 +961,12 @@ static void on_auth(chk_run *r, const mk_msg *m, uint64_t now)
     mk_chain in;
     uint8_t h[32];
 
-    if (r->f.auth_good_sent == 0 && r->f.init_good_sent == 0)
+    /* an IKE_AUTH of this SA while only mutated IKE_SA_INIT answers went out: acted on one
+     * (another SPIi is a stale SA of an earlier run, not evidence) */
+    if (sa->have && memcmp(m->hdr.spi_i, sa->spi_i, 8) == 0 && r->f.init_good_sent == 0)
         r->f.auth_before_good_init = true;
     if (!sa->have || memcmp(m->hdr.spi_i, sa->spi_i, 8) != 0 ||
         memcmp(m->hdr.spi_r, sa->spi_r, 8) != 0) {
-        if (sa->have && memcmp(m->hdr.spi_i, sa->spi_i, 8) == 0 && r->f.init_good_sent == 0)
-            r->f.auth_before_good_init = true;
         note(r, "IKE_AUTH request for SPIs the checker never answered");
         return;
     }
@@ -1069,16 +1080,29 @@ static void on_ini_request(chk_run *r, const mk_msg *m, uint64_t now)
     if (!open_req(r, m, plain, sizeof plain, &in))
         return;
     uint16_t err = 0;
+    bool del_ike = false, del_child = false;
     for (size_t i = 0; i < in.n; i++) {
         mk_notify nt;
+        mk_deletev dv;
         if (in.pl[i].type == MK_PT_NOTIFY &&
             mk_pl_decode_notify(&nt, in.pl[i].body, in.pl[i].len) == MK_E_OK &&
             nt.type < MK_N_FIRST_STATUS)
             err = nt.type;
+        if (in.pl[i].type == MK_PT_DELETE &&
+            mk_pl_decode_delete(&dv, in.pl[i].body, in.pl[i].len) == MK_E_OK) {
+            del_ike = del_ike || dv.proto == MK_PROTO_IKE;
+            del_child = del_child || dv.proto != MK_PROTO_IKE;
+        }
     }
     if (err != 0 && m->hdr.exchange == MK_EX_INFORMATIONAL) {
         r->f.error_info = true;
         r->f.error_info_type = err;
+    } else if (del_ike && !del_child) {
+        /* a Delete of the IKE SA alone proves nothing: libreswan sends one after it refused
+         * our AUTH (RFC 7296 §2.21.2 lets the initiator close the SA it refused) */
+        r->f.deleted_ike = true;
+    } else if (del_child) {
+        evidence(r, "a Delete of the child SA (the IKE SA was up)", now);
     } else {
         evidence(r, m->hdr.exchange == MK_EX_INFORMATIONAL ? "a protected INFORMATIONAL request"
                                                            : "a CREATE_CHILD_SA request",
@@ -1284,8 +1308,16 @@ void chk_resp_timer(chk_run *r, uint64_t now)
     chk_sa *sa = &r->sa;
     if (r->probe_at && now >= r->probe_at && !r->f.accepted && sa->keys_ok) {
         r->probe_at = 0;
-        r->probe_msgid = sa->my_msgid;
-        send_request(r, MK_EX_INFORMATIONAL, 0, sa->my_msgid++, M_REQ_LIVENESS, now);
+        if (r->probe_msgid >= 0 && r->probe_len > 0) {
+            /* unanswered (an initiator still in IKE_AUTH ignores it): the same request again,
+             * bitwise, with the same Message ID (RFC 7296 §2.1) */
+            emit(r, r->probe_buf, r->probe_len, now, true);
+        } else {
+            r->probe_msgid = sa->my_msgid;
+            send_request(r, MK_EX_INFORMATIONAL, 0, sa->my_msgid++, M_REQ_LIVENESS, now);
+            memcpy(r->probe_buf, sa->my_req, sa->my_req_len);
+            r->probe_len = sa->my_req_len;
+        }
     }
     if (r->held && r->release_at && now >= r->release_at) {
         r->held = false;

@@ -194,6 +194,28 @@ static bool imp_hit(uint64_t *s, uint8_t pct)
     return pct > 0 && imp_rand(s) % 100u < pct;
 }
 
+/* SPIi of the IKE SAs of earlier cases: a daemon (charon, pluto) may still retransmit for an SA
+ * of the previous case when the next one starts; those datagrams are recorded, not answered. */
+enum { OLD_SPIS = 64 };
+static uint8_t old_spi[OLD_SPIS][8];
+static size_t n_old_spi;
+
+static bool old_spi_has(const uint8_t *spi)
+{
+    for (size_t i = 0; i < n_old_spi && i < OLD_SPIS; i++)
+        if (memcmp(old_spi[i], spi, 8) == 0)
+            return true;
+    return false;
+}
+
+static void old_spi_add(const uint8_t *spi)
+{
+    static const uint8_t zero[8] = {0};
+    if (memcmp(spi, zero, 8) == 0 || old_spi_has(spi))
+        return;
+    memcpy(old_spi[n_old_spi++ % OLD_SPIS], spi, 8);
+}
+
 static uint64_t min64(uint64_t a, uint64_t b)
 {
     return a < b ? a : b;
@@ -285,8 +307,14 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
                     p += MK_NATT_MARKER;
                     n -= MK_NATT_MARKER;
                 }
-                chk_record(&r, true, false, false, p, n, now);
-                chk_resp_rx(&r, p, n, &d.from, marker, now);
+                if (n >= MK_HDR_LEN && old_spi_has(p)) {
+                    chk_record(&r, true, false, false, p, n, now);
+                    snprintf(r.ev[r.n_ev ? r.n_ev - 1 : 0].note, sizeof r.ev[0].note,
+                             "stale: an IKE SA of an earlier case (ignored)");
+                } else {
+                    chk_record(&r, true, false, false, p, n, now);
+                    chk_resp_rx(&r, p, n, &d.from, marker, now);
+                }
             }
             }
         }
@@ -383,8 +411,11 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
         res->rx += r.ev[i].rx;
     if (v == CHK_FAIL || o->verbose > 1)
         res->trace = trace_text(&r);
-    for (size_t i = 0; i < r.n_ev; i++)
+    for (size_t i = 0; i < r.n_ev; i++) {
+        if (r.ev[i].rx && !r.ev[i].esp && r.ev[i].buf && r.ev[i].len >= MK_HDR_LEN)
+            old_spi_add(r.ev[i].buf);
         free(r.ev[i].buf);
+    }
     mk_wipe(&r.sa, sizeof r.sa);
     return 0;
 }

@@ -45,6 +45,8 @@ static const char help[] =
     "  --name NAME          the initiator's name in reports\n"
     "  --json F --junit F   reports\n"
     "  --initiator-log F    append the initiator's output here\n"
+    "  --refuse-child       answer every child SA (but in the child cases) with\n"
+    "                       TS_UNACCEPTABLE: for initiators that cannot install ESP\n"
     "  --soak N             soak mode: the handshake N times with loss/dup/reorder/delay\n"
     "  --loss P --dup P --reorder P --delay MS   soak impairments (percent, max delay)\n"
     "  --seed N             responder randomness and soak impairments\n"
@@ -76,7 +78,8 @@ static int parse_cases(const char *s, bool *sel)
 
 enum {
     O_CMD = 0x200, O_EXT, O_LISTEN, O_PSK, O_IDI, O_IDR, O_IKE, O_CASES, O_WINDOW, O_NAME,
-    O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY
+    O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY,
+    O_REFUSE
 };
 
 int cmd_check(int argc, char **argv)
@@ -89,6 +92,7 @@ int cmd_check(int argc, char **argv)
         {"initiator-log", 1, 0, O_LOG}, {"seed", 1, 0, O_SEED},     {"list", 0, 0, O_LIST},
         {"cue-timeout", 1, 0, O_CUE},   {"soak", 1, 0, O_SOAK},     {"loss", 1, 0, O_LOSS},
         {"dup", 1, 0, O_DUP},           {"reorder", 1, 0, O_REORDER}, {"delay", 1, 0, O_DELAY},
+        {"refuse-child", 0, 0, O_REFUSE},
         {"verbose", 0, 0, 'v'},         {"help", 0, 0, 'h'},        {0, 0, 0, 0}};
     chk_opts o;
     static chk_setup su;
@@ -125,6 +129,7 @@ int cmd_check(int argc, char **argv)
         case O_JUNIT: junit = optarg; break;
         case O_LOG: o.initiator_log = optarg; break;
         case O_LIST: list = true; break;
+        case O_REFUSE: su.refuse_child = MK_N_TS_UNACCEPTABLE; break;
         case O_WINDOW:
             if ((rc = cli_parse_range(optarg, 500, 600000, &v64, "--window")))
                 return rc;
