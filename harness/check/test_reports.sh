@@ -51,3 +51,19 @@ assert j["summary"] == {"cases": 6, "pass": 3, "fail": 1, "info": 1, "na": 1, "e
 assert "datagrams" in [c for c in j["cases"] if c["id"] == 56][0]
 print("JSON and JUnit agree:", j["summary"])
 PY
+# --external: a cue per case, and the initiator is started by someone else (here: this script)
+printf 'external-test-psk-0123456789' >"$W/psk"
+EXT=$((PORT + 1))
+( "$MINIKE" check --external --listen 127.0.0.1:$EXT --psk-file "$W/psk" --cases 1,170 \
+    --cue-timeout 15 >"$W/ext" 2>&1; echo $? >"$W/ext.rc" ) &
+cpid=$!
+for i in 1 2; do
+    for t in $(seq 1 100); do [ "$(grep -c 'start the initiator now' "$W/ext" 2>/dev/null)" -ge $i ] && break; sleep 0.1; done
+    timeout 8 "$MINIKE" initiate --peer 127.0.0.1:$EXT --psk-file "$W/psk" --id fqdn:initiator.check \
+        --remote-id fqdn:responder.check --timeout 3 --ping 10.99.10.1 >/dev/null 2>&1
+done
+wait $cpid
+[ "$(cat "$W/ext.rc")" = 0 ] && [ "$(grep -c 'start the initiator now' "$W/ext")" = 2 ] &&
+    grep -q '^C001 .* PASS ' "$W/ext" && grep -q '^C170 .* PASS ' "$W/ext" ||
+    { echo "--external run failed"; cat "$W/ext"; exit 1; }
+echo "--external: 2 cues, 2 PASS"
