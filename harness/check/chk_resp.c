@@ -881,7 +881,7 @@ static size_t build_auth(chk_run *r, uint16_t mut, const mk_msg *m, const mk_cha
             mk_pl_end(&w, at);
         }
         mk_wipe(auth, sizeof auth);
-        bool child_case = mut >= M_CHILD_NONE && mut <= M_AUTH_TRANSPORT;
+        bool child_case = (mut >= M_CHILD_NONE && mut <= M_TS_MISSING) || mut == M_AUTH_TRANSPORT;
         if (su->refuse_child && !child_case && mk_chain_find(in, MK_PT_SA) != NULL)
             put_notify(&w, &slot, su->refuse_child, NULL, 0);
         else if (mut != M_CHILD_NONE)
