@@ -189,6 +189,7 @@ static const char usage[] =
     "  demo       the garage-door story on loopback: device and door in one process\n"
     "  keygen     make a random pre-shared key, or an Ed25519 / RSA raw key pair\n"
     "  reset      forget the responder key imprinted by initiate --key (RFC 7815 B.2)\n"
+    "  check      conformance suite for any IKEv2 initiator (182 cases, harness/check)\n"
     "\n"
     "exit codes:\n"
     "  0 ok\n"
@@ -206,6 +207,8 @@ static const char usage[] =
     "Every failure prints one line: minike: <what failed>: <why> (<what to do>)\n"
     "\n"
     "minike --version prints the version; minike help COMMAND = minike COMMAND --help.\n";
+
+int cmd_check(int argc, char **argv); /* harness/cli/check.c */
 
 int main(int argc, char **argv)
 {
@@ -250,6 +253,8 @@ int main(int argc, char **argv)
         return cmd_keygen(argc - 1, argv + 1);
     if (!strcmp(cmd, "reset"))
         return cmd_reset(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check")) /* harness/cli/check.c: conformance suite for any initiator */
+        return cmd_check(argc - 1, argv + 1);
     {
         char why[200];
         snprintf(why, sizeof(why), "unknown command '%.100s'", cmd);

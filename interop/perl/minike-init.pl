@@ -60,7 +60,7 @@ our %opt = (port => 500, ike => 'chacha,gcm256', esp => 'chacha,gcm256', timeout
            'max-timeout' => 10, retries => 6, 'natt-sport' => 4500, natt => 1,
            'ping-count' => 3, delete => 1, 'initial-contact' => 1, 'max-cookies' => 4,
            'sig-hash' => 1);
-our($psk, $mykey, $peerkey, @ike_suites, @esp_suites);
+our($psk, $mykey, $peerkey, @ike_suites, @esp_suites, %F);
 main() unless caller;    # a test may `require` this file and call the helpers
 
 sub main {
@@ -70,7 +70,9 @@ sub main {
         'ping-src=s', 'ping-count=i', 'ike=s', 'esp=s', 'spi=s', 'esp-spi=s', 'nonce=s',
         'dh-priv=s', 'print-keys', 'print-msgs', 'init-only', 'delete!', 'initial-contact!', 'send-idr',
         'timeout=f', 'max-timeout=f', 'retries=i', 'max-cookies=i', 'check-auth-req=s',
-        'verbose|v+', 'help|h') or usage(2);
+        'fault=s', 'verbose|v+', 'help|h') or usage(2);
+    # test-only misbehaviour for `minike check`'s proof that each case can fail (faults.md)
+    %F = map { $_ => 1 } split /,/, $opt{fault} // '';
     usage(0) if $opt{help};
     my $p = defined $opt{psk} || $opt{'psk-file'};    # a PSK for each side that has no key
     die "--peer, --id, and --psk/--psk-file or --key and --peer-key are required (see --help)\n"
@@ -197,7 +199,7 @@ sub run {
     }
     ike_auth($ikev2);
     check_auth_req($ikev2, pack('H*', $opt{'check-auth-req'})) if $opt{'check-auth-req'};
-    esp_ping($ikev2) if $opt{ping};
+    esp_ping($ikev2) if $opt{ping} && !($F{lax} && !$ikev2->{esp_encr});
     delete_ike_sa($ikev2) if $opt{delete};
 }
 
@@ -207,9 +209,10 @@ sub ike_sa_init {
     my $pub = $ikev2->{dh}->export_key_raw('public');
     for (my $round = 0;; $round++) {
         my @pl;
-        push @pl, [PT_N, pack('CCn', 0, 0, N_COOKIE) . $cookie] if defined $cookie;
+        push @pl, [PT_N, pack('CCn', 0, 0, N_COOKIE) . $cookie] if defined $cookie && !$F{'cookie-last'};
         push @pl, [PT_SA, sa_ike(\@ike_suites)], [PT_KE, pack('nn', DH_X25519, 0) . $pub],
                   [PT_NONCE, $ikev2->{ni}];
+        push @pl, [PT_N, pack('CCn', 0, 0, N_COOKIE) . $cookie] if defined $cookie && $F{'cookie-last'};
         if ($opt{natt}) {
             push @pl, [PT_N, pack('CCn', 0, 0, N_NATD_SRC)
                              . natd($ikev2, $ikev2->{local_ip}, $ikev2->{local_port})];
@@ -224,10 +227,12 @@ sub ike_sa_init {
         # RFC 7296 2.21.1: an unprotected error notify (no SA payload) may be forged: note it
         # and keep waiting for the real answer; it is only reported if nothing else comes
         my $resp = do_exchange($ikev2, $req, sub {
+            return 1 if $F{lax};
             my($h, @q) = eval { parse_message($_[0]) } or return 0;
             return 1 if grep { $_->[0] == PT_SA } @q or find_notify(\@q, N_COOKIE)
                      or find_notify(\@q, N_INVALID_KE);
             $ikev2->{unauth} = join(',', map { notify_str($_) } @q);
+            die "fault abort-on-notify: $ikev2->{unauth}\n" if $F{'abort-on-notify'};
             print "ignoring unprotected $ikev2->{unauth}\n";
             return 0;
         });
@@ -243,22 +248,32 @@ sub ike_sa_init {
             die "INVALID_KE_PAYLOAD: responder wants group ", unpack('n', $g),
                 ", we only do X25519 (31)\n";
         }
-        check_error_notifies(\@p);
+        check_error_notifies(\@p) unless $F{lax};
+        strict_check($hdr, @p) if $F{strict};
         $ikev2->{spi_r} = $hdr->{spi_r};
         $ikev2->{init_req} = $req;
         $ikev2->{init_resp} = $resp;
-        my($sa) = payload_body(\@p, PT_SA);
-        my($encr, $bits, $prf, $dh) = parse_sa_ike($sa);
-        die "responder chose PRF $prf, DH $dh: not offered\n"
-          if $prf != PRF_HMAC_SHA2_256 || $dh != DH_X25519;
-        die "responder chose ENCR $encr/$bits: not offered\n"
-          unless grep { $_->[0] == $encr && $_->[1] == $bits } @ike_suites;
+        my($encr, $bits, $prf, $dh);
+        if ($F{lax}) {    # fault: believe whatever came back, fill in what is missing
+            ($encr, $bits) = eval { parse_sa_ike(payload_body(\@p, PT_SA)) };
+            ($encr, $bits) = @{$ike_suites[0]}
+              unless grep { $_->[0] == ($encr // 0) && $_->[1] == ($bits // 0) } @ike_suites;
+        } else {
+            my($sa) = payload_body(\@p, PT_SA);
+            ($encr, $bits, $prf, $dh) = parse_sa_ike($sa);
+            die "responder chose PRF $prf, DH $dh: not offered\n"
+              if $prf != PRF_HMAC_SHA2_256 || $dh != DH_X25519;
+            die "responder chose ENCR $encr/$bits: not offered\n"
+              unless grep { $_->[0] == $encr && $_->[1] == $bits } @ike_suites;
+        }
         $ikev2->{encr} = [$encr, $bits];
-        my $ke = payload_body(\@p, PT_KE);
+        my $ke = $F{lax} ? substr((eval { payload_body(\@p, PT_KE) } // '') . "\0" x 36, 0, 36)
+                         : payload_body(\@p, PT_KE);
         die "KE: group ", unpack('n', $ke), " length ", length($ke), "\n"
-          if unpack('n', $ke) != DH_X25519 || length($ke) != 36;
-        $ikev2->{nr} = payload_body(\@p, PT_NONCE);
-        die "Nr length\n" if length($ikev2->{nr}) < 16 || length($ikev2->{nr}) > 256;
+          if !$F{lax} && (unpack('n', $ke) != DH_X25519 || length($ke) != 36);
+        $ikev2->{nr} = $F{lax} ? eval { payload_body(\@p, PT_NONCE) } // "\0" x 32
+                               : payload_body(\@p, PT_NONCE);
+        die "Nr length\n" if !$F{lax} && (length($ikev2->{nr}) < 16 || length($ikev2->{nr}) > 256);
         $ikev2->{peer_natd} = find_notify(\@p, N_NATD_SRC) ? 1 : 0;
         # RFC 7427 4: sign only with a hash the responder listed (ignored if we sent no list)
         my $sh = $opt{'sig-hash'} ? find_notify(\@p, N_SIG_HASH) // '' : '';
@@ -267,7 +282,7 @@ sub ike_sa_init {
         my $peer = Crypt::PK::X25519->new;
         $peer->import_key_raw(substr($ke, 4), 'public');
         my $gir = $ikev2->{dh}->shared_secret($peer);
-        die "X25519 shared secret is all zero (RFC 8031 3.2)\n" if $gir eq "\0" x 32;
+        die "X25519 shared secret is all zero (RFC 8031 3.2)\n" if $gir eq "\0" x 32 && !$F{lax};
         derive_ike_keys($ikev2, $gir);
         printf "IKE_SA_INIT done: SPIr %s, %s, NAT-D %s\n", bin_to_hexstr($ikev2->{spi_r}),
             encr_name($ikev2->{encr}), $ikev2->{peer_natd} ? 'yes' : 'no';
@@ -291,20 +306,36 @@ sub ike_auth {
       if $mykey && ($opt{'send-cert'} // $ikev2->{certreq_raw});
     push @inner, [PT_N, pack('CCn', 0, 0, N_INITIAL_CONTACT)] if $opt{'initial-contact'};
     push @inner, [PT_IDR, $ikev2->{idr}] if $ikev2->{idr} && $opt{'send-idr'};
-    push @inner, [PT_AUTH, pack('Cx3', $method) . $authi],
-                 [PT_SA, sa_esp(\@esp_suites, $ikev2->{esp_spi_in})],
-                 [PT_TSI, ts($ikev2->{tsi_start}, $ikev2->{tsi_end})],
-                 [PT_TSR, ts($ikev2->{tsr_start}, $ikev2->{tsr_end})];
+    $authi = substr($authi, 0, -1) . chr(ord(substr($authi, -1)) ^ 1) if $F{'bad-auth'};
+    push @inner, [PT_AUTH, pack('Cx3', $method) . $authi] unless $F{'no-auth-payload'};
+    my $espi = $F{'esp-spi-low'} ? pack('N', 255) : $ikev2->{esp_spi_in};
+    $espi .= "\0" x 4 if $F{'esp-spi-size'};
+    push @inner, [PT_SA, sa_esp(\@esp_suites, $espi)],
+                 [PT_TSI, $F{'bad-ts'} ? pack('Cx3', 2) . substr(ts($ikev2->{tsi_start}, $ikev2->{tsi_end}), 4)
+                                       : ts($ikev2->{tsi_start}, $ikev2->{tsi_end})],
+                 [PT_TSR, ts($ikev2->{tsr_start}, $ikev2->{tsr_end})] unless $F{'no-child'};
+    push @inner, [250, 'crit'] if $F{'auth-critical'};    # unknown type, critical set in chain()
     my $req = encrypt_message($ikev2, IKE_AUTH, F_INITIATOR, 1, @inner);
     print_kv('IKE_AUTH_request', $req) if $opt{'print-msgs'};
     # a response whose ICV does not verify is dropped (it may be forged); keep waiting
     my $resp = do_exchange($ikev2, $req, sub {
-        return 1 if eval { decrypt_message($ikev2, $_[0]); 1 };
+        return 1 if $F{lax} || eval { decrypt_message($ikev2, $_[0]); 1 };
         print "dropped IKE_AUTH response: $@";
+        die "fault abort-on-notify: unprotected IKE_AUTH answer\n" if $F{'abort-on-notify'};
         return 0;
     });
+    if ($F{lax}) {    # fault: no check at all; a child SA from whatever is there
+        my($hdr, @p) = eval { decrypt_message($ikev2, $resp) };
+        my($sa) = grep { $_->[0] == PT_SA } @p;
+        my $spi = $sa && length($sa->[2]) >= 12 ? substr($sa->[2], 8, 4) : pack('N', 0x01020304);
+        @$ikev2{qw(esp_encr esp_spi_out)} = ([@{$esp_suites[0]}], $spi);
+        derive_child_keys($ikev2);
+        print "fault lax: IKE_AUTH answer taken without checks\n";
+        return;
+    }
     my($hdr, @p) = decrypt_message($ikev2, $resp);
     check_error_notifies(\@p);
+    strict_check($hdr, @p) if $F{strict};
     my $idr = payload_body(\@p, PT_IDR);
     die "responder used another ID\n" if $ikev2->{idr} && $idr ne $ikev2->{idr};
     my $auth = payload_body(\@p, PT_AUTH);
@@ -421,9 +452,13 @@ sub esp_open {
 # N(NO_ADDITIONAL_SAS); keep no window, just echo the request's Message ID.
 sub answer_request {
     my($ikev2, $msg) = @_;
-    my($hdr, @p) = eval { decrypt_message($ikev2, $msg, 'request') } or return;
-    return if $hdr->{flags} & F_RESPONSE;
+    return if $F{'no-answer'};
+    my($hdr, @p) = eval { decrypt_message($ikev2, $msg, 'request') };
+    ($hdr, @p) = (parse_header($msg)) if !$hdr && $F{'answer-all'};    # fault: answer anything
+    return unless $hdr;
+    return if $hdr->{flags} & F_RESPONSE && !$F{'answer-all'};
     my @ans = $hdr->{exch} == CREATE_CHILD_SA ? ([PT_N, pack('CCn', 0, 0, N_NO_ADDITIONAL_SAS)]) : ();
+    push @ans, [PT_N, pack('CCn', 0, 0, 7)] if $F{'answer-error'};    # INVALID_SYNTAX
     my $r = encrypt_message($ikev2, $hdr->{exch}, F_INITIATOR | F_RESPONSE, $hdr->{mid}, @ans);
     send($ikev2->{sock}, ($ikev2->{marker} ? $MARKER : '') . $r, 0, $ikev2->{hispaddr})
       // die "send: $!\n";
@@ -529,7 +564,7 @@ sub chain {    # [type, body], ... -> (first type, payloads with generic headers
     my $out = '';
     for my $i (0 .. $#pl) {
         my $next = $i < $#pl ? $pl[$i + 1][0] : 0;
-        $out .= pack('CCn', $next, 0, 4 + length($pl[$i][1])) . $pl[$i][1];
+        $out .= pack('CCn', $next, $pl[$i][0] == 250 ? 0x80 : 0, 4 + length($pl[$i][1])) . $pl[$i][1];
     }
     return (@pl ? $pl[0][0] : 0, $out);
 }
@@ -595,8 +630,8 @@ sub parse_header {
     die "short message\n" if length($msg) < 28;
     my %h;
     @h{qw(spi_i spi_r next ver exch flags mid len)} = unpack('a8 a8 C C C C N N', $msg);
-    die "IKE version $h{ver}\n" if ($h{ver} >> 4) != 2;
-    die "IKE length $h{len} != datagram ", length($msg), "\n" if $h{len} != length($msg);
+    die "IKE version $h{ver}\n" if ($h{ver} >> 4) != 2 && !$F{lax};
+    die "IKE length $h{len} != datagram ", length($msg), "\n" if $h{len} != length($msg) && !$F{lax};
     return \%h;
 }
 
@@ -604,16 +639,18 @@ sub parse_payloads {    # -> ([type, critical, body], ...); SK must be last
     my($next, $data) = @_;
     my @p;
     while ($next) {
+        last if $F{lax} && (length($data) < 4 || unpack('x2n', $data) < 4 || unpack('x2n', $data) > length($data));
         die "truncated payload chain\n" if length($data) < 4;
         my($n, $c, $len) = unpack('CCn', $data);
         die "payload length $len\n" if $len < 4 || $len > length($data);
         push @p, [$next, $c >> 7, substr($data, 4, $len - 4)];
-        die "unsupported critical payload $next\n" if ($c & 0x80) && !grep { $next == $_ } 33 .. 48;
+        die "unsupported critical payload $next\n"
+          if ($c & 0x80) && !grep({ $next == $_ } 33 .. 48) && !$F{lax};
         $data = substr($data, $len);
         if ($next == PT_SK) { $p[-1][3] = $n; last; }
         $next = $n;
     }
-    die "trailing octets after the payload chain\n" if length($data);
+    die "trailing octets after the payload chain\n" if length($data) && !$F{lax};
     print "  payloads: ", join(' ', map { $_->[0] == PT_N ? notify_str($_) : $_->[0] } @p), "\n"
       if ($opt{verbose} // 0) > 1;
     return @p;
@@ -640,7 +677,34 @@ sub decrypt_message {    # verify the ICV over HDR | SK header, then parse the i
                           substr($sk->[2], 8)) // die "SK ICV mismatch\n";
     my $padlen = ord(substr($pt, -1));
     die "SK padding\n" if $padlen + 1 > length($pt);
+    die "fault strict: padding $padlen\n" if $padlen && $F{strict};
     return ($h, parse_payloads($sk->[3], substr($pt, 0, length($pt) - 1 - $padlen)));
+}
+
+# Fault `strict`: a picky initiator that refuses anything it did not expect, even what RFC 7296
+# allows (minor version, reserved flags, unknown payloads and notifies, a nonce other than 32
+# octets, transforms out of order, padding, narrowed selectors, transport mode).
+sub strict_check {
+    my($h, @p) = @_;
+    die "fault strict: version $h->{ver} flags $h->{flags}\n" if $h->{ver} != 0x20 || $h->{flags} != F_RESPONSE;
+    for my $pl (@p) {
+        my $pt = $pl->[0];
+        die "fault strict: payload $pt\n" unless grep { $pt == $_ } 33, 34, 36, 39, 40, 41, 44, 45;
+        next unless $pt == PT_N;
+        my $t = unpack('x2n', $pl->[2]);
+        die "fault strict: notify $t\n" unless grep { $t == $_ } N_NATD_SRC, N_NATD_DST;
+    }
+    for (grep { $_->[0] == PT_NONCE } @p) { die "fault strict: nonce length\n" if length($_->[2]) != 32; }
+    for (grep { $_->[0] == PT_SA } @p) {
+        my($t, @seen) = (substr($_->[2], 8 + ord(substr($_->[2], 6, 1))));
+        while (length($t) >= 8) { push @seen, ord(substr($t, 4, 1)); $t = substr($t, unpack('x2n', $t)); }
+        die "fault strict: transform order @seen\n" if join(',', @seen) ne join(',', sort { $a <=> $b } @seen);
+        die "fault strict: proposal number\n" if ord(substr($_->[2], 4, 1)) != 1;
+    }
+    for (grep { $_->[0] == PT_TSI || $_->[0] == PT_TSR } @p) {
+        die "fault strict: narrowed selector\n" if substr($_->[2], 4 + 8 + 4, 4) eq substr($_->[2], 4 + 8, 4)
+                                                    || unpack('x4 x2 x2 n', $_->[2]) != 0;
+    }
 }
 
 sub payload_body {
@@ -774,6 +838,7 @@ sub time_now { return Time::HiRes::time(); }
 sub do_exchange {
     my($ikev2, $request, $accept) = @_;
     my $req = parse_header($request);
+    local $ikev2->{retries} = 1 if $F{'no-retransmit'};
     my $packet = ($ikev2->{marker} ? $MARKER : '') . $request;
     my $timeout = $ikev2->{timeout};
     my $sock = $ikev2->{sock};
@@ -801,13 +866,22 @@ sub do_exchange {
                 $buf = substr($buf, 4);
             }
             hexl_print("Received packet", $buf) if $opt{verbose};
-            my $h = eval { parse_header($buf) } or next;
-            next unless $h->{spi_i} eq $req->{spi_i} && ($h->{flags} & F_RESPONSE)
+            my $h = eval { parse_header($buf) };
+            die "fault strict: unparseable datagram\n" if !$h && $F{strict};
+            next unless $h;
+            my $match = $h->{spi_i} eq $req->{spi_i} && ($h->{flags} & F_RESPONSE)
                      && $h->{exch} == $req->{exch} && $h->{mid} == $req->{mid};
+            die "fault strict: unexpected datagram\n" if !$match && $F{strict};
+            next unless $match || $F{lax};
             next if $accept && !$accept->($buf);
+            if ($F{'retx-answered'}) {    # fault: send the answered request once more
+                Time::HiRes::sleep(0.2);
+                send($sock, $packet, 0, $ikev2->{hispaddr});
+            }
             return $buf;
         }
-        $timeout *= 2;    # RFC 7296 2.4: retransmission times MUST increase exponentially
+        $timeout *= 2 unless $F{'no-backoff'};    # RFC 7296 2.4: retransmission times MUST increase exponentially
+        $count = 2 if $F{'retx-forever'};    # fault: never give up
         $timeout = $ikev2->{max_timeout} if $timeout > $ikev2->{max_timeout};
     }
     die "Timeout: no response after $ikev2->{retries} transmissions"
