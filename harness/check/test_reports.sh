@@ -2,9 +2,10 @@
 # test_reports.sh: `minike check` outputs. A few cases against minike write JSON and JUnit; the
 # JUnit must parse with python's xml module and agree with the JSON (counts, a <failure> per
 # FAIL with the datagrams, <skipped> per N/A); --list shows every case; exit status 1 with a
-# FAIL, 2 for a bad option. Usage: test_reports.sh MINIKE
+# FAIL, 2 for a bad option. The FAIL comes from minike made faulty on purpose (mk_fault_shim
+# --fault reserved sets a reserved header bit: case 6). Usage: test_reports.sh MINIKE SHIM
 set -u
-MINIKE=$1
+MINIKE=$1 SHIM=$2
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 W=$(mktemp -d /tmp/mk-rep.XXXXXX)
 trap 'rm -rf "$W"' EXIT
@@ -14,13 +15,14 @@ n=$("$MINIKE" check --list | grep -c '^C[0-9]')
 "$MINIKE" check --list -v | grep -q 'quote:  "' || { echo "--list -v lacks quotes"; exit 1; }
 "$MINIKE" check --cases 0 --external >/dev/null 2>&1; [ $? -eq 2 ] || { echo "bad --cases: want exit 2"; exit 1; }
 "$MINIKE" check >/dev/null 2>&1; [ $? -eq 2 ] || { echo "no initiator: want exit 2"; exit 1; }
-# 1-3 PASS; 45 N/A (one proposal); 56 FAIL (ref/ accepts another Proposal Num); 38 INFO
-"$MINIKE" check --listen 127.0.0.1:$PORT --cases 1-3,38,45,56 --name 'minike <&> "x"' \
-    --initiator-cmd "$MINIKE initiate --peer {addr}:{port} --psk-file {pskfile} --id {idi} --remote-id {idr} --timeout 3 --ping 10.99.10.1" \
+# 1-3 PASS; 45 N/A (one proposal); 6 FAIL (the shim sets a reserved bit); 38 INFO
+SPORT=$((PORT + 1))
+"$MINIKE" check --listen 127.0.0.1:$PORT --cases 1-3,6,38,45 --name 'minike <&> "x"' \
+    --initiator-cmd "$SHIM --fault reserved --port $SPORT --to {addr}:{port} -- $MINIKE initiate --peer 127.0.0.1:$SPORT --psk-file {pskfile} --id {idi} --remote-id {idr} --timeout 3 --ping 10.99.10.1" \
     --json "$W/r.json" --junit "$W/r.xml" >"$W/out" 2>&1
 rc=$?
 [ $rc -eq 1 ] || { echo "exit $rc, want 1 (a FAIL)"; cat "$W/out"; exit 1; }
-grep -q '^C056 .* FAIL ' "$W/out" && grep -q 'checker -> initiator IKE_SA_INIT resp' "$W/out" ||
+grep -q '^C006 .* FAIL ' "$W/out" && grep -q 'checker -> initiator IKE_SA_INIT resp' "$W/out" ||
     { echo "the FAIL line or its datagrams are missing"; cat "$W/out"; exit 1; }
 python3 - "$W/r.json" "$W/r.xml" <<'PY'
 import json, sys, xml.etree.ElementTree as ET
@@ -32,7 +34,7 @@ cases = suite.findall("testcase")
 assert len(cases) == len(j["cases"]) == 6, (len(cases), len(j["cases"]))
 v = {c["id"]: c["verdict"] for c in j["cases"]}
 assert [v[i] for i in (1, 2, 3)] == ["PASS"] * 3, v
-assert v[45] == "N/A" and v[56] == "FAIL" and v[38] == "INFO", v
+assert v[45] == "N/A" and v[6] == "FAIL" and v[38] == "INFO", v
 assert int(suite.get("tests")) == 6 and int(suite.get("failures")) == 1, suite.attrib
 assert int(suite.get("skipped")) == 1 and int(suite.get("errors")) == 0, suite.attrib
 assert 'minike <&> "x"' in suite.get("name") and j["initiator"] == 'minike <&> "x"'
@@ -48,7 +50,7 @@ for c in j["cases"]:
         assert k in c, k
     assert c["rfc"].startswith("RFC ") and c["quote"], c
 assert j["summary"] == {"cases": 6, "pass": 3, "fail": 1, "info": 1, "na": 1, "error": 0}, j["summary"]
-assert "datagrams" in [c for c in j["cases"] if c["id"] == 56][0]
+assert "datagrams" in [c for c in j["cases"] if c["id"] == 6][0]
 print("JSON and JUnit agree:", j["summary"])
 PY
 # --external: a cue per case, and the initiator is started by someone else (here: this script)

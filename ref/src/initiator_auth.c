@@ -85,8 +85,10 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
      * first child SA takes its keys from SK_d alone (IKE_AUTH carries no KE), so a DH transform
      * in SAr2 could only be one we did not offer. */
     /* RFC 7296 §2.7: one transform per type; ESP has no PRF and (here) no DH */
+    /* RFC 7296 §3.3.3: ESN is a mandatory transform type of an ESP proposal, and we offered
+     * one, so the accepted suite carries exactly one (§2.7 above). */
     if (count[MK_TT_ENCR] != 1 || count[MK_TT_INTEG] > 1 || count[MK_TT_PRF] != 0 ||
-        count[MK_TT_DH] != 0 || count[MK_TT_ESN] > 1)
+        count[MK_TT_DH] != 0 || count[MK_TT_ESN] != 1)
         return MK_E_BAD_PROPOSAL;
     const mk_transform *te = mk_proposal_get(p, MK_TT_ENCR);
     const mk_transform *ta = mk_proposal_get(p, MK_TT_INTEG);
@@ -105,8 +107,9 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
         /* The Key Length must echo what we sent (none for ChaCha20-Poly1305, RFC 7634 §3),
          * and an absent INTEG transform matches only an AEAD suite we offered without one. */
         uint16_t ai = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
-        if (te->id == s->encr && te->key_bits == mk_ini_key_attr(encr, s->encr_bits) &&
-            ai == s->integ) {
+        /* RFC 7296 §3.3.1: the accepted proposal keeps the number we gave it (i + 1) */
+        if (p->num == i + 1 && te->id == s->encr &&
+            te->key_bits == mk_ini_key_attr(encr, s->encr_bits) && ai == s->integ) {
             *sel = *s;
             return MK_E_OK;
         }

@@ -88,8 +88,11 @@ static mk_err select_proposal(const mk_ike *ike, const mk_proposal *p, uint8_t n
         mk_ini_cls c;
         (void)mk_ini_ike_classes(ike->cfg->suites, s, &c);
         uint16_t integ = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
-        if (te->id == s->encr && te->key_bits == mk_ini_key_attr(c.encr, s->encr_bits) &&
-            tp->id == s->prf && integ == s->integ && td->id == s->dh) {
+        /* RFC 7296 §3.3.1: "When a proposal is accepted, the proposal number in the SA payload
+         * MUST match the number on the proposal sent that was accepted." (ours: i + 1) */
+        if (p->num == i + 1 && te->id == s->encr &&
+            te->key_bits == mk_ini_key_attr(c.encr, s->encr_bits) && tp->id == s->prf &&
+            integ == s->integ && td->id == s->dh) {
             *sel = *s;
             return MK_E_OK;
         }
