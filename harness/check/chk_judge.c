@@ -251,7 +251,7 @@ static bool nth_cookie(const chk_run *r, int k, uint8_t *ck, size_t *cl)
 static chk_verdict j_cookie(chk_run *r, bool final, bool *dec, char *why, size_t cap, bool bad)
 {
     uint8_t ck[300];
-    size_t cl;
+    size_t cl = 0;
     mk_msg a, b;
     int ncook = 0;
     if (!final && !r->f.accepted && !r->f.proc_exited)
