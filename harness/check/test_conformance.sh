@@ -34,8 +34,14 @@ else
 fi
 tail -1 "$OUT/$NAME.txt"
 [ $rc -le 1 ] || { echo "setup error (exit $rc)"; tail -5 "$OUT/$NAME.txt"; exit 1; }
-python3 - "$OUT/$NAME.json" "$ROOT/harness/conformance/results/$NAME.fails" <<'PY'
+# Third-party daemons (strongSwan, libreswan) are not deterministic from run to run (timers,
+# half-open SAs kept between cases: C096, C128, C141 have each come and gone): for them a FAIL
+# outside the list, or a listed one that passes, is printed as a finding to look at, and the
+# test fails only on an ERROR or a short run. minike and the Perl initiator must match exactly.
+STRICT=1; case "$NAME" in strongswan|libreswan) STRICT=0 ;; esac
+python3 - "$OUT/$NAME.json" "$ROOT/harness/conformance/results/$NAME.fails" "$STRICT" <<'PY'
 import json, sys
+strict = sys.argv[3] == "1"
 r = json.load(open(sys.argv[1]))
 lines = [l.split()[0] for l in open(sys.argv[2]) if l.strip() and not l.startswith('#')]
 known = {int(x) for x in lines if not x.startswith('?')}
@@ -45,9 +51,13 @@ errors = [c for c in r["cases"] if c["verdict"] == "ERROR"]
 ok = True
 for c in r["cases"]:
     if c["id"] in fails - known - maybe:
-        print("new FAIL: C%03d %s: %s" % (c["id"], c["title"], c["reason"])); ok = False
+        print("%s: C%03d %s: %s" % ("new FAIL" if strict else "finding, FAIL not in the list",
+                                     c["id"], c["title"], c["reason"]))
+        ok = ok and not strict
 for i in sorted(known - fails):
-    print("listed FAIL C%03d no longer fails: update %s" % (i, sys.argv[2])); ok = False
+    print("listed FAIL C%03d no longer fails%s: update %s" % (i, "" if strict else " this run",
+                                                              sys.argv[2]))
+    ok = ok and not strict
 for c in errors:
     print("ERROR: C%03d %s" % (c["id"], c["reason"])); ok = False
 if len(r["cases"]) < 100:
