@@ -43,32 +43,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "cpu_handshake: unknown suite %s\n", argv[1]);
         return 2;
     }
-    /* the same configuration as bench_pair() (pair.h), written out to see every datagram */
+    /* the configuration of bench_pair() (pair.h); the exchange is written out to see every
+     * datagram */
     static const mk_env env = {NULL, bench_rng, NULL};
     static mk_ike ike;
     mk_config cfg;
-    mk_config_defaults(&cfg);
-    cfg.ike[0] = s->ike;
-    cfg.n_ike = 1;
-    cfg.esp[0] = s->esp;
-    cfg.n_esp = 1;
-    cfg.psk = bench_psk;
-    cfg.psk_len = sizeof bench_psk - 1;
-    bench_id(&cfg.idi, "device.example");
-    bench_ts(&cfg.tsi, 20, 1);
-    bench_ts(&cfg.tsr, 10, 1);
-    cfg.natt = false;
     mk_peer_config pc;
-    memset(&pc, 0, sizeof pc);
-    pc.suites = cfg.suites;
-    pc.ike[0] = s->ike;
-    pc.n_ike = 1;
-    pc.esp[0] = s->esp;
-    pc.n_esp = 1;
-    pc.psk = cfg.psk;
-    pc.psk_len = cfg.psk_len;
-    bench_id(&pc.idr, "gateway.example");
-    pc.tsr = cfg.tsr;
+    bench_configs(&cfg, &pc, &s->ike, &s->esp);
     mk_peer *peer = mk_peer_new(&pc, &env);
     if (!peer)
         return 1;

@@ -36,35 +36,42 @@ static void bench_ts(mk_ts *ts, uint8_t a, uint8_t b)
     ts->end[3] = 255;
 }
 
+/* The one configuration every bench handshake uses: one suite each way, PSK, no NAT-T. */
+static void bench_configs(mk_config *cfg, mk_peer_config *pc, const mk_ike_suite *is,
+                          const mk_esp_suite *es)
+{
+    mk_config_defaults(cfg);
+    cfg->ike[0] = *is;
+    cfg->n_ike = 1;
+    cfg->esp[0] = *es;
+    cfg->n_esp = 1;
+    cfg->psk = bench_psk;
+    cfg->psk_len = sizeof bench_psk - 1;
+    bench_id(&cfg->idi, "device.example");
+    bench_ts(&cfg->tsi, 20, 1);
+    bench_ts(&cfg->tsr, 10, 1);
+    cfg->natt = false;
+
+    memset(pc, 0, sizeof *pc);
+    pc->suites = cfg->suites;
+    pc->ike[0] = *is;
+    pc->n_ike = 1;
+    pc->esp[0] = *es;
+    pc->n_esp = 1;
+    pc->psk = cfg->psk;
+    pc->psk_len = cfg->psk_len;
+    bench_id(&pc->idr, "gateway.example");
+    pc->tsr = cfg->tsr;
+}
+
 /* Runs one handshake with the given suites; returns the initiator's final state. */
 static mk_state bench_pair(mk_ike *ike, const mk_ike_suite *is, const mk_esp_suite *es,
                            mk_stats *out_stats)
 {
     static const mk_env env = {NULL, bench_rng, NULL};
     mk_config cfg;
-    mk_config_defaults(&cfg);
-    cfg.ike[0] = *is;
-    cfg.n_ike = 1;
-    cfg.esp[0] = *es;
-    cfg.n_esp = 1;
-    cfg.psk = bench_psk;
-    cfg.psk_len = sizeof bench_psk - 1;
-    bench_id(&cfg.idi, "device.example");
-    bench_ts(&cfg.tsi, 20, 1);
-    bench_ts(&cfg.tsr, 10, 1);
-    cfg.natt = false;
-
     mk_peer_config pc;
-    memset(&pc, 0, sizeof pc);
-    pc.suites = cfg.suites;
-    pc.ike[0] = *is;
-    pc.n_ike = 1;
-    pc.esp[0] = *es;
-    pc.n_esp = 1;
-    pc.psk = cfg.psk;
-    pc.psk_len = cfg.psk_len;
-    bench_id(&pc.idr, "gateway.example");
-    pc.tsr = cfg.tsr;
+    bench_configs(&cfg, &pc, is, es);
     mk_peer *peer = mk_peer_new(&pc, &env);
     if (!peer)
         return MK_ST_FAILED;
