@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "chk_engine.h"
+#include "chk_netns.h"
 #include "chk_soak.h"
 #include "cli.h"
 
@@ -34,6 +35,9 @@ static const char help[] =
     "  --cue-timeout SEC    how long to wait for it (default 120)\n"
     "  --listen ADDR:PORT   where the checker listens (default 127.0.0.1:15300); on a port\n"
     "                       other than 500 IKE carries the non-ESP marker (RFC 3948)\n"
+    "  --netns              port-500 semantics, as root: make two network namespaces (veth,\n"
+    "                       10.77.30.0/30), listen on " CHK_NETNS_R_ADDR ":500 (and 4500) in one, start\n"
+    "                       the initiator command in the other; both removed at exit\n"
     "  --psk-file F         the PSK (default: a fresh random one in a temporary file)\n"
     "  --idi ID --idr ID    initiator / responder identities (fqdn:initiator.check,\n"
     "                       fqdn:responder.check)\n"
@@ -79,7 +83,7 @@ static int parse_cases(const char *s, bool *sel)
 enum {
     O_CMD = 0x200, O_EXT, O_LISTEN, O_PSK, O_IDI, O_IDR, O_IKE, O_CASES, O_WINDOW, O_NAME,
     O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY,
-    O_REFUSE
+    O_REFUSE, O_NETNS
 };
 
 int cmd_check(int argc, char **argv)
@@ -92,7 +96,7 @@ int cmd_check(int argc, char **argv)
         {"initiator-log", 1, 0, O_LOG}, {"seed", 1, 0, O_SEED},     {"list", 0, 0, O_LIST},
         {"cue-timeout", 1, 0, O_CUE},   {"soak", 1, 0, O_SOAK},     {"loss", 1, 0, O_LOSS},
         {"dup", 1, 0, O_DUP},           {"reorder", 1, 0, O_REORDER}, {"delay", 1, 0, O_DELAY},
-        {"refuse-child", 0, 0, O_REFUSE},
+        {"refuse-child", 0, 0, O_REFUSE}, {"netns", 0, 0, O_NETNS},
         {"verbose", 0, 0, 'v'},         {"help", 0, 0, 'h'},        {0, 0, 0, 0}};
     chk_opts o;
     static chk_setup su;
@@ -100,7 +104,7 @@ int cmd_check(int argc, char **argv)
     static bool sel[65536];
     const char *listen = "127.0.0.1:15300", *psk_path = NULL, *ike = NULL, *cases = NULL;
     const char *json = NULL, *junit = NULL, *name = NULL;
-    bool list = false, any_sel = false;
+    bool list = false, any_sel = false, netns = false;
     uint64_t v64;
     chk_soak_opts so = {0};
     int opt, rc = 0;
@@ -130,6 +134,7 @@ int cmd_check(int argc, char **argv)
         case O_LOG: o.initiator_log = optarg; break;
         case O_LIST: list = true; break;
         case O_REFUSE: su.refuse_child = MK_N_TS_UNACCEPTABLE; break;
+        case O_NETNS: netns = true; break;
         case O_WINDOW:
             if ((rc = cli_parse_range(optarg, 500, 600000, &v64, "--window")))
                 return rc;
@@ -185,6 +190,17 @@ int cmd_check(int argc, char **argv)
                         "placeholders: {addr} {port} {pskfile} {idi} {idr} {case}");
     if (cases && parse_cases(cases, sel) != 0)
         return cli_fail(EX_USAGE, "--cases", "want numbers and ranges such as 1-20,33", NULL);
+    if (netns) {
+        char why[160];
+        if (o.external || strcmp(listen, "127.0.0.1:15300") != 0)
+            return cli_fail(EX_USAGE, "--netns", "cannot go with --external or --listen",
+                            "--netns picks " CHK_NETNS_R_ADDR ":500 itself");
+        if (chk_netns_up(why, sizeof why) != 0)
+            return cli_fail(EX_USAGE, "--netns", why,
+                            "run as root, or use --listen 127.0.0.1:PORT (non-ESP marker)");
+        listen = CHK_NETNS_R_ADDR ":500";
+        o.ini_netns = chk_netns_initiator();
+    }
     if (!mk_io_parse_addr(listen, 15300, &o.listen) || o.listen.port == 0)
         return cli_fail(EX_USAGE, "--listen", "want ADDR:PORT (numeric)", NULL);
     if ((rc = cli_parse_id(o.idi_str, &su.idi, "--idi")) ||
