@@ -20,13 +20,13 @@ Q = {
  'FMT3': ('RFC 7296 §1.2', "The initiator asserts its identity with the IDi payload, proves knowledge of the secret corresponding to IDi and integrity protects the contents of the first message using the AUTH payload (see Section 2.15)."),
  'NONCE': ('RFC 7296 §3.9', "The size of the Nonce Data MUST be between 16 and 256 octets, inclusive."),
  'KEG': ('RFC 7296 §3.4', "This Diffie-Hellman Group Num MUST match a Diffie-Hellman group specified in a proposal in the SA payload that is sent in the same message, and SHOULD match the Diffie-Hellman group in the first group in the first proposal, if such exists."),
- 'KE25519': ('RFC 8031 §3.1', "The Key Exchange Data consists of 32 or 56 octets (for Curve25519 or Curve448, respectively)."),
+ 'KE25519': ('RFC 8031 §3.1', "The Key Exchange Data is the 32 or 56 octets as described in Section 6 of [RFC7748]."),
  'KEMODP': ('RFC 7296 §3.4', "The length of the Diffie-Hellman public value for MODP groups MUST be equal to the length of the prime modulus over which the exponentiation was performed, prepending zero bits to the value if necessary."),
- 'ZERO': ('RFC 8031 §3.2', "All-zero value check: the recipient MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so."),
+ 'ZERO': ('RFC 7748 §6.1', "Both MAY check, without leaking extra information about the value of K, whether K is the all-zero value and abort if so (see below)."),
  'PNUM': ('RFC 7296 §3.3.1', "When a proposal is made, the first proposal in an SA payload MUST be 1, and subsequent proposals MUST be one more than the previous proposal (indicating an OR of the two proposals). When a proposal is accepted, the proposal number in the SA payload MUST match the number on the proposal sent that was accepted."),
  'SPISZ': ('RFC 7296 §3.3.1', "SPI Size (1 octet) - For an initial IKE SA negotiation, this field MUST be zero; the SPI is obtained from the outer header."),
  'ONE': ('RFC 7296 §2.7', "The accepted cryptographic suite MUST contain exactly one transform of each type included in the proposal."),
- 'SEL': ('RFC 7296 §2.7', "The responder MUST choose a single suite, which may be any subset of the SA proposal following the rules below."),
+ 'SEL': ('RFC 7296 §3.3.6', "Any attributes of a selected transform MUST be returned unmodified. The initiator of an exchange MUST check that the accepted offer is consistent with one of its proposals, and if not MUST terminate the exchange."),
  'SELP': ('RFC 7296 §2.7', "Each proposal contains one protocol. If a proposal is accepted, the SA response MUST contain the same protocol. The responder MUST accept a single proposal or reject them all and return an error."),
  'CRIT': ('RFC 7296 §3.2', "Critical (1 bit) - MUST be set to zero if the sender wants the recipient to skip this payload if it does not understand the payload type code in the Next Payload field of the previous payload. MUST be set to one if the sender wants the recipient to reject this entire message if it does not understand the payload type."),
  'CRITRESP': ('RFC 7296 §2.5', "If the critical flag is set and the payload type is unrecognized, the message MUST be rejected and the response to the IKE request containing that payload MUST include a Notify payload UNSUPPORTED_CRITICAL_PAYLOAD, indicating an unsupported critical payload was included."),
@@ -42,7 +42,7 @@ Q = {
  'GIVEUP': ('RFC 7296 §2.1', "IKE is a reliable protocol: the initiator MUST retransmit a request until it either receives a corresponding response or deems the IKE SA to have failed. In the latter case, the initiator discards all state associated with the IKE SA and any Child SAs that were negotiated using that IKE SA."),
  'FORGED': ('RFC 7296 §2.21.1', "Because all error notifications are completely unauthenticated, the recipient should continue trying for some time before giving up. The recipient should not immediately act based on the error notification unless corrective actions are defined in this specification, such as for COOKIE, INVALID_KE_PAYLOAD, and INVALID_MAJOR_VERSION."),
  'ICV': ('RFC 7296 §3.14', "Integrity Checksum Data is the cryptographic checksum of the entire message starting with the Fixed IKE header through the Pad Length. The checksum MUST be computed over the encrypted message."),
- 'PAD': ('RFC 7296 §3.14', "Pad Length is the length of the Padding field. The sender SHOULD set the Pad Length to the minimum value that makes the combination of the payloads, the Padding, and the Pad Length a multiple of the block size, but any value that results in a multiple of the block size MAY be used."),
+ 'PAD': ('RFC 7296 §3.14', "Pad Length is the length of the Padding field. The sender SHOULD set the Pad Length to the minimum value that makes the combination of the payloads, the Padding, and the Pad Length a multiple of the block size, but the recipient MUST accept any length that results in proper alignment."),
  'AEADIV': ('RFC 5282 §3.1', "The Initialization Vector (IV) MUST be eight octets."),
  'VERIFY': ('RFC 7296 §1.2', "Both parties in the IKE_AUTH exchange MUST verify that all signatures and Message Authentication Codes (MACs) are computed correctly. If either side uses a shared secret for authentication, the names in the ID payload MUST correspond to the key used to generate the AUTH payload."),
  'AUTHF': ('RFC 7296 §2.21.2', "If the error occurred on the responder, the notification is returned in the protected response, and is usually the only payload in that response."),
@@ -58,20 +58,23 @@ Q = {
  'RESPRETX': ('RFC 7296 §2.1', "For every pair of IKE messages, the initiator is responsible for retransmission in the event of a timeout. The responder MUST never retransmit a response unless it receives a retransmission of the request."),
  'WINDOW': ('RFC 7296 §2.3', "An IKE endpoint MUST NOT exceed the peer's stated window size for transmitted IKE requests."),
  'TRANSPORT': ('RFC 7296 §1.3.1', "Note: Except when using this option to negotiate transport mode, all Child SAs will use tunnel mode."),
+ 'TSLEN': ('RFC 7296 §3.13', "The length of the Traffic Selector payload includes the TS header and all the Traffic Selectors."),
  'MSG1280': ('RFC 7296 §2', "All IKEv2 implementations MUST be able to send, receive, and process IKE messages that are up to 1280 octets long, and they SHOULD be able to send, receive, and process messages that are up to 3000 octets long."),
- 'NATD': ('RFC 7296 §2.23', "The data associated with these Notify types is the SHA-1 digest of the SPIs (in the order they appear in the header), IP address, and port from which this packet was sent."),
- 'MANDT': ('RFC 7296 §3.3.3', "The mandatory transform types for IKE are ENCR, PRF and D-H; INTEG is mandatory unless the encryption algorithm is a combined-mode cipher."),
- 'MARKER': ('RFC 3948 §2.2', "The non-ESP marker is 4 bytes of zero aligning with the SPI field of an ESP packet."),
+ 'NATD': ('RFC 7296 §2.23', "The data associated with the NAT_DETECTION_SOURCE_IP notification is a SHA-1 digest of the SPIs (in the order they appear in the header), IP address, and port from which this packet was sent."),
+ 'MANDT': ('RFC 7296 §3.3.3', "An SA payload proposing the establishment of an SA has the following mandatory and optional Transform Types. A compliant implementation MUST understand all mandatory and optional types for each protocol it supports (though it need not accept proposals with unacceptable suites)."),
+ 'MARKER': ('RFC 3948 §2.2', "A Non-ESP Marker is 4 zero-valued bytes aligning with the SPI field of an ESP packet."),
+ 'KEEPALIVE': ('RFC 3948 §2.3', "The sender MUST use a one-octet-long payload with the value 0xFF. The receiver SHOULD ignore a received NAT-keepalive packet."),
 }
-# Quotes not yet compared word for word with the RFC text (see README "How the quotes were
-# verified"); every other quote was.
-UNVERIFIED = {'NATD', 'PNUM', 'SPISZ', 'SPISZC', 'MANDT', 'KEG', 'KEMODP',
-              'STATUS', 'VID', 'ICV', 'PAD', 'MARKER', 'ESPSPI', 'ESPSPI2', 'AEADIV', 'KE25519', 'ZERO'}
+# Quote keys not yet compared word for word with the RFC text (README "How the quotes were
+# verified"); every other quote was. Add a key here when its sentence is written from memory.
+UNVERIFIED = set()
 RFC = lambda s: "RFC 7296 " + s
 
 rows = []
 def C(cat, title, rfc, q, mut='M_NONE', arg=0, judge='J_ESTABLISH', jarg=0, expect='', plan=None, window=0, ipv6=''):
     # rfc must name where the quote is: Q[q] = (RFC and section, sentence)
+    if not isinstance(Q[q], tuple):
+        raise SystemExit('catalogue.py: Q[%r] must be ("RFC n §x.y", "sentence"), copied from the RFC' % q)
     if rfc != Q[q][0]:
         raise SystemExit('catalogue.py: case %r cites %s but quote %s is from %s' % (title, rfc, q, Q[q][0]))
     rows.append(dict(cat=cat, title=title, rfc=rfc, qkey=q, q=Q[q][1], mut=mut, arg=arg, judge=judge, jarg=jarg, expect=expect, plan=plan or [], window=window, ipv6=ipv6))
@@ -107,7 +110,7 @@ C('request',"the initiator's AUTH verifies",RFC('§1.2'),'VERIFY',judge='J_AUTH_
 C('request','IKE_AUTH requests a child SA',RFC('§1.2'),'FMT3',judge='J_AUTH_PAYLOADS',jarg=2,expect='SAi2, TSi, TSr (INFO without)')
 C('request','ESP proposals carry a 4-octet SPI',RFC('§3.3.1'),'SPISZC',judge='J_AUTH_PAYLOADS',jarg=3,expect='protocol ESP, SPI size 4')
 C('request','ESP SPI outside the reserved range','RFC 4303 §2.1','ESPSPI2',judge='J_AUTH_PAYLOADS',jarg=4,expect='SPI >= 256')
-C('request','TSi and TSr well formed',RFC('§1.2'),'FMT3',judge='J_AUTH_PAYLOADS',jarg=5,expect='decodable selectors')
+C('request','TSi and TSr well formed',RFC('§3.13'),'TSLEN',judge='J_AUTH_PAYLOADS',jarg=5,expect='decodable selectors')
 C('request','no unknown critical payload inside SK',RFC('§3.2'),'CRIT',judge='J_AUTH_PAYLOADS',jarg=6,expect='none')
 # ---- resp-hdr: answer header
 NA='ignores the invalid answer, establishes with the valid one sent on its retransmission'
@@ -127,12 +130,12 @@ C('resp-hdr','answer truncated to 60 octets',RFC('§3.1'),'LEN','M_TRUNCATE',60,
 # ---- sa
 C('sa','second proposal chosen',RFC('§3.3.1'),'PNUM','M_SA_SECOND',expect='accepts proposal 2, establishes (N/A with one proposal)')
 C('sa','transforms in another order',RFC('§2.7'),'ONE','M_SA_REORDER',expect='order does not matter, establishes')
-C('sa','Key Length 192 (never offered)',RFC('§2.7'),'SEL','M_SA_KEYLEN_WRONG',192,judge='J_NOT_ACT',expect=NA)
-C('sa','Key Length attribute left out',RFC('§2.7'),'SEL','M_SA_KEYLEN_DROP',judge='J_NOT_ACT',expect=NA+' (N/A for ChaCha20)')
+C('sa','Key Length 192 (never offered)',RFC('§3.3.6'),'SEL','M_SA_KEYLEN_WRONG',192,judge='J_NOT_ACT',expect=NA)
+C('sa','Key Length attribute left out',RFC('§3.3.6'),'SEL','M_SA_KEYLEN_DROP',judge='J_NOT_ACT',expect=NA+' (N/A for ChaCha20)')
 C('sa','unknown transform type 240 added',RFC('§2.7'),'ONE','M_SA_UNKNOWN_TYPE',240,judge='J_NOT_ACT',expect=NA)
-C('sa','unknown ENCR id 1023',RFC('§2.7'),'SEL','M_SA_UNKNOWN_ID',1023,judge='J_NOT_ACT',expect=NA)
-C('sa','DH group never offered (MODP-1024)',RFC('§2.7'),'SEL','M_SA_UNOFFERED_DH',2,judge='J_NOT_ACT',expect=NA)
-C('sa','PRF never offered (AES128-XCBC)',RFC('§2.7'),'SEL','M_SA_UNOFFERED_PRF',4,judge='J_NOT_ACT',expect=NA)
+C('sa','unknown ENCR id 1023',RFC('§3.3.6'),'SEL','M_SA_UNKNOWN_ID',1023,judge='J_NOT_ACT',expect=NA)
+C('sa','DH group never offered (MODP-1024)',RFC('§3.3.6'),'SEL','M_SA_UNOFFERED_DH',2,judge='J_NOT_ACT',expect=NA)
+C('sa','PRF never offered (AES128-XCBC)',RFC('§3.3.6'),'SEL','M_SA_UNOFFERED_PRF',4,judge='J_NOT_ACT',expect=NA)
 C('sa','two ENCR transforms',RFC('§2.7'),'ONE','M_SA_TWO_SAME_TYPE',judge='J_NOT_ACT',expect=NA)
 C('sa','INTEG transform next to an AEAD cipher',RFC('§2.7'),'ONE','M_SA_INTEG_WITH_AEAD',judge='J_NOT_ACT',expect=NA)
 C('sa','two proposals in the answer',RFC('§2.7'),'SELP','M_SA_TWO_PROPOSALS',judge='J_NOT_ACT',expect=NA)
@@ -145,11 +148,11 @@ C('ke','KE one octet short','RFC 8031 §3.1','KE25519','M_KE_LEN',-1,judge='J_NO
 C('ke','KE one octet long','RFC 8031 §3.1','KE25519','M_KE_LEN',1,judge='J_NOT_ACT',expect=NA)
 C('ke','KE with no data','RFC 8031 §3.1','KE25519','M_KE_LEN',-1000,judge='J_NOT_ACT',expect=NA)
 C('ke','KE group differs from the SA (P-256)',RFC('§3.4'),'KEG','M_KE_GROUP',19,judge='J_NOT_ACT',expect=NA)
-C('ke','all-zero X25519 public value','RFC 8031 §3.2','ZERO','M_KE_ZERO',judge='J_NOT_ACT',expect=NA+' (N/A without X25519)')
-C('ke','small-order X25519 point u=1','RFC 8031 §3.2','ZERO','M_KE_SMALL_ORDER',1,judge='J_NOT_ACT',expect=NA)
-C('ke','small-order X25519 point of order 8','RFC 8031 §3.2','ZERO','M_KE_SMALL_ORDER',2,judge='J_NOT_ACT',expect=NA)
-C('ke','small-order X25519 point of order 8 (other)','RFC 8031 §3.2','ZERO','M_KE_SMALL_ORDER',3,judge='J_NOT_ACT',expect=NA)
-C('ke','X25519 point u=p-1 (order 2)','RFC 8031 §3.2','ZERO','M_KE_SMALL_ORDER',4,judge='J_NOT_ACT',expect=NA)
+C('ke','all-zero X25519 public value','RFC 7748 §6.1','ZERO','M_KE_ZERO',judge='J_NOT_ACT',expect=NA+' (N/A without X25519)')
+C('ke','small-order X25519 point u=1','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',1,judge='J_NOT_ACT',expect=NA)
+C('ke','small-order X25519 point of order 8','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',2,judge='J_NOT_ACT',expect=NA)
+C('ke','small-order X25519 point of order 8 (other)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',3,judge='J_NOT_ACT',expect=NA)
+C('ke','X25519 point u=p-1 (order 2)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',4,judge='J_NOT_ACT',expect=NA)
 C('ke','no KE payload',RFC('§1.2'),'FMT2','M_KE_MISSING',judge='J_NOT_ACT',expect=NA)
 # ---- nonce
 for n in (16, 32, 64, 128, 256):
@@ -159,8 +162,8 @@ for n in (15, 8, 0, 257, 300):
 C('nonce','no Nonce payload',RFC('§1.2'),'FMT2','M_NONCE_MISSING',judge='J_NOT_ACT',expect=NA)
 C('nonce','two Nonce payloads',RFC('§1.2'),'FMT2','M_INIT_DUP_NONCE',judge='J_INFO_EITHER',expect='INFO: not the format of §1.2, which does not say what to do with it')
 # ---- extra payloads
-C('payload','unknown non-critical payload in the answer',RFC('§3.2'),'CRIT','M_INIT_UNKNOWN_NONCRIT',250,expect='skips it, establishes')
-C('payload','unknown critical payload in the answer',RFC('§3.2'),'CRIT','M_INIT_UNKNOWN_CRIT',250,judge='J_NOT_ACT',expect='rejects the message (does not act on it)')
+C('payload','unknown non-critical payload in the answer',RFC('§3.2'),'CRIT','M_INIT_UNKNOWN_NONCRIT',250,expect='skips it, establishes',ipv6='IKEv2.EN.I.1.1.4.1')
+C('payload','unknown critical payload in the answer',RFC('§3.2'),'CRIT','M_INIT_UNKNOWN_CRIT',250,judge='J_NOT_ACT',expect='rejects the message (does not act on it)',ipv6='IKEv2.EN.I.1.1.4.2')
 C('payload','Vendor ID in the answer',RFC('§3.12'),'VID','M_INIT_VENDOR',expect='ignores it, establishes')
 C('payload','unknown status notify in the answer',RFC('§3.10.1'),'STATUS','M_INIT_STATUS_NOTIFY',40000,expect='ignores it, establishes')
 C('payload','CERTREQ(15) to a PSK initiator',RFC('§1.2'),'FMT2','M_INIT_CERTREQ',15,expect='PSK still works, establishes')
@@ -180,12 +183,12 @@ C('invalid-ke','INVALID_KE naming a group never offered',RFC('§1.2'),'INVKE2',j
 C('invalid-ke','INVALID_KE forever',RFC('§2.1'),'GIVEUP',judge='J_GIVE_UP',plan=[('P_INVALID_KE',0)],expect='bounded number of retries (N/A with one group)',window=15000)
 # ---- retransmission
 C('retransmit','IKE_SA_INIT retransmissions bitwise identical',RFC('§2.1'),'RETX',judge='J_RETX_IDENTICAL',jarg=34,plan=[('P_SILENT',0),('P_SILENT',0),('P_ANSWER',0)],expect='identical bytes, then establishes',window=12000)
-C('retransmit','IKE_AUTH retransmissions bitwise identical',RFC('§2.1'),'RETX','M_AUTH_DROP',2,judge='J_RETX_IDENTICAL',jarg=35,expect='identical bytes (same IV), then establishes',window=12000)
+C('retransmit','IKE_AUTH retransmissions bitwise identical',RFC('§2.1'),'RETX','M_AUTH_DROP',2,judge='J_RETX_IDENTICAL',jarg=35,expect='identical bytes (same IV), then establishes',window=12000,ipv6='IKEv2.EN.I.1.1.2.3')
 C('retransmit','retransmission intervals grow',RFC('§2.4'),'BACKOFF',judge='J_BACKOFF',plan=[('P_SILENT',0),('P_SILENT',0),('P_SILENT',0),('P_SILENT',0),('P_ANSWER',0)],expect='each interval longer than the one before',window=20000)
 C('retransmit','gives up in bounded time',RFC('§2.1'),'GIVEUP',judge='J_GIVE_UP',plan=[('P_SILENT',0)],expect='stops retransmitting (exits or goes quiet)',window=40000)
-C('retransmit','no retransmission of an answered request',RFC('§2.1'),'GIVEUP',judge='J_NO_RETX_ANSWERED',expect='once answered, a request is not sent again')
-C('retransmit','IKE_SA_INIT answer lost once',RFC('§2.1'),'RESPRETX',plan=[('P_SILENT',0),('P_ANSWER',0)],expect='retransmits, establishes')
-C('retransmit','IKE_AUTH answer lost once',RFC('§2.1'),'RESPRETX','M_AUTH_DROP',1,expect='retransmits, establishes')
+C('retransmit','no retransmission of an answered request',RFC('§2.1'),'GIVEUP',judge='J_NO_RETX_ANSWERED',expect='once answered, a request is not sent again',ipv6='IKEv2.EN.I.1.1.2.2')
+C('retransmit','IKE_SA_INIT answer lost once',RFC('§2.1'),'RESPRETX',plan=[('P_SILENT',0),('P_ANSWER',0)],expect='retransmits, establishes',ipv6='IKEv2.EN.I.1.1.2.2')
+C('retransmit','IKE_AUTH answer lost once',RFC('§2.1'),'RESPRETX','M_AUTH_DROP',1,expect='retransmits, establishes',ipv6='IKEv2.EN.I.1.1.2.3')
 C('retransmit','IKE_SA_INIT answer delayed 1.2 s',RFC('§2.1'),'RESPRETX','M_DELAY_INIT',1200,expect='uses the first answer, ignores the late copy; establishes')
 C('retransmit','IKE_AUTH answer delayed 1.2 s',RFC('§2.1'),'RESPRETX','M_DELAY_AUTH',1200,expect='establishes')
 C('retransmit','IKE_SA_INIT answer duplicated',RFC('§2.1'),'RESPRETX','M_DUP_INIT',expect='ignores the copy; establishes')
@@ -202,7 +205,7 @@ C('junk','100 random octets before the answer',RFC('§3.1'),'LEN','M_PRE_JUNK',1
 C('junk','3 octets before the answer',RFC('§3.1'),'LEN','M_PRE_JUNK',3,expect='drops the junk; establishes')
 C('junk','truncated copy before the answer',RFC('§3.1'),'LEN','M_PRE_TRUNC',40,expect='drops it; establishes')
 C('junk','answer for another SPIi first',RFC('§3.1'),'SPII','M_PRE_OTHER_SPI',expect='drops it; establishes')
-C('junk','NAT keepalive (0xff) before the answer','RFC 3948 §2.2','MARKER','M_PRE_NOT_IKE',1,expect='ignores it; establishes')
+C('junk','NAT keepalive (0xff) before the answer','RFC 3948 §2.3','KEEPALIVE','M_PRE_NOT_IKE',1,expect='ignores it; establishes')
 C('junk','64 random octets before the IKE_AUTH answer',RFC('§3.14'),'ICV','M_PRE_JUNK_AUTH',64,expect='drops the junk; establishes')
 # ---- sk
 DA='drops it (no IKE SA from it), establishes with the valid answer to its retransmission'
@@ -244,7 +247,7 @@ C('child','ESP SPI size 8',RFC('§3.3.1'),'SPISZC','M_CHILD_SPI_SIZE',8,judge='J
 C('child','ESP SPI 0','RFC 4303 §2.1','ESPSPI','M_CHILD_SPI_ZERO',judge='J_CHILD_REFUSE',expect=NOC)
 C('child','ESN chosen though not offered',RFC('§2.7'),'ONE','M_CHILD_ESN',judge='J_CHILD_REFUSE',expect=NOC)
 C('child','no ESN transform in the answer',RFC('§2.7'),'ONE','M_CHILD_NO_ESN',judge='J_CHILD_REFUSE',expect=NOC)
-C('child','ESP cipher never offered',RFC('§2.7'),'SEL','M_CHILD_UNOFFERED',judge='J_CHILD_REFUSE',expect=NOC)
+C('child','ESP cipher never offered',RFC('§3.3.6'),'SEL','M_CHILD_UNOFFERED',judge='J_CHILD_REFUSE',expect=NOC)
 C('child','child proposal for AH',RFC('§2.7'),'SELP','M_CHILD_PROTO_AH',judge='J_CHILD_REFUSE',expect=NOC)
 C('child','SAr2 without TSi/TSr',RFC('§1.2'),'FMT4','M_TS_MISSING',judge='J_CHILD_REFUSE',expect=NOC)
 C('child','USE_TRANSPORT_MODE not asked for',RFC('§1.3.1'),'TRANSPORT','M_AUTH_TRANSPORT',judge='J_INFO_EITHER',expect='INFO: tunnel was asked; what it did')

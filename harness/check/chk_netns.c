@@ -22,7 +22,7 @@ static bool made_r, made_i;
 static int ip(const char *const *args)
 {
     char *argv[16] = {"ip"};
-    char buf[16][40];
+    char buf[16][64];
     size_t n = 1;
     for (; args[n - 1] && n < 15; n++) {
         /* execvp wants char *const []: copy the arguments rather than cast const away */
@@ -95,6 +95,9 @@ int chk_netns_up(char *why, size_t whylen)
     static bool registered;
     if (!registered && atexit(chk_netns_down) == 0)
         registered = true;
+    /* a pair with our PID in its name and no process behind it: left by a SIGKILLed run */
+    IP("netns", "del", ns_i);
+    IP("netns", "del", ns_r);
     const char *step = "ip netns add";
     if ((made_r = IP("netns", "add", ns_r) == 0) && (made_i = IP("netns", "add", ns_i) == 0)) {
         step = "veth pair";
