@@ -53,7 +53,8 @@ Q = {
  'SPISZC': ('RFC 7296 §3.3.1', "SPI Size (1 octet) - For an initial IKE SA negotiation, this field MUST be zero; the SPI is obtained from the outer header. During subsequent negotiations, it is equal to the size, in octets, of the SPI of the corresponding protocol (8 for IKE, 4 for ESP and AH)."),
  'INFO': ('RFC 7296 §1.4', "The recipient of an INFORMATIONAL exchange request MUST send some response; otherwise, the sender will assume the message was lost in the network and will retransmit it."),
  'DELIKE': ('RFC 7296 §1.4.1', "The response to a request that deletes the IKE SA is an empty INFORMATIONAL response."),
- 'ERRREQ': ('RFC 7296 §2.21.3', "After the IKE SA is authenticated, all requests having errors MUST result in a response notifying the other end of the error."),
+ 'ERRREQ': ('RFC 7296 §2.21', "The general rule is that if a request is received that is badly formatted, or unacceptable for reasons of policy (such as no matching cryptographic algorithms), the response contains a Notify payload indicating the error."),
+ 'ERRAUTH': ('RFC 7296 §2.21.3', "After the IKE SA is authenticated, all requests having errors MUST result in a response notifying the other end of the error."),
  'RESPCACHE': ('RFC 7296 §2.1', "The responder MUST remember each response until it receives a request whose sequence number is larger than or equal to the sequence number in the response plus its window size."),
  'RESPRETX': ('RFC 7296 §2.1', "For every pair of IKE messages, the initiator is responsible for retransmission in the event of a timeout. The responder MUST never retransmit a response unless it receives a retransmission of the request."),
  'WINDOW': ('RFC 7296 §2.3', "An IKE endpoint MUST NOT exceed the peer's stated window size for transmitted IKE requests."),
@@ -256,7 +257,7 @@ C('requests','liveness check INFORMATIONAL SK{}',RFC('§1.4'),'INFO','M_REQ_LIVE
 C('requests','INFORMATIONAL with an unknown critical payload',RFC('§2.5'),'CRITRESP','M_REQ_UNKNOWN_CRIT',judge='J_ANSWER',jarg=1,expect='answers N(UNSUPPORTED_CRITICAL_PAYLOAD) naming type 250')
 C('requests','INFORMATIONAL with an unknown non-critical payload',RFC('§3.2'),'CRIT','M_REQ_UNKNOWN_NONCRIT',judge='J_ANSWER',jarg=5,expect='answers without an error')
 C('requests','INFORMATIONAL with an unknown status notify',RFC('§3.10.1'),'STATUS','M_REQ_STATUS_NOTIFY',judge='J_ANSWER',jarg=5,expect='answers without an error')
-C('requests','CREATE_CHILD_SA (child rekey)',RFC('§2.21.3'),'ERRREQ','M_REQ_CREATE_CHILD',judge='J_ANSWER',jarg=0,expect='answers (a minimal initiator: NO_ADDITIONAL_SAS)')
+C('requests','CREATE_CHILD_SA (child rekey)',RFC('§2.21.3'),'ERRAUTH','M_REQ_CREATE_CHILD',judge='J_ANSWER',jarg=0,expect='answers (a minimal initiator: NO_ADDITIONAL_SAS)')
 C('requests','Delete of the IKE SA',RFC('§1.4.1'),'DELIKE','M_REQ_DELETE_IKE',judge='J_ANSWER',jarg=6,expect='answers with an empty INFORMATIONAL')
 C('requests','Delete of the child SA',RFC('§1.4'),'INFO','M_REQ_DELETE_CHILD',judge='J_ANSWER',jarg=0,expect='answers')
 C('requests','retransmitted request',RFC('§2.1'),'RESPCACHE','M_REQ_RETRANSMIT',judge='J_ANSWER',jarg=3,expect='answers both, with the same message')
@@ -264,7 +265,7 @@ C('requests','two requests at once (window 1 exceeded)',RFC('§2.3'),'WINDOW','M
 C('requests','Message ID 5 ahead',RFC('§2.3'),'WINDOW','M_REQ_MSGID_AHEAD',5,judge='J_INFO_EITHER',expect='INFO: answered or dropped')
 C('requests','request with a bad ICV',RFC('§3.14'),'ICV','M_REQ_BAD_ICV',judge='J_NO_ANSWER',expect='drops it, no answer')
 C('requests','"request" with the R flag set',RFC('§3.1'),'R','M_REQ_FLAGS_R',judge='J_NO_ANSWER',expect='not a request: no answer')
-C('requests','request of unknown exchange type 100',RFC('§2.21.3'),'ERRREQ','M_REQ_EXCHANGE',100,judge='J_INFO_EITHER',expect='INFO: answered or dropped')
+C('requests','request of unknown exchange type 100',RFC('§2.21'),'ERRREQ','M_REQ_EXCHANGE',100,judge='J_INFO_EITHER',expect='INFO: answered or dropped')
 
 out = []
 out.append('''/* SPDX-License-Identifier: MIT */

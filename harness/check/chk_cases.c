@@ -915,8 +915,8 @@ const chk_case chk_cases[] = {
      .ipv6 = "", .mut = M_REQ_FLAGS_R, .arg = 0, .judge = J_NO_ANSWER, .jarg = 0,
      .expect = "not a request: no answer"},
     {.id = 182, .cat = "requests", .title = "request of unknown exchange type 100",
-     .rfc = "RFC 7296 §2.21.3",
-     .quote = "After the IKE SA is authenticated, all requests having errors MUST result in a response notifying the other end of the error.",
+     .rfc = "RFC 7296 §2.21",
+     .quote = "The general rule is that if a request is received that is badly formatted, or unacceptable for reasons of policy (such as no matching cryptographic algorithms), the response contains a Notify payload indicating the error.",
      .ipv6 = "", .mut = M_REQ_EXCHANGE, .arg = 100, .judge = J_INFO_EITHER, .jarg = 0,
      .expect = "INFO: answered or dropped"},
 };
