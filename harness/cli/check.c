@@ -83,8 +83,9 @@ static int parse_cases(const char *s, bool *sel)
 enum {
     O_CMD = 0x200, O_EXT, O_LISTEN, O_PSK, O_IDI, O_IDR, O_IKE, O_CASES, O_WINDOW, O_NAME,
     O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY,
-    O_REFUSE, O_NETNS
+    O_REFUSE
 };
+enum { O_NETNS = 0x300 };
 
 int cmd_check(int argc, char **argv)
 {
@@ -94,9 +95,10 @@ int cmd_check(int argc, char **argv)
         {"ike", 1, 0, O_IKE},           {"cases", 1, 0, O_CASES},   {"window", 1, 0, O_WINDOW},
         {"name", 1, 0, O_NAME},         {"json", 1, 0, O_JSON},     {"junit", 1, 0, O_JUNIT},
         {"initiator-log", 1, 0, O_LOG}, {"seed", 1, 0, O_SEED},     {"list", 0, 0, O_LIST},
+        {"netns", 0, 0, O_NETNS},
         {"cue-timeout", 1, 0, O_CUE},   {"soak", 1, 0, O_SOAK},     {"loss", 1, 0, O_LOSS},
         {"dup", 1, 0, O_DUP},           {"reorder", 1, 0, O_REORDER}, {"delay", 1, 0, O_DELAY},
-        {"refuse-child", 0, 0, O_REFUSE}, {"netns", 0, 0, O_NETNS},
+        {"refuse-child", 0, 0, O_REFUSE},
         {"verbose", 0, 0, 'v'},         {"help", 0, 0, 'h'},        {0, 0, 0, 0}};
     chk_opts o;
     static chk_setup su;
@@ -104,10 +106,11 @@ int cmd_check(int argc, char **argv)
     static bool sel[65536];
     const char *listen = "127.0.0.1:15300", *psk_path = NULL, *ike = NULL, *cases = NULL;
     const char *json = NULL, *junit = NULL, *name = NULL;
-    bool list = false, any_sel = false, netns = false;
+    bool list = false, any_sel = false;
     uint64_t v64;
     chk_soak_opts so = {0};
     int opt, rc = 0;
+    bool netns = false;
 
     memset(&o, 0, sizeof o);
     memset(&su, 0, sizeof su);
@@ -129,12 +132,12 @@ int cmd_check(int argc, char **argv)
         case O_IKE: ike = optarg; break;
         case O_CASES: cases = optarg; break;
         case O_NAME: name = optarg; break;
+        case O_NETNS: netns = true; break;
         case O_JSON: json = optarg; break;
         case O_JUNIT: junit = optarg; break;
         case O_LOG: o.initiator_log = optarg; break;
         case O_LIST: list = true; break;
         case O_REFUSE: su.refuse_child = MK_N_TS_UNACCEPTABLE; break;
-        case O_NETNS: netns = true; break;
         case O_WINDOW:
             if ((rc = cli_parse_range(optarg, 500, 600000, &v64, "--window")))
                 return rc;
