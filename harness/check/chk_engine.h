@@ -27,6 +27,7 @@ typedef struct chk_opts {
     const char *initiator_log; /* initiator output appended here, NULL: /dev/null */
     uint64_t seed;
     const chk_soak_opts *imp; /* soak impairments, NULL: none */
+    const char *ini_netns;    /* --netns: the initiator's namespace (chk_netns.h), NULL: ours */
 } chk_opts;
 
 /* 0, or 2 for a setup error (res->v is then CHK_ERROR with the reason). */

@@ -700,6 +700,11 @@ static chk_verdict j_hdr(chk_run *r, bool final, bool *dec, char *why, size_t ca
                                               : "no SK");
         break;
     case 8:
+        if (r->setup->local.port == MK_PORT_IKE && !r->f.first_marker) {
+            /* RFC 7296 §2: on port 500 IKE messages begin right after the UDP header */
+            SAY("the checker listens on port 500, where IKE carries no marker");
+            return CHK_NA;
+        }
         if (r->f.first_marker) {
             SAY("IKE_SA_INIT arrived with the non-ESP marker");
         } else if (r->f.first_sport == MK_PORT_IKE) {

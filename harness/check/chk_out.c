@@ -134,6 +134,11 @@ int chk_write_junit(const char *path, const char *initiator, const chk_result *r
         fprintf(f, "\" name=\"C%03u ", (unsigned)k->id);
         xml_str(f, k->title);
         fprintf(f, "\" time=\"%.3f\">\n", res[i].ms / 1000.0);
+        fputs("      <properties><property name=\"rfc\" value=\"", f);
+        xml_str(f, k->rfc);
+        fputs("\"/><property name=\"ipv6ready\" value=\"", f);
+        xml_str(f, k->ipv6);
+        fputs("\"/></properties>\n", f);
         switch (res[i].v) {
         case CHK_FAIL:
             fputs("      <failure message=\"", f);
@@ -186,7 +191,8 @@ void chk_list(FILE *out, bool full)
 {
     for (size_t i = 0; i < chk_n_cases; i++) {
         const chk_case *k = &chk_cases[i];
-        fprintf(out, "C%03u  %-10s %s  [%s]\n", (unsigned)k->id, k->cat, k->title, k->rfc);
+        fprintf(out, "C%03u  %-10s %s  [%s%s%s]\n", (unsigned)k->id, k->cat, k->title, k->rfc,
+                *k->ipv6 ? ", " : "", k->ipv6);
         if (full) {
             fprintf(out, "      quote:  \"%s\"\n", k->quote);
             fprintf(out, "      expect: %s\n", k->expect);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "chk_engine.h"
+#include "chk_netns.h"
 #include "mk_io.h"
 
 enum { GRACE_MS = 200, EXIT_GRACE_MS = 300, PROBE_GRACE_MS = 1000, STOP_WAIT_MS = 1500 };
@@ -77,13 +78,15 @@ int chk_check_template(const char *tpl)
     return expand(tpl, &o, 1, buf, sizeof buf);
 }
 
-static pid_t start_initiator(const char *cmd, const char *logpath)
+static pid_t start_initiator(const char *cmd, const char *logpath, const char *netns)
 {
     pid_t pid = fork();
     if (pid != 0)
         return pid;
     /* child: its own process group, so the whole pipeline stops with one kill(-pid) */
     setpgid(0, 0);
+    if (netns && chk_netns_enter(netns) != 0)
+        _exit(126); /* never run the initiator in the checker's namespace by mistake */
     int fd = open(logpath ? logpath : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) {
         dup2(fd, 1);
@@ -265,7 +268,7 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
             return 2;
         }
         r.t0 = mk_io_now_ms();
-        pid = start_initiator(cmd, o->initiator_log);
+        pid = start_initiator(cmd, o->initiator_log, o->ini_netns);
         if (pid < 0) {
             res->v = CHK_ERROR;
             snprintf(res->why, sizeof res->why, "cannot start the initiator: %s",

@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "chk_engine.h"
+#include "chk_netns.h"
 #include "chk_soak.h"
 #include "cli.h"
 
@@ -34,6 +35,9 @@ static const char help[] =
     "  --cue-timeout SEC    how long to wait for it (default 120)\n"
     "  --listen ADDR:PORT   where the checker listens (default 127.0.0.1:15300); on a port\n"
     "                       other than 500 IKE carries the non-ESP marker (RFC 3948)\n"
+    "  --netns              port-500 semantics, as root: make two network namespaces (veth,\n"
+    "                       10.77.30.0/30), listen on " CHK_NETNS_R_ADDR ":500 (and 4500) in one, start\n"
+    "                       the initiator command in the other; both removed at exit\n"
     "  --psk-file F         the PSK (default: a fresh random one in a temporary file)\n"
     "  --idi ID --idr ID    initiator / responder identities (fqdn:initiator.check,\n"
     "                       fqdn:responder.check)\n"
@@ -81,6 +85,7 @@ enum {
     O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY,
     O_REFUSE
 };
+enum { O_NETNS = 0x300 };
 
 int cmd_check(int argc, char **argv)
 {
@@ -90,6 +95,7 @@ int cmd_check(int argc, char **argv)
         {"ike", 1, 0, O_IKE},           {"cases", 1, 0, O_CASES},   {"window", 1, 0, O_WINDOW},
         {"name", 1, 0, O_NAME},         {"json", 1, 0, O_JSON},     {"junit", 1, 0, O_JUNIT},
         {"initiator-log", 1, 0, O_LOG}, {"seed", 1, 0, O_SEED},     {"list", 0, 0, O_LIST},
+        {"netns", 0, 0, O_NETNS},
         {"cue-timeout", 1, 0, O_CUE},   {"soak", 1, 0, O_SOAK},     {"loss", 1, 0, O_LOSS},
         {"dup", 1, 0, O_DUP},           {"reorder", 1, 0, O_REORDER}, {"delay", 1, 0, O_DELAY},
         {"refuse-child", 0, 0, O_REFUSE},
@@ -104,6 +110,7 @@ int cmd_check(int argc, char **argv)
     uint64_t v64;
     chk_soak_opts so = {0};
     int opt, rc = 0;
+    bool netns = false;
 
     memset(&o, 0, sizeof o);
     memset(&su, 0, sizeof su);
@@ -125,6 +132,7 @@ int cmd_check(int argc, char **argv)
         case O_IKE: ike = optarg; break;
         case O_CASES: cases = optarg; break;
         case O_NAME: name = optarg; break;
+        case O_NETNS: netns = true; break;
         case O_JSON: json = optarg; break;
         case O_JUNIT: junit = optarg; break;
         case O_LOG: o.initiator_log = optarg; break;
@@ -185,6 +193,17 @@ int cmd_check(int argc, char **argv)
                         "placeholders: {addr} {port} {pskfile} {idi} {idr} {case}");
     if (cases && parse_cases(cases, sel) != 0)
         return cli_fail(EX_USAGE, "--cases", "want numbers and ranges such as 1-20,33", NULL);
+    if (netns) {
+        char why[160];
+        if (o.external || strcmp(listen, "127.0.0.1:15300") != 0)
+            return cli_fail(EX_USAGE, "--netns", "cannot go with --external or --listen",
+                            "--netns picks " CHK_NETNS_R_ADDR ":500 itself");
+        if (chk_netns_up(why, sizeof why) != 0)
+            return cli_fail(EX_USAGE, "--netns", why,
+                            "run as root, or use --listen 127.0.0.1:PORT (non-ESP marker)");
+        listen = CHK_NETNS_R_ADDR ":500";
+        o.ini_netns = chk_netns_initiator();
+    }
     if (!mk_io_parse_addr(listen, 15300, &o.listen) || o.listen.port == 0)
         return cli_fail(EX_USAGE, "--listen", "want ADDR:PORT (numeric)", NULL);
     if ((rc = cli_parse_id(o.idi_str, &su.idi, "--idi")) ||
