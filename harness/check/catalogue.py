@@ -149,11 +149,11 @@ C('ke','KE one octet short','RFC 8031 §3.1','KE25519','M_KE_LEN',-1,judge='J_NO
 C('ke','KE one octet long','RFC 8031 §3.1','KE25519','M_KE_LEN',1,judge='J_NOT_ACT',expect=NA)
 C('ke','KE with no data','RFC 8031 §3.1','KE25519','M_KE_LEN',-1000,judge='J_NOT_ACT',expect=NA)
 C('ke','KE group differs from the SA (P-256)',RFC('§3.4'),'KEG','M_KE_GROUP',19,judge='J_NOT_ACT',expect=NA)
-C('ke','all-zero X25519 public value','RFC 7748 §6.1','ZERO','M_KE_ZERO',judge='J_NOT_ACT',expect=NA+' (N/A without X25519)')
-C('ke','small-order X25519 point u=1','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',1,judge='J_NOT_ACT',expect=NA)
-C('ke','small-order X25519 point of order 8','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',2,judge='J_NOT_ACT',expect=NA)
-C('ke','small-order X25519 point of order 8 (other)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',3,judge='J_NOT_ACT',expect=NA)
-C('ke','X25519 point u=p-1 (order 2)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',4,judge='J_NOT_ACT',expect=NA)
+C('ke','all-zero X25519 public value','RFC 7748 §6.1','ZERO','M_KE_ZERO',judge='J_NOT_ACT',jarg=1,expect=NA+'; INFO if it keys from the point (RFC 7748 §6.1: MAY check) (N/A without X25519)')
+C('ke','small-order X25519 point u=1','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',1,judge='J_NOT_ACT',jarg=1,expect=NA+'; INFO if it keys from the point (MAY check)')
+C('ke','small-order X25519 point of order 8','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',2,judge='J_NOT_ACT',jarg=1,expect=NA+'; INFO if it keys from the point (MAY check)')
+C('ke','small-order X25519 point of order 8 (other)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',3,judge='J_NOT_ACT',jarg=1,expect=NA+'; INFO if it keys from the point (MAY check)')
+C('ke','X25519 point u=p-1 (order 2)','RFC 7748 §6.1','ZERO','M_KE_SMALL_ORDER',4,judge='J_NOT_ACT',jarg=1,expect=NA+'; INFO if it keys from the point (MAY check)')
 C('ke','no KE payload',RFC('§1.2'),'FMT2','M_KE_MISSING',judge='J_NOT_ACT',expect=NA)
 # ---- nonce
 for n in (16, 32, 64, 128, 256):

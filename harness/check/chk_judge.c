@@ -101,6 +101,14 @@ static chk_verdict j_not_act(chk_run *r, bool final, bool *dec, char *why, size_
 {
     if (r->f.auth_before_good_init) {
         *dec = true;
+        if (r->c->jarg == 1) {
+            /* RFC 7748 §6.1: the all-zero check is a MAY, and RFC 8031 adds no MUST. Allowed,
+             * but the IKE_AUTH it sent is sealed under keys anyone can compute from Ni and Nr
+             * (IDi in clear to them, a PSK AUTH open to offline guessing). */
+            SAY("keyed its IKE SA from a small-order X25519 point (all-zero secret: its IKE_AUTH "
+                "is readable by whoever sent the point); RFC 7748 §6.1 only allows the check");
+            return CHK_INFO;
+        }
         SAY("acted on the invalid IKE_SA_INIT answer: IKE_AUTH sent before any valid answer");
         return CHK_FAIL;
     }
