@@ -95,6 +95,7 @@ enum {
 /* Raw keys: the files of one run in a private directory, removed at the end. */
 typedef struct rpk_files {
     char dir[64], keyfile[96], keypub[96], peerpub[96];
+    chk_setup *su; /* its private keys are wiped at the end */
 } rpk_files;
 
 static void os_rng(void *ctx, uint8_t *out, size_t n)
@@ -105,6 +106,11 @@ static void os_rng(void *ctx, uint8_t *out, size_t n)
 
 static void rpk_cleanup(rpk_files *f)
 {
+    if (f->su != NULL) {
+        sodium_memzero(f->su->key, sizeof f->su->key);
+        sodium_memzero(f->su->other, sizeof f->su->other);
+        f->su = NULL;
+    }
     if (f->dir[0] == 0)
         return;
     unlink(f->keyfile);
@@ -151,6 +157,7 @@ static int rpk_setup(chk_setup *su, chk_opts *o, rpk_files *f, const char *key_p
         return rc;
     if (k.priv_len > sizeof su->key || k.spki_len > sizeof su->spki)
         return cli_fail(EX_USAGE, "--key", "key too large for the checker", "RSA up to 4096");
+    f->su = su;
     su->rpk = true;
     su->key_type = k.type;
     memcpy(su->key, k.priv, k.priv_len);
