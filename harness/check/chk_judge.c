@@ -1044,8 +1044,8 @@ static chk_verdict j_rpk(chk_run *r, bool final, bool *dec, char *why, size_t ca
                 f->rpk_hash);
             return CHK_FAIL;
         }
-        SAY("did not sign with an unannounced hash: AUTH method %u%s", f->rpk_method,
-            f->rpk_verified ? "" : " (does not verify)");
+        SAY("did not sign with an unannounced hash: AUTH method %u%s%s", f->rpk_method,
+            f->rpk_verified ? "" : " (does not verify)", f->accepted ? ", established" : "");
         return CHK_INFO;
     }
 }

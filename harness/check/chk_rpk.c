@@ -136,8 +136,8 @@ void chk_rpk_parse_init(chk_run *r, const mk_chain *c)
     if (r->c->mut == M_RPK_UNANNOUNCED_HASH && r->setup->key_type != MK_KEY_RSA) {
         r->na = true;
         snprintf(r->na_why, sizeof r->na_why,
-                 "the checker's key is Ed25519, whose one hash (Identity) every Ed25519 "
-                 "initiator announces: run with --key-type rsa");
+                 "the checker's key is Ed25519, which signs with Identity only (RFC 8420): "
+                 "a hash the initiator did not announce needs --key-type rsa");
     } else if (r->c->mut == M_RPK_UNANNOUNCED_HASH && (sa->ini_hashes & rsa_hashes) == rsa_hashes) {
         r->na = true;
         snprintf(r->na_why, sizeof r->na_why,
