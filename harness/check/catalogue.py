@@ -267,6 +267,26 @@ C('requests','request with a bad ICV',RFC('§3.14'),'ICV','M_REQ_BAD_ICV',judge=
 C('requests','"request" with the R flag set',RFC('§3.1'),'R','M_REQ_FLAGS_R',judge='J_NO_ANSWER',expect='not a request: no answer')
 C('requests','request of unknown exchange type 100',RFC('§2.21'),'ERRREQ','M_REQ_EXCHANGE',100,judge='J_INFO_EITHER',expect='INFO: answered or dropped')
 
+
+# ---- rpk: raw public keys (RFC 7670 CERT(15), RFC 7427 method 14); N/A unless --auth rpk
+Q.update({
+ 'RPK_SHA3': ('RFC 7427 §3', "As the authentication methods are not negotiated in IKEv2, the peer is only allowed to use this authentication method if the Notify payload of type SIGNATURE_HASH_ALGORITHMS has been sent and received by each peer."),
+ 'RPK_M14': ('RFC 7427 §3', "If both ends send and receive SIGNATURE_HASH_ALGORITHMS Notify payloads, and signature authentication is to be used, then the authentication method specified in this Authentication payload MUST be used."),
+ 'RPK_PICK': ('RFC 7427 §4', "When calculating the digital signature, a peer MUST pick one algorithm sent by the other peer."),
+ 'RPK_CERT': ('RFC 7296 §3.6', "Certificate payloads SHOULD be included in an exchange if certificates are available to the sender."),
+})
+R7427 = lambda s: "RFC 7427 " + s
+C('rpk','announces SIGNATURE_HASH_ALGORITHMS in IKE_SA_INIT',R7427('§3'),'RPK_SHA3',judge='J_RPK',jarg=0,expect='the notify in its request (FAIL: method 14 without it; INFO: no notify, no method 14)')
+C('rpk','CERTREQ(15): AUTH method 14 under its raw key',R7427('§3'),'RPK_M14','M_RPK_CERTREQ',judge='J_RPK',jarg=1,expect='AUTH method 14 that verifies under the configured initiator key')
+C('rpk','CERTREQ(15): CERT(15) with its raw key',RFC('§3.6'),'RPK_CERT','M_RPK_CERTREQ',judge='J_RPK',jarg=2,expect='CERT(15) holding its configured key (INFO without; FAIL with another key)')
+C('rpk','CERT(15) of another key, AUTH signed with that key',RFC('§1.2'),'VERIFY','M_RPK_OTHER_KEY',judge='J_NOT_ACCEPT',expect=NAC+' (the template must pin {peerpub})')
+C('rpk','AUTH by the right key over the wrong octets (Nr for Ni)',RFC('§1.2'),'VERIFY','M_RPK_WRONG_OCTETS',judge='J_NOT_ACCEPT',expect=NAC)
+C('rpk','only the hash its key needs is announced',R7427('§4'),'RPK_PICK','M_RPK_HASHES_ONE',judge='J_RPK',jarg=3,expect='signs with that hash, establishes')
+C('rpk','no announced hash fits its key',R7427('§4'),'RPK_PICK','M_RPK_HASHES_NONE',judge='J_RPK',jarg=4,expect='no method 14 with an unannounced hash (INFO: stops or uses RSA method 1)')
+C('rpk','no SIGNATURE_HASH_ALGORITHMS from the responder',R7427('§3'),'RPK_SHA3','M_RPK_NO_HASH_NOTIFY',judge='J_RPK',jarg=4,expect='no method 14 (INFO: stops, or RSA method 1)')
+C('rpk','responder signs with a hash the initiator did not announce',R7427('§4'),'RPK_PICK','M_RPK_UNANNOUNCED_HASH',judge='J_NOT_ACCEPT',expect=NAC+' (N/A with an Ed25519 checker key)')
+C('rpk','AUTH method 2 (the PSK MAC) where raw keys are configured',RFC('§1.2'),'VERIFY','M_RPK_PSK_METHOD',judge='J_NOT_ACCEPT',expect=NAC)
+
 out = []
 out.append('''/* SPDX-License-Identifier: MIT */
 /*

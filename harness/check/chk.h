@@ -158,6 +158,17 @@ enum {
     M_REQ_STATUS_NOTIFY,/* INFORMATIONAL with an unknown status notify */
     M_REQ_FLAGS_R,      /* a "request" with the R flag set */
     M_REQ_EXCHANGE,     /* request with an unknown exchange type arg */
+    /* raw public keys (--auth rpk, chk_rpk.c); every case below is N/A with a PSK initiator.
+     * IKE_SA_INIT answer, applied to every answer (valid): */
+    M_RPK_CERTREQ,      /* CERTREQ(15) asks for the initiator's raw key */
+    M_RPK_HASHES_ONE,   /* SIGNATURE_HASH_ALGORITHMS: only the hash the initiator's key needs */
+    M_RPK_HASHES_NONE,  /* SIGNATURE_HASH_ALGORITHMS: only hashes its key cannot use */
+    M_RPK_NO_HASH_NOTIFY, /* no SIGNATURE_HASH_ALGORITHMS at all */
+    /* IKE_AUTH answer, every time (the initiator must not accept it): */
+    M_RPK_OTHER_KEY,    /* CERT(15) of another key, AUTH signed with that key */
+    M_RPK_WRONG_OCTETS, /* AUTH signed with the right key over RealMessage2 | Nr | MACedIDForR */
+    M_RPK_UNANNOUNCED_HASH, /* RSA method 14 with a hash the initiator did not announce */
+    M_RPK_PSK_METHOD,   /* AUTH method 2: the PSK MAC, though raw keys are configured */
 };
 
 /* Judges: what a conforming initiator must put on the wire. */
@@ -184,6 +195,7 @@ enum {
     J_INFO_EITHER,     /* INFO: report what it did */
     J_FORGED,          /* an unprotected error notify, then the real answer: establish */
     J_CHILD_REFUSE,    /* the child SA answer is unusable: no ESP on it */
+    J_RPK,             /* raw keys: the initiator's announcement, AUTH method/hash, CERT (arg) */
 };
 
 typedef struct chk_case {
@@ -248,6 +260,10 @@ typedef struct chk_sa {
     uint16_t auth_resp_len, auth_bad_len;
     uint32_t child_spi_in, child_spi_out;
     bool child_ok;
+    /* raw keys: what the initiator's IKE_SA_INIT request announced */
+    bool ini_sha;        /* it sent N(SIGNATURE_HASH_ALGORITHMS) */
+    uint8_t ini_hashes;  /* bit h: hash ID h (1..5) listed */
+    bool ini_certreq;    /* CERTREQ(15) in its IKE_SA_INIT or IKE_AUTH request */
     /* requests of the initiator */
     uint32_t ini_next_msgid;
     uint8_t last_info_req_hash[32];
@@ -262,6 +278,8 @@ typedef struct chk_sa {
     uint8_t my_req_exchange;
 } chk_sa;
 
+enum { CHK_MAX_PRIV = 2560, CHK_MAX_SPKI = 600 }; /* RSA-4096 PKCS#8 DER; SPKI */
+
 typedef struct chk_setup {
     const mk_suites *suites;
     mk_ike_suite ike[4]; /* what we accept, our preference order */
@@ -275,6 +293,17 @@ typedef struct chk_setup {
     uint16_t refuse_child; /* nonzero: refuse every child SA with this notify (an initiator
                               that cannot install ESP keeps the IKE SA, RFC 7296 §2.21.2);
                               the child cases then show what it does with a refused child */
+    /* Raw public keys (--auth rpk): both sides sign (RFC 7427 method 14, RFC 7670 CERT(15)).
+     * The checker signs with key (mk_config.priv_key form) and trusts only ini_spki, the
+     * initiator's key; `other` is an unrelated Ed25519 key for the wrong-key cases. */
+    bool rpk;
+    uint8_t key_type; /* MK_KEY_ED25519 / MK_KEY_RSA */
+    uint8_t key[CHK_MAX_PRIV];
+    size_t key_len;
+    uint8_t spki[CHK_MAX_SPKI], ini_spki[CHK_MAX_SPKI];
+    size_t spki_len, ini_spki_len;
+    uint8_t other[32], other_spki[CHK_MAX_SPKI];
+    size_t other_spki_len;
 } chk_setup;
 
 typedef struct chk_run chk_run;
@@ -310,6 +339,12 @@ struct chk_facts {
     int proc_status;
     uint32_t proc_exit_ms;
     char note[200];          /* judge detail collected by the responder */
+    /* raw keys: the initiator's first IKE_AUTH request */
+    bool rpk_auth_seen;
+    uint8_t rpk_method;      /* its AUTH method */
+    uint8_t rpk_hash;        /* hash ID of its method-14 AlgorithmIdentifier; 0: none known */
+    bool rpk_verified;       /* its AUTH verifies under its configured key */
+    uint8_t rpk_cert;        /* 0: no CERT(15); 1: CERT(15) of its key; 2: of another key */
 };
 
 struct chk_run {
@@ -358,6 +393,19 @@ void chk_resp_timer(chk_run *r, uint64_t now); /* probes and scripted requests *
 void chk_record(chk_run *r, bool rx, bool esp, bool good, const uint8_t *p, size_t n,
                 uint64_t now);
 void chk_describe(const uint8_t *p, size_t n, bool esp, char *out, size_t cap);
+
+/* chk_rpk.c: raw public keys (RFC 7670, RFC 7427, RFC 8420) for the responder. */
+bool chk_rpk_case(const chk_case *c); /* N/A unless the run uses --auth rpk */
+/* The hash IDs we announce in this case's IKE_SA_INIT answer, as bits; 0 with no notify. */
+uint8_t chk_rpk_our_hashes(const chk_run *r);
+void chk_rpk_parse_init(chk_run *r, const mk_chain *c);
+void chk_rpk_init_payloads(const chk_run *r, mk_wr *w, size_t *slot);
+/* Verify the initiator's AUTH (and note its method, hash and CERT in r->f); true if it holds. */
+bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
+/* Our CERT(15) when asked for (or the case's other key) and our AUTH payload, after IDr.
+ * false: nothing can be signed (the initiator announced no hash our key can use). */
+bool chk_rpk_auth(chk_run *r, uint16_t mut, const mk_chain *in, const uint8_t *idr,
+                  size_t idr_len, mk_wr *w, size_t *slot);
 
 /* chk_judge.c: verdict and one-line reason. final: the case is over (else: may it stop now?) */
 chk_verdict chk_judge(chk_run *r, bool final, bool *decided, char *why, size_t cap);

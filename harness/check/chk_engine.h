@@ -22,6 +22,9 @@ typedef struct chk_opts {
     uint32_t cue_ms;    /* how long to wait for it per case */
     mk_addr listen;     /* our address and port */
     const char *psk_path, *idi_str, *idr_str; /* placeholder values */
+    /* raw keys (--auth rpk): the initiator's private and public key files and the checker's
+     * public key file ({keyfile} {keypub} {peerpub}); NULL: not available */
+    const char *keyfile, *keypub, *peerpub;
     uint32_t window_ms; /* default case length cap */
     int verbose;
     const char *initiator_log; /* initiator output appended here, NULL: /dev/null */

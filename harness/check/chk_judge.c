@@ -884,7 +884,9 @@ static chk_verdict j_auth_payloads(chk_run *r, bool final, bool *dec, char *why,
         break;
     case 1:
         v = r->sa.auth_ok ? CHK_PASS : CHK_FAIL;
-        SAY("the initiator's AUTH %s", r->sa.auth_ok ? "verifies under the PSK" : "does not verify");
+        SAY("the initiator's AUTH %s", !r->sa.auth_ok        ? "does not verify"
+                                       : r->setup->rpk ? "verifies under its raw key"
+                                                       : "verifies under the PSK");
         break;
     case 2:
         v = psa && ptsi && ptsr ? CHK_PASS : CHK_INFO;
@@ -975,6 +977,92 @@ static chk_verdict j_child_refuse(chk_run *r, bool final, bool *dec, char *why, 
     return CHK_PASS;
 }
 
+/* Raw keys (RFC 7427, RFC 7670): what the initiator announced and how it signed. */
+static chk_verdict j_rpk(chk_run *r, bool final, bool *dec, char *why, size_t cap)
+{
+    const struct chk_facts *f = &r->f;
+    uint8_t ours = chk_rpk_our_hashes(r);
+    bool m14 = f->rpk_method == MK_AUTH_DIGSIG;
+    bool unannounced = m14 && (ours == 0 || !(ours & (1u << f->rpk_hash)));
+    if (r->c->jarg == 0) { /* its IKE_SA_INIT request announces hashes */
+        if (!r->sa.have && !final)
+            return CHK_PASS;
+        if (r->sa.ini_sha) {
+            *dec = true;
+            SAY("N(SIGNATURE_HASH_ALGORITHMS) in its IKE_SA_INIT request (hash bits %02x)",
+                r->sa.ini_hashes);
+            return CHK_PASS;
+        }
+        if (!f->rpk_auth_seen && !final && !f->proc_exited)
+            return CHK_PASS;
+        *dec = true;
+        if (!r->sa.have)
+            SAY("no IKE_SA_INIT request the checker could serve");
+        else if (!f->rpk_auth_seen)
+            SAY("no N(SIGNATURE_HASH_ALGORITHMS), and no IKE_AUTH followed");
+        else
+            SAY("no N(SIGNATURE_HASH_ALGORITHMS), yet its AUTH uses method %u", f->rpk_method);
+        return !r->sa.have || m14 ? CHK_FAIL : CHK_INFO;
+    }
+    if (!f->rpk_auth_seen) {
+        if (!final && !f->proc_exited)
+            return CHK_PASS;
+        *dec = true;
+        if (r->c->jarg == 4) {
+            SAY("sent no IKE_AUTH: stopped without a usable hash (allowed)");
+            return CHK_INFO;
+        }
+        SAY("never sent IKE_AUTH%s%s", f->note[0] ? ": " : "", f->note);
+        return CHK_FAIL;
+    }
+    switch (r->c->jarg) {
+    case 1: /* after CERTREQ(15): method 14 under its raw key */
+        *dec = true;
+        SAY("AUTH method %u%s, %s under its configured raw key", f->rpk_method,
+            m14 ? " (Digital Signature)" : "", f->rpk_verified ? "verifies" : "does not verify");
+        return m14 && f->rpk_verified ? CHK_PASS : CHK_FAIL;
+    case 2: /* after CERTREQ(15): CERT(15) with its key (RFC 7296 §3.6: SHOULD) */
+        *dec = true;
+        if (f->rpk_cert == 1) {
+            SAY("CERT(15) carries its configured key");
+            return CHK_PASS;
+        }
+        if (f->rpk_cert == 2) {
+            SAY("CERT(15) carries a key other than the configured one");
+            return CHK_FAIL;
+        }
+        SAY("no CERT(15) though asked for one (SHOULD; the key is pinned here)");
+        return CHK_INFO;
+    case 3: /* one usable hash announced: signs with it and establishes */
+        if (unannounced) {
+            *dec = true;
+            SAY("AUTH method 14 with hash %u, which the checker did not announce", f->rpk_hash);
+            return CHK_FAIL;
+        }
+        if (f->accepted) {
+            *dec = true;
+            SAY("signed with the announced hash %u, established (%s)", f->rpk_hash, acc(r));
+            return CHK_PASS;
+        }
+        if (!final && !f->proc_exited)
+            return CHK_PASS;
+        *dec = true;
+        SAY("did not establish (AUTH method %u, hash %u%s)%s%s", f->rpk_method, f->rpk_hash,
+            f->rpk_verified ? "" : ", does not verify", f->note[0] ? ": " : "", f->note);
+        return CHK_FAIL;
+    default: /* 4: no usable hash (or no notify): no method 14 with an unannounced hash */
+        *dec = true;
+        if (unannounced) {
+            SAY("AUTH method 14 with %s%u", ours ? "hash " : "no notify from the checker, hash ",
+                f->rpk_hash);
+            return CHK_FAIL;
+        }
+        SAY("did not sign with an unannounced hash: AUTH method %u%s%s", f->rpk_method,
+            f->rpk_verified ? "" : " (does not verify)", f->accepted ? ", established" : "");
+        return CHK_INFO;
+    }
+}
+
 chk_verdict chk_judge(chk_run *r, bool final, bool *decided, char *why, size_t cap)
 {
     *decided = false;
@@ -1008,6 +1096,7 @@ chk_verdict chk_judge(chk_run *r, bool final, bool *decided, char *why, size_t c
     case J_INFO_EITHER: return j_info(r, final, decided, why, cap);
     case J_FORGED: return j_forged(r, final, decided, why, cap);
     case J_CHILD_REFUSE: return j_child_refuse(r, final, decided, why, cap);
+    case J_RPK: return j_rpk(r, final, decided, why, cap);
     default: snprintf(why, cap, "unknown judge"); return CHK_ERROR;
     }
 }

@@ -196,7 +196,8 @@ static bool init_valid_mut(uint16_t m)
     return m == M_NONCE_LEN || m == M_SA_SECOND || m == M_SA_REORDER ||
            m == M_INIT_UNKNOWN_NONCRIT || m == M_INIT_VENDOR || m == M_INIT_STATUS_NOTIFY ||
            m == M_INIT_CERTREQ || m == M_INIT_NATD_WRONG || m == M_HDR_FLAG_V ||
-           m == M_HDR_RESERVED_FLAGS || m == M_HDR_MINOR;
+           m == M_HDR_RESERVED_FLAGS || m == M_HDR_MINOR ||
+           (m >= M_RPK_CERTREQ && m <= M_RPK_NO_HASH_NOTIFY);
 }
 
 static void put_notify(mk_wr *w, size_t *slot, uint16_t type, const uint8_t *d, size_t n)
@@ -334,6 +335,9 @@ static size_t build_init(chk_run *r, uint16_t mut, const mk_msg *req, const mk_a
             hs[0] ^= 1;
         put_notify(&w, &slot, MK_N_NAT_DETECTION_DESTINATION_IP, hs, 20);
     }
+    /* raw keys: N(SIGNATURE_HASH_ALGORITHMS) (RFC 7427 §4), CERTREQ(15) in its case */
+    if (r->setup->rpk)
+        chk_rpk_init_payloads(r, &w, &slot);
     static const uint8_t junk[8] = {0xde, 0xad, 0xbe, 0xef, 0x01, 0x02, 0x03, 0x04};
     switch (mut) {
     case M_INIT_UNKNOWN_NONCRIT:
@@ -461,6 +465,8 @@ static int setup_sa(chk_run *r, const mk_msg *m, const mk_addr *from, uint64_t n
     memcpy(sa->init_req, m->dgram, m->len);
     sa->init_req_len = (uint16_t)m->len;
     sa->have = true;
+    if (r->setup->rpk)
+        chk_rpk_parse_init(r, &m->chain);
     sa->ini_next_msgid = 2;
     if (sa->dh->shared(sa->priv, ke.data, ke.len, gir) != MK_E_OK) {
         note(r, "the initiator's KE is not a valid public value");
@@ -821,7 +827,8 @@ static bool auth_mut(uint16_t m)
 {
     return (m >= M_SK_BAD_ICV && m <= M_AUTH_SPIR && m != M_SK_EXTRA_PAD && m != M_CHILD_NONE &&
             m != M_CHILD_NOTIFY && m != M_TS_NARROW && m != M_TS_PORT_NARROW &&
-            m != M_AUTH_UNKNOWN_NONCRIT && m != M_AUTH_STATUS_NOTIFY);
+            m != M_AUTH_UNKNOWN_NONCRIT && m != M_AUTH_STATUS_NOTIFY) ||
+           (m >= M_RPK_OTHER_KEY && m <= M_RPK_PSK_METHOD);
 }
 
 /* Build the IKE_AUTH answer (mutation `mut`, M_NONE = honest) into out. */
@@ -851,6 +858,22 @@ static size_t build_auth(chk_run *r, uint16_t mut, const mk_msg *m, const mk_cha
             idt = (uint8_t)arg;
         idb[0] = idt;
         idb[1] = idb[2] = idb[3] = 0;
+        /* raw keys: IDr, then CERT(15) and AUTH from chk_rpk.c; the PSK-MAC scripts (method
+         * 1/14 with the PSK MAC, method 2 where keys are configured) stay below */
+        bool psk_mac = !su->rpk || mut == M_AUTH_METHOD || mut == M_RPK_PSK_METHOD;
+        if (!psk_mac) {
+            if (mut != M_IDR_MISSING) {
+                size_t at = mk_pl_begin(&w, &slot, MK_PT_IDR, false);
+                mk_pl_encode_id(&w, idt, idb + 4, idl);
+                mk_pl_end(&w, at);
+            }
+            if (!chk_rpk_auth(r, mut, in, idb, 4 + idl, &w, &slot)) {
+                w = inner_init(inner, sizeof inner, &slot);
+                put_notify(&w, &slot, MK_N_AUTHENTICATION_FAILED, NULL, 0);
+                goto sealed;
+            }
+            goto child;
+        }
         uint8_t auth[MK_MAX_PRF_OUT];
         /* ResponderSignedOctets = RealMessage2 | NonceIData | prf(SK_pr, RestOfRespIDPayload) */
         if (mut == M_AUTH_WRONG) {
@@ -878,9 +901,11 @@ static size_t build_auth(chk_run *r, uint16_t mut, const mk_msg *m, const mk_cha
                 al -= (size_t)arg;
             size_t at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
             mk_pl_encode_auth(&w, mut == M_AUTH_METHOD ? (uint8_t)arg : MK_AUTH_PSK, auth, al);
+            /* (M_RPK_PSK_METHOD: method 2, the PSK MAC, where raw keys are configured) */
             mk_pl_end(&w, at);
         }
         mk_wipe(auth, sizeof auth);
+    child:;
         bool child_case = (mut >= M_CHILD_NONE && mut <= M_TS_MISSING) || mut == M_AUTH_TRANSPORT;
         if (su->refuse_child && !child_case && mk_chain_find(in, MK_PT_SA) != NULL)
             put_notify(&w, &slot, su->refuse_child, NULL, 0);
@@ -895,6 +920,7 @@ static size_t build_auth(chk_run *r, uint16_t mut, const mk_msg *m, const mk_cha
         if (mut == M_AUTH_STATUS_NOTIFY)
             put_notify(&w, &slot, 40000, junk, 4);
     }
+sealed:
     if (w.err != MK_E_OK)
         return 0;
     uint32_t msgid = mut == M_AUTH_MSGID ? (uint32_t)arg : m->hdr.msgid;
@@ -993,13 +1019,17 @@ static void on_auth(chk_run *r, const mk_msg *m, uint64_t now)
             mk_pl_decode_auth(&av, pau->body, pau->len) == MK_E_OK) {
             uint8_t want[MK_MAX_PRF_OUT];
             size_t nrl = sa->nr_len > MK_MAX_NONCE ? MK_MAX_NONCE : sa->nr_len;
-            mk_ks_auth_psk(sa->prf, r->setup->psk, r->setup->psk_len, sa->init_req,
-                           sa->init_req_len, sa->nr, nrl, sa->keys.pi, idv.rest, idv.rest_len,
-                           want);
-            sa->auth_ok = av.method == MK_AUTH_PSK && av.len == sa->prf->out_len &&
-                          mk_ct_eq(av.data, want, av.len);
-            if (!sa->auth_ok)
-                note(r, "the initiator's AUTH does not verify (PSK differs?)");
+            if (r->setup->rpk) {
+                sa->auth_ok = chk_rpk_verify(r, &in, &idv, &av);
+            } else {
+                mk_ks_auth_psk(sa->prf, r->setup->psk, r->setup->psk_len, sa->init_req,
+                               sa->init_req_len, sa->nr, nrl, sa->keys.pi, idv.rest,
+                               idv.rest_len, want);
+                sa->auth_ok = av.method == MK_AUTH_PSK && av.len == sa->prf->out_len &&
+                              mk_ct_eq(av.data, want, av.len);
+                if (!sa->auth_ok)
+                    note(r, "the initiator's AUTH does not verify (PSK differs?)");
+            }
             bool id_ok = r->setup->idi.len == 0 ||
                          (idv.type == r->setup->idi.type && idv.len == r->setup->idi.len &&
                           memcmp(idv.data, r->setup->idi.data, idv.len) == 0);

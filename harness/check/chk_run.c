@@ -22,7 +22,7 @@
 
 enum { GRACE_MS = 200, EXIT_GRACE_MS = 300, PROBE_GRACE_MS = 1000, STOP_WAIT_MS = 1500 };
 
-/* Expand {addr} {port} {pskfile} {idi} {idr} {case} {timeout} in the template. */
+/* Expand {addr} {port} {pskfile} {idi} {idr} {case} {keyfile} {keypub} {peerpub}. */
 static int expand(const char *tpl, const chk_opts *o, uint16_t id, char *out, size_t cap)
 {
     char ip[64];
@@ -48,6 +48,12 @@ static int expand(const char *tpl, const chk_opts *o, uint16_t id, char *out, si
                     snprintf(v, sizeof v, "%s", o->idr_str);
                 else if (kl == 4 && !strncmp(p + 1, "case", 4))
                     snprintf(v, sizeof v, "%u", (unsigned)id);
+                else if (kl == 7 && !strncmp(p + 1, "keyfile", 7) && o->keyfile)
+                    snprintf(v, sizeof v, "%s", o->keyfile);
+                else if (kl == 6 && !strncmp(p + 1, "keypub", 6) && o->keypub)
+                    snprintf(v, sizeof v, "%s", o->keypub);
+                else if (kl == 7 && !strncmp(p + 1, "peerpub", 7) && o->peerpub)
+                    snprintf(v, sizeof v, "%s", o->peerpub);
                 else
                     return -1;
                 val = v;
@@ -75,6 +81,7 @@ int chk_check_template(const char *tpl)
     memset(&o, 0, sizeof o);
     o.listen.family = 4;
     o.psk_path = o.idi_str = o.idr_str = "";
+    o.keyfile = o.keypub = o.peerpub = "";
     return expand(tpl, &o, 1, buf, sizeof buf);
 }
 
@@ -237,6 +244,13 @@ int chk_run_case(const chk_case *c, const chk_setup *su, const chk_opts *o, mk_i
     memset(&r, 0, sizeof r);
     memset(res, 0, sizeof *res);
     res->c = c;
+    if (chk_rpk_case(c) && !su->rpk) {
+        res->v = CHK_NA;
+        snprintf(res->why, sizeof res->why,
+                 "the initiator is configured for PSK: raw-key cases need --auth rpk and a "
+                 "template with {keyfile} {peerpub}");
+        return 0;
+    }
     r.c = c;
     r.setup = su;
     r.probe_msgid = -1;

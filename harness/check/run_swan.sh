@@ -7,7 +7,11 @@
 # runs in the initiator namespace. Every case runs `swanctl --initiate` after terminating what
 # the previous case left (--force: nothing on the wire).
 #
-#   sudo harness/check/run_swan.sh MINIKE [OUTDIR] [check options, e.g. --cases 1-20]
+# With SWAN_AUTH=rpk both sides use raw public keys (swanctl `auth = pubkey`, `pubkeys = FILE`):
+# an Ed25519 key for charon and an RSA key for the checker, made by `minike keygen`, passed to
+# the checker with --auth rpk --key --initiator-pub; the reports are then strongswan-rpk.*.
+#
+#   sudo [SWAN_AUTH=rpk] harness/check/run_swan.sh MINIKE [OUTDIR] [check options, e.g. --cases 1-20]
 # exit: minike check's (0 no FAIL, 1 a FAIL, 2 setup), 77 if this machine cannot run it.
 HERE_CHECK=$(cd "$(dirname "$0")" && pwd)
 CHECK_MINIKE=$(realpath "$1")
@@ -23,6 +27,18 @@ mkdir -p "$D"
 write_swan "$D"
 PSKT="minike-check-psk-0123456789abcdef"
 printf '%s' "$PSKT" >"$WORK/swan-check/psk"
+AUTH=psk LA="auth = psk" RA="auth = psk" RPK_ARGS=() NAME=strongswan
+if [ "${SWAN_AUTH:-psk}" = rpk ]; then
+  K=$WORK/swan-check
+  "$CHECK_MINIKE" keygen --type ed25519 --out "$K/i" >/dev/null &&
+    "$CHECK_MINIKE" keygen --type rsa --out "$K/r" >/dev/null || { echo "keygen failed"; exit 2; }
+  cp "$K/i.key" "$D/swanctl/private/"
+  AUTH=rpk LA="auth = pubkey
+      pubkeys = $K/i.pub.pem" RA="auth = pubkey
+      pubkeys = $K/r.pub.pem"
+  RPK_ARGS=(--auth rpk --key "$K/r.key" --initiator-pub "$K/i.pub.pem")
+  NAME=strongswan-rpk
+fi
 {
   echo "connections {"
   echo "  check {"
@@ -31,9 +47,9 @@ printf '%s' "$PSKT" >"$WORK/swan-check/psk"
   echo "    local_addrs = $I_ADDR"
   echo "    remote_addrs = $R_ADDR"
   echo "    proposals = aes128gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256"
-  echo "    local { auth = psk"
+  echo "    local { $LA"
   echo "      id = initiator.check }"
-  echo "    remote { auth = psk"
+  echo "    remote { $RA"
   echo "      id = responder.check }"
   echo "    children { net { local_ts = $I_NET"
   echo "      remote_ts = $R_NET"
@@ -55,12 +71,12 @@ start_charon "$NSI" "$D" || { echo "charon did not start"; tail -20 "$D/charon.l
 chmod +x "$WORK/swan-check/initiate.sh"
 OUTDIR=${OUTDIR:-$WORK/swan-check}
 mkdir -p "$OUTDIR"
-start_capture "$NSR" vR "$OUTDIR/strongswan.pcap" >/dev/null 2>&1 || true
+start_capture "$NSR" vR "$OUTDIR/$NAME.pcap" >/dev/null 2>&1 || true
 ip netns exec "$NSR" "$CHECK_MINIKE" check --listen "$R_ADDR:500" \
   --psk-file "$WORK/swan-check/psk" --idi fqdn:initiator.check --idr fqdn:responder.check \
   --name "strongSwan $SWAN_VERSION" --initiator-cmd "$WORK/swan-check/initiate.sh" \
-  --json "$OUTDIR/strongswan.json" --junit "$OUTDIR/strongswan.xml" "${CHECK_ARGS[@]}" |
-  tee "$OUTDIR/strongswan.txt"
+  "${RPK_ARGS[@]}" --json "$OUTDIR/$NAME.json" --junit "$OUTDIR/$NAME.xml" "${CHECK_ARGS[@]}" |
+  tee "$OUTDIR/$NAME.txt"
 rc=${PIPESTATUS[0]}
-cp "$D/charon.log" "$OUTDIR/charon.log" 2>/dev/null
+cp "$D/charon.log" "$OUTDIR/${NAME/strongswan/charon}.log" 2>/dev/null
 exit "$rc"

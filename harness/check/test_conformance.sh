@@ -3,7 +3,10 @@
 # It requires no ERROR, and exactly the FAILs listed in harness/conformance/results/NAME.fails
 # (known findings, each explained in interop/README.md): a new FAIL, or a listed one that now
 # passes, fails the test. The reports (table, JSON, JUnit) go to $OUT (default: a temp dir).
-# Usage: test_conformance.sh minike|perl|strongswan|libreswan MINIKE
+# NAME-rpk runs it with raw public keys (--auth rpk: the checker makes both key pairs, the
+# template reads {keyfile} and pins {peerpub}), so the rpk cases apply and every other case
+# authenticates with signatures.
+# Usage: test_conformance.sh minike|perl|strongswan|libreswan|minike-rpk|perl-rpk|strongswan-rpk MINIKE
 set -u
 NAME=$1 MINIKE=$2
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -14,21 +17,27 @@ if [ -z "${OUT:-}" ]; then
     trap 'rm -rf "$OUT"' EXIT
 fi
 PORT=$((20000 + $$ % 20000))
+AUTH=psk
+case "$NAME" in *-rpk) AUTH=rpk ;; esac
 case "$NAME" in
+minike-rpk) CMD="$MINIKE initiate --peer {addr}:{port} --key {keyfile} --peer-key {peerpub} --id {idi} --remote-id {idr} --timeout 5 --ping 10.99.10.1 --ike aes128gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256" ;;
+perl-rpk)
+    perl -MCrypt::PK::X25519 -e1 2>/dev/null || { echo "SKIP: perl CryptX missing"; exit 77; }
+    CMD="perl $ROOT/interop/perl/minike-init.pl --peer {addr} --port {port} --key {keyfile} --peer-key {peerpub} --id {idi} --peer-id {idr} --tsi 10.99.20.0/24 --tsr 10.99.10.0/24 --ping 10.99.10.1 --timeout 0.5 --retries 5" ;;
 minike) CMD="$MINIKE initiate --peer {addr}:{port} --psk-file {pskfile} --id {idi} --remote-id {idr} --timeout 5 --ping 10.99.10.1 --ike aes128gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256" ;;
 perl)
     perl -MCrypt::PK::X25519 -e1 2>/dev/null || { echo "SKIP: perl CryptX missing"; exit 77; }
     CMD="perl $ROOT/interop/perl/minike-init.pl --peer {addr} --port {port} --psk-file {pskfile} --id {idi} --peer-id {idr} --tsi 10.99.20.0/24 --tsr 10.99.10.0/24 --ping 10.99.10.1 --timeout 0.5 --retries 5" ;;
-strongswan|libreswan) ;;    # in namespaces, as root: run_swan.sh / run_libreswan.sh (77 otherwise)
+strongswan|libreswan|strongswan-rpk) ;;    # in namespaces, as root: run_swan.sh / run_libreswan.sh (77 otherwise)
 *) echo "unknown initiator $NAME"; exit 2 ;;
 esac
-if [ "$NAME" = strongswan ] || [ "$NAME" = libreswan ]; then
+if [ "$NAME" = strongswan ] || [ "$NAME" = libreswan ] || [ "$NAME" = strongswan-rpk ]; then
     script=run_swan.sh; [ "$NAME" = libreswan ] && script=run_libreswan.sh
-    "$HERE/$script" "$MINIKE" "$OUT" >"$OUT/$script.log" 2>&1
+    SWAN_AUTH=$AUTH "$HERE/$script" "$MINIKE" "$OUT" >"$OUT/$script.log" 2>&1
     rc=$?
     [ $rc -eq 77 ] && { tail -1 "$OUT/$script.log"; exit 77; }
 else
-    "$MINIKE" check --listen 127.0.0.1:$PORT --initiator-cmd "$CMD" --name "$NAME" \
+    "$MINIKE" check --listen 127.0.0.1:$PORT --auth $AUTH --initiator-cmd "$CMD" --name "$NAME" \
         --json "$OUT/$NAME.json" --junit "$OUT/$NAME.xml" >"$OUT/$NAME.txt" 2>&1
     rc=$?
 fi
@@ -38,7 +47,7 @@ tail -1 "$OUT/$NAME.txt"
 # half-open SAs kept between cases: C096, C128, C141 have each come and gone): for them a FAIL
 # outside the list, or a listed one that passes, is printed as a finding to look at, and the
 # test fails only on an ERROR or a short run. minike and the Perl initiator must match exactly.
-STRICT=1; case "$NAME" in strongswan|libreswan) STRICT=0 ;; esac
+STRICT=1; case "$NAME" in strongswan*|libreswan) STRICT=0 ;; esac
 python3 - "$OUT/$NAME.json" "$ROOT/harness/conformance/results/$NAME.fails" "$STRICT" <<'PY'
 import json, sys
 strict = sys.argv[3] == "1"

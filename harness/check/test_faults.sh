@@ -18,7 +18,12 @@ while read -r cases ini fault want; do
     case "$cases" in ''|\#*) continue ;; esac
     [[ "$cases" =~ $FILTER ]] || continue
     lines=$((lines + 1))
-    if [ "$ini" = minike ]; then
+    auth=psk
+    if [ "$ini" = perl-rpk ]; then    # raw keys: the checker makes the keys, --auth rpk
+        auth=rpk
+        f=""; [ "$fault" = - ] || f="--fault $fault"
+        cmd="perl $PERL_INI --peer {addr} --port {port} --key {keyfile} --peer-key {peerpub} --id {idi} --peer-id {idr} --tsi 10.99.20.0/24 --tsr 10.99.10.0/24 --ping 10.99.10.1 --timeout 0.5 --retries 5 $f"
+    elif [ "$ini" = minike ]; then
         cmd="$MINIKE initiate --peer 127.0.0.1:$SPORT --psk-file {pskfile} --id {idi} --remote-id {idr} --timeout 5 --ping 10.99.10.1 --ike aes128gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256"
         [ "$fault" = - ] || cmd="$SHIM --fault $fault --port $SPORT --to {addr}:{port} -- $cmd"
         [ "$fault" = - ] && cmd=${cmd//127.0.0.1:$SPORT/{addr\}:{port\}}
@@ -27,7 +32,7 @@ while read -r cases ini fault want; do
         [ "$fault" = init-only ] && f="--init-only"
         cmd="perl $PERL_INI --peer {addr} --port {port} --psk-file {pskfile} --id {idi} --peer-id {idr} --tsi 10.99.20.0/24 --tsr 10.99.10.0/24 --ping 10.99.10.1 --timeout 0.5 --retries 5 --ike gcm256,chacha $f"
     fi
-    "$MINIKE" check --listen 127.0.0.1:$PORT --cases "$cases" --initiator-cmd "$cmd" \
+    "$MINIKE" check --listen 127.0.0.1:$PORT --auth $auth --cases "$cases" --initiator-cmd "$cmd" \
         --json "$WORK/r.json" >"$WORK/out" 2>&1
     if ! python3 - "$WORK/r.json" "$want" "$ini/$fault" <<'PY'
 import json, sys

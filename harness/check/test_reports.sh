@@ -3,7 +3,8 @@
 # JUnit must parse with python's xml module and agree with the JSON (counts, a <failure> per
 # FAIL with the datagrams, <skipped> per N/A); --list shows every case; exit status 1 with a
 # FAIL, 2 for a bad option. The FAIL comes from minike made faulty on purpose (mk_fault_shim
-# --fault reserved sets a reserved header bit: case 6). Usage: test_reports.sh MINIKE SHIM
+# --fault reserved sets a reserved header bit: case 6); the raw-key placeholders and the rpk
+# cases' N/A in a PSK run. Usage: test_reports.sh MINIKE SHIM
 set -u
 MINIKE=$1 SHIM=$2
 command -v python3 >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
@@ -15,6 +16,13 @@ n=$("$MINIKE" check --list | grep -c '^C[0-9]')
 "$MINIKE" check --list -v | grep -q 'quote:  "' || { echo "--list -v lacks quotes"; exit 1; }
 "$MINIKE" check --cases 0 --external >/dev/null 2>&1; [ $? -eq 2 ] || { echo "bad --cases: want exit 2"; exit 1; }
 "$MINIKE" check >/dev/null 2>&1; [ $? -eq 2 ] || { echo "no initiator: want exit 2"; exit 1; }
+# raw keys: their placeholders need --auth rpk; a PSK run makes the rpk cases N/A without
+# starting the initiator (false would be an ERROR)
+"$MINIKE" check --initiator-cmd 'x --key {keyfile}' >/dev/null 2>&1; [ $? -eq 2 ] ||
+    { echo "{keyfile} without --auth rpk: want exit 2"; exit 1; }
+"$MINIKE" check --listen 127.0.0.1:$PORT --cases 183-192 --initiator-cmd false >"$W/na" 2>&1 &&
+    [ "$(grep -c '^C1[89][0-9] rpk .* N/A .*configured for PSK' "$W/na")" = 10 ] ||
+    { echo "rpk cases in a PSK run: want 10 N/A"; cat "$W/na"; exit 1; }
 # 1-3 PASS; 45 N/A (one proposal); 6 FAIL (the shim sets a reserved bit); 38 INFO
 SPORT=$((PORT + 1))
 "$MINIKE" check --listen 127.0.0.1:$PORT --cases 1-3,6,38,45 --name 'minike <&> "x"' \

@@ -49,6 +49,16 @@ static const char help[] =
     "  --name NAME          the initiator's name in reports\n"
     "  --json F --junit F   reports\n"
     "  --initiator-log F    append the initiator's output here\n"
+    "  --auth psk|rpk       how both sides authenticate (default psk). rpk: raw public keys\n"
+    "                       (RFC 7670 CERT(15), RFC 7427 method 14) in every case, and the\n"
+    "                       raw-key cases run (N/A with psk); placeholders {keyfile} (the\n"
+    "                       initiator's private key, DER), {keypub} (its public key, PEM),\n"
+    "                       {peerpub} (the checker's public key, PEM: pin it)\n"
+    "  --key F              the checker's private key (default: a fresh one per run)\n"
+    "  --key-type rsa|ed25519  type of that fresh key (default rsa: the case with a hash\n"
+    "                       the initiator did not announce needs RSA)\n"
+    "  --initiator-pub F    the initiator's public key (default: the checker makes a fresh\n"
+    "                       key pair, --initiator-key-type ed25519|rsa, for {keyfile})\n"
     "  --refuse-child       answer every child SA (but in the child cases) with\n"
     "                       TS_UNACCEPTABLE: for initiators that cannot install ESP\n"
     "  --soak N             soak mode: the handshake N times with loss/dup/reorder/delay\n"
@@ -83,9 +93,122 @@ static int parse_cases(const char *s, bool *sel)
 enum {
     O_CMD = 0x200, O_EXT, O_LISTEN, O_PSK, O_IDI, O_IDR, O_IKE, O_CASES, O_WINDOW, O_NAME,
     O_JSON, O_JUNIT, O_LOG, O_SEED, O_LIST, O_CUE, O_SOAK, O_LOSS, O_DUP, O_REORDER, O_DELAY,
-    O_REFUSE
+    O_REFUSE, O_AUTH, O_KEY, O_KEYTYPE, O_INIPUB, O_INITYPE
 };
 enum { O_NETNS = 0x300 };
+
+/* Raw keys: the files of one run in a private directory, removed at the end. */
+typedef struct rpk_files {
+    char dir[64], keyfile[96], keypub[96], peerpub[96];
+    chk_setup *su; /* its private keys are wiped at the end */
+} rpk_files;
+
+static void os_rng(void *ctx, uint8_t *out, size_t n)
+{
+    (void)ctx;
+    randombytes_buf(out, n);
+}
+
+static void rpk_cleanup(rpk_files *f)
+{
+    if (f->su != NULL) {
+        sodium_memzero(f->su->key, sizeof f->su->key);
+        sodium_memzero(f->su->other, sizeof f->su->other);
+        f->su = NULL;
+    }
+    if (f->dir[0] == 0)
+        return;
+    unlink(f->keyfile);
+    unlink(f->keypub);
+    unlink(f->peerpub);
+    rmdir(f->dir);
+    f->dir[0] = 0;
+}
+
+static int write_pem(const char *path, const uint8_t *spki, size_t len)
+{
+    char pem[2048];
+    int n = cli_pem_encode("PUBLIC KEY", spki, len, pem, sizeof pem);
+    if (n <= 0)
+        return cli_fail(EX_INTERNAL, "raw keys", "cannot encode a public key", NULL);
+    return cli_write_atomic(path, pem, (size_t)n, 0644, true, "raw key file");
+}
+
+static int key_type_arg(const char *v, uint8_t *t, const char *opt)
+{
+    if (!strcmp(v, "rsa"))
+        *t = MK_KEY_RSA;
+    else if (!strcmp(v, "ed25519"))
+        *t = MK_KEY_ED25519;
+    else
+        return cli_fail(EX_USAGE, opt, "unknown key type", "rsa or ed25519");
+    return 0;
+}
+
+/* The checker's key, the initiator's (trusted) key, an unrelated Ed25519 key, and the files the
+ * template reads. */
+static int rpk_setup(chk_setup *su, chk_opts *o, rpk_files *f, const char *key_path,
+                     uint8_t key_type, const char *ini_pub, uint8_t ini_type)
+{
+    static cli_key k;
+    static uint8_t der[CLI_MAX_PRIV];
+    size_t dl = 0;
+    int rc;
+    if (key_path != NULL)
+        rc = cli_load_private_key(key_path, &k, "--key");
+    else
+        rc = cli_keygen_mem(key_type, 2048, os_rng, NULL, &k, der, sizeof der, &dl);
+    if (rc)
+        return rc;
+    if (k.priv_len > sizeof su->key || k.spki_len > sizeof su->spki)
+        return cli_fail(EX_USAGE, "--key", "key too large for the checker", "RSA up to 4096");
+    f->su = su;
+    su->rpk = true;
+    su->key_type = k.type;
+    memcpy(su->key, k.priv, k.priv_len);
+    su->key_len = k.priv_len;
+    memcpy(su->spki, k.spki, k.spki_len);
+    su->spki_len = k.spki_len;
+    sodium_memzero(&k, sizeof k);
+    /* the unrelated key of the wrong-key cases */
+    if ((rc = cli_keygen_mem(MK_KEY_ED25519, 0, os_rng, NULL, &k, der, sizeof der, &dl)))
+        return rc;
+    memcpy(su->other, k.priv, sizeof su->other);
+    memcpy(su->other_spki, k.spki, k.spki_len);
+    su->other_spki_len = k.spki_len;
+    sodium_memzero(&k, sizeof k);
+    snprintf(f->dir, sizeof f->dir, "/tmp/minike-check-rpk-XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        f->dir[0] = 0;
+        return cli_fail(EX_CONFIG, "raw key files", strerror(errno), "check /tmp");
+    }
+    snprintf(f->keyfile, sizeof f->keyfile, "%s/initiator.key", f->dir);
+    snprintf(f->keypub, sizeof f->keypub, "%s/initiator.pub.pem", f->dir);
+    snprintf(f->peerpub, sizeof f->peerpub, "%s/checker.pub.pem", f->dir);
+    if ((rc = write_pem(f->peerpub, su->spki, su->spki_len)))
+        return rc;
+    o->peerpub = f->peerpub;
+    if (ini_pub != NULL) {
+        size_t n = 0;
+        if ((rc = cli_load_public_key(ini_pub, su->ini_spki, &n, "--initiator-pub")))
+            return rc;
+        su->ini_spki_len = n;
+        o->keypub = ini_pub;
+        return 0;
+    }
+    if ((rc = cli_keygen_mem(ini_type, 2048, os_rng, NULL, &k, der, sizeof der, &dl)))
+        return rc;
+    memcpy(su->ini_spki, k.spki, k.spki_len);
+    su->ini_spki_len = k.spki_len;
+    sodium_memzero(&k, sizeof k);
+    rc = cli_write_atomic(f->keyfile, der, dl, 0600, true, "raw key file");
+    sodium_memzero(der, sizeof der);
+    if (rc || (rc = write_pem(f->keypub, su->ini_spki, su->ini_spki_len)))
+        return rc;
+    o->keyfile = f->keyfile;
+    o->keypub = f->keypub;
+    return 0;
+}
 
 int cmd_check(int argc, char **argv)
 {
@@ -98,7 +221,9 @@ int cmd_check(int argc, char **argv)
         {"netns", 0, 0, O_NETNS},
         {"cue-timeout", 1, 0, O_CUE},   {"soak", 1, 0, O_SOAK},     {"loss", 1, 0, O_LOSS},
         {"dup", 1, 0, O_DUP},           {"reorder", 1, 0, O_REORDER}, {"delay", 1, 0, O_DELAY},
-        {"refuse-child", 0, 0, O_REFUSE},
+        {"refuse-child", 0, 0, O_REFUSE}, {"auth", 1, 0, O_AUTH},   {"key", 1, 0, O_KEY},
+        {"key-type", 1, 0, O_KEYTYPE},  {"initiator-pub", 1, 0, O_INIPUB},
+        {"initiator-key-type", 1, 0, O_INITYPE},
         {"verbose", 0, 0, 'v'},         {"help", 0, 0, 'h'},        {0, 0, 0, 0}};
     chk_opts o;
     static chk_setup su;
@@ -106,7 +231,10 @@ int cmd_check(int argc, char **argv)
     static bool sel[65536];
     const char *listen = "127.0.0.1:15300", *psk_path = NULL, *ike = NULL, *cases = NULL;
     const char *json = NULL, *junit = NULL, *name = NULL;
-    bool list = false, any_sel = false;
+    bool list = false, any_sel = false, rpk = false;
+    const char *key_path = NULL, *ini_pub = NULL;
+    uint8_t key_type = MK_KEY_RSA, ini_type = MK_KEY_ED25519;
+    static rpk_files rf;
     uint64_t v64;
     chk_soak_opts so = {0};
     int opt, rc = 0;
@@ -138,6 +266,19 @@ int cmd_check(int argc, char **argv)
         case O_LOG: o.initiator_log = optarg; break;
         case O_LIST: list = true; break;
         case O_REFUSE: su.refuse_child = MK_N_TS_UNACCEPTABLE; break;
+        case O_AUTH:
+            if (strcmp(optarg, "psk") != 0 && strcmp(optarg, "rpk") != 0)
+                return cli_fail(EX_USAGE, "--auth", "unknown method", "psk or rpk");
+            rpk = !strcmp(optarg, "rpk");
+            break;
+        case O_KEY: key_path = optarg; break;
+        case O_INIPUB: ini_pub = optarg; break;
+        case O_KEYTYPE:
+        case O_INITYPE:
+            if ((rc = key_type_arg(optarg, opt == O_KEYTYPE ? &key_type : &ini_type,
+                                   opt == O_KEYTYPE ? "--key-type" : "--initiator-key-type")))
+                return rc;
+            break;
         case O_WINDOW:
             if ((rc = cli_parse_range(optarg, 500, 600000, &v64, "--window")))
                 return rc;
@@ -190,7 +331,22 @@ int cmd_check(int argc, char **argv)
                         "see minike check --help");
     if (o.cmd && chk_check_template(o.cmd) != 0)
         return cli_fail(EX_USAGE, "--initiator-cmd", "unknown {placeholder} or too long",
-                        "placeholders: {addr} {port} {pskfile} {idi} {idr} {case}");
+                        "placeholders: {addr} {port} {pskfile} {idi} {idr} {case} {keyfile} "
+                        "{keypub} {peerpub}");
+    if (o.cmd && !rpk && (strstr(o.cmd, "{keyfile}") || strstr(o.cmd, "{keypub}") ||
+                          strstr(o.cmd, "{peerpub}")))
+        return cli_fail(EX_USAGE, "--initiator-cmd", "raw-key placeholders with --auth psk",
+                        "add --auth rpk");
+    if (!rpk && (key_path || ini_pub))
+        return cli_fail(EX_USAGE, "--key / --initiator-pub", "raw keys need --auth rpk",
+                        "add --auth rpk");
+    if (o.cmd && ini_pub && strstr(o.cmd, "{keyfile}"))
+        return cli_fail(EX_USAGE, "{keyfile}", "with --initiator-pub the checker has no "
+                        "private key for the initiator", "put your key's path in the template");
+#if !MK_RPK
+    if (rpk)
+        return cli_fail(EX_USAGE, "--auth rpk", "built without raw public keys (MK_RPK)", NULL);
+#endif
     if (cases && parse_cases(cases, sel) != 0)
         return cli_fail(EX_USAGE, "--cases", "want numbers and ranges such as 1-20,33", NULL);
     if (netns) {
@@ -252,6 +408,7 @@ int cmd_check(int argc, char **argv)
     if ((rc = cli_load_psk_file(psk_path, &cc))) {
         if (own_psk)
             unlink(tmpl);
+        rpk_cleanup(&rf);
         return rc;
     }
     memcpy(su.psk, cc.psk, cc.psk_len);
@@ -259,6 +416,12 @@ int cmd_check(int argc, char **argv)
     sodium_memzero(cc.psk, sizeof cc.psk);
     o.psk_path = psk_path;
     su.local = o.listen;
+    if (rpk && (rc = rpk_setup(&su, &o, &rf, key_path, key_type, ini_pub, ini_type))) {
+        if (own_psk)
+            unlink(tmpl);
+        rpk_cleanup(&rf);
+        return rc;
+    }
 
     static mk_io io;
     memset(&io, 0, sizeof io);
@@ -267,6 +430,7 @@ int cmd_check(int argc, char **argv)
     if (st != MK_IO_OK) {
         if (own_psk)
             unlink(tmpl);
+        rpk_cleanup(&rf);
         return cli_fail(EX_USAGE, "--listen", strerror(io.last_errno),
                         "pick a free port (as root for 500)");
     }
@@ -276,6 +440,7 @@ int cmd_check(int argc, char **argv)
         mk_io_close(&io);
         if (own_psk)
             unlink(tmpl);
+        rpk_cleanup(&rf);
         return rc;
     }
 
@@ -288,6 +453,7 @@ int cmd_check(int argc, char **argv)
         mk_io_close(&io);
         if (own_psk)
             unlink(tmpl);
+        rpk_cleanup(&rf);
         return cli_fail(EX_INTERNAL, "memory", "out of memory", NULL);
     }
     for (size_t i = 0; i < chk_n_cases && !cli_stop_flag; i++) {
@@ -310,6 +476,7 @@ int cmd_check(int argc, char **argv)
     mk_io_close(&io);
     if (own_psk)
         unlink(tmpl);
+    rpk_cleanup(&rf);
     chk_print_table(stdout, res, n);
     const char *who = name ? name : o.cmd ? o.cmd : "external";
     if (json && chk_write_json(json, who, res, n) != 0)

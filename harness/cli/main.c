@@ -189,7 +189,7 @@ static const char usage[] =
     "  demo       the garage-door story on loopback: device and door in one process\n"
     "  keygen     make a random pre-shared key, or an Ed25519 / RSA raw key pair\n"
     "  reset      forget the responder key imprinted by initiate --key (RFC 7815 B.2)\n"
-    "  check      conformance suite for any IKEv2 initiator (182 cases, harness/check)\n"
+    "  check      conformance suite for any IKEv2 initiator (192 cases, harness/check)\n"
     "\n"
     "exit codes:\n"
     "  0 ok\n"

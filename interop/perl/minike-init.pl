@@ -73,6 +73,7 @@ sub main {
         'fault=s', 'verbose|v+', 'help|h') or usage(2);
     # test-only misbehaviour for `minike check`'s proof that each case can fail (faults.md)
     %F = map { $_ => 1 } split /,/, $opt{fault} // '';
+    $opt{'sig-hash'} = 0 if $F{'no-sig-hash'};    # raw keys: no N(SIGNATURE_HASH_ALGORITHMS)
     usage(0) if $opt{help};
     my $p = defined $opt{psk} || $opt{'psk-file'};    # a PSK for each side that has no key
     die "--peer, --id, and --psk/--psk-file or --key and --peer-key are required (see --help)\n"
@@ -278,6 +279,7 @@ sub ike_sa_init {
         # RFC 7427 4: sign only with a hash the responder listed (ignored if we sent no list)
         my $sh = $opt{'sig-hash'} ? find_notify(\@p, N_SIG_HASH) // '' : '';
         $ikev2->{peer_hashes} = {map { $_ => 1 } unpack('n*', $sh)};
+        $ikev2->{peer_hashes} = {} if $F{'ignore-sig-hash'};    # fault: never reads the list
         $ikev2->{certreq_raw} = grep { $_->[0] == PT_CERTREQ && ord($_->[2]) == CERT_RAW_KEY } @p;
         my $peer = Crypt::PK::X25519->new;
         $peer->import_key_raw(substr($ke, 4), 'public');
@@ -302,8 +304,9 @@ sub ike_auth {
     print "our AUTH: method $method\n";
     my @inner = ([PT_IDI, $ikev2->{idi}]);
     # RFC 7670: our bare public key as CERT encoding 15 (SubjectPublicKeyInfo)
-    push @inner, [PT_CERT, chr(CERT_RAW_KEY) . spki($mykey)]
-      if $mykey && ($opt{'send-cert'} // $ikev2->{certreq_raw});
+    push @inner, [PT_CERT, chr(CERT_RAW_KEY)
+                  . spki($F{'cert-other'} ? Crypt::PK::Ed25519->new->generate_key : $mykey)]
+      if $mykey && ($opt{'send-cert'} // $ikev2->{certreq_raw});    # fault: another key's
     push @inner, [PT_N, pack('CCn', 0, 0, N_INITIAL_CONTACT)] if $opt{'initial-contact'};
     push @inner, [PT_IDR, $ikev2->{idr}] if $ikev2->{idr} && $opt{'send-idr'};
     $authi = substr($authi, 0, -1) . chr(ord(substr($authi, -1)) ^ 1) if $F{'bad-auth'};
@@ -513,7 +516,8 @@ sub psk_auth {    # AUTH = prf(prf(PSK, "Key Pad for IKEv2"), <SignedOctets>)
 sub sign_auth {    # -> (method, AUTH data) for our private key
     my($ikev2, $octets) = @_;
     my($hash, $alg) = @{$SIG_ALG{key_alg($mykey)}};
-    if ($ikev2->{peer_hashes}{$hash}) {    # RFC 7427 3: length | AlgorithmIdentifier | signature
+    # RFC 7427 3: length | AlgorithmIdentifier | signature (fault any-hash: even unannounced)
+    if ($ikev2->{peer_hashes}{$hash} || $F{'any-hash'}) {
         my @h = $hash == 2 ? ('SHA256', 'v1.5') : ();
         return (AUTH_DS, chr(length($alg)) . $alg . $mykey->sign_message($octets, @h));
     }
