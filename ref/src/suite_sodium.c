@@ -277,9 +277,9 @@ static mk_err x25519_keypair(const mk_env *env, uint8_t *priv, uint8_t *pub)
     env->rng(env->ctx, priv, crypto_scalarmult_SCALARBYTES);
     /* Stored unclamped: libsodium clamps a copy (RFC 7748 §5) on every use. For a clamped
      * scalar the base-point product is never all-zero; the check only catches a broken build. */
-#if MK_PROFILE_MINIMAL
-    /* RFC 7748 §6.1: the public key is X25519(a, 9). The minimal profile runs the Montgomery
-     * ladder it already needs for the shared secret, not crypto_scalarmult_base(): libsodium
+#if MK_X25519_LADDER
+    /* RFC 7748 §6.1: the public key is X25519(a, 9). A device build runs the Montgomery ladder
+     * it already needs for the shared secret, not crypto_scalarmult_base(): libsodium
      * 1.0.18's ref10 base path is an Ed25519 fixed-base comb over a 30 KB table, which a device
      * image then has to carry (the ladder costs about 1.4x the comb's instructions, once per
      * handshake; harness/device/README.md has the measurement). Same value either way. */
