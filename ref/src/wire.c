@@ -79,15 +79,6 @@ uint32_t mk_rd_u32(mk_rd *r)
     return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
 }
 
-uint64_t mk_rd_u64(mk_rd *r)
-{
-    /* Checked for all 8 octets up front so a short input never consumes half an SPI. */
-    if (!rd_need(r, 8))
-        return 0;
-    uint64_t hi = mk_rd_u32(r);
-    return hi << 32 | mk_rd_u32(r);
-}
-
 /* Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
  * buffer is, and must be treated as attacker-controlled bytes that were length-checked only. */
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
@@ -215,19 +206,6 @@ void mk_wr_u32(mk_wr *w, uint32_t v)
     }
 }
 
-/* SPIs are opaque 8-octet strings on the wire; we hold them as uint64_t and always write them
- * big-endian, so the octets we send are the octets the peer echoes back. */
-void mk_wr_u64(mk_wr *w, uint64_t v)
-{
-    uint8_t *q = wr_take(w, 8);
-    if (q != NULL) {
-        for (int i = 7; i >= 0; i--) {
-            q[i] = (uint8_t)v;
-            v >>= 8;
-        }
-    }
-}
-
 void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
 {
     uint8_t *q = wr_take(w, n);
@@ -259,13 +237,6 @@ size_t mk_wr_mark16(mk_wr *w)
 {
     size_t at = w->off;
     mk_wr_zero(w, 2);
-    return at;
-}
-
-size_t mk_wr_mark32(mk_wr *w)
-{
-    size_t at = w->off;
-    mk_wr_zero(w, 4);
     return at;
 }
 
