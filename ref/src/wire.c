@@ -50,33 +50,28 @@ static bool rd_need(mk_rd *r, size_t n)
     return true;
 }
 
+/* The integer readers take their octets through mk_rd_bytes, the one place that checks the
+ * remaining length: a short read returns 0 with TRUNCATED and does not move the cursor. */
 uint8_t mk_rd_u8(mk_rd *r)
 {
-    if (!rd_need(r, 1))
-        return 0;
-    return r->p[r->off++];
+    const uint8_t *q = mk_rd_bytes(r, 1);
+    return q != NULL ? q[0] : 0;
 }
 
 uint16_t mk_rd_u16(mk_rd *r)
 {
-    if (!rd_need(r, 2))
-        return 0;
-    const uint8_t *q = r->p + r->off;
-    r->off += 2;
+    const uint8_t *q = mk_rd_bytes(r, 2);
     /* Most significant octet first: IKE, ESP and DER all use network byte order. Assembled
      * octet by octet, so the input needs no alignment and the host's endianness never matters. */
-    return (uint16_t)((unsigned)q[0] << 8 | q[1]);
+    return q != NULL ? (uint16_t)((unsigned)q[0] << 8 | q[1]) : 0;
 }
 
 uint32_t mk_rd_u32(mk_rd *r)
 {
-    if (!rd_need(r, 4))
-        return 0;
-    const uint8_t *q = r->p + r->off;
-    r->off += 4;
+    const uint8_t *q = mk_rd_bytes(r, 4);
     /* Each octet is widened to uint32_t before shifting: a uint8_t promotes to (signed) int, and
      * `q[0] << 24` with q[0] >= 0x80 would shift into the sign bit, which is undefined in C11. */
-    return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
+    return q != NULL ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3] : 0;
 }
 
 /* Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
@@ -213,21 +208,19 @@ void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
         memmove(q, b, n); /* b may alias the buffer (in-place builders) */
 }
 
-/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
- * receipt"; the reader side just skips them. */
-void mk_wr_zero(mk_wr *w, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
-        memset(q, 0, n);
-}
-
 uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
 {
     uint8_t *q = wr_take(w, n);
     if (q != NULL && n != 0)
         memset(q, 0, n); /* never leave stale bytes if the caller forgets to fill */
     return q;
+}
+
+/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
+ * receipt"; the reader side just skips them. A reserved slot is already zero. */
+void mk_wr_zero(mk_wr *w, size_t n)
+{
+    (void)mk_wr_reserve(w, n);
 }
 
 /* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build
