@@ -5,7 +5,9 @@
 # line (key=value):
 #   profile        minimal | full
 #   code_lines     code lines of the ref/ files the profile compiles (ref/include/minike.h,
-#                  ref/src/*.[ch]; suite_mbedtls.c only with MK_SUITES_ALL), comments, blank lines
+#                  ref/src/*.[ch]; suite_mbedtls.c and suite_sodium_extra.c, the classes
+#                  only the full registry names, only with MK_SUITES_ALL, msg_names.c only
+#                  with MK_TRACE), comments, blank lines
 #                  and the branches of #if the profile switches off excluded
 #   m4_text_kept   octets of code + read-only data from ref/ kept in a Cortex-M4 image
 #                  (arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections
@@ -34,7 +36,12 @@ trap 'rm -rf "$tmp"' EXIT
 # ---- the files the profile compiles ------------------------------------------------------
 files=()
 for f in ref/src/*.c; do
+  # the classes only the full registry names (MK_SUITES_ALL): mbedTLS's, libsodium's others
   [ "$f" = ref/src/suite_mbedtls.c ] && [ $P = minimal ] && continue
+  [ "$f" = ref/src/suite_sodium_extra.c ] && [ $P = minimal ] && continue
+  # name tables: only env->trace calls them (MK_TRACE); else CMake builds them as mk_names, a
+  # library for the tools, not the core
+  [ "$f" = ref/src/msg_names.c ] && [ $P = minimal ] && continue
   files+=("$f")
 done
 
@@ -138,5 +145,6 @@ for d in $DEFS; do hdefs+=("-D$d"); done
 gcc -std=c11 -O2 -w -Iref/include -Iref/src -Iharness/lib "${hdefs[@]}" \
   -DMK_SOURCE_DIR="\"$PWD\"" bench/footprint_host.c -o "$tmp/host" \
   "$B/libmk_harness.a" "$B/libmk_core.a" $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") \
+  $([ -f "$B/libmk_names.a" ] && echo "$B/libmk_names.a") \
   $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
 LD_BIND_NOW=1 "$tmp/host"

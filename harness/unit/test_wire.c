@@ -35,7 +35,8 @@ Test(wire, integers_are_big_endian)
     cr_assert_eq(mk_rd_u8(&r), 0x08);
     cr_assert(mk_rd_end(&r));
     r = mk_rd_init(p, 8);
-    cr_assert_eq(mk_rd_u64(&r), 0x0102030405060708ull);
+    cr_assert_eq(mk_rd_u32(&r), 0x01020304u);
+    cr_assert_eq(mk_rd_u32(&r), 0x05060708u);
     cr_assert(mk_rd_end(&r));
     sodium_free(p);
 }
@@ -44,8 +45,8 @@ Test(wire, integers_are_big_endian)
 Test(wire, read_edge_lengths)
 {
     uint8_t *p = guarded(b8, 8);
-    static const size_t widths[] = {1, 2, 4, 8};
-    for (size_t i = 0; i < 4; i++) {
+    static const size_t widths[] = {1, 2, 4};
+    for (size_t i = 0; i < 3; i++) {
         size_t w = widths[i];
         mk_rd ok = mk_rd_init(p, w);
         mk_rd short_ = mk_rd_init(p, w - 1);
@@ -58,13 +59,9 @@ Test(wire, read_edge_lengths)
             mk_rd_u16(&ok);
             cr_assert_eq(mk_rd_u16(&short_), 0);
             break;
-        case 4:
+        default:
             mk_rd_u32(&ok);
             cr_assert_eq(mk_rd_u32(&short_), 0);
-            break;
-        default:
-            mk_rd_u64(&ok);
-            cr_assert_eq(mk_rd_u64(&short_), 0);
             break;
         }
         cr_assert(mk_rd_end(&ok), "width %zu", w);
@@ -197,7 +194,8 @@ Test(wire, write_integers)
     mk_wr_u8(&w, 0x01);
     mk_wr_u16(&w, 0x0203);
     mk_wr_u32(&w, 0x04050607);
-    mk_wr_u64(&w, 0x08090a0b0c0d0e0full);
+    mk_wr_u32(&w, 0x08090a0b);
+    mk_wr_u32(&w, 0x0c0d0e0f);
     cr_assert_eq(w.err, MK_E_OK);
     cr_assert_eq(w.off, 15);
     for (int i = 0; i < 15; i++)
@@ -264,7 +262,8 @@ Test(wire, mark_patch16_counts_from_header)
     cr_assert_eq(buf[2], 0x00);
     cr_assert_eq(buf[3], 12, "generic header (4) + body (8)");
 
-    size_t m32 = mk_wr_mark32(&w);
+    size_t m32 = w.off; /* a 32-bit slot (the IKE header's Length) */
+    mk_wr_zero(&w, 4);
     mk_wr_u16(&w, 7);
     mk_wr_patch32(&w, m32, 0);
     cr_assert_eq(w.err, MK_E_OK);

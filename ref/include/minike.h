@@ -38,6 +38,9 @@ extern "C" {
  *                       table is referenced by the core, so a --gc-sections link drops them
  *   MK_SUITES_ALL       the full registry (AES-GCM/CCM/CBC, P-256, MODP-2048, SHA2-512 via
  *                       libsodium and mbedTLS); off: ChaCha20-Poly1305 + X25519 + PRF-HMAC-SHA2-256
+ *   MK_X25519_LADDER    1: the X25519 public key is X25519(a, 9) by the Montgomery ladder, not
+ *                       crypto_scalarmult_base(), whose 30 KB table a device image then need not
+ *                       carry (harness/device sets it; costs ~2 % more instructions per handshake)
  *   MK_MAX_MSG          the largest IKE message sent or accepted (RFC 7296 §2: "All IKEv2
  *                       implementations MUST be able to send, receive, and process IKE messages
  *                       that are up to 1280 octets long, and they SHOULD be able to send,
@@ -57,6 +60,9 @@ extern "C" {
 #endif
 #ifndef MK_SUITES_ALL
 #define MK_SUITES_ALL (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_X25519_LADDER
+#define MK_X25519_LADDER 0
 #endif
 #ifndef MK_MAX_MSG
 #if MK_PROFILE_MINIMAL

@@ -9,7 +9,8 @@
  *   mk_ini_ext_retry      always           COOKIE (RFC 7296 §2.6), INVALID_KE (§1.2) retries
  *   mk_ini_ext_natt       MK_NATT          NAT_DETECTION_*, UDP 4500 (RFC 7296 §2.23, 3948)
  *   mk_ini_ext_rpk        MK_RPK           raw public keys (RFC 7427, 7670, 8420)
- *   (crypto classes)      MK_SUITES_ALL    AES-GCM/CCM/CBC+HMAC, P-256, MODP-2048 (suite.c)
+ *   (crypto classes)      MK_SUITES_ALL    AES-GCM/CCM/CBC+HMAC, P-256, MODP-2048 (suite.c;
+ *                                          suite_mbedtls.c, suite_sodium_extra.c)
  *   mk_delete()           always           our Delete (RFC 7815 App. B.1)
  */
 #include "initiator_int.h"

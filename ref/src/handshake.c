@@ -98,19 +98,14 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
 /* The answer's error notifies, if any: note them and wait for a real answer or the timeout. */
 static mk_err init_resp_errors(mk_ike *ike, const mk_chain *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        mk_notify n;
-        if (c->pl[i].type != MK_PT_NOTIFY ||
-            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) != MK_E_OK ||
-            n.type >= MK_N_FIRST_STATUS)
-            continue;
-        ike->stats.last_unauth_notify = n.type;
-        if (n.type != MK_N_NO_PROPOSAL_CHOSEN)
-            return MK_E_UNAUTH_NOTIFY;
-        ike->stats.saw_unauth_npc = true;
-        return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
-    }
-    return MK_E_OK;
+    uint16_t type = mk_chain_first_error(c);
+    if (type == 0)
+        return MK_E_OK;
+    ike->stats.last_unauth_notify = type;
+    if (type != MK_N_NO_PROPOSAL_CHOSEN)
+        return MK_E_UNAUTH_NOTIFY;
+    ike->stats.saw_unauth_npc = true;
+    return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
 }
 
 /* What the responder's AUTH needs of RealMessage2 (RFC 7296 §2.15: "For the responder, the
@@ -219,8 +214,6 @@ static mk_err accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
 mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     bool keyed = false;
-    if (ike->st != MK_ST_INIT_SENT)
-        return MK_E_UNEXPECTED_MSG;
     mk_err e = accept_init_resp(ike, m, now, &keyed);
     if (e != MK_E_OK || !keyed)
         return e;
@@ -381,7 +374,7 @@ static mk_err auth_resp_checks(mk_ike *ike, const mk_msg *m, const mk_chain *in)
         return MK_E_PEER_AUTH_FAILED;
     const mk_pl *pid = mk_chain_find(in, MK_PT_IDR), *pauth = mk_chain_find(in, MK_PT_AUTH);
     if (pid == NULL || pauth == NULL)
-        return mk_ini_has_error_notify(in) ? MK_E_PEER_ERROR : MK_E_BAD_SYNTAX;
+        return mk_chain_first_error(in) != 0 ? MK_E_PEER_ERROR : MK_E_BAD_SYNTAX;
     if ((e = mk_pl_decode_id(&id, pid->body, pid->len)) != MK_E_OK ||
         (e = mk_pl_decode_auth(&av, pauth->body, pauth->len)) != MK_E_OK ||
         (e = their_auth(ike, in, &id, &av)) != MK_E_OK)
@@ -400,8 +393,6 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_sk_keys sk;
     mk_err e;
     (void)now;
-    if (ike->st != MK_ST_AUTH_SENT)
-        return MK_E_UNEXPECTED_MSG;
     /* RFC 7296 §2.21.2: IKE_AUTH responses are protected; a bare notify is a forgery */
     if (!m->has_sk)
         return mk_chain_find(&m->chain, MK_PT_NOTIFY) != NULL ? MK_E_UNAUTH_NOTIFY
@@ -474,7 +465,7 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     bool close;
     mk_err e, win;
     (void)now;
-    if ((ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT) || !m->has_sk)
+    if (!m->has_sk)
         return MK_E_UNEXPECTED_MSG; /* RFC 7296 §2.21: only protected messages are acted on */
     /* an old Message ID is dropped unopened (initiator_peer_req.c has the RFC text) */
     if ((win = mk_ini_peer_req_window(ike, m->hdr.msgid)) == MK_E_OLD_REQUEST)

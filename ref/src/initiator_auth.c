@@ -37,7 +37,8 @@ void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
 
 /* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. Protocol 0 means
  * "any", so a specific protocol is a narrowing of it; addresses are big-endian byte strings of
- * the same length, so memcmp orders them numerically. The last test rejects an empty range. */
+ * the same length, so memcmp orders them numerically. (An empty range or list never gets here:
+ * mk_pl_decode_ts refuses both.) */
 static bool ts_within(const mk_ts *in, const mk_ts *outer)
 {
     if (in->type != outer->type)
@@ -47,8 +48,7 @@ static bool ts_within(const mk_ts *in, const mk_ts *outer)
         return false;
     if (in->start_port < outer->start_port || in->end_port > outer->end_port)
         return false;
-    return memcmp(in->start, outer->start, n) >= 0 && memcmp(in->end, outer->end, n) <= 0 &&
-           memcmp(in->start, in->end, n) <= 0;
+    return memcmp(in->start, outer->start, n) >= 0 && memcmp(in->end, outer->end, n) <= 0;
 }
 
 /* Every selector the responder returns must lie inside ours; the first is the one used,
@@ -59,8 +59,6 @@ static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
     mk_err e = mk_pl_decode_ts(&l, pl->body, pl->len);
     if (e != MK_E_OK)
         return e;
-    if (l.n == 0)
-        return MK_E_BAD_SYNTAX;
     for (size_t i = 0; i < l.n; i++)
         if (!ts_within(&l.ts[i], ours))
             return MK_E_TS_UNACCEPTABLE;
@@ -122,29 +120,10 @@ static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop
  * status type is ignored, an unknown error type still means the child SA was refused. */
 static mk_err child_error(const mk_chain *in)
 {
-    for (size_t i = 0; i < in->n; i++) {
-        mk_notify n;
-        if (in->pl[i].type != MK_PT_NOTIFY ||
-            mk_pl_decode_notify(&n, in->pl[i].body, in->pl[i].len) != MK_E_OK)
-            continue;
-        if (n.type == MK_N_TS_UNACCEPTABLE)
-            return MK_E_TS_UNACCEPTABLE;
-        if (n.type < MK_N_FIRST_STATUS)
-            return MK_E_NO_CHILD_SA;
-    }
-    return MK_E_OK;
-}
-
-bool mk_ini_has_error_notify(const mk_chain *in)
-{
-    for (size_t i = 0; i < in->n; i++) {
-        mk_notify n;
-        if (in->pl[i].type == MK_PT_NOTIFY &&
-            mk_pl_decode_notify(&n, in->pl[i].body, in->pl[i].len) == MK_E_OK &&
-            n.type < MK_N_FIRST_STATUS)
-            return true;
-    }
-    return false;
+    uint16_t type = mk_chain_first_error(in);
+    if (type == 0)
+        return MK_E_OK;
+    return type == MK_N_TS_UNACCEPTABLE ? MK_E_TS_UNACCEPTABLE : MK_E_NO_CHILD_SA;
 }
 
 /* The child SA of an authenticated IKE_AUTH response (RFC 7296 §2.21.2: the IKE SA stands

@@ -95,6 +95,9 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
                    mk_err *err);
 
 /* ---- the spine (handshake.c): RFC 7815's exchange in message order ---------------------- */
+/* The mk_ini_on_* handlers are called only through mk_on_dgram's dispatch table, which has
+ * matched the state, the exchange and the Response flag and checked the header: they do not
+ * check those again. */
 mk_err mk_ini_start_init(mk_ike *ike, uint64_t now); /* SPIi, Ni, DH pair, then the request */
 mk_err mk_ini_build_init(mk_ike *ike, uint64_t now);
 /* The IKE_SA_INIT response: a retry (extension), or validated and committed, then IKE_AUTH. */
@@ -162,8 +165,6 @@ void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p);
 /* Validate SAr2, TSi, TSr (and the mode) of an authenticated response and key the child SA
  * into ike->child; FATAL or DROP class errors, nothing written on error. */
 mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
-/* An authenticated error notify in the chain (RFC 7296 §3.10.1: types below 16384) */
-bool mk_ini_has_error_notify(const mk_chain *in);
 /* Room for the Authentication Data of our AUTH payload: a PSK MAC, or with MK_RPK a signature
  * with its RFC 7427 §3 prefix (1-octet length | AlgorithmIdentifier). */
 enum { MK_INI_AUTH_CAP = MK_RPK ? 1 + 15 + MK_MAX_SIG : MK_MAX_PRF_OUT };

@@ -94,7 +94,7 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     mk_err e;
     (void)now;
 
-    if (ike->st != MK_ST_DELETE_SENT || !m->has_sk) {
+    if (!m->has_sk) {
         e = MK_E_UNEXPECTED_MSG;
         goto out;
     }

@@ -247,6 +247,18 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
     return NULL;
 }
 
+uint16_t mk_chain_first_error(const mk_chain *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        mk_notify n;
+        if (c->pl[i].type == MK_PT_NOTIFY &&
+            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) == MK_E_OK &&
+            n.type < MK_N_FIRST_STATUS)
+            return n.type;
+    }
+    return 0;
+}
+
 /* ---- SA (RFC 7296 §3.3) ---------------------------------------------------------------------- */
 
 /* The "more" values are ISAKMP's payload numbers for Proposal (2) and Transform (3). The field

@@ -74,6 +74,9 @@ mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len);
 const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type);
 /* First Notify payload with this notify type, or NULL. */
 const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype);
+/* The type of the first well-formed error Notify (RFC 7296 §3.10.1: types below 16384), 0 if
+ * none. Status types, known or not, are not errors; a malformed Notify is skipped. */
+uint16_t mk_chain_first_error(const mk_chain *c);
 
 /* ---- SA (RFC 7296 §3.3) ---- */
 /* 32 transforms: strongSwan's default IKE proposal carries about 20 in one proposal */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * suite_sodium: the crypto classes served by libsodium 1.0.18: X25519 (DH group 31, RFC 8031),
- * ChaCha20-Poly1305 (ENCR 28, RFC 7634), AES-256-GCM with a 16-octet tag (ENCR 20, RFC 5282;
- * only usable when crypto_aead_aes256gcm_is_available(), i.e. AES-NI + PCLMUL), and HMAC-SHA2-256/
- * 512 as PRF (RFC 4868 §2.1) and as truncated integrity MAC (RFC 4868 §2.2).
+ * suite_sodium: the minimal profile's crypto classes, served by libsodium 1.0.18: X25519 (DH
+ * group 31, RFC 8031), ChaCha20-Poly1305 (ENCR 28, RFC 7634) and HMAC-SHA2-256 as PRF (RFC 4868
+ * §2.1). The other libsodium classes, which only the full registry names, are in
+ * suite_sodium_extra.c.
  * This file only adapts libsodium's API to the mk_*_class shapes: it never implements a primitive,
  * never allocates, never keeps state between calls, and wipes every key-dependent local (HMAC
  * states, DH scalars) before it returns. AEAD open never releases unauthenticated plaintext.
@@ -13,7 +13,7 @@
 
 #include "suite.h"
 
-/* ---- HMAC-SHA2 PRF and integrity (RFC 4868) ------------------------------------------------ */
+/* ---- HMAC-SHA2-256 PRF (RFC 4868) --------------------------------------------------------- */
 
 /* prf = HMAC-SHA-256(key, in...) with any key length: the _init API hashes long keys first
  * (RFC 2104 §2), as RFC 7296 §2.13 needs for SKEYSEED = prf(Ni | Nr, g^ir). */
@@ -34,49 +34,12 @@ static void hmac256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t
     mk_wipe(&st, sizeof st);
 }
 
-static void hmac512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                    uint8_t out[crypto_auth_hmacsha512_BYTES])
-{
-    crypto_auth_hmacsha512_state st;
-    crypto_auth_hmacsha512_init(&st, key, key_len);
-    for (size_t i = 0; i < n_in; i++) {
-        if (in[i].n > 0)
-            crypto_auth_hmacsha512_update(&st, in[i].p, in[i].n);
-    }
-    crypto_auth_hmacsha512_final(&st, out);
-    mk_wipe(&st, sizeof st);
-}
-
 /* As a PRF the key length varies: Ni | Nr for SKEYSEED (64 octets with a 32-octet Nr, 288 with
  * a 256-octet one), 32 for prf+(SKEYSEED, ...) and SK_d/SK_p*, or the PSK's own length. */
 static void prf_sha256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
                        uint8_t *out)
 {
     hmac256(key, key_len, in, n_in, out);
-}
-
-static void prf_sha512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                       uint8_t *out)
-{
-    hmac512(key, key_len, in, n_in, out);
-}
-
-/* AUTH_HMAC_SHA2_256_128: key 32 octets, ICV = first 16 octets of the HMAC (RFC 4868 §2.3). */
-static void mac_sha256_128(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
-{
-    uint8_t full[crypto_auth_hmacsha256_BYTES];
-    hmac256(key, 32, in, n_in, full);
-    memcpy(icv, full, 16);
-    mk_wipe(full, sizeof full);
-}
-
-/* AUTH_HMAC_SHA2_512_256: key 64 octets, ICV = first 32 octets of the HMAC (RFC 4868 §2.3). */
-static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
-{
-    uint8_t full[crypto_auth_hmacsha512_BYTES];
-    hmac512(key, 64, in, n_in, full);
-    memcpy(icv, full, 32);
-    mk_wipe(full, sizeof full);
 }
 
 /* The piecewise form (see mk_prf_class). libsodium's states are plain structs of integers and
@@ -100,26 +63,8 @@ static void final256(void *st, uint8_t *out)
     mk_wipe(st, sizeof(crypto_auth_hmacsha256_state));
 }
 
-static void init512(void *st, const uint8_t *key, size_t key_len)
-{
-    crypto_auth_hmacsha512_init(st, key, key_len);
-}
-
-static void update512(void *st, const uint8_t *p, size_t n)
-{
-    if (n > 0)
-        crypto_auth_hmacsha512_update(st, p, n);
-}
-
-static void final512(void *st, uint8_t *out)
-{
-    crypto_auth_hmacsha512_final(st, out);
-    mk_wipe(st, sizeof(crypto_auth_hmacsha512_state));
-}
-
 /* out_len is also the PRF's preferred key size, which fixes len(SK_d) = len(SK_pi) =
- * len(SK_pr) (RFC 7296 §2.14): 32 octets here, 64 for SHA2-512. For the integrity classes key
- * and ICV lengths come from RFC 4868: a full-size key, the HMAC output truncated to half. */
+ * len(SK_pr) (RFC 7296 §2.14): 32 octets here. */
 const mk_prf_class mk_prf_hmac_sha2_256 = {
     .id = MK_PRF_HMAC_SHA2_256,
     .name = "PRF_HMAC_SHA2_256",
@@ -129,30 +74,6 @@ const mk_prf_class mk_prf_hmac_sha2_256 = {
     .init = init256,
     .update = update256,
     .final = final256,
-};
-const mk_prf_class mk_prf_hmac_sha2_512 = {
-    .id = MK_PRF_HMAC_SHA2_512,
-    .name = "PRF_HMAC_SHA2_512",
-    .out_len = 64,
-    .prf = prf_sha512,
-    .state_len = sizeof(crypto_auth_hmacsha512_state),
-    .init = init512,
-    .update = update512,
-    .final = final512,
-};
-const mk_integ_class mk_integ_hmac_sha2_256_128 = {
-    .id = MK_INTEG_HMAC_SHA2_256_128,
-    .name = "AUTH_HMAC_SHA2_256_128",
-    .key_len = 32,
-    .icv_len = 16,
-    .mac = mac_sha256_128,
-};
-const mk_integ_class mk_integ_hmac_sha2_512_256 = {
-    .id = MK_INTEG_HMAC_SHA2_512_256,
-    .name = "AUTH_HMAC_SHA2_512_256",
-    .key_len = 64,
-    .icv_len = 32,
-    .mac = mac_sha512_256,
 };
 
 /* ---- AEAD: nonce = salt(4) | IV(8) (RFC 7634 §2, RFC 5282 §4) ------------------------------ */
@@ -201,45 +122,8 @@ static mk_err chacha_open(const uint8_t *key, const uint8_t *iv, const uint8_t *
     return MK_E_OK;
 }
 
-/* AES-256-GCM (16-octet tag) through libsodium's AES-NI code. Never called unless
- * crypto_aead_aes256gcm_is_available(): mk_suites_default() checks before registering it. */
-static mk_err gcm_seal(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
-                       uint8_t *buf, size_t len, uint8_t *tag)
-{
-    uint8_t nonce[12];
-    /* libsodium 1.0.18 has AES-GCM only as AES-NI + PCLMULQDQ code (no table-based software
-     * AES, which leaks key bits through cache timing), and it learns the CPU features in
-     * sodium_init(). Re-checked here because tests may register this class by hand. */
-    if (!crypto_aead_aes256gcm_is_available())
-        return MK_E_CRYPTO;
-    nonce12(nonce, key + 32, iv);
-    int rc = crypto_aead_aes256gcm_encrypt_detached(buf, tag, NULL, buf, len, aad, aad_len, NULL,
-                                                    nonce, key);
-    mk_wipe(nonce, sizeof nonce);
-    return rc == 0 ? MK_E_OK : MK_E_CRYPTO;
-}
-
-static mk_err gcm_open(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
-                       uint8_t *buf, size_t len, const uint8_t *tag)
-{
-    uint8_t nonce[12];
-    if (!crypto_aead_aes256gcm_is_available())
-        return MK_E_CRYPTO;
-    nonce12(nonce, key + 32, iv);
-    /* On a tag mismatch libsodium zeroes the output before returning -1. */
-    int rc =
-        crypto_aead_aes256gcm_decrypt_detached(buf, NULL, buf, len, tag, aad, aad_len, nonce, key);
-    mk_wipe(nonce, sizeof nonce);
-    if (rc != 0) {
-        mk_wipe(buf, len);
-        return MK_E_ICV_MISMATCH;
-    }
-    return MK_E_OK;
-}
-
 /* block = 1: no alignment, so SK and ESP padding is only what their own rules ask for (the
- * Pad Length octet is still present). libsodium's AES-GCM has only the 16-octet tag, so the
- * 8- and 12-octet variants (ENCR 18, 19) cannot be served and are not registered. */
+ * Pad Length octet is still present). */
 const mk_encr_class mk_encr_chacha20poly1305 = {
     .id = MK_ENCR_CHACHA20_POLY1305,
     .key_bits = 256,
@@ -254,20 +138,6 @@ const mk_encr_class mk_encr_chacha20poly1305 = {
     .seal = chacha_seal,
     .open = chacha_open,
 };
-const mk_encr_class mk_encr_aes_gcm16_256_sodium = {
-    .id = MK_ENCR_AES_GCM_16,
-    .key_bits = 256,
-    .name = "AES_GCM_16_256",
-    .key_len = 36,
-    .salt_len = 4,
-    .iv_len = 8,
-    .block = 1,
-    .icv_len = 16,
-    .aead = true,
-    .needs_key_attr = true,
-    .seal = gcm_seal,
-    .open = gcm_open,
-};
 
 /* ---- X25519 (RFC 7748, RFC 8031) ----------------------------------------------------------- */
 
@@ -277,9 +147,9 @@ static mk_err x25519_keypair(const mk_env *env, uint8_t *priv, uint8_t *pub)
     env->rng(env->ctx, priv, crypto_scalarmult_SCALARBYTES);
     /* Stored unclamped: libsodium clamps a copy (RFC 7748 §5) on every use. For a clamped
      * scalar the base-point product is never all-zero; the check only catches a broken build. */
-#if MK_PROFILE_MINIMAL
-    /* RFC 7748 §6.1: the public key is X25519(a, 9). The minimal profile runs the Montgomery
-     * ladder it already needs for the shared secret, not crypto_scalarmult_base(): libsodium
+#if MK_X25519_LADDER
+    /* RFC 7748 §6.1: the public key is X25519(a, 9). A device build runs the Montgomery ladder
+     * it already needs for the shared secret, not crypto_scalarmult_base(): libsodium
      * 1.0.18's ref10 base path is an Ed25519 fixed-base comb over a 30 KB table, which a device
      * image then has to carry (the ladder costs about 1.4x the comb's instructions, once per
      * handshake; harness/device/README.md has the measurement). Same value either way. */

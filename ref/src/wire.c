@@ -50,42 +50,28 @@ static bool rd_need(mk_rd *r, size_t n)
     return true;
 }
 
+/* The integer readers take their octets through mk_rd_bytes, the one place that checks the
+ * remaining length: a short read returns 0 with TRUNCATED and does not move the cursor. */
 uint8_t mk_rd_u8(mk_rd *r)
 {
-    if (!rd_need(r, 1))
-        return 0;
-    return r->p[r->off++];
+    const uint8_t *q = mk_rd_bytes(r, 1);
+    return q != NULL ? q[0] : 0;
 }
 
 uint16_t mk_rd_u16(mk_rd *r)
 {
-    if (!rd_need(r, 2))
-        return 0;
-    const uint8_t *q = r->p + r->off;
-    r->off += 2;
+    const uint8_t *q = mk_rd_bytes(r, 2);
     /* Most significant octet first: IKE, ESP and DER all use network byte order. Assembled
      * octet by octet, so the input needs no alignment and the host's endianness never matters. */
-    return (uint16_t)((unsigned)q[0] << 8 | q[1]);
+    return q != NULL ? (uint16_t)((unsigned)q[0] << 8 | q[1]) : 0;
 }
 
 uint32_t mk_rd_u32(mk_rd *r)
 {
-    if (!rd_need(r, 4))
-        return 0;
-    const uint8_t *q = r->p + r->off;
-    r->off += 4;
+    const uint8_t *q = mk_rd_bytes(r, 4);
     /* Each octet is widened to uint32_t before shifting: a uint8_t promotes to (signed) int, and
      * `q[0] << 24` with q[0] >= 0x80 would shift into the sign bit, which is undefined in C11. */
-    return (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3];
-}
-
-uint64_t mk_rd_u64(mk_rd *r)
-{
-    /* Checked for all 8 octets up front so a short input never consumes half an SPI. */
-    if (!rd_need(r, 8))
-        return 0;
-    uint64_t hi = mk_rd_u32(r);
-    return hi << 32 | mk_rd_u32(r);
+    return q != NULL ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3] : 0;
 }
 
 /* Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
@@ -215,33 +201,11 @@ void mk_wr_u32(mk_wr *w, uint32_t v)
     }
 }
 
-/* SPIs are opaque 8-octet strings on the wire; we hold them as uint64_t and always write them
- * big-endian, so the octets we send are the octets the peer echoes back. */
-void mk_wr_u64(mk_wr *w, uint64_t v)
-{
-    uint8_t *q = wr_take(w, 8);
-    if (q != NULL) {
-        for (int i = 7; i >= 0; i--) {
-            q[i] = (uint8_t)v;
-            v >>= 8;
-        }
-    }
-}
-
 void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
 {
     uint8_t *q = wr_take(w, n);
     if (q != NULL && n != 0)
         memmove(q, b, n); /* b may alias the buffer (in-place builders) */
-}
-
-/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
- * receipt"; the reader side just skips them. */
-void mk_wr_zero(mk_wr *w, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
-        memset(q, 0, n);
 }
 
 uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
@@ -252,6 +216,13 @@ uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
     return q;
 }
 
+/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
+ * receipt"; the reader side just skips them. A reserved slot is already zero. */
+void mk_wr_zero(mk_wr *w, size_t n)
+{
+    (void)mk_wr_reserve(w, n);
+}
+
 /* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build
  * never leaves stale octets), build the structure, then mk_wr_patch16(). This avoids computing
  * nested sizes twice (SA -> Proposal -> Transform -> Attribute each carry their own length). */
@@ -259,13 +230,6 @@ size_t mk_wr_mark16(mk_wr *w)
 {
     size_t at = w->off;
     mk_wr_zero(w, 2);
-    return at;
-}
-
-size_t mk_wr_mark32(mk_wr *w)
-{
-    size_t at = w->off;
-    mk_wr_zero(w, 4);
     return at;
 }
 

@@ -20,7 +20,6 @@ mk_rd mk_rd_init(const uint8_t *p, size_t len);
 uint8_t mk_rd_u8(mk_rd *r);
 uint16_t mk_rd_u16(mk_rd *r); /* big-endian; 0 + TRUNCATED if short */
 uint32_t mk_rd_u32(mk_rd *r);
-uint64_t mk_rd_u64(mk_rd *r);
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n); /* view into the input; NULL on error */
 bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n);
 void mk_rd_skip(mk_rd *r, size_t n);
@@ -40,7 +39,6 @@ mk_wr mk_wr_init(uint8_t *p, size_t cap);
 void mk_wr_u8(mk_wr *w, uint8_t v);
 void mk_wr_u16(mk_wr *w, uint16_t v);
 void mk_wr_u32(mk_wr *w, uint32_t v);
-void mk_wr_u64(mk_wr *w, uint64_t v);
 void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n);
 void mk_wr_zero(mk_wr *w, size_t n);
 uint8_t *mk_wr_reserve(mk_wr *w, size_t n); /* room for n octets filled later; NULL on error */
@@ -48,7 +46,6 @@ size_t mk_wr_mark16(mk_wr *w);              /* reserve a 16-bit length slot, ret
 /* Patch the slot at `mark` with (w->off - from): IKE lengths count from the start of the
  * structure that holds them, generic header included. BAD_LENGTH if it does not fit 16 bits. */
 void mk_wr_patch16(mk_wr *w, size_t mark, size_t from);
-size_t mk_wr_mark32(mk_wr *w);
 void mk_wr_patch32(mk_wr *w, size_t mark, size_t from);
 
 #endif
