@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gen_seeds_deep: the seeds of the deep-state targets of issue 14 (auth_resp_rpk,
- * auth_resp_suites, init_resp_suites, delete_resp, timer, sig_sign), from our own exchanges
- * only (fuzz_deep.h): the real IKE_SA_INIT and IKE_AUTH responses of each suite and raw-key
- * kind (their SK plaintexts, opened with the exported keys), the real answer to our Delete,
- * timer walks and signing inputs. Named <origin>-<fnv64>, so re-running is idempotent.
- *   usage: fuzz_gen_seeds_deep <corpus dir>      (normally fuzz/corpus)
+ * auth_resp_suites, init_resp_suites, delete_resp, timer, sig_sign, config) and of the widened
+ * sk_inner and esp_open, from our own exchanges only (fuzz_deep.h): the real IKE_SA_INIT and
+ * IKE_AUTH responses of each suite and raw-key kind (their SK plaintexts, opened with the
+ * exported keys), the real answer to our Delete, timer walks, signing inputs, configurations
+ * (accepted ones of every suite and raw-key variant, and refused ones) and every ENCR class. Named
+ * <origin>-<fnv64>, so re-running is idempotent. usage: fuzz_gen_seeds_deep <corpus dir> (normally
+ * fuzz/corpus)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -147,6 +149,116 @@ static void sig_seeds(void)
         emit("sig_sign", "gen-sign", pre[i], 3, msg, sizeof msg - 1);
 }
 
+/* fuzz_config inputs (layout in fuzz_config.c): [f0][f1][n_ike]{5}[n_esp]{3}[psk][ids][ts][rto]
+ * [err]; transform octets index the target's tables (encr 0 ChaCha20, 1-3 GCM-16/12/8, 4-6
+ * CCM-16/12/8, 7 CBC; bits 0 none, 1 128, 2 256; prf 0 SHA2-256, 1 SHA2-512; integ 0 none,
+ * 1 SHA2-256-128, 2 SHA2-512-256; dh 0 X25519, 1 P-256, 2 MODP-2048). */
+static void cfg_seed(uint8_t f0, uint8_t f1, const uint8_t *ike, uint8_t n_ike, const uint8_t *esp,
+                     uint8_t n_esp, uint8_t psk, uint8_t ids, uint8_t ts, uint8_t rto)
+{
+    uint8_t b[3 + 5 * 9 + 1 + 3 * 9 + 5];
+    size_t n = 0;
+    b[n++] = f0;
+    b[n++] = f1;
+    b[n++] = n_ike;
+    for (size_t i = 0; i < n_ike && i < 8; i++, n += 5)
+        memcpy(b + n, ike + 5 * i, 5);
+    b[n++] = n_esp;
+    for (size_t i = 0; i < n_esp && i < 8; i++, n += 3)
+        memcpy(b + n, esp + 3 * i, 3);
+    b[n++] = psk;
+    b[n++] = ids;
+    b[n++] = ts;
+    b[n++] = rto;
+    b[n++] = (uint8_t)(n_written % 64u); /* the error whose name is looked up */
+    emit("config", "gen-config", NULL, 0, b, n);
+}
+
+static void config_seeds(void)
+{
+    enum { RUN = 0x20 | 0x10 | 0x08 | 0x02 | 0x01 }; /* run, trace, INITIAL_CONTACT, natt, tunnel */
+    static const uint8_t ike[][5] = {
+        {0, 0, 0, 0, 0}, {1, 2, 1, 0, 1}, {7, 1, 1, 2, 2}, {4, 1, 0, 0, 0}, {2, 1, 0, 0, 1},
+        {5, 2, 1, 0, 0}, {6, 2, 0, 0, 0}, {3, 2, 0, 0, 0}, {7, 2, 0, 1, 0}, {1, 1, 0, 0, 0},
+    };
+    static const uint8_t esp[][3] = {
+        {0, 0, 0}, {1, 2, 0}, {7, 1, 2}, {6, 2, 0}, {3, 1, 0},
+        {4, 1, 0}, {5, 2, 0}, {2, 2, 0}, {7, 2, 1}, {1, 1, 0},
+    };
+    for (size_t i = 0; i < sizeof ike / sizeof ike[0]; i++)
+        cfg_seed(RUN, 0, ike[i], 1, esp[i], 1, 32, 0, 0, 0);
+    /* two proposals each way (the responder picks its first); transport mode; port 4500 from
+     * the start; NAT detected; IPv6 selectors with a protocol; other ID types; any IDr */
+    cfg_seed(RUN, 0, ike[0], 2, esp[0], 2, 32, 0, 0, 0);
+    cfg_seed(RUN & ~1, 0, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN | 4, 0, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN, 0x80, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 0, 0x15, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 1, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 2 | 4, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 8, 0, 0x35); /* IDr mismatch, timers set */
+    /* raw keys: Ed25519 / RSA pinned, fingerprint, wrong fingerprint, imprint (accepted,
+     * refused, no CERT sent), our CERT unasked, a key pair that does not match, SHA-512 PRF,
+     * no hash announced */
+    static const uint8_t rpk[] = {
+        1, 2, 1 | 4, 2 | 4, 1 | 8, 1 | 12, 1 | 12 | 0x10, 1 | 12 | 0x40, 1 | 0x20, 3, 1 | 0x80};
+    for (size_t i = 0; i < sizeof rpk; i++)
+        cfg_seed(RUN & ~2, rpk[i], ike[0], 1, esp[0], 1, 0, 0, 0, 0);
+    cfg_seed(RUN & ~2, 2, ike[0], 1, esp[0], 1, 0, 0x10, 0, 0);
+    cfg_seed(RUN & ~2, 1, ike[0], 1, esp[0], 1, 0, 0x10, 0, 0);
+    /* refused configurations: no suite, too many, unregistered transforms, short / long /
+     * missing PSK, empty IDi, bad selector types, no registry, no RNG */
+    static const uint8_t bad_ike[][5] = {{8, 0, 0, 0, 0}, {1, 3, 0, 0, 0}, {0, 0, 3, 0, 0},
+                                         {0, 0, 0, 3, 0}, {0, 0, 0, 0, 3}, {0, 0, 0, 1, 0},
+                                         {7, 1, 0, 0, 0}, {0, 0, 2, 0, 0}};
+    for (size_t i = 0; i < sizeof bad_ike / sizeof bad_ike[0]; i++)
+        cfg_seed(RUN, 0, bad_ike[i], 1, esp[0], 1, 32, 0, 0, 0);
+    static const uint8_t bad_esp[][3] = {{8, 0, 0}, {7, 1, 0}, {0, 0, 1}, {1, 3, 0}};
+    for (size_t i = 0; i < sizeof bad_esp / sizeof bad_esp[0]; i++)
+        cfg_seed(RUN, 0, ike[0], 1, bad_esp[i], 1, 32, 0, 0, 0);
+    static const uint8_t many[9 * 5] = {0};
+    cfg_seed(RUN, 0, many, 0, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN, 0, many, 9, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, many, 0, 32, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, many, 9, 32, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 8, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 255, 0, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 0, 1, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 12, 0, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 0, 2, 0);
+    cfg_seed(RUN, 0, ike[0], 1, esp[0], 1, 32, 0, 8, 0);
+    cfg_seed(RUN | 0x40, 0, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
+    cfg_seed(RUN | 0x80, 0, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
+}
+
+/* The widened sk_inner (bit 7 of [suite]: every ENCR class, damage in bits 4-5) and esp_open
+ * (bit 4 of ctl: the other ESP classes in bits 5-7) of fuzz_sk_inner.c / fuzz_esp_open.c. */
+static void wide_seeds(void)
+{
+    /* N(INITIAL_CONTACT) as the only inner payload */
+    static const uint8_t notify[] = {0, 0, 0, 8, 0, 0, 0x40, 0x00};
+    for (uint8_t i = 0; i < 10; i++)
+        for (uint8_t dmg = 0; dmg < 3; dmg++) {
+            uint8_t pre[2] = {(uint8_t)(0x80 | (dmg << 4) | i), MK_PT_NOTIFY};
+            emit("sk_inner", "gen-wide", pre, 2, notify, sizeof notify);
+        }
+    /* esp_open: mode 2 (seal then open) and mode 1 (crafted: "ping" | pad 1 2 | 2 | IPv4) */
+    static const uint8_t sealed[] = {0, 20, 0x45, 0,  0, 20, 0, 0,  0, 0, 64,
+                                     1, 0,  0,    10, 0, 0,  1, 10, 0, 0, 2};
+    static const uint8_t crafted[] = {0, 12, 0, 0, 0, 1, 'p', 'i', 'n', 'g', 1, 2, 2, 4};
+    for (uint8_t i = 0; i < 8; i++) {
+        uint8_t c2 = (uint8_t)(0x10 | (i << 5) | (2 << 2)),
+                c1 = (uint8_t)(0x10 | (i << 5) | (1 << 2));
+        emit("esp_open", "gen-wide", &c2, 1, sealed, sizeof sealed);
+        emit("esp_open", "gen-wide", &c1, 1, crafted, sizeof crafted);
+    }
+    /* established after an answered liveness check (ID 2): the same ID again, an older one, the
+     * next one (fuzz_established.c bit 5; empty INFORMATIONAL requests) */
+    static const uint8_t again[][2] = {{0x24, 0}, {0x20, 0}, {0x22, 0}, {0x26, 0}};
+    for (size_t i = 0; i < sizeof again / sizeof again[0]; i++)
+        emit("established", "gen-window", again[i], 2, NULL, 0);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -159,6 +271,8 @@ int main(int argc, char **argv)
     delete_seeds();
     timer_seeds();
     sig_seeds();
+    config_seeds();
+    wide_seeds();
     printf("gen_seeds_deep: %lu files written under %s\n", n_written, outdir);
     return 0;
 }
