@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_snap *sn = (size > 0 && (data[0] & 0x20)) ? &s2 : &s;
     uint8_t ctl = fz_take8(&data, &size);
     uint8_t first = fz_take8(&data, &size);
-    uint8_t flags = (uint8_t)(((ctl & 8) ? MK_HDR_F_RESPONSE : 0) |
-                              ((ctl & 16) ? MK_HDR_F_INITIATOR : 0));
+    uint8_t flags =
+        (uint8_t)(((ctl & 8) ? MK_HDR_F_RESPONSE : 0) | ((ctl & 16) ? MK_HDR_F_INITIATOR : 0));
     mk_err e = fz_snap_feed(sn, (ctl & 1) ? MK_EX_CREATE_CHILD_SA : MK_EX_INFORMATIONAL, flags,
                             (uint32_t)((ctl >> 1) & 3), 0, first, data, size);
     if (e == MK_E_OK && !(ctl & 8)) {

@@ -137,6 +137,26 @@ static void timer_seeds(void)
         junk[44] = 2;
         emit("timer", "gen-junk", NULL, 0, junk, sizeof junk);
     }
+    /* INIT_SENT: an unprotected NO_PROPOSAL_CHOSEN answer (dropped, remembered), then timers at
+     * each deadline until the budget ends: the exchange fails with NO_PROPOSAL_CHOSEN. The
+     * datagram fills the 64 octets the target takes: HDR 28 + N 36 (28 octets of data). */
+    if (!fz_world_start(&w))
+        exit(1);
+    uint8_t npc[1 + 3 + 64 + 3 * 16] = {0, 3, 0, 0};
+    uint8_t *d = npc + 4;
+    memcpy(d, w.ike.spi_i, 8);
+    d[16] = MK_PT_NOTIFY;
+    d[17] = 0x20;
+    d[18] = MK_EX_IKE_SA_INIT;
+    d[19] = MK_HDR_F_RESPONSE;
+    d[27] = 64;
+    d[31] = 36;
+    d[35] = MK_N_NO_PROPOSAL_CHOSEN;
+    for (int i = 0; i < 16; i++)
+        npc[4 + 64 + 3 * i] = 2;
+    emit("timer", "gen-unauth-npc", NULL, 0, npc, sizeof npc);
+    mk_peer_free(w.peer);
+    w.peer = NULL;
 }
 
 static void sig_seeds(void)
@@ -257,6 +277,64 @@ static void wide_seeds(void)
     static const uint8_t again[][2] = {{0x24, 0}, {0x20, 0}, {0x22, 0}, {0x26, 0}};
     for (size_t i = 0; i < sizeof again / sizeof again[0]; i++)
         emit("established", "gen-window", again[i], 2, NULL, 0);
+    /* pl_sa: n proposals of one ENCR transform each (9 is one more than MK_MAX_PROPOSALS), and
+     * one whose Key Length attribute is 0 */
+    for (uint8_t n = 8; n <= 9; n++) {
+        uint8_t sa[9 * 16];
+        for (uint8_t i = 0; i < n; i++) {
+            static const uint8_t prop[16] = {2, 0, 0, 16, 1, 1, 0, 1, 0, 0, 0, 8, 1, 0, 0, 28};
+            memcpy(sa + 16 * i, prop, 16);
+            sa[16 * i] = i + 1 == n ? 0 : 2;
+            sa[16 * i + 4] = (uint8_t)(i + 1);
+        }
+        emit("pl_sa", "gen-many", NULL, 0, sa, 16u * n);
+    }
+    static const uint8_t zero_bits[] = {0, 0,  0, 20, 1, 1,  0,    1,  0, 0,
+                                        0, 12, 1, 0,  0, 12, 0x80, 14, 0, 0};
+    emit("pl_sa", "gen-keylen0", NULL, 0, zero_bits, sizeof zero_bits);
+}
+
+/* init_resp: the real IKE_SA_INIT response with its proposal changed in ways the SA decoder
+ * accepts but the initiator must refuse (an IKE proposal with an 8-octet SPI, an ESP proposal):
+ * `spi` octets are spliced in behind the proposal header, the Proposal and SA lengths grow, and
+ * ctl bit 0 makes the target patch the header Length. */
+static void init_variants(void)
+{
+    static mk_msg m;
+    static uint8_t d[1 + MK_MAX_MSG + 16];
+    const uint8_t *out;
+    uint16_t port;
+    if (!fz_world_start(&w))
+        exit(1);
+    size_t n = mk_tx_peek(&w.ike, &out, &port);
+    (void)mk_peer_on_dgram(w.peer, out, n, port, &w.from_i, FZ_NOW_MS);
+    n = mk_peer_tx_peek(w.peer, &out, &port);
+    if (n == 0 || n + 8 > MK_MAX_MSG || mk_msg_parse(&m, out, n) != MK_E_OK)
+        exit(1);
+    const mk_pl *sa = mk_chain_find(&m.chain, MK_PT_SA);
+    if (sa == NULL)
+        exit(1);
+    size_t at = (size_t)(sa->body - out); /* the proposal header */
+    static const uint8_t proto_spi[][2] = {{MK_PROTO_IKE, 8}, {MK_PROTO_ESP, 4}};
+    for (size_t v = 0; v < 2; v++) {
+        uint8_t k = proto_spi[v][1];
+        d[0] = 1;
+        memcpy(d + 1, out, at + 8);
+        memset(d + 1 + at + 8, 0x5a, k);
+        memcpy(d + 1 + at + 8 + k, out + at + 8, n - at - 8);
+        uint8_t *sah = d + 1 + at - 4, *prop = d + 1 + at;
+        uint16_t sl = (uint16_t)((sah[2] << 8 | sah[3]) + k);
+        uint16_t pl = (uint16_t)((prop[2] << 8 | prop[3]) + k);
+        sah[2] = (uint8_t)(sl >> 8);
+        sah[3] = (uint8_t)sl;
+        prop[2] = (uint8_t)(pl >> 8);
+        prop[3] = (uint8_t)pl;
+        prop[5] = proto_spi[v][0];
+        prop[6] = k;
+        emit("init_resp", "gen-proposal", NULL, 0, d, 1 + n + k);
+    }
+    mk_peer_free(w.peer);
+    w.peer = NULL;
 }
 
 int main(int argc, char **argv)
@@ -273,6 +351,7 @@ int main(int argc, char **argv)
     sig_seeds();
     config_seeds();
     wide_seeds();
+    init_variants();
     printf("gen_seeds_deep: %lu files written under %s\n", n_written, outdir);
     return 0;
 }
