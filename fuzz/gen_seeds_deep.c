@@ -272,6 +272,15 @@ static void wide_seeds(void)
         emit("esp_open", "gen-wide", &c2, 1, sealed, sizeof sealed);
         emit("esp_open", "gen-wide", &c1, 1, crafted, sizeof crafted);
     }
+    /* esp_open mode 0 (raw): AES-CBC-128 + HMAC-SHA2-256-128 and AES-CBC-256 +
+     * HMAC-SHA2-512-256 packets of a valid shape (SPI, sequence 1, IV, one block, ICV) whose
+     * ICV is wrong */
+    for (uint8_t v = 0; v < 2; v++) {
+        uint8_t raw[1 + 2 + 8 + 16 + 16 + 32] = {
+            v ? 0x10 | (5 << 5) : 2, 0, v ? 72 : 56, 0xc0, 0xff, 0xee, 0x01, 0, 0, 0, 1};
+        memset(raw + 11, 0x33, sizeof raw - 11);
+        emit("esp_open", "gen-raw-cbc", NULL, 0, raw, v ? sizeof raw : sizeof raw - 16);
+    }
     /* established after an answered liveness check (ID 2): the same ID again, an older one, the
      * next one (fuzz_established.c bit 5; empty INFORMATIONAL requests) */
     static const uint8_t again[][2] = {{0x24, 0}, {0x20, 0}, {0x22, 0}, {0x26, 0}};
