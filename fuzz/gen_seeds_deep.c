@@ -44,6 +44,30 @@ static void emit(const char *target, const char *origin, const uint8_t *pre, siz
     n_written++;
 }
 
+/* The IKE_SA_INIT response `d` (n octets) with the data of its KE payload changed: zeroed
+ * (X25519: a low-order point, the all-zero shared secret of RFC 8031 §3.2; MODP: 0, outside
+ * 2..p-2) or with its last octet flipped (P-256: a point off the curve). */
+static void emit_bad_ke(const char *target, const uint8_t *pre, size_t npre, const uint8_t *d,
+                        size_t n)
+{
+    static mk_msg m;
+    static uint8_t c[MK_MAX_MSG];
+    if (n > sizeof c || mk_msg_parse(&m, d, n) != MK_E_OK)
+        exit(1);
+    const mk_pl *ke = mk_chain_find(&m.chain, MK_PT_KE);
+    if (ke == NULL || ke->len <= 4)
+        exit(1);
+    size_t at = (size_t)(ke->body - d) + 4;
+    for (int v = 0; v < 2; v++) {
+        memcpy(c, d, n);
+        if (v == 0)
+            memset(c + at, 0, ke->len - 4u);
+        else
+            c[at + ke->len - 5] ^= 1;
+        emit(target, "gen-bad-ke", pre, npre, c, n);
+    }
+}
+
 static fz_world w;
 static uint8_t plain[MK_MAX_MSG];
 
@@ -70,6 +94,7 @@ static void auth_seeds(void)
             uint8_t pre[2] = {(uint8_t)k, 0};
             snprintf(origin, sizeof origin, "gen-%s", names[k]);
             emit("init_resp_suites", origin, pre, 2, out, n);
+            emit_bad_ke("init_resp_suites", pre, 2, out, n);
             mk_peer_free(w.peer);
             if (!fzd_world_start(&w, k))
                 exit(1);
@@ -323,6 +348,8 @@ static void init_variants(void)
     const mk_pl *sa = mk_chain_find(&m.chain, MK_PT_SA);
     if (sa == NULL)
         exit(1);
+    static const uint8_t ctl0 = 0;
+    emit_bad_ke("init_resp", &ctl0, 1, out, n);
     size_t at = (size_t)(sa->body - out); /* the proposal header */
     static const uint8_t proto_spi[][2] = {{MK_PROTO_IKE, 8}, {MK_PROTO_ESP, 4}};
     for (size_t v = 0; v < 2; v++) {
