@@ -326,6 +326,10 @@ static void wide_seeds(void)
     static const uint8_t zero_bits[] = {0, 0,  0, 20, 1, 1,  0,    1,  0, 0,
                                         0, 12, 1, 0,  0, 12, 0x80, 14, 0, 0};
     emit("pl_sa", "gen-keylen0", NULL, 0, zero_bits, sizeof zero_bits);
+    static const uint8_t two_bits[] = {0, 0, 0, 24, 1,    1,  0, 1,   0,    0,  0, 16,
+                                       1, 0, 0, 12, 0x80, 14, 0, 128, 0x80, 14, 0, 128};
+    emit("pl_sa", "gen-keylen2", NULL, 0, two_bits, sizeof two_bits);
+    emit("pl_sa", "gen-empty", NULL, 0, NULL, 0);
 }
 
 /* init_resp: the real IKE_SA_INIT response with its proposal changed in ways the SA decoder
