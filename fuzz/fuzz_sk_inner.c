@@ -11,7 +11,8 @@
  * CBC-256 + HMAC-SHA2-512-256, and libsodium's AES-GCM where the CPU has AES-NI) and bits 4-5
  * damage the sealed message before it is opened: 1 flips one octet of the SK payload (the ICV
  * or tag must fail), 2 cuts 1..16 octets off its end and patches both length fields (the length
- * checks of mk_sk_open); then the ICV_MISMATCH invariant is waived.
+ * checks of mk_sk_open), 3 seals it again with Pad Length 255 (the padding check behind a valid
+ * ICV); then the ICV_MISMATCH invariant is waived.
  */
 #include <sodium.h>
 
@@ -85,6 +86,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fz_put32(buf + 24, (uint32_t)n);                        /* IKE header Length */
         buf[MK_HDR_LEN + 2] = (uint8_t)((n - MK_HDR_LEN) >> 8); /* SK payload length */
         buf[MK_HDR_LEN + 3] = (uint8_t)(n - MK_HDR_LEN);
+    } else if (damage == 3) {
+        /* sealed again with the Pad Length octet (the last plaintext octet) set to 255: a valid
+         * ICV over a Pad Length that may exceed the ciphertext (RFC 7296 §3.14) */
+        const mk_encr_class *c = k.encr;
+        size_t icv = c->aead ? c->icv_len : k.integ->icv_len, at = MK_HDR_LEN + MK_GEN_HDR_LEN;
+        uint8_t *iv = buf + at, *ct = iv + c->iv_len, ivc[32];
+        size_t ct_len = n - at - c->iv_len - icv;
+        memcpy(ivc, iv, c->iv_len); /* a copy: CBC may write its chaining value back */
+        FZ_CHECK(c->open(ek, ivc, c->aead ? buf : NULL, c->aead ? at : 0, ct, ct_len,
+                         c->aead ? ct + ct_len : NULL) == MK_E_OK);
+        ct[ct_len - 1] = 255;
+        memcpy(ivc, iv, c->iv_len);
+        FZ_CHECK(c->seal(ek, ivc, c->aead ? buf : NULL, c->aead ? at : 0, ct, ct_len,
+                         c->aead ? ct + ct_len : NULL) == MK_E_OK);
+        if (!c->aead) {
+            mk_iov span = {buf, n - icv};
+            k.integ->mac(ak, &span, 1, ct + ct_len);
+        }
     }
     memset(&m, 0, sizeof(m));
     mk_err pe = mk_msg_parse(&m, buf, n);

@@ -276,14 +276,14 @@ static void config_seeds(void)
     cfg_seed(RUN | 0x80, 0, ike[0], 1, esp[0], 1, 32, 0, 0, 0);
 }
 
-/* The widened sk_inner (bit 7 of [suite]: every ENCR class, damage in bits 4-5) and esp_open
+/* The widened sk_inner (bit 7 of [suite]: every ENCR class, damage 0-3 in bits 4-5) and esp_open
  * (bit 4 of ctl: the other ESP classes in bits 5-7) of fuzz_sk_inner.c / fuzz_esp_open.c. */
 static void wide_seeds(void)
 {
     /* N(INITIAL_CONTACT) as the only inner payload */
     static const uint8_t notify[] = {0, 0, 0, 8, 0, 0, 0x40, 0x00};
     for (uint8_t i = 0; i < 10; i++)
-        for (uint8_t dmg = 0; dmg < 3; dmg++) {
+        for (uint8_t dmg = 0; dmg < 4; dmg++) {
             uint8_t pre[2] = {(uint8_t)(0x80 | (dmg << 4) | i), MK_PT_NOTIFY};
             emit("sk_inner", "gen-wide", pre, 2, notify, sizeof notify);
         }
