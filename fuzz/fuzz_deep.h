@@ -119,11 +119,7 @@ static inline long fzd_genuine_answer(fz_world *w, uint8_t *plain, size_t cap, u
 
 /* One state snapshot per kind, for targets that feed sealed IKE_AUTH responses. */
 typedef struct fzd_auth {
-    fz_world w;
-    mk_ike snap;
-    uint64_t snap_rng;
-    mk_ike_keys keys;
-    mk_sk_keys rk;
+    fz_snap s;
     uint8_t genuine[MK_MAX_MSG];
     long genuine_len;
     uint8_t genuine_first;
@@ -131,15 +127,14 @@ typedef struct fzd_auth {
 
 static inline void fzd_auth_setup(fzd_auth *a, int kind)
 {
-    FZ_CHECK(fzd_world_start(&a->w, kind));
-    FZ_CHECK(fz_world_run(&a->w, MK_ST_AUTH_SENT));
-    a->genuine_len = fzd_genuine_answer(&a->w, a->genuine, sizeof a->genuine, &a->genuine_first,
-                                        &a->keys, &a->rk);
+    mk_ike_keys keys;
+    mk_sk_keys rk;
+    FZ_CHECK(fzd_world_start(&a->s.w, kind));
+    FZ_CHECK(fz_world_run(&a->s.w, MK_ST_AUTH_SENT));
+    a->genuine_len =
+        fzd_genuine_answer(&a->s.w, a->genuine, sizeof a->genuine, &a->genuine_first, &keys, &rk);
     FZ_CHECK(a->genuine_len > 0);
-    mk_peer_free(a->w.peer);
-    a->w.peer = NULL;
-    a->snap = a->w.ike;
-    a->snap_rng = a->w.rng_i.s;
+    fz_snap_take(&a->s);
 }
 
 /* Seal [plaintext] as the IKE_AUTH response of snapshot `a` (ctl as fuzz_auth_resp.c: bit 0
@@ -148,35 +143,15 @@ static inline void fzd_auth_setup(fzd_auth *a, int kind)
 static inline void fzd_auth_feed(fzd_auth *a, uint8_t ctl, uint8_t first, const uint8_t *data,
                                  size_t size)
 {
-    static uint8_t buf[MK_MAX_MSG + 512];
-    uint8_t spi_r[8];
-    fz_rng rng;
-    mk_env env;
-    memcpy(spi_r, a->keys.spi_r, 8);
-    if (ctl & 8)
-        spi_r[7] ^= 1;
-    fz_env_init(&env, &rng, FZ_SEED_PEER);
-    size_t n = fz_seal_msg(
-        buf, sizeof(buf), a->keys.spi_i, spi_r, (ctl & 2) ? MK_EX_INFORMATIONAL : MK_EX_IKE_AUTH,
-        (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, (ctl & 1) ? 0 : 1, &a->rk, &env, first, data, size);
-    if (n == 0)
-        return;
-    size_t dn;
-    uint16_t port;
-    uint8_t *d = fz_wire_copy(&a->snap, buf, n, &dn, &port);
-    if (d == NULL)
-        return;
-    memcpy(&a->w.ike, &a->snap, sizeof(a->snap));
-    a->w.rng_i.s = a->snap_rng;
-    mk_err e = mk_on_dgram(&a->w.ike, d, dn, port, FZ_NOW_MS + 10);
-    fz_check_after_dgram(&a->snap, &a->w.ike, e);
+    mk_err e = fz_snap_feed(&a->s, (ctl & 2) ? MK_EX_INFORMATIONAL : MK_EX_IKE_AUTH,
+                            (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, (ctl & 1) ? 0 : 1, ctl & 8, first,
+                            data, size);
     if (e == MK_E_OK) {
         mk_esp_sa child;
-        if (mk_child(&a->w.ike, &child))
+        if (mk_child(&a->s.w.ike, &child))
             FZ_EAT(child.spi_out);
-        FZ_EAT(a->w.ike.st);
+        FZ_EAT(a->s.w.ike.st);
     }
-    free(d);
 }
 
 #endif

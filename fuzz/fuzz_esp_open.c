@@ -3,7 +3,9 @@
  * RFC 4303, RFC 4106, RFC 7634) and mk_esp_seal for the round trip */
 /*
  * Input: [ctl][records...], each record [len16][bytes]. ctl bits 0-1 pick the suite
- * (ChaCha20-Poly1305, AES-GCM-16-256, AES-CBC-128 + HMAC-SHA2-256-128); bits 2-3 the mode:
+ * (ChaCha20-Poly1305, AES-GCM-16-256, AES-CBC-128 + HMAC-SHA2-256-128), or with bit 4 set bits
+ * 5-7 pick one of the other ESP classes (AES-CCM-16/12/8, AES-GCM-12/8, AES-CBC-256 +
+ * HMAC-SHA2-512-256, libsodium's AES-GCM-16-256 where the CPU has AES-NI); bits 2-3 the mode:
  *   0: each record is a raw ESP packet (starting at the SPI);
  *   1: each record is [seq32][plaintext incl. padding | pad length | next header], encrypted and
  *      authenticated here with the SA's fixed keys, so the fuzzer reaches the trailer checks and
@@ -14,6 +16,8 @@
  * packet and, in modes 1 and 2, equals what was encrypted.
  */
 #include <stdlib.h>
+
+#include <sodium.h>
 
 #include "fuzz_common.h"
 #include "suite.h"
@@ -85,6 +89,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {&mk_encr_aes_gcm16_256, NULL},
         {&mk_encr_aes_cbc_128, &mk_integ_hmac_sha2_256_128},
     };
+    static const fz_esp_suite wide[] = {
+        {&mk_encr_aes_ccm16_128, NULL},
+        {&mk_encr_aes_ccm12_256, NULL},
+        {&mk_encr_aes_ccm8_256, NULL},
+        {&mk_encr_aes_gcm12_128, NULL},
+        {&mk_encr_aes_gcm8_128, NULL},
+        {&mk_encr_aes_cbc_256, &mk_integ_hmac_sha2_512_256},
+        {&mk_encr_aes_gcm16_128, NULL},
+        {&mk_encr_aes_gcm16_256_sodium, NULL}, /* last: only with AES-NI */
+    };
+    static int have_aesni = -1;
     static uint8_t tmp[MK_MAX_MSG + 256], ptbuf[MK_MAX_MSG + 256];
     static mk_esp_sa sa, before;
     fz_rng rng;
@@ -92,6 +107,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint8_t ctl = fz_take8(&data, &size);
     const fz_esp_suite *s = &suites[(ctl & 3) % 3];
+    if (have_aesni < 0) /* libsodium learns the CPU features in sodium_init() */
+        have_aesni = sodium_init() >= 0 && crypto_aead_aes256gcm_is_available();
+    if (ctl & 0x10)
+        s = &wide[(size_t)(ctl >> 5) % (sizeof(wide) / sizeof(wide[0]) - (have_aesni ? 0 : 1))];
     unsigned mode = (ctl >> 2) & 3;
     init_sa(&sa, s);
     fz_env_init(&env, &rng, FZ_SEED_PEER);

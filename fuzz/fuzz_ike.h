@@ -88,7 +88,7 @@ typedef struct fz_world {
     mk_peer_config pcfg;
     fz_rng rng_i, rng_p;
     mk_env env_i, env_p;
-    mk_addr from_i;          /* the initiator's address as the peer sees it */
+    mk_addr from_i; /* the initiator's address as the peer sees it */
     mk_ike ike;
     mk_peer *peer;
     /* optional transcript of the datagrams (gen_seeds) */
@@ -159,7 +159,6 @@ static inline int fz_sk_keys(const mk_config *cfg, const mk_ike_keys *k, int res
     return 1;
 }
 
-
 /* A heap copy of exactly the datagram the initiator in `ike` expects on the wire: behind a
  * non-ESP marker when it talks on UDP 4500 (after NAT detection it floats there for IKE_AUTH,
  * RFC 7296 §2.23). *port gets the local port class. Caller frees. */
@@ -175,6 +174,70 @@ static inline uint8_t *fz_wire_copy(const mk_ike *ike, const uint8_t *msg, size_
     *out_n = n + off;
     *port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
     return d;
+}
+
+/* A world run to some state and snapshot there, for the targets that feed one sealed message
+ * per input (auth_resp, established, delete_resp and, through fuzz_deep.h, auth_resp_rpk and
+ * auth_resp_suites). rk seals as the responder (SK_er/SK_ar), ik opens our answers (SK_ei/SK_ai).
+ */
+typedef struct fz_snap {
+    fz_world w;
+    mk_ike snap;
+    uint64_t snap_rng;
+    mk_ike_keys keys;
+    mk_sk_keys rk, ik;
+} fz_snap;
+
+/* Snapshot s->w as it stands: the datagram it has queued counts as sent (and stays unanswered),
+ * its keys are exported, the responder goes. */
+static inline void fz_snap_take(fz_snap *s)
+{
+    mk_tx_done(&s->w.ike);
+    FZ_CHECK(mk_keys_export(&s->w.ike, &s->keys));
+    FZ_CHECK(fz_sk_keys(&s->w.cfg, &s->keys, 1, &s->rk));
+    FZ_CHECK(fz_sk_keys(&s->w.cfg, &s->keys, 0, &s->ik));
+    mk_peer_free(s->w.peer);
+    s->w.peer = NULL;
+    s->snap = s->w.ike;
+    s->snap_rng = s->w.rng_i.s;
+}
+
+/* The port class the snapshot's initiator receives on (4500 after NAT detection). */
+static inline uint16_t fz_snap_port(const fz_snap *s)
+{
+    return s->snap.on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
+}
+
+/* Seal [first][plaintext] as a message from the responder (the last octet of SPIr flipped if
+ * wrong_spi), restore the snapshot, feed the datagram (behind the non-ESP marker on 4500) and
+ * check the class contract of fz_check_after_dgram. Returns what mk_on_dgram returned, or
+ * MK_E__COUNT if the input did not fit into a message. */
+static inline mk_err fz_snap_feed(fz_snap *s, uint8_t exchange, uint8_t flags, uint32_t msgid,
+                                  int wrong_spi, uint8_t first, const uint8_t *data, size_t size)
+{
+    static uint8_t buf[MK_MAX_MSG + 512];
+    uint8_t spi_r[8];
+    fz_rng rng;
+    mk_env env;
+    memcpy(spi_r, s->keys.spi_r, 8);
+    if (wrong_spi)
+        spi_r[7] ^= 1;
+    fz_env_init(&env, &rng, FZ_SEED_PEER);
+    size_t n = fz_seal_msg(buf, sizeof(buf), s->keys.spi_i, spi_r, exchange, flags, msgid, &s->rk,
+                           &env, first, data, size);
+    if (n == 0)
+        return MK_E__COUNT;
+    size_t dn;
+    uint16_t port;
+    uint8_t *d = fz_wire_copy(&s->snap, buf, n, &dn, &port);
+    if (d == NULL)
+        return MK_E__COUNT;
+    memcpy(&s->w.ike, &s->snap, sizeof(s->snap));
+    s->w.rng_i.s = s->snap_rng;
+    mk_err e = mk_on_dgram(&s->w.ike, d, dn, port, FZ_NOW_MS + 10);
+    fz_check_after_dgram(&s->snap, &s->w.ike, e);
+    free(d);
+    return e;
 }
 
 #endif

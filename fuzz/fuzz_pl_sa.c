@@ -3,7 +3,9 @@
 /*
  * The input is an SA payload body (generic header excluded). Invariant (round-trip stability):
  * if decode succeeds, encode(decoded) must decode again to the same proposals, and encoding that
- * second struct must give the same bytes as the first encode.
+ * second struct must give the same bytes as the first encode. The encoder's own checks: the same
+ * SA into a writer cut short (at an input-chosen octet) fails, and so do an SA without
+ * proposals and a proposal without transforms.
  */
 #include "fuzz_common.h"
 #include "msg.h"
@@ -60,5 +62,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mk_wr w2 = mk_wr_init(b2, sizeof(b2));
     mk_pl_encode_sa(&w2, &sa2);
     FZ_CHECK(w2.err == MK_E_OK && w2.off == w1.off && memcmp(b1, b2, w1.off) == 0);
+
+    mk_wr ws = mk_wr_init(b2, (size + data[0]) % w1.off);
+    mk_pl_encode_sa(&ws, &sa1);
+    FZ_CHECK(ws.err != MK_E_OK && ws.off <= ws.cap);
+    sa2.p[0].n_t = 0;
+    ws = mk_wr_init(b2, sizeof(b2));
+    mk_pl_encode_sa(&ws, &sa2);
+    FZ_CHECK(ws.err != MK_E_OK);
+    sa2.n = 0;
+    ws = mk_wr_init(b2, sizeof(b2));
+    mk_pl_encode_sa(&ws, &sa2);
+    FZ_CHECK(ws.err != MK_E_OK);
     return 0;
 }

@@ -42,5 +42,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mk_wr w2 = mk_wr_init(b2, sizeof(b2));
     mk_pl_encode_ts(&w2, l2.ts, l2.n);
     FZ_CHECK(w2.err == MK_E_OK && w2.off == w1.off && memcmp(b1, b2, w1.off) == 0);
+
+    /* the encoder's own checks: a writer cut short, no selector, an unknown selector type */
+    mk_wr ws = mk_wr_init(b2, (size + data[0]) % w1.off);
+    mk_pl_encode_ts(&ws, l1.ts, l1.n);
+    FZ_CHECK(ws.err != MK_E_OK && ws.off <= ws.cap);
+    ws = mk_wr_init(b2, sizeof(b2));
+    mk_pl_encode_ts(&ws, l1.ts, 0);
+    FZ_CHECK(ws.err != MK_E_OK);
+    l2.ts[l2.n - 1].type = (uint8_t)(data[0] | 0x10);
+    ws = mk_wr_init(b2, sizeof(b2));
+    mk_pl_encode_ts(&ws, l2.ts, l2.n);
+    FZ_CHECK(ws.err != MK_E_OK);
     return 0;
 }

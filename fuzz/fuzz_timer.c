@@ -6,10 +6,12 @@
  * sent (its bytes kept). Input: [state][op, a, b]...: state mod 3 picks the snapshot; each op
  * mod 4: 0 timer at now + (a<<8|b) ms (now advances), 1 timer at a time before now (must do
  * nothing), 2 timer exactly at mk_deadline(), 3 a datagram of the next up to 64 input octets
- * (as garbage, it must be a DROP and change nothing but stats). Invariants: every datagram the
- * timer queues is bitwise the original request; unless FAILED the next deadline lies after
- * now (no busy loop) and no later than the budget; FAILED only through TIMEOUT, sticky, with
- * the secrets wiped; the retransmission count stays under what the budget allows.
+ * (as garbage, it must be a DROP and change nothing but stats; a COOKIE or INVALID_KE answer it
+ * accepts replaces the request). Invariants: every datagram the timer queues is bitwise the
+ * outstanding request; unless FAILED the next deadline lies after now (no busy loop) and no
+ * later than the budget; FAILED only through TIMEOUT (in INIT_SENT: or the error a dropped
+ * unprotected answer would have caused, RFC 7296 §2.21.1), sticky, with the secrets wiped; the
+ * retransmission count stays under what the budget allows.
  */
 #include <stdlib.h>
 
@@ -20,6 +22,10 @@ static mk_ike snap[3];
 static uint64_t snap_rng[3];
 static uint8_t req[3][MK_MAX_MSG + MK_NATT_MARKER];
 static size_t req_len[3];
+/* The request retransmissions must repeat: req[k], or the new IKE_SA_INIT request an accepted
+ * COOKIE or INVALID_KE answer made the initiator send (RFC 7296 §2.6, §1.2) */
+static uint8_t cur[MK_MAX_MSG + MK_NATT_MARKER];
+static size_t cur_len;
 
 static void take_req(int k)
 {
@@ -61,12 +67,16 @@ static void check_timer(int k, mk_err e, uint64_t now, mk_state st_before)
     uint16_t port;
     size_t n = mk_tx_peek(ike, &out, &port);
     if (n != 0) {
-        FZ_CHECK(n == req_len[k] && memcmp(out, req[k], n) == 0);
+        FZ_CHECK(n == cur_len && memcmp(out, cur, n) == 0);
         mk_tx_done(&w.ike);
     }
     if (mk_state_get(ike) == MK_ST_FAILED) {
-        FZ_CHECK(st_before == MK_ST_FAILED || e == MK_E_TIMEOUT);
-        FZ_CHECK(mk_last_error(ike) == MK_E_TIMEOUT);
+        /* minike.h: in INIT_SENT an unprotected answer that would have failed the exchange
+         * (RFC 7296 §2.21.1) is remembered, and the timeout reports it instead of TIMEOUT */
+        mk_err want = (k == 0 && ike->stats.unauth_reason != MK_E_OK) ? ike->stats.unauth_reason
+                                                                      : MK_E_TIMEOUT;
+        FZ_CHECK(st_before == MK_ST_FAILED || e == want);
+        FZ_CHECK(mk_last_error(ike) == want);
         FZ_CHECK(mk_deadline(ike) == UINT64_MAX);
         FZ_CHECK(fz_all_zero(ike->sk_d, sizeof(ike->sk_d)));
         FZ_CHECK(fz_all_zero(ike->dh_priv, sizeof(ike->dh_priv)));
@@ -76,8 +86,10 @@ static void check_timer(int k, mk_err e, uint64_t now, mk_state st_before)
     uint64_t dl = mk_deadline(ike);
     FZ_CHECK(dl > now);
     FZ_CHECK(dl <= ike->req_first_ms + w.cfg.total_ms);
-    /* doubling from rto_ms, capped: at most total/rto + 6 sends fit in the budget */
-    FZ_CHECK(ike->stats.retransmits <= w.cfg.total_ms / w.cfg.rto_ms + 6);
+    /* doubling from rto_ms, capped: at most total/rto + 6 sends fit in the budget (of each
+     * request: a COOKIE or INVALID_KE retry starts a new one) */
+    FZ_CHECK(ike->stats.retransmits <=
+             (w.cfg.total_ms / w.cfg.rto_ms + 6) * (1u + ike->init_retries));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -86,6 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int k = fz_take8(&data, &size) % 3;
     memcpy(&w.ike, &snap[k], sizeof(snap[k]));
     w.rng_i.s = snap_rng[k];
+    memcpy(cur, req[k], req_len[k]);
+    cur_len = req_len[k];
     uint64_t now = FZ_NOW_MS;
     for (int step = 0; step < 64 && size > 0; step++) {
         uint8_t op = fz_take8(&data, &size) & 3;
@@ -107,6 +121,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fz_check_after_dgram(&before, &w.ike, e);
             if (mk_state_get(&w.ike) != st)
                 return 0; /* garbage that parsed as an answer: not this target's business */
+            const uint8_t *out;
+            uint16_t port;
+            if (e == MK_E_OK && (n = mk_tx_peek(&w.ike, &out, &port)) != 0) {
+                memcpy(cur, out, n); /* a COOKIE or INVALID_KE retry: the new request */
+                cur_len = n;
+                mk_tx_done(&w.ike);
+            }
             continue;
         }
         uint64_t t = now;

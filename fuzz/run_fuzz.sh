@@ -9,7 +9,8 @@
 #   FUZZ_TIME=30        seconds per target (-max_total_time)
 #   FUZZ_TARGETS="..."  subset of targets (default: every fuzz_<t>.c)
 #   FUZZ_MERGE=1        afterwards, minimize corpus/<t> + the new inputs into corpus/<t>
-#                       (-merge=1; keeps the committed corpus small)
+#                       (-merge=1; keeps the committed corpus small; the generators' gen-*
+#                       seeds are always kept)
 #   FUZZ_LOGS=dir       keep the libFuzzer logs there (default: a temp dir, printed)
 #
 # New inputs go to a scratch directory; corpus/<t>/ and regress/<t>/ are read-only inputs unless
@@ -70,7 +71,11 @@ for t in $FUZZ_TARGETS; do
         grep -E 'ERROR|SUMMARY|runtime error|deadly signal' "$logs/$t.log" | head -5 >&2 || true
     fi
     if [ "${FUZZ_MERGE:-0}" = 1 ] && [ "$rc" -eq 0 ]; then
+        # The generators' seeds (gen-*) stay as they are: libFuzzer's merge judges by edges of
+        # the optimized build and may call one redundant whose branch the -O0 coverage build of
+        # coverage.sh counts; everything else is kept only if it adds features to them.
         merged=$(mktemp -d /tmp/mk-fuzz-merged-$t.XXXXXX)
+        find "$here/corpus/$t" -maxdepth 1 -type f -name 'gen-*' -exec cp {} "$merged/" \;
         "$bin" -merge=1 -timeout=10 "$merged" "$here/corpus/$t" "$work/new" \
                >"$logs/$t.merge.log" 2>&1
         if [ -n "$(ls "$merged")" ]; then
