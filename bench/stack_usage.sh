@@ -170,29 +170,10 @@ static mk_state run(mk_config *cfg, mk_peer_config *pc, const mk_env *env, size_
     return mk_state_get(&ike);
 }
 
+/* the handshake every bench row runs (bench/pair.h) */
 static void psk_cfg(mk_config *cfg, mk_peer_config *pc, const struct bench_suite *s)
 {
-    mk_config_defaults(cfg);
-    cfg->ike[0] = s->ike;
-    cfg->n_ike = 1;
-    cfg->esp[0] = s->esp;
-    cfg->n_esp = 1;
-    cfg->psk = bench_psk;
-    cfg->psk_len = sizeof bench_psk - 1;
-    bench_id(&cfg->idi, "device.example");
-    bench_ts(&cfg->tsi, 20, 1);
-    bench_ts(&cfg->tsr, 10, 1);
-    cfg->natt = false;
-    memset(pc, 0, sizeof *pc);
-    pc->suites = cfg->suites;
-    pc->ike[0] = s->ike;
-    pc->n_ike = 1;
-    pc->esp[0] = s->esp;
-    pc->n_esp = 1;
-    pc->psk = cfg->psk;
-    pc->psk_len = cfg->psk_len;
-    bench_id(&pc->idr, "gateway.example");
-    pc->tsr = cfg->tsr;
+    bench_configs(cfg, pc, &s->ike, &s->esp);
 }
 
 static void row(const char *name, mk_config *cfg, mk_peer_config *pc, const mk_env *env,
