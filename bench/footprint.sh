@@ -4,11 +4,10 @@
 # bench/footprint.sh: one command for the footprint of a build profile (issue 10). Prints, one per
 # line (key=value):
 #   profile        minimal | full
-#   code_lines     code lines of the ref/ files the profile compiles (ref/include/minike.h,
-#                  ref/src/*.[ch]; suite_mbedtls.c and suite_sodium_extra.c, the classes
-#                  only the full registry names, only with MK_SUITES_ALL, msg_names.c only
-#                  with MK_TRACE), comments, blank lines
-#                  and the branches of #if the profile switches off excluded
+#   code_lines     code lines of the ref/ files the profile compiles into its core
+#                  (ref/include/minike.h, ref/src/*.h, and the ref/src/*.c that
+#                  ref/src/sources.txt gives a switch the profile has on), comments, blank
+#                  lines and the branches of #if the profile switches off excluded
 #   m4_text_kept   octets of code + read-only data from ref/ kept in a Cortex-M4 image
 #                  (arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections
 #                  -fdata-sections, linked --gc-sections against bench/footprint_m4.c, a driver
@@ -33,22 +32,22 @@ esac
 tmp=${FOOTPRINT_TMP:-$(mktemp -d)}
 trap 'rm -rf "$tmp"' EXIT
 
-# ---- the files the profile compiles ------------------------------------------------------
+# ---- the files the profile compiles: ref/src/sources.txt, as CMake reads it -----------------
 files=()
-for f in ref/src/*.c; do
-  # the classes only the full registry names (MK_SUITES_ALL): mbedTLS's, libsodium's others
-  [ "$f" = ref/src/suite_mbedtls.c ] && [ $P = minimal ] && continue
-  [ "$f" = ref/src/suite_sodium_extra.c ] && [ $P = minimal ] && continue
-  # name tables: only env->trace calls them (MK_TRACE); else CMake builds them as mk_names, a
-  # library for the tools, not the core
-  [ "$f" = ref/src/msg_names.c ] && [ $P = minimal ] && continue
-  files+=("$f")
+while read -r f sw; do
+  case $f in '#'* | '') continue ;; esac
+  # a file whose switch is off goes to mk_extra (tools only), not the core
+  [ "$sw" = always ] || [[ " $DEFS " == *" $sw=1 "* ]] || continue
+  files+=("ref/src/$f")
+done <ref/src/sources.txt
+for h in ref/src/*.h; do # every header is listed (CMakeLists.txt checks the .c files)
+  grep -q "^${h#ref/src/} " ref/src/sources.txt || { echo "ref/src/sources.txt does not list $h" >&2; exit 1; }
 done
 
 echo "profile=$P"
 
 # ---- code_lines: a small #if evaluator over the profile's switches ---------------------------
-python3 - "$DEFS" ref/include/minike.h ref/src/*.h "${files[@]}" <<'PY'
+python3 - "$DEFS" ref/include/minike.h "${files[@]}" <<'PY'
 import re, sys
 defs = dict(d.split('=') for d in sys.argv[1].split())
 def strip_comments(s):
@@ -106,6 +105,7 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   for d in $DEFS; do cflags+=("-D$d"); done
   objs=()
   for f in "${files[@]}"; do
+    [[ $f == *.c ]] || continue
     o="$tmp/$(basename "$f" .c).o"
     arm-none-eabi-gcc "${cflags[@]}" -c "$f" -o "$o"
     objs+=("$o")
@@ -145,6 +145,6 @@ for d in $DEFS; do hdefs+=("-D$d"); done
 gcc -std=c11 -O2 -w -Iref/include -Iref/src -Iharness/lib "${hdefs[@]}" \
   -DMK_SOURCE_DIR="\"$PWD\"" bench/footprint_host.c -o "$tmp/host" \
   "$B/libmk_harness.a" "$B/libmk_core.a" $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") \
-  $([ -f "$B/libmk_names.a" ] && echo "$B/libmk_names.a") \
+  $([ -f "$B/libmk_extra.a" ] && echo "$B/libmk_extra.a") \
   $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
 LD_BIND_NOW=1 "$tmp/host"

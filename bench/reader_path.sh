@@ -20,7 +20,7 @@ find "$B" -name '*.gcda' -delete
 defs=$(grep -o 'MK_[A-Z_]*=[0-9]*' "$B/CMakeFiles/mk_core.dir/flags.make" | sort -u | sed 's/^/-D/')
 gcc -std=c11 -O0 --coverage -w -Iref/include -Iref/src -Iharness/lib $defs bench/reader_path.c \
   -o "$B/reader_path" "$B/libmk_harness.a" "$B/libmk_core.a" \
-  $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") $([ -f "$B/libmk_names.a" ] && echo "$B/libmk_names.a") \
+  $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") $([ -f "$B/libmk_extra.a" ] && echo "$B/libmk_extra.a") \
   $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
 "$B/reader_path"
 objdir="$B/CMakeFiles/mk_core.dir/ref/src"

@@ -245,6 +245,6 @@ EOF
 gcc -std=c11 -O2 -w -Iref/include -Iref/src -Iharness/lib -Ibench -DMK_NATT=1 -DMK_RPK=1 \
     -DMK_SOURCE_DIR="\"$PWD\"" "$tmp/stack_ini.c" -o "$tmp/stack_ini" \
     "$B/libmk_harness.a" "$B/libmk_core.a" $( [ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a" ) \
-    $( [ -f "$B/libmk_names.a" ] && echo "$B/libmk_names.a" ) \
+    $( [ -f "$B/libmk_extra.a" ] && echo "$B/libmk_extra.a" ) \
     $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
 LD_BIND_NOW=1 "$tmp/stack_ini"

@@ -22,9 +22,9 @@ set_target_properties(mk_core PROPERTIES
     "$<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/ref/include>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
   INTERFACE_LINK_LIBRARIES
     "$<BUILD_INTERFACE:PkgConfig::SODIUM>;$<BUILD_INTERFACE:${MBEDCRYPTO}>;$<INSTALL_INTERFACE:minike::crypto>")
-# MK_TRACE=OFF: the name tables are mk_names, for the tools in this tree only (not installed)
-if(TARGET mk_names)
-  set_property(TARGET mk_core APPEND PROPERTY INTERFACE_LINK_LIBRARIES "$<BUILD_INTERFACE:mk_names>")
+# what the profile leaves out of the core is mk_extra, for the tools in this tree only (not installed)
+if(TARGET mk_extra)
+  set_property(TARGET mk_core APPEND PROPERTY INTERFACE_LINK_LIBRARIES "$<BUILD_INTERFACE:mk_extra>")
 endif()
 set_target_properties(mk_core PROPERTIES PUBLIC_HEADER ${CMAKE_SOURCE_DIR}/ref/include/minike.h)
 set(_mk_targets mk_core)
