@@ -4,9 +4,9 @@
 # bench/footprint.sh: one command for the footprint of a build profile (issue 10). Prints, one per
 # line (key=value):
 #   profile        minimal | full
-#   code_lines     code lines of the ref/ files the profile compiles into its core
-#                  (ref/include/minike.h, ref/src/*.h, and the ref/src/*.c that
-#                  ref/src/sources.txt gives a switch the profile has on), comments, blank
+#   code_lines     code lines of the ref/ files the profile compiles into its core (the
+#                  ref/src/*.c that ref/src/sources.txt gives a switch the profile has on,
+#                  and the ref/ headers they include, as gcc -MM lists them), comments, blank
 #                  lines and the branches of #if the profile switches off excluded
 #   m4_text_kept   octets of code + read-only data from ref/ kept in a Cortex-M4 image
 #                  (arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections
@@ -37,17 +37,24 @@ files=()
 while read -r f sw; do
   case $f in '#'* | '') continue ;; esac
   # a file whose switch is off goes to mk_extra (tools only), not the core
-  [ "$sw" = always ] || [[ " $DEFS " == *" $sw=1 "* ]] || continue
+  case $sw in
+  always) ;;
+  tools) continue ;;
+  '!'*) [[ " $DEFS " == *" ${sw#!}=1 "* ]] && continue ;;
+  *) [[ " $DEFS " == *" $sw=1 "* ]] || continue ;;
+  esac
   files+=("ref/src/$f")
 done <ref/src/sources.txt
-for h in ref/src/*.h; do # every header is listed (CMakeLists.txt checks the .c files)
-  grep -q "^${h#ref/src/} " ref/src/sources.txt || { echo "ref/src/sources.txt does not list $h" >&2; exit 1; }
-done
+# and the ref/ headers those files include (the preprocessor's own list, under the profile)
+hdefs=()
+for d in $DEFS; do hdefs+=("-D$d"); done
+mapfile -t headers < <(gcc -MM -Iref/include -Iref/src "${hdefs[@]}" "${files[@]}" |
+  tr ' \\' '\n\n' | grep -E '^ref/.*\.h$' | sort -u)
 
 echo "profile=$P"
 
 # ---- code_lines: a small #if evaluator over the profile's switches ---------------------------
-python3 - "$DEFS" ref/include/minike.h "${files[@]}" <<'PY'
+python3 - "$DEFS" "${headers[@]}" "${files[@]}" <<'PY'
 import re, sys
 defs = dict(d.split('=') for d in sys.argv[1].split())
 def strip_comments(s):
