@@ -29,7 +29,8 @@ static bool etm_esp_keys(const mk_esp_sa *sa, bool outbound, mk_sk_keys *k)
 {
     k->integ = mk_suite_integ(sa->suites, sa->integ);
     k->ak = outbound ? sa->ak_out : sa->ak_in;
-    return k->integ != NULL && k->integ->key_len == sa->ak_len;
+    return k->integ != NULL && k->integ->key_len == sa->ak_len &&
+           k->integ->key_len <= sizeof sa->ak_in;
 }
 
 static mk_err etm_esp_iv(const mk_env *env, uint8_t *iv, size_t len)

@@ -77,7 +77,7 @@ typedef struct mk_sk_keys {
     const uint8_t *ak;           /* integ->key_len octets */
 } mk_sk_keys;
 
-/* Encrypt-then-MAC (etm.c). SK (RFC 7296 §3.14) and ESP (RFC 4303 §2) share one layout,
+/* Encrypt-then-MAC (etm.c). SK (RFC 7296 §3.14) and ESP (RFC 4303 §2.8) share one layout,
  *   msg[0 .. iv_off) | IV (encr->iv_len) | ciphertext (ct_len) | ICV
  * where an AEAD takes msg[0 .. iv_off) as AAD, and a MAC covers msg[0 .. ICV). */
 typedef struct mk_etm {
