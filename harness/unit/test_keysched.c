@@ -109,6 +109,19 @@ Test(keysched, ike_keys_split_in_rfc_order)
     cr_assert_arr_eq(k.er, stream + 128, 32);
     cr_assert_arr_eq(k.pi, stream + 160, 32);
     cr_assert_arr_eq(k.pr, stream + 192, 32);
+}
+
+/* The minimal profile's case (its only one: MK_MAX_INTEG_KEY leaves no room for SK_a there). */
+Test(keysched, ike_keys_aead_has_no_integ_keys)
+{
+    uint8_t seed[32], ni[32], nr[32], spi_i[8], spi_r[8], s[80], stream[400];
+    mk_ike_sa_keys k;
+    randombytes_buf(seed, sizeof seed);
+    randombytes_buf(ni, sizeof ni);
+    randombytes_buf(nr, sizeof nr);
+    randombytes_buf(spi_i, 8);
+    randombytes_buf(spi_r, 8);
+    memcpy(s, ni, 32), memcpy(s + 32, nr, 32), memcpy(s + 64, spi_i, 8), memcpy(s + 72, spi_r, 8);
 
     /* ChaCha20-Poly1305 (AEAD, no INTEG): d 32 | ei 36 | er 36 | pi 32 | pr 32 = 168 octets,
      * the size ikev2-notes.md §2 computes for the suggested profile. */
@@ -141,6 +154,16 @@ Test(keysched, child_keys_initiator_first_encr_then_integ)
     cr_assert_arr_eq(k.ai, stream + 16, 32);
     cr_assert_arr_eq(k.er, stream + 48, 16);
     cr_assert_arr_eq(k.ar, stream + 64, 32);
+}
+
+Test(keysched, child_keys_aead_have_no_integ_keys)
+{
+    uint8_t skd[32], ni[32], nr[32], s[64], stream[200];
+    mk_child_keys k;
+    randombytes_buf(skd, 32);
+    randombytes_buf(ni, 32);
+    randombytes_buf(nr, 32);
+    memcpy(s, ni, 32), memcpy(s + 32, nr, 32);
     cr_assert_eq(mk_ks_child_keys(&mk_prf_hmac_sha2_256, NULL, &mk_encr_aes_gcm16_256, skd, ni, 32,
                                   nr, 32, &k),
                  MK_E_OK);

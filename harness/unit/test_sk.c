@@ -58,7 +58,7 @@ static bool usable(const cfg *c)
 }
 
 typedef struct keyset {
-    uint8_t ek[MK_MAX_ENCR_KEY], ak[MK_MAX_INTEG_KEY];
+    uint8_t ek[MK_MAX_ENCR_KEY], ak[64]; /* 64: HMAC-SHA2-512-256, whatever the profile */
     mk_sk_keys k;
 } keyset;
 

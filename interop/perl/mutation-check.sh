@@ -60,7 +60,7 @@ EOF
     run_diff $t/build/diff_driver; verdict $? "C: $1"
   }
   c_mutant "prf+ counter starts at 2"    ref/src/keysched.c 's/uint8_t ctr = 1;/uint8_t ctr = 2;/'
-  c_mutant "NAT-D port little-endian"    ref/src/keysched.c 's/uint8_t port\[2\] = \{\(uint8_t\)\(a->port >> 8\), \(uint8_t\)a->port\};/uint8_t port[2] = {(uint8_t)a->port, (uint8_t)(a->port >> 8)};/'
+  c_mutant "NAT-D port little-endian"    ref/src/keysched_natd.c 's/uint8_t port\[2\] = \{\(uint8_t\)\(a->port >> 8\), \(uint8_t\)a->port\};/uint8_t port[2] = {(uint8_t)a->port, (uint8_t)(a->port >> 8)};/'
 fi
 echo "caught $caught, missed $missed"
 [ $missed = 0 ]

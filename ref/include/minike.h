@@ -164,9 +164,11 @@ enum {
     MK_MAX_PRF_OUT = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512, or -256 */
     /* a running prf (libsodium's HMAC-SHA-512 or -256 state): see mk_prf_class.init */
     MK_PRF_STATE_LEN = MK_SUITES_ALL ? 416 : 208,
-    MK_MAX_ENCR_KEY = 36,                       /* 32-octet key + 4-octet salt */
-    MK_MAX_INTEG_KEY = MK_SUITES_ALL ? 64 : 32, /* HMAC-SHA2-512-256 key (or -256-128) */
-    MK_MAX_ID = 256,                            /* identification data */
+    MK_MAX_ENCR_KEY = 36, /* 32-octet key + 4-octet salt */
+    /* HMAC-SHA2-512-256 key; the minimal profile has no INTEG (AEAD only): 1, as C has no
+     * empty arrays, so mk_ike and mk_esp_sa carry no integrity keys and prf+ cuts none */
+    MK_MAX_INTEG_KEY = MK_SUITES_ALL ? 64 : 1,
+    MK_MAX_ID = 256, /* identification data */
     MK_MAX_PSK = 256,
     MK_MIN_PSK = 16,    /* refuse shorter secrets: RFC 7296 §2.15 warns against weak keys */
     MK_MAX_SUITES = 8,  /* IKE or ESP proposals in a config */

@@ -6,28 +6,25 @@
  * decrypted or trusted, then checks the padding, and only then advances the replay window.
  * AEAD ciphers (AES-GCM, AES-CCM, ChaCha20-Poly1305) take AAD = SPI | Seq and use the 64-bit
  * sequence number as IV (RFC 4106 §3.1, RFC 7634 §2); AES-CBC takes a random IV from env->rng
- * and an HMAC over SPI..ciphertext. This module must never let a dropped packet change anything
- * but sa->dropped, never let the outbound sequence number cycle, and never allocate.
+ * and an HMAC over SPI..ciphertext, both from etm.c through the class (full profile only). This
+ * module must never let a dropped packet change anything but sa->dropped, never let the outbound
+ * sequence number cycle, and never allocate.
  */
 #include <string.h>
 
 #include "esp.h"
-#include "suite.h"
+#include "sk.h"
 
 enum {
     ESP_HDR = 8,     /* SPI (4) | Sequence Number (4) */
     ESP_TRAILER = 2, /* Pad Length (1) | Next Header (1) */
     ESP_ALIGN = 4,   /* RFC 4303 §2.4: trailer right-aligned in a 4-octet word */
-    MAX_ICV = 64,
-    MAX_IV = 16,
+    MAX_IV = 16,     /* one AES block (CBC); AEAD IVs are 8 octets */
 };
-/* MAX_IV is one AES block (CBC); AEAD IVs are 8 octets. MAX_ICV leaves room above the largest
- * ICV registered (32, HMAC-SHA2-512-256); esp_algs_get refuses a class that exceeds either. */
 
-/* The classes behind one SA, looked up in the SA's registry (sa->suites). */
+/* The classes and keys of one direction of an SA, looked up in the SA's registry. */
 typedef struct esp_algs {
-    const mk_encr_class *encr;
-    const mk_integ_class *integ; /* NULL with AEAD */
+    mk_sk_keys k;
     size_t icv_len, align;
 } esp_algs;
 
@@ -36,28 +33,22 @@ typedef struct esp_algs {
  * anywhere. The registry is the SA's own, never mk_suites_default(): that one names every
  * class of the full profile, and a reference from here would link all of them (mbedTLS
  * included) into an image whose configured registry is libsodium only. */
-static mk_err esp_algs_get(const mk_esp_sa *sa, esp_algs *a)
+static mk_err esp_algs_get(const mk_esp_sa *sa, bool outbound, esp_algs *a)
 {
     /* a NULL registry finds nothing: BAD_CONFIG below */
-    a->encr = mk_suite_encr(sa->suites, sa->encr, sa->encr_bits);
-    a->integ = NULL;
-    if (a->encr == NULL || a->encr->key_len != sa->ek_len || a->encr->iv_len > MAX_IV)
+    const mk_encr_class *c = mk_suite_encr(sa->suites, sa->encr, sa->encr_bits);
+    a->k = (mk_sk_keys){c, NULL, outbound ? sa->ek_out : sa->ek_in, NULL};
+    if (c == NULL || c->key_len != sa->ek_len || c->iv_len > MAX_IV)
         return MK_E_BAD_CONFIG;
-    if (a->encr->aead) {
-        /* Combined-mode ciphers carry their own ICV; an INTEG transform is not used. */
-        a->icv_len = a->encr->icv_len;
-        a->align = ESP_ALIGN;
-    } else {
-        a->integ = mk_suite_integ(sa->suites, sa->integ);
-        if (a->integ == NULL || a->integ->key_len != sa->ak_len)
-            return MK_E_BAD_CONFIG;
-        a->icv_len = a->integ->icv_len;
-        /* RFC 4303 §2.4: the padding also fills the plaintext to the cipher's block size. */
-        a->align = a->encr->block > ESP_ALIGN ? a->encr->block : ESP_ALIGN;
-    }
-    /* align <= 255 because the padding, at most align - 1 octets, must fit the one-octet Pad
-     * Length (RFC 4303 §2.5: 0..255). */
-    if (a->icv_len > MAX_ICV || a->align == 0 || a->align > 255)
+    /* Combined-mode ciphers carry their own ICV; any other takes the SA's INTEG (etm.c). */
+    if (c->etm != NULL && !c->etm->esp_keys(sa, outbound, &a->k))
+        return MK_E_BAD_CONFIG;
+    a->icv_len = mk_sk_icv_len(&a->k);
+    /* RFC 4303 §2.4: the padding also fills the plaintext to the cipher's block size. align
+     * <= 255 because the padding, at most align - 1 octets, must fit the one-octet Pad Length
+     * (RFC 4303 §2.5: 0..255). */
+    a->align = c->block > ESP_ALIGN ? c->block : ESP_ALIGN;
+    if (a->icv_len == 0 || a->align > 255)
         return MK_E_BAD_CONFIG;
     return MK_E_OK;
 }
@@ -81,8 +72,7 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
                         const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
                         size_t *out_len)
 {
-    const mk_encr_class *c = a->encr;
-    size_t iv_len = c->iv_len;
+    size_t iv_len = a->k.encr->iv_len;
     mk_err e;
 
     /* RFC 4303 §3.3.3: "If anti-replay is enabled (the default), the sender checks to ensure
@@ -118,17 +108,9 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
     be32(out + 4, seq);
     memcpy(out + ESP_HDR, iv, iv_len);
 
-    if (c->aead) {
-        /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN). */
-        e = c->seal(sa->ek_out, iv, out, ESP_HDR, ct, ct_len, ct + ct_len);
-    } else {
-        e = c->seal(sa->ek_out, iv, NULL, 0, ct, ct_len, NULL);
-        if (e == MK_E_OK) {
-            /* RFC 4303 §2.8: the ICV covers the ESP header, IV and ciphertext. */
-            mk_iov in = {out, ESP_HDR + iv_len + ct_len};
-            a->integ->mac(sa->ak_out, &in, 1, ct + ct_len);
-        }
-    }
+    /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN); RFC 4303 §2.8:
+     * a MAC covers the ESP header, IV and ciphertext. Both: mk_sk_seal_span. */
+    e = mk_sk_seal_span(&a->k, out, ESP_HDR, ct_len);
     if (e != MK_E_OK) {
         mk_wipe(out, total); /* never leave plaintext behind in a half-built packet */
         return e;
@@ -148,25 +130,22 @@ mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const 
     mk_err e;
 
     *out_len = 0;
-    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+    if ((e = esp_algs_get(sa, true, &a)) != MK_E_OK)
         return e;
     if (sa->seq_out == UINT32_MAX) /* RFC 4303 §3.3.3: checked again in seal_core */
         return MK_E_BAD_STATE;
-    if (a.encr->aead) {
-        /* RFC 4106 §3.1 / RFC 7634 §2: the IV "MUST NOT repeat for a given key"; the 64-bit
-         * big-endian sequence number is unique because it never cycles (above). */
-        /* Without ESN the top 32 bits are zero. No random octets per packet are needed, and
-         * the receiver learns nothing from the IV it does not already see in the header. */
-        uint64_t s = (uint64_t)sa->seq_out + 1;
-        memset(iv, 0, sizeof iv);
-        for (size_t i = 0; i < 8 && i < a.encr->iv_len; i++)
-            iv[a.encr->iv_len - 1 - i] = (uint8_t)(s >> (8 * i));
-    } else {
-        /* RFC 3602 §2.1: the CBC IV "MUST be chosen at random" (unpredictable). */
-        if (env == NULL || env->rng == NULL)
-            return MK_E_BAD_CONFIG;
-        env->rng(env->ctx, iv, a.encr->iv_len);
-    }
+    /* RFC 4106 §3.1 / RFC 7634 §2: the IV "MUST NOT repeat for a given key"; the 64-bit
+     * big-endian sequence number is unique because it never cycles (above). */
+    /* Without ESN the top 32 bits are zero. No random octets per packet are needed, and
+     * the receiver learns nothing from the IV it does not already see in the header. */
+    uint64_t s = (uint64_t)sa->seq_out + 1;
+    size_t ivl = a.k.encr->iv_len;
+    memset(iv, 0, sizeof iv);
+    for (size_t i = 0; i < 8 && i < ivl; i++)
+        iv[ivl - 1 - i] = (uint8_t)(s >> (8 * i));
+    /* CBC (etm.c): a random IV instead */
+    if (a.k.encr->etm != NULL && (e = a.k.encr->etm->esp_iv(env, iv, ivl)) != MK_E_OK)
+        return e;
     return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
 }
 
@@ -179,7 +158,7 @@ mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, con
     mk_err e;
 
     *out_len = 0;
-    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+    if ((e = esp_algs_get(sa, true, &a)) != MK_E_OK)
         return e;
     return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
 }
@@ -223,16 +202,13 @@ static void replay_update(mk_esp_sa *sa, uint32_t seq)
 static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t len,
                         uint8_t *next_header, const uint8_t **inner, size_t *inner_len)
 {
-    const mk_encr_class *c = a->encr;
-    size_t hdr = ESP_HDR + c->iv_len;
-    uint8_t icv[MAX_ICV];
-    mk_err e = MK_E_OK;
+    size_t hdr = ESP_HDR + a->k.encr->iv_len;
+    mk_err e;
 
     if (len < hdr + ESP_TRAILER + a->icv_len)
         return MK_E_TRUNCATED;
     size_t ct_len = len - hdr - a->icv_len;
     uint8_t *ct = pkt + hdr;
-    const uint8_t *tag = ct + ct_len;
 
     /* Order: SPI, replay, length, ICV, decrypt, padding, window update. The replay test comes
      * before the ICV because it is free and turns away a flood of replayed packets without any
@@ -250,21 +226,10 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
     if (ct_len % a->align != 0)
         return MK_E_BAD_SYNTAX;
 
-    /* RFC 4303 §3.4.4: verify the ICV before decrypting; nothing is trusted before it. */
-    if (c->aead) {
-        e = c->open(sa->ek_in, pkt + ESP_HDR, pkt, ESP_HDR, ct, ct_len, tag);
-        if (e != MK_E_OK)
-            goto out; /* ICV_MISMATCH (the class wiped ct) or CRYPTO */
-    } else {
-        mk_iov in = {pkt, hdr + ct_len};
-        a->integ->mac(sa->ak_in, &in, 1, icv);
-        if (!mk_ct_eq(icv, tag, a->icv_len)) {
-            e = MK_E_ICV_MISMATCH;
-            goto out;
-        }
-        if ((e = c->open(sa->ek_in, pkt + ESP_HDR, NULL, 0, ct, ct_len, NULL)) != MK_E_OK)
-            goto out;
-    }
+    /* RFC 4303 §3.4.4: verify the ICV before decrypting; nothing is trusted before it. On
+     * ICV_MISMATCH the AEAD class wiped ct (etm.c never decrypted it); CRYPTO likewise. */
+    if ((e = mk_sk_open_span(&a->k, pkt, ESP_HDR, ct, ct_len)) != MK_E_OK)
+        return e;
 
     uint8_t padlen = ct[ct_len - 2];
     if ((size_t)padlen + ESP_TRAILER > ct_len) {
@@ -286,11 +251,9 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
     *next_header = ct[ct_len - 1];
     *inner = ct;
     *inner_len = ct_len - ESP_TRAILER - padlen;
-    goto out;
+    return MK_E_OK;
 wipe:
     mk_wipe(ct, ct_len); /* a rejected packet's plaintext is not released */
-out:
-    mk_wipe(icv, sizeof icv);
     return e;
 }
 
@@ -303,7 +266,7 @@ mk_err mk_esp_open(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_header
     *inner = NULL;
     *inner_len = 0;
     *next_header = 0;
-    if ((e = esp_algs_get(sa, &a)) != MK_E_OK)
+    if ((e = esp_algs_get(sa, false, &a)) != MK_E_OK)
         return e;
     e = open_core(sa, &a, pkt, len, next_header, inner, inner_len);
     /* A saturating counter: the only trace a dropped packet may leave on the SA. */

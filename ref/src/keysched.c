@@ -56,6 +56,13 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
     return MK_E_OK;
 }
 
+/* Cut prf+ output into n keys, in order: dst[i] gets len[i] octets. */
+static void ks_slice(const uint8_t *buf, uint8_t *const *dst, const size_t *len, size_t n)
+{
+    for (size_t i = 0; i < n; buf += len[i++])
+        memcpy(dst[i], buf, len[i]);
+}
+
 /* SKEYSEED = prf(Ni | Nr, g^ir)            (RFC 7296 §2.14) */
 void mk_ks_skeyseed(const mk_prf_class *prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
                     size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *skeyseed)
@@ -84,7 +91,7 @@ mk_err mk_ks_ike_keys(const mk_prf_class *prf, const mk_integ_class *integ,
 {
     uint8_t buf[KS_MAX_IKE];
     const mk_iov s[4] = {{ni, ni_len}, {nr, nr_len}, {spi_i, 8}, {spi_r, 8}};
-    size_t lp, la, le, off = 0;
+    size_t lp, la, le;
     mk_err e;
 
     if (prf == NULL || encr == NULL)
@@ -100,13 +107,8 @@ mk_err mk_ks_ike_keys(const mk_prf_class *prf, const mk_integ_class *integ,
     if (e != MK_E_OK)
         goto out;
     memset(k, 0, sizeof *k);
-    memcpy(k->d, buf + off, lp), off += lp;
-    memcpy(k->ai, buf + off, la), off += la;
-    memcpy(k->ar, buf + off, la), off += la;
-    memcpy(k->ei, buf + off, le), off += le;
-    memcpy(k->er, buf + off, le), off += le;
-    memcpy(k->pi, buf + off, lp), off += lp;
-    memcpy(k->pr, buf + off, lp);
+    ks_slice(buf, (uint8_t *const[]){k->d, k->ai, k->ar, k->ei, k->er, k->pi, k->pr},
+             (const size_t[]){lp, la, la, le, le, lp, lp}, 7);
     k->prf_len = lp;
     k->integ_len = la;
     k->encr_len = le;
@@ -152,18 +154,6 @@ void mk_ks_auth_psk_pad(const mk_prf_class *prf, const uint8_t *padkey, const ui
     mk_wipe(maced, sizeof maced);
 }
 
-void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
-                    const uint8_t *real_msg, size_t real_len, const uint8_t *nonce,
-                    size_t nonce_len, const uint8_t *sk_p, const uint8_t *id_rest,
-                    size_t id_rest_len, uint8_t *out)
-{
-    uint8_t padkey[MK_MAX_PRF_OUT];
-    mk_ks_psk_padkey(prf, psk, psk_len, padkey);
-    mk_ks_auth_psk_pad(prf, padkey, real_msg, real_len, nonce, nonce_len, sk_p, id_rest,
-                       id_rest_len, out);
-    mk_wipe(padkey, sizeof padkey);
-}
-
 /* KEYMAT = prf+(SK_d, Ni | Nr)                                   (RFC 7296 §2.17)
  * taken as: ei | ai (initiator->responder) | er | ar (responder->initiator) */
 mk_err mk_ks_child_keys(const mk_prf_class *prf, const mk_integ_class *integ,
@@ -172,7 +162,7 @@ mk_err mk_ks_child_keys(const mk_prf_class *prf, const mk_integ_class *integ,
 {
     uint8_t buf[KS_MAX_CHILD];
     const mk_iov s[2] = {{ni, ni_len}, {nr, nr_len}};
-    size_t la, le, off = 0;
+    size_t la, le;
     mk_err e;
 
     if (prf == NULL || encr == NULL)
@@ -188,24 +178,11 @@ mk_err mk_ks_child_keys(const mk_prf_class *prf, const mk_integ_class *integ,
     if (e != MK_E_OK)
         goto out;
     memset(k, 0, sizeof *k);
-    memcpy(k->ei, buf + off, le), off += le;
-    memcpy(k->ai, buf + off, la), off += la;
-    memcpy(k->er, buf + off, le), off += le;
-    memcpy(k->ar, buf + off, la);
+    ks_slice(buf, (uint8_t *const[]){k->ei, k->ai, k->er, k->ar}, (const size_t[]){le, la, le, la},
+             4);
     k->encr_len = le;
     k->integ_len = la;
 out:
     mk_wipe(buf, sizeof buf);
     return e;
-}
-
-/* NAT_DETECTION_*_IP data = SHA-1(SPIi | SPIr | IP address | port)   (RFC 7296 §2.23)
- * IP: 4 octets (IPv4) or 16 (IPv6); port: 2 octets, network order. */
-/* SHA-1 is fixed by the protocol here; NAT detection compares hashes and needs no collision
- * resistance, so this is not a use of SHA-1 as a security function. */
-void mk_ks_natd(const uint8_t spi_i[8], const uint8_t spi_r[8], const mk_addr *a, uint8_t out[20])
-{
-    uint8_t port[2] = {(uint8_t)(a->port >> 8), (uint8_t)a->port};
-    const mk_iov in[4] = {{spi_i, 8}, {spi_r, 8}, {a->ip, a->family == 6 ? 16u : 4u}, {port, 2}};
-    mk_sha1(in, 4, out);
 }

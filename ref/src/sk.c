@@ -4,7 +4,8 @@
  *
  *   SK payload = generic header (Next Payload = first inner type) | IV | ciphertext | ICV
  *   ciphertext = E(inner payloads | Padding | Pad Length)
- *   non-AEAD: ICV = MAC(SK_a, IKE header .. Pad Length) over the ciphertext (encrypt-then-MAC)
+ *   non-AEAD: ICV = MAC(SK_a, IKE header .. Pad Length) over the ciphertext (encrypt-then-MAC:
+ *             etm.c, reached through the class, built with the full profile's CBC classes)
  *   AEAD:     AAD = IKE header | SK generic header; nonce = salt | IV; ICV = tag
  *
  * Opening verifies the ICV (or tag) over the whole message before a single decrypted octet is
@@ -19,21 +20,36 @@
  * SK_LEN_OFF and SK_NEXT_OFF are the IKE header's Length and Next Payload offsets. */
 enum { SK_MAX_IV = 16, SK_MAX_ICV = 32, SK_LEN_OFF = 24, SK_NEXT_OFF = 16 };
 
-static size_t icv_len(const mk_sk_keys *k)
+size_t mk_sk_icv_len(const mk_sk_keys *k)
 {
-    return k->encr->aead ? k->encr->icv_len : k->integ->icv_len;
+    if (k == NULL || k->encr == NULL || k->ek == NULL || k->encr->iv_len > SK_MAX_IV ||
+        k->encr->block == 0)
+        return 0;
+    /* RFC 5282 §7: an AEAD cipher carries its own integrity; any other needs an INTEG. */
+    size_t icv = k->encr->etm != NULL ? k->encr->etm->icv_len(k) : k->encr->icv_len;
+    return icv <= SK_MAX_ICV ? icv : 0;
 }
 
-static bool keys_ok(const mk_sk_keys *k)
+mk_err mk_sk_seal_span(const mk_sk_keys *k, uint8_t *msg, size_t iv_off, size_t ct_len)
 {
-    if (k == NULL || k->encr == NULL || k->ek == NULL)
-        return false;
-    if (k->encr->iv_len > SK_MAX_IV || k->encr->block == 0)
-        return false;
-    /* RFC 5282 §7: an AEAD cipher carries its own integrity; any other needs an INTEG. */
-    if (!k->encr->aead && (k->integ == NULL || k->ak == NULL || k->integ->icv_len > SK_MAX_ICV))
-        return false;
-    return k->encr->aead ? k->encr->icv_len <= SK_MAX_ICV : true;
+    const mk_encr_class *c = k->encr;
+    uint8_t *ct = msg + iv_off + c->iv_len;
+    if (c->etm != NULL)
+        return c->etm->seal(k, msg, iv_off, ct_len);
+    /* RFC 5282 §5.1 (SK), RFC 4106 §5 / RFC 7634 §2 (ESP): AAD = everything before the IV. */
+    return c->seal(k->ek, msg + iv_off, msg, iv_off, ct, ct_len, ct + ct_len);
+}
+
+mk_err mk_sk_open_span(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, uint8_t *buf,
+                       size_t ct_len)
+{
+    const mk_encr_class *c = k->encr;
+    if (c->etm != NULL)
+        return c->etm->open(k, msg, iv_off, buf, ct_len);
+    /* The cipher checks the tag in constant time before it releases anything; on a mismatch it
+     * returns ICV_MISMATCH and wipes buf. */
+    return c->open(k->ek, msg + iv_off, msg, iv_off, buf, ct_len,
+                   msg + iv_off + c->iv_len + ct_len);
 }
 
 /* extra_blocks and pad_fill exist for tests: longer-than-minimal padding with arbitrary
@@ -47,13 +63,12 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
 
     if (w->err != MK_E_OK)
         return w->err;
-    if (!keys_ok(k))
+    if ((icv = mk_sk_icv_len(k)) == 0)
         return MK_E_BAD_CONFIG;
     /* The writer must hold exactly the IKE header: SK is the only (and so the last) payload. */
     if (w->off != MK_HDR_LEN)
         return MK_E_BAD_STATE;
     block = k->encr->block;
-    icv = icv_len(k);
     /* RFC 7296 §3.14: Padding makes (payloads | Padding | Pad Length) a multiple of the block
      * size; the sender SHOULD use the minimum. AEAD stream modes use block 1: no padding. */
     pad = (block - (inner_len + 1) % block) % block + extra_blocks * block;
@@ -82,18 +97,10 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
     memset(ct + inner_len, pad_fill, pad);
     ct[pt_len - 1] = (uint8_t)pad;
 
-    if (k->encr->aead) {
-        /* RFC 5282 §5.1: AAD = IKE header | SK generic header (everything before the IV). */
-        e = k->encr->seal(k->ek, iv, w->p, sk_off + MK_GEN_HDR_LEN, ct, pt_len, ct + pt_len);
-    } else {
-        e = k->encr->seal(k->ek, iv, NULL, 0, ct, pt_len, NULL);
-        if (e == MK_E_OK) {
-            /* RFC 7296 §3.14: the ICV covers the message from the IKE header through the
-             * Pad Length, i.e. everything but the ICV itself, after encryption. */
-            mk_iov span = {w->p, w->off - icv};
-            k->integ->mac(k->ak, &span, 1, ct + pt_len);
-        }
-    }
+    /* RFC 5282 §5.1: AAD = IKE header | SK generic header (everything before the IV).
+     * RFC 7296 §3.14: a MAC covers the message from the IKE header through the Pad Length,
+     * after encryption. Both: mk_sk_seal_span. */
+    e = mk_sk_seal_span(k, w->p, sk_off + MK_GEN_HDR_LEN, pt_len);
     if (e != MK_E_OK) {
         mk_wipe(q, total); /* never leave the plaintext behind in the output */
         w->err = e;
@@ -111,7 +118,7 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
                   const uint8_t *inner, size_t inner_len)
 {
     uint8_t iv[SK_MAX_IV];
-    if (!keys_ok(k) || env == NULL || env->rng == NULL)
+    if (mk_sk_icv_len(k) == 0 || env == NULL || env->rng == NULL)
         return MK_E_BAD_CONFIG;
     /* RFC 7296 §3.14: the CBC IV MUST be unpredictable (fresh random); RFC 5282 §3.1: the
      * AEAD IV MUST be unique per key. 64 random bits from env->rng satisfy both for the few
@@ -124,8 +131,6 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
 
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap, mk_chain *inner)
 {
-    uint8_t mac[SK_MAX_ICV];
-    const uint8_t *iv, *ct, *tag;
     size_t ivl, icv, ct_len, inner_len;
     uint8_t padlen, sk_first = 0;
     const uint8_t *sk_body = NULL;
@@ -134,12 +139,11 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     mk_rd r;
     mk_err e;
 
-    if (!keys_ok(k))
+    if ((icv = mk_sk_icv_len(k)) == 0)
         return MK_E_BAD_CONFIG;
     if (!m->has_sk || m->sk_body == NULL)
         return MK_E_BAD_SYNTAX;
     ivl = k->encr->iv_len;
-    icv = icv_len(k);
     /* The SK payload must end the message exactly (mk_msg_parse enforces it; re-check, since
      * the ICV span below is computed from these offsets). */
     if (m->sk_hdr_off + MK_GEN_HDR_LEN + m->sk_len != m->len ||
@@ -153,33 +157,15 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
         return MK_E_BAD_LENGTH;
     if (ct_len > cap)
         return MK_E_BUF_TOO_SMALL;
-    iv = m->sk_body;
-    ct = iv + ivl;
-    tag = ct + ct_len;
 
     /* Decryption happens in `plain`, never in the received datagram: the caller's copy stays
      * intact (traces show it after the open), and only `plain` needs wiping on failure. */
-    if (k->encr->aead) {
-        /* RFC 5282 §5.1: AAD = IKE header | SK generic header. The cipher checks the tag in
-         * constant time; on a mismatch it returns ICV_MISMATCH and wipes `plain`. */
-        memcpy(plain, ct, ct_len);
-        e = k->encr->open(k->ek, iv, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len, tag);
-        if (e != MK_E_OK)
-            goto fail;
-    } else {
-        /* SPEC RFC7296 3.14: "...the Integrity Checksum Data ... computed over the encrypted
-         * message"; verified (constant time) before anything is decrypted. */
-        mk_iov span = {m->dgram, (size_t)(tag - m->dgram)};
-        k->integ->mac(k->ak, &span, 1, mac);
-        if (!mk_ct_eq(mac, tag, icv)) {
-            e = MK_E_ICV_MISMATCH;
-            goto fail;
-        }
-        memcpy(plain, ct, ct_len);
-        e = k->encr->open(k->ek, iv, NULL, 0, plain, ct_len, NULL);
-        if (e != MK_E_OK)
-            goto fail;
-    }
+    /* SPEC RFC7296 3.14: the ICV (AEAD tag, RFC 5282 §5.1, or MAC "computed over the encrypted
+     * message") is verified, in constant time, before anything is decrypted or parsed. */
+    memcpy(plain, m->sk_body + ivl, ct_len);
+    e = mk_sk_open_span(k, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len);
+    if (e != MK_E_OK)
+        goto fail;
 
     /* SPEC RFC7296 3.14: "...the recipient MUST accept any length that results in proper
      * alignment" - and any Padding value: only Pad Length is read, never the padding. */
@@ -195,10 +181,8 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     e = mk_chain_parse(inner, m->sk_first, &r, false, &sk_first, &sk_body, &sk_len, &sk_hdr_off);
     if (e != MK_E_OK)
         goto fail;
-    mk_wipe(mac, sizeof mac);
     return MK_E_OK;
 fail:
-    mk_wipe(mac, sizeof mac);
     mk_wipe(plain, ct_len);
     memset(inner, 0, sizeof *inner);
     return e;

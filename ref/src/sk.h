@@ -10,14 +10,6 @@
 #include "msg.h"
 #include "suite.h"
 
-/* Keys of one direction of an IKE SA. */
-typedef struct mk_sk_keys {
-    const mk_encr_class *encr;
-    const mk_integ_class *integ; /* NULL with AEAD */
-    const uint8_t *ek;           /* encr->key_len octets (with salt) */
-    const uint8_t *ak;           /* integ->key_len octets */
-} mk_sk_keys;
-
 /* Seal: `w` already holds the IKE header (28 octets, Length patched at the end by this call) and
  * nothing else; `inner` is the plaintext chain of inner payloads (generic headers included) and
  * `first` the type of its first payload. Writes the SK payload (header | IV | ciphertext | ICV)
@@ -47,5 +39,14 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
  * `plain` must stay alive while `inner` views are used. */
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap,
                   mk_chain *inner);
+
+/* What SK and ESP share (layout: mk_etm in suite.h). mk_sk_icv_len: ICV octets of k, 0 if k is
+ * unusable. mk_sk_seal_span: encrypt msg's ciphertext span in place and write the ICV.
+ * mk_sk_open_span: verify the ICV first, then decrypt buf, a copy of the ciphertext or the
+ * ciphertext itself; ICV_MISMATCH (buf wiped or untouched) if the ICV does not verify. */
+size_t mk_sk_icv_len(const mk_sk_keys *k);
+mk_err mk_sk_seal_span(const mk_sk_keys *k, uint8_t *msg, size_t iv_off, size_t ct_len);
+mk_err mk_sk_open_span(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, uint8_t *buf,
+                       size_t ct_len);
 
 #endif

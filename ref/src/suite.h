@@ -63,7 +63,37 @@ typedef struct mk_encr_class {
                    uint8_t *buf, size_t len, uint8_t *tag);
     mk_err (*open)(const uint8_t *key, const uint8_t *iv, const uint8_t *aad, size_t aad_len,
                    uint8_t *buf, size_t len, const uint8_t *tag);
+    /* Non-AEAD only: how SK and ESP add the INTEG transform (encrypt-then-MAC, etm.c, built
+     * with the CBC classes of the full profile). NULL with AEAD: the AEAD-only core calls
+     * seal/open itself and links none of it. */
+    const struct mk_etm *etm;
 } mk_encr_class;
+
+/* The keys of one direction of an SA: SK_e/SK_a of an IKE SA, or the KEYMAT of an ESP SA. */
+typedef struct mk_sk_keys {
+    const mk_encr_class *encr;
+    const mk_integ_class *integ; /* NULL with AEAD */
+    const uint8_t *ek;           /* encr->key_len octets (with salt) */
+    const uint8_t *ak;           /* integ->key_len octets */
+} mk_sk_keys;
+
+/* Encrypt-then-MAC (etm.c). SK (RFC 7296 §3.14) and ESP (RFC 4303 §2.8) share one layout,
+ *   msg[0 .. iv_off) | IV (encr->iv_len) | ciphertext (ct_len) | ICV
+ * where an AEAD takes msg[0 .. iv_off) as AAD, and a MAC covers msg[0 .. ICV). */
+typedef struct mk_etm {
+    /* ICV octets of k; 0 if k has no usable INTEG class or key */
+    size_t (*icv_len)(const mk_sk_keys *k);
+    /* one direction's INTEG class and key from an ESP SA (sa->integ in sa->suites) */
+    bool (*esp_keys)(const mk_esp_sa *sa, bool outbound, mk_sk_keys *k);
+    /* an ESP IV: random (RFC 3602 §2.1), never the sequence number */
+    mk_err (*esp_iv)(const mk_env *env, uint8_t *iv, size_t len);
+    /* encrypt the ciphertext span in place, then write the ICV after it */
+    mk_err (*seal)(const mk_sk_keys *k, uint8_t *msg, size_t iv_off, size_t ct_len);
+    /* verify the ICV at the end of msg, then decrypt buf (ct_len octets of ciphertext: a copy
+     * or msg's own, in place) */
+    mk_err (*open)(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, uint8_t *buf,
+                   size_t ct_len);
+} mk_etm;
 
 /* Diffie-Hellman. keypair draws its private value from env->rng (through a caller-given seed
  * so it stays deterministic under a seeded RNG): priv and pub are pub_len / priv_len octets.
@@ -104,6 +134,8 @@ extern const mk_encr_class mk_encr_aes_gcm16_128, mk_encr_aes_gcm16_256, mk_encr
 /* added: the remaining RFC 5282 tag/key-size combinations (aes256gcm8 capture, symmetry) */
 extern const mk_encr_class mk_encr_aes_gcm12_256, mk_encr_aes_gcm8_256, mk_encr_aes_ccm12_256;
 extern const mk_dh_class mk_dh_x25519, mk_dh_ecp256, mk_dh_modp2048;
+/* encrypt-then-MAC with an INTEG class: the .etm of the CBC classes */
+extern const mk_etm mk_etm_hmac;
 
 /* SHA-1 for NAT_DETECTION hashes (RFC 7296 §2.23) and SHA-256 for fingerprints. */
 void mk_sha1(const mk_iov *in, size_t n_in, uint8_t out[20]);

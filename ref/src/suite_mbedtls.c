@@ -206,9 +206,10 @@ CCM(mk_encr_aes_ccm8_256, MK_ENCR_AES_CCM_8, 256, 8, "AES_CCM_8_256");
 
 /* ---- AES-CBC (RFC 3602): 16-octet random IV in the payload, no tag, len % 16 == 0 --------- */
 
-/* CBC provides confidentiality only: sk.c must verify the HMAC ICV over the ciphertext before it
- * calls open (encrypt-then-MAC), or this becomes a padding oracle. The IV must be unpredictable
- * to an attacker, not merely unique, which is why it is random rather than a counter. */
+/* CBC provides confidentiality only: etm.c (the classes' .etm) must verify the HMAC ICV over the
+ * ciphertext before it calls open (encrypt-then-MAC), or this becomes a padding oracle. The IV must
+ * be unpredictable to an attacker, not merely unique, which is why it is random rather than a
+ * counter. */
 
 static mk_err cbc_do(bool enc, size_t klen, const uint8_t *key, const uint8_t *iv, uint8_t *buf,
                      size_t len)
@@ -281,6 +282,7 @@ const mk_encr_class mk_encr_aes_cbc_128 = {
     .needs_key_attr = true,
     .seal = cbc128_seal,
     .open = cbc128_open,
+    .etm = &mk_etm_hmac,
 };
 const mk_encr_class mk_encr_aes_cbc_256 = {
     .id = MK_ENCR_AES_CBC,
@@ -295,6 +297,7 @@ const mk_encr_class mk_encr_aes_cbc_256 = {
     .needs_key_attr = true,
     .seal = cbc256_seal,
     .open = cbc256_open,
+    .etm = &mk_etm_hmac,
 };
 
 /* ---- DH helpers ------------------------------------------------------------------------- */
