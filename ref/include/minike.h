@@ -214,7 +214,7 @@ enum {
 };
 enum { MK_PROTO_IKE = 1, MK_PROTO_AH = 2, MK_PROTO_ESP = 3 };
 enum { MK_TT_ENCR = 1, MK_TT_PRF = 2, MK_TT_INTEG = 3, MK_TT_DH = 4, MK_TT_ESN = 5 };
-/* the minimal profile's suite (RFC 7815 §2 leaves the choice open; RFC 8247 ranks these) */
+/* the one suite a core without MK_SUITES_ALL registers (ChaCha20-Poly1305, X25519, SHA2-256) */
 enum { MK_ENCR_CHACHA20_POLY1305 = 28, MK_PRF_HMAC_SHA2_256 = 5, MK_INTEG_NONE = 0 };
 enum { MK_DH_X25519 = 31 };
 enum { MK_ESN_NONE = 0 };
