@@ -341,7 +341,8 @@ typedef struct mk_config {
     void *imprint_ctx;
 } mk_config;
 
-/* A config with defaults: suites = mk_suites_default(), tunnel, initial_contact, natt on. */
+/* A config with defaults: suites = mk_suites_default() (all it registers), tunnel mode,
+ * initial_contact, natt = MK_NATT, timers 500 / 4000 / 30000 ms (see mk_config). */
 void mk_config_defaults(mk_config *cfg);
 
 /* Built-in crypto registry (libsodium + mbedTLS). AES-GCM-256 via libsodium only if the CPU

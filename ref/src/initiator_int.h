@@ -2,12 +2,12 @@
 /*
  * initiator_int: what the files of the initiator state machine share (initiator.c: API, dispatch
  * table, timers and the transmit slot; initiator_init.c: IKE_SA_INIT; initiator_auth.c: IKE_AUTH;
- * initiator_peer_req.c: requests from the peer and our Delete). Nothing outside those files
- * includes it. Handlers take a parsed message, validate everything into locals first and only
- * then commit to `mk_ike`: a handler that returns a DROP-class error must not have written to
- * the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on return).
- * Message-sized working buffers live in ike->scratch, never on the stack (bench/README.md has
- * the stack figures); one handler uses it at a time and wipes it on every exit path.
+ * initiator_peer_req.c: requests from the peer and our Delete; initiator_trace.c: trace text).
+ * Nothing outside those files includes it. Handlers take a parsed message, validate everything into
+ * locals first and only then commit to `mk_ike`: a handler that returns a DROP-class error must not
+ * have written to the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on
+ * return). Message-sized working buffers live in ike->scratch, never on the stack (bench/README.md
+ * has the stack figures); one handler uses it at a time and wipes it on every exit path.
  */
 #ifndef MK_INITIATOR_INT_H
 #define MK_INITIATOR_INT_H
