@@ -7,7 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "peer.h"
 
 static void bench_rng(void *ctx, uint8_t *out, size_t n)

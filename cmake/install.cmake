@@ -1,8 +1,11 @@
 # install.cmake: `cmake --install BUILD --prefix P` installs what a device vendor takes:
 #   lib/libmk_core.a (the sans-I/O core), lib/libmk_io.a (the POSIX UDP loop, optional),
-#   include/minike.h (+ include/minike/mk_io.h), lib/pkgconfig/minike.pc,
+#   lib/libmk_extra.a (what the profile leaves out of the core: minike_tools.h's functions a
+#   host program may want, e.g. error text and key export; a device image need not link it),
+#   include/minike.h, include/minike_tools.h (+ include/minike/mk_io.h), lib/pkgconfig/minike.pc,
 #   lib/cmake/minike/{minikeConfig,minikeConfigVersion,minikeTargets}.cmake  -> minike::core,
-#   minike::io. Included from the top-level CMakeLists.txt after the mk_core/mk_io targets.
+#   minike::tools, minike::io. Included from the top-level CMakeLists.txt after the mk_core/mk_io
+#   targets.
 # The build tree's usage requirements name source paths and this machine's library files; for
 # the installed package they are rewritten with $<BUILD_INTERFACE>/$<INSTALL_INTERFACE> here,
 # and the crypto libraries are found again on the consumer's machine (minikeConfig.cmake).
@@ -22,11 +25,23 @@ set_target_properties(mk_core PROPERTIES
     "$<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/ref/include>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
   INTERFACE_LINK_LIBRARIES
     "$<BUILD_INTERFACE:PkgConfig::SODIUM>;$<BUILD_INTERFACE:${MBEDCRYPTO}>;$<INSTALL_INTERFACE:minike::crypto>")
-# what the profile leaves out of the core is mk_extra, for the tools in this tree only (not installed)
+# What the profile leaves out of the core is mk_extra. In this tree every tool gets it through
+# mk_core; an installed consumer asks for it by name (minike::tools, -lmk_extra), so a device
+# links the core alone.
+set(_mk_pc_tools "")
 if(TARGET mk_extra)
   set_property(TARGET mk_core APPEND PROPERTY INTERFACE_LINK_LIBRARIES "$<BUILD_INTERFACE:mk_extra>")
+  set_target_properties(mk_extra PROPERTIES
+    EXPORT_NAME tools
+    INTERFACE_LINK_LIBRARIES
+      "mk_core;$<BUILD_INTERFACE:PkgConfig::SODIUM>;$<BUILD_INTERFACE:${MBEDCRYPTO}>;$<INSTALL_INTERFACE:minike::crypto>")
+  install(TARGETS mk_extra EXPORT minikeTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  set(_mk_pc_tools "-lmk_extra")
 endif()
-set_target_properties(mk_core PROPERTIES PUBLIC_HEADER ${CMAKE_SOURCE_DIR}/ref/include/minike.h)
+# minike.h: what a device uses; minike_tools.h: the rest of the API (mk_extra, or the core when
+# the profile compiles it in)
+set_target_properties(mk_core PROPERTIES PUBLIC_HEADER
+  "${CMAKE_SOURCE_DIR}/ref/include/minike.h;${CMAKE_SOURCE_DIR}/ref/include/minike_tools.h")
 set(_mk_targets mk_core)
 if(TARGET mk_io)
   set_target_properties(mk_io PROPERTIES

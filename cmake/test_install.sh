@@ -19,10 +19,10 @@ bad() { echo "FAIL - $1"; N_FAIL=$((N_FAIL + 1)); [ -n "${2:-}" ] && sed 's/^/  
 P=$T/prefix
 cmake --install "$BUILD" --prefix "$P" > "$T/install.log" 2>&1 && ok "cmake --install --prefix" ||
   { bad "cmake --install" "$T/install.log"; exit 1; }
-for f in include/minike.h include/minike/mk_io.h; do
+for f in include/minike.h include/minike_tools.h include/minike/mk_io.h; do
   [ -f "$P/$f" ] && ok "installed $f" || bad "missing $f"
 done
-for f in libmk_core.a libmk_io.a pkgconfig/minike.pc cmake/minike/minikeConfig.cmake \
+for f in libmk_core.a libmk_extra.a libmk_io.a pkgconfig/minike.pc cmake/minike/minikeConfig.cmake \
          cmake/minike/minikeConfigVersion.cmake cmake/minike/minikeTargets.cmake; do
   [ -n "$(ls "$P"/lib*/$f "$P"/lib/*/$f 2>/dev/null | head -n1)" ] && ok "installed .../$f" || bad "missing lib/$f"
 done

@@ -8,7 +8,7 @@
  * verification answers only OK or AUTH_FAILED. Compiled to an empty target without MK_RPK.
  */
 #include "fuzz_common.h"
-#include "minike.h"
+#include "minike_tools.h"
 
 #if MK_RPK
 #include "sig.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <minike.h>
+#include <minike_tools.h> /* mk_err_str */
 #include <mk_io.h>
 
 static void set_fqdn(mk_id *id, const char *name)

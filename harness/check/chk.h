@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "keysched.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "sk.h"
 #include "suite.h"

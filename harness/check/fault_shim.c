@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "minike_tools.h"
 #include "msg.h"
 
 enum { BUF = 4096, MARK = 4 };

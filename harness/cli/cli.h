@@ -14,7 +14,7 @@
 
 #include "inner.h"
 #include "keysfile.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "mk_io.h"
 #include "pcapw.h"
 #include "peer.h"

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 
 enum { MK_FAKE_TRACE_CAP = 4096 };
 

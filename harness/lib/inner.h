@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 
 enum { MK_IPPROTO_ICMP = 1, MK_IPPROTO_IPIP = 4, MK_IPPROTO_UDP = 17, MK_IPPROTO_IPV6 = 41 };
 enum { MK_ICMP_ECHO_REPLY = 0, MK_ICMP_ECHO_REQUEST = 8 };

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 
 typedef struct mk_keysw mk_keysw;
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 
 typedef struct mk_pcapw mk_pcapw;
 

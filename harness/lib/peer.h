@@ -19,7 +19,7 @@
 #ifndef MK_PEER_H
 #define MK_PEER_H
 
-#include "minike.h"
+#include "minike_tools.h"
 
 /* Scripted misbehaviour. Datagram counters count IKE datagrams the peer *received* (1-based)
  * since mk_peer_new; bit n-1 of a mask selects the n-th datagram. */

@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "fake_env.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "mk_io.h"
 #include "pcapread.h"
 #include "vec.h"

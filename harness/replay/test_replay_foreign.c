@@ -24,7 +24,7 @@
 
 #include "fake_env.h"
 #include "keysfile.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "pcapread.h"
 #include "peer.h"

@@ -35,7 +35,7 @@
 #include <string.h>
 
 #include "fake_env.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "pcapread.h"
 #include "vec.h"
 

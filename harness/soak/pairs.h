@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "peer.h"
 #include "test_rng.h"
 

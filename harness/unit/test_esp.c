@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "esp.h"
 #include "suite.h"
 

@@ -12,7 +12,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "peer.h"
 #include "test_rng.h"

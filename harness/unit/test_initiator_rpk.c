@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "keysched.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "sig.h"
 #include "sk.h"

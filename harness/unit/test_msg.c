@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "msg.h"
 #include "pcapread.h"
 #include "vec.h"

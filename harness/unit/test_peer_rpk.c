@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "peer.h"
 #include "sk.h"

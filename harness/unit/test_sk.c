@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "sk.h"
 
 static void rng(void *ctx, uint8_t *out, size_t n)

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "suite.h"
 
 /* Deterministic RNG: ChaCha20 keystream of a 32-octet seed, advanced by a counter. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "esp.h"
 #include "suite.h"
 #include "vec.h"

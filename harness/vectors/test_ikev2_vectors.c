@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "keysched.h"
 #include "sk.h"
 #include "vec.h"

@@ -10,6 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "minike_tools.h"
 #include "msg.h"
 #include "suite.h"
 #include "vec.h"

@@ -26,7 +26,7 @@
 #include <time.h>
 
 #include "keysched.h"
-#include "minike.h"
+#include "minike_tools.h"
 #include "msg.h"
 #include "peer.h"
 #include "suite.h"

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * minike.h: the only public header of the minimal IKEv2 initiator (RFC 7815).
+ * minike.h: the public header of the minimal IKEv2 initiator (RFC 7815): what a device needs to
+ * run the exchange. What only tools, tests and the full profile use (error and state text, key
+ * export, the full suite registry's numbers, raw-public-key helpers) is in minike_tools.h.
  *
  * The core is sans-I/O: the caller owns every buffer, feeds datagrams, the current time in
  * milliseconds and (through mk_env) randomness; the core answers with datagrams to send and the
@@ -86,8 +88,9 @@ extern "C" {
 #endif
 
 /* ---------------------------------------------------------------------------------------------
- * Errors: one list generates the enum, mk_err_str() and mk_err_class(). Names are stable: tests
- * and .expect files use the names, never the numbers.
+ * Errors: one list generates the enum, mk_err_class() and the text of minike_tools.h's
+ * mk_err_str() / mk_err_name(). Names are stable: tests and .expect files use the names, never
+ * the numbers.
  */
 #define MK_ERRORS(X)                                                                               \
     X(OK, NONE, "ok")                                                                              \
@@ -141,8 +144,6 @@ typedef enum {
 
 typedef enum { MK_CLASS_NONE, MK_CLASS_DROP, MK_CLASS_FATAL, MK_CLASS_USAGE } mk_err_class_t;
 
-const char *mk_err_str(mk_err e);      /* "input shorter than ..." */
-const char *mk_err_name(mk_err e);     /* "TRUNCATED" */
 mk_err_class_t mk_err_class(mk_err e); /* MK_CLASS_DROP etc. */
 
 /* ---------------------------------------------------------------------------------------------
@@ -182,7 +183,9 @@ enum {
 };
 
 /* ---------------------------------------------------------------------------------------------
- * IANA numbers (RFC 7296 §3 and the IKEv2 registries), written out.
+ * IANA numbers (RFC 7296 §3 and the IKEv2 registries), written out: those the minimal profile's
+ * core sends or checks. The full registry's ciphers and groups, raw-key and NAT-T values and the
+ * other notify types are in minike_tools.h.
  */
 enum {
     MK_EX_IKE_SA_INIT = 34,
@@ -213,19 +216,9 @@ enum {
 };
 enum { MK_PROTO_IKE = 1, MK_PROTO_AH = 2, MK_PROTO_ESP = 3 };
 enum { MK_TT_ENCR = 1, MK_TT_PRF = 2, MK_TT_INTEG = 3, MK_TT_DH = 4, MK_TT_ESN = 5 };
-enum {
-    MK_ENCR_AES_CBC = 12,
-    MK_ENCR_AES_CCM_8 = 14,
-    MK_ENCR_AES_CCM_12 = 15,
-    MK_ENCR_AES_CCM_16 = 16,
-    MK_ENCR_AES_GCM_8 = 18,
-    MK_ENCR_AES_GCM_12 = 19,
-    MK_ENCR_AES_GCM_16 = 20,
-    MK_ENCR_CHACHA20_POLY1305 = 28,
-};
-enum { MK_PRF_HMAC_SHA2_256 = 5, MK_PRF_HMAC_SHA2_384 = 6, MK_PRF_HMAC_SHA2_512 = 7 };
-enum { MK_INTEG_NONE = 0, MK_INTEG_HMAC_SHA2_256_128 = 12, MK_INTEG_HMAC_SHA2_512_256 = 14 };
-enum { MK_DH_MODP2048 = 14, MK_DH_ECP256 = 19, MK_DH_X25519 = 31 };
+/* the one suite a core without MK_SUITES_ALL registers (ChaCha20-Poly1305, X25519, SHA2-256) */
+enum { MK_ENCR_CHACHA20_POLY1305 = 28, MK_PRF_HMAC_SHA2_256 = 5, MK_INTEG_NONE = 0 };
+enum { MK_DH_X25519 = 31 };
 enum { MK_ESN_NONE = 0 };
 enum { MK_ATTR_KEY_LENGTH = 14 };
 enum {
@@ -235,52 +228,20 @@ enum {
     MK_ID_IPV6_ADDR = 5,
     MK_ID_KEY_ID = 11,
 };
-enum { MK_AUTH_RSA = 1, MK_AUTH_PSK = 2, MK_AUTH_DIGSIG = 14 };
+enum { MK_AUTH_PSK = 2 };
 enum { MK_TS_IPV4_RANGE = 7, MK_TS_IPV6_RANGE = 8 };
-enum { MK_CERT_RAW_PUBKEY = 15 };
-/* RFC 7427 §7 hash algorithm IDs for N(SIGNATURE_HASH_ALGORITHMS); 5 "Identity" is RFC 8420. */
-enum {
-    MK_HASH_SHA1 = 1,
-    MK_HASH_SHA2_256 = 2,
-    MK_HASH_SHA2_384 = 3,
-    MK_HASH_SHA2_512 = 4,
-    MK_HASH_IDENTITY = 5,
-};
-/* Raw public key types (ours, not IANA) and their limits. An RSA-4096 SPKI is 550 octets. */
-enum { MK_KEY_NONE = 0, MK_KEY_ED25519 = 1, MK_KEY_RSA = 2 };
-enum {
-    MK_MAX_SPKI = 550,
-    MK_SPKI_ED25519_LEN = 44,
-    MK_ED25519_SEED = 32,
-    MK_FP_LEN = 32,
-    MK_MIN_RSA_BITS = 2048,
-    MK_MAX_RSA_BITS = 4096,
-    MK_MAX_SIG = 512,
-};
+/* the notify types the core sends or acts on (RFC 7296 §3.10.1) */
 enum {
     MK_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
-    MK_N_INVALID_IKE_SPI = 4,
-    MK_N_INVALID_MAJOR_VERSION = 5,
     MK_N_INVALID_SYNTAX = 7,
-    MK_N_INVALID_MESSAGE_ID = 9,
     MK_N_NO_PROPOSAL_CHOSEN = 14,
     MK_N_INVALID_KE_PAYLOAD = 17,
     MK_N_AUTHENTICATION_FAILED = 24,
-    MK_N_SINGLE_PAIR_REQUIRED = 34,
     MK_N_NO_ADDITIONAL_SAS = 35,
-    MK_N_INTERNAL_ADDRESS_FAILURE = 36,
-    MK_N_FAILED_CP_REQUIRED = 37,
     MK_N_TS_UNACCEPTABLE = 38,
-    MK_N_INVALID_SELECTORS = 39,
-    MK_N_TEMPORARY_FAILURE = 43,
-    MK_N_CHILD_SA_NOT_FOUND = 44,
     MK_N_INITIAL_CONTACT = 16384,
-    MK_N_SET_WINDOW_SIZE = 16385,
     MK_N_USE_TRANSPORT_MODE = 16391,
-    MK_N_NAT_DETECTION_SOURCE_IP = 16388,
-    MK_N_NAT_DETECTION_DESTINATION_IP = 16389,
     MK_N_COOKIE = 16390,
-    MK_N_SIGNATURE_HASH_ALGORITHMS = 16431,
 };
 /* Notify types below this are errors (RFC 7296 §3.10.1) */
 enum { MK_N_FIRST_STATUS = 16384 };
@@ -382,7 +343,8 @@ typedef struct mk_config {
     void *imprint_ctx;
 } mk_config;
 
-/* A config with defaults: suites = mk_suites_default(), tunnel, initial_contact, natt on. */
+/* A config with defaults: suites = mk_suites_default() (all it registers), tunnel mode,
+ * initial_contact, natt = MK_NATT, timers 500 / 4000 / 30000 ms (see mk_config). */
 void mk_config_defaults(mk_config *cfg);
 
 /* Built-in crypto registry (libsodium + mbedTLS). AES-GCM-256 via libsodium only if the CPU
@@ -441,8 +403,6 @@ typedef enum {
     MK_ST_FAILED
 } mk_state;
 
-const char *mk_state_name(mk_state st);
-
 /* Counters a device can report; they never hold secrets. */
 typedef struct mk_stats {
     uint32_t tx_dgrams, rx_dgrams, tx_bytes, rx_bytes;
@@ -478,25 +438,27 @@ typedef struct mk_ike {
     mk_esp_suite esp_sel;
     uint16_t dh; /* group of the KE we send */
     uint16_t dh_pub_len, dh_priv_len;
-    uint8_t dh_priv[MK_MAX_DH_PRIV];
-    uint8_t dh_pub[MK_MAX_DH_PUB];
-    uint8_t ni[MK_NONCE_LEN];
-    uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
-    uint8_t nr[MK_MAX_NONCE];
     uint16_t nr_len;
-    uint8_t cookie[MK_MAX_COOKIE];
+    uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
     uint8_t cookie_len;
     uint8_t init_retries; /* COOKIE + INVALID_KE round trips */
     bool peer_natd;       /* peer sent NAT_DETECTION_*: move to 4500 */
     bool nat_detected;    /* a NAT_DETECTION hash did not match (informational) */
     bool on_4500;         /* we talk on UDP 4500 with the non-ESP marker */
-    bool peer_sha;        /* peer sent SIGNATURE_HASH_ALGORITHMS */
     bool keys_ok;         /* the SK_* below are valid */
+    uint8_t prf_len, integ_len, encr_len;
+    /* From dh_priv to sk_er: the secrets and what rebuilds them, one block so that one wipe
+     * covers it (mk_ini_wipe_secrets). Nonces and the cookie are public, but with SK_d the
+     * nonces rebuild KEYMAT = prf+(SK_d, Ni | Nr), so they go too. */
+    uint8_t dh_priv[MK_MAX_DH_PRIV];
+    uint8_t dh_pub[MK_MAX_DH_PUB];
+    uint8_t ni[MK_NONCE_LEN];
+    uint8_t nr[MK_MAX_NONCE];
+    uint8_t cookie[MK_MAX_COOKIE];
     /* keys (RFC 7296 §2.14) */
     uint8_t sk_d[MK_MAX_PRF_OUT], sk_pi[MK_MAX_PRF_OUT], sk_pr[MK_MAX_PRF_OUT];
     uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
     uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
-    uint8_t prf_len, integ_len, encr_len;
     /* The responder's AUTH octets are RealMessage2 | NonceIData | MACedIDForR (RFC 7296 §2.15);
      * only the last part waits for the IKE_AUTH response. What is kept meanwhile depends on
      * the method, so the two share storage. */
@@ -545,9 +507,12 @@ typedef struct mk_ike {
     uint32_t child_spi_in;
     mk_esp_sa child;
     bool child_ok;
-    /* raw public keys (RFC 7427 §4, RFC 7670) */
+#if MK_RPK
+    /* raw public keys (RFC 7427 §4, RFC 7670): what the IKE_SA_INIT response announced */
     uint8_t peer_hashes;   /* bit h: the responder announced hash ID h (1..5) */
     bool peer_certreq_rpk; /* the responder sent CERTREQ(15) in IKE_SA_INIT */
+    bool peer_sha;         /* the responder sent SIGNATURE_HASH_ALGORITHMS */
+#endif
     /* Working space for one call at a time, so that no handler keeps a message-sized buffer on
      * the stack. Each member names the one phase that owns it while a call runs. It may hold
      * secrets while in use and the part that was written is wiped before every return, so it
@@ -607,10 +572,6 @@ void mk_tx_done(mk_ike *ike);
  * state becomes MK_ST_DELETE_SENT, then MK_ST_CLOSED. USAGE: BAD_STATE. */
 mk_err mk_delete(mk_ike *ike, uint64_t now_ms);
 
-/* The IKE and ESP suites the responder chose (false before its IKE_SA_INIT / IKE_AUTH response
- * was accepted; esp may be NULL). */
-bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *esp_out);
-
 mk_state mk_state_get(const mk_ike *ike);
 mk_err mk_last_error(const mk_ike *ike);
 const mk_stats *mk_stats_get(const mk_ike *ike);
@@ -618,34 +579,8 @@ const mk_stats *mk_stats_get(const mk_ike *ike);
 /* Copy the established child SA out (true once MK_ST_ESTABLISHED with a child). */
 bool mk_child(const mk_ike *ike, mk_esp_sa *out);
 
-/* The IKE SA keys, for a key file the user asked for (Wireshark's ikev2_decryption_table).
- * Never called by the core itself. false before the keys exist. */
-typedef struct mk_ike_keys {
-    uint8_t spi_i[8], spi_r[8];
-    uint16_t encr, encr_bits, integ;
-    uint8_t sk_ei[MK_MAX_ENCR_KEY], sk_er[MK_MAX_ENCR_KEY];
-    uint8_t sk_ai[MK_MAX_INTEG_KEY], sk_ar[MK_MAX_INTEG_KEY];
-    uint8_t encr_len, integ_len;
-    /* SK_d, SK_pi, SK_pr: only between the IKE_SA_INIT response and the IKE_AUTH response
-     * (they are wiped once the child SA is keyed, there is no rekey); prf_len 0 otherwise. */
-    uint8_t sk_d[MK_MAX_PRF_OUT], sk_pi[MK_MAX_PRF_OUT], sk_pr[MK_MAX_PRF_OUT];
-    uint8_t prf_len;
-} mk_ike_keys;
-bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out);
-
 /* Zero every secret and buffer. Called on FATAL errors too. */
 void mk_ike_wipe(mk_ike *ike);
-
-/* Raw public key helpers for key files and pins (keygen, imprint state). No state, no I/O.
- * mk_spki_check: DER SubjectPublicKeyInfo of an Ed25519 or RSA (2048..4096 bits) key: OK and
- * *key_type, else BAD_KEY (malformed, other algorithm) or WEAK_KEY (RSA under 2048 bits).
- * mk_spki_fingerprint: SHA-256 of the DER SPKI, what cfg.peer_fp pins.
- * mk_sig_pubkey: the SPKI of a private key in mk_config.priv_key form (Ed25519 seed or RSA DER);
- * BAD_KEY, WEAK_KEY, BUF_TOO_SMALL. Without MK_RPK these return BAD_CONFIG. */
-mk_err mk_spki_check(const uint8_t *spki, size_t len, uint8_t *key_type);
-void mk_spki_fingerprint(const uint8_t *spki, size_t len, uint8_t out[MK_FP_LEN]);
-mk_err mk_sig_pubkey(uint8_t key_type, const uint8_t *priv, size_t priv_len, uint8_t *spki,
-                     size_t cap, size_t *spki_len);
 
 /* Secrets helpers (libsodium underneath). */
 bool mk_ct_eq(const uint8_t *a, const uint8_t *b, size_t n);

@@ -1,41 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * err: names, messages and classes of mk_err, generated from the one MK_ERRORS list in minike.h,
- * plus the secret helpers every module uses (constant-time compare, wipe). It must never hold
- * state, and no module may compare secrets with memcmp or clear them with memset instead of these.
+ * err: the class of each mk_err, generated from the one MK_ERRORS list in minike.h (names and
+ * messages: names.c, for tools and traces), plus the secret helpers every module uses
+ * (constant-time compare, wipe). It must never hold state, and no module may compare secrets
+ * with memcmp or clear them with memset instead of these.
  */
 #include <sodium.h>
 
 #include "minike.h"
 
 /* Built from the same X-macro list as the enum, so row e is the row of error e by construction:
- * adding an error in minike.h cannot shift the table out of step. Classes and text are separate
- * tables: the core needs only the classes, and a device linked with --gc-sections and MK_TRACE
- * off keeps no error text at all (the text is for the caller's messages and traces). */
+ * adding an error in minike.h cannot shift the table out of step. The core needs only the
+ * classes; the text is for the caller's messages and traces (names.c), so a device core without
+ * MK_TRACE does not even compile it. */
 static const uint8_t err_cls[] = {
 #define MK_X_CLS(name, cls, str) MK_CLASS_##cls,
     MK_ERRORS(MK_X_CLS)
 #undef MK_X_CLS
 };
-
-static const struct {
-    const char *name;
-    const char *str;
-} errs[] = {
-#define MK_X_ROW(name, cls, str) {#name, str},
-    MK_ERRORS(MK_X_ROW)
-#undef MK_X_ROW
-};
-
-const char *mk_err_str(mk_err e)
-{
-    return (unsigned)e < MK_E__COUNT ? errs[e].str : "unknown error";
-}
-
-const char *mk_err_name(mk_err e)
-{
-    return (unsigned)e < MK_E__COUNT ? errs[e].name : "UNKNOWN";
-}
 
 /* An out-of-range value is USAGE, never DROP: a corrupted or future error code must not be taken
  * for "datagram discarded, SA untouched" and silently ignored by the caller. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "initiator_int.h"
+#include "minike_tools.h"
 
 #if MK_NATT
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * initiator: the public face of the sans-I/O IKEv2 initiator (RFC 7815). This file holds the API
- * (mk_init, mk_start, mk_on_dgram, mk_on_timer, mk_deadline, the transmit slot, mk_child, key
- * export, wipe), the one dispatch table that routes an accepted datagram to its handler, the
- * retransmission timer (RFC 7296 §2.1, §2.4) and the helpers the handler files share.
+ * of minike.h (mk_init, mk_start, mk_on_dgram, mk_on_timer, mk_deadline, the transmit slot,
+ * mk_child, wipe), the one dispatch table that routes an accepted datagram to its handler, the
+ * retransmission timer (RFC 7296 §2.1, §2.4) and the helpers the handler files share. What
+ * tools add (minike_tools.h) is in inspect.c and names.c; trace text in initiator_trace.c.
  * It must never do I/O, read a clock, draw randomness other than through env->rng, allocate, or
  * let a datagram that is dropped change anything in the SA but its statistics.
  */
@@ -14,68 +15,34 @@
 
 /* ---- small helpers -------------------------------------------------------------------------- */
 
-#if MK_TRACE
-/* The string builder never writes past cap - 1 and always leaves a NUL: trace details are
- * truncated, never overflowed. Only non-secret text (names, numbers) goes through it. */
-
-void mk_sb_str(mk_sb *b, const char *s)
-{
-    while (*s != '\0' && b->off + 1 < b->cap)
-        b->p[b->off++] = *s++;
-    if (b->cap > 0)
-        b->p[b->off] = '\0';
-}
-
-/* UINT32_MAX has 10 decimal digits: d[] and s[] (10 + NUL) cannot overflow. */
-void mk_sb_u32(mk_sb *b, uint32_t v)
-{
-    char d[11];
-    size_t n = 0;
-    do {
-        d[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    char s[11];
-    for (size_t i = 0; i < n; i++)
-        s[i] = d[n - 1 - i];
-    s[n] = '\0';
-    mk_sb_str(b, s);
-}
-
-#endif
-
-/* Indexed by mk_state, so the order must follow the enum; an out-of-range value (a corrupted or
- * uninitialised mk_ike) prints as "?" instead of indexing past the table. */
-static const char *const state_names[] = {
-    "IDLE", "INIT_SENT", "AUTH_SENT", "ESTABLISHED", "DELETE_SENT", "CLOSED", "FAILED",
-};
-
-const char *mk_state_name(mk_state st)
-{
-    return (unsigned)st < sizeof state_names / sizeof state_names[0] ? state_names[st] : "?";
-}
+/* The timers' defaults: mk_config_defaults() writes them, and a 0 in the config means them. */
+enum { RTO_MS = 500, RTO_MAX_MS = 4000, TOTAL_MS = 30000 };
 
 void mk_config_defaults(mk_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->suites = mk_suites_default();
     /* RFC 8247-style preference: ChaCha20-Poly1305/X25519 first, then AES-GCM-16-256/P-256,
-     * then the MUST-implement AES-CBC + HMAC-SHA2-256-128 with MODP-2048. */
+     * then the MUST-implement AES-CBC + HMAC-SHA2-256-128 with MODP-2048.
+     * Without MK_SUITES_ALL only the first (ChaCha20-Poly1305/X25519) is registered. */
     static const mk_ike_suite ike[] = {
         {MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE, MK_DH_X25519},
+#if MK_SUITES_ALL
         {MK_ENCR_AES_GCM_16, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_NONE, MK_DH_ECP256},
         {MK_ENCR_AES_CBC, 256, MK_PRF_HMAC_SHA2_256, MK_INTEG_HMAC_SHA2_256_128, MK_DH_MODP2048},
+#endif
     };
     static const mk_esp_suite esp[] = {
         {MK_ENCR_CHACHA20_POLY1305, 256, MK_INTEG_NONE},
+#if MK_SUITES_ALL
         {MK_ENCR_AES_GCM_16, 256, MK_INTEG_NONE},
         {MK_ENCR_AES_CBC, 256, MK_INTEG_HMAC_SHA2_256_128},
+#endif
     };
     memcpy(cfg->ike, ike, sizeof ike);
     memcpy(cfg->esp, esp, sizeof esp);
-    /* without MK_SUITES_ALL only the first (ChaCha20-Poly1305/X25519) is registered */
-    cfg->n_ike = MK_SUITES_ALL ? sizeof ike / sizeof ike[0] : 1;
-    cfg->n_esp = MK_SUITES_ALL ? sizeof esp / sizeof esp[0] : 1;
+    cfg->n_ike = sizeof ike / sizeof ike[0];
+    cfg->n_esp = sizeof esp / sizeof esp[0];
     /* KEY_ID: RFC 7815 suggests it because it lets the ID payload be static; an address ID breaks
      * as soon as the device gets a new address from DHCP or SLAAC. */
     cfg->idi.type = MK_ID_KEY_ID;
@@ -100,9 +67,9 @@ void mk_config_defaults(mk_config *cfg)
      * device would rather give up and let its application choose when to retry than keep its
      * radio on for minutes. The 4 s cap buys 10 tries in 30 s (8 s allowed 7): >= 99 % of
      * handshakes complete at 30 % loss (harness/soak/test_loss_soak.c). */
-    cfg->rto_ms = 500;
-    cfg->rto_max_ms = 4000;
-    cfg->total_ms = 30000;
+    cfg->rto_ms = RTO_MS;
+    cfg->rto_max_ms = RTO_MAX_MS;
+    cfg->total_ms = TOTAL_MS;
 }
 
 /* Config suite -> registry classes. Used by mk_init (to refuse unregistered suites), by the
@@ -142,72 +109,6 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
     return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
 }
 
-#if MK_TRACE
-void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
-{
-    if (ike->env != NULL && ike->env->trace != NULL)
-        ike->env->trace(ike->env->ctx, ev, detail);
-}
-
-/* Traces re-parse the message we just built or accepted: the text then shows what is on the wire,
- * not what we meant to put there. Nothing is parsed when no trace callback is set. */
-void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
-                      const mk_chain *inner)
-{
-    if (ike->env == NULL || ike->env->trace == NULL)
-        return;
-    mk_msg m;
-    char buf[320], list[200];
-    mk_sb b = {buf, sizeof buf, 0};
-    buf[0] = '\0';
-    if (mk_msg_parse(&m, msg, len) != MK_E_OK)
-        return;
-    mk_sb_str(&b, mk_exchange_name(m.hdr.exchange));
-    mk_sb_str(&b, (m.hdr.flags & MK_HDR_F_RESPONSE) ? " response" : " request");
-    mk_sb_str(&b, " MID ");
-    mk_sb_u32(&b, m.hdr.msgid);
-    mk_sb_str(&b, ":");
-    if (m.chain.n > 0) {
-        mk_chain_describe(&m.chain, list, sizeof list);
-        mk_sb_str(&b, " ");
-        mk_sb_str(&b, list);
-    }
-    if (m.has_sk) {
-        mk_sb_str(&b, " SK{");
-        if (inner != NULL) {
-            mk_chain_describe(inner, list, sizeof list);
-            mk_sb_str(&b, list);
-        }
-        mk_sb_str(&b, "}");
-    }
-    ike->env->trace(ike->env->ctx, ev, buf);
-}
-
-void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
-                     size_t inner_off)
-{
-    if (ike->env == NULL || ike->env->trace == NULL)
-        return;
-    mk_chain c;
-    const mk_chain *cp = NULL;
-    /* The plaintext inner chain is still in its build buffer (octet 0 = first payload type, see
-     * mk_ini_inner_init), so the trace can list SK{...} without decrypting; only payload and
-     * notify type names are printed, never the contents (IDs, AUTH, keys). */
-    if (inner_buf != NULL && inner_off >= 1) {
-        mk_rd r = mk_rd_init(inner_buf + 1, inner_off - 1);
-        uint8_t skf;
-        const uint8_t *skb;
-        uint16_t skl;
-        size_t sko;
-        if (mk_chain_parse(&c, inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE, &r, false, &skf,
-                           &skb, &skl, &sko) == MK_E_OK)
-            cp = &c;
-    }
-    mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
-}
-
-#endif
-
 /* Every state change goes through here, so a trace shows each transition exactly once. */
 void mk_ini_set_state(mk_ike *ike, mk_state st)
 {
@@ -216,29 +117,16 @@ void mk_ini_set_state(mk_ike *ike, mk_state st)
 }
 
 /* Public values (DH public, nonces, cookie, message copies) go too: auditing "everything goes" is
- * easier than a list of exceptions, and the request copy holds our encrypted AUTH. Nonces are not
- * secret, but with SK_d they rebuild KEYMAT = prf+(SK_d, Ni | Nr), so neither outlives its use.
- * Message buffers are wiped as far as they were written (their lengths say how far); scratch
- * is all zero between calls already. */
+ * easier than a list of exceptions, and the request copy holds our encrypted AUTH. Message
+ * buffers are wiped as far as they were written (their lengths say how far); scratch is all
+ * zero between calls already. */
 void mk_ini_wipe_secrets(mk_ike *ike)
 {
-    mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-    mk_wipe(ike->dh_pub, sizeof ike->dh_pub);
-    mk_wipe(ike->ni, sizeof ike->ni);
-    mk_wipe(ike->nr, sizeof ike->nr);
-    mk_wipe(ike->sk_d, sizeof ike->sk_d);
-    mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
-    mk_wipe(ike->sk_pr, sizeof ike->sk_pr);
-    mk_wipe(ike->sk_ai, sizeof ike->sk_ai);
-    mk_wipe(ike->sk_ar, sizeof ike->sk_ar);
-    mk_wipe(ike->sk_ei, sizeof ike->sk_ei);
-    mk_wipe(ike->sk_er, sizeof ike->sk_er);
+    /* dh_priv .. sk_er is one block in mk_ike (and the padding up to peer_auth) */
+    mk_wipe(ike->dh_priv, offsetof(mk_ike, peer_auth) - offsetof(mk_ike, dh_priv));
     mk_ini_wipe_peer_auth(ike);
     mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
-    mk_wipe(ike->cookie, sizeof ike->cookie);
     mk_wipe(&ike->child, sizeof ike->child);
-    ike->peer_hashes = 0;
-    ike->peer_certreq_rpk = false;
     ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
     ike->req_len = 0;
     ike->cookie_len = 0;
@@ -302,19 +190,9 @@ uint8_t *mk_ini_req_buf(mk_ike *ike)
 
 /* 0 in the config means "default", so a zero-initialised mk_config still gets sane timers (a zero
  * RTO would retransmit in a busy loop). */
-static uint32_t rto_first(const mk_ike *ike)
+static uint32_t or_default(uint32_t v, uint32_t dflt)
 {
-    return ike->cfg->rto_ms != 0 ? ike->cfg->rto_ms : 500;
-}
-
-static uint32_t rto_max(const mk_ike *ike)
-{
-    return ike->cfg->rto_max_ms != 0 ? ike->cfg->rto_max_ms : 4000;
-}
-
-static uint32_t total_budget(const mk_ike *ike)
-{
-    return ike->cfg->total_ms != 0 ? ike->cfg->total_ms : 30000;
+    return v != 0 ? v : dflt;
 }
 
 /* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
@@ -354,7 +232,7 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     ike->req_exchange = exchange;
     ike->req_outstanding = true;
     ike->req_first_ms = now;
-    ike->req_rto_ms = rto_first(ike);
+    ike->req_rto_ms = or_default(ike->cfg->rto_ms, RTO_MS);
     ike->req_next_ms = now + ike->req_rto_ms;
     queue_req(ike);
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
@@ -634,7 +512,7 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
      * exchange, not the handshake: a COOKIE or INVALID_KE retry and then IKE_AUTH each get a
      * fresh budget. A caller that needs a hard overall limit enforces it around mk_start(). */
     /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
-    if (now_ms >= ike->req_first_ms + total_budget(ike)) {
+    if (now_ms >= ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS)) {
         /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
          * did not offer, ...) was not acted on, but if no real answer came it is the most
          * likely reason: report it. */
@@ -647,19 +525,15 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
     /* RFC 7296 §2.1: a retransmission is bitwise identical to the original request;
      * RFC 7296 §2.4: retransmission intervals increase exponentially. */
     /* Doubled in 64 bits so a large configured rto_max_ms cannot wrap the 32-bit field. */
-    uint64_t rto = (uint64_t)ike->req_rto_ms * 2u;
-    if (rto > rto_max(ike))
-        rto = rto_max(ike);
+    uint64_t rto = (uint64_t)ike->req_rto_ms * 2u,
+             cap = or_default(ike->cfg->rto_max_ms, RTO_MAX_MS);
+    if (rto > cap)
+        rto = cap;
     ike->req_rto_ms = (uint32_t)rto;
     ike->req_next_ms = now_ms + rto;
     queue_req(ike);
     ike->stats.retransmits++;
-#if MK_TRACE
-    char num[12];
-    mk_sb b = {num, sizeof num, 0};
-    mk_sb_u32(&b, ike->stats.retransmits);
-    mk_ini_trace(ike, MK_EV_RETRANSMIT, num);
-#endif
+    mk_ini_trace_u32(ike, MK_EV_RETRANSMIT, ike->stats.retransmits);
     return MK_E_OK;
 }
 
@@ -670,7 +544,7 @@ uint64_t mk_deadline(const mk_ike *ike)
 {
     if (ike->cfg == NULL || ike->st == MK_ST_FAILED || !ike->req_outstanding)
         return UINT64_MAX;
-    uint64_t end = ike->req_first_ms + total_budget(ike);
+    uint64_t end = ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS);
     return ike->req_next_ms < end ? ike->req_next_ms : end;
 }
 
@@ -724,44 +598,6 @@ bool mk_child(const mk_ike *ike, mk_esp_sa *out)
     if (!ike->child_ok || (ike->st != MK_ST_ESTABLISHED && ike->st != MK_ST_DELETE_SENT))
         return false;
     *out = ike->child;
-    return true;
-}
-
-bool mk_suite_selected(const mk_ike *ike, mk_ike_suite *ike_out, mk_esp_suite *esp_out)
-{
-    if (!ike->keys_ok)
-        return false;
-    *ike_out = ike->sel;
-    if (esp_out != NULL)
-        *esp_out = ike->esp_sel;
-    return true;
-}
-
-/* The SK_e and SK_a keys leave whenever they exist (a Wireshark decryption table needs nothing
- * else). SK_d, SK_pi and SK_pr leave only in AUTH_SENT, the one window in which they still exist:
- * once the child SA is keyed they are wiped (there is no rekey), so they cannot be exported. */
-bool mk_keys_export(const mk_ike *ike, mk_ike_keys *out)
-{
-    if (!ike->keys_ok)
-        return false;
-    memset(out, 0, sizeof *out);
-    memcpy(out->spi_i, ike->spi_i, 8);
-    memcpy(out->spi_r, ike->spi_r, 8);
-    out->encr = ike->sel.encr;
-    out->encr_bits = ike->sel.encr_bits;
-    out->integ = ike->sel.integ;
-    memcpy(out->sk_ei, ike->sk_ei, ike->encr_len);
-    memcpy(out->sk_er, ike->sk_er, ike->encr_len);
-    memcpy(out->sk_ai, ike->sk_ai, ike->integ_len);
-    memcpy(out->sk_ar, ike->sk_ar, ike->integ_len);
-    out->encr_len = ike->encr_len;
-    out->integ_len = ike->integ_len;
-    if (ike->st == MK_ST_AUTH_SENT) { /* SK_d/pi/pr still exist: see mk_ike_keys */
-        memcpy(out->sk_d, ike->sk_d, ike->prf_len);
-        memcpy(out->sk_pi, ike->sk_pi, ike->prf_len);
-        memcpy(out->sk_pr, ike->sk_pr, ike->prf_len);
-        out->prf_len = ike->prf_len;
-    }
     return true;
 }
 

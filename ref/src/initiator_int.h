@@ -2,21 +2,28 @@
 /*
  * initiator_int: what the files of the initiator state machine share (initiator.c: API, dispatch
  * table, timers and the transmit slot; initiator_init.c: IKE_SA_INIT; initiator_auth.c: IKE_AUTH;
- * initiator_peer_req.c: requests from the peer and our Delete). Nothing outside those files
- * includes it. Handlers take a parsed message, validate everything into locals first and only
- * then commit to `mk_ike`: a handler that returns a DROP-class error must not have written to
- * the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on return).
- * Message-sized working buffers live in ike->scratch, never on the stack (bench/README.md has
- * the stack figures); one handler uses it at a time and wipes it on every exit path.
+ * initiator_peer_req.c: requests from the peer and our Delete; initiator_trace.c: trace text).
+ * Nothing outside those files includes it. Handlers take a parsed message, validate everything into
+ * locals first and only then commit to `mk_ike`: a handler that returns a DROP-class error must not
+ * have written to the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on
+ * return). Message-sized working buffers live in ike->scratch, never on the stack (bench/README.md
+ * has the stack figures); one handler uses it at a time and wipes it on every exit path.
  */
 #ifndef MK_INITIATOR_INT_H
 #define MK_INITIATOR_INT_H
 
 #include "keysched.h"
 #include "msg.h"
-#include "sig.h"
 #include "sk.h"
 #include "suite.h"
+/* What a minimal core does not name: the text traces print (mk_err_name, mk_state_name) and the
+ * full registry's numbers (mk_config_defaults). Only the profiles that need them include it. */
+#if MK_TRACE || MK_SUITES_ALL
+#include "minike_tools.h"
+#endif
+#if MK_RPK
+#include "sig.h"
+#endif
 
 /* The negotiated (or, before that, configured) crypto classes of the IKE SA. */
 typedef struct mk_ini_cls {
@@ -60,6 +67,7 @@ enum { MK_INI_TX_NONE = 0, MK_INI_TX_REQ = 1, MK_INI_TX_RESP = 2 };
 void mk_ini_tx_resp(mk_ike *ike);
 void mk_ini_tx_clear(mk_ike *ike);
 void mk_ini_set_state(mk_ike *ike, mk_state st);
+/* initiator_trace.c: the text of env->trace (nothing is built when no callback is set) */
 #if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail);
 /* Trace "EXCHANGE request|response: <outer payloads> [SK{<inner>}]" for a message. */
@@ -70,10 +78,13 @@ void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t
  * layout) or NULL. */
 void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
                      size_t inner_off);
+/* Trace a number (the retransmission count). */
+void mk_ini_trace_u32(const mk_ike *ike, mk_event ev, uint32_t v);
 #else
 /* MK_TRACE off: the detail arguments are not even evaluated, so no name table is referenced. */
 #define mk_ini_trace(ike, ev, detail) ((void)(ike))
 #define mk_ini_trace_msg(ike, ev, msg, len, inner) ((void)(ike))
+#define mk_ini_trace_u32(ike, ev, v) ((void)(ike))
 #define mk_ini_trace_tx(ike, msg, len, inner_buf, inner_off)                                       \
     ((void)(ike), (void)(len), (void)(inner_buf), (void)(inner_off))
 #endif
@@ -167,7 +178,11 @@ void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p);
 mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
 /* Room for the Authentication Data of our AUTH payload: a PSK MAC, or with MK_RPK a signature
  * with its RFC 7427 §3 prefix (1-octet length | AlgorithmIdentifier). */
-enum { MK_INI_AUTH_CAP = MK_RPK ? 1 + 15 + MK_MAX_SIG : MK_MAX_PRF_OUT };
+#if MK_RPK
+enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG };
+#else
+enum { MK_INI_AUTH_CAP = MK_MAX_PRF_OUT };
+#endif
 
 /* initiator_peer_req.c: after IKE_AUTH (answers, their cache and window; our Delete) */
 /* The window of 1 for the peer's requests: OK (new), OLD_REQUEST (drop), WRONG_MSGID (again) */
@@ -180,15 +195,5 @@ void mk_ini_close(mk_ike *ike);
 /* Does the chain delete the IKE SA (RFC 7296 §3.11, protocol 1)? */
 bool mk_ini_deletes_ike_sa(const mk_chain *in);
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
-
-#if MK_TRACE
-/* A small string builder for trace details (no snprintf in the core). */
-typedef struct mk_sb {
-    char *p;
-    size_t cap, off;
-} mk_sb;
-void mk_sb_str(mk_sb *b, const char *s);
-void mk_sb_u32(mk_sb *b, uint32_t v);
-#endif
 
 #endif

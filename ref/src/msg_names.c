@@ -7,6 +7,7 @@
  * describe payload *contents* beyond the notify type: traces never carry keys, nonces or IDs.
  */
 #include "msg.h"
+#include "minike_tools.h"
 
 /* One table shape for all three registries. Exchange and payload types are one octet on the wire
  * and notify types two; uint16_t holds both, so one lookup serves every table. */

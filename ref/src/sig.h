@@ -12,7 +12,7 @@
 #ifndef MK_SIG_H
 #define MK_SIG_H
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "spki.h"
 #include "suite.h" /* mk_iov */
 

@@ -21,6 +21,7 @@
 #include <mbedtls/sha256.h>
 
 #include "suite.h"
+#include "minike_tools.h"
 
 /* ---- AES-GCM (RFC 5282 §4: nonce = salt(4) | IV(8), key = K | salt) ----------------------- */
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "suite.h"
+#include "minike_tools.h"
 
 /* ---- HMAC-SHA2-512 PRF, HMAC-SHA2 integrity (RFC 4868) ------------------------------------- */
 

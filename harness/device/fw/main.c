@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "minike.h"
+#include "minike_tools.h"
 #include "inner.h"
 
 #include "../board/board.h"
