@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "msg_sa.h"
 
 enum { BUF = 4096, MARK = 4 };
 

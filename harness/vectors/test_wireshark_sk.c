@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "pcapread.h"
+#include "msg_sa.h"
 #include "sk.h"
 #include "vec.h"
 

@@ -436,6 +436,9 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
     if (cfg->n_ike == 0 || cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 ||
         cfg->n_esp > MK_MAX_SUITES)
         return MK_E_BAD_CONFIG;
+    /* sa.h: the minimal profile's SA payloads (sa_one.c) carry one fixed suite each */
+    if (mk_sa_check_config(cfg) != MK_E_OK)
+        return MK_E_BAD_CONFIG;
     /* Only classes registered in the config's registry may be offered (so a proposal we send
      * is always one we can run). */
     size_t ni_len = MK_MIN_NONCE;

@@ -14,6 +14,7 @@
 
 #include "keysched.h"
 #include "msg.h"
+#include "sa.h"
 #include "sig.h"
 #include "sk.h"
 #include "suite.h"
@@ -150,8 +151,7 @@ const mk_ini_ext *mk_ini_auth_ext(const mk_config *cfg);
 extern const mk_ini_ext mk_ini_ext_retry, mk_ini_ext_natt, mk_ini_ext_rpk;
 
 /* ---- helpers of the spine ---------------------------------------------------------------- */
-/* initiator_init.c: the IKE SA's proposals, keys and DH */
-void mk_ini_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p);
+/* initiator_init.c: the IKE SA's choice, keys and DH (the SA payloads themselves: sa.h) */
 /* SAr1 against what we offered; a choice we did not offer is remembered and dropped */
 mk_err mk_ini_choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel);
 mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
@@ -161,7 +161,6 @@ mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
 /* RFC 7296 §2.21.1: remember why an unprotected answer would have ended the exchange */
 mk_err mk_ini_remember(mk_ike *ike, mk_err reason, mk_err drop);
 /* initiator_auth.c: the child SA of IKE_AUTH */
-void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p);
 /* Validate SAr2, TSi, TSr (and the mode) of an authenticated response and key the child SA
  * into ike->child; FATAL or DROP class errors, nothing written on error. */
 mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
