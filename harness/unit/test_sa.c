@@ -13,6 +13,7 @@
 
 #include "initiator_int.h"
 #include "sa.h"
+#include "sa_tmpl.h"
 
 /* pcaps/interop/psk-x25519-chacha20/psk-x25519-chacha20.pcap frame 2 (strongSwan 5.9.8,
  * IKE_SA_INIT response), SA payload body at UDP payload offset 32: Proposal 1, IKE, SPI Size

@@ -6,7 +6,7 @@
  *   sa_list.c (MK_SUITES_ALL)  every configured suite, one proposal each, through the generic
  *                              codec (msg_sa.c) and the crypto class registry;
  *   sa_one.c  (!MK_SUITES_ALL) the minimal profile's one suite, written from the byte template of
- *                              sa_tmpl.c and checked against that same template.
+ *                              sa_tmpl.c (sa_tmpl.h) and checked against that same template.
  * Both write the same octets for the same config and refuse the same answers with the same
  * errors (harness/unit/test_sa.c runs in both profiles; fuzz/fuzz_sa_tmpl.c compares them).
  * Takers are pure: a DROP-class error for a malformed payload, BAD_PROPOSAL for a well-formed
@@ -29,18 +29,5 @@ mk_err mk_sa_take_ike(const mk_config *cfg, const uint8_t *body, size_t len, mk_
 /* SAr2 body against what mk_sa_write_esp offered: the suite and the peer's inbound SPI. */
 mk_err mk_sa_take_esp(const mk_config *cfg, const uint8_t *body, size_t len, mk_esp_suite *sel,
                       uint32_t *spi_out);
-
-/* ---- sa_tmpl.c: the minimal profile's one suite as SA payload bytes ----------------------
- * Separate from sa_one.c (and with names of its own) so that tests and the fuzzer can run the
- * template checker in every profile next to the generic code. */
-enum { MK_SA_TMPL_IKE_LEN = 32, MK_SA_TMPL_ESP_LEN = 28 };
-extern const uint8_t mk_sa_tmpl_ike[MK_SA_TMPL_IKE_LEN], mk_sa_tmpl_esp[MK_SA_TMPL_ESP_LEN];
-/* The template's bytes, its SPI field (4 octets for ESP, none for IKE) set to spi. */
-void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi);
-/* The responder's SA body against the template: OK, a DROP-class error (the generic decoder's,
- * for the same octets), or BAD_PROPOSAL. spi: the accepted proposal's SPI (4 octets), or NULL. */
-mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint8_t *spi);
-/* The Transform ID of `type` in the template, MK_INTEG_NONE (0) if it has none of that type. */
-uint16_t mk_sa_tmpl_id(const uint8_t *tmpl, uint8_t type);
 
 #endif

@@ -8,21 +8,20 @@
  * for the same config, so captures replay unchanged in either profile.
  */
 #include "sa.h"
+#include "sa_tmpl.h"
 
 mk_err mk_sa_check_config(const mk_config *cfg)
 {
     const mk_ike_suite *i = &cfg->ike[0];
     const mk_esp_suite *e = &cfg->esp[0];
-    const uint8_t *ti = mk_sa_tmpl_ike, *te = mk_sa_tmpl_esp;
-    /* A config this core cannot offer is refused at mk_init, never sent as something else:
-     * one suite each, the template's. Key bits 0 means the cipher's own size (256 for
-     * ChaCha20-Poly1305, which sends no Key Length: RFC 7634 §3), as in the full profile. */
-    bool ok =
-        cfg->n_ike == 1 && cfg->n_esp == 1 && i->encr == mk_sa_tmpl_id(ti, MK_TT_ENCR) &&
-        (i->encr_bits == 0 || i->encr_bits == 256) && i->prf == mk_sa_tmpl_id(ti, MK_TT_PRF) &&
-        i->integ == mk_sa_tmpl_id(ti, MK_TT_INTEG) && i->dh == mk_sa_tmpl_id(ti, MK_TT_DH) &&
-        e->encr == mk_sa_tmpl_id(te, MK_TT_ENCR) && (e->encr_bits == 0 || e->encr_bits == 256) &&
-        e->integ == mk_sa_tmpl_id(te, MK_TT_INTEG);
+    /* A config this core cannot offer is refused at mk_init, never sent as something else: one
+     * suite each, the template's (sa_tmpl.c). Key bits 0 or 256: 0 means the cipher's own size,
+     * and ChaCha20-Poly1305 has only 256 (RFC 7634 §3), as in the full profile's registry. */
+    bool ok = cfg->n_ike == 1 && cfg->n_esp == 1 && i->encr == MK_ENCR_CHACHA20_POLY1305 &&
+              (i->encr_bits == 0 || i->encr_bits == 256) && i->prf == MK_PRF_HMAC_SHA2_256 &&
+              i->integ == MK_INTEG_NONE && i->dh == MK_DH_X25519 &&
+              e->encr == MK_ENCR_CHACHA20_POLY1305 && (e->encr_bits == 0 || e->encr_bits == 256) &&
+              e->integ == MK_INTEG_NONE;
     return ok ? MK_E_OK : MK_E_BAD_CONFIG;
 }
 

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "sa.h"
+#include "sa_tmpl.h"
 
 /* Last Substructure values (RFC 7296 §3.3.1, §3.3.2); limits of the generic decoder (msg_sa.h),
  * repeated so that both refuse the same over-long lists with TOO_MANY. */
@@ -95,15 +95,6 @@ void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
     if (spi_len == 4)
         mk_wr_u32(w, spi);
     mk_wr_bytes(w, tmpl + 8 + spi_len, len - 8 - spi_len);
-}
-
-uint16_t mk_sa_tmpl_id(const uint8_t *tmpl, uint8_t type)
-{
-    const uint8_t *t = tmpl + 8 + tmpl[6];
-    for (size_t k = 0; k < tmpl[7]; k++, t += T_LEN)
-        if (t[4] == type)
-            return (uint16_t)(t[6] << 8 | t[7]);
-    return MK_INTEG_NONE;
 }
 
 /* One Transform substructure of the answer from pr. Returns the bit of the template transform
