@@ -134,14 +134,6 @@ bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_enc
     return (*encr)->aead ? su->integ == MK_INTEG_NONE : *integ != NULL;
 }
 
-uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
-{
-    /* bits == 0 in a config means the class's own size. A fixed-size cipher (ChaCha20-Poly1305,
-     * 256-bit keys only) gets no attribute at all, so a matching responder sees none. */
-    /* RFC 7296 §3.3.5: Key Length only for ciphers with a variable key size */
-    return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
-}
-
 #if MK_TRACE
 void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
 {

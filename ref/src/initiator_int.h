@@ -32,8 +32,6 @@ bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *
 /* Classes for an ESP suite; false if not registered. */
 bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
                         const mk_integ_class **integ);
-/* The Key Length attribute value we send for this class (0: none, RFC 7296 §3.3.5). */
-uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
 
 /* The IKE_SA_INIT request is built with this cap rather than MK_MAX_MSG, so that RealMessage1 |
  * NonceRData | MACedIDForI (what an Ed25519 AUTH signs whole) always fits ike->scratch. A real

@@ -16,8 +16,17 @@ mk_err mk_sa_check_config(const mk_config *cfg)
     return MK_E_OK;
 }
 
+/* The Key Length attribute value we send for this class (0: none). bits == 0 in a config means
+ * the class's own size. A fixed-size cipher (ChaCha20-Poly1305, 256-bit keys only) gets no
+ * attribute at all, so a matching responder sees none. */
+static uint16_t key_attr(const mk_encr_class *encr, uint16_t bits)
+{
+    /* RFC 7296 §3.3.5: Key Length only for ciphers with a variable key size */
+    return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
+}
+
 /* RFC 7296 §3.3.6: "Any attributes of a selected transform MUST be returned unmodified". We
- * send a Key Length on ENCR only (mk_ini_key_attr), so no other transform may carry one. */
+ * send a Key Length on ENCR only (key_attr), so no other transform may carry one. */
 static bool attrs_only_on_encr(const mk_proposal *p)
 {
     for (uint8_t i = 0; i < p->n_t && i < MK_MAX_TRANSFORMS; i++)
@@ -39,8 +48,8 @@ static void ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p)
     p->proto = MK_PROTO_IKE;
     /* RFC 7296 §3.3.1: SPI Size MUST be zero for an initial IKE SA negotiation */
     p->spi_len = 0;
-    p->t[p->n_t++] = (mk_transform){MK_TT_ENCR, cfg->ike[i].encr,
-                                    mk_ini_key_attr(c.encr, cfg->ike[i].encr_bits)};
+    p->t[p->n_t++] =
+        (mk_transform){MK_TT_ENCR, cfg->ike[i].encr, key_attr(c.encr, cfg->ike[i].encr_bits)};
     p->t[p->n_t++] = (mk_transform){MK_TT_PRF, cfg->ike[i].prf, 0};
     if (cfg->ike[i].integ != MK_INTEG_NONE)
         p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->ike[i].integ, 0};
@@ -91,7 +100,7 @@ static mk_err select_proposal(const mk_config *cfg, const mk_proposal *p, uint8_
         /* RFC 7296 §3.3.1: "When a proposal is accepted, the proposal number in the SA payload
          * MUST match the number on the proposal sent that was accepted." (ours: i + 1) */
         if (p->num == i + 1 && te->id == s->encr &&
-            te->key_bits == mk_ini_key_attr(c.encr, s->encr_bits) && tp->id == s->prf && integ_ok &&
+            te->key_bits == key_attr(c.encr, s->encr_bits) && tp->id == s->prf && integ_ok &&
             td->id == s->dh) {
             *sel = *s;
             return MK_E_OK;
@@ -129,7 +138,7 @@ static void esp_proposal(const mk_config *cfg, size_t i, uint32_t spi_in, mk_pro
     p->spi[2] = (uint8_t)(spi_in >> 8);
     p->spi[3] = (uint8_t)spi_in;
     p->t[p->n_t++] =
-        (mk_transform){MK_TT_ENCR, cfg->esp[i].encr, mk_ini_key_attr(encr, cfg->esp[i].encr_bits)};
+        (mk_transform){MK_TT_ENCR, cfg->esp[i].encr, key_attr(encr, cfg->esp[i].encr_bits)};
     if (cfg->esp[i].integ != MK_INTEG_NONE)
         p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
     p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
@@ -186,8 +195,8 @@ static mk_err select_esp(const mk_config *cfg, const mk_proposal *p, uint8_t n_p
         bool integ_ok = ta != NULL ? s->integ != MK_INTEG_NONE && ta->id == s->integ
                                    : s->integ == MK_INTEG_NONE;
         /* RFC 7296 §3.3.1: the accepted proposal keeps the number we gave it (i + 1) */
-        if (p->num == i + 1 && te->id == s->encr &&
-            te->key_bits == mk_ini_key_attr(encr, s->encr_bits) && integ_ok) {
+        if (p->num == i + 1 && te->id == s->encr && te->key_bits == key_attr(encr, s->encr_bits) &&
+            integ_ok) {
             *sel = *s;
             return MK_E_OK;
         }
