@@ -21,72 +21,20 @@ enum { MAX_PROPOSALS = 8, MAX_TRANSFORMS = 32, T_LEN = 8 };
  * | [SPI] then Transforms of 8 octets: Last | RESERVED | Length 8 | Type | RESERVED | ID. No
  * attributes: ChaCha20-Poly1305 has a fixed 256-bit key, RFC 7634 §3: "the Key Length attribute
  * MUST NOT be sent". The order is the generic encoder's (ENCR, PRF, [INTEG], DH / ESN). */
+/* One substructure per line. */
+/* clang-format off */
 const uint8_t mk_sa_tmpl_ike[MK_SA_TMPL_IKE_LEN] = {
-    LAST_NONE,
-    0,
-    0,
-    MK_SA_TMPL_IKE_LEN,
-    1,
-    MK_PROTO_IKE,
-    0,
-    3, /* §3.3.1: SPI Size 0 */
-    LAST_MORE_TRANSFORMS,
-    0,
-    0,
-    T_LEN,
-    MK_TT_ENCR,
-    0,
-    0,
-    MK_ENCR_CHACHA20_POLY1305,
-    LAST_MORE_TRANSFORMS,
-    0,
-    0,
-    T_LEN,
-    MK_TT_PRF,
-    0,
-    0,
-    MK_PRF_HMAC_SHA2_256,
-    LAST_NONE,
-    0,
-    0,
-    T_LEN,
-    MK_TT_DH,
-    0,
-    0,
-    MK_DH_X25519,
-};
+    LAST_NONE, 0, 0, MK_SA_TMPL_IKE_LEN, 1, MK_PROTO_IKE, 0, 3, /* §3.3.1: SPI Size 0 */
+    LAST_MORE_TRANSFORMS, 0, 0, T_LEN, MK_TT_ENCR, 0, 0, MK_ENCR_CHACHA20_POLY1305,
+    LAST_MORE_TRANSFORMS, 0, 0, T_LEN, MK_TT_PRF, 0, 0, MK_PRF_HMAC_SHA2_256,
+    LAST_NONE, 0, 0, T_LEN, MK_TT_DH, 0, 0, MK_DH_X25519};
 /* An AEAD suite has no INTEG transform; only "no ESN" is offered (esp.c has 32-bit numbers).
  * Octets 8..11: our inbound SPI, filled in by mk_sa_tmpl_write. */
 const uint8_t mk_sa_tmpl_esp[MK_SA_TMPL_ESP_LEN] = {
-    LAST_NONE,
-    0,
-    0,
-    MK_SA_TMPL_ESP_LEN,
-    1,
-    MK_PROTO_ESP,
-    4,
-    2,
-    0,
-    0,
-    0,
-    0,
-    LAST_MORE_TRANSFORMS,
-    0,
-    0,
-    T_LEN,
-    MK_TT_ENCR,
-    0,
-    0,
-    MK_ENCR_CHACHA20_POLY1305,
-    LAST_NONE,
-    0,
-    0,
-    T_LEN,
-    MK_TT_ESN,
-    0,
-    0,
-    MK_ESN_NONE,
-};
+    LAST_NONE, 0, 0, MK_SA_TMPL_ESP_LEN, 1, MK_PROTO_ESP, 4, 2, 0, 0, 0, 0,
+    LAST_MORE_TRANSFORMS, 0, 0, T_LEN, MK_TT_ENCR, 0, 0, MK_ENCR_CHACHA20_POLY1305,
+    LAST_NONE, 0, 0, T_LEN, MK_TT_ESN, 0, 0, MK_ESN_NONE};
+/* clang-format on */
 
 void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
 {
