@@ -109,7 +109,8 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
  * Everything the minimal PSK handshake does not need plugs into the spine here, the way crypto
  * classes plug in through mk_suites: the spine calls every hook of every registered extension
  * (ext.c, the one place where build options decide what is registered), and a hook that does
- * not apply to the configuration does nothing. No handler has an #if. */
+ * not apply to the configuration does nothing. No handler has an #if. (The SA payloads are an
+ * extension point of their own, chosen at link time: sa.h, sa_list.c or sa_one.c.) */
 
 /* What extensions learn from an IKE_SA_INIT response before it is accepted (validated into
  * this, committed by init_commit once nothing can DROP any more). */
