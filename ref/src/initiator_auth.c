@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * initiator_auth: helpers of the spine's IKE_AUTH steps (handshake.c): once the responder is
- * authenticated, its child SA: SAr2 against what we offered (sa.h), the
- * traffic selectors (narrowed, never widened), the mode, and the keys from KEYMAT =
- * prf+(SK_d, Ni | Nr). Nothing is written to the SA before every check passed.
+ * authenticated, its child SA: SAr2 against what we offered (sa.h), the traffic selectors
+ * (narrowed, never widened), the mode, and the keys from KEYMAT = prf+(SK_d, Ni | Nr). Nothing
+ * is written to the SA before every check passed.
  */
 #include <string.h>
 
