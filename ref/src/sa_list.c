@@ -10,6 +10,8 @@
 #include "initiator_int.h"
 #include "msg_sa.h"
 
+#if MK_SUITES_ALL /* sa_one.c serves the other profile: see its guard */
+
 mk_err mk_sa_check_config(const mk_config *cfg)
 {
     (void)cfg; /* every suite is checked against the registry by mk_init */
@@ -216,3 +218,5 @@ mk_err mk_sa_take_esp(const mk_config *cfg, const uint8_t *body, size_t len, mk_
         *spi_out = spi;
     return e;
 }
+
+#endif
