@@ -5,8 +5,8 @@
  * profiles: in `minimal` mk_sa_* is sa_one.c (the byte template), in `full` it is sa_list.c (the
  * generic codec), and every case also runs mk_sa_tmpl_check directly, so the two
  * implementations are held to the same octets and the same error names.
- * Expected octets: RFC 7296 §3.3.1 / §3.3.2 layouts, and the IKE_SA_INIT response of strongSwan
- * 5.9.8 in pcaps/interop/psk-x25519-chacha20 (frame 2), an independent implementation.
+ * Expected octets: RFC 7296 §3.3.1 / §3.3.2 layouts, and the SAr1 / SAr2 of strongSwan 5.9.8 in
+ * pcaps/interop/psk-x25519-chacha20 (frames 2 and 4), an independent implementation.
  */
 #include <criterion/criterion.h>
 #include <string.h>
@@ -28,6 +28,15 @@ static const uint8_t sar1_strongswan[] = {
  * transforms, SPI 0x0a0b0c0d) with §3.3.2 Transforms ENCR 28 and ESN 0 ("No ESN", §3.3.2). */
 static const uint8_t sar2_rfc[] = {
     0x00, 0x00, 0x00, 0x1c, 0x01, 0x03, 0x04, 0x02, 0x0a, 0x0b, 0x0c, 0x0d, 0x03, 0x00,
+    0x00, 0x08, 0x01, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x08, 0x05, 0x00, 0x00, 0x00,
+};
+
+/* The same capture, frame 4 (strongSwan's IKE_AUTH response): the SA payload body inside SK,
+ * opened with python cryptography 38.0.4 (ChaCha20Poly1305, SK_er from psk-x25519-chacha20.keys,
+ * AAD = IKE header + SK header, RFC 7634 §2): Proposal 1, ESP, SPI 0xded57198 (strongSwan's
+ * inbound SPI), ENCR 28, ESN 0. */
+static const uint8_t sar2_strongswan[] = {
+    0x00, 0x00, 0x00, 0x1c, 0x01, 0x03, 0x04, 0x02, 0xde, 0xd5, 0x71, 0x98, 0x03, 0x00,
     0x00, 0x08, 0x01, 0x00, 0x00, 0x1c, 0x00, 0x00, 0x00, 0x08, 0x05, 0x00, 0x00, 0x00,
 };
 
@@ -214,6 +223,24 @@ Test(sa, strongswan_sar1_accepted)
     cr_assert_eq(sel.prf, MK_PRF_HMAC_SHA2_256);
     cr_assert_eq(sel.dh, MK_DH_X25519);
     cr_assert_eq(sel.integ, MK_INTEG_NONE);
+}
+
+Test(sa, strongswan_sar2_accepted)
+{
+    mk_config cfg = one_suite();
+    mk_esp_suite sel;
+    uint32_t spi = 0;
+    cr_assert_eq(mk_sa_take_esp(&cfg, sar2_strongswan, sizeof sar2_strongswan, &sel, &spi),
+                 MK_E_OK);
+    cr_assert_eq(spi, 0xded57198u);
+    cr_assert_eq(sel.encr, MK_ENCR_CHACHA20_POLY1305);
+    cr_assert_eq(sel.integ, MK_INTEG_NONE);
+    /* and it is our SAi2 with strongSwan's SPI in place of ours */
+    uint8_t buf[64];
+    mk_wr w = mk_wr_init(buf, sizeof buf);
+    mk_sa_write_esp(&w, &cfg, 0xded57198u);
+    cr_assert(w.err == MK_E_OK && w.off == sizeof sar2_strongswan &&
+              memcmp(buf, sar2_strongswan, w.off) == 0);
 }
 
 Test(sa, sai1_and_sai2_octets)
