@@ -9,6 +9,7 @@
  */
 #include "fuzz_common.h"
 #include "msg.h"
+#include "msg_sa.h"
 
 static int same_sa(const mk_sa *a, const mk_sa *b)
 {

@@ -17,6 +17,7 @@
 #include "keysched.h"
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_sa.h"
 #include "sk.h"
 #include "suite.h"
 

@@ -27,6 +27,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_sa.h"
 
 enum { BUF = 4096, MARK = 4 };
 

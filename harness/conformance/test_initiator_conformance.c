@@ -19,6 +19,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_sa.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"
@@ -484,7 +485,8 @@ Test(conformance, spec_tags_present)
     static const char *const files[] = {"ref/src/initiator.c",      "ref/src/handshake.c",
                                         "ref/src/initiator_init.c", "ref/src/initiator_auth.c",
                                         "ref/src/initiator_peer_req.c", "ref/src/ext_retry.c",
-                                        "ref/src/ext_natt.c"};
+                                        "ref/src/ext_natt.c",       "ref/src/sa_list.c",
+                                        "ref/src/sa_tmpl.c"};
     static char all[200000];
     size_t len = 0;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {

@@ -12,6 +12,7 @@
 
 #include "keysched.h"
 #include "msg.h"
+#include "msg_sa.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"

@@ -17,6 +17,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_sa.h"
 #include "pcapread.h"
 #include "vec.h"
 

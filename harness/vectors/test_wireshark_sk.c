@@ -16,6 +16,7 @@
 
 #include "minike_tools.h"
 #include "pcapread.h"
+#include "msg_sa.h"
 #include "sk.h"
 #include "vec.h"
 

@@ -55,7 +55,6 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
      * MACedIDForI behind it when a signature needs the octets whole */
     mk_wr w = mk_wr_init(mk_ini_req_buf(ike), MK_INI_MAX_INIT_REQ);
     mk_hdr h;
-    mk_proposal prop;
     size_t slot = 16, at; /* Next Payload of the IKE header */
 
     memset(&h, 0, sizeof h);
@@ -70,10 +69,7 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
             (*x)->init_first(ike, &w, &slot); /* N(COOKIE) on a retry */
     /* one whole suite per proposal: the responder can pick only a tested combination */
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    for (size_t i = 0; i < cfg->n_ike; i++) {
-        mk_ini_ike_proposal(cfg, i, &prop);
-        mk_pl_encode_proposal(&w, &prop, i + 1 == cfg->n_ike);
-    }
+    mk_sa_write_ike(&w, cfg); /* sa.h: the SA payloads' extension point */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_KE, false);
     mk_pl_encode_ke(&w, ike->dh, ike->dh_pub, ike->dh_pub_len);
@@ -252,7 +248,6 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
 {
     const mk_config *cfg = ike->cfg;
     size_t slot, at;
-    mk_proposal prop;
     mk_wr w = mk_ini_inner_init(ike->auth_inner, sizeof ike->auth_inner, &slot);
     at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
     mk_wr_bytes(&w, idb, idb_len);
@@ -274,10 +269,7 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
         mk_pl_end(&w, at);
     }
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    for (size_t i = 0; i < cfg->n_esp; i++) {
-        mk_ini_esp_proposal(ike, i, &prop);
-        mk_pl_encode_proposal(&w, &prop, i + 1 == cfg->n_esp);
-    }
+    mk_sa_write_esp(&w, cfg, ike->child_spi_in); /* with our inbound SPI */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
     mk_pl_encode_ts(&w, &cfg->tsi, 1);

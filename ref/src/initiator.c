@@ -101,6 +101,7 @@ bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_enc
     return (*encr)->aead ? su->integ == MK_INTEG_NONE : *integ != NULL;
 }
 
+<<<<<<< HEAD
 uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
 {
     /* bits == 0 in a config means the class's own size. A fixed-size cipher (ChaCha20-Poly1305,
@@ -109,6 +110,74 @@ uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits)
     return encr->needs_key_attr ? (bits != 0 ? bits : encr->key_bits) : 0;
 }
 
+=======
+#if MK_TRACE
+void mk_ini_trace(const mk_ike *ike, mk_event ev, const char *detail)
+{
+    if (ike->env != NULL && ike->env->trace != NULL)
+        ike->env->trace(ike->env->ctx, ev, detail);
+}
+
+/* Traces re-parse the message we just built or accepted: the text then shows what is on the wire,
+ * not what we meant to put there. Nothing is parsed when no trace callback is set. */
+void mk_ini_trace_msg(const mk_ike *ike, mk_event ev, const uint8_t *msg, size_t len,
+                      const mk_chain *inner)
+{
+    if (ike->env == NULL || ike->env->trace == NULL)
+        return;
+    mk_msg m;
+    char buf[320], list[200];
+    mk_sb b = {buf, sizeof buf, 0};
+    buf[0] = '\0';
+    if (mk_msg_parse(&m, msg, len) != MK_E_OK)
+        return;
+    mk_sb_str(&b, mk_exchange_name(m.hdr.exchange));
+    mk_sb_str(&b, (m.hdr.flags & MK_HDR_F_RESPONSE) ? " response" : " request");
+    mk_sb_str(&b, " MID ");
+    mk_sb_u32(&b, m.hdr.msgid);
+    mk_sb_str(&b, ":");
+    if (m.chain.n > 0) {
+        mk_chain_describe(&m.chain, list, sizeof list);
+        mk_sb_str(&b, " ");
+        mk_sb_str(&b, list);
+    }
+    if (m.has_sk) {
+        mk_sb_str(&b, " SK{");
+        if (inner != NULL) {
+            mk_chain_describe(inner, list, sizeof list);
+            mk_sb_str(&b, list);
+        }
+        mk_sb_str(&b, "}");
+    }
+    ike->env->trace(ike->env->ctx, ev, buf);
+}
+
+void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const uint8_t *inner_buf,
+                     size_t inner_off)
+{
+    if (ike->env == NULL || ike->env->trace == NULL)
+        return;
+    mk_chain c;
+    const mk_chain *cp = NULL;
+    /* The plaintext inner chain is still in its build buffer (octet 0 = first payload type, see
+     * mk_ini_inner_init), so the trace can list SK{...} without decrypting; only payload and
+     * notify type names are printed, never the contents (IDs, AUTH, keys). */
+    if (inner_buf != NULL && inner_off >= 1) {
+        mk_rd r = mk_rd_init(inner_buf + 1, inner_off - 1);
+        uint8_t skf;
+        const uint8_t *skb;
+        uint16_t skl;
+        size_t sko;
+        if (mk_chain_parse(&c, inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE, &r, false, &skf,
+                           &skb, &skl, &sko) == MK_E_OK)
+            cp = &c;
+    }
+    mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);
+}
+
+#endif
+
+>>>>>>> sa
 /* Every state change goes through here, so a trace shows each transition exactly once. */
 void mk_ini_set_state(mk_ike *ike, mk_state st)
 {
@@ -313,6 +382,9 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
         return MK_E_BAD_CONFIG;
     if (cfg->n_ike == 0 || cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 ||
         cfg->n_esp > MK_MAX_SUITES)
+        return MK_E_BAD_CONFIG;
+    /* sa.h: the minimal profile's SA payloads (sa_one.c) carry one fixed suite each */
+    if (mk_sa_check_config(cfg) != MK_E_OK)
         return MK_E_BAD_CONFIG;
     /* Only classes registered in the config's registry may be offered (so a proposal we send
      * is always one we can run). */

@@ -1,39 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator_auth: helpers of the spine's IKE_AUTH steps (handshake.c): the ESP proposals of SAi2
- * and, once the responder is authenticated, its child SA: SAr2 against what we offered, the
- * traffic selectors (narrowed, never widened), the mode, and the keys from KEYMAT =
- * prf+(SK_d, Ni | Nr). Nothing is written to the SA before every check passed.
+ * initiator_auth: helpers of the spine's IKE_AUTH steps (handshake.c): once the responder is
+ * authenticated, its child SA: SAr2 against what we offered (sa.h), the traffic selectors
+ * (narrowed, never widened), the mode, and the keys from KEYMAT = prf+(SK_d, Ni | Nr). Nothing
+ * is written to the SA before every check passed.
  */
 #include <string.h>
 
 #include "initiator_int.h"
-
-/* Proposal i of our SAi2 (suite cfg->esp[i]): SPI = our inbound SPI, ESN "no". The SA is
- * written one proposal at a time, so only one mk_proposal is ever on the stack.
- * An AEAD suite gets no INTEG transform at all (its ICV is the cipher's tag), and only "no
- * ESN" is offered: esp.c implements the 32-bit sequence number and window only, so a child SA
- * must be rekeyed (here: re-established) before 2^32 packets. */
-void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p)
-{
-    const mk_config *cfg = ike->cfg;
-    const mk_encr_class *encr;
-    const mk_integ_class *integ;
-    (void)mk_ini_esp_classes(cfg->suites, &cfg->esp[i], &encr, &integ); /* by mk_init */
-    memset(p, 0, sizeof *p);
-    p->num = (uint8_t)(i + 1);
-    p->proto = MK_PROTO_ESP;
-    p->spi_len = 4;
-    p->spi[0] = (uint8_t)(ike->child_spi_in >> 24);
-    p->spi[1] = (uint8_t)(ike->child_spi_in >> 16);
-    p->spi[2] = (uint8_t)(ike->child_spi_in >> 8);
-    p->spi[3] = (uint8_t)ike->child_spi_in;
-    p->t[p->n_t++] =
-        (mk_transform){MK_TT_ENCR, cfg->esp[i].encr, mk_ini_key_attr(encr, cfg->esp[i].encr_bits)};
-    if (cfg->esp[i].integ != MK_INTEG_NONE)
-        p->t[p->n_t++] = (mk_transform){MK_TT_INTEG, cfg->esp[i].integ, 0};
-    p->t[p->n_t++] = (mk_transform){MK_TT_ESN, MK_ESN_NONE, 0};
-}
 
 /* RFC 7296 §2.9: the responder may narrow the selectors, never widen them. Protocol 0 means
  * "any", so a specific protocol is a narrowing of it; addresses are big-endian byte strings of
@@ -66,55 +40,6 @@ static mk_err check_ts(const mk_pl *pl, const mk_ts *ours, mk_ts *chosen)
     return MK_E_OK;
 }
 
-/* Match SAr2 against our ESP proposals; returns the suite and the peer's inbound SPI. */
-static mk_err select_esp(const mk_ike *ike, const mk_proposal *p, uint8_t n_prop, mk_esp_suite *sel,
-                         uint32_t *spi)
-{
-    /* RFC 7296 §2.7: "The responder MUST accept a single proposal or reject them all" */
-    if (n_prop != 1)
-        return MK_E_BAD_PROPOSAL;
-    /* RFC 7296 §3.3.1: an ESP proposal carries the sender's 4-octet inbound SPI */
-    if (p->proto != MK_PROTO_ESP || p->spi_len != 4)
-        return MK_E_BAD_PROPOSAL;
-    uint8_t count[MK_TT_ESN + 1];
-    if (!mk_proposal_count_types(p, count))
-        return MK_E_BAD_PROPOSAL;
-    /* count[] is indexed by Transform Type 1..5 (ENCR, PRF, INTEG, DH, ESN); 0 is unused. The
-     * first child SA takes its keys from SK_d alone (IKE_AUTH carries no KE), so a DH transform
-     * in SAr2 could only be one we did not offer. */
-    /* RFC 7296 §2.7: one transform per type; ESP has no PRF and (here) no DH */
-    /* RFC 7296 §3.3.3: ESN is a mandatory transform type of an ESP proposal, and we offered
-     * one, so the accepted suite carries exactly one (§2.7 above). */
-    if (count[MK_TT_ENCR] != 1 || count[MK_TT_INTEG] > 1 || count[MK_TT_PRF] != 0 ||
-        count[MK_TT_DH] != 0 || count[MK_TT_ESN] != 1)
-        return MK_E_BAD_PROPOSAL;
-    const mk_transform *te = mk_proposal_get(p, MK_TT_ENCR);
-    const mk_transform *ta = mk_proposal_get(p, MK_TT_INTEG);
-    const mk_transform *tn = mk_proposal_get(p, MK_TT_ESN);
-    if (tn != NULL && tn->id != MK_ESN_NONE)
-        return MK_E_BAD_PROPOSAL; /* we offered only "no ESN" */
-    *spi = ((uint32_t)p->spi[0] << 24) | ((uint32_t)p->spi[1] << 16) | ((uint32_t)p->spi[2] << 8) |
-           p->spi[3];
-    if (*spi < 256)
-        return MK_E_BAD_PROPOSAL; /* RFC 4303 §2.1: 0..255 are not valid SPIs */
-    for (size_t i = 0; i < ike->cfg->n_esp; i++) {
-        const mk_esp_suite *s = &ike->cfg->esp[i];
-        const mk_encr_class *encr;
-        const mk_integ_class *integ;
-        (void)mk_ini_esp_classes(ike->cfg->suites, s, &encr, &integ);
-        /* The Key Length must echo what we sent (none for ChaCha20-Poly1305, RFC 7634 §3),
-         * and an absent INTEG transform matches only an AEAD suite we offered without one. */
-        uint16_t ai = ta != NULL ? ta->id : (uint16_t)MK_INTEG_NONE;
-        /* RFC 7296 §3.3.1: the accepted proposal keeps the number we gave it (i + 1) */
-        if (p->num == i + 1 && te->id == s->encr &&
-            te->key_bits == mk_ini_key_attr(encr, s->encr_bits) && ai == s->integ) {
-            *sel = *s;
-            return MK_E_OK;
-        }
-    }
-    return MK_E_BAD_PROPOSAL;
-}
-
 /* Error notifies about the child SA (RFC 7296 §2.21.2): the IKE SA stands, the child does not.
  * Notify types below 16384 are errors, 16384 and up are status (RFC 7296 §3.10.1): an unknown
  * status type is ignored, an unknown error type still means the child SA was refused. */
@@ -132,8 +57,6 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
 {
     const mk_config *cfg = ike->cfg;
     mk_child_keys ck;
-    mk_proposal prop;
-    uint8_t n_prop;
     mk_esp_suite esel;
     uint32_t spi_out = 0;
     mk_ts tsi, tsr;
@@ -144,8 +67,8 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
                 *ptsr = mk_chain_find(in, MK_PT_TSR);
     if (psa == NULL || ptsi == NULL || ptsr == NULL)
         return MK_E_NO_CHILD_SA;
-    if ((e = mk_pl_decode_sa_first(&prop, &n_prop, psa->body, psa->len)) != MK_E_OK ||
-        (e = select_esp(ike, &prop, n_prop, &esel, &spi_out)) != MK_E_OK ||
+    /* SAr2 against what SAi2 offered (the SA payloads' extension point, sa.h) */
+    if ((e = mk_sa_take_esp(cfg, psa->body, psa->len, &esel, &spi_out)) != MK_E_OK ||
         (e = check_ts(ptsi, &cfg->tsi, &tsi)) != MK_E_OK ||
         (e = check_ts(ptsr, &cfg->tsr, &tsr)) != MK_E_OK)
         return e;

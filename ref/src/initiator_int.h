@@ -14,6 +14,7 @@
 
 #include "keysched.h"
 #include "msg.h"
+#include "sa.h"
 #include "sk.h"
 #include "suite.h"
 /* What a minimal core does not name: the text traces print (mk_err_name, mk_state_name) and the
@@ -38,8 +39,6 @@ bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *
 /* Classes for an ESP suite; false if not registered. */
 bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
                         const mk_integ_class **integ);
-/* The Key Length attribute value we send for this class (0: none, RFC 7296 §3.3.5). */
-uint16_t mk_ini_key_attr(const mk_encr_class *encr, uint16_t bits);
 
 /* The IKE_SA_INIT request is built with this cap rather than MK_MAX_MSG, so that RealMessage1 |
  * NonceRData | MACedIDForI (what an Ed25519 AUTH signs whole) always fits ike->scratch. A real
@@ -121,7 +120,8 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now);
  * Everything the minimal PSK handshake does not need plugs into the spine here, the way crypto
  * classes plug in through mk_suites: the spine calls every hook of every registered extension
  * (ext.c, the one place where build options decide what is registered), and a hook that does
- * not apply to the configuration does nothing. No handler has an #if. */
+ * not apply to the configuration does nothing. No handler has an #if. (The SA payloads are an
+ * extension point of their own, chosen at link time: sa.h, sa_list.c or sa_one.c.) */
 
 /* What extensions learn from an IKE_SA_INIT response before it is accepted (validated into
  * this, committed by init_commit once nothing can DROP any more). */
@@ -161,8 +161,7 @@ const mk_ini_ext *mk_ini_auth_ext(const mk_config *cfg);
 extern const mk_ini_ext mk_ini_ext_retry, mk_ini_ext_natt, mk_ini_ext_rpk;
 
 /* ---- helpers of the spine ---------------------------------------------------------------- */
-/* initiator_init.c: the IKE SA's proposals, keys and DH */
-void mk_ini_ike_proposal(const mk_config *cfg, size_t i, mk_proposal *p);
+/* initiator_init.c: the IKE SA's choice, keys and DH (the SA payloads themselves: sa.h) */
 /* SAr1 against what we offered; a choice we did not offer is remembered and dropped */
 mk_err mk_ini_choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel);
 mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
@@ -172,7 +171,6 @@ mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
 /* RFC 7296 §2.21.1: remember why an unprotected answer would have ended the exchange */
 mk_err mk_ini_remember(mk_ike *ike, mk_err reason, mk_err drop);
 /* initiator_auth.c: the child SA of IKE_AUTH */
-void mk_ini_esp_proposal(const mk_ike *ike, size_t i, mk_proposal *p);
 /* Validate SAr2, TSi, TSr (and the mode) of an authenticated response and key the child SA
  * into ike->child; FATAL or DROP class errors, nothing written on error. */
 mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
