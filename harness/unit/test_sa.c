@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "initiator_int.h"
+#include "minike_tools.h"
 #include "sa.h"
 #include "sa_tmpl.h"
 
