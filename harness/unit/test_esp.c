@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "esp.h"
-#include "suite.h"
+#include "suite_all.h"
 
 #define assert_err(got, want)                                                                      \
     cr_assert_eq((got), (want), "got %s, want %s", mk_err_name(got), mk_err_name(want))

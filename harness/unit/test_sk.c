@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sk.h"
+#include "suite_all.h"
 
 static void rng(void *ctx, uint8_t *out, size_t n)
 {

@@ -12,7 +12,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "suite.h"
+#include "suite_all.h"
 
 /* Deterministic RNG: ChaCha20 keystream of a 32-octet seed, advanced by a counter. */
 typedef struct trng {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "msg.h"
-#include "suite.h"
+#include "suite_all.h"
 #include "vec.h"
 
 static void init(void)

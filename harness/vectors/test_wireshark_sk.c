@@ -16,6 +16,7 @@
 
 #include "pcapread.h"
 #include "sk.h"
+#include "suite_all.h"
 #include "vec.h"
 
 static void init(void)

@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "suite.h"
+#include "suite_all.h"
 
 /* ---- HMAC-SHA2-512 PRF, HMAC-SHA2 integrity (RFC 4868) ------------------------------------- */
 
