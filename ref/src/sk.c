@@ -108,12 +108,6 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
     return e;
 }
 
-mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                     const uint8_t *inner, size_t inner_len)
-{
-    return mk_sk_seal_raw(w, k, iv, first, inner, inner_len, 0, 0);
-}
-
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
                   const uint8_t *inner, size_t inner_len)
 {
