@@ -20,7 +20,7 @@
 #include <sodium.h>
 
 #include "fuzz_common.h"
-#include "suite.h"
+#include "suite_all.h"
 
 typedef struct fz_esp_suite {
     const mk_encr_class *encr;

@@ -18,7 +18,7 @@
 
 #include "fuzz_chain.h"
 #include "sk.h"
-#include "suite.h"
+#include "suite_all.h"
 
 typedef struct fz_suite {
     const mk_encr_class *encr;

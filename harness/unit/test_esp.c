@@ -12,7 +12,7 @@
 
 #include "minike_tools.h"
 #include "esp.h"
-#include "suite.h"
+#include "suite_all.h"
 
 #define assert_err(got, want)                                                                      \
     cr_assert_eq((got), (want), "got %s, want %s", mk_err_name(got), mk_err_name(want))

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "keysched.h"
+#include "suite_all.h"
 
 static void init(void)
 {

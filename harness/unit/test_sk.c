@@ -12,6 +12,7 @@
 
 #include "minike_tools.h"
 #include "sk.h"
+#include "suite_all.h"
 
 static void rng(void *ctx, uint8_t *out, size_t n)
 {

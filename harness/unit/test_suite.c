@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "suite.h"
+#include "suite_all.h"
 
 /* Deterministic RNG: ChaCha20 keystream of a 32-octet seed, advanced by a counter. */
 typedef struct trng {

@@ -12,7 +12,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
-#include "suite.h"
+#include "suite_all.h"
 #include "vec.h"
 
 static void init(void)

@@ -18,6 +18,7 @@
 #include "pcapread.h"
 #include "msg_sa.h"
 #include "sk.h"
+#include "suite_all.h"
 #include "vec.h"
 
 static void init(void)

@@ -14,6 +14,7 @@
 
 #include "esp.h"
 #include "sk.h"
+#include "wire.h"
 
 enum {
     ESP_HDR = 8,     /* SPI (4) | Sequence Number (4) */
@@ -51,19 +52,6 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, bool outbound, esp_algs *a)
     if (a->icv_len == 0 || a->align > 255)
         return MK_E_BAD_CONFIG;
     return MK_E_OK;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* ---- seal ------------------------------------------------------------------------------------ */
@@ -104,9 +92,10 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
     ct[len + pad] = (uint8_t)pad;
     ct[len + pad + 1] = next_header;
 
-    be32(out, sa->spi_out);
-    be32(out + 4, seq);
-    memcpy(out + ESP_HDR, iv, iv_len);
+    mk_wr w = mk_wr_init(out, ESP_HDR + iv_len);
+    mk_wr_u32(&w, sa->spi_out);
+    mk_wr_u32(&w, seq);
+    mk_wr_bytes(&w, iv, iv_len);
 
     /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN); RFC 4303 §2.8:
      * a MAC covers the ESP header, IV and ciphertext. Both: mk_sk_seal_span. */
@@ -214,9 +203,10 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
      * before the ICV because it is free and turns away a flood of replayed packets without any
      * crypto work; the window moves only at the end, so a forged packet with a huge sequence
      * number (ICV wrong) cannot push genuine ones out of the window. */
-    if (rd32(pkt) != sa->spi_in)
+    mk_rd r = mk_rd_init(pkt, ESP_HDR);
+    if (mk_rd_u32(&r) != sa->spi_in)
         return MK_E_WRONG_SPI;
-    uint32_t seq = rd32(pkt + 4);
+    uint32_t seq = mk_rd_u32(&r);
     /* RFC 4303 §3.4.3: "If the received packet falls within the window and is not a duplicate,
      * or if the packet is to the right of the window, then the receiver proceeds to ICV
      * verification." This check changes nothing. */

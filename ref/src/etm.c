@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "suite.h"
+#include "suite_all.h"
 
 enum { ETM_MAX_ICV = 32 }; /* HMAC-SHA2-512-256, the longest ICV registered */
 

@@ -25,7 +25,8 @@ size_t mk_sk_icv_len(const mk_sk_keys *k)
     if (k == NULL || k->encr == NULL || k->ek == NULL || k->encr->iv_len > SK_MAX_IV ||
         k->encr->block == 0)
         return 0;
-    /* RFC 5282 §7: an AEAD cipher carries its own integrity; any other needs an INTEG. */
+    /* RFC 5282 §7: an AEAD cipher carries its own integrity; any other needs an INTEG, which
+     * only its .etm knows (a non-AEAD class without one has icv_len 0: refused here). */
     size_t icv = k->encr->etm != NULL ? k->encr->etm->icv_len(k) : k->encr->icv_len;
     return icv <= SK_MAX_ICV ? icv : 0;
 }
@@ -106,12 +107,6 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
         w->err = e;
     }
     return e;
-}
-
-mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                     const uint8_t *inner, size_t inner_len)
-{
-    return mk_sk_seal_raw(w, k, iv, first, inner, inner_len, 0, 0);
 }
 
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,

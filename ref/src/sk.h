@@ -20,7 +20,7 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
                   const uint8_t *inner, size_t inner_len);
 
 /* Added: seal with a caller-given IV (iv_len octets), otherwise as mk_sk_seal. For known-answer
- * tests (RFC 7634 App. B) and the test peer; production code uses mk_sk_seal. */
+ * tests (RFC 7634 App. B; sk_tools.c, built for the tools only); the core uses mk_sk_seal. */
 mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
                      const uint8_t *inner, size_t inner_len);
 

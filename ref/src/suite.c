@@ -69,6 +69,8 @@ const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id)
  * kept for responders that offer nothing newer. */
 
 #if MK_SUITES_ALL
+#include "suite_all.h"
+
 static const mk_prf_class *const prfs[] = {&mk_prf_hmac_sha2_256, &mk_prf_hmac_sha2_512, NULL};
 static const mk_integ_class *const integs[] = {&mk_integ_hmac_sha2_256_128,
                                                &mk_integ_hmac_sha2_512_256, NULL};

@@ -4,7 +4,8 @@
  * and function pointers (BearSSL style). The core asks a registry (mk_suites) for classes by id,
  * so only registered algorithms can be negotiated and tests can register faulty ones.
  * Implementations: suite_sodium.c (X25519, ChaCha20-Poly1305, AES-256-GCM with AES-NI, HMAC-SHA2)
- * and suite_mbedtls.c (P-256, MODP-2048, AES-CBC, AES-GCM-128/256, AES-CCM).
+ * and suite_mbedtls.c (P-256, MODP-2048, AES-CBC, AES-GCM-128/256, AES-CCM); the classes only
+ * the full registry names are declared in suite_all.h.
  * Classes hold no state; keys live in the caller's buffers. No heap in our code (mbedTLS's bignum
  * allocates internally; a device build points MBEDTLS_PLATFORM_MEMORY at a static pool).
  */
@@ -124,18 +125,11 @@ const mk_integ_class *mk_suite_integ(const mk_suites *s, uint16_t id);
 const mk_encr_class *mk_suite_encr(const mk_suites *s, uint16_t id, uint16_t key_bits);
 const mk_dh_class *mk_suite_dh(const mk_suites *s, uint16_t id);
 
-/* The individual classes, for tests and for building other registries. */
-extern const mk_prf_class mk_prf_hmac_sha2_256, mk_prf_hmac_sha2_512;
-extern const mk_integ_class mk_integ_hmac_sha2_256_128, mk_integ_hmac_sha2_512_256;
-extern const mk_encr_class mk_encr_chacha20poly1305, mk_encr_aes_gcm16_256_sodium;
-extern const mk_encr_class mk_encr_aes_gcm16_128, mk_encr_aes_gcm16_256, mk_encr_aes_gcm12_128,
-    mk_encr_aes_gcm8_128, mk_encr_aes_ccm8_128, mk_encr_aes_ccm12_128, mk_encr_aes_ccm16_128,
-    mk_encr_aes_ccm8_256, mk_encr_aes_ccm16_256, mk_encr_aes_cbc_128, mk_encr_aes_cbc_256;
-/* added: the remaining RFC 5282 tag/key-size combinations (aes256gcm8 capture, symmetry) */
-extern const mk_encr_class mk_encr_aes_gcm12_256, mk_encr_aes_gcm8_256, mk_encr_aes_ccm12_256;
-extern const mk_dh_class mk_dh_x25519, mk_dh_ecp256, mk_dh_modp2048;
-/* encrypt-then-MAC with an INTEG class: the .etm of the CBC classes */
-extern const mk_etm mk_etm_hmac;
+/* The minimal profile's classes (suite_sodium.c), for tests and for building other registries;
+ * the full registry's others are declared in suite_all.h. */
+extern const mk_prf_class mk_prf_hmac_sha2_256;
+extern const mk_encr_class mk_encr_chacha20poly1305;
+extern const mk_dh_class mk_dh_x25519;
 
 /* SHA-1 for NAT_DETECTION hashes (RFC 7296 §2.23) and SHA-256 for fingerprints. */
 void mk_sha1(const mk_iov *in, size_t n_in, uint8_t out[20]);

@@ -20,8 +20,8 @@
 #include <mbedtls/sha1.h>
 #include <mbedtls/sha256.h>
 
-#include "suite.h"
 #include "minike_tools.h"
+#include "suite_all.h"
 
 /* ---- AES-GCM (RFC 5282 §4: nonce = salt(4) | IV(8), key = K | salt) ----------------------- */
 

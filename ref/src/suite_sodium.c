@@ -15,33 +15,6 @@
 
 /* ---- HMAC-SHA2-256 PRF (RFC 4868) --------------------------------------------------------- */
 
-/* prf = HMAC-SHA-256(key, in...) with any key length: the _init API hashes long keys first
- * (RFC 2104 §2), as RFC 7296 §2.13 needs for SKEYSEED = prf(Ni | Nr, g^ir). */
-static void hmac256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                    uint8_t out[crypto_auth_hmacsha256_BYTES])
-{
-    /* The state holds the key's inner and outer padded hashes: whoever reads it can compute
-     * the PRF without the key, hence the wipe. Segments are fed one by one (SKEYSEED's
-     * Ni | Nr, AUTH's RealMessage | Nonce | MACedID) so no message is ever copied whole;
-     * empty ones are skipped because their pointer may legitimately be NULL. */
-    crypto_auth_hmacsha256_state st;
-    crypto_auth_hmacsha256_init(&st, key, key_len);
-    for (size_t i = 0; i < n_in; i++) {
-        if (in[i].n > 0)
-            crypto_auth_hmacsha256_update(&st, in[i].p, in[i].n);
-    }
-    crypto_auth_hmacsha256_final(&st, out);
-    mk_wipe(&st, sizeof st);
-}
-
-/* As a PRF the key length varies: Ni | Nr for SKEYSEED (64 octets with a 32-octet Nr, 288 with
- * a 256-octet one), 32 for prf+(SKEYSEED, ...) and SK_d/SK_p*, or the PSK's own length. */
-static void prf_sha256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                       uint8_t *out)
-{
-    hmac256(key, key_len, in, n_in, out);
-}
-
 /* The piecewise form (see mk_prf_class). libsodium's states are plain structs of integers and
  * octets; mk_prf_state is uint64_t-aligned and MK_PRF_STATE_LEN octets, checked here. */
 _Static_assert(sizeof(crypto_auth_hmacsha256_state) <= MK_PRF_STATE_LEN, "MK_PRF_STATE_LEN");
@@ -51,20 +24,37 @@ static void init256(void *st, const uint8_t *key, size_t key_len)
     crypto_auth_hmacsha256_init(st, key, key_len);
 }
 
+/* Empty segments are skipped because their pointer may legitimately be NULL. */
 static void update256(void *st, const uint8_t *p, size_t n)
 {
     if (n > 0)
         crypto_auth_hmacsha256_update(st, p, n);
 }
 
+/* The state holds the key's inner and outer padded hashes: whoever reads it can compute the
+ * PRF without the key, hence the wipe. */
 static void final256(void *st, uint8_t *out)
 {
     crypto_auth_hmacsha256_final(st, out);
     mk_wipe(st, sizeof(crypto_auth_hmacsha256_state));
 }
 
-/* out_len is also the PRF's preferred key size, which fixes len(SK_d) = len(SK_pi) =
- * len(SK_pr) (RFC 7296 §2.14): 32 octets here. */
+/* prf = HMAC-SHA-256(key, in...) with any key length: the _init API hashes long keys first
+ * (RFC 2104 §2), as RFC 7296 §2.13 needs for SKEYSEED = prf(Ni | Nr, g^ir). Segments are fed
+ * one by one (SKEYSEED's Ni | Nr, AUTH's RealMessage | Nonce | MACedID) so no message is ever
+ * copied whole. As a PRF the key length varies: Ni | Nr for SKEYSEED (64 octets with a 32-octet
+ * Nr, 288 with a 256-octet one), 32 for prf+(SKEYSEED, ...) and SK_d/SK_p*, or the PSK's own
+ * length. */
+static void prf_sha256(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                       uint8_t *out)
+{
+    crypto_auth_hmacsha256_state st;
+    init256(&st, key, key_len);
+    for (size_t i = 0; i < n_in; i++)
+        update256(&st, in[i].p, in[i].n);
+    final256(&st, out);
+}
+
 const mk_prf_class mk_prf_hmac_sha2_256 = {
     .id = MK_PRF_HMAC_SHA2_256,
     .name = "PRF_HMAC_SHA2_256",

@@ -10,12 +10,12 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "suite.h"
 #include "minike_tools.h"
+#include "suite_all.h"
 
 /* ---- HMAC-SHA2-512 PRF, HMAC-SHA2 integrity (RFC 4868) ------------------------------------- */
 
-/* As hmac256 in suite_sodium.c: any key length (long keys hashed first, RFC 2104 §2), the
+/* As prf_sha256 in suite_sodium.c: any key length (long keys hashed first, RFC 2104 §2), the
  * segments fed one by one, and the state, which can compute the PRF without the key, wiped. */
 static void hmac512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
                     uint8_t out[crypto_auth_hmacsha512_BYTES])
