@@ -9,6 +9,7 @@
 
 #include "fuzz_common.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "sk.h"
 
 static inline void fz_decode_pl(const mk_pl *pl)

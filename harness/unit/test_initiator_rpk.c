@@ -18,6 +18,7 @@
 #include "keysched.h"
 #include "minike.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "sig.h"
 #include "sk.h"
 #include "spki.h"

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "msg_cert.h"
 #include "pcapread.h"
 #include "vec.h"
 

@@ -20,6 +20,7 @@
 
 #include "minike.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"
