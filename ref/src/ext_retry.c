@@ -38,36 +38,30 @@ static mk_err retry_allowed(mk_ike *ike, mk_err drop)
     return MK_E_OK;
 }
 
-static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
+static mk_err on_cookie(mk_ike *ike, const mk_notify *n, uint64_t now)
 {
-    mk_notify n;
-    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
-    if (e != MK_E_OK)
-        return e;
+    mk_err e;
     /* RFC 7296 §2.6: cookie data is 1 to 64 octets */
-    if (n.data_len < 1 || n.data_len > MK_MAX_COOKIE)
+    if (n->data_len < 1 || n->data_len > MK_MAX_COOKIE)
         return MK_E_BAD_SYNTAX;
     if ((e = retry_allowed(ike, MK_E_UNAUTH_FAILURE)) != MK_E_OK)
         return e;
     mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(COOKIE)");
     /* Opaque, echoed as is; kept in the SA because any later rebuild of the request (an
      * INVALID_KE retry) carries it too. */
-    memcpy(ike->cookie, n.data, n.data_len);
-    ike->cookie_len = (uint8_t)n.data_len;
+    memcpy(ike->cookie, n->data, n->data_len);
+    ike->cookie_len = (uint8_t)n->data_len;
     ike->init_retries++;
     mk_ini_trace(ike, MK_EV_INFO, "COOKIE: retrying IKE_SA_INIT");
     /* RFC 7296 §2.6: same request, all other payloads unchanged, cookie first */
     return mk_ini_after_commit(mk_ini_build_init(ike, now));
 }
 
-static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
+static mk_err on_invalid_ke(mk_ike *ike, const mk_notify *n, uint64_t now)
 {
-    mk_notify n;
-    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
-    if (e != MK_E_OK)
-        return e;
+    mk_err e;
     /* RFC 7296 §3.10.1: the data is the 2-octet accepted DH group */
-    mk_rd r = mk_rd_init(n.data, n.data_len);
+    mk_rd r = mk_rd_init(n->data, n->data_len);
     uint16_t group = mk_rd_u16(&r);
     if (!mk_rd_end(&r))
         return MK_E_BAD_SYNTAX;
@@ -94,21 +88,21 @@ static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
     return mk_ini_after_commit(mk_ini_build_init(ike, now));
 }
 
-/* COOKIE is looked at first (such a reply has SPIr = 0 and nothing else), INVALID_KE next. */
+/* COOKIE is looked at first (such a reply has SPIr = 0 and nothing else), INVALID_KE next:
+ * RFC 7296 §2.6, a response with N(COOKIE) asks us to retry with the cookie; RFC 7296 §1.2,
+ * INVALID_KE_PAYLOAD names the group the responder wants. */
 static mk_err retry(mk_ike *ike, const mk_msg *m, uint64_t now, bool *taken)
 {
-    const mk_pl *pl;
-    /* RFC 7296 §2.6: a response with N(COOKIE) asks us to retry with the cookie */
-    if ((pl = mk_chain_find_notify(&m->chain, MK_N_COOKIE)) != NULL) {
-        *taken = true;
-        return on_cookie(ike, pl, now);
-    }
-    /* RFC 7296 §1.2: INVALID_KE_PAYLOAD names the group the responder wants */
-    if ((pl = mk_chain_find_notify(&m->chain, MK_N_INVALID_KE_PAYLOAD)) != NULL) {
-        *taken = true;
-        return on_invalid_ke(ike, pl, now);
-    }
-    return MK_E_OK;
+    const mk_pl *ck = mk_chain_find_notify(&m->chain, MK_N_COOKIE);
+    const mk_pl *pl = ck != NULL ? ck : mk_chain_find_notify(&m->chain, MK_N_INVALID_KE_PAYLOAD);
+    mk_notify n;
+    if (pl == NULL)
+        return MK_E_OK;
+    *taken = true;
+    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
+    if (e != MK_E_OK)
+        return e;
+    return ck != NULL ? on_cookie(ike, &n, now) : on_invalid_ke(ike, &n, now);
 }
 
 const mk_ini_ext mk_ini_ext_retry = {
