@@ -9,6 +9,7 @@
 
 #include "fuzz_common.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "msg_sa.h"
 #include "sk.h"
 

@@ -8,7 +8,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t b[MK_MAX_MSG + 16];
+    static uint8_t b[UINT16_MAX + 16]; /* a decoder takes bodies up to 65535 octets */
     mk_authv a, c;
 
     memset(&a, 0, sizeof(a));

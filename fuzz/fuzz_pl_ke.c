@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t b[MK_MAX_MSG + 16];
+    static uint8_t b[UINT16_MAX + 16]; /* a decoder takes bodies up to 65535 octets */
     mk_ke a, c;
     const uint8_t *nonce = NULL;
     uint16_t nlen = 0;

@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint8_t b[MK_MAX_MSG + 16];
+    static uint8_t b[UINT16_MAX + 16]; /* a decoder takes bodies up to 65535 octets */
     mk_notify n1, n2;
 
     memset(&n1, 0, sizeof(n1));

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_ike.h"
+#include "msg_cert.h"
 
 static const char *outdir;
 static unsigned long n_written;

@@ -362,7 +362,7 @@ static size_t build_init(chk_run *r, uint16_t mut, const mk_msg *req, const mk_a
         mk_pl_end(&w, at);
         break;
     }
-    case M_TRAILING: mk_wr_zero(&w, (size_t)arg); break;
+    case M_TRAILING: (void)mk_wr_reserve(&w, (size_t)arg); break;
     default: break;
     }
     if (w.err != MK_E_OK)

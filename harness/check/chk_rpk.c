@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "chk.h"
+#include "msg_cert.h"
 #include "sig.h"
 #include "spki.h"
 

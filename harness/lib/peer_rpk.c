@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "peer_int.h"
+#include "msg_cert.h"
 #include "sig.h"
 #include "spki.h"
 

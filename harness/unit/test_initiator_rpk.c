@@ -18,6 +18,7 @@
 #include "keysched.h"
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "msg_sa.h"
 #include "sig.h"
 #include "sk.h"

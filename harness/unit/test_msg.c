@@ -17,6 +17,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "msg_sa.h"
 #include "pcapread.h"
 #include "vec.h"
@@ -1009,4 +1010,61 @@ Test(msg, wireshark_captures_parse)
     }
     cr_assert_geq(total, 30, "only %zu IKE datagrams", total);
     cr_log_info("%zu IKE datagrams parsed", total);
+}
+
+/* The encoders refuse what the decoders would (RFC 7296 §3.9: 16..256 octets of nonce; §3.13:
+ * 1..MK_MAX_TS selectors of a range type): BAD_CONFIG before anything is written, and the sticky
+ * error keeps the rest of the payload out. */
+Test(msg, encoders_refuse_what_decoders_refuse)
+{
+    uint8_t b[256], n[MK_MAX_NONCE + 1] = {0};
+    static const size_t bad_nonce[] = {0, 15, MK_MAX_NONCE + 1};
+    for (size_t i = 0; i < 3; i++) {
+        mk_wr w = mk_wr_init(b, sizeof b);
+        mk_pl_encode_nonce(&w, n, bad_nonce[i]);
+        assert_err(w.err, E(BAD_CONFIG));
+        cr_assert_eq(w.off, 0);
+    }
+    mk_ts ts[MK_MAX_TS + 1];
+    memset(ts, 0, sizeof ts);
+    for (size_t i = 0; i <= MK_MAX_TS; i++) {
+        ts[i].type = MK_TS_IPV6_RANGE;
+        ts[i].end_port = 65535;
+        memset(ts[i].end, 0xff, sizeof ts[i].end);
+    }
+    static const size_t bad_count[] = {0, MK_MAX_TS + 1};
+    for (size_t i = 0; i < 2; i++) {
+        mk_wr w = mk_wr_init(b, sizeof b);
+        mk_pl_encode_ts(&w, ts, bad_count[i]);
+        assert_err(w.err, E(BAD_CONFIG));
+        cr_assert_eq(w.off, 0);
+    }
+    ts[1].type = 9; /* not a range type */
+    mk_wr w = mk_wr_init(b, sizeof b);
+    mk_pl_encode_ts(&w, ts, 2);
+    assert_err(w.err, E(BAD_CONFIG));
+    /* the one that fits: 4 + 40 octets (§3.13.1: an IPv6 range selector is 40 octets) */
+    w = mk_wr_init(b, sizeof b);
+    mk_pl_encode_ts(&w, ts, 1);
+    assert_err(w.err, E(OK));
+    cr_assert_eq(w.off, 44);
+    cr_assert_eq(b[6] << 8 | b[7], 40);
+    mk_tsl l;
+    assert_err(mk_pl_decode_ts(&l, b, w.off), E(OK));
+    cr_assert_eq(l.n, 1);
+}
+
+/* mk_chain_find_notify peeks at the Notify Type through the bounds-checked reader: a body too
+ * short to hold the type matches nothing, not even type 0. */
+Test(msg, find_notify_ignores_a_body_without_its_type)
+{
+    static const uint8_t short_body[3] = {0, 0, 0};
+    static const uint8_t cookie[4] = {0, 0, MK_N_COOKIE >> 8, MK_N_COOKIE & 0xff};
+    mk_chain c;
+    memset(&c, 0, sizeof c);
+    c.pl[0] = (mk_pl){.body = short_body, .len = 3, .type = MK_PT_NOTIFY};
+    c.pl[1] = (mk_pl){.body = cookie, .len = 4, .type = MK_PT_NOTIFY};
+    c.n = 2;
+    cr_assert_null(mk_chain_find_notify(&c, 0));
+    cr_assert_eq(mk_chain_find_notify(&c, MK_N_COOKIE), &c.pl[1]);
 }

@@ -20,6 +20,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_cert.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"

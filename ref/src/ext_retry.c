@@ -5,11 +5,13 @@
  * responder under load) or N(INVALID_KE_PAYLOAD) naming the group it wants (RFC 7296 §1.2).
  * Both are unprotected, so they are bounded (MK_MAX_RETRY_INIT round trips, then dropped and
  * reported as TOO_MANY_RETRIES when the budget ends) and an answer we could not follow (a group
- * we lack) is remembered and dropped, never acted on (RFC 7296 §2.21.1).
+ * we lack) is remembered and dropped, never acted on (RFC 7296 §2.21.1). The retry with another
+ * group is ext_retry_group.c; a build with one DH group (MK_SUITES_ALL off) has none to offer and
+ * links ext_retry_group_one.c instead.
  */
 #include <string.h>
 
-#include "initiator_int.h"
+#include "ext_retry.h"
 
 /* RFC 7296 §2.6: the COOKIE notify MUST be the first payload of the retried request */
 static void cookie_first(const mk_ike *ike, mk_wr *w, size_t *slot)
@@ -21,94 +23,61 @@ static void cookie_first(const mk_ike *ike, mk_wr *w, size_t *slot)
     mk_pl_end(w, at);
 }
 
-static bool group_configured(const mk_config *cfg, uint16_t group)
-{
-    for (size_t i = 0; i < cfg->n_ike; i++)
-        if (cfg->ike[i].dh == group)
-            return true;
-    return false;
-}
-
 /* Bounded: once the bound is reached further ones are dropped (a forger could otherwise keep us
  * busy with them) and TOO_MANY_RETRIES is what the timeout reports. */
-static mk_err retry_allowed(mk_ike *ike, mk_err drop)
+mk_err mk_ini_retry_allowed(mk_ike *ike, mk_err drop)
 {
     if (ike->init_retries >= MK_MAX_RETRY_INIT)
         return mk_ini_remember(ike, MK_E_TOO_MANY_RETRIES, drop);
     return MK_E_OK;
 }
 
-static mk_err on_cookie(mk_ike *ike, const mk_pl *pl, uint64_t now)
+static mk_err on_cookie(mk_ike *ike, const mk_notify *n, uint64_t now)
 {
-    mk_notify n;
-    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
-    if (e != MK_E_OK)
-        return e;
+    mk_err e;
     /* RFC 7296 §2.6: cookie data is 1 to 64 octets */
-    if (n.data_len < 1 || n.data_len > MK_MAX_COOKIE)
+    if (n->data_len < 1 || n->data_len > MK_MAX_COOKIE)
         return MK_E_BAD_SYNTAX;
-    if ((e = retry_allowed(ike, MK_E_UNAUTH_FAILURE)) != MK_E_OK)
+    if ((e = mk_ini_retry_allowed(ike, MK_E_UNAUTH_FAILURE)) != MK_E_OK)
         return e;
     mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(COOKIE)");
     /* Opaque, echoed as is; kept in the SA because any later rebuild of the request (an
      * INVALID_KE retry) carries it too. */
-    memcpy(ike->cookie, n.data, n.data_len);
-    ike->cookie_len = (uint8_t)n.data_len;
+    memcpy(ike->cookie, n->data, n->data_len);
+    ike->cookie_len = (uint8_t)n->data_len;
     ike->init_retries++;
     mk_ini_trace(ike, MK_EV_INFO, "COOKIE: retrying IKE_SA_INIT");
     /* RFC 7296 §2.6: same request, all other payloads unchanged, cookie first */
     return mk_ini_after_commit(mk_ini_build_init(ike, now));
 }
 
-static mk_err on_invalid_ke(mk_ike *ike, const mk_pl *pl, uint64_t now)
+static mk_err on_invalid_ke(mk_ike *ike, const mk_notify *n, uint64_t now)
 {
-    mk_notify n;
-    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
-    if (e != MK_E_OK)
-        return e;
     /* RFC 7296 §3.10.1: the data is the 2-octet accepted DH group */
-    mk_rd r = mk_rd_init(n.data, n.data_len);
+    mk_rd r = mk_rd_init(n->data, n->data_len);
     uint16_t group = mk_rd_u16(&r);
     if (!mk_rd_end(&r))
         return MK_E_BAD_SYNTAX;
     if (group == ike->dh)
         return MK_E_UNEXPECTED_MSG; /* nonsense: that is what we sent; a spoofer's packet */
-    /* RFC 7296 §2.21.1: a group we cannot offer would end the exchange, but the notify is
-     * unprotected: drop it, remember it, keep waiting for a real answer. */
-    if (!group_configured(ike->cfg, group))
-        return mk_ini_remember(ike, MK_E_INVALID_KE, MK_E_UNAUTH_NOTIFY);
-    if ((e = retry_allowed(ike, MK_E_UNAUTH_NOTIFY)) != MK_E_OK)
-        return e;
-    /* ---- commit: a failure below is FATAL (CRYPTO) and wipes the SA, so the new key pair is
-     * drawn straight into it (no DH secret on the stack) ---- */
-    mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(INVALID_KE_PAYLOAD)");
-    mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-    e = mk_ini_new_keypair(ike, group, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len,
-                           &ike->dh_pub_len);
-    if (e != MK_E_OK)
-        return mk_ini_after_commit(e);
-    ike->dh = group;
-    ike->init_retries++;
-    mk_ini_trace(ike, MK_EV_INFO, "INVALID_KE_PAYLOAD: retrying IKE_SA_INIT");
-    /* RFC 7296 §1.2: retry with the same proposals and a KE of the requested group */
-    return mk_ini_after_commit(mk_ini_build_init(ike, now));
+    return mk_ini_retry_group(ike, group, now);
 }
 
-/* COOKIE is looked at first (such a reply has SPIr = 0 and nothing else), INVALID_KE next. */
+/* COOKIE is looked at first (such a reply has SPIr = 0 and nothing else), INVALID_KE next:
+ * RFC 7296 §2.6, a response with N(COOKIE) asks us to retry with the cookie; RFC 7296 §1.2,
+ * INVALID_KE_PAYLOAD names the group the responder wants. */
 static mk_err retry(mk_ike *ike, const mk_msg *m, uint64_t now, bool *taken)
 {
-    const mk_pl *pl;
-    /* RFC 7296 §2.6: a response with N(COOKIE) asks us to retry with the cookie */
-    if ((pl = mk_chain_find_notify(&m->chain, MK_N_COOKIE)) != NULL) {
-        *taken = true;
-        return on_cookie(ike, pl, now);
-    }
-    /* RFC 7296 §1.2: INVALID_KE_PAYLOAD names the group the responder wants */
-    if ((pl = mk_chain_find_notify(&m->chain, MK_N_INVALID_KE_PAYLOAD)) != NULL) {
-        *taken = true;
-        return on_invalid_ke(ike, pl, now);
-    }
-    return MK_E_OK;
+    const mk_pl *ck = mk_chain_find_notify(&m->chain, MK_N_COOKIE);
+    const mk_pl *pl = ck != NULL ? ck : mk_chain_find_notify(&m->chain, MK_N_INVALID_KE_PAYLOAD);
+    mk_notify n;
+    if (pl == NULL)
+        return MK_E_OK;
+    *taken = true;
+    mk_err e = mk_pl_decode_notify(&n, pl->body, pl->len);
+    if (e != MK_E_OK)
+        return e;
+    return ck != NULL ? on_cookie(ike, &n, now) : on_invalid_ke(ike, &n, now);
 }
 
 const mk_ini_ext mk_ini_ext_retry = {

@@ -88,27 +88,23 @@ mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid)
 
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
-    uint8_t *plain = ike->sk_plain; /* wiped at out */
     mk_chain in;
     mk_sk_keys sk;
-    mk_err e;
     (void)now;
 
-    if (!m->has_sk) {
-        e = MK_E_UNEXPECTED_MSG;
-        goto out;
-    }
+    if (!m->has_sk)
+        return MK_E_UNEXPECTED_MSG; /* nothing written yet, nothing to wipe */
     mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
-        goto out;
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
-    /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
-    mk_ini_wipe_secrets(ike);
-    mk_ini_tx_clear(ike);
-    mk_ini_set_state(ike, MK_ST_CLOSED);
-out:
-    mk_wipe(ike->sk_plain, m->len); /* the plaintext is shorter than the message */
+    mk_err e = mk_sk_open(m, &sk, ike->sk_plain, sizeof ike->sk_plain, &in);
+    if (e == MK_E_OK) {
+        mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+        /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
+        mk_ini_wipe_secrets(ike);
+        mk_ini_tx_clear(ike);
+        mk_ini_set_state(ike, MK_ST_CLOSED);
+    }
+    mk_wipe(ike->sk_plain, m->len); /* on every path; the plaintext is shorter than the message */
     return e;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "initiator_int.h"
+#include "msg_cert.h"
 #include "sig.h"
 
 #if MK_RPK

@@ -72,10 +72,11 @@ void mk_hdr_encode(mk_wr *w, const mk_hdr *h)
  * that was skipped (or, with the critical bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into
  * one that is length-checked and may make the message DROP. UINT16_MAX means "whatever the
  * 16-bit Payload Length allows" (65531 octets of body). */
-static const struct {
+typedef struct pl_limit {
     uint8_t type;
     uint16_t min, max;
-} pl_limits[] = {
+} pl_limit;
+static const pl_limit pl_limits[] = {
     {MK_PT_SA, 8, UINT16_MAX},  /* at least one proposal header */
     {MK_PT_KE, 5, UINT16_MAX},  /* group | RESERVED | data */
     {MK_PT_IDI, 5, UINT16_MAX}, /* type | RESERVED(3) | data */
@@ -94,14 +95,44 @@ static const struct {
     {MK_PT_EAP, 4, UINT16_MAX},
 };
 
-/* Index into pl_limits, or -1 for a type we do not understand. A linear scan of 16 entries: on a
- * device it costs less flash than a 256-entry table and runs at most 24 times per message. */
-static int pl_known(uint8_t type)
+/* The pl_limits row of `type`, or NULL for a type we do not understand. A linear scan of 16
+ * entries: on a device it costs less flash than a 256-entry table and runs at most 24 times per
+ * message. */
+static const pl_limit *pl_row(uint8_t type)
 {
     for (size_t i = 0; i < sizeof pl_limits / sizeof pl_limits[0]; i++)
         if (pl_limits[i].type == type)
-            return (int)i;
-    return -1;
+            return &pl_limits[i];
+    return NULL;
+}
+
+/* A reader over the body of a payload of `type`, already failed with BAD_LENGTH if the length is
+ * outside the type's pl_limits row (shorter than the fixed part, plus one octet where the data
+ * may not be empty, or longer than a Payload Length can say). The decoders below check it again
+ * because they are also called on their own (tests, fuzzers) with lengths no walk has checked;
+ * their fixed fields then read as zeros and the decoder returns that first error. */
+static mk_rd body_rd(uint8_t type, const uint8_t *body, size_t len)
+{
+    mk_rd r = mk_rd_init(body, len);
+    const pl_limit *l = pl_row(type);
+    if (l == NULL || len < l->min || len > l->max)
+        (void)mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    return r;
+}
+
+/* A data field that runs to the end of the body (KE, Nonce, ID, AUTH, Notify data): a view of
+ * every octet left, so the body is consumed exactly. body_rd bounds the length to 16 bits. */
+static const uint8_t *rd_rest(mk_rd *r, uint16_t *n)
+{
+    *n = (uint16_t)mk_rd_left(r);
+    return mk_rd_bytes(r, *n);
+}
+
+/* A structure must be consumed exactly: the first error, else BAD_LENGTH for octets left over
+ * (a count and a length field that disagree). */
+static mk_err rd_done(mk_rd *r)
+{
+    return mk_rd_end(r) ? MK_E_OK : mk_rd_fail(r, MK_E_BAD_LENGTH);
 }
 
 /* ---- the chain walker (RFC 7296 §3.2) -------------------------------------------------------- */
@@ -139,8 +170,8 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         if (body == NULL)
             break;
 
-        int k = pl_known(type);
-        if (k < 0) {
+        const pl_limit *lim = pl_row(type);
+        if (lim == NULL) {
             /* RFC 7296 §2.5: "If the critical flag is set and the payload type is
              * unrecognized, the message MUST be rejected and the response to the IKE request
              * containing that payload MUST include a Notify payload UNSUPPORTED_CRITICAL_PAYLOAD".
@@ -153,7 +184,7 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         }
         /* RFC 7296 §3.2: the Critical bit "MUST be ignored by the recipient if the recipient
          * understands the payload type code"; it is kept in the view for traces only. */
-        if (blen < pl_limits[k].min || blen > pl_limits[k].max)
+        if (blen < lim->min || blen > lim->max)
             return mk_rd_fail(r, MK_E_BAD_LENGTH);
 
         if (type == MK_PT_SK) {
@@ -186,13 +217,9 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         c->pl[c->n].len = blen;
         c->n++;
     }
-    if (r->err != MK_E_OK)
-        return r->err;
     /* The last payload (Next Payload 0) must end exactly where the message does: octets after
      * it belong to no payload. */
-    if (!mk_rd_end(r))
-        return mk_rd_fail(r, MK_E_BAD_LENGTH);
-    return MK_E_OK;
+    return rd_done(r);
 }
 
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
@@ -202,26 +229,16 @@ mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
     /* Every field is reset first so that a parse that fails half-way leaves no view pointing
      * into an earlier datagram. On success all views point into `dgram`: the caller must keep
      * that buffer unchanged for as long as it uses `m`. */
-    m->dgram = dgram;
-    m->len = len;
-    m->has_sk = false;
-    m->sk_first = MK_PT_NONE;
-    m->sk_body = NULL;
-    m->sk_len = 0;
-    m->sk_hdr_off = 0;
-    m->chain.n = 0;
-    m->chain.unsupported_critical = 0;
+    *m = (mk_msg){.dgram = dgram, .len = len, .sk_first = MK_PT_NONE};
     if ((e = mk_hdr_decode(&m->hdr, dgram, len)) != MK_E_OK)
         return e;
 
     mk_rd r = mk_rd_init(dgram, len);
-    mk_rd_skip(&r, MK_HDR_LEN);
+    (void)mk_rd_bytes(&r, MK_HDR_LEN);
     e = mk_chain_parse(&m->chain, m->hdr.next, &r, true, &m->sk_first, &m->sk_body, &m->sk_len,
                        &m->sk_hdr_off);
-    if (e != MK_E_OK)
-        return e;
-    m->has_sk = m->sk_body != NULL;
-    return MK_E_OK;
+    m->has_sk = e == MK_E_OK && m->sk_body != NULL;
+    return e;
 }
 
 /* The first payload of `type`. A second one of the same type is not an error at this layer
@@ -239,10 +256,10 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
     /* Only the Notify Type (body octets 2..3) is peeked at; the SPI Size and the data are
      * checked by mk_pl_decode_notify when the caller decodes the payload it found. */
     for (size_t i = 0; i < c->n; i++) {
-        const mk_pl *p = &c->pl[i];
-        if (p->type == MK_PT_NOTIFY && p->len >= 4 &&
-            (uint16_t)((unsigned)p->body[2] << 8 | p->body[3]) == ntype)
-            return p;
+        mk_rd r = mk_rd_init(c->pl[i].body, c->pl[i].len);
+        (void)mk_rd_u16(&r); /* Protocol ID, SPI Size */
+        if (c->pl[i].type == MK_PT_NOTIFY && mk_rd_u16(&r) == ntype && r.err == MK_E_OK)
+            return &c->pl[i];
     }
     return NULL;
 }
@@ -259,82 +276,63 @@ uint16_t mk_chain_first_error(const mk_chain *c)
     return 0;
 }
 
-/* ---- KE, Nonce, ID, AUTH, CERT (RFC 7296 §3.4-§3.9) ----------------------------------------- */
-
-/* A body shorter than its fixed part (plus one octet where the data may not be empty) or
- * longer than a Payload Length can say: the length field and the structure disagree. */
-static mk_err body_bounds(size_t len, size_t min, size_t max)
-{
-    return len < min || len > max ? MK_E_BAD_LENGTH : MK_E_OK;
-}
+/* ---- KE, Nonce, ID, AUTH (RFC 7296 §3.4-§3.9); CERT and CERTREQ: msg_cert.c ---------------- */
 
 mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
 {
-    mk_err e;
-    /* RFC 7296 §3.4: DH Group Num (2) | RESERVED (2) | Key Exchange Data (non-empty). */
-    if ((e = body_bounds(len, 5, UINT16_MAX)) != MK_E_OK)
-        return e;
-    /* Only the framing is checked here: whether the data length fits the group (32 octets for
-     * X25519, RFC 8031 §2) is the DH class's check, and whether the group is the one we sent is
-     * the state machine's (RFC 7296 §1.2). */
-    mk_rd r = mk_rd_init(body, len);
+    /* RFC 7296 §3.4: DH Group Num (2) | RESERVED (2) | Key Exchange Data (non-empty). Only the
+     * framing is checked here: whether the data length fits the group (32 octets for X25519,
+     * RFC 8031 §2) is the DH class's check, and whether the group is the one we sent is the
+     * state machine's (RFC 7296 §3.4). */
+    mk_rd r = body_rd(MK_PT_KE, body, len);
     ke->group = mk_rd_u16(&r);
-    mk_rd_skip(&r, 2); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
-    ke->len = (uint16_t)mk_rd_left(&r);
-    ke->data = mk_rd_bytes(&r, ke->len);
-    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    (void)mk_rd_u16(&r); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
+    ke->data = rd_rest(&r, &ke->len);
+    return r.err;
 }
 
 void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len)
 {
     mk_wr_u16(w, group);
-    mk_wr_u16(w, 0);
+    (void)mk_wr_reserve(w, 2); /* RESERVED */
     mk_wr_bytes(w, data, len);
 }
 
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.9: "The size of the Nonce Data MUST be between 16 and 256 octets,
-     * inclusive." */
+     * inclusive." (the MK_PT_NONCE row of pl_limits) */
     /* The second bound of RFC 7296 §2.10, at least half the negotiated PRF's key size, needs
      * the chosen proposal and is checked in initiator_init.c. */
-    if (len < 16 || len > MK_MAX_NONCE)
-        return MK_E_BAD_LENGTH;
-    *n = body;
-    *nlen = (uint16_t)len;
-    return MK_E_OK;
+    mk_rd r = body_rd(MK_PT_NONCE, body, len);
+    *n = rd_rest(&r, nlen);
+    return r.err;
 }
 
 void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)
 {
     /* RFC 7296 §3.9: the sender MUST keep the nonce within 16..256 octets too. */
-    if (len < 16 || len > MK_MAX_NONCE) {
-        if (w->err == MK_E_OK)
-            w->err = MK_E_BAD_CONFIG;
-        return;
-    }
+    if ((len < 16 || len > MK_MAX_NONCE) && w->err == MK_E_OK)
+        w->err = MK_E_BAD_CONFIG; /* the write below is then a no-op */
     mk_wr_bytes(w, n, len);
 }
 
-/* "type(1) | RESERVED(3) | data(1..)" shared by ID and AUTH. */
-static mk_err decode_t3(uint8_t *type, const uint8_t **data, uint16_t *dlen, const uint8_t *body,
-                        size_t len)
+/* "type(1) | RESERVED(3) | data(1..)" shared by ID (§3.5) and AUTH (§3.8); `pt` picks the
+ * pl_limits row. */
+static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_t *dlen,
+                        const uint8_t *body, size_t len)
 {
-    mk_err e;
-    if ((e = body_bounds(len, 5, UINT16_MAX)) != MK_E_OK)
-        return e;
-    mk_rd r = mk_rd_init(body, len);
+    mk_rd r = body_rd(pt, body, len);
     *type = mk_rd_u8(&r);
-    mk_rd_skip(&r, 3); /* RESERVED: ignored on receipt */
-    *dlen = (uint16_t)mk_rd_left(&r);
-    *data = mk_rd_bytes(&r, *dlen);
-    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    (void)mk_rd_bytes(&r, 3); /* RESERVED: ignored on receipt */
+    *data = rd_rest(&r, dlen);
+    return r.err;
 }
 
-static void encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
+void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
 {
     mk_wr_u8(w, type);
-    mk_wr_zero(w, 3);
+    (void)mk_wr_reserve(w, 3); /* RESERVED */
     mk_wr_bytes(w, data, len);
 }
 
@@ -342,19 +340,12 @@ mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.5: ID Type (1) | RESERVED (3) | Identification Data. The whole body is the
      * RestOfIDPayload that §2.15 MACs into the AUTH octets. */
-    mk_err e = decode_t3(&id->type, &id->data, &id->len, body, len);
-    if (e != MK_E_OK)
-        return e;
+    mk_err e = decode_t3(MK_PT_IDI, &id->type, &id->data, &id->len, body, len);
     /* MACedIDForR = prf(SK_pr, RestOfRespIDPayload) must cover the octets as received: the
      * view keeps them, so no re-encoding (which could differ in RESERVED) enters AUTH. */
     id->rest = body;
     id->rest_len = (uint16_t)len;
-    return MK_E_OK;
-}
-
-void mk_pl_encode_id(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
-{
-    encode_t3(w, type, data, len);
+    return e;
 }
 
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)
@@ -362,57 +353,28 @@ mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)
     /* RFC 7296 §3.8: Auth Method (1) | RESERVED (3) | Authentication Data. The data length
      * depends on the method (PSK: the PRF output, 32 octets for HMAC-SHA2-256) and is checked
      * by whoever verifies it, in constant time together with the value. */
-    return decode_t3(&a->method, &a->data, &a->len, body, len);
-}
-
-void mk_pl_encode_auth(mk_wr *w, uint8_t method, const uint8_t *data, size_t len)
-{
-    encode_t3(w, method, data, len);
-}
-
-mk_err mk_pl_decode_cert(mk_certv *c, const uint8_t *body, size_t len)
-{
-    mk_err e;
-    /* RFC 7296 §3.6/§3.7: Encoding (1) | data. A CERTREQ for raw public keys (RFC 7670) has an
-     * empty Certification Authority field, so empty data is allowed here. */
-    if ((e = body_bounds(len, 1, UINT16_MAX)) != MK_E_OK)
-        return e;
-    c->encoding = body[0];
-    c->data = body + 1;
-    c->len = (uint16_t)(len - 1);
-    return MK_E_OK;
-}
-
-void mk_pl_encode_cert(mk_wr *w, uint8_t encoding, const uint8_t *data, size_t len)
-{
-    mk_wr_u8(w, encoding);
-    mk_wr_bytes(w, data, len);
+    return decode_t3(MK_PT_AUTH, &a->method, &a->data, &a->len, body, len);
 }
 
 /* ---- Notify (§3.10), Delete (§3.11) ---------------------------------------------------------- */
 
 mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
-    mk_err e;
-    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
-        return e;
-    mk_rd r = mk_rd_init(body, len);
+    /* RFC 7296 §3.10: Protocol ID (1) | SPI Size (1) | Notify Message Type (2) | SPI | data */
+    mk_rd r = body_rd(MK_PT_NOTIFY, body, len);
     n->proto = mk_rd_u8(&r);
     n->spi_len = mk_rd_u8(&r);
     n->type = mk_rd_u16(&r);
     /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
     n->spi = mk_rd_bytes(&r, n->spi_len);
-    n->data_len = (uint16_t)mk_rd_left(&r);
-    n->data = mk_rd_bytes(&r, n->data_len);
-    if (r.err != MK_E_OK)
-        return r.err;
-    if (n->spi_len == 0)
-        n->spi = NULL;
+    n->data = rd_rest(&r, &n->data_len);
     /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
      * zero and MUST be ignored on receipt." */
-    if (n->spi_len == 0)
+    if (n->spi_len == 0) {
+        n->spi = NULL;
         n->proto = 0;
-    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    }
+    return r.err;
 }
 
 void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
@@ -428,24 +390,19 @@ void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t sp
 
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
 {
-    mk_err e;
-    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
-        return e;
-    mk_rd r = mk_rd_init(body, len);
+    mk_rd r = body_rd(MK_PT_DELETE, body, len);
     d->proto = mk_rd_u8(&r);
     d->spi_len = mk_rd_u8(&r);
     d->n_spi = mk_rd_u16(&r);
+    if (r.err != MK_E_OK)
+        return r.err;
     /* RFC 7296 §3.11: Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size
      * "MUST be zero for IKE (SPI is in message header) or four for AH and ESP." */
-    if (d->proto == MK_PROTO_IKE) {
-        if (d->spi_len != 0)
-            return MK_E_BAD_SYNTAX;
-    } else if (d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP) {
-        if (d->spi_len != 4)
-            return MK_E_BAD_SYNTAX;
-    } else {
+    bool spi_ok = d->proto == MK_PROTO_IKE                              ? d->spi_len == 0
+                  : d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP ? d->spi_len == 4
+                                                                        : false;
+    if (!spi_ok)
         return MK_E_BAD_SYNTAX;
-    }
     /* A minimal initiator has one IKE SA and one child SA, so a Delete naming more than a
      * few SPIs cannot concern us; the cap keeps mk_deletev fixed-size. */
     if (d->n_spi > MK_MAX_DELETE_SPIS)
@@ -454,9 +411,7 @@ mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
     d->spis = mk_rd_bytes(&r, (size_t)d->n_spi * d->spi_len);
     if (d->n_spi == 0 || d->spi_len == 0)
         d->spis = NULL;
-    if (r.err != MK_E_OK)
-        return r.err;
-    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    return rd_done(&r);
 }
 
 void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
@@ -470,23 +425,23 @@ void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t
 
 /* ---- Traffic Selectors (§3.13) --------------------------------------------------------------- */
 
-enum { TS_V4_LEN = 16, TS_V6_LEN = 40, TS_OPAQUE_START = 65535, TS_OPAQUE_END = 0 };
+enum { TS_OPAQUE_START = 65535, TS_OPAQUE_END = 0 };
 
-/* Addresses of `n` octets, big-endian: a <= b? (Not secret: plain compare.) */
-static bool addr_le(const uint8_t *a, const uint8_t *b, size_t n)
+/* RFC 7296 §3.13.1: the address range types fix the Selector Length at 16 (IPv4) and 40 (IPv6)
+ * octets: 8 octets of header and ports, then start and end address. 0 for any other type. */
+static size_t ts_addr_len(uint8_t type)
 {
-    return memcmp(a, b, n) <= 0;
+    return type == MK_TS_IPV4_RANGE ? 4 : type == MK_TS_IPV6_RANGE ? 16 : 0;
 }
 
 mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
 {
-    mk_err e;
     l->n = 0;
-    if ((e = body_bounds(len, 4, UINT16_MAX)) != MK_E_OK)
-        return e;
-    mk_rd r = mk_rd_init(body, len);
+    mk_rd r = body_rd(MK_PT_TSI, body, len);
     uint8_t n = mk_rd_u8(&r);
-    mk_rd_skip(&r, 3); /* RESERVED */
+    (void)mk_rd_bytes(&r, 3); /* RESERVED */
+    if (r.err != MK_E_OK)
+        return r.err;
     /* Zero selectors would describe no traffic at all, so the child SA could carry nothing.
      * More than MK_MAX_TS: we propose one selector per side, and a responder may only narrow
      * it (RFC 7296 §2.9), so a long list is not an answer to our request. */
@@ -500,61 +455,46 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
         ts->type = mk_rd_u8(&r);
         ts->proto = mk_rd_u8(&r);
         uint16_t slen = mk_rd_u16(&r);
+        size_t alen = ts_addr_len(ts->type);
         if (r.err != MK_E_OK)
             return r.err;
         /* RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
-         * length of this Traffic Selector substructure including the header"; the address
-         * range types fix it at 16 (IPv4) and 40 (IPv6) octets. */
-        size_t alen;
-        if (ts->type == MK_TS_IPV4_RANGE && slen == TS_V4_LEN)
-            alen = 4;
-        else if (ts->type == MK_TS_IPV6_RANGE && slen == TS_V6_LEN)
-            alen = 16;
-        else if (ts->type == MK_TS_IPV4_RANGE || ts->type == MK_TS_IPV6_RANGE)
-            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
-        else
+         * length of this Traffic Selector substructure including the header". */
+        if (alen == 0)
             return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        mk_rd s = mk_rd_sub(&r, slen - 4u);
-        ts->start_port = mk_rd_u16(&s);
-        ts->end_port = mk_rd_u16(&s);
-        mk_rd_copy(&s, ts->start, alen);
-        mk_rd_copy(&s, ts->end, alen);
-        if (s.err != MK_E_OK)
-            return mk_rd_fail(&r, s.err);
-        if (!mk_rd_end(&s))
+        if (slen != 8 + 2 * alen)
             return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        ts->start_port = mk_rd_u16(&r);
+        ts->end_port = mk_rd_u16(&r);
+        mk_rd_copy(&r, ts->start, alen);
+        mk_rd_copy(&r, ts->end, alen);
+        if (r.err != MK_E_OK)
+            return r.err;
         /* RFC 7296 §3.13.1: a port range is Start..End, except that "to indicate OPAQUE ports,
-         * set Start Port to 65535 and End Port to zero". An address range must not be empty. */
+         * set Start Port to 65535 and End Port to zero". An address range must not be empty
+         * (addresses are big-endian and not secret: a plain compare). */
         bool opaque = ts->start_port == TS_OPAQUE_START && ts->end_port == TS_OPAQUE_END;
-        if ((ts->start_port > ts->end_port && !opaque) || !addr_le(ts->start, ts->end, alen))
+        if ((ts->start_port > ts->end_port && !opaque) || memcmp(ts->start, ts->end, alen) > 0)
             return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
         l->n = (uint8_t)(i + 1);
     }
     /* "Number of TSs" and the payload length must agree. */
-    if (r.err != MK_E_OK)
-        return r.err;
-    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    return rd_done(&r);
 }
 
 void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
 {
-    if (n == 0 || n > MK_MAX_TS) {
-        if (w->err == MK_E_OK)
-            w->err = MK_E_BAD_CONFIG;
-        return;
-    }
+    if ((n == 0 || n > MK_MAX_TS) && w->err == MK_E_OK)
+        w->err = MK_E_BAD_CONFIG; /* every write below is then a no-op */
     mk_wr_u8(w, (uint8_t)n);
-    mk_wr_zero(w, 3);
-    for (size_t i = 0; i < n; i++) {
-        size_t alen = ts[i].type == MK_TS_IPV4_RANGE ? 4 : 16;
-        if (ts[i].type != MK_TS_IPV4_RANGE && ts[i].type != MK_TS_IPV6_RANGE) {
-            if (w->err == MK_E_OK)
-                w->err = MK_E_BAD_CONFIG;
-            return;
-        }
+    (void)mk_wr_reserve(w, 3); /* RESERVED */
+    for (size_t i = 0; i < n && w->err == MK_E_OK; i++) {
+        size_t alen = ts_addr_len(ts[i].type);
+        if (alen == 0)
+            w->err = MK_E_BAD_CONFIG;
         mk_wr_u8(w, ts[i].type);
         mk_wr_u8(w, ts[i].proto);
-        mk_wr_u16(w, alen == 4 ? TS_V4_LEN : TS_V6_LEN);
+        mk_wr_u16(w, (uint16_t)(8 + 2 * alen)); /* Selector Length */
         mk_wr_u16(w, ts[i].start_port);
         mk_wr_u16(w, ts[i].end_port);
         mk_wr_bytes(w, ts[i].start, alen);

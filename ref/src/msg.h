@@ -100,7 +100,9 @@ typedef struct mk_idv {
     uint16_t rest_len;
 } mk_idv;
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
-void mk_pl_encode_id(mk_wr *w, uint8_t type, const uint8_t *data, size_t len);
+/* ID and AUTH bodies have the same layout, "type | RESERVED(3) | data": one encoder writes both */
+void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len);
+#define mk_pl_encode_id mk_pl_encode_t3 /* ID Type | RESERVED(3) | Identification Data */
 
 /* ---- AUTH (§3.8) ---- */
 typedef struct mk_authv {
@@ -109,16 +111,9 @@ typedef struct mk_authv {
     uint16_t len;
 } mk_authv;
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len);
-void mk_pl_encode_auth(mk_wr *w, uint8_t method, const uint8_t *data, size_t len);
+#define mk_pl_encode_auth mk_pl_encode_t3 /* Auth Method | RESERVED(3) | Authentication Data */
 
-/* ---- CERT / CERTREQ (§3.6, §3.7): encoding | data ---- */
-typedef struct mk_certv {
-    uint8_t encoding;
-    const uint8_t *data;
-    uint16_t len;
-} mk_certv;
-mk_err mk_pl_decode_cert(mk_certv *c, const uint8_t *body, size_t len);
-void mk_pl_encode_cert(mk_wr *w, uint8_t encoding, const uint8_t *data, size_t len);
+/* CERT / CERTREQ (§3.6, §3.7): msg_cert.h, raw public keys only (MK_RPK). */
 
 /* ---- Notify (§3.10) ---- */
 typedef struct mk_notify {

@@ -168,7 +168,7 @@ void mk_chain_describe(const mk_chain *c, char *out, size_t cap)
         if (p->type == MK_PT_NOTIFY && p->len >= 4) {
             /* Protocol ID (1) | SPI Size (1) | Notify Message Type (2), RFC 7296 §3.10 */
             mk_rd r = mk_rd_init(p->body, p->len);
-            mk_rd_skip(&r, 2);
+            (void)mk_rd_bytes(&r, 2);
             uint16_t nt = mk_rd_u16(&r);
             const char *nn = LOOKUP(notify_names, nt);
             sb_str(&b, "(");

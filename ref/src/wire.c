@@ -13,16 +13,15 @@
 
 /* ---- reader ---------------------------------------------------------------------------------- */
 
+/* What a reader over no buffer points at: NULL + 0 is undefined in C, and NULL is mk_rd_bytes's
+ * error value, so an empty view must point somewhere. */
+static const uint8_t no_bytes[1];
+
 /* A NULL buffer is clamped to length 0 so a (NULL, n) pair from a caller's error path can never be
  * dereferenced: the first read fails with TRUNCATED instead. */
 mk_rd mk_rd_init(const uint8_t *p, size_t len)
 {
-    mk_rd r;
-    r.p = p;
-    r.len = p != NULL ? len : 0;
-    r.off = 0;
-    r.err = MK_E_OK;
-    return r;
+    return (mk_rd){.p = p != NULL ? p : no_bytes, .len = p != NULL ? len : 0, .err = MK_E_OK};
 }
 
 /* First error wins because it is the root cause: once a read has failed, later fields decode as
@@ -32,22 +31,6 @@ mk_err mk_rd_fail(mk_rd *r, mk_err e)
     if (r->err == MK_E_OK)
         r->err = e;
     return r->err;
-}
-
-/* The one bounds check: n more octets available? Sets TRUNCATED if not.
- * Why `n > len - off` and not `off + n > len`: n often comes straight from a wire length field
- * (up to 2^32 - 1 from the IKE header), and on a 32-bit device `off + n` can wrap to a small
- * value and pass. `len - off` cannot wrap because off <= len always holds, so this form is
- * correct for every n. Vendors porting this to other cursors should keep the subtraction. */
-static bool rd_need(mk_rd *r, size_t n)
-{
-    if (r->err != MK_E_OK)
-        return false;
-    if (n > r->len - r->off) {
-        r->err = MK_E_TRUNCATED;
-        return false;
-    }
-    return true;
 }
 
 /* The integer readers take their octets through mk_rd_bytes, the one place that checks the
@@ -74,20 +57,23 @@ uint32_t mk_rd_u32(mk_rd *r)
     return q != NULL ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3] : 0;
 }
 
-/* Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
- * buffer is, and must be treated as attacker-controlled bytes that were length-checked only. */
+/* The one bounds check of the reader: n more octets available? TRUNCATED if not.
+ * Why `n > len - off` and not `off + n > len`: n often comes straight from a wire length field
+ * (up to 2^32 - 1 from the IKE header), and on a 32-bit device `off + n` can wrap to a small
+ * value and pass. `len - off` cannot wrap because off <= len always holds, so this form is
+ * correct for every n. Vendors porting this to other cursors should keep the subtraction.
+ * Returns a view into the caller's input, not a copy: the pointer is valid only as long as that
+ * buffer is, and must be treated as attacker-controlled bytes that were length-checked only.
+ * Skipping a field is reading it and ignoring the view: a RESERVED field or an unknown payload
+ * body that runs past the end of the input is TRUNCATED, not silently accepted. */
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
 {
-    /* a reader over no buffer at all (p NULL, len 0) still yields empty views: NULL + 0 is
-     * undefined in C, and NULL is this function's error value */
-    static const uint8_t empty[1];
-    if (!rd_need(r, n))
+    if (r->err != MK_E_OK || n > r->len - r->off) {
+        (void)mk_rd_fail(r, MK_E_TRUNCATED); /* keeps an earlier error: it is the root cause */
         return NULL;
-    if (r->p == NULL)
-        return empty;
-    const uint8_t *q = r->p + r->off;
+    }
     r->off += n;
-    return q;
+    return r->p + (r->off - n);
 }
 
 bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n)
@@ -102,32 +88,17 @@ bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n)
     return true;
 }
 
-/* Skipping is still bounds-checked: a RESERVED field or an unknown payload body that runs past
- * the end of the input is TRUNCATED, not silently accepted. */
-void mk_rd_skip(mk_rd *r, size_t n)
-{
-    (void)mk_rd_bytes(r, n);
-}
-
 /* The child window is how a length field becomes a hard wall: a payload parser given the child
  * cannot read into the next payload however wrong its own field lengths are. The parent moves
  * past all n octets whatever the child consumes, so it is the child's mk_rd_end() that rejects
  * trailing octets inside a payload; a parser that forgets to call it accepts them silently. */
 mk_rd mk_rd_sub(mk_rd *r, size_t n)
 {
-    mk_rd c;
     const uint8_t *q = mk_rd_bytes(r, n);
-    c.p = q;
-    c.off = 0;
-    if (q == NULL) {
-        /* The child inherits the parent's error: reading from it yields zeros, and
-         * mk_rd_end() on it is false, so a caller that checks only the child still fails. */
-        c.len = 0;
-        c.err = r->err;
-    } else {
-        c.len = n;
-        c.err = MK_E_OK;
-    }
+    mk_rd c = mk_rd_init(q, n); /* q NULL: an empty window */
+    /* On failure the child inherits the parent's error: reading from it yields zeros, and
+     * mk_rd_end() on it is false, so a caller that checks only the child still fails. */
+    c.err = r->err;
     return c;
 }
 
@@ -150,17 +121,19 @@ bool mk_rd_end(const mk_rd *r)
 
 mk_wr mk_wr_init(uint8_t *p, size_t cap)
 {
-    mk_wr w;
-    w.p = p;
-    w.cap = p != NULL ? cap : 0;
-    w.off = 0;
-    w.err = MK_E_OK;
-    return w;
+    return (mk_wr){.p = p, .cap = p != NULL ? cap : 0, .err = MK_E_OK};
+}
+
+/* Big-endian store of the low `n` octets of v (n <= 4): one place for every integer width. */
+static void put_be(uint8_t *q, uint32_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        q[i] = (uint8_t)(v >> 8 * (n - 1 - i));
 }
 
 /* Room for n more octets? Sets BUF_TOO_SMALL if not; returns the slot or NULL.
- * Same subtraction form as rd_need (off <= cap is the invariant). A message that does not fit
- * is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
+ * Same subtraction form as mk_rd_bytes (off <= cap is the invariant). A message that does not
+ * fit is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
 static uint8_t *wr_take(mk_wr *w, size_t n)
 {
     if (w->err != MK_E_OK)
@@ -169,36 +142,41 @@ static uint8_t *wr_take(mk_wr *w, size_t n)
         w->err = MK_E_BUF_TOO_SMALL;
         return NULL;
     }
-    uint8_t *q = w->p + w->off;
     w->off += n;
+    return w->p + (w->off - n);
+}
+
+/* Zeroed so that a slot the caller forgets to fill never carries stale bytes; this is also how a
+ * RESERVED field is written: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored
+ * on receipt" (the reader side reads them with mk_rd_bytes and ignores the view). */
+uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
+{
+    uint8_t *q = wr_take(w, n);
+    if (q != NULL && n != 0)
+        memset(q, 0, n);
     return q;
+}
+
+static void wr_be(mk_wr *w, uint32_t v, size_t n)
+{
+    uint8_t *q = wr_take(w, n);
+    if (q != NULL)
+        put_be(q, v, n);
 }
 
 void mk_wr_u8(mk_wr *w, uint8_t v)
 {
-    uint8_t *q = wr_take(w, 1);
-    if (q != NULL)
-        q[0] = v;
+    wr_be(w, v, 1);
 }
 
 void mk_wr_u16(mk_wr *w, uint16_t v)
 {
-    uint8_t *q = wr_take(w, 2);
-    if (q != NULL) {
-        q[0] = (uint8_t)(v >> 8);
-        q[1] = (uint8_t)v;
-    }
+    wr_be(w, v, 2);
 }
 
 void mk_wr_u32(mk_wr *w, uint32_t v)
 {
-    uint8_t *q = wr_take(w, 4);
-    if (q != NULL) {
-        q[0] = (uint8_t)(v >> 24);
-        q[1] = (uint8_t)(v >> 16);
-        q[2] = (uint8_t)(v >> 8);
-        q[3] = (uint8_t)v;
-    }
+    wr_be(w, v, 4);
 }
 
 void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
@@ -208,73 +186,40 @@ void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
         memmove(q, b, n); /* b may alias the buffer (in-place builders) */
 }
 
-uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
-        memset(q, 0, n); /* never leave stale bytes if the caller forgets to fill */
-    return q;
-}
-
-/* For RESERVED fields: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored on
- * receipt"; the reader side just skips them. A reserved slot is already zero. */
-void mk_wr_zero(mk_wr *w, size_t n)
-{
-    (void)mk_wr_reserve(w, n);
-}
-
 /* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build
  * never leaves stale octets), build the structure, then mk_wr_patch16(). This avoids computing
  * nested sizes twice (SA -> Proposal -> Transform -> Attribute each carry their own length). */
 size_t mk_wr_mark16(mk_wr *w)
 {
     size_t at = w->off;
-    mk_wr_zero(w, 2);
+    (void)mk_wr_reserve(w, 2);
     return at;
 }
 
-/* A slot is valid if its `width` octets lie before w->off and `from` is not after w->off.
- * A bad mark is a bug in a builder, never peer input; it becomes BAD_LENGTH instead of a write
- * outside the buffer, and the sticky error keeps the half-built message from being sent. */
-static bool patch_ok(mk_wr *w, size_t mark, size_t from, size_t width)
+/* Patch the `width`-octet slot at `mark` with w->off - from. The slot must lie before w->off and
+ * `from` must not be after it: a bad mark is a bug in a builder, never peer input, and becomes
+ * BAD_LENGTH instead of a write outside the buffer; the sticky error keeps the half-built
+ * message from being sent. A value that does not fit the slot is refused rather than truncated:
+ * a length silently taken mod 2^16 would make the peer parse our message differently from how
+ * we built it (and signed it). Below MK_MAX_MSG neither can happen, so reaching it is a bug. */
+static void patch(mk_wr *w, size_t mark, size_t from, size_t width)
 {
     if (w->err != MK_E_OK)
-        return false;
-    if (mark > w->off || width > w->off - mark || from > w->off) {
+        return;
+    if (mark > w->off || width > w->off - mark || from > w->off ||
+        w->off - from > SIZE_MAX >> 8 * (sizeof(size_t) - width)) {
         w->err = MK_E_BAD_LENGTH;
-        return false;
+        return;
     }
-    return true;
+    put_be(w->p + mark, (uint32_t)(w->off - from), width);
 }
 
 void mk_wr_patch16(mk_wr *w, size_t mark, size_t from)
 {
-    if (!patch_ok(w, mark, from, 2))
-        return;
-    size_t v = w->off - from;
-    /* Refuse rather than truncate: a length silently taken mod 2^16 would make the peer parse
-     * our message differently from how we built it (and sign it). Cannot happen below
-     * MK_MAX_MSG = 3000, so reaching this is a builder bug. */
-    if (v > UINT16_MAX) {
-        w->err = MK_E_BAD_LENGTH;
-        return;
-    }
-    w->p[mark] = (uint8_t)(v >> 8);
-    w->p[mark + 1] = (uint8_t)v;
+    patch(w, mark, from, 2);
 }
 
 void mk_wr_patch32(mk_wr *w, size_t mark, size_t from)
 {
-    if (!patch_ok(w, mark, from, 4))
-        return;
-    size_t v = w->off - from;
-    /* Only reachable with a 64-bit size_t; keeps the IKE header's Length field honest. */
-    if (v > UINT32_MAX) {
-        w->err = MK_E_BAD_LENGTH;
-        return;
-    }
-    w->p[mark] = (uint8_t)(v >> 24);
-    w->p[mark + 1] = (uint8_t)(v >> 16);
-    w->p[mark + 2] = (uint8_t)(v >> 8);
-    w->p[mark + 3] = (uint8_t)v;
+    patch(w, mark, from, 4);
 }

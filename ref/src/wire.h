@@ -22,7 +22,6 @@ uint16_t mk_rd_u16(mk_rd *r); /* big-endian; 0 + TRUNCATED if short */
 uint32_t mk_rd_u32(mk_rd *r);
 const uint8_t *mk_rd_bytes(mk_rd *r, size_t n); /* view into the input; NULL on error */
 bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n);
-void mk_rd_skip(mk_rd *r, size_t n);
 mk_rd mk_rd_sub(mk_rd *r, size_t n); /* child window of n octets; parent skips n */
 size_t mk_rd_left(const mk_rd *r);
 bool mk_rd_end(const mk_rd *r); /* err == OK && off == len: consumed exactly */
@@ -40,8 +39,7 @@ void mk_wr_u8(mk_wr *w, uint8_t v);
 void mk_wr_u16(mk_wr *w, uint16_t v);
 void mk_wr_u32(mk_wr *w, uint32_t v);
 void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n);
-void mk_wr_zero(mk_wr *w, size_t n);
-uint8_t *mk_wr_reserve(mk_wr *w, size_t n); /* room for n octets filled later; NULL on error */
+uint8_t *mk_wr_reserve(mk_wr *w, size_t n); /* n zero octets (RESERVED, filled later); or NULL */
 size_t mk_wr_mark16(mk_wr *w);              /* reserve a 16-bit length slot, return its offset */
 /* Patch the slot at `mark` with (w->off - from): IKE lengths count from the start of the
  * structure that holds them, generic header included. BAD_LENGTH if it does not fit 16 bits. */
