@@ -66,6 +66,9 @@ def summary(doc):
         f"{v(f'cpu.{cs}.ratio')} |",
         f"| same, AES-GCM-16-128 + X25519 | {v(f'cpu.{gs}.initiator')} | crypto floor "
         f"{v(f'cpu.{gs}.floor')} | {v(f'cpu.{gs}.ratio')} |",
+        f"| same, minimal profile (ChaCha20-Poly1305 + X25519; the firmware's "
+        f"`MK_X25519_LADDER=1` adds 2.4 %) | {v(f'minimal.cpu.{cs}.initiator')} | crypto floor "
+        f"{v(f'minimal.cpu.{cs}.floor')} | {v(f'minimal.cpu.{cs}.ratio')} |",
         f"| first IKE_SA_INIT request to IKE_AUTH response, median ms | "
         f"{v('latency.e2e.minike.median')} | strongSwan {v('latency.e2e.strongswan.median')} | "
         f"{v('latency.e2e.ratio.minike_strongswan')} |",
