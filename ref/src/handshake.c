@@ -54,16 +54,11 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
     /* capped below MK_MAX_MSG: as RealMessage1 it must leave room for NonceRData |
      * MACedIDForI behind it when a signature needs the octets whole */
     mk_wr w = mk_wr_init(mk_ini_req_buf(ike), MK_INI_MAX_INIT_REQ);
-    mk_hdr h;
     size_t slot = 16, at; /* Next Payload of the IKE header */
 
-    memset(&h, 0, sizeof h);
-    memcpy(h.spi_i, ike->spi_i, 8); /* SPIr stays zero (RFC 7296 §3.1) */
-    h.version = 0x20;
-    h.exchange = MK_EX_IKE_SA_INIT;
-    h.flags = MK_HDR_F_INITIATOR;
-    h.msgid = 0; /* RFC 7815 §2.1: "those messages have fixed Message IDs (0 and 1)" */
-    mk_hdr_encode(&w, &h);
+    /* SPIr stays zero (RFC 7296 §3.1); RFC 7815 §2.1: "those messages have fixed Message IDs
+     * (0 and 1)" */
+    mk_ini_hdr(ike, &w, MK_PT_NONE, MK_EX_IKE_SA_INIT, 0, 0);
     for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++)
         if ((*x)->init_first != NULL)
             (*x)->init_first(ike, &w, &slot); /* N(COOKIE) on a retry */
@@ -264,9 +259,7 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
     mk_pl_encode_auth(&w, method, auth, auth_len);
     mk_pl_end(&w, at);
     if (!cfg->tunnel) { /* RFC 7296 §1.3.1: ask for transport mode */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_USE_TRANSPORT_MODE, NULL, 0);
-        mk_pl_end(&w, at);
+        mk_pl_notify(&w, &slot, MK_N_USE_TRANSPORT_MODE, NULL, 0);
     }
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
     mk_sa_write_esp(&w, cfg, ike->child_spi_in); /* with our inbound SPI */
@@ -279,9 +272,7 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
     mk_pl_end(&w, at);
     /* N(INITIAL_CONTACT): we hold no other IKE SA with this peer (a device after a reboot) */
     if (cfg->initial_contact) {
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_INITIAL_CONTACT, NULL, 0);
-        mk_pl_end(&w, at);
+        mk_pl_notify(&w, &slot, MK_N_INITIAL_CONTACT, NULL, 0);
     }
     *e = w.err;
     return w.err == MK_E_OK ? w.off : sizeof ike->auth_inner;
@@ -310,8 +301,8 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     if (e != MK_E_OK)
         goto out;
     /* RFC 7815 §2.1: IKE_AUTH is Message ID 1. Sealing overwrites RealMessage1 in req. */
-    len = mk_ini_seal(ike, MK_EX_IKE_AUTH, MK_HDR_F_INITIATOR, 1, ike->auth_inner, inner_len,
-                      mk_ini_req_buf(ike), MK_MAX_REQ, &e);
+    len = mk_ini_seal(ike, MK_EX_IKE_AUTH, 0, 1, ike->auth_inner, inner_len, mk_ini_req_buf(ike),
+                      MK_MAX_REQ, &e);
     if (e != MK_E_OK)
         goto out;
     mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, ike->auth_inner, inner_len);
@@ -426,20 +417,16 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 static size_t answer_inner(const mk_msg *m, const mk_chain *in, uint8_t *inner, size_t cap,
                            bool *close, mk_err *e)
 {
-    size_t slot, at;
+    size_t slot;
     mk_wr w = mk_ini_inner_init(inner, cap, &slot);
     uint8_t crit =
         in->unsupported_critical != 0 ? in->unsupported_critical : m->chain.unsupported_critical;
     *close = false;
     if (crit != 0) {
         /* RFC 7296 §2.5: rejected with N(UNSUPPORTED_CRITICAL_PAYLOAD), data: the type */
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
-        mk_pl_end(&w, at);
+        mk_pl_notify(&w, &slot, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
     } else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA) {
-        at = mk_pl_begin(&w, &slot, MK_PT_NOTIFY, false);
-        mk_pl_encode_notify(&w, 0, NULL, 0, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
-        mk_pl_end(&w, at);
+        mk_pl_notify(&w, &slot, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
     } else {
         /* Only an IKE SA Delete is acted on; a Child SA Delete also gets SK{} (a minimal node
          * has one Child SA and no Child SA management: its application watches ESP) */

@@ -253,24 +253,31 @@ mk_wr mk_ini_inner_init(uint8_t *buf, size_t cap, size_t *slot)
     return w;
 }
 
-size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
+/* Our IKE header, for every message we send: we are always the original initiator, so the I flag
+ * is always set (RFC 7296 §3.1) and SPIr is zero until the IKE_SA_INIT response commits it.
+ * Version 0x20: major 2, minor 0. Length is patched by the caller once the message is whole. */
+void mk_ini_hdr(const mk_ike *ike, mk_wr *w, uint8_t next, uint8_t exchange, uint8_t resp,
+                uint32_t msgid)
+{
+    mk_wr_bytes(w, ike->spi_i, 8);
+    mk_wr_bytes(w, ike->spi_r, 8);
+    mk_wr_u8(w, next);
+    mk_wr_u8(w, 0x20);
+    mk_wr_u8(w, exchange);
+    mk_wr_u8(w, (uint8_t)(MK_HDR_F_INITIATOR | resp));
+    mk_wr_u32(w, msgid);
+    mk_wr_u32(w, 0);
+}
+
+size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t resp, uint32_t msgid,
                    const uint8_t *inner_buf, size_t inner_off, uint8_t *out, size_t cap,
                    mk_err *err)
 {
     mk_wr w = mk_wr_init(out, cap);
-    mk_hdr h;
     mk_sk_keys k;
-    memset(&h, 0, sizeof h);
-    memcpy(h.spi_i, ike->spi_i, 8);
-    memcpy(h.spi_r, ike->spi_r, 8);
     /* Everything after IKE_SA_INIT travels in one SK payload, which MUST be the last payload, so
-     * the header's Next Payload is SK. Version 0x20: major 2, minor 0. */
-    h.next = MK_PT_SK;
-    h.version = 0x20;
-    h.exchange = exchange;
-    h.flags = flags;
-    h.msgid = msgid;
-    mk_hdr_encode(&w, &h);
+     * the header's Next Payload is SK. */
+    mk_ini_hdr(ike, &w, MK_PT_SK, exchange, resp, msgid);
     mk_ini_sk_keys(ike, true, &k);
     uint8_t first = inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE;
     *err = mk_sk_seal(&w, &k, ike->env, first, inner_buf + 1, inner_off - 1);

@@ -99,8 +99,11 @@ void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k);
 /* An inner-chain writer: offset 0 is a scratch "previous Next Payload" octet, so the first
  * inner payload's type ends up in buf[0] and the chain starts at buf + 1. */
 mk_wr mk_ini_inner_init(uint8_t *buf, size_t cap, size_t *slot);
+/* Our IKE header (I flag set, resp: MK_HDR_F_RESPONSE or 0, Length 0 until patched). */
+void mk_ini_hdr(const mk_ike *ike, mk_wr *w, uint8_t next, uint8_t exchange, uint8_t resp,
+                uint32_t msgid);
 /* Build HDR | SK{inner} into out; returns its length, 0 on error (*err set). */
-size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t flags, uint32_t msgid,
+size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t resp, uint32_t msgid,
                    const uint8_t *inner_buf, size_t inner_off, uint8_t *out, size_t cap,
                    mk_err *err);
 

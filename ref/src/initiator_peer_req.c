@@ -36,9 +36,8 @@ size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, si
     size_t off = ike->on_4500 ? MK_NATT_MARKER : 0;
     /* RFC 7296 §2.2/§3.1: the response copies the request's Message ID and sets R; the I flag
      * stays set because we are the original initiator (RFC 7815 §2.2) */
-    size_t len =
-        mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_INITIATOR | MK_HDR_F_RESPONSE, m->hdr.msgid,
-                    inner, inner_off, ike->peer_resp + off, sizeof ike->peer_resp - off, e);
+    size_t len = mk_ini_seal(ike, m->hdr.exchange, MK_HDR_F_RESPONSE, m->hdr.msgid, inner,
+                             inner_off, ike->peer_resp + off, sizeof ike->peer_resp - off, e);
     if (*e != MK_E_OK) {
         /* the cache was overwritten: nothing half-built may be resent */
         mk_wipe(ike->peer_resp, sizeof ike->peer_resp);
@@ -124,8 +123,8 @@ mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
     if (w.err != MK_E_OK)
         return mk_ini_fail(ike, w.err);
     /* RFC 7815 App. B.1: INFORMATIONAL, Message ID 2 (after IKE_SA_INIT 0 and IKE_AUTH 1) */
-    size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, MK_HDR_F_INITIATOR, 2, inner, w.off,
-                             mk_ini_req_buf(ike), MK_MAX_REQ, &e);
+    size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, 0, 2, inner, w.off, mk_ini_req_buf(ike),
+                             MK_MAX_REQ, &e);
     if (e != MK_E_OK)
         return mk_ini_fail(ike, e);
     mk_ini_send_req(ike, len, 2, MK_EX_INFORMATIONAL, now_ms, inner, w.off);

@@ -532,3 +532,11 @@ void mk_pl_end(mk_wr *w, size_t at)
      * payload header". */
     mk_wr_patch16(w, at + 2, at);
 }
+
+void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t *data,
+                  size_t data_len)
+{
+    size_t at = mk_pl_begin(w, prev_next_slot, MK_PT_NOTIFY, false);
+    mk_pl_encode_notify(w, 0, NULL, 0, type, data, data_len);
+    mk_pl_end(w, at);
+}

@@ -157,6 +157,9 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 #define MK_PL_NO_SLOT SIZE_MAX /* *prev_next_slot value: nothing to chain (first inner payload) */
 size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical);
 void mk_pl_end(mk_wr *w, size_t at);
+/* A whole Notify payload without SPI (begin, body, end): the only kind an initiator sends. */
+void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t *data,
+                  size_t data_len);
 
 /* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)", unknown
  * types as "?<n>", unknown notifies as "N(<n>)", plus " CRITICAL(<n>)" if one was recorded. Writes
