@@ -227,7 +227,7 @@ static mk_err our_auth(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_t 
         return ax->auth_sign(ike, idb, idb_len, method, auth, MK_INI_AUTH_CAP, auth_len);
     /* AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), <InitiatorSignedOctets>) */
     mk_ini_cls cls;
-    (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, &cls);
+    mk_ini_sel_cls(ike, &cls);
     mk_ks_auth_psk_pad(cls.prf, ike->peer_auth.psk.padkey, mk_ini_req_buf(ike), ike->req_len,
                        ike->nr, ike->nr_len, ike->sk_pi, idb, idb_len, auth);
     mk_wipe(ike->peer_auth.psk.padkey, sizeof ike->peer_auth.psk.padkey); /* used up */
@@ -288,8 +288,8 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     /* RFC 4303 §2.1: SPIs 1..255 are reserved and 0 is never valid: a reserved draw is forced
      * into range (bit 8) instead of drawing again, so there is no loop on env->rng */
     ike->env->rng(ike->env->ctx, spi, sizeof spi);
-    ike->child_spi_in =
-        ((uint32_t)spi[0] << 24) | ((uint32_t)spi[1] << 16) | ((uint32_t)spi[2] << 8) | spi[3];
+    mk_rd sr = mk_rd_init(spi, sizeof spi);
+    ike->child_spi_in = mk_rd_u32(&sr);
     if (ike->child_spi_in < 256)
         ike->child_spi_in |= 0x100u;
     mk_wr iw = mk_wr_init(idb, sizeof idb);
@@ -328,7 +328,7 @@ static mk_err their_auth(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
         return ax->auth_verify(ike, in, id, av);
     mk_ini_cls cls;
     uint8_t maced[MK_MAX_PRF_OUT], want[MK_MAX_PRF_OUT];
-    (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, &cls);
+    mk_ini_sel_cls(ike, &cls);
     mk_ks_maced_id(cls.prf, ike->sk_pr, id->rest, id->rest_len, maced);
     cls.prf->update(ike->peer_auth.psk.auth_r, maced, cls.prf->out_len);
     cls.prf->final(ike->peer_auth.psk.auth_r, want); /* used up: what follows is FATAL or OK */
@@ -346,7 +346,6 @@ static mk_err auth_resp_checks(mk_ike *ike, const mk_msg *m, const mk_chain *in)
     const mk_config *cfg = ike->cfg;
     mk_idv id;
     mk_authv av;
-    mk_ini_cls cls;
     mk_err e;
     /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
      * message MUST be rejected" (authenticated: the exchange fails now, not at the timeout) */
@@ -366,24 +365,20 @@ static mk_err auth_resp_checks(mk_ike *ike, const mk_msg *m, const mk_chain *in)
     if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||
                              memcmp(id.data, cfg->idr.data, id.len) != 0))
         return MK_E_ID_MISMATCH;
-    (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
-    return mk_ini_take_child(ike, in, &cls); /* keys the child SA: the commit */
+    return mk_ini_take_child(ike, in); /* keys the child SA: the commit */
 }
 
 mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     mk_chain in;
-    mk_sk_keys sk;
     mk_err e;
     (void)now;
     /* RFC 7296 §2.21.2: IKE_AUTH responses are protected; a bare notify is a forgery */
     if (!m->has_sk)
         return mk_chain_find(&m->chain, MK_PT_NOTIFY) != NULL ? MK_E_UNAUTH_NOTIFY
                                                               : MK_E_UNEXPECTED_MSG;
-    mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: the ICV MUST be verified before anything inside is used */
-    if ((e = mk_sk_open(m, &sk, ike->sk_plain, sizeof ike->sk_plain, &in)) == MK_E_OK) {
-        mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
+    if ((e = mk_ini_open(ike, m, &in)) == MK_E_OK) {
         e = auth_resp_checks(ike, m, &in);
         /* the ICV verified: a payload that does not decode is the peer's own answer, and it
          * would only send the same octets again: fail now (RFC 7296 §2.21.2) */
@@ -440,7 +435,6 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     uint8_t inner[64]; /* the largest answer is one 10-octet notify */
     mk_chain in;
-    mk_sk_keys sk;
     bool close;
     mk_err e, win;
     (void)now;
@@ -449,11 +443,9 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     /* an old Message ID is dropped unopened (initiator_peer_req.c has the RFC text) */
     if ((win = mk_ini_peer_req_window(ike, m->hdr.msgid)) == MK_E_OLD_REQUEST)
         return win;
-    mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    if ((e = mk_sk_open(m, &sk, ike->sk_plain, sizeof ike->sk_plain, &in)) != MK_E_OK)
+    if ((e = mk_ini_open(ike, m, &in)) != MK_E_OK)
         goto out;
-    mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
     if (win == MK_E_WRONG_MSGID) { /* the same request again: the same answer again */
         mk_ini_tx_resp(ike);
         ike->stats.resent_responses++;

@@ -91,6 +91,12 @@ bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *
     return true;
 }
 
+/* The classes of the chosen suite: ike->sel passed mk_ini_ike_classes when it was chosen. */
+void mk_ini_sel_cls(const mk_ike *ike, mk_ini_cls *c)
+{
+    (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, c);
+}
+
 bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
                         const mk_integ_class **integ)
 {
@@ -230,16 +236,28 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
 }
 
-void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k)
+static void sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k)
 {
     mk_ini_cls c;
-    (void)mk_ini_ike_classes(ike->cfg->suites, &ike->sel, &c);
+    mk_ini_sel_cls(ike, &c);
     k->encr = c.encr;
     k->integ = c.integ;
     /* We are always the original initiator, so outbound is always SK_ei/SK_ai, even in our
      * responses to the peer's requests: the keys follow the SA roles, not request/response. */
     k->ek = outbound ? ike->sk_ei : ike->sk_er;
     k->ak = outbound ? ike->sk_ai : ike->sk_ar;
+}
+
+/* Open the SK payload of a protected message into ike->sk_plain (the caller wipes m->len octets
+ * of it on every path); only a verified ICV gives the caller a chain to look at. */
+mk_err mk_ini_open(mk_ike *ike, const mk_msg *m, mk_chain *in)
+{
+    mk_sk_keys k;
+    sk_keys(ike, false, &k);
+    mk_err e = mk_sk_open(m, &k, ike->sk_plain, sizeof ike->sk_plain, in);
+    if (e == MK_E_OK)
+        mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, in);
+    return e;
 }
 
 /* mk_pl_begin() chains payloads by patching the previous Next Payload octet; an inner chain has
@@ -278,7 +296,7 @@ size_t mk_ini_seal(mk_ike *ike, uint8_t exchange, uint8_t resp, uint32_t msgid,
     /* Everything after IKE_SA_INIT travels in one SK payload, which MUST be the last payload, so
      * the header's Next Payload is SK. */
     mk_ini_hdr(ike, &w, MK_PT_SK, exchange, resp, msgid);
-    mk_ini_sk_keys(ike, true, &k);
+    sk_keys(ike, true, &k);
     uint8_t first = inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE;
     *err = mk_sk_seal(&w, &k, ike->env, first, inner_buf + 1, inner_off - 1);
     /* A header that did not fit leaves w sticky-failed; report that, not a half-written message. */

@@ -53,9 +53,10 @@ static mk_err child_error(const mk_chain *in)
 
 /* The child SA of an authenticated IKE_AUTH response (RFC 7296 §2.21.2: the IKE SA stands
  * even if the child is refused, but a minimal node has nothing to do without it). */
-mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
+mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in)
 {
     const mk_config *cfg = ike->cfg;
+    mk_ini_cls cls;
     mk_child_keys ck;
     mk_esp_suite esel;
     uint32_t spi_out = 0;
@@ -79,9 +80,10 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls)
     const mk_encr_class *eencr;
     const mk_integ_class *einteg;
     (void)mk_ini_esp_classes(cfg->suites, &esel, &eencr, &einteg);
+    mk_ini_sel_cls(ike, &cls);
     /* KEYMAT = prf+(SK_d, Ni | Nr)  (RFC 7296 §2.17), sliced encr_i | integ_i | encr_r |
      * integ_r; an AEAD "encryption key" includes its salt, and integ is then empty. */
-    e = mk_ks_child_keys(cls->prf, einteg, eencr, ike->sk_d, ike->ni, ike->ni_len, ike->nr,
+    e = mk_ks_child_keys(cls.prf, einteg, eencr, ike->sk_d, ike->ni, ike->ni_len, ike->nr,
                          ike->nr_len, &ck);
     if (e == MK_E_OK) {
         /* ---- commit ---- */

@@ -36,6 +36,8 @@ typedef struct mk_ini_cls {
 
 /* Classes for an IKE suite from the registry; false if any is not registered. */
 bool mk_ini_ike_classes(const mk_suites *s, const mk_ike_suite *su, mk_ini_cls *c);
+/* The classes of the chosen suite ike->sel (checked when it was chosen). */
+void mk_ini_sel_cls(const mk_ike *ike, mk_ini_cls *c);
 /* Classes for an ESP suite; false if not registered. */
 bool mk_ini_esp_classes(const mk_suites *s, const mk_esp_suite *su, const mk_encr_class **encr,
                         const mk_integ_class **integ);
@@ -94,8 +96,8 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
 /* Where a request is built: ike->req after room for the non-ESP marker. */
 uint8_t *mk_ini_req_buf(mk_ike *ike);
 
-/* SK keys of one direction from the SA. */
-void mk_ini_sk_keys(const mk_ike *ike, bool outbound, mk_sk_keys *k);
+/* Verify and decrypt the SK payload into ike->sk_plain (caller wipes m->len octets), trace it. */
+mk_err mk_ini_open(mk_ike *ike, const mk_msg *m, mk_chain *in);
 /* An inner-chain writer: offset 0 is a scratch "previous Next Payload" octet, so the first
  * inner payload's type ends up in buf[0] and the chain starts at buf + 1. */
 mk_wr mk_ini_inner_init(uint8_t *buf, size_t cap, size_t *slot);
@@ -176,7 +178,7 @@ mk_err mk_ini_remember(mk_ike *ike, mk_err reason, mk_err drop);
 /* initiator_auth.c: the child SA of IKE_AUTH */
 /* Validate SAr2, TSi, TSr (and the mode) of an authenticated response and key the child SA
  * into ike->child; FATAL or DROP class errors, nothing written on error. */
-mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in, const mk_ini_cls *cls);
+mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in);
 /* Room for the Authentication Data of our AUTH payload: a PSK MAC, or with MK_RPK a signature
  * with its RFC 7427 §3 prefix (1-octet length | AlgorithmIdentifier). */
 #if MK_RPK

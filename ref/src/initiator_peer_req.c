@@ -88,16 +88,13 @@ mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid)
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     mk_chain in;
-    mk_sk_keys sk;
     (void)now;
 
     if (!m->has_sk)
         return MK_E_UNEXPECTED_MSG; /* nothing written yet, nothing to wipe */
-    mk_ini_sk_keys(ike, false, &sk);
     /* RFC 7296 §3.14: verify the ICV before anything else */
-    mk_err e = mk_sk_open(m, &sk, ike->sk_plain, sizeof ike->sk_plain, &in);
+    mk_err e = mk_ini_open(ike, m, &in);
     if (e == MK_E_OK) {
-        mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, &in);
         /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
         mk_ini_wipe_secrets(ike);
         mk_ini_tx_clear(ike);
