@@ -115,16 +115,16 @@ static void keep_real_message2(mk_ike *ike, const mk_prf_class *prf, const mk_ms
     prf->update(ike->peer_auth.psk.auth_r, ike->ni, ike->ni_len);
 }
 
-/* Validate the real answer into locals: SAr1 one of ours, KEr of the group we sent, Nr long
- * enough, extension payloads. DROP class errors only; nothing is written but stats. */
-static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, mk_ke *ke,
-                              const uint8_t **nr, uint16_t *nr_len, mk_ini_init_x *x)
+/* Validate the real answer into locals: SAr1 one of ours (and its classes), KEr of the group we
+ * sent, Nr long enough, extension payloads. DROP class errors only; nothing is written but stats.
+ */
+static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, mk_ini_cls *cls,
+                              mk_ke *ke, const uint8_t **nr, uint16_t *nr_len, mk_ini_init_x *x)
 {
     const mk_chain *c = &m->chain;
     const mk_pl *psa = mk_chain_find(c, MK_PT_SA), *pke = mk_chain_find(c, MK_PT_KE),
                 *pn = mk_chain_find(c, MK_PT_NONCE);
     static const uint8_t zero[8] = {0};
-    mk_ini_cls cls;
     mk_err e;
     /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
     if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0)
@@ -142,10 +142,10 @@ static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, m
             return e;
     /* RFC 7296 §3.4: the KE's group MUST be the one of the chosen proposal (and ours) */
     if (sel->dh != ike->dh || ke->group != ike->dh ||
-        !mk_ini_ike_classes(ike->cfg->suites, sel, &cls))
+        !mk_ini_ike_classes(ike->cfg->suites, sel, cls))
         return mk_ini_remember(ike, MK_E_BAD_PROPOSAL, MK_E_UNAUTH_FAILURE);
     /* RFC 7296 §2.10: Nr at least half the PRF key size (16..256 checked by the decoder) */
-    if (*nr_len < cls.prf->out_len / 2 || *nr_len > MK_MAX_NONCE)
+    if (*nr_len < cls->prf->out_len / 2 || *nr_len > MK_MAX_NONCE)
         return MK_E_BAD_SYNTAX;
     return MK_E_OK;
 }
@@ -167,9 +167,8 @@ static mk_err accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
         if ((*xp)->init_retry != NULL && (e = (*xp)->init_retry(ike, m, now, &taken), taken))
             return e;
     if ((e = init_resp_errors(ike, &m->chain)) != MK_E_OK ||
-        (e = init_resp_check(ike, m, &sel, &ke, &nr, &nr_len, &x)) != MK_E_OK)
+        (e = init_resp_check(ike, m, &sel, &cls, &ke, &nr, &nr_len, &x)) != MK_E_OK)
         return e;
-    (void)mk_ini_ike_classes(ike->cfg->suites, &sel, &cls);
     uint8_t *gir = ike->init_keys.gir, *skeyseed = ike->init_keys.skeyseed;
     /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
     e = cls.dh->shared(ike->dh_priv, ke.data, ke.len, gir);
@@ -258,9 +257,8 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
     at = mk_pl_begin(&w, &slot, MK_PT_AUTH, false);
     mk_pl_encode_auth(&w, method, auth, auth_len);
     mk_pl_end(&w, at);
-    if (!cfg->tunnel) { /* RFC 7296 §1.3.1: ask for transport mode */
+    if (!cfg->tunnel) /* RFC 7296 §1.3.1: ask for transport mode */
         mk_pl_notify(&w, &slot, MK_N_USE_TRANSPORT_MODE, NULL, 0);
-    }
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
     mk_sa_write_esp(&w, cfg, ike->child_spi_in); /* with our inbound SPI */
     mk_pl_end(&w, at);
@@ -271,9 +269,8 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
     mk_pl_encode_ts(&w, &cfg->tsr, 1);
     mk_pl_end(&w, at);
     /* N(INITIAL_CONTACT): we hold no other IKE SA with this peer (a device after a reboot) */
-    if (cfg->initial_contact) {
+    if (cfg->initial_contact)
         mk_pl_notify(&w, &slot, MK_N_INITIAL_CONTACT, NULL, 0);
-    }
     *e = w.err;
     return w.err == MK_E_OK ? w.off : sizeof ike->auth_inner;
 }

@@ -129,9 +129,7 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     ike->req_len = 0;
     ike->cookie_len = 0;
     ike->prf_len = ike->integ_len = ike->encr_len = 0;
-    ike->keys_ok = false;
-    ike->child_ok = false;
-    ike->req_outstanding = false;
+    ike->keys_ok = ike->child_ok = ike->req_outstanding = false;
 }
 
 /* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw
@@ -326,13 +324,10 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
 #endif
     mk_wipe(&ike->req_len, offsetof(mk_ike, scratch) - offsetof(mk_ike, req_len));
     ike->st = MK_ST_IDLE;
-    if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL)
-        return MK_E_BAD_CONFIG;
-    if (cfg->n_ike == 0 || cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 ||
-        cfg->n_esp > MK_MAX_SUITES)
-        return MK_E_BAD_CONFIG;
     /* sa.h: the minimal profile's SA payloads (sa_one.c) carry one fixed suite each */
-    if (mk_sa_check_config(cfg) != MK_E_OK)
+    if (cfg == NULL || env == NULL || env->rng == NULL || cfg->suites == NULL || cfg->n_ike == 0 ||
+        cfg->n_ike > MK_MAX_SUITES || cfg->n_esp == 0 || cfg->n_esp > MK_MAX_SUITES ||
+        mk_sa_check_config(cfg) != MK_E_OK)
         return MK_E_BAD_CONFIG;
     /* Only classes registered in the config's registry may be offered (so a proposal we send
      * is always one we can run). */
@@ -357,23 +352,19 @@ mk_err mk_init(mk_ike *ike, const mk_config *cfg, const mk_env *env)
             return MK_E_BAD_CONFIG;
     }
     /* another AUTH method only if an extension serves it (raw keys: built with MK_RPK) */
-    if (cfg->auth_method != 0 && cfg->auth_method != MK_AUTH_PSK) {
-        if (mk_ini_auth_ext(cfg) == NULL)
-            return MK_E_BAD_CONFIG;
-    } else if (cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK) {
+    bool psk = cfg->auth_method == 0 || cfg->auth_method == MK_AUTH_PSK;
+    if (psk ? cfg->psk == NULL || cfg->psk_len < MK_MIN_PSK || cfg->psk_len > MK_MAX_PSK
+            : mk_ini_auth_ext(cfg) == NULL)
         return MK_E_BAD_CONFIG;
-    }
     for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++) {
         mk_err e = (*x)->check_config != NULL ? (*x)->check_config(cfg) : MK_E_OK;
         if (e != MK_E_OK)
             return e; /* raw keys: our key pair, pins, imprint callback */
     }
-    /* Like raw keys: an option that was compiled out is refused, never silently ignored. */
-    if (!MK_NATT && (cfg->natt || cfg->force_4500))
-        return MK_E_BAD_CONFIG; /* built without MK_NATT */
-    if (cfg->idi.len == 0)      /* (len is a uint8_t: it always fits data[]) */
-        return MK_E_BAD_CONFIG;
-    if ((cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
+    /* Like raw keys: an option that was compiled out (NAT-T without MK_NATT) is refused, never
+     * silently ignored. idi.len is a uint8_t: it always fits data[]. */
+    if ((!MK_NATT && (cfg->natt || cfg->force_4500)) || cfg->idi.len == 0 ||
+        (cfg->tsi.type != MK_TS_IPV4_RANGE && cfg->tsi.type != MK_TS_IPV6_RANGE) ||
         (cfg->tsr.type != MK_TS_IPV4_RANGE && cfg->tsr.type != MK_TS_IPV6_RANGE))
         return MK_E_BAD_CONFIG;
     /* Pointers, not copies: cfg (with its PSK or private key) and env must stay alive and
@@ -488,13 +479,10 @@ mk_err mk_on_dgram(mk_ike *ike, const uint8_t *dgram, size_t len, uint16_t local
         return drop(ike, e);
     bool is_resp = (m.hdr.flags & MK_HDR_F_RESPONSE) != 0;
     mk_ini_handler fn = NULL;
-    for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0]; i++) {
+    for (size_t i = 0; i < sizeof dispatch / sizeof dispatch[0] && fn == NULL; i++)
         if (dispatch[i].st == ike->st && dispatch[i].exchange == m.hdr.exchange &&
-            dispatch[i].is_response == is_resp) {
-            fn = dispatch[i].fn;
-            break;
-        }
-    }
+            dispatch[i].is_response == is_resp)
+            fn = dispatch[i].fn; /* the first row that matches */
     if (fn == NULL)
         return drop(ike, MK_E_UNEXPECTED_MSG);
     /* Header checks after the dispatch lookup because the Message ID check applies to responses

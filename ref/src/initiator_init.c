@@ -18,8 +18,7 @@ mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint
     const mk_dh_class *dh = mk_suite_dh(ike->cfg->suites, group);
     if (dh == NULL)
         return MK_E_INVALID_KE;
-    mk_err e = dh->keypair(ike->env, priv, pub);
-    if (e != MK_E_OK)
+    if (dh->keypair(ike->env, priv, pub) != MK_E_OK)
         return MK_E_CRYPTO;
     *priv_len = (uint16_t)dh->priv_len;
     *pub_len = (uint16_t)dh->pub_len;
