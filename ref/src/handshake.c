@@ -18,6 +18,7 @@
  * mk_ini_send_req, mk_ini_seal_answer). Handlers validate into locals first and commit last:
  * a DROP leaves the SA as it was.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "initiator_int.h"
@@ -390,9 +391,7 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     ike->req_outstanding = false;
     /* keys only IKE_AUTH needed: gone (no rekeying in RFC 7815); SK_e/SK_a stay for the
      * INFORMATIONAL exchanges of the IKE SA's life */
-    mk_wipe(ike->sk_pi, sizeof ike->sk_pi);
-    mk_wipe(ike->sk_pr, sizeof ike->sk_pr);
-    mk_wipe(ike->sk_d, sizeof ike->sk_d);
+    mk_wipe(ike->sk_d, offsetof(mk_ike, sk_ai) - offsetof(mk_ike, sk_d)); /* sk_d, sk_pi, sk_pr */
     mk_ini_set_state(ike, MK_ST_ESTABLISHED);
     return MK_E_OK;
 }
