@@ -80,57 +80,10 @@ static unsigned walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl)
     return 0;
 }
 
-/* One Proposal substructure of the answer from r (position idx, *num: the previous proposal's
- * number in, this one's out). true if it equals the template's proposal: its number, protocol,
- * SPI size, and exactly its transforms, each once, in any order; then its SPI is in spi. */
-static bool walk_proposal(mk_rd *r, const uint8_t *tmpl, uint8_t idx, uint8_t *num, uint8_t *spi)
-{
-    uint8_t last = mk_rd_u8(r), prev = *num;
-    mk_rd_u8(r);
-    uint16_t plen = mk_rd_u16(r);
-    /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part */
-    if (plen < 8)
-        mk_rd_fail(r, MK_E_BAD_LENGTH);
-    mk_rd pr = mk_rd_sub(r, (size_t)plen - 4);
-    /* RFC 7296 §3.3.1: Last Substructure is 0 for the last Proposal, 2 if more follow */
-    if (last != (mk_rd_left(r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
-        mk_rd_fail(r, MK_E_BAD_SYNTAX);
-    if (r->err != MK_E_OK)
-        return false;
-    /* Proposal Num | Protocol ID | SPI Size | # of Transforms: 4 octets, as plen >= 8 */
-    const uint8_t *h = mk_rd_bytes(&pr, 4);
-    uint8_t proto = h[1], spi_len = h[2], n_t = h[3];
-    *num = h[0];
-    /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each subsequent
-     * Proposal MUST have a Proposal Num one more than the previous one." (a lone proposal in
-     * an answer keeps the number it was offered with, checked below) */
-    bool ok = *num != 0 && (idx == 0 || *num == (uint8_t)(prev + 1)) && (idx != 1 || prev == 1);
-    /* RFC 7296 §3.3.1: SPI Size 0 (8 when rekeyed) for IKE, 4 for AH and ESP */
-    if (proto == MK_PROTO_IKE)
-        ok = ok && (spi_len == 0 || spi_len == 8);
-    else
-        ok = ok && (proto == MK_PROTO_AH || proto == MK_PROTO_ESP) && spi_len == 4;
-    if (!ok || n_t == 0)
-        return mk_rd_fail(r, MK_E_BAD_SYNTAX), false;
-    const uint8_t *s = mk_rd_bytes(&pr, spi_len);
-    if (n_t > MAX_TRANSFORMS)
-        return mk_rd_fail(r, MK_E_TOO_MANY), false;
-    unsigned seen = 0;
-    for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++)
-        seen |= walk_transform(&pr, i + 1 == n_t, tmpl);
-    /* "# of Transforms" and the Proposal Length must agree: the window ends exactly */
-    mk_rd_fail(r, mk_rd_left(&pr) > 0 ? MK_E_BAD_LENGTH : pr.err);
-    /* RFC 7296 §3.3.1: "the proposal number in the SA payload MUST match the number on the
-     * proposal sent that was accepted"; protocol, SPI size and transform count are the offered
-     * ones. RFC 7296 §2.7: "The accepted cryptographic suite MUST contain exactly one transform
-     * of each type included in the proposal": as many transforms as the template, each equal
-     * to one of its transforms, and all of them seen, so each exactly once. */
-    bool match = r->err == MK_E_OK && memcmp(h, tmpl + 4, 4) == 0 && seen == (1u << tmpl[7]) - 1;
-    if (match && spi != NULL)
-        memcpy(spi, s, spi_len);
-    return match;
-}
-
+/* The responder's SA body: every Proposal substructure is walked with the generic decoder's
+ * checks, in its order (a malformed one is a DROP-class error wherever it is); the answer is
+ * the template's proposal if the only one equals it: its number, protocol, SPI size, and
+ * exactly its transforms, each once, in any order. */
 mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint8_t *spi)
 {
     mk_rd r = mk_rd_init(body, len);
@@ -138,13 +91,54 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
     bool match = false;
     if (len > UINT16_MAX)
         return MK_E_BAD_LENGTH;
-    while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
+    for (; mk_rd_left(&r) > 0; n++) {
         if (n == MAX_PROPOSALS)
-            return mk_rd_fail(&r, MK_E_TOO_MANY);
-        match = walk_proposal(&r, tmpl, n++, &num, spi);
+            return MK_E_TOO_MANY;
+        uint8_t last = mk_rd_u8(&r), prev = num;
+        mk_rd_u8(&r); /* RESERVED: ignored on receipt */
+        uint16_t plen = mk_rd_u16(&r);
+        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part */
+        if (plen < 8)
+            mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        mk_rd pr = mk_rd_sub(&r, (size_t)plen - 4);
+        /* RFC 7296 §3.3.1: Last Substructure is 0 for the last Proposal, 2 if more follow */
+        if (last != (mk_rd_left(&r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
+            mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        if (r.err != MK_E_OK)
+            return r.err;
+        /* Proposal Num | Protocol ID | SPI Size | # of Transforms: 4 octets, as plen >= 8 */
+        const uint8_t *h = mk_rd_bytes(&pr, 4);
+        uint8_t proto = h[1], spi_len = h[2], n_t = h[3];
+        num = h[0];
+        /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each
+         * subsequent Proposal MUST have a Proposal Num one more than the previous one." (a lone
+         * proposal in an answer keeps the number it was offered with, checked below) */
+        bool ok = num != 0 && (n == 0 || num == (uint8_t)(prev + 1)) && (n != 1 || prev == 1);
+        /* RFC 7296 §3.3.1: SPI Size 0 (8 when rekeyed) for IKE, 4 for AH and ESP */
+        if (proto == MK_PROTO_IKE)
+            ok = ok && (spi_len == 0 || spi_len == 8);
+        else
+            ok = ok && (proto == MK_PROTO_AH || proto == MK_PROTO_ESP) && spi_len == 4;
+        if (!ok || n_t == 0)
+            return MK_E_BAD_SYNTAX;
+        const uint8_t *s = mk_rd_bytes(&pr, spi_len);
+        if (n_t > MAX_TRANSFORMS)
+            return MK_E_TOO_MANY;
+        unsigned seen = 0;
+        for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++)
+            seen |= walk_transform(&pr, i + 1 == n_t, tmpl);
+        /* "# of Transforms" and the Proposal Length must agree: the window ends exactly */
+        if (pr.err != MK_E_OK || mk_rd_left(&pr) > 0)
+            return mk_rd_fail(&pr, MK_E_BAD_LENGTH);
+        /* RFC 7296 §3.3.1: "the proposal number in the SA payload MUST match the number on the
+         * proposal sent that was accepted"; protocol, SPI size and transform count are the
+         * offered ones. RFC 7296 §2.7: "The accepted cryptographic suite MUST contain exactly
+         * one transform of each type included in the proposal": as many transforms as the
+         * template, each equal to one of its transforms, all of them seen, so each once. */
+        match = memcmp(h, tmpl + 4, 4) == 0 && seen == (1u << tmpl[7]) - 1;
+        if (match && spi != NULL)
+            memcpy(spi, s, spi_len);
     }
-    if (r.err != MK_E_OK)
-        return r.err;
     if (n == 0)
         return MK_E_BAD_SYNTAX;
     /* RFC 7296 §2.7: "The responder MUST accept a single proposal or reject them all";
