@@ -45,9 +45,9 @@ void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
     mk_wr_bytes(w, tmpl + 8 + spi_len, len - 8 - spi_len);
 }
 
-/* One Transform substructure of the answer from pr. Returns the bit of the template transform
- * it equals (same type, same ID, no attribute), 0 if it equals none. */
-static unsigned walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl)
+/* One Transform substructure of the answer from pr: a DROP-class error, or OK with the bit of
+ * the template transform it equals (same type, same ID, no attribute) added to *seen. */
+static mk_err walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl, unsigned *seen)
 {
     uint8_t last = mk_rd_u8(pr);
     mk_rd_u8(pr); /* RESERVED: ignored on receipt */
@@ -58,10 +58,10 @@ static unsigned walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl)
     /* RFC 7296 §3.3.2: Transform Length includes the 8-octet header */
     if (tlen < T_LEN)
         mk_rd_fail(pr, MK_E_BAD_LENGTH);
-    /* Each check above keeps an earlier error (mk_rd_fail), and after one the window is empty */
+    /* Each check keeps an earlier error (mk_rd_fail), and after one the window is empty */
     mk_rd tr = mk_rd_sub(pr, (size_t)tlen - 4);
     const uint8_t *v = mk_rd_bytes(&tr, 4); /* Type | RESERVED | Transform ID */
-    for (bool first = true; tr.err == MK_E_OK && mk_rd_left(&tr) > 0; first = false) {
+    for (bool first = true; mk_rd_left(&tr) > 0; first = false) {
         uint16_t at = mk_rd_u16(&tr);
         /* RFC 7296 §3.3.5: Key Length (14) is the only attribute, in TV format (AF = 1), at
          * most once and nonzero; anything else is refused, not skipped. A TV value is read
@@ -69,15 +69,13 @@ static unsigned walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl)
         if (at < 0x8000 || mk_rd_u16(&tr) == 0 || at != (0x8000 | MK_ATTR_KEY_LENGTH) || !first)
             mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
     }
-    /* The loop ends on an error or with the window consumed: only an error is left to pass on */
-    mk_rd_fail(pr, tr.err);
     /* RFC 7296 §3.3.6: "Any attributes of a selected transform MUST be returned unmodified":
      * the template's carry none, so only an 8-octet transform can be one of them */
     const uint8_t *t = tmpl + 8 + tmpl[6];
     for (unsigned k = 0; k < tmpl[7] && tr.err == MK_E_OK && tlen == T_LEN; k++, t += T_LEN)
         if (t[4] == v[0] && t[6] == v[2] && t[7] == v[3])
-            return 1u << k;
-    return 0;
+            *seen |= 1u << k;
+    return tr.err;
 }
 
 /* The responder's SA body: every Proposal substructure is walked with the generic decoder's
@@ -125,11 +123,14 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
         if (n_t > MAX_TRANSFORMS)
             return MK_E_TOO_MANY;
         unsigned seen = 0;
-        for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++)
-            seen |= walk_transform(&pr, i + 1 == n_t, tmpl);
+        for (uint8_t i = 0; i < n_t; i++) {
+            mk_err e = walk_transform(&pr, i + 1 == n_t, tmpl, &seen);
+            if (e != MK_E_OK)
+                return e;
+        }
         /* "# of Transforms" and the Proposal Length must agree: the window ends exactly */
-        if (pr.err != MK_E_OK || mk_rd_left(&pr) > 0)
-            return mk_rd_fail(&pr, MK_E_BAD_LENGTH);
+        if (mk_rd_left(&pr) > 0)
+            return MK_E_BAD_LENGTH;
         /* RFC 7296 §3.3.1: "the proposal number in the SA payload MUST match the number on the
          * proposal sent that was accepted"; protocol, SPI size and transform count are the
          * offered ones. RFC 7296 §2.7: "The accepted cryptographic suite MUST contain exactly
