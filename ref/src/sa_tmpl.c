@@ -45,109 +45,43 @@ void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
     mk_wr_bytes(w, tmpl + 8 + spi_len, len - 8 - spi_len);
 }
 
-/* One Transform substructure of the answer from pr. Returns the bit of the template transform
- * it equals (same type, same ID, no attribute), 0 if it equals none. */
-static unsigned walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl)
+/* One Transform substructure of the answer from pr: a DROP-class error, or OK with the bit of
+ * the template transform it equals (same type, same ID, no attribute) added to *seen. */
+static mk_err walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl, unsigned *seen)
 {
     uint8_t last = mk_rd_u8(pr);
     mk_rd_u8(pr); /* RESERVED: ignored on receipt */
     uint16_t tlen = mk_rd_u16(pr);
-    if (pr->err != MK_E_OK)
-        return 0;
     /* RFC 7296 §3.3.2: Last Substructure is 0 for the last Transform, 3 if more follow */
     if (last != (is_last ? LAST_NONE : LAST_MORE_TRANSFORMS))
-        return mk_rd_fail(pr, MK_E_BAD_SYNTAX), 0;
+        mk_rd_fail(pr, MK_E_BAD_SYNTAX);
     /* RFC 7296 §3.3.2: Transform Length includes the 8-octet header */
     if (tlen < T_LEN)
-        return mk_rd_fail(pr, MK_E_BAD_LENGTH), 0;
+        mk_rd_fail(pr, MK_E_BAD_LENGTH);
+    /* Each check keeps an earlier error (mk_rd_fail), and after one the window is empty */
     mk_rd tr = mk_rd_sub(pr, (size_t)tlen - 4);
-    uint8_t type = mk_rd_u8(&tr);
-    mk_rd_u8(&tr);
-    uint16_t id = mk_rd_u16(&tr);
-    bool key_len = false;
-    while (tr.err == MK_E_OK && mk_rd_left(&tr) > 0) {
+    const uint8_t *v = mk_rd_bytes(&tr, 4); /* Type | RESERVED | Transform ID */
+    for (bool first = true; mk_rd_left(&tr) > 0; first = false) {
         uint16_t at = mk_rd_u16(&tr);
         /* RFC 7296 §3.3.5: Key Length (14) is the only attribute, in TV format (AF = 1), at
-         * most once and nonzero; anything else is refused, not skipped */
-        if ((at & 0x8000) == 0) {
+         * most once and nonzero; anything else is refused, not skipped. A TV value is read
+         * (TRUNCATED if short) before its type is looked at, as the generic decoder does. */
+        if (at < 0x8000 || mk_rd_u16(&tr) == 0 || at != (0x8000 | MK_ATTR_KEY_LENGTH) || !first)
             mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
-            break;
-        }
-        uint16_t val = mk_rd_u16(&tr);
-        if ((at & 0x7fff) != MK_ATTR_KEY_LENGTH || key_len || val == 0)
-            mk_rd_fail(&tr, MK_E_BAD_SYNTAX);
-        key_len = true;
     }
-    if (tr.err != MK_E_OK)
-        mk_rd_fail(pr, tr.err);
-    else if (!mk_rd_end(&tr))
-        mk_rd_fail(pr, MK_E_BAD_LENGTH);
     /* RFC 7296 §3.3.6: "Any attributes of a selected transform MUST be returned unmodified":
-     * the template's carry none */
+     * the template's carry none, so only an 8-octet transform can be one of them */
     const uint8_t *t = tmpl + 8 + tmpl[6];
-    for (unsigned k = 0; k < tmpl[7] && !key_len; k++, t += T_LEN)
-        if (t[4] == type && (uint16_t)(t[6] << 8 | t[7]) == id)
-            return 1u << k;
-    return 0;
+    for (unsigned k = 0; k < tmpl[7] && tr.err == MK_E_OK && tlen == T_LEN; k++, t += T_LEN)
+        if (t[4] == v[0] && t[6] == v[2] && t[7] == v[3])
+            *seen |= 1u << k;
+    return tr.err;
 }
 
-/* One Proposal substructure of the answer from r (position idx, *num: the previous proposal's
- * number in, this one's out). true if it equals the template's proposal: its number, protocol,
- * SPI size, and exactly its transforms, each once, in any order. */
-static bool walk_proposal(mk_rd *r, const uint8_t *tmpl, uint8_t idx, uint8_t *num, uint8_t *spi)
-{
-    uint8_t last = mk_rd_u8(r), prev = *num, s[8] = {0};
-    mk_rd_u8(r);
-    uint16_t plen = mk_rd_u16(r);
-    if (r->err != MK_E_OK)
-        return false;
-    /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part */
-    if (plen < 8)
-        return mk_rd_fail(r, MK_E_BAD_LENGTH), false;
-    mk_rd pr = mk_rd_sub(r, (size_t)plen - 4);
-    /* RFC 7296 §3.3.1: Last Substructure is 0 for the last Proposal, 2 if more follow */
-    if (r->err == MK_E_OK && last != (mk_rd_left(r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
-        mk_rd_fail(r, MK_E_BAD_SYNTAX);
-    if (r->err != MK_E_OK)
-        return false;
-    *num = mk_rd_u8(&pr);
-    uint8_t proto = mk_rd_u8(&pr), spi_len = mk_rd_u8(&pr), n_t = mk_rd_u8(&pr);
-    /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each subsequent
-     * Proposal MUST have a Proposal Num one more than the previous one." (a lone proposal in
-     * an answer keeps the number it was offered with, checked below) */
-    bool ok = *num != 0 && (idx == 0 || *num == (uint8_t)(prev + 1)) && (idx != 1 || prev == 1);
-    /* RFC 7296 §3.3.1: SPI Size 0 (8 when rekeyed) for IKE, 4 for AH and ESP */
-    if (proto == MK_PROTO_IKE)
-        ok = ok && (spi_len == 0 || spi_len == 8);
-    else
-        ok = ok && (proto == MK_PROTO_AH || proto == MK_PROTO_ESP) && spi_len == 4;
-    if (!ok || n_t == 0)
-        return mk_rd_fail(r, MK_E_BAD_SYNTAX), false;
-    mk_rd_copy(&pr, s, spi_len);
-    if (n_t > MAX_TRANSFORMS)
-        return mk_rd_fail(r, MK_E_TOO_MANY), false;
-    unsigned seen = 0, bit;
-    ok = true;
-    for (uint8_t i = 0; i < n_t && pr.err == MK_E_OK; i++) {
-        bit = walk_transform(&pr, i + 1 == n_t, tmpl);
-        /* RFC 7296 §2.7: "The accepted cryptographic suite MUST contain exactly one transform
-         * of each type included in the proposal." Here: each of ours once, nothing else. */
-        ok = ok && bit != 0 && (seen & bit) == 0;
-        seen |= bit;
-    }
-    /* "# of Transforms" and the Proposal Length must agree: the window ends exactly */
-    if (pr.err != MK_E_OK)
-        mk_rd_fail(r, pr.err);
-    else if (!mk_rd_end(&pr))
-        mk_rd_fail(r, MK_E_BAD_LENGTH);
-    if (spi != NULL && idx == 0)
-        memcpy(spi, s, 4);
-    /* RFC 7296 §3.3.1: "the proposal number in the SA payload MUST match the number on the
-     * proposal sent that was accepted"; protocol and SPI size are the offered ones */
-    return ok && seen == (1u << tmpl[7]) - 1 && *num == tmpl[4] && proto == tmpl[5] &&
-           spi_len == tmpl[6];
-}
-
+/* The responder's SA body: every Proposal substructure is walked with the generic decoder's
+ * checks, in its order (a malformed one is a DROP-class error wherever it is); the answer is
+ * the template's proposal if the only one equals it: its number, protocol, SPI size, and
+ * exactly its transforms, each once, in any order. */
 mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint8_t *spi)
 {
     mk_rd r = mk_rd_init(body, len);
@@ -155,15 +89,57 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
     bool match = false;
     if (len > UINT16_MAX)
         return MK_E_BAD_LENGTH;
-    while (r.err == MK_E_OK && mk_rd_left(&r) > 0) {
+    for (; mk_rd_left(&r) > 0; n++) {
         if (n == MAX_PROPOSALS)
-            return mk_rd_fail(&r, MK_E_TOO_MANY);
-        bool m = walk_proposal(&r, tmpl, n, &num, spi);
-        match = n == 0 ? m : match;
-        n = r.err == MK_E_OK ? (uint8_t)(n + 1) : n;
+            return MK_E_TOO_MANY;
+        uint8_t last = mk_rd_u8(&r), prev = num;
+        mk_rd_u8(&r); /* RESERVED: ignored on receipt */
+        uint16_t plen = mk_rd_u16(&r);
+        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part */
+        if (plen < 8)
+            mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        mk_rd pr = mk_rd_sub(&r, (size_t)plen - 4);
+        /* RFC 7296 §3.3.1: Last Substructure is 0 for the last Proposal, 2 if more follow */
+        if (last != (mk_rd_left(&r) == 0 ? LAST_NONE : LAST_MORE_PROPOSALS))
+            mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+        if (r.err != MK_E_OK)
+            return r.err;
+        /* Proposal Num | Protocol ID | SPI Size | # of Transforms: 4 octets, as plen >= 8 */
+        const uint8_t *h = mk_rd_bytes(&pr, 4);
+        uint8_t proto = h[1], spi_len = h[2], n_t = h[3];
+        num = h[0];
+        /* RFC 7296 §3.3.1: "The first Proposal MUST have a Proposal Num of one (1). Each
+         * subsequent Proposal MUST have a Proposal Num one more than the previous one." (a lone
+         * proposal in an answer keeps the number it was offered with, checked below) */
+        bool ok = num != 0 && (n == 0 || num == (uint8_t)(prev + 1)) && (n != 1 || prev == 1);
+        /* RFC 7296 §3.3.1: SPI Size 0 (8 when rekeyed) for IKE, 4 for AH and ESP */
+        if (proto == MK_PROTO_IKE)
+            ok = ok && (spi_len == 0 || spi_len == 8);
+        else
+            ok = ok && (proto == MK_PROTO_AH || proto == MK_PROTO_ESP) && spi_len == 4;
+        if (!ok || n_t == 0)
+            return MK_E_BAD_SYNTAX;
+        const uint8_t *s = mk_rd_bytes(&pr, spi_len);
+        if (n_t > MAX_TRANSFORMS)
+            return MK_E_TOO_MANY;
+        unsigned seen = 0;
+        for (uint8_t i = 0; i < n_t; i++) {
+            mk_err e = walk_transform(&pr, i + 1 == n_t, tmpl, &seen);
+            if (e != MK_E_OK)
+                return e;
+        }
+        /* "# of Transforms" and the Proposal Length must agree: the window ends exactly */
+        if (mk_rd_left(&pr) > 0)
+            return MK_E_BAD_LENGTH;
+        /* RFC 7296 §3.3.1: "the proposal number in the SA payload MUST match the number on the
+         * proposal sent that was accepted"; protocol, SPI size and transform count are the
+         * offered ones. RFC 7296 §2.7: "The accepted cryptographic suite MUST contain exactly
+         * one transform of each type included in the proposal": as many transforms as the
+         * template, each equal to one of its transforms, all of them seen, so each once. */
+        match = memcmp(h, tmpl + 4, 4) == 0 && seen == (1u << tmpl[7]) - 1;
+        if (match && spi != NULL)
+            memcpy(spi, s, spi_len);
     }
-    if (r.err != MK_E_OK)
-        return r.err;
     if (n == 0)
         return MK_E_BAD_SYNTAX;
     /* RFC 7296 §2.7: "The responder MUST accept a single proposal or reject them all";
