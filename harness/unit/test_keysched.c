@@ -84,22 +84,34 @@ Test(keysched, skeyseed_is_prf_of_nonces_over_gir)
     cr_assert_arr_eq(out, ref, 32);
 }
 
+/* Random SKEYSEED, nonces and SPIs for mk_ks_ike_keys, and s = Ni | Nr | SPIi | SPIr, the
+ * prf+ seed of RFC 7296 §2.14 the reference computation takes. */
+typedef struct ike_keys_in {
+    uint8_t seed[32], ni[32], nr[32], spi_i[8], spi_r[8], s[80];
+} ike_keys_in;
+
+static void ike_keys_in_random(ike_keys_in *in)
+{
+    randombytes_buf(in, sizeof *in);
+    memcpy(in->s, in->ni, 32);
+    memcpy(in->s + 32, in->nr, 32);
+    memcpy(in->s + 64, in->spi_i, 8);
+    memcpy(in->s + 72, in->spi_r, 8);
+}
+
 Test(keysched, ike_keys_split_in_rfc_order)
 {
-    uint8_t seed[32], ni[32], nr[32], spi_i[8], spi_r[8], s[80], stream[400];
+    ike_keys_in in;
+    uint8_t stream[400];
     mk_ike_sa_keys k;
-    randombytes_buf(seed, sizeof seed);
-    randombytes_buf(ni, sizeof ni);
-    randombytes_buf(nr, sizeof nr);
-    randombytes_buf(spi_i, 8);
-    randombytes_buf(spi_r, 8);
-    memcpy(s, ni, 32), memcpy(s + 32, nr, 32), memcpy(s + 64, spi_i, 8), memcpy(s + 72, spi_r, 8);
+    ike_keys_in_random(&in);
 
     /* CBC-256 + HMAC-SHA2-256-128: d 32 | ai 32 | ar 32 | ei 32 | er 32 | pi 32 | pr 32 */
     cr_assert_eq(mk_ks_ike_keys(&mk_prf_hmac_sha2_256, &mk_integ_hmac_sha2_256_128,
-                                &mk_encr_aes_cbc_256, seed, ni, 32, nr, 32, spi_i, spi_r, &k),
+                                &mk_encr_aes_cbc_256, in.seed, in.ni, 32, in.nr, 32, in.spi_i,
+                                in.spi_r, &k),
                  MK_E_OK);
-    ref_prfplus(seed, 32, s, sizeof s, stream, 224);
+    ref_prfplus(in.seed, 32, in.s, sizeof in.s, stream, 224);
     cr_assert_eq(k.prf_len, 32);
     cr_assert_eq(k.integ_len, 32);
     cr_assert_eq(k.encr_len, 32);
@@ -115,21 +127,17 @@ Test(keysched, ike_keys_split_in_rfc_order)
 /* The minimal profile's case (its only one: MK_MAX_INTEG_KEY leaves no room for SK_a there). */
 Test(keysched, ike_keys_aead_has_no_integ_keys)
 {
-    uint8_t seed[32], ni[32], nr[32], spi_i[8], spi_r[8], s[80], stream[400];
+    ike_keys_in in;
+    uint8_t stream[400];
     mk_ike_sa_keys k;
-    randombytes_buf(seed, sizeof seed);
-    randombytes_buf(ni, sizeof ni);
-    randombytes_buf(nr, sizeof nr);
-    randombytes_buf(spi_i, 8);
-    randombytes_buf(spi_r, 8);
-    memcpy(s, ni, 32), memcpy(s + 32, nr, 32), memcpy(s + 64, spi_i, 8), memcpy(s + 72, spi_r, 8);
+    ike_keys_in_random(&in);
 
     /* ChaCha20-Poly1305 (AEAD, no INTEG): d 32 | ei 36 | er 36 | pi 32 | pr 32 = 168 octets,
      * the size ikev2-notes.md §2 computes for the suggested profile. */
-    cr_assert_eq(mk_ks_ike_keys(&mk_prf_hmac_sha2_256, NULL, &mk_encr_chacha20poly1305, seed, ni,
-                                32, nr, 32, spi_i, spi_r, &k),
+    cr_assert_eq(mk_ks_ike_keys(&mk_prf_hmac_sha2_256, NULL, &mk_encr_chacha20poly1305, in.seed,
+                                in.ni, 32, in.nr, 32, in.spi_i, in.spi_r, &k),
                  MK_E_OK);
-    ref_prfplus(seed, 32, s, sizeof s, stream, 168);
+    ref_prfplus(in.seed, 32, in.s, sizeof in.s, stream, 168);
     cr_assert_eq(k.integ_len, 0);
     cr_assert_eq(k.encr_len, 36);
     cr_assert_arr_eq(k.d, stream, 32);
