@@ -55,19 +55,21 @@ static inline int fzd_world_start(fz_world *w, int kind)
         w->cfg.auth_method = MK_AUTH_DIGSIG;
         w->cfg.psk = NULL;
         w->cfg.psk_len = 0;
+#if MK_RPK /* else mk_init refuses MK_AUTH_DIGSIG: the world is not started (0) */
         w->cfg.priv_key = rsa ? fzk_rsa_i_priv : fzk_ed_i_seed;
         w->cfg.priv_key_len = rsa ? sizeof fzk_rsa_i_priv : sizeof fzk_ed_i_seed;
         w->cfg.spki = rsa ? fzk_rsa_i_spki : fzk_ed_i_spki;
         w->cfg.spki_len = rsa ? sizeof fzk_rsa_i_spki : sizeof fzk_ed_i_spki;
         w->cfg.peer_spki = rsa ? fzk_rsa_p_spki : fzk_ed_p_spki;
         w->cfg.peer_spki_len = rsa ? sizeof fzk_rsa_p_spki : sizeof fzk_ed_p_spki;
+#endif
         w->pcfg.auth_method = MK_AUTH_DIGSIG;
         w->pcfg.priv_key = rsa ? fzk_rsa_p_priv : fzk_ed_p_seed;
         w->pcfg.priv_key_len = rsa ? sizeof fzk_rsa_p_priv : sizeof fzk_ed_p_seed;
         w->pcfg.spki = rsa ? fzk_rsa_p_spki : fzk_ed_p_spki;
         w->pcfg.spki_len = rsa ? sizeof fzk_rsa_p_spki : sizeof fzk_ed_p_spki;
-        w->pcfg.peer_spki = w->cfg.spki;
-        w->pcfg.peer_spki_len = w->cfg.spki_len;
+        w->pcfg.peer_spki = rsa ? fzk_rsa_i_spki : fzk_ed_i_spki;
+        w->pcfg.peer_spki_len = rsa ? sizeof fzk_rsa_i_spki : sizeof fzk_ed_i_spki;
         w->pcfg.send_cert = true; /* CERT(15) in the answer: its parser is reached too */
     }
     fz_env_init(&w->env_i, &w->rng_i, FZ_SEED_INITIATOR);

@@ -169,6 +169,7 @@ static int io_fail(cli_dev *d, mk_io_status st, const char *what)
     return cli_fail(EX_NET, w, why, "check the network and --local");
 }
 
+#if MK_RPK
 /* The imprint callback said no: the key changed since it was imprinted, or the state file could
  * not be written. */
 static int imprint_fail(cli_dev *d)
@@ -196,6 +197,7 @@ static int imprint_fail(cli_dev *d)
              im->path != NULL ? im->path : "?", strerror(im->write_errno));
     return cli_fail(EX_CONFIG, what, why, "check --state: its directory must be writable");
 }
+#endif
 
 int dev_establish(cli_dev *d, uint32_t timeout_ms)
 {
@@ -216,9 +218,11 @@ int dev_establish(cli_dev *d, uint32_t timeout_ms)
     }
     st = mk_io_run(&d->io, &d->ike, &h, mk_io_now_ms() + timeout_ms + 1000);
     trace_flush(d);
+#if MK_RPK
     if ((st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED) && d->imprint != NULL &&
         mk_last_error(&d->ike) == MK_E_IMPRINT_REFUSED)
         return imprint_fail(d);
+#endif
     if ((st == MK_IO_E_IKE || mk_state_get(&d->ike) == MK_ST_FAILED) &&
         mk_last_error(&d->ike) == MK_E_ID_MISMATCH && d->have_seen_idr) {
         char what[160], msg[400], got[300], want[300];

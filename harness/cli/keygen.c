@@ -69,6 +69,7 @@ static int keygen_print(const char *path)
         cli_print_key_info(stdout, spki, n);
         return EX_OK;
     }
+#if MK_RPK /* without raw keys no file is a usable key: cli_load_private_key says why */
     if (strstr(head, "PRIVATE KEY") == NULL) {
         /* DER: try SPKI first, quietly */
         FILE *g = fopen(path, "rb");
@@ -85,6 +86,7 @@ static int keygen_print(const char *path)
             return EX_OK;
         }
     }
+#endif
     r = cli_load_private_key(path, &k, "--print");
     if (r == 0) {
         printf("%s: %s private key (its public half:)\n", path, cli_key_type_name(k.type));

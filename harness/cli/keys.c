@@ -186,6 +186,7 @@ const char *cli_key_type_name(uint8_t type)
 static int finish_private(cli_key *k, const char *what)
 {
     mk_err e = mk_sig_pubkey(k->type, k->priv, k->priv_len, k->spki, sizeof k->spki, &k->spki_len);
+#if MK_RPK /* without raw keys every key is BAD_CONFIG: "unsupported" below */
     if (e == MK_E_WEAK_KEY) {
         char why[120];
         snprintf(why, sizeof why, "RSA key of %zu bits refused: at least %d are required", k->bits,
@@ -193,6 +194,7 @@ static int finish_private(cli_key *k, const char *what)
         return cli_fail(EX_CONFIG, what, why,
                         "make a new key: minike keygen --type rsa --bits 2048 --out PREFIX");
     }
+#endif
     if (e != MK_E_OK)
         return cli_fail(
             EX_CONFIG, what, "the key is malformed or unsupported",
@@ -284,6 +286,7 @@ int cli_spki_check(const uint8_t *spki, size_t len, const char *what)
 {
     uint8_t type;
     mk_err e = mk_spki_check(spki, len, &type);
+#if MK_RPK /* without raw keys every key is BAD_CONFIG: "not ... an Ed25519 or RSA key" below */
     if (e == MK_E_WEAK_KEY) {
         mk_spki k;
         char why[120];
@@ -292,6 +295,7 @@ int cli_spki_check(const uint8_t *spki, size_t len, const char *what)
                  MK_MIN_RSA_BITS);
         return cli_fail(EX_CONFIG, what, why, "the peer needs a key of 2048 bits or more");
     }
+#endif
     if (e != MK_E_OK)
         return cli_fail(EX_CONFIG, what,
                         "not a DER or PEM SubjectPublicKeyInfo of an Ed25519 or RSA key "
@@ -401,7 +405,11 @@ void cli_print_key_info(FILE *out, const uint8_t *spki, size_t len)
     mk_err e;
     memset(&k, 0, sizeof k);
     e = mk_spki_parse(&k, spki, len);
-    if (e != MK_E_OK && e != MK_E_WEAK_KEY)
+#if MK_RPK
+    if (e == MK_E_WEAK_KEY)
+        e = MK_E_OK; /* refused for use, yet it has fingerprints to show */
+#endif
+    if (e != MK_E_OK)
         return;
     mk_spki_fingerprint(spki, len, fp);
     cli_format_fp(fp, hex);

@@ -130,6 +130,7 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
         return cli_fail(EX_AUTH, what, "the responder rejected our authentication "
                         "(AUTHENTICATION_FAILED)",
                         "check that --id and the PSK match the responder's configuration");
+#if MK_RPK /* errors only raw public keys produce */
     case MK_E_NO_PEER_KEY:
         if (ike->cfg != NULL && ike->cfg->peer_fp != NULL)
             return cli_fail(EX_AUTH, what, "the responder sent no raw public key, so the "
@@ -150,6 +151,7 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
     case MK_E_WEAK_KEY:
         return cli_fail(EX_AUTH, what, mk_err_str(e),
                         "the responder's raw public key or signature is unusable");
+#endif
     case MK_E_ID_MISMATCH:
         return cli_fail(EX_AUTH, what, "the responder's identity is not the one configured",
                         "check --remote-id");

@@ -777,14 +777,15 @@ int cli_rpk_config(cli_common *c, mk_config *cfg, cli_imprint *imprint)
     if ((c->have_peer_key || c->have_peer_fp) && c->state != NULL)
         return cli_fail(EX_USAGE, "--state", "the responder is pinned: nothing is imprinted",
                         "drop --state, or drop the pin to imprint");
-    cfg->auth_method = MK_AUTH_DIGSIG;
+    cfg->auth_method = MK_AUTH_DIGSIG; /* without MK_RPK, mk_init refuses it: BAD_CONFIG */
+    cfg->psk = NULL;
+    cfg->psk_len = 0;
+#if MK_RPK
     cfg->priv_key = c->key.priv;
     cfg->priv_key_len = c->key.priv_len;
     cfg->spki = c->key.spki;
     cfg->spki_len = c->key.spki_len;
     cfg->send_cert = c->send_cert;
-    cfg->psk = NULL;
-    cfg->psk_len = 0;
     if (c->have_peer_key) {
         cfg->peer_spki = c->peer_spki;
         cfg->peer_spki_len = c->peer_spki_len;
@@ -797,6 +798,9 @@ int cli_rpk_config(cli_common *c, mk_config *cfg, cli_imprint *imprint)
         cfg->imprint = cli_imprint_cb;
         cfg->imprint_ctx = imprint;
     }
+#else
+    (void)imprint; /* nothing is imprinted without raw keys */
+#endif
     return 0;
 }
 

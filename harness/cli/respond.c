@@ -409,6 +409,7 @@ static const char *refusal_text(mk_err e)
         return "its AUTH did not verify: wrong PSK or key";
     case MK_E_ID_MISMATCH:
         return "unknown identity: not --remote-id";
+#if MK_RPK /* errors only raw public keys produce */
     case MK_E_NO_PEER_KEY:
         return "no key to verify it: no CERT(15) sent and no --peer-key";
     case MK_E_BAD_KEY:
@@ -417,6 +418,7 @@ static const char *refusal_text(mk_err e)
         return "its RSA key is shorter than 2048 bits";
     case MK_E_SIG_HASH_UNSUPPORTED:
         return "it announced no signature hash our key can use";
+#endif
     case MK_E_BAD_SYNTAX:
         return "malformed IKE_AUTH payloads";
     case MK_E_UNSUPPORTED_CRITICAL:

@@ -306,6 +306,7 @@ mk_err peer_on_auth(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t po
     if (digsig) {
         /* [CERT(15)] AUTH(14 or 1) */
         e = peer_rpk_auth(p, in, &w, &slot, idr_body, 4 + id_len);
+#if MK_RPK /* else peer_rpk_auth is never called: mk_peer_new refuses MK_AUTH_DIGSIG */
         if (e == MK_E_SIG_HASH_UNSUPPORTED) {
             /* we cannot produce a signature the initiator could verify: the IKE SA cannot be
              * authenticated (RFC 7296 §2.21.2), so it is not created */
@@ -316,6 +317,7 @@ mk_err peer_on_auth(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t po
             p->st = MK_PEER_CLOSED;
             goto out;
         }
+#endif
         if (e != MK_E_OK) {
             e = peer_drop(p, e);
             goto out;

@@ -297,14 +297,18 @@ Test(initiator, default_config_picks_first_suite, .init = world_setup, .fini = w
     cr_assert(c.tunnel);
     cr_assert(c.udp_encap, "NAT-T on both sides: ESP goes to UDP 4500");
     cr_assert(ike.on_4500);
+#if MK_NATT /* the field exists only there; the minimal profile skips this test (no NAT-T) */
     cr_assert_not(ike.nat_detected);
+#endif
 }
 
 Test(initiator, nat_detected_when_addresses_differ, .init = world_setup, .fini = world_teardown)
 {
     peer_from = (mk_addr){4, {203, 0, 113, 9}, 31337}; /* what a NAT would show the peer */
     establish();
+#if MK_NATT /* the field exists only there; the minimal profile skips this test (no NAT-T) */
     cr_assert(ike.nat_detected);
+#endif
     cr_assert(ike.on_4500);
 }
 

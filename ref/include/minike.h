@@ -92,6 +92,19 @@ extern "C" {
  * mk_err_str() / mk_err_name(). Names are stable: tests and .expect files use the names, never
  * the numbers.
  */
+/* Only raw public keys (key files, pins, signatures) produce these: without MK_RPK they do not
+ * exist, so neither the enum nor the class table carries them. They sit where they always did, so
+ * a full build numbers every error as before. */
+#if MK_RPK
+#define MK_ERRORS_RPK(X)                                                                           \
+    X(NO_PEER_KEY, FATAL, "peer sent no raw public key and none is pinned: pin its key")           \
+    X(IMPRINT_REFUSED, FATAL, "the peer's raw public key was not accepted for imprinting")         \
+    X(SIG_HASH_UNSUPPORTED, FATAL, "peer announced no signature hash our key can use")             \
+    X(BAD_KEY, FATAL, "public key or signature encoding malformed or unsupported")                 \
+    X(WEAK_KEY, FATAL, "RSA key shorter than 2048 bits refused")
+#else
+#define MK_ERRORS_RPK(X)
+#endif
 #define MK_ERRORS(X)                                                                               \
     X(OK, NONE, "ok")                                                                              \
     X(TRUNCATED, DROP, "input shorter than a length field says")                                   \
@@ -115,11 +128,7 @@ extern "C" {
     X(INVALID_KE, FATAL, "peer wants a DH group we are not configured for")                        \
     X(AUTH_FAILED, FATAL, "peer AUTH payload did not verify")                                      \
     X(PEER_AUTH_FAILED, FATAL, "peer rejected our authentication (AUTHENTICATION_FAILED)")         \
-    X(NO_PEER_KEY, FATAL, "peer sent no raw public key and none is pinned: pin its key")           \
-    X(IMPRINT_REFUSED, FATAL, "the peer's raw public key was not accepted for imprinting")         \
-    X(SIG_HASH_UNSUPPORTED, FATAL, "peer announced no signature hash our key can use")             \
-    X(BAD_KEY, FATAL, "public key or signature encoding malformed or unsupported")                 \
-    X(WEAK_KEY, FATAL, "RSA key shorter than 2048 bits refused")                                   \
+    MK_ERRORS_RPK(X)                                                                               \
     X(ID_MISMATCH, FATAL, "peer identity is not the one configured")                               \
     X(TS_UNACCEPTABLE, FATAL, "peer refused the traffic selectors")                                \
     X(NO_CHILD_SA, FATAL, "IKE SA built but the peer refused the child SA")                        \
@@ -212,7 +221,6 @@ enum {
     MK_PT_SK = 46,
     MK_PT_CP = 47,
     MK_PT_EAP = 48,
-    MK_PT_SKF = 53,
 };
 enum { MK_PROTO_IKE = 1, MK_PROTO_AH = 2, MK_PROTO_ESP = 3 };
 enum { MK_TT_ENCR = 1, MK_TT_PRF = 2, MK_TT_INTEG = 3, MK_TT_DH = 4, MK_TT_ESN = 5 };
@@ -221,19 +229,13 @@ enum { MK_ENCR_CHACHA20_POLY1305 = 28, MK_PRF_HMAC_SHA2_256 = 5, MK_INTEG_NONE =
 enum { MK_DH_X25519 = 31 };
 enum { MK_ESN_NONE = 0 };
 enum { MK_ATTR_KEY_LENGTH = 14 };
-enum {
-    MK_ID_IPV4_ADDR = 1,
-    MK_ID_FQDN = 2,
-    MK_ID_RFC822_ADDR = 3,
-    MK_ID_IPV6_ADDR = 5,
-    MK_ID_KEY_ID = 11,
-};
+/* the ID type RFC 7815 A.5 suggests (mk_config_defaults); the others are in minike_tools.h */
+enum { MK_ID_KEY_ID = 11 };
 enum { MK_AUTH_PSK = 2 };
 enum { MK_TS_IPV4_RANGE = 7, MK_TS_IPV6_RANGE = 8 };
 /* the notify types the core sends or acts on (RFC 7296 §3.10.1) */
 enum {
     MK_N_UNSUPPORTED_CRITICAL_PAYLOAD = 1,
-    MK_N_INVALID_SYNTAX = 7,
     MK_N_NO_PROPOSAL_CHOSEN = 14,
     MK_N_INVALID_KE_PAYLOAD = 17,
     MK_N_AUTHENTICATION_FAILED = 24,
@@ -325,8 +327,10 @@ typedef struct mk_config {
      * or MK_AUTH_PSK nothing below is read and both sides use the PSK. With MK_AUTH_DIGSIG both
      * sides sign: we with priv_key, the responder with a raw key that is pinned (peer_spki or
      * peer_fp) or, with neither, imprinted. All pointers are the caller's and must outlive the
-     * mk_ike. Without MK_RPK compiled in, MK_AUTH_DIGSIG is BAD_CONFIG. */
-    uint8_t auth_method;     /* 0 / MK_AUTH_PSK, or MK_AUTH_DIGSIG */
+     * mk_ike. Without MK_RPK, MK_AUTH_DIGSIG is BAD_CONFIG and the fields after auth_method are
+     * not there (a PSK device carries no key pointers). */
+    uint8_t auth_method; /* 0 / MK_AUTH_PSK, or MK_AUTH_DIGSIG */
+#if MK_RPK
     const uint8_t *priv_key; /* Ed25519: the 32-octet seed; RSA: DER RSAPrivateKey or PKCS#8 */
     size_t priv_key_len;
     const uint8_t *spki; /* our DER SubjectPublicKeyInfo; mk_init checks it matches priv_key */
@@ -341,6 +345,7 @@ typedef struct mk_config {
      * IMPRINT_REFUSED. Required when nothing is pinned (else BAD_CONFIG). */
     bool (*imprint)(void *ctx, const uint8_t *spki, size_t len);
     void *imprint_ctx;
+#endif
 } mk_config;
 
 /* A config with defaults: suites = mk_suites_default() (all it registers), tunnel mode,
@@ -442,10 +447,12 @@ typedef struct mk_ike {
     uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
     uint8_t cookie_len;
     uint8_t init_retries; /* COOKIE + INVALID_KE round trips */
-    bool peer_natd;       /* peer sent NAT_DETECTION_*: move to 4500 */
-    bool nat_detected;    /* a NAT_DETECTION hash did not match (informational) */
-    bool on_4500;         /* we talk on UDP 4500 with the non-ESP marker */
-    bool keys_ok;         /* the SK_* below are valid */
+#if MK_NATT
+    bool peer_natd;    /* peer sent NAT_DETECTION_*: move to 4500 */
+    bool nat_detected; /* a NAT_DETECTION hash did not match (informational) */
+#endif
+    bool on_4500; /* we talk on UDP 4500 with the non-ESP marker (also cfg.force_4500) */
+    bool keys_ok; /* the SK_* below are valid */
     uint8_t prf_len, integ_len, encr_len;
     /* From dh_priv to sk_er: the secrets and what rebuilds them, one block so that one wipe
      * covers it (mk_ini_wipe_secrets). Nonces and the cookie are public, but with SK_d the
@@ -522,7 +529,9 @@ typedef struct mk_ike {
         uint8_t scratch[MK_MAX_MSG];    /* the whole area (wipes, the DROP comparison) */
         uint8_t sk_plain[MK_MAX_MSG];   /* a received message: its decrypted SK payload */
         uint8_t auth_inner[MK_MAX_MSG]; /* our IKE_AUTH request: inner payloads before sealing */
+#if MK_RPK
         uint8_t sig_octets[MK_MAX_MSG]; /* Ed25519: RealMessage1 | NonceRData | MACedIDForI */
+#endif
         struct {
             uint8_t gir[MK_MAX_DH_PUB];       /* the IKE_SA_INIT response: g^ir */
             uint8_t skeyseed[MK_MAX_PRF_OUT]; /* and SKEYSEED */

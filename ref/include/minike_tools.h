@@ -32,10 +32,22 @@ enum {
 enum { MK_PRF_HMAC_SHA2_384 = 6, MK_PRF_HMAC_SHA2_512 = 7 };
 enum { MK_INTEG_HMAC_SHA2_256_128 = 12, MK_INTEG_HMAC_SHA2_512_256 = 14 };
 enum { MK_DH_MODP2048 = 14, MK_DH_ECP256 = 19 };
+/* identification types (RFC 7296 §3.5) besides minike.h's MK_ID_KEY_ID: the core compares IDr
+ * octets whatever their type, so only configs and traces name these */
+enum {
+    MK_ID_IPV4_ADDR = 1,
+    MK_ID_FQDN = 2,
+    MK_ID_RFC822_ADDR = 3,
+    MK_ID_IPV6_ADDR = 5,
+};
+/* SKF (RFC 7383 fragments): never sent, and an initiator that offers no
+ * IKEV2_FRAGMENTATION_SUPPORTED never gets one; traces name it */
+enum { MK_PT_SKF = 53 };
 /* notify types the core neither sends nor acts on without NAT-T or raw keys; traces name them */
 enum {
     MK_N_INVALID_IKE_SPI = 4,
     MK_N_INVALID_MAJOR_VERSION = 5,
+    MK_N_INVALID_SYNTAX = 7,
     MK_N_INVALID_MESSAGE_ID = 9,
     MK_N_SINGLE_PAIR_REQUIRED = 34,
     MK_N_INTERNAL_ADDRESS_FAILURE = 36,
