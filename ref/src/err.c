@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * err: the class of each mk_err, generated from the one MK_ERRORS list in minike.h (names and
+ * err: the class of each mk_err, checked against the one MK_ERRORS list in minike.h (names and
  * messages: names.c, for tools and traces), plus the secret helpers every module uses
  * (constant-time compare, wipe). It must never hold state, and no module may compare secrets
  * with memcmp or clear them with memset instead of these.
@@ -9,21 +9,24 @@
 
 #include "minike.h"
 
-/* Built from the same X-macro list as the enum, so row e is the row of error e by construction:
- * adding an error in minike.h cannot shift the table out of step. The core needs only the
- * classes; the text is for the caller's messages and traces (names.c), so a device core without
- * MK_TRACE does not even compile it. */
-static const uint8_t err_cls[] = {
-#define MK_X_CLS(name, cls, str) MK_CLASS_##cls,
-    MK_ERRORS(MK_X_CLS)
-#undef MK_X_CLS
-};
+/* The list in minike.h is grouped by class: OK, the DROPs, the FATALs, the USAGEs. So the class
+ * of an error is the range it falls in, and the core carries no table. Every row of the list is
+ * checked against its range when this file is compiled: an error added outside its class's group
+ * does not build. An out-of-range value is USAGE, never DROP: a corrupted or future error code
+ * must not be taken for "datagram discarded, SA untouched" and silently ignored by the caller. */
+#define CLASS_OF(e)                                                                                \
+    ((e) == MK_E_OK                  ? MK_CLASS_NONE                                               \
+     : (e) < MK_E_NO_PROPOSAL_CHOSEN ? MK_CLASS_DROP                                               \
+     : (e) < MK_E_BAD_CONFIG         ? MK_CLASS_FATAL                                              \
+                                     : MK_CLASS_USAGE)
+#define MK_X_CHECK(name, cls, str)                                                                 \
+    _Static_assert(CLASS_OF(MK_E_##name) == MK_CLASS_##cls, #name ": out of its class group");
+MK_ERRORS(MK_X_CHECK)
+#undef MK_X_CHECK
 
-/* An out-of-range value is USAGE, never DROP: a corrupted or future error code must not be taken
- * for "datagram discarded, SA untouched" and silently ignored by the caller. */
 mk_err_class_t mk_err_class(mk_err e)
 {
-    return (unsigned)e < MK_E__COUNT ? (mk_err_class_t)err_cls[e] : MK_CLASS_USAGE;
+    return CLASS_OF((unsigned)e);
 }
 
 /* sodium_memcmp takes time that depends on n only, not on where the first difference is, so an
