@@ -193,8 +193,8 @@ enum {
 
 /* ---------------------------------------------------------------------------------------------
  * IANA numbers (RFC 7296 §3 and the IKEv2 registries), written out: those the minimal profile's
- * core sends or checks. The full registry's ciphers and groups, raw-key and NAT-T values and the
- * other notify types are in minike_tools.h.
+ * core sends or checks. The full registry's ciphers and groups, raw-key and NAT-T values, the
+ * other notify and ID types are in minike_tools.h.
  */
 enum {
     MK_EX_IKE_SA_INIT = 34,
