@@ -14,7 +14,7 @@
 
 #include <stdio.h>
 
-#include "keysched.h"
+#include "keysched_tools.h"
 #include "minike_tools.h"
 #include "msg.h"
 #include "msg_sa.h"

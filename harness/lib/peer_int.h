@@ -10,7 +10,7 @@
 #ifndef MK_PEER_INT_H
 #define MK_PEER_INT_H
 
-#include "keysched.h"
+#include "keysched_tools.h"
 #include "msg.h"
 #include "msg_sa.h"
 #include "peer.h"

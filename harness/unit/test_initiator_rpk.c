@@ -21,7 +21,7 @@
 #include "msg_cert.h"
 #include "msg_sa.h"
 #include "sig.h"
-#include "sk.h"
+#include "sk_tools.h"
 #include "spki.h"
 #include "suite.h"
 #include "vec.h"

@@ -10,7 +10,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "keysched.h"
+#include "keysched_tools.h"
 #include "suite_all.h"
 
 static void init(void)

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "keysched.h"
+#include "keysched_tools.h"
 #include "msg.h"
 #include "msg_sa.h"
 #include "peer.h"

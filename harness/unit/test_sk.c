@@ -132,7 +132,7 @@ static size_t seal_one(const cfg *c, const keyset *ks, uint8_t *msg, size_t extr
     size_t n = inner_chain(in);
     mk_wr w = hdr(msg, MK_MAX_MSG);
     randombytes_buf(iv, sizeof iv);
-    mk_err e = mk_sk_seal_raw(&w, &ks->k, iv, MK_PT_NOTIFY, in, n, extra, fill);
+    mk_err e = mk_sk_seal_raw(&w, &ks->k, NULL, iv, MK_PT_NOTIFY, in, n, extra, fill);
     cr_assert_eq(e, MK_E_OK, "%s: %s", c->encr->name, mk_err_name(e));
     return w.off;
 }
@@ -240,7 +240,7 @@ Test(sk, padding_over_255_refused_by_sealer)
     uint8_t msg[MK_MAX_MSG], in[64];
     keys_for(&ks, &cfgs[0]);
     mk_wr w = hdr(msg, sizeof msg);
-    cr_assert_eq(mk_sk_seal_raw(&w, &ks.k, ks.ek, 0, in, 0, 256, 0), MK_E_BAD_CONFIG);
+    cr_assert_eq(mk_sk_seal_raw(&w, &ks.k, NULL, ks.ek, 0, in, 0, 256, 0), MK_E_BAD_CONFIG);
 }
 
 Test(sk, tamper_anywhere_gives_icv_mismatch_without_parsing)

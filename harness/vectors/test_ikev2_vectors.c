@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "keysched.h"
-#include "sk.h"
+#include "keysched_tools.h"
+#include "sk_tools.h"
 #include "vec.h"
 
 static void init(void)

@@ -20,7 +20,6 @@ enum {
     ESP_HDR = 8,     /* SPI (4) | Sequence Number (4) */
     ESP_TRAILER = 2, /* Pad Length (1) | Next Header (1) */
     ESP_ALIGN = 4,   /* RFC 4303 §2.4: trailer right-aligned in a 4-octet word */
-    MAX_IV = 16,     /* one AES block (CBC); AEAD IVs are 8 octets */
 };
 
 /* The classes and keys of one direction of an SA, looked up in the SA's registry. */
@@ -39,7 +38,7 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, bool outbound, esp_algs *a)
     /* a NULL registry finds nothing: BAD_CONFIG below */
     const mk_encr_class *c = mk_suite_encr(sa->suites, sa->encr, sa->encr_bits);
     a->k = (mk_sk_keys){c, NULL, outbound ? sa->ek_out : sa->ek_in, NULL};
-    if (c == NULL || c->key_len != sa->ek_len || c->iv_len > MAX_IV)
+    if (c == NULL || c->key_len != sa->ek_len)
         return MK_E_BAD_CONFIG;
     /* Combined-mode ciphers carry their own ICV; any other takes the SA's INTEG (etm.c). */
     if (c->etm != NULL && !c->etm->esp_keys(sa, outbound, &a->k))
@@ -56,20 +55,27 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, bool outbound, esp_algs *a)
 
 /* ---- seal ------------------------------------------------------------------------------------ */
 
-static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uint8_t next_header,
-                        const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
-                        size_t *out_len)
+/* iv: the caller's (mk_esp_seal_iv, known-answer vectors), or NULL for the one the cipher
+ * calls for: the sequence number (AEAD) or a random one from env->rng (CBC, etm.c). */
+static mk_err esp_seal(mk_esp_sa *sa, const mk_env *env, const uint8_t *iv, uint8_t next_header,
+                       const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
+                       size_t *out_len)
 {
-    size_t iv_len = a->k.encr->iv_len;
+    esp_algs a;
     mk_err e;
 
+    *out_len = 0;
+    if ((e = esp_algs_get(sa, true, &a)) != MK_E_OK)
+        return e;
     /* RFC 4303 §3.3.3: "If anti-replay is enabled (the default), the sender checks to ensure
      * that the counter has not cycled before inserting the new value in the Sequence Number
      * field. In other words, the sender MUST NOT send a packet on an SA if doing so would
-     * cause the sequence number to cycle." Without ESN the last usable number is 2^32 - 1. */
+     * cause the sequence number to cycle." Without ESN the last usable number is 2^32 - 1.
+     * Checked before anything else, so a refused seal draws no random IV either. */
     if (sa->seq_out == UINT32_MAX)
         return MK_E_BAD_STATE;
     uint32_t seq = sa->seq_out + 1;
+    size_t iv_len = a.k.encr->iv_len;
 
     /* Sizes, without overflow: len is bounded first, everything else is small. */
     if (len > cap || len > SIZE_MAX / 2)
@@ -77,9 +83,9 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
     /* RFC 4303 §2.4: padding makes payload | pad | trailer a multiple of the alignment. */
     /* Example: 37 octets with align 4: (4 - 39 % 4) % 4 = 1 pad octet, 40 octets encrypted.
      * Only the minimum is sent; extra padding to hide lengths (TFC) is not implemented. */
-    size_t pad = (a->align - (len + ESP_TRAILER) % a->align) % a->align;
+    size_t pad = (a.align - (len + ESP_TRAILER) % a.align) % a.align;
     size_t ct_len = len + pad + ESP_TRAILER;
-    size_t total = ESP_HDR + iv_len + ct_len + a->icv_len;
+    size_t total = ESP_HDR + iv_len + ct_len + a.icv_len;
     if (total > cap)
         return MK_E_BUF_TOO_SMALL;
 
@@ -92,14 +98,25 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
     ct[len + pad] = (uint8_t)pad;
     ct[len + pad + 1] = next_header;
 
+    /* The IV: RFC 4106 §3.1 / RFC 7634 §2: an AEAD IV "MUST NOT repeat for a given key"; the
+     * 64-bit big-endian sequence number is unique because it never cycles (above). Without ESN
+     * its top 32 bits are zero. No random octets per packet are needed, and the receiver learns
+     * nothing from the IV it does not already see in the header. CBC (etm.c): a random IV. */
     mk_wr w = mk_wr_init(out, ESP_HDR + iv_len);
     mk_wr_u32(&w, sa->spi_out);
     mk_wr_u32(&w, seq);
-    mk_wr_bytes(&w, iv, iv_len);
+    if (iv != NULL)
+        mk_wr_bytes(&w, iv, iv_len);
+    else if (a.k.encr->etm != NULL)
+        e = a.k.encr->etm->esp_iv(env, out + ESP_HDR, iv_len);
+    else
+        for (size_t i = 0; i < iv_len; i++)
+            out[ESP_HDR + iv_len - 1 - i] = i < 4 ? (uint8_t)(seq >> (8 * i)) : 0;
 
     /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN); RFC 4303 §2.8:
      * a MAC covers the ESP header, IV and ciphertext. Both: mk_sk_seal_span. */
-    e = mk_sk_seal_span(&a->k, out, ESP_HDR, ct_len);
+    if (e == MK_E_OK)
+        e = mk_sk_seal_span(&a.k, out, ESP_HDR, ct_len);
     if (e != MK_E_OK) {
         mk_wipe(out, total); /* never leave plaintext behind in a half-built packet */
         return e;
@@ -114,28 +131,7 @@ static mk_err seal_core(mk_esp_sa *sa, const esp_algs *a, const uint8_t *iv, uin
 mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const uint8_t *payload,
                    size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
-    esp_algs a;
-    uint8_t iv[MAX_IV];
-    mk_err e;
-
-    *out_len = 0;
-    if ((e = esp_algs_get(sa, true, &a)) != MK_E_OK)
-        return e;
-    if (sa->seq_out == UINT32_MAX) /* RFC 4303 §3.3.3: checked again in seal_core */
-        return MK_E_BAD_STATE;
-    /* RFC 4106 §3.1 / RFC 7634 §2: the IV "MUST NOT repeat for a given key"; the 64-bit
-     * big-endian sequence number is unique because it never cycles (above). */
-    /* Without ESN the top 32 bits are zero. No random octets per packet are needed, and
-     * the receiver learns nothing from the IV it does not already see in the header. */
-    uint64_t s = (uint64_t)sa->seq_out + 1;
-    size_t ivl = a.k.encr->iv_len;
-    memset(iv, 0, sizeof iv);
-    for (size_t i = 0; i < 8 && i < ivl; i++)
-        iv[ivl - 1 - i] = (uint8_t)(s >> (8 * i));
-    /* CBC (etm.c): a random IV instead */
-    if (a.k.encr->etm != NULL && (e = a.k.encr->etm->esp_iv(env, iv, ivl)) != MK_E_OK)
-        return e;
-    return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
+    return esp_seal(sa, env, NULL, next_header, payload, len, out, cap, out_len);
 }
 
 /* Caller-chosen IV, for known-answer vectors (RFC 7634 App. A). Anything else using it must
@@ -143,13 +139,7 @@ mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const 
 mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, const uint8_t *payload,
                       size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
-    esp_algs a;
-    mk_err e;
-
-    *out_len = 0;
-    if ((e = esp_algs_get(sa, true, &a)) != MK_E_OK)
-        return e;
-    return seal_core(sa, &a, iv, next_header, payload, len, out, cap, out_len);
+    return esp_seal(sa, NULL, iv, next_header, payload, len, out, cap, out_len);
 }
 
 /* ---- the replay window (RFC 4303 §3.4.3, Appendix A2 with a 64-bit bitmap) ------------------ */
@@ -188,15 +178,18 @@ static void replay_update(mk_esp_sa *sa, uint32_t seq)
 
 /* ---- open ------------------------------------------------------------------------------------ */
 
-static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t len,
-                        uint8_t *next_header, const uint8_t **inner, size_t *inner_len)
+static mk_err open_core(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_header,
+                        const uint8_t **inner, size_t *inner_len)
 {
-    size_t hdr = ESP_HDR + a->k.encr->iv_len;
+    esp_algs a;
     mk_err e;
 
-    if (len < hdr + ESP_TRAILER + a->icv_len)
+    if ((e = esp_algs_get(sa, false, &a)) != MK_E_OK)
+        return e;
+    size_t hdr = ESP_HDR + a.k.encr->iv_len;
+    if (len < hdr + ESP_TRAILER + a.icv_len)
         return MK_E_TRUNCATED;
-    size_t ct_len = len - hdr - a->icv_len;
+    size_t ct_len = len - hdr - a.icv_len;
     uint8_t *ct = pkt + hdr;
 
     /* Order: SPI, replay, length, ICV, decrypt, padding, window update. The replay test comes
@@ -213,27 +206,23 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
     if (!replay_ok(sa, seq))
         return MK_E_REPLAY;
     /* RFC 4303 §2.4: the ciphertext is a whole number of blocks and 4-octet aligned. */
-    if (ct_len % a->align != 0)
+    if (ct_len % a.align != 0)
         return MK_E_BAD_SYNTAX;
 
     /* RFC 4303 §3.4.4: verify the ICV before decrypting; nothing is trusted before it. On
      * ICV_MISMATCH the AEAD class wiped ct (etm.c never decrypted it); CRYPTO likewise. */
-    if ((e = mk_sk_open_span(&a->k, pkt, ESP_HDR, ct, ct_len)) != MK_E_OK)
+    if ((e = mk_sk_open_span(&a.k, pkt, ESP_HDR, ct, ct_len)) != MK_E_OK)
         return e;
 
-    uint8_t padlen = ct[ct_len - 2];
-    if ((size_t)padlen + ESP_TRAILER > ct_len) {
-        e = MK_E_BAD_SYNTAX;
-        goto wipe;
-    }
     /* RFC 4303 §2.4: with the default padding "the receiver SHOULD inspect the Padding field";
-     * anything but 1, 2, 3, ... is malformed. */
-    const uint8_t *pad = ct + ct_len - ESP_TRAILER - padlen;
-    for (size_t i = 0; i < padlen; i++) {
-        if (pad[i] != (uint8_t)(i + 1)) {
-            e = MK_E_BAD_SYNTAX;
-            goto wipe;
-        }
+     * anything but 1, 2, 3, ... is malformed, as is a Pad Length beyond the plaintext. */
+    size_t padlen = ct[ct_len - 2];
+    bool ok = padlen + ESP_TRAILER <= ct_len;
+    for (size_t i = 0; ok && i < padlen; i++)
+        ok = ct[ct_len - ESP_TRAILER - padlen + i] == (uint8_t)(i + 1);
+    if (!ok) {
+        mk_wipe(ct, ct_len); /* a rejected packet's plaintext is not released */
+        return MK_E_BAD_SYNTAX;
     }
     /* RFC 4303 §3.4.3: "The receive window is updated only if the ICV verification
      * succeeds" (and, here, only if the packet is accepted as a whole). */
@@ -242,23 +231,15 @@ static mk_err open_core(mk_esp_sa *sa, const esp_algs *a, uint8_t *pkt, size_t l
     *inner = ct;
     *inner_len = ct_len - ESP_TRAILER - padlen;
     return MK_E_OK;
-wipe:
-    mk_wipe(ct, ct_len); /* a rejected packet's plaintext is not released */
-    return e;
 }
 
 mk_err mk_esp_open(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_header,
                    const uint8_t **inner, size_t *inner_len)
 {
-    esp_algs a;
-    mk_err e;
-
     *inner = NULL;
     *inner_len = 0;
     *next_header = 0;
-    if ((e = esp_algs_get(sa, false, &a)) != MK_E_OK)
-        return e;
-    e = open_core(sa, &a, pkt, len, next_header, inner, inner_len);
+    mk_err e = open_core(sa, pkt, len, next_header, inner, inner_len);
     /* A saturating counter: the only trace a dropped packet may leave on the SA. */
     if (e != MK_E_OK && mk_err_class(e) == MK_CLASS_DROP && sa->dropped != UINT32_MAX)
         sa->dropped++;

@@ -12,9 +12,8 @@
 enum {
     KS_MAX_SEG = 8,      /* segments of S in prf+ (ours use at most 4) */
     KS_MAX_BLOCKS = 255, /* RFC 7296 §2.13: the counter is one octet */
-    /* SK_d + SK_pi + SK_pr + 2 * SK_a + 2 * SK_e at their largest */
+    /* SK_d + SK_pi + SK_pr + 2 * SK_a + 2 * SK_e at their largest (KEYMAT is shorter) */
     KS_MAX_IKE = 3 * MK_MAX_PRF_OUT + 2 * MK_MAX_INTEG_KEY + 2 * MK_MAX_ENCR_KEY,
-    KS_MAX_CHILD = 2 * (MK_MAX_ENCR_KEY + MK_MAX_INTEG_KEY),
 };
 
 /* prf+ (K,S) = T1 | T2 | T3 | T4 | ...
@@ -56,11 +55,21 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
     return MK_E_OK;
 }
 
-/* Cut prf+ output into n keys, in order: dst[i] gets len[i] octets. */
-static void ks_slice(const uint8_t *buf, uint8_t *const *dst, const size_t *len, size_t n)
+/* prf+(key, S) cut into n keys, in order: dst[i] gets len[i] octets. key is SKEYSEED or SK_d,
+ * both prf->out_len octets. The callers bound every len[i], so the sum fits buf. */
+static mk_err ks_cut(const mk_prf_class *prf, const uint8_t *key, const mk_iov *s, size_t n_s,
+                     uint8_t *const *dst, const size_t *len, size_t n)
 {
-    for (size_t i = 0; i < n; buf += len[i++])
-        memcpy(dst[i], buf, len[i]);
+    uint8_t buf[KS_MAX_IKE];
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++)
+        total += len[i];
+    mk_err e = mk_ks_prfplus(prf, key, prf->out_len, s, n_s, buf, total);
+    const uint8_t *p = buf;
+    for (size_t i = 0; e == MK_E_OK && i < n; p += len[i++])
+        memcpy(dst[i], p, len[i]);
+    mk_wipe(buf, sizeof buf);
+    return e;
 }
 
 /* SKEYSEED = prf(Ni | Nr, g^ir)            (RFC 7296 §2.14) */
@@ -89,32 +98,21 @@ mk_err mk_ks_ike_keys(const mk_prf_class *prf, const mk_integ_class *integ,
                       size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t spi_i[8],
                       const uint8_t spi_r[8], mk_ike_sa_keys *k)
 {
-    uint8_t buf[KS_MAX_IKE];
     const mk_iov s[4] = {{ni, ni_len}, {nr, nr_len}, {spi_i, 8}, {spi_r, 8}};
-    size_t lp, la, le;
-    mk_err e;
-
     if (prf == NULL || encr == NULL)
         return MK_E_BAD_CONFIG;
     /* RFC 7296 §2.14: SK_d, SK_pi, SK_pr have the PRF's preferred key length; SK_a* the
      * integrity key length (none with AEAD, RFC 5282 §7); SK_e* the cipher key plus salt. */
-    lp = prf->out_len;
-    la = integ != NULL ? integ->key_len : 0;
-    le = encr->key_len;
+    size_t lp = prf->out_len, la = integ != NULL ? integ->key_len : 0, le = encr->key_len;
     if (lp > MK_MAX_PRF_OUT || la > MK_MAX_INTEG_KEY || le > MK_MAX_ENCR_KEY)
         return MK_E_BAD_CONFIG;
-    e = mk_ks_prfplus(prf, skeyseed, lp, s, 4, buf, 3 * lp + 2 * la + 2 * le);
-    if (e != MK_E_OK)
-        goto out;
     memset(k, 0, sizeof *k);
-    ks_slice(buf, (uint8_t *const[]){k->d, k->ai, k->ar, k->ei, k->er, k->pi, k->pr},
-             (const size_t[]){lp, la, la, le, le, lp, lp}, 7);
     k->prf_len = lp;
     k->integ_len = la;
     k->encr_len = le;
-out:
-    mk_wipe(buf, sizeof buf);
-    return e;
+    return ks_cut(prf, skeyseed, s, 4,
+                  (uint8_t *const[]){k->d, k->ai, k->ar, k->ei, k->er, k->pi, k->pr},
+                  (const size_t[]){lp, la, la, le, le, lp, lp}, 7);
 }
 
 /* MACedIDForI = prf(SK_pi, RestOfInitIDPayload)
@@ -160,29 +158,18 @@ mk_err mk_ks_child_keys(const mk_prf_class *prf, const mk_integ_class *integ,
                         const mk_encr_class *encr, const uint8_t *sk_d, const uint8_t *ni,
                         size_t ni_len, const uint8_t *nr, size_t nr_len, mk_child_keys *k)
 {
-    uint8_t buf[KS_MAX_CHILD];
     const mk_iov s[2] = {{ni, ni_len}, {nr, nr_len}};
-    size_t la, le;
-    mk_err e;
-
     if (prf == NULL || encr == NULL)
         return MK_E_BAD_CONFIG;
-    la = integ != NULL ? integ->key_len : 0;
-    le = encr->key_len;
+    size_t la = integ != NULL ? integ->key_len : 0, le = encr->key_len;
     if (la > MK_MAX_INTEG_KEY || le > MK_MAX_ENCR_KEY)
         return MK_E_BAD_CONFIG;
+    memset(k, 0, sizeof *k);
+    k->encr_len = le;
+    k->integ_len = la;
     /* SPEC RFC7296 2.17: "All keys for SAs carrying data from the initiator to the responder
      * are taken before SAs going from the responder to the initiator ... the encryption key
      * ... MUST be taken from the first bits and the integrity key ... from the remaining". */
-    e = mk_ks_prfplus(prf, sk_d, prf->out_len, s, 2, buf, 2 * (le + la));
-    if (e != MK_E_OK)
-        goto out;
-    memset(k, 0, sizeof *k);
-    ks_slice(buf, (uint8_t *const[]){k->ei, k->ai, k->er, k->ar}, (const size_t[]){le, la, le, la},
-             4);
-    k->encr_len = le;
-    k->integ_len = la;
-out:
-    mk_wipe(buf, sizeof buf);
-    return e;
+    return ks_cut(prf, sk_d, s, 2, (uint8_t *const[]){k->ei, k->ai, k->er, k->ar},
+                  (const size_t[]){le, la, le, la}, 4);
 }

@@ -32,18 +32,13 @@ mk_err mk_ks_ike_keys(const mk_prf_class *prf, const mk_integ_class *integ,
                       size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t spi_i[8],
                       const uint8_t spi_r[8], mk_ike_sa_keys *k);
 
-/* AUTH for a pre-shared key (RFC 7296 §2.15):
+/* AUTH for a pre-shared key (RFC 7296 §2.15), in two steps, so a PSK user computes the pad key
+ * once per SA:
  *   octets = RealMessage | Nonce(peer) | prf(SK_p, RestOfIDPayload)
- *   AUTH   = prf( prf(Shared Secret, "Key Pad for IKEv2"), octets )
+ *   padkey = prf(Shared Secret, "Key Pad for IKEv2"), AUTH = prf(padkey, octets)
  * `real_msg` is the IKE_SA_INIT message the signer sent, `nonce` the other side's nonce,
- * `sk_p` SK_pi (initiator) or SK_pr (responder), `id_rest` the ID body. out: prf->out_len. */
-void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
-                    const uint8_t *real_msg, size_t real_len, const uint8_t *nonce,
-                    size_t nonce_len, const uint8_t *sk_p, const uint8_t *id_rest,
-                    size_t id_rest_len, uint8_t *out);
-
-/* The same in two steps, so a PSK user computes the pad key once per SA (RFC 7296 §2.15):
- * padkey = prf(Shared Secret, "Key Pad for IKEv2"), AUTH = prf(padkey, octets). */
+ * `sk_p` SK_pi (initiator) or SK_pr (responder), `id_rest` the ID body. out: prf->out_len.
+ * The one-call form, for the tools, is in keysched_tools.h. */
 void mk_ks_psk_padkey(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len, uint8_t *out);
 void mk_ks_auth_psk_pad(const mk_prf_class *prf, const uint8_t *padkey, const uint8_t *real_msg,
                         size_t real_len, const uint8_t *nonce, size_t nonce_len,

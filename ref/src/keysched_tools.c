@@ -4,7 +4,7 @@
  * vectors). The initiator computes the pad key once per SA and calls mk_ks_auth_psk_pad itself
  * (keysched.c), so the core never needs this wrapper.
  */
-#include "keysched.h"
+#include "keysched_tools.h"
 
 void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,
                     const uint8_t *real_msg, size_t real_len, const uint8_t *nonce,

@@ -55,17 +55,18 @@ mk_err mk_sk_open_span(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, u
 
 /* extra_blocks and pad_fill exist for tests: longer-than-minimal padding with arbitrary
  * contents is what a receiver MUST accept (RFC 7296 §3.14), so test_sk.c builds it here. */
-mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                      const uint8_t *inner, size_t inner_len, size_t extra_blocks, uint8_t pad_fill)
+mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const mk_env *env, const uint8_t *iv,
+                      uint8_t first, const uint8_t *inner, size_t inner_len, size_t extra_blocks,
+                      uint8_t pad_fill)
 {
     size_t block, pad, pt_len, icv, sk_off, total;
     uint8_t *q, *ct;
     mk_err e;
 
+    if ((icv = mk_sk_icv_len(k)) == 0 || (iv == NULL && (env == NULL || env->rng == NULL)))
+        return MK_E_BAD_CONFIG;
     if (w->err != MK_E_OK)
         return w->err;
-    if ((icv = mk_sk_icv_len(k)) == 0)
-        return MK_E_BAD_CONFIG;
     /* The writer must hold exactly the IKE header: SK is the only (and so the last) payload. */
     if (w->off != MK_HDR_LEN)
         return MK_E_BAD_STATE;
@@ -91,7 +92,13 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
         return w->err;
     q[0] = first;
     q[1] = 0;
-    memcpy(q + MK_GEN_HDR_LEN, iv, k->encr->iv_len);
+    /* RFC 7296 §3.14: the CBC IV MUST be unpredictable (fresh random); RFC 5282 §3.1: the
+     * AEAD IV MUST be unique per key. 64 random bits from env->rng satisfy both for the few
+     * messages one IKE SA protects. */
+    if (iv != NULL)
+        memcpy(q + MK_GEN_HDR_LEN, iv, k->encr->iv_len);
+    else
+        env->rng(env->ctx, q + MK_GEN_HDR_LEN, k->encr->iv_len);
     ct = q + MK_GEN_HDR_LEN + k->encr->iv_len;
     if (inner_len > 0)
         memcpy(ct, inner, inner_len);
@@ -112,25 +119,13 @@ mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t 
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
                   const uint8_t *inner, size_t inner_len)
 {
-    uint8_t iv[SK_MAX_IV];
-    if (mk_sk_icv_len(k) == 0 || env == NULL || env->rng == NULL)
-        return MK_E_BAD_CONFIG;
-    /* RFC 7296 §3.14: the CBC IV MUST be unpredictable (fresh random); RFC 5282 §3.1: the
-     * AEAD IV MUST be unique per key. 64 random bits from env->rng satisfy both for the few
-     * messages one IKE SA protects. */
-    env->rng(env->ctx, iv, k->encr->iv_len);
-    mk_err e = mk_sk_seal_raw(w, k, iv, first, inner, inner_len, 0, 0);
-    mk_wipe(iv, sizeof iv);
-    return e;
+    return mk_sk_seal_raw(w, k, env, NULL, first, inner, inner_len, 0, 0);
 }
 
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap, mk_chain *inner)
 {
-    size_t ivl, icv, ct_len, inner_len;
-    uint8_t padlen, sk_first = 0;
-    const uint8_t *sk_body = NULL;
-    uint16_t sk_len = 0;
-    size_t sk_hdr_off = 0;
+    size_t ivl, icv, ct_len;
+    uint8_t padlen;
     mk_rd r;
     mk_err e;
 
@@ -139,11 +134,9 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     if (!m->has_sk || m->sk_body == NULL)
         return MK_E_BAD_SYNTAX;
     ivl = k->encr->iv_len;
-    /* The SK payload must end the message exactly (mk_msg_parse enforces it; re-check, since
-     * the ICV span below is computed from these offsets). */
-    if (m->sk_hdr_off + MK_GEN_HDR_LEN + m->sk_len != m->len ||
-        m->sk_body != m->dgram + m->sk_hdr_off + MK_GEN_HDR_LEN)
-        return MK_E_BAD_LENGTH;
+    /* The ICV span below is computed from m's offsets: mk_msg_parse, the only producer of an
+     * mk_msg with has_sk, guarantees that the SK payload ends the message exactly and that
+     * sk_body sits MK_GEN_HDR_LEN after sk_hdr_off (RFC 7296 §3.14; fuzz_msg_parse asserts it). */
     /* IV | at least the Pad Length octet | ICV */
     if (m->sk_len < ivl + 1 + icv)
         return MK_E_BAD_LENGTH;
@@ -171,12 +164,11 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
         e = MK_E_BAD_SYNTAX;
         goto fail;
     }
-    inner_len = ct_len - 1 - padlen;
-    r = mk_rd_init(plain, inner_len);
-    e = mk_chain_parse(inner, m->sk_first, &r, false, &sk_first, &sk_body, &sk_len, &sk_hdr_off);
-    if (e != MK_E_OK)
-        goto fail;
-    return MK_E_OK;
+    /* The inner chain: no SK inside SK (allow_sk false), so there is no SK view to return. */
+    r = mk_rd_init(plain, ct_len - 1 - padlen);
+    e = mk_chain_parse(inner, m->sk_first, &r, false, NULL, NULL, NULL, NULL);
+    if (e == MK_E_OK)
+        return MK_E_OK;
 fail:
     mk_wipe(plain, ct_len);
     memset(inner, 0, sizeof *inner);

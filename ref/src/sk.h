@@ -19,16 +19,12 @@
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
                   const uint8_t *inner, size_t inner_len);
 
-/* Added: seal with a caller-given IV (iv_len octets), otherwise as mk_sk_seal. For known-answer
- * tests (RFC 7634 App. B; sk_tools.c, built for the tools only); the core uses mk_sk_seal. */
-mk_err mk_sk_seal_iv(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                     const uint8_t *inner, size_t inner_len);
-
-/* Added: test hook. As mk_sk_seal_iv, plus `extra_blocks` blocks of padding beyond the minimum
- * (octets for AEAD, whose block is 1), each padding octet set to `pad_fill`: receivers must
- * accept any padding (RFC 7296 §3.14). BAD_CONFIG if the padding would exceed 255 octets. */
-mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const uint8_t *iv, uint8_t first,
-                      const uint8_t *inner, size_t inner_len, size_t extra_blocks,
+/* What both build on, and a test hook: the IV is `iv` (iv_len octets) or, if iv is NULL, drawn
+ * from env->rng; `extra_blocks` blocks of padding beyond the minimum (octets for AEAD, whose
+ * block is 1), each padding octet set to `pad_fill`: receivers must accept any padding
+ * (RFC 7296 §3.14). BAD_CONFIG if the padding would exceed 255 octets. */
+mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const mk_env *env, const uint8_t *iv,
+                      uint8_t first, const uint8_t *inner, size_t inner_len, size_t extra_blocks,
                       uint8_t pad_fill);
 
 /* Open the SK payload of a parsed message: check the ICV over AAD/whole message, decrypt into
