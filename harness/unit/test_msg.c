@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "msg.h"
 #include "msg_cert.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "pcapread.h"
 #include "vec.h"
 
@@ -751,28 +751,26 @@ Test(msg, chain_walker_rules)
     memcpy(b + 28, "\x23\x00\x00\x0c", 4);
     size_t n = 40;
     mk_chain c;
-    uint8_t first = 0;
-    const uint8_t *body = NULL;
-    uint16_t sklen = 0;
-    size_t off = 0;
+    mk_msg sk = {0};
     mk_rd r = mk_rd_init(b, n);
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, true, &first, &body, &sklen, &off), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, &sk), E(OK));
     cr_assert_eq(c.n, 2);
-    cr_assert_eq(first, MK_PT_IDI);
-    cr_assert_eq(body, b + 32);
-    cr_assert_eq(sklen, 8);
-    cr_assert_eq(off, 28);
+    cr_assert(sk.has_sk);
+    cr_assert_eq(sk.sk_first, MK_PT_IDI);
+    cr_assert_eq(sk.sk_body, b + 32);
+    cr_assert_eq(sk.sk_len, 8);
+    cr_assert_eq(sk.sk_hdr_off, 28);
     r = mk_rd_init(b, n);
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, false, NULL, NULL, NULL, NULL),
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, NULL),
                E(BAD_SYNTAX)); /* inner chains may not hold SK */
     r = mk_rd_init(b, 8);
     b[0] = 0;
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, NULL), E(OK));
     r = mk_rd_init(b, 0);
-    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, NULL), E(OK));
     cr_assert_eq(c.n, 0);
     r = mk_rd_init(b, 4);
-    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, false, NULL, NULL, NULL, NULL),
+    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, NULL),
                E(BAD_LENGTH)); /* octets after the last payload */
 }
 
@@ -791,13 +789,13 @@ Test(msg, unknown_payloads_do_not_count_but_are_bounded)
     o += 8;
     mk_chain c;
     mk_rd r = mk_rd_init(b, o);
-    assert_err(mk_chain_parse(&c, 100, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, 100, &r, NULL), E(OK));
     cr_assert_eq(c.n, 1);
     cr_assert_eq(c.unsupported_critical, 0);
     b[1 + 4 * 50] = 0x80; /* payload 51 becomes critical */
     b[4 * 49] = 101;      /* ... and of type 101 */
     r = mk_rd_init(b, o);
-    assert_err(mk_chain_parse(&c, 100, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, 100, &r, NULL), E(OK));
     cr_assert_eq(c.unsupported_critical, 101, "the first unknown critical type is recorded");
 }
 

@@ -57,15 +57,14 @@ typedef struct mk_msg {
 /* Decode the 28-octet header. RFC 7296 §3.1: Length must equal the datagram length; major
  * version 2 else BAD_VERSION. */
 mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len);
-void mk_hdr_encode(mk_wr *w, const mk_hdr *h); /* writes 28 octets; length patched by caller */
 
 /* Walk a payload chain starting with type `first` over `r` (which must be consumed exactly).
  * Known types: SA KE IDi IDr CERT CERTREQ AUTH Nonce N D V TSi TSr SK CP EAP. Unknown and not
  * critical: skipped (not stored). Unknown and critical: recorded in unsupported_critical (the
  * walk continues, the caller decides: RFC 7296 §2.5). SK must be the last payload: SK_NOT_LAST.
- * More than MK_MAX_PAYLOADS: TOO_MANY. When `allow_sk` is false an SK payload is BAD_SYNTAX. */
-mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
-                      const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off);
+ * More than MK_MAX_PAYLOADS: TOO_MANY. An SK payload sets has_sk and the sk_* fields of `sk`
+ * (its other fields are not touched); when `sk` is NULL (an inner chain) SK is BAD_SYNTAX. */
+mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk);
 
 /* Header + chain of a whole datagram (without any non-ESP marker). */
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len);
@@ -124,8 +123,6 @@ typedef struct mk_notify {
     uint16_t data_len;
 } mk_notify;
 mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len);
-void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
-                         uint16_t type, const uint8_t *data, size_t data_len);
 
 /* ---- Delete (§3.11) ---- */
 enum { MK_MAX_DELETE_SPIS = 8 };
@@ -135,8 +132,6 @@ typedef struct mk_delete {
     const uint8_t *spis; /* n_spi * spi_len octets */
 } mk_deletev;            /* not "mk_delete": that name is the public mk_delete() in minike.h */
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
-void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
-                         uint16_t n_spi);
 
 /* ---- TS (§3.13) ---- */
 enum { MK_MAX_TS = 4 };
@@ -144,7 +139,7 @@ typedef struct mk_tsl {
     mk_ts ts[MK_MAX_TS];
     uint8_t n;
 } mk_tsl;
-mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len);
+mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len); /* l->n = 0 on error */
 void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 
 /* ---- Generic payload framing for encoders ----
@@ -161,12 +156,7 @@ void mk_pl_end(mk_wr *w, size_t at);
 void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t *data,
                   size_t data_len);
 
-/* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)", unknown
- * types as "?<n>", unknown notifies as "N(<n>)", plus " CRITICAL(<n>)" if one was recorded. Writes
- * a NUL-terminated string into out (truncated to cap). */
-void mk_chain_describe(const mk_chain *c, char *out, size_t cap);
-const char *mk_pt_name(uint8_t type);
-const char *mk_notify_name(uint16_t type);
-const char *mk_exchange_name(uint8_t ex);
+/* The encoders only tools use (mk_hdr_encode, a Notify with an SPI, a Delete with SPIs) and the
+ * names for traces: msg_tools.h. */
 
 #endif

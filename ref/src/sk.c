@@ -127,10 +127,7 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap, mk_chain *inner)
 {
     size_t ivl, icv, ct_len, inner_len;
-    uint8_t padlen, sk_first = 0;
-    const uint8_t *sk_body = NULL;
-    uint16_t sk_len = 0;
-    size_t sk_hdr_off = 0;
+    uint8_t padlen;
     mk_rd r;
     mk_err e;
 
@@ -173,7 +170,7 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     }
     inner_len = ct_len - 1 - padlen;
     r = mk_rd_init(plain, inner_len);
-    e = mk_chain_parse(inner, m->sk_first, &r, false, &sk_first, &sk_body, &sk_len, &sk_hdr_off);
+    e = mk_chain_parse(inner, m->sk_first, &r, NULL); /* NULL: no SK inside SK */
     if (e != MK_E_OK)
         goto fail;
     return MK_E_OK;
