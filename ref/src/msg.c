@@ -28,35 +28,24 @@ mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
     h->flags = mk_rd_u8(&r);
     h->msgid = mk_rd_u32(&r);
     h->length = mk_rd_u32(&r);
-    if (r.err != MK_E_OK)
-        return r.err;
+    /* Each check keeps an earlier error (mk_rd_fail): a short datagram stays TRUNCATED. */
     /* RFC 7296 §3.1: "Implementations based on this version of IKE MUST reject or ignore
      * messages containing a version number greater than 2"; a major version below 2 is IKEv1.
      * "They MUST ignore the minor version number of received messages": not checked. */
     if ((h->version >> 4) != 2)
-        return MK_E_BAD_VERSION;
+        (void)mk_rd_fail(&r, MK_E_BAD_VERSION);
     /* RFC 7296 §3.1: "Length (4 octets, unsigned integer): Length of the total message
-     * (header + payloads) in octets." It must describe exactly this datagram. */
-    if (h->length > len)
-        return MK_E_TRUNCATED;
+     * (header + payloads) in octets." It must describe exactly this datagram: longer is a
+     * datagram cut short (TRUNCATED), shorter leaves octets that belong to no message. */
     if (h->length != len)
-        return MK_E_BAD_LENGTH;
+        (void)mk_rd_fail(&r, h->length > len ? MK_E_TRUNCATED : MK_E_BAD_LENGTH);
     /* Flags: RFC 7296 §3.1 "X bits MUST be cleared when sending and MUST be ignored on
      * receipt", and the Version bit "MUST [be ignored] in incoming messages": nothing to check
      * here; I and R are checked against the exchange by the state machine. */
-    return MK_E_OK;
+    return r.err;
 }
 
 /* ---- per-payload limits (data, not an interpreter) ------------------------------------------ */
-
-/* The payload types we understand, in the sense of RFC 7296 §2.5: RFC 7296 numbers them without a
- * gap, 33 (SA) to 48 (EAP). Adding one turns a payload that was skipped (or, with the critical
- * bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into one that is length-checked and may make
- * the message DROP. */
-static bool pl_known(uint8_t type)
-{
-    return type >= MK_PT_SA && type <= MK_PT_EAP;
-}
 
 /* Body length bounds of the types we understand (generic header excluded). The minimum is the
  * fixed part of the body plus one octet where the variable part may not be empty, indexed by
@@ -137,7 +126,11 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
         if (body == NULL)
             break;
 
-        if (!pl_known(type)) {
+        /* The types we understand, in the sense of RFC 7296 §2.5, are numbered without a gap,
+         * 33 (SA) to 48 (EAP). Adding one turns a payload that was skipped (or, with the critical
+         * bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into one that is length-checked and
+         * may make the message DROP. */
+        if (type < MK_PT_SA || type > MK_PT_EAP) {
             /* RFC 7296 §2.5: "If the critical flag is set and the payload type is
              * unrecognized, the message MUST be rejected and the response to the IKE request
              * containing that payload MUST include a Notify payload UNSUPPORTED_CRITICAL_PAYLOAD".
@@ -182,13 +175,12 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
 
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
 {
-    mk_err e;
-
     /* Every field is reset first so that a parse that fails half-way leaves no view pointing
      * into an earlier datagram. On success all views point into `dgram`: the caller must keep
      * that buffer unchanged for as long as it uses `m`. */
     *m = (mk_msg){.dgram = dgram, .len = len, .sk_first = MK_PT_NONE};
-    if ((e = mk_hdr_decode(&m->hdr, dgram, len)) != MK_E_OK)
+    mk_err e = mk_hdr_decode(&m->hdr, dgram, len);
+    if (e != MK_E_OK)
         return e;
 
     mk_rd r = mk_rd_init(dgram, len);
@@ -212,8 +204,8 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
      * checked by mk_pl_decode_notify when the caller decodes the payload it found. */
     for (size_t i = 0; i < c->n; i++) {
         mk_rd r = mk_rd_init(c->pl[i].body, c->pl[i].len);
-        (void)mk_rd_u16(&r); /* Protocol ID, SPI Size */
-        if (c->pl[i].type == MK_PT_NOTIFY && mk_rd_u16(&r) == ntype && r.err == MK_E_OK)
+        /* Protocol ID | SPI Size | Notify Message Type: the type is the low 16 bits */
+        if (c->pl[i].type == MK_PT_NOTIFY && (uint16_t)mk_rd_u32(&r) == ntype && r.err == MK_E_OK)
             return &c->pl[i];
     }
     return NULL;
@@ -221,13 +213,12 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
 
 uint16_t mk_chain_first_error(const mk_chain *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        mk_notify n;
+    mk_notify n;
+    for (size_t i = 0; i < c->n; i++)
         if (c->pl[i].type == MK_PT_NOTIFY &&
             mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) == MK_E_OK &&
             n.type < MK_N_FIRST_STATUS)
             return n.type;
-    }
     return 0;
 }
 
@@ -240,8 +231,8 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
      * RFC 8031 §2) is the DH class's check, and whether the group is the one we sent is the
      * state machine's (RFC 7296 §3.4). */
     mk_rd r = body_rd(MK_PT_KE, body, len);
-    ke->group = mk_rd_u16(&r);
-    (void)mk_rd_u16(&r); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
+    /* DH Group Num | RESERVED, whose RFC 7296 §3.4 says "MUST be ignored when received" */
+    ke->group = (uint16_t)(mk_rd_u32(&r) >> 16);
     ke->data = rd_rest(&r, &ke->len);
     return r.err;
 }
@@ -277,8 +268,7 @@ static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_
                         const uint8_t *body, size_t len)
 {
     mk_rd r = body_rd(pt, body, len);
-    *type = mk_rd_u8(&r);
-    (void)mk_rd_bytes(&r, 3); /* RESERVED: ignored on receipt */
+    *type = (uint8_t)(mk_rd_u32(&r) >> 24); /* type | RESERVED (3 octets, ignored on receipt) */
     *data = rd_rest(&r, dlen);
     return r.err;
 }
@@ -315,18 +305,15 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.10: Protocol ID (1) | SPI Size (1) | Notify Message Type (2) | SPI | data */
     mk_rd r = body_rd(MK_PT_NOTIFY, body, len);
-    n->proto = mk_rd_u8(&r);
+    uint8_t proto = mk_rd_u8(&r);
     n->spi_len = mk_rd_u8(&r);
-    n->type = mk_rd_u16(&r);
-    /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
-    n->spi = mk_rd_bytes(&r, n->spi_len);
-    n->data = rd_rest(&r, &n->data_len);
     /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
      * zero and MUST be ignored on receipt." */
-    if (n->spi_len == 0) {
-        n->spi = NULL;
-        n->proto = 0;
-    }
+    n->proto = n->spi_len != 0 ? proto : 0;
+    n->type = mk_rd_u16(&r);
+    /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
+    n->spi = n->spi_len != 0 ? mk_rd_bytes(&r, n->spi_len) : NULL;
+    n->data = rd_rest(&r, &n->data_len);
     return r.err;
 }
 
@@ -349,9 +336,8 @@ mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
     if (d->n_spi > MK_MAX_DELETE_SPIS)
         (void)mk_rd_fail(&r, MK_E_TOO_MANY);
     /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
-    d->spis = mk_rd_bytes(&r, (size_t)d->n_spi * d->spi_len);
-    if (d->n_spi == 0 || d->spi_len == 0)
-        d->spis = NULL;
+    size_t spis_len = (size_t)d->n_spi * d->spi_len;
+    d->spis = spis_len != 0 ? mk_rd_bytes(&r, spis_len) : NULL;
     return rd_done(&r);
 }
 
@@ -371,8 +357,7 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     /* Every check keeps an earlier error (mk_rd_fail) and the loop stops at the first one: a
      * short body or selector reads as zeros, whose checks then return that first error. */
     mk_rd r = body_rd(MK_PT_TSI, body, len);
-    uint8_t n = mk_rd_u8(&r);
-    (void)mk_rd_bytes(&r, 3); /* RESERVED */
+    uint8_t n = (uint8_t)(mk_rd_u32(&r) >> 24); /* Number of TSs | RESERVED (3, ignored) */
     /* Zero selectors would describe no traffic at all, so the child SA could carry nothing.
      * More than MK_MAX_TS: we propose one selector per side, and a responder may only narrow
      * it (RFC 7296 §2.9), so a long list is not an answer to our request. */
@@ -414,9 +399,8 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
 void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
 {
     if ((n == 0 || n > MK_MAX_TS) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG; /* every write below is then a no-op */
-    mk_wr_u8(w, (uint8_t)n);
-    (void)mk_wr_reserve(w, 3); /* RESERVED */
+        w->err = MK_E_BAD_CONFIG;    /* every write below is then a no-op */
+    mk_wr_u32(w, (uint32_t)n << 24); /* Number of TSs | RESERVED (3 zero octets) */
     for (size_t i = 0; i < n && w->err == MK_E_OK; i++) {
         size_t alen = ts_addr_len(ts[i].type);
         if (alen == 0)
@@ -446,11 +430,11 @@ size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical
         else
             w->err = MK_E_BAD_LENGTH;
     }
-    mk_wr_u8(w, MK_PT_NONE); /* Next Payload: filled by the next mk_pl_begin, else 0 = last */
-    /* RFC 7296 §3.2: Critical "MUST be set to zero if the sender wants the recipient to skip
-     * this payload if it does not understand the payload type"; RESERVED "MUST be sent as 0". */
-    mk_wr_u8(w, critical ? 0x80 : 0x00);
-    mk_wr_u16(w, 0); /* Payload Length: patched by mk_pl_end */
+    /* Next Payload (0 = last: filled by the next mk_pl_begin) | C | RESERVED | Payload Length
+     * (patched by mk_pl_end). RFC 7296 §3.2: Critical "MUST be set to zero if the sender wants
+     * the recipient to skip this payload if it does not understand the payload type"; RESERVED
+     * "MUST be sent as 0". */
+    mk_wr_u32(w, critical ? 0x00800000u : 0);
     *prev_next_slot = at;
     return at;
 }

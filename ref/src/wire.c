@@ -69,13 +69,11 @@ const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
 bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n)
 {
     const uint8_t *q = mk_rd_bytes(r, n);
-    if (q == NULL)
-        return false;
     /* memcpy with n == 0 is still undefined for a NULL pointer (C11 7.24.1p2 with 7.1.4), so
      * the guard makes copying an empty field into a NULL `out` legal. */
-    if (n != 0)
+    if (q != NULL && n != 0)
         memcpy(out, q, n);
-    return true;
+    return q != NULL;
 }
 
 /* The child window is how a length field becomes a hard wall: a payload parser given the child
@@ -126,12 +124,10 @@ static void put_be(uint8_t *q, uint32_t v, size_t n)
  * fit is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
 static uint8_t *wr_take(mk_wr *w, size_t n)
 {
+    if (w->err == MK_E_OK && n > w->cap - w->off)
+        w->err = MK_E_BUF_TOO_SMALL;
     if (w->err != MK_E_OK)
         return NULL;
-    if (n > w->cap - w->off) {
-        w->err = MK_E_BUF_TOO_SMALL;
-        return NULL;
-    }
     w->off += n;
     return w->p + (w->off - n);
 }
@@ -172,12 +168,9 @@ void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
  * we built it (and signed it). Below MK_MAX_MSG neither can happen, so reaching it is a bug. */
 void mk_wr_patch(mk_wr *w, size_t mark, size_t from, size_t width)
 {
-    if (w->err != MK_E_OK)
-        return;
-    if (mark > w->off || width > w->off - mark || from > w->off ||
-        w->off - from > SIZE_MAX >> 8 * (sizeof(size_t) - width)) {
+    if (w->err == MK_E_OK && (mark > w->off || width > w->off - mark || from > w->off ||
+                              w->off - from > SIZE_MAX >> 8 * (sizeof(size_t) - width)))
         w->err = MK_E_BAD_LENGTH;
-        return;
-    }
-    put_be(w->p + mark, (uint32_t)(w->off - from), width);
+    if (w->err == MK_E_OK)
+        put_be(w->p + mark, (uint32_t)(w->off - from), width);
 }
