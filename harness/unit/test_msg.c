@@ -131,15 +131,19 @@ Test(msg, header_round_trip)
                               0, 0, 33, 0x20, 34, 0x08, 1, 2, 3, 4, 0, 0, 0, 28};
     cr_assert_eq(memcmp(buf, want, 28), 0);
     mk_hdr d;
-    assert_err(mk_hdr_decode(&d, buf, 28), MK_E_OK);
+    mk_rd r = mk_rd_init(buf, 28);
+    assert_err(mk_hdr_decode(&d, &r), MK_E_OK);
+    cr_assert_eq(r.off, 28);
     cr_assert_eq(memcmp(&d.spi_i, h.spi_i, 8), 0);
     cr_assert_eq(d.next, 33);
     cr_assert_eq(d.exchange, 34);
     cr_assert_eq(d.flags, 0x08);
     cr_assert_eq(d.msgid, 0x01020304);
     cr_assert_eq(d.length, 28);
-    for (size_t n = 0; n < 28; n++)
-        assert_err(mk_hdr_decode(&d, buf, n), MK_E_TRUNCATED);
+    for (size_t n = 0; n < 28; n++) {
+        r = mk_rd_init(buf, n);
+        assert_err(mk_hdr_decode(&d, &r), MK_E_TRUNCATED);
+    }
 }
 
 Test(msg, header_flags_are_not_judged)
@@ -150,7 +154,8 @@ Test(msg, header_flags_are_not_judged)
     buf[19] = 0xff;
     buf[27] = 28;
     mk_hdr d;
-    assert_err(mk_hdr_decode(&d, buf, 28), MK_E_OK);
+    mk_rd r = mk_rd_init(buf, 28);
+    assert_err(mk_hdr_decode(&d, &r), MK_E_OK);
     cr_assert_eq(d.flags, 0xff);
 }
 

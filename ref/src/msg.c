@@ -15,34 +15,33 @@
 
 /* ---- header (RFC 7296 §3.1) ------------------------------------------------------------------ */
 
-mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r)
 {
     /* All seven fields are read before any is checked: mk_rd errors are sticky, so a datagram
      * shorter than 28 octets ends as one TRUNCATED below instead of a check per field. */
-    mk_rd r = mk_rd_init(dgram, len);
-    mk_rd_copy(&r, h->spi_i, 8);
-    mk_rd_copy(&r, h->spi_r, 8);
-    h->next = mk_rd_u8(&r);
-    h->version = mk_rd_u8(&r);
-    h->exchange = mk_rd_u8(&r);
-    h->flags = mk_rd_u8(&r);
-    h->msgid = mk_rd_u32(&r);
-    h->length = mk_rd_u32(&r);
+    mk_rd_copy(r, h->spi_i, 8);
+    mk_rd_copy(r, h->spi_r, 8);
+    h->next = mk_rd_u8(r);
+    h->version = mk_rd_u8(r);
+    h->exchange = mk_rd_u8(r);
+    h->flags = mk_rd_u8(r);
+    h->msgid = mk_rd_u32(r);
+    h->length = mk_rd_u32(r);
     /* Each check keeps an earlier error (mk_rd_fail): a short datagram stays TRUNCATED. */
     /* RFC 7296 §3.1: "Implementations based on this version of IKE MUST reject or ignore
      * messages containing a version number greater than 2"; a major version below 2 is IKEv1.
      * "They MUST ignore the minor version number of received messages": not checked. */
     if ((h->version >> 4) != 2)
-        (void)mk_rd_fail(&r, MK_E_BAD_VERSION);
+        (void)mk_rd_fail(r, MK_E_BAD_VERSION);
     /* RFC 7296 §3.1: "Length (4 octets, unsigned integer): Length of the total message
      * (header + payloads) in octets." It must describe exactly this datagram: longer is a
      * datagram cut short (TRUNCATED), shorter leaves octets that belong to no message. */
-    if (h->length != len)
-        (void)mk_rd_fail(&r, h->length > len ? MK_E_TRUNCATED : MK_E_BAD_LENGTH);
+    if (h->length != r->len)
+        (void)mk_rd_fail(r, h->length > r->len ? MK_E_TRUNCATED : MK_E_BAD_LENGTH);
     /* Flags: RFC 7296 §3.1 "X bits MUST be cleared when sending and MUST be ignored on
      * receipt", and the Version bit "MUST [be ignored] in incoming messages": nothing to check
      * here; I and R are checked against the exchange by the state machine. */
-    return r.err;
+    return r->err;
 }
 
 /* ---- per-payload limits (data, not an interpreter) ------------------------------------------ */
@@ -179,12 +178,9 @@ mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
      * into an earlier datagram. On success all views point into `dgram`: the caller must keep
      * that buffer unchanged for as long as it uses `m`. */
     *m = (mk_msg){.dgram = dgram, .len = len, .sk_first = MK_PT_NONE};
-    mk_err e = mk_hdr_decode(&m->hdr, dgram, len);
-    if (e != MK_E_OK)
-        return e;
-
     mk_rd r = mk_rd_init(dgram, len);
-    (void)mk_rd_bytes(&r, MK_HDR_LEN);
+    /* A header error stays in r (sticky): the walk then reads nothing and returns it. */
+    (void)mk_hdr_decode(&m->hdr, &r);
     return mk_chain_parse(&m->chain, m->hdr.next, &r, m);
 }
 
@@ -224,6 +220,14 @@ uint16_t mk_chain_first_error(const mk_chain *c)
 
 /* ---- KE, Nonce, ID, AUTH (RFC 7296 §3.4-§3.9); CERT and CERTREQ: msg_cert.c ---------------- */
 
+/* The head is written as one big-endian word: the type or group in its top octets, the RESERVED
+ * octets after it zero as RFC 7296 §3.4, §3.5 and §3.8 ask of the sender. */
+void mk_pl_encode_head(mk_wr *w, uint32_t head, const uint8_t *data, size_t len)
+{
+    mk_wr_u32(w, head);
+    mk_wr_bytes(w, data, len);
+}
+
 mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.4: DH Group Num (2) | RESERVED (2) | Key Exchange Data (non-empty). Only the
@@ -235,12 +239,6 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
     ke->group = (uint16_t)(mk_rd_u32(&r) >> 16);
     ke->data = rd_rest(&r, &ke->len);
     return r.err;
-}
-
-void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len)
-{
-    mk_wr_u32(w, (uint32_t)group << 16); /* DH Group Num | RESERVED (2 zero octets) */
-    mk_wr_bytes(w, data, len);
 }
 
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len)
@@ -271,12 +269,6 @@ static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_
     *type = (uint8_t)(mk_rd_u32(&r) >> 24); /* type | RESERVED (3 octets, ignored on receipt) */
     *data = rd_rest(&r, dlen);
     return r.err;
-}
-
-void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
-{
-    mk_wr_u32(w, (uint32_t)type << 24); /* type | RESERVED (3 zero octets) */
-    mk_wr_bytes(w, data, len);
 }
 
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
@@ -326,10 +318,8 @@ mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
     /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
      * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
      * (SPI is in message header) or four for AH and ESP." */
-    bool spi_ok = d->proto == MK_PROTO_IKE                              ? d->spi_len == 0
-                  : d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP ? d->spi_len == 4
-                                                                        : false;
-    if (!spi_ok)
+    bool ipsec = d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP;
+    if (d->proto == MK_PROTO_IKE ? d->spi_len != 0 : !ipsec || d->spi_len != 4)
         (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
     /* A minimal initiator has one IKE SA and one child SA, so a Delete naming more than a
      * few SPIs cannot concern us; the cap keeps mk_deletev fixed-size. */
@@ -452,7 +442,6 @@ void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t
     size_t at = mk_pl_begin(w, prev_next_slot, MK_PT_NOTIFY, false);
     /* RFC 7296 §3.10: Protocol ID and SPI Size are zero (no SPI: Protocol ID "MUST be sent as
      * zero"), then the Notify Message Type and the data. */
-    mk_wr_u32(w, type);
-    mk_wr_bytes(w, data, data_len);
+    mk_pl_encode_head(w, type, data, data_len);
     mk_pl_end(w, at);
 }

@@ -56,7 +56,7 @@ typedef struct mk_msg {
 
 /* Decode the 28-octet header. RFC 7296 §3.1: Length must equal the datagram length; major
  * version 2 else BAD_VERSION. */
-mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len);
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r); /* r: over the whole datagram, at its start */
 
 /* Walk a payload chain starting with type `first` over `r` (which must be consumed exactly).
  * Known types: SA KE IDi IDr CERT CERTREQ AUTH Nonce N D V TSi TSr SK CP EAP. Unknown and not
@@ -77,6 +77,10 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype);
  * none. Status types, known or not, are not errors; a malformed Notify is skipped. */
 uint16_t mk_chain_first_error(const mk_chain *c);
 
+/* KE, ID and AUTH bodies (and a Notify's without SPI) share one layout: a 4-octet head, a
+ * type or group followed by RESERVED zeros, then the data. One encoder writes them all. */
+void mk_pl_encode_head(mk_wr *w, uint32_t head, const uint8_t *data, size_t len);
+
 /* ---- KE (§3.4) ---- */
 typedef struct mk_ke {
     uint16_t group;
@@ -84,7 +88,8 @@ typedef struct mk_ke {
     uint16_t len;
 } mk_ke;
 mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len);
-void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len);
+/* DH Group Num | RESERVED(2) | Key Exchange Data */
+#define mk_pl_encode_ke(w, group, d, n) mk_pl_encode_head(w, (uint32_t)(group) << 16, d, n)
 
 /* ---- Nonce (§3.9): 16..256 octets ---- */
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len);
@@ -99,9 +104,8 @@ typedef struct mk_idv {
     uint16_t rest_len;
 } mk_idv;
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
-/* ID and AUTH bodies have the same layout, "type | RESERVED(3) | data": one encoder writes both */
-void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len);
-#define mk_pl_encode_id mk_pl_encode_t3 /* ID Type | RESERVED(3) | Identification Data */
+/* ID Type | RESERVED(3) | Identification Data */
+#define mk_pl_encode_id(w, type, d, n) mk_pl_encode_head(w, (uint32_t)(type) << 24, d, n)
 
 /* ---- AUTH (§3.8) ---- */
 typedef struct mk_authv {
@@ -110,7 +114,8 @@ typedef struct mk_authv {
     uint16_t len;
 } mk_authv;
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len);
-#define mk_pl_encode_auth mk_pl_encode_t3 /* Auth Method | RESERVED(3) | Authentication Data */
+/* Auth Method | RESERVED(3) | Authentication Data */
+#define mk_pl_encode_auth(w, method, d, n) mk_pl_encode_head(w, (uint32_t)(method) << 24, d, n)
 
 /* CERT / CERTREQ (§3.6, §3.7): msg_cert.h, raw public keys only (MK_RPK). */
 

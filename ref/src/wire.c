@@ -119,42 +119,33 @@ static void put_be(uint8_t *q, uint32_t v, size_t n)
         q[i] = (uint8_t)(v >> 8 * (n - 1 - i));
 }
 
-/* Room for n more octets? Sets BUF_TOO_SMALL if not; returns the slot or NULL.
- * Same subtraction form as mk_rd_bytes (off <= cap is the invariant). A message that does not
- * fit is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
-static uint8_t *wr_take(mk_wr *w, size_t n)
+/* The one bounds check of the writer: room for n more octets? BUF_TOO_SMALL if not. Same
+ * subtraction form as mk_rd_bytes (off <= cap is the invariant). A message that does not fit is a
+ * sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED.
+ * Without `b` the slot is zeroed, so that a slot the caller forgets to fill never carries stale
+ * bytes; this is also how a RESERVED field is written: RFC 7815 App. A, "those MUST be sent as
+ * zero and MUST be ignored on receipt" (the reader side reads them with mk_rd_bytes and ignores
+ * the view). */
+uint8_t *mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
 {
     if (w->err == MK_E_OK && n > w->cap - w->off)
         w->err = MK_E_BUF_TOO_SMALL;
     if (w->err != MK_E_OK)
         return NULL;
     w->off += n;
-    return w->p + (w->off - n);
-}
-
-/* Zeroed so that a slot the caller forgets to fill never carries stale bytes; this is also how a
- * RESERVED field is written: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored
- * on receipt" (the reader side reads them with mk_rd_bytes and ignores the view). */
-uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
+    uint8_t *q = w->p + (w->off - n);
+    if (n != 0 && b != NULL)
+        memmove(q, b, n); /* b may alias the buffer (in-place builders) */
+    else if (n != 0)
         memset(q, 0, n);
     return q;
 }
 
 void mk_wr_be(mk_wr *w, uint32_t v, size_t n)
 {
-    uint8_t *q = wr_take(w, n);
+    uint8_t *q = mk_wr_reserve(w, n);
     if (q != NULL)
         put_be(q, v, n);
-}
-
-void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
-        memmove(q, b, n); /* b may alias the buffer (in-place builders) */
 }
 
 /* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build

@@ -42,8 +42,10 @@ void mk_wr_be(mk_wr *w, uint32_t v, size_t n); /* the low n (<= 4) octets of v, 
 #define mk_wr_u8(w, v) mk_wr_be((w), (v), 1)
 #define mk_wr_u16(w, v) mk_wr_be((w), (v), 2)
 #define mk_wr_u32(w, v) mk_wr_be((w), (v), 4)
-void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n);
-uint8_t *mk_wr_reserve(mk_wr *w, size_t n); /* n zero octets (RESERVED, filled later); or NULL */
+/* n octets of b, or n zero octets without b (RESERVED, or a slot filled later): the slot, or
+ * NULL once the writer has failed. */
+uint8_t *mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n);
+#define mk_wr_reserve(w, n) mk_wr_bytes((w), NULL, (n))
 /* Patch the n-octet slot at `mark` with (w->off - from): IKE lengths count from the start of
  * the structure that holds them, generic header included. BAD_LENGTH if it does not fit. */
 void mk_wr_patch(mk_wr *w, size_t mark, size_t from, size_t n);
