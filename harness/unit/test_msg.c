@@ -665,6 +665,27 @@ Test(msg, ts_mutations)
     assert_err(mk_pl_decode_ts(&l, buf, w.off), E(BAD_SYNTAX));
 }
 
+/* On any error no selector is kept (l->n = 0), even when earlier selectors were well-formed: a
+ * caller that ignored the error could otherwise use a half-checked list. */
+Test(msg, ts_decode_keeps_no_selector_on_error)
+{
+    mk_ts in[2] = {ts4(1, 9, 0, 65535), ts4(1, 9, 4500, 500)}; /* the second: start port > end */
+    uint8_t buf[64];
+    mk_wr w = mk_wr_init(buf, sizeof buf);
+    mk_pl_encode_ts(&w, in, 2);
+    assert_err(w.err, E(OK));
+    mk_tsl l;
+    assert_err(mk_pl_decode_ts(&l, buf, w.off), E(BAD_SYNTAX));
+    cr_assert_eq(l.n, 0, "the well-formed first selector is not kept either");
+    in[1] = ts4(1, 9, 500, 4500);
+    w = mk_wr_init(buf, sizeof buf);
+    mk_pl_encode_ts(&w, in, 2);
+    assert_err(mk_pl_decode_ts(&l, buf, w.off), E(OK));
+    cr_assert_eq(l.n, 2);
+    assert_err(mk_pl_decode_ts(&l, buf, w.off - 1), E(TRUNCATED)); /* the last address is short */
+    cr_assert_eq(l.n, 0);
+}
+
 /* ---- chain walker and framing ------------------------------------------------------------------
  */
 

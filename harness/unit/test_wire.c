@@ -248,6 +248,27 @@ Test(wire, reserve_zeroes)
     cr_assert_eq(w.err, MK_E_BUF_TOO_SMALL);
 }
 
+/* mk_wr_bytes is the one writer path: without data it zero-fills (that is mk_wr_reserve), with
+ * data it copies; both return the slot, and the integer writer writes its octets big-endian over
+ * a slot taken the same way. */
+Test(wire, bytes_without_data_zero_fill)
+{
+    static const uint8_t data[3] = {0xa1, 0xa2, 0xa3};
+    uint8_t buf[12];
+    memset(buf, 0xee, sizeof buf);
+    mk_wr w = mk_wr_init(buf, sizeof buf);
+    cr_assert_eq(mk_wr_bytes(&w, NULL, 2), buf);
+    cr_assert_eq(mk_wr_bytes(&w, data, 3), buf + 2);
+    mk_wr_be(&w, 0x0102, 3);
+    static const uint8_t want[8] = {0, 0, 0xa1, 0xa2, 0xa3, 0x00, 0x01, 0x02};
+    cr_assert_eq(w.off, 8);
+    cr_assert_eq(memcmp(buf, want, 8), 0);
+    cr_assert_eq(buf[8], 0xee, "nothing written past the slots");
+    cr_assert_null(mk_wr_bytes(&w, NULL, 5));
+    cr_assert_eq(w.err, MK_E_BUF_TOO_SMALL);
+    cr_assert_eq(buf[8], 0xee, "a write that does not fit writes nothing");
+}
+
 /* IKE-style lengths: the slot counts from the start of the structure that holds it. */
 Test(wire, mark_patch16_counts_from_header)
 {

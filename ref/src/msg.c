@@ -351,10 +351,8 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     /* Zero selectors would describe no traffic at all, so the child SA could carry nothing.
      * More than MK_MAX_TS: we propose one selector per side, and a responder may only narrow
      * it (RFC 7296 §2.9), so a long list is not an answer to our request. */
-    if (n == 0)
-        (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-    if (n > MK_MAX_TS)
-        (void)mk_rd_fail(&r, MK_E_TOO_MANY);
+    if (n == 0 || n > MK_MAX_TS)
+        (void)mk_rd_fail(&r, n == 0 ? MK_E_BAD_SYNTAX : MK_E_TOO_MANY);
     for (uint8_t i = 0; i < n && r.err == MK_E_OK; i++) {
         mk_ts *ts = &l->ts[i];
         memset(ts, 0, sizeof *ts);
@@ -365,10 +363,8 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
          * RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
          * length of this Traffic Selector substructure including the header". */
         size_t alen = ts_addr_len(ts->type);
-        if (alen == 0)
-            (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        if (slen != 8 + 2 * alen)
-            (void)mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        if (alen == 0 || slen != 8 + 2 * alen) /* an unknown type, or a length that is not its */
+            (void)mk_rd_fail(&r, alen == 0 ? MK_E_BAD_SYNTAX : MK_E_BAD_LENGTH);
         ts->start_port = mk_rd_u16(&r);
         ts->end_port = mk_rd_u16(&r);
         mk_rd_copy(&r, ts->start, alen);
