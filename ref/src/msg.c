@@ -391,11 +391,10 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
         size_t alen = ts_addr_len(ts[i].type);
         if (alen == 0)
             w->err = MK_E_BAD_CONFIG;
-        mk_wr_u8(w, ts[i].type);
-        mk_wr_u8(w, ts[i].proto);
-        mk_wr_u16(w, (uint16_t)(8 + 2 * alen)); /* Selector Length */
-        mk_wr_u16(w, ts[i].start_port);
-        mk_wr_u16(w, ts[i].end_port);
+        /* TS Type | IP Protocol ID | Selector Length, then Start Port | End Port */
+        mk_wr_u32(w, (uint32_t)ts[i].type << 24 | (uint32_t)ts[i].proto << 16 |
+                         (uint32_t)(8 + 2 * alen));
+        mk_wr_u32(w, (uint32_t)ts[i].start_port << 16 | ts[i].end_port);
         mk_wr_bytes(w, ts[i].start, alen);
         mk_wr_bytes(w, ts[i].end, alen);
     }
