@@ -7,7 +7,8 @@
  * must be consumed exactly, so a count and a length that disagree are always caught.
  * This module must never act on what it decodes, never copy or keep secrets, never allocate,
  * and never read outside the bytes it was given: malformed input gives a DROP-class error.
- * Names for traces (mk_pt_name, mk_chain_describe, ...) live in msg_names.c.
+ * Names for traces (mk_pt_name, mk_chain_describe, ...) live in msg_names.c, the encoders only
+ * tools use (a whole header, a Notify with an SPI, a Delete with SPIs) in msg_tools.c.
  */
 #include <string.h>
 
