@@ -8,9 +8,9 @@
 #define MK_FUZZ_CHAIN_H
 
 #include "fuzz_common.h"
-#include "msg.h"
 #include "msg_cert.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "sk.h"
 
 static inline void fz_decode_pl(const mk_pl *pl)

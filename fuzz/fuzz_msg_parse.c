@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static mk_msg m;
     mk_hdr h;
 
-    mk_err he = mk_hdr_decode(&h, data, size);
+    mk_rd hr = mk_rd_init(data, size);
+    mk_err he = mk_hdr_decode(&h, &hr);
     FZ_EAT(he);
     memset(&m, 0, sizeof(m));
     mk_err e = mk_msg_parse(&m, data, size);

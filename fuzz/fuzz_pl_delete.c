@@ -5,7 +5,7 @@
  * (n_spi * spi_len octets); stability: re-encode gives the same fields.
  */
 #include "fuzz_common.h"
-#include "msg.h"
+#include "msg_tools.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

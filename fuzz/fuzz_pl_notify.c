@@ -5,7 +5,7 @@
  * to the same fields.
  */
 #include "fuzz_common.h"
-#include "msg.h"
+#include "msg_tools.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,8 +16,8 @@
 
 #include "keysched_tools.h"
 #include "minike_tools.h"
-#include "msg.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "sk.h"
 #include "suite.h"
 

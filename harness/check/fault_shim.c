@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "minike_tools.h"
-#include "msg.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 
 enum { BUF = 4096, MARK = 4 };
 

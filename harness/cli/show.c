@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "msg.h"
+#include "msg_tools.h"
 #include "sk.h"
 #include "suite.h"
 

@@ -11,8 +11,8 @@
 #define MK_PEER_INT_H
 
 #include "keysched_tools.h"
-#include "msg.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "msg.h"
+#include "msg_tools.h"
 #include "peer.h"
 #include "test_rng.h"
 

@@ -17,9 +17,9 @@
 
 #include "keysched.h"
 #include "minike_tools.h"
-#include "msg.h"
 #include "msg_cert.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "sig.h"
 #include "sk_tools.h"
 #include "spki.h"

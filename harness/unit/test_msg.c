@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "msg.h"
 #include "msg_cert.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "pcapread.h"
 #include "vec.h"
 
@@ -131,15 +131,19 @@ Test(msg, header_round_trip)
                               0, 0, 33, 0x20, 34, 0x08, 1, 2, 3, 4, 0, 0, 0, 28};
     cr_assert_eq(memcmp(buf, want, 28), 0);
     mk_hdr d;
-    assert_err(mk_hdr_decode(&d, buf, 28), MK_E_OK);
+    mk_rd r = mk_rd_init(buf, 28);
+    assert_err(mk_hdr_decode(&d, &r), MK_E_OK);
+    cr_assert_eq(r.off, 28);
     cr_assert_eq(memcmp(&d.spi_i, h.spi_i, 8), 0);
     cr_assert_eq(d.next, 33);
     cr_assert_eq(d.exchange, 34);
     cr_assert_eq(d.flags, 0x08);
     cr_assert_eq(d.msgid, 0x01020304);
     cr_assert_eq(d.length, 28);
-    for (size_t n = 0; n < 28; n++)
-        assert_err(mk_hdr_decode(&d, buf, n), MK_E_TRUNCATED);
+    for (size_t n = 0; n < 28; n++) {
+        r = mk_rd_init(buf, n);
+        assert_err(mk_hdr_decode(&d, &r), MK_E_TRUNCATED);
+    }
 }
 
 Test(msg, header_flags_are_not_judged)
@@ -150,7 +154,8 @@ Test(msg, header_flags_are_not_judged)
     buf[19] = 0xff;
     buf[27] = 28;
     mk_hdr d;
-    assert_err(mk_hdr_decode(&d, buf, 28), MK_E_OK);
+    mk_rd r = mk_rd_init(buf, 28);
+    assert_err(mk_hdr_decode(&d, &r), MK_E_OK);
     cr_assert_eq(d.flags, 0xff);
 }
 
@@ -660,6 +665,27 @@ Test(msg, ts_mutations)
     assert_err(mk_pl_decode_ts(&l, buf, w.off), E(BAD_SYNTAX));
 }
 
+/* On any error no selector is kept (l->n = 0), even when earlier selectors were well-formed: a
+ * caller that ignored the error could otherwise use a half-checked list. */
+Test(msg, ts_decode_keeps_no_selector_on_error)
+{
+    mk_ts in[2] = {ts4(1, 9, 0, 65535), ts4(1, 9, 4500, 500)}; /* the second: start port > end */
+    uint8_t buf[64];
+    mk_wr w = mk_wr_init(buf, sizeof buf);
+    mk_pl_encode_ts(&w, in, 2);
+    assert_err(w.err, E(OK));
+    mk_tsl l;
+    assert_err(mk_pl_decode_ts(&l, buf, w.off), E(BAD_SYNTAX));
+    cr_assert_eq(l.n, 0, "the well-formed first selector is not kept either");
+    in[1] = ts4(1, 9, 500, 4500);
+    w = mk_wr_init(buf, sizeof buf);
+    mk_pl_encode_ts(&w, in, 2);
+    assert_err(mk_pl_decode_ts(&l, buf, w.off), E(OK));
+    cr_assert_eq(l.n, 2);
+    assert_err(mk_pl_decode_ts(&l, buf, w.off - 1), E(TRUNCATED)); /* the last address is short */
+    cr_assert_eq(l.n, 0);
+}
+
 /* ---- chain walker and framing ------------------------------------------------------------------
  */
 
@@ -751,28 +777,26 @@ Test(msg, chain_walker_rules)
     memcpy(b + 28, "\x23\x00\x00\x0c", 4);
     size_t n = 40;
     mk_chain c;
-    uint8_t first = 0;
-    const uint8_t *body = NULL;
-    uint16_t sklen = 0;
-    size_t off = 0;
+    mk_msg sk = {0};
     mk_rd r = mk_rd_init(b, n);
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, true, &first, &body, &sklen, &off), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, &sk), E(OK));
     cr_assert_eq(c.n, 2);
-    cr_assert_eq(first, MK_PT_IDI);
-    cr_assert_eq(body, b + 32);
-    cr_assert_eq(sklen, 8);
-    cr_assert_eq(off, 28);
+    cr_assert(sk.has_sk);
+    cr_assert_eq(sk.sk_first, MK_PT_IDI);
+    cr_assert_eq(sk.sk_body, b + 32);
+    cr_assert_eq(sk.sk_len, 8);
+    cr_assert_eq(sk.sk_hdr_off, 28);
     r = mk_rd_init(b, n);
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, false, NULL, NULL, NULL, NULL),
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, NULL),
                E(BAD_SYNTAX)); /* inner chains may not hold SK */
     r = mk_rd_init(b, 8);
     b[0] = 0;
-    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NOTIFY, &r, NULL), E(OK));
     r = mk_rd_init(b, 0);
-    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, NULL), E(OK));
     cr_assert_eq(c.n, 0);
     r = mk_rd_init(b, 4);
-    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, false, NULL, NULL, NULL, NULL),
+    assert_err(mk_chain_parse(&c, MK_PT_NONE, &r, NULL),
                E(BAD_LENGTH)); /* octets after the last payload */
 }
 
@@ -791,13 +815,13 @@ Test(msg, unknown_payloads_do_not_count_but_are_bounded)
     o += 8;
     mk_chain c;
     mk_rd r = mk_rd_init(b, o);
-    assert_err(mk_chain_parse(&c, 100, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, 100, &r, NULL), E(OK));
     cr_assert_eq(c.n, 1);
     cr_assert_eq(c.unsupported_critical, 0);
     b[1 + 4 * 50] = 0x80; /* payload 51 becomes critical */
     b[4 * 49] = 101;      /* ... and of type 101 */
     r = mk_rd_init(b, o);
-    assert_err(mk_chain_parse(&c, 100, &r, false, NULL, NULL, NULL, NULL), E(OK));
+    assert_err(mk_chain_parse(&c, 100, &r, NULL), E(OK));
     cr_assert_eq(c.unsupported_critical, 101, "the first unknown critical type is recorded");
 }
 

@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "keysched_tools.h"
-#include "msg.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "peer.h"
 #include "sk.h"
 #include "suite.h"

@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "msg_sa.h" /* mk_wr_mark16 */
 #include "wire.h"
 
 /* A guarded copy of `n` octets: the byte after the last one is a guard page. */
@@ -52,15 +53,15 @@ Test(wire, read_edge_lengths)
         mk_rd short_ = mk_rd_init(p, w - 1);
         switch (w) {
         case 1:
-            mk_rd_u8(&ok);
+            (void)mk_rd_u8(&ok);
             cr_assert_eq(mk_rd_u8(&short_), 0);
             break;
         case 2:
-            mk_rd_u16(&ok);
+            (void)mk_rd_u16(&ok);
             cr_assert_eq(mk_rd_u16(&short_), 0);
             break;
         default:
-            mk_rd_u32(&ok);
+            (void)mk_rd_u32(&ok);
             cr_assert_eq(mk_rd_u32(&short_), 0);
             break;
         }
@@ -88,12 +89,12 @@ Test(wire, bytes_zero_one_max_maxplus1)
     cr_assert_eq(mk_rd_left(&r), 0);
 
     r = mk_rd_init(p, 8);
-    mk_rd_u8(&r);
+    (void)mk_rd_u8(&r);
     cr_assert_null(mk_rd_bytes(&r, SIZE_MAX), "huge n must not wrap the bound");
     cr_assert_eq(r.err, MK_E_TRUNCATED);
 
     r = mk_rd_init(p, 8);
-    mk_rd_u8(&r);
+    (void)mk_rd_u8(&r);
     cr_assert_null(mk_rd_bytes(&r, SIZE_MAX - 0), "n = SIZE_MAX");
     sodium_free(p);
 }
@@ -126,7 +127,7 @@ Test(wire, errors_are_sticky_first_wins)
     cr_assert_eq(out[0], 0xaa, "a failed copy writes nothing");
 
     r = mk_rd_init(p, 3);
-    mk_rd_u32(&r); /* TRUNCATED */
+    (void)mk_rd_u32(&r); /* TRUNCATED */
     mk_rd_fail(&r, MK_E_BAD_SYNTAX);
     cr_assert_eq(r.err, MK_E_TRUNCATED);
     cr_assert_eq(mk_rd_u8(&r), 0, "a short read poisons later reads that would fit");
@@ -152,7 +153,7 @@ Test(wire, sub_window_must_be_consumed_exactly)
 {
     uint8_t *p = guarded(b8, 8);
     mk_rd r = mk_rd_init(p, 8);
-    mk_rd_u8(&r);
+    (void)mk_rd_u8(&r);
     mk_rd s = mk_rd_sub(&r, 4);
     cr_assert_eq(r.off, 5, "the parent skips the window");
     cr_assert_eq(s.len, 4);
@@ -245,6 +246,27 @@ Test(wire, reserve_zeroes)
         cr_assert_eq(buf[i], 0);
     cr_assert_null(mk_wr_reserve(&w, 4));
     cr_assert_eq(w.err, MK_E_BUF_TOO_SMALL);
+}
+
+/* mk_wr_bytes is the one writer path: without data it zero-fills (that is mk_wr_reserve), with
+ * data it copies; both return the slot, and the integer writer writes its octets big-endian over
+ * a slot taken the same way. */
+Test(wire, bytes_without_data_zero_fill)
+{
+    static const uint8_t data[3] = {0xa1, 0xa2, 0xa3};
+    uint8_t buf[12];
+    memset(buf, 0xee, sizeof buf);
+    mk_wr w = mk_wr_init(buf, sizeof buf);
+    cr_assert_eq(mk_wr_bytes(&w, NULL, 2), buf);
+    cr_assert_eq(mk_wr_bytes(&w, data, 3), buf + 2);
+    mk_wr_be(&w, 0x0102, 3);
+    static const uint8_t want[8] = {0, 0, 0xa1, 0xa2, 0xa3, 0x00, 0x01, 0x02};
+    cr_assert_eq(w.off, 8);
+    cr_assert_eq(memcmp(buf, want, 8), 0);
+    cr_assert_eq(buf[8], 0xee, "nothing written past the slots");
+    cr_assert_null(mk_wr_bytes(&w, NULL, 5));
+    cr_assert_eq(w.err, MK_E_BUF_TOO_SMALL);
+    cr_assert_eq(buf[8], 0xee, "a write that does not fit writes nothing");
 }
 
 /* IKE-style lengths: the slot counts from the start of the structure that holds it. */

@@ -20,13 +20,9 @@ static void natd_payloads(const mk_ike *ike, mk_wr *w, size_t *slot)
     if (!ike->cfg->natt)
         return;
     mk_ks_natd(ike->spi_i, zero, &ike->cfg->local, hash);
-    size_t at = mk_pl_begin(w, slot, MK_PT_NOTIFY, false);
-    mk_pl_encode_notify(w, 0, NULL, 0, MK_N_NAT_DETECTION_SOURCE_IP, hash, sizeof hash);
-    mk_pl_end(w, at);
+    mk_pl_notify(w, slot, MK_N_NAT_DETECTION_SOURCE_IP, hash, sizeof hash);
     mk_ks_natd(ike->spi_i, zero, &ike->cfg->remote, hash);
-    at = mk_pl_begin(w, slot, MK_PT_NOTIFY, false);
-    mk_pl_encode_notify(w, 0, NULL, 0, MK_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof hash);
-    mk_pl_end(w, at);
+    mk_pl_notify(w, slot, MK_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof hash);
 }
 
 /* RFC 7296 §2.23: compare the peer's NAT_DETECTION hashes with what we see. The peer's SOURCE

@@ -18,9 +18,7 @@ static void cookie_first(const mk_ike *ike, mk_wr *w, size_t *slot)
 {
     if (ike->cookie_len == 0)
         return;
-    size_t at = mk_pl_begin(w, slot, MK_PT_NOTIFY, false);
-    mk_pl_encode_notify(w, 0, NULL, 0, MK_N_COOKIE, ike->cookie, ike->cookie_len);
-    mk_pl_end(w, at);
+    mk_pl_notify(w, slot, MK_N_COOKIE, ike->cookie, ike->cookie_len);
 }
 
 /* Bounded: once the bound is reached further ones are dropped (a forger could otherwise keep us

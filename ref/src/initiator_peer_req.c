@@ -115,7 +115,7 @@ mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
     mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
     /* RFC 7296 §3.11: deleting the IKE SA: protocol 1, SPI size 0, no SPIs */
     at = mk_pl_begin(&w, &slot, MK_PT_DELETE, false);
-    mk_pl_encode_delete(&w, MK_PROTO_IKE, 0, NULL, 0);
+    mk_wr_u32(&w, (uint32_t)MK_PROTO_IKE << 24); /* Protocol ID | SPI Size 0 | # of SPIs 0 */
     mk_pl_end(&w, at);
     if (w.err != MK_E_OK)
         return mk_ini_fail(ike, w.err);

@@ -43,10 +43,8 @@ static void mk_ini_rpk_init_payloads(mk_wr *w, size_t *slot)
 {
     /* RFC 7427 §4: announce the hashes we support; RFC 8420 §2: "Identity" (5) MUST be among
      * them for Ed25519 to be used */
-    size_t at = mk_pl_begin(w, slot, MK_PT_NOTIFY, false);
-    mk_pl_encode_notify(w, 0, NULL, 0, MK_N_SIGNATURE_HASH_ALGORITHMS, mk_sig_our_hashes,
-                        sizeof mk_sig_our_hashes);
-    mk_pl_end(w, at);
+    mk_pl_notify(w, slot, MK_N_SIGNATURE_HASH_ALGORITHMS, mk_sig_our_hashes,
+                 sizeof mk_sig_our_hashes);
 }
 
 static mk_err mk_ini_rpk_parse_init(const mk_chain *c, uint8_t *hashes, bool *certreq)

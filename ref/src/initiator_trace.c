@@ -7,6 +7,7 @@
  * never payload contents (IDs, AUTH, keys).
  */
 #include "initiator_int.h"
+#include "msg_tools.h"
 
 #if MK_TRACE
 /* A small string builder (no snprintf in the core): it never writes past cap - 1 and always
@@ -92,12 +93,8 @@ void mk_ini_trace_tx(const mk_ike *ike, const uint8_t *msg, size_t len, const ui
      * notify type names are printed, never the contents (IDs, AUTH, keys). */
     if (inner_buf != NULL && inner_off >= 1) {
         mk_rd r = mk_rd_init(inner_buf + 1, inner_off - 1);
-        uint8_t skf;
-        const uint8_t *skb;
-        uint16_t skl;
-        size_t sko;
-        if (mk_chain_parse(&c, inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE, &r, false, &skf,
-                           &skb, &skl, &sko) == MK_E_OK)
+        if (mk_chain_parse(&c, inner_off > 1 ? inner_buf[0] : (uint8_t)MK_PT_NONE, &r, NULL) ==
+            MK_E_OK)
             cp = &c;
     }
     mk_ini_trace_msg(ike, MK_EV_TX, msg, len, cp);

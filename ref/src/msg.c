@@ -7,7 +7,8 @@
  * must be consumed exactly, so a count and a length that disagree are always caught.
  * This module must never act on what it decodes, never copy or keep secrets, never allocate,
  * and never read outside the bytes it was given: malformed input gives a DROP-class error.
- * Names for traces (mk_pt_name, mk_chain_describe, ...) live in msg_names.c.
+ * Names for traces (mk_pt_name, mk_chain_describe, ...) live in msg_names.c, the encoders only
+ * tools use (a whole header, a Notify with an SPI, a Delete with SPIs) in msg_tools.c.
  */
 #include <string.h>
 
@@ -15,107 +16,65 @@
 
 /* ---- header (RFC 7296 §3.1) ------------------------------------------------------------------ */
 
-mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len)
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r)
 {
     /* All seven fields are read before any is checked: mk_rd errors are sticky, so a datagram
      * shorter than 28 octets ends as one TRUNCATED below instead of a check per field. */
-    mk_rd r = mk_rd_init(dgram, len);
-    mk_rd_copy(&r, h->spi_i, 8);
-    mk_rd_copy(&r, h->spi_r, 8);
-    h->next = mk_rd_u8(&r);
-    h->version = mk_rd_u8(&r);
-    h->exchange = mk_rd_u8(&r);
-    h->flags = mk_rd_u8(&r);
-    h->msgid = mk_rd_u32(&r);
-    h->length = mk_rd_u32(&r);
-    if (r.err != MK_E_OK)
-        return r.err;
+    mk_rd_copy(r, h->spi_i, 8);
+    mk_rd_copy(r, h->spi_r, 8);
+    h->next = mk_rd_u8(r);
+    h->version = mk_rd_u8(r);
+    h->exchange = mk_rd_u8(r);
+    h->flags = mk_rd_u8(r);
+    h->msgid = mk_rd_u32(r);
+    h->length = mk_rd_u32(r);
+    /* Each check keeps an earlier error (mk_rd_fail): a short datagram stays TRUNCATED. */
     /* RFC 7296 §3.1: "Implementations based on this version of IKE MUST reject or ignore
      * messages containing a version number greater than 2"; a major version below 2 is IKEv1.
      * "They MUST ignore the minor version number of received messages": not checked. */
     if ((h->version >> 4) != 2)
-        return MK_E_BAD_VERSION;
+        (void)mk_rd_fail(r, MK_E_BAD_VERSION);
     /* RFC 7296 §3.1: "Length (4 octets, unsigned integer): Length of the total message
-     * (header + payloads) in octets." It must describe exactly this datagram. */
-    if (h->length > len)
-        return MK_E_TRUNCATED;
-    if (h->length != len)
-        return MK_E_BAD_LENGTH;
+     * (header + payloads) in octets." It must describe exactly this datagram: longer is a
+     * datagram cut short (TRUNCATED), shorter leaves octets that belong to no message. */
+    if (h->length != r->len)
+        (void)mk_rd_fail(r, h->length > r->len ? MK_E_TRUNCATED : MK_E_BAD_LENGTH);
     /* Flags: RFC 7296 §3.1 "X bits MUST be cleared when sending and MUST be ignored on
      * receipt", and the Version bit "MUST [be ignored] in incoming messages": nothing to check
      * here; I and R are checked against the exchange by the state machine. */
-    return MK_E_OK;
-}
-
-/* The header is written with whatever Length the caller has so far; builders patch offset 24
- * (mk_wr_patch32) once the payloads are known. The bytes written here become part of
- * RealMessage1, so a retransmission resends the stored buffer rather than re-encoding it:
- * RFC 7296 §2.1 wants retransmissions bitwise identical. */
-void mk_hdr_encode(mk_wr *w, const mk_hdr *h)
-{
-    mk_wr_bytes(w, h->spi_i, 8);
-    mk_wr_bytes(w, h->spi_r, 8);
-    mk_wr_u8(w, h->next);
-    mk_wr_u8(w, h->version);
-    mk_wr_u8(w, h->exchange);
-    mk_wr_u8(w, h->flags);
-    mk_wr_u32(w, h->msgid);
-    mk_wr_u32(w, h->length);
+    return r->err;
 }
 
 /* ---- per-payload limits (data, not an interpreter) ------------------------------------------ */
 
-/* Body length bounds for every payload type we understand (generic header excluded). The
- * minimum is the fixed part of the body plus one octet where the variable part may not be
- * empty; decoders check the same bounds again when called on their own.
- * A type listed here is "understood" in the sense of RFC 7296 §2.5: adding a row turns a payload
- * that was skipped (or, with the critical bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into
- * one that is length-checked and may make the message DROP. UINT16_MAX means "whatever the
- * 16-bit Payload Length allows" (65531 octets of body). */
-typedef struct pl_limit {
-    uint8_t type;
-    uint16_t min, max;
-} pl_limit;
-static const pl_limit pl_limits[] = {
-    {MK_PT_SA, 8, UINT16_MAX},  /* at least one proposal header */
-    {MK_PT_KE, 5, UINT16_MAX},  /* group | RESERVED | data */
-    {MK_PT_IDI, 5, UINT16_MAX}, /* type | RESERVED(3) | data */
-    {MK_PT_IDR, 5, UINT16_MAX},
-    {MK_PT_CERT, 1, UINT16_MAX},     /* encoding | data */
-    {MK_PT_CERTREQ, 1, UINT16_MAX},  /* encoding | CA list (may be empty, RFC 7670) */
-    {MK_PT_AUTH, 5, UINT16_MAX},     /* method | RESERVED(3) | data */
-    {MK_PT_NONCE, 16, MK_MAX_NONCE}, /* RFC 7296 §3.9: 16..256 */
-    {MK_PT_NOTIFY, 4, UINT16_MAX},   /* proto | SPI size | type */
-    {MK_PT_DELETE, 4, UINT16_MAX},   /* proto | SPI size | #SPIs */
-    {MK_PT_VENDOR, 0, UINT16_MAX},
-    {MK_PT_TSI, 4, UINT16_MAX}, /* #TS | RESERVED(3) */
-    {MK_PT_TSR, 4, UINT16_MAX},
-    {MK_PT_SK, 0, UINT16_MAX}, /* checked by sk.c against the cipher */
-    {MK_PT_CP, 4, UINT16_MAX},
-    {MK_PT_EAP, 4, UINT16_MAX},
-};
+/* Body length bounds of the types we understand (generic header excluded). The minimum is the
+ * fixed part of the body plus one octet where the variable part may not be empty, indexed by
+ * type - MK_PT_SA:
+ *   SA 8 (at least one proposal header), KE 5 (group | RESERVED | data), IDi and IDr 5 (type |
+ *   RESERVED(3) | data), CERT 1 (encoding | data), CERTREQ 1 (encoding | CA list, may be empty,
+ *   RFC 7670), AUTH 5 (method | RESERVED(3) | data), Nonce 16 (RFC 7296 §3.9), N 4 (proto |
+ *   SPI size | type), D 4 (proto | SPI size | #SPIs), V 0, TSi and TSr 4 (#TS | RESERVED(3)),
+ *   SK 0 (checked by sk.c against the cipher), CP 4, EAP 4.
+ * The maximum is whatever the 16-bit Payload Length allows (65531 octets of body; UINT16_MAX for
+ * a decoder called on its own), except Nonce: RFC 7296 §3.9, "between 16 and 256 octets". The
+ * decoders check the same bounds again because they are also called on their own (tests,
+ * fuzzers) with lengths no walk has checked. */
+static const uint8_t pl_min[MK_PT_EAP - MK_PT_SA + 1] = {8, 5, 5, 5, 1, 1, 5, 16,
+                                                         4, 4, 0, 4, 4, 0, 4, 4};
 
-/* The pl_limits row of `type`, or NULL for a type we do not understand. A linear scan of 16
- * entries: on a device it costs less flash than a 256-entry table and runs at most 24 times per
- * message. */
-static const pl_limit *pl_row(uint8_t type)
+static bool pl_fits(uint8_t type, size_t len)
 {
-    for (size_t i = 0; i < sizeof pl_limits / sizeof pl_limits[0]; i++)
-        if (pl_limits[i].type == type)
-            return &pl_limits[i];
-    return NULL;
+    return len >= pl_min[type - MK_PT_SA] &&
+           len <= (type == MK_PT_NONCE ? MK_MAX_NONCE : UINT16_MAX);
 }
 
-/* A reader over the body of a payload of `type`, already failed with BAD_LENGTH if the length is
- * outside the type's pl_limits row (shorter than the fixed part, plus one octet where the data
- * may not be empty, or longer than a Payload Length can say). The decoders below check it again
- * because they are also called on their own (tests, fuzzers) with lengths no walk has checked;
- * their fixed fields then read as zeros and the decoder returns that first error. */
+/* A reader over the body of a payload of `type` (one we understand), already failed with
+ * BAD_LENGTH if the length does not fit the type (pl_fits): its fixed fields then read as zeros
+ * and the decoder returns that first error. */
 static mk_rd body_rd(uint8_t type, const uint8_t *body, size_t len)
 {
     mk_rd r = mk_rd_init(body, len);
-    const pl_limit *l = pl_row(type);
-    if (l == NULL || len < l->min || len > l->max)
+    if (!pl_fits(type, len))
         (void)mk_rd_fail(&r, MK_E_BAD_LENGTH);
     return r;
 }
@@ -137,21 +96,18 @@ static mk_err rd_done(mk_rd *r)
 
 /* ---- the chain walker (RFC 7296 §3.2) -------------------------------------------------------- */
 
-mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
-                      const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off)
+mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
 {
     /* Termination: every pass consumes at least the 4-octet generic header, so a chain of at
      * most len / 4 payloads ends; a Next Payload "loop" cannot exist because the walk only
      * goes forward. SK ends the walk: its Next Payload names the first *inner* payload, whose
-     * chain is walked again (allow_sk false: no SK inside SK) only after sk.c has verified the
+     * chain is walked again (sk NULL: no SK inside SK) only after sk.c has verified the
      * ICV. sk_hdr_off is kept because the AEAD AAD (RFC 5282 §5.1) and the integrity span both
      * reach the end of the SK generic header, measured from the start of the datagram. */
     uint8_t next = first;
 
     c->n = 0;
     c->unsupported_critical = 0;
-    if (sk_body != NULL)
-        *sk_body = NULL;
 
     while (next != MK_PT_NONE && r->err == MK_E_OK) {
         uint8_t type = next;
@@ -159,10 +115,10 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         next = mk_rd_u8(r);
         bool critical = (mk_rd_u8(r) & 0x80) != 0; /* the 7 RESERVED bits are ignored */
         uint16_t plen = mk_rd_u16(r);
-        if (r->err != MK_E_OK)
-            break;
-        /* RFC 7296 §3.2: "Payload Length (2 octets, unsigned integer) - Length in octets of
-         * the current payload, including the generic payload header." So it is at least 4. */
+        /* A short generic header reads as zeros: the check below then returns that TRUNCATED
+         * (the first error wins). RFC 7296 §3.2: "Payload Length (2 octets, unsigned integer) -
+         * Length in octets of the current payload, including the generic payload header." So it is
+         * at least 4. */
         if (plen < MK_GEN_HDR_LEN)
             return mk_rd_fail(r, MK_E_BAD_LENGTH);
         uint16_t blen = (uint16_t)(plen - MK_GEN_HDR_LEN);
@@ -170,8 +126,11 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         if (body == NULL)
             break;
 
-        const pl_limit *lim = pl_row(type);
-        if (lim == NULL) {
+        /* The types we understand, in the sense of RFC 7296 §2.5, are numbered without a gap,
+         * 33 (SA) to 48 (EAP). Adding one turns a payload that was skipped (or, with the critical
+         * bit, answered with UNSUPPORTED_CRITICAL_PAYLOAD) into one that is length-checked and
+         * may make the message DROP. */
+        if (type < MK_PT_SA || type > MK_PT_EAP) {
             /* RFC 7296 §2.5: "If the critical flag is set and the payload type is
              * unrecognized, the message MUST be rejected and the response to the IKE request
              * containing that payload MUST include a Notify payload UNSUPPORTED_CRITICAL_PAYLOAD".
@@ -184,25 +143,21 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
         }
         /* RFC 7296 §3.2: the Critical bit "MUST be ignored by the recipient if the recipient
          * understands the payload type code"; it is kept in the view for traces only. */
-        if (blen < lim->min || blen > lim->max)
+        if (!pl_fits(type, blen))
             return mk_rd_fail(r, MK_E_BAD_LENGTH);
 
         if (type == MK_PT_SK) {
-            if (!allow_sk)
+            if (sk == NULL)
                 return mk_rd_fail(r, MK_E_BAD_SYNTAX);
             /* RFC 7296 §3.14: "the Encrypted payload, if present in a message, MUST be the
              * last payload in the message." Its Next Payload names the first inner payload. */
             if (mk_rd_left(r) != 0)
                 return mk_rd_fail(r, MK_E_SK_NOT_LAST);
-            if (sk_first != NULL)
-                *sk_first = next;
-            if (sk_body != NULL)
-                *sk_body = body;
-            if (sk_len != NULL)
-                *sk_len = blen;
-            if (sk_hdr_off != NULL)
-                *sk_hdr_off = hdr_off;
-            next = MK_PT_NONE;
+            sk->has_sk = true;
+            sk->sk_first = next;
+            sk->sk_body = body;
+            sk->sk_len = blen;
+            sk->sk_hdr_off = hdr_off;
             break;
         }
 
@@ -211,11 +166,7 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
          * vendor IDs; more is refused (DROP) rather than silently truncated. */
         if (c->n == MK_MAX_PAYLOADS)
             return mk_rd_fail(r, MK_E_TOO_MANY);
-        c->pl[c->n].type = type;
-        c->pl[c->n].critical = critical;
-        c->pl[c->n].body = body;
-        c->pl[c->n].len = blen;
-        c->n++;
+        c->pl[c->n++] = (mk_pl){.body = body, .len = blen, .type = type, .critical = critical};
     }
     /* The last payload (Next Payload 0) must end exactly where the message does: octets after
      * it belong to no payload. */
@@ -224,21 +175,14 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8
 
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len)
 {
-    mk_err e;
-
     /* Every field is reset first so that a parse that fails half-way leaves no view pointing
      * into an earlier datagram. On success all views point into `dgram`: the caller must keep
      * that buffer unchanged for as long as it uses `m`. */
     *m = (mk_msg){.dgram = dgram, .len = len, .sk_first = MK_PT_NONE};
-    if ((e = mk_hdr_decode(&m->hdr, dgram, len)) != MK_E_OK)
-        return e;
-
     mk_rd r = mk_rd_init(dgram, len);
-    (void)mk_rd_bytes(&r, MK_HDR_LEN);
-    e = mk_chain_parse(&m->chain, m->hdr.next, &r, true, &m->sk_first, &m->sk_body, &m->sk_len,
-                       &m->sk_hdr_off);
-    m->has_sk = e == MK_E_OK && m->sk_body != NULL;
-    return e;
+    /* A header error stays in r (sticky): the walk then reads nothing and returns it. */
+    (void)mk_hdr_decode(&m->hdr, &r);
+    return mk_chain_parse(&m->chain, m->hdr.next, &r, m);
 }
 
 /* The first payload of `type`. A second one of the same type is not an error at this layer
@@ -257,8 +201,8 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
      * checked by mk_pl_decode_notify when the caller decodes the payload it found. */
     for (size_t i = 0; i < c->n; i++) {
         mk_rd r = mk_rd_init(c->pl[i].body, c->pl[i].len);
-        (void)mk_rd_u16(&r); /* Protocol ID, SPI Size */
-        if (c->pl[i].type == MK_PT_NOTIFY && mk_rd_u16(&r) == ntype && r.err == MK_E_OK)
+        /* Protocol ID | SPI Size | Notify Message Type: the type is the low 16 bits */
+        if (c->pl[i].type == MK_PT_NOTIFY && (uint16_t)mk_rd_u32(&r) == ntype && r.err == MK_E_OK)
             return &c->pl[i];
     }
     return NULL;
@@ -266,17 +210,24 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
 
 uint16_t mk_chain_first_error(const mk_chain *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        mk_notify n;
+    mk_notify n;
+    for (size_t i = 0; i < c->n; i++)
         if (c->pl[i].type == MK_PT_NOTIFY &&
             mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) == MK_E_OK &&
             n.type < MK_N_FIRST_STATUS)
             return n.type;
-    }
     return 0;
 }
 
 /* ---- KE, Nonce, ID, AUTH (RFC 7296 §3.4-§3.9); CERT and CERTREQ: msg_cert.c ---------------- */
+
+/* The head is written as one big-endian word: the type or group in its top octets, the RESERVED
+ * octets after it zero as RFC 7296 §3.4, §3.5 and §3.8 ask of the sender. */
+void mk_pl_encode_head(mk_wr *w, uint32_t head, const uint8_t *data, size_t len)
+{
+    mk_wr_u32(w, head);
+    mk_wr_bytes(w, data, len);
+}
 
 mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
 {
@@ -285,23 +236,16 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len)
      * RFC 8031 §2) is the DH class's check, and whether the group is the one we sent is the
      * state machine's (RFC 7296 §3.4). */
     mk_rd r = body_rd(MK_PT_KE, body, len);
-    ke->group = mk_rd_u16(&r);
-    (void)mk_rd_u16(&r); /* RFC 7296 §3.4: RESERVED "MUST be ignored when received" */
+    /* DH Group Num | RESERVED, whose RFC 7296 §3.4 says "MUST be ignored when received" */
+    ke->group = (uint16_t)(mk_rd_u32(&r) >> 16);
     ke->data = rd_rest(&r, &ke->len);
     return r.err;
-}
-
-void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len)
-{
-    mk_wr_u16(w, group);
-    (void)mk_wr_reserve(w, 2); /* RESERVED */
-    mk_wr_bytes(w, data, len);
 }
 
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.9: "The size of the Nonce Data MUST be between 16 and 256 octets,
-     * inclusive." (the MK_PT_NONCE row of pl_limits) */
+     * inclusive." (pl_fits) */
     /* The second bound of RFC 7296 §2.10, at least half the negotiated PRF's key size, needs
      * the chosen proposal and is checked in initiator_init.c. */
     mk_rd r = body_rd(MK_PT_NONCE, body, len);
@@ -318,22 +262,14 @@ void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)
 }
 
 /* "type(1) | RESERVED(3) | data(1..)" shared by ID (§3.5) and AUTH (§3.8); `pt` picks the
- * pl_limits row. */
+ * length bounds. */
 static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_t *dlen,
                         const uint8_t *body, size_t len)
 {
     mk_rd r = body_rd(pt, body, len);
-    *type = mk_rd_u8(&r);
-    (void)mk_rd_bytes(&r, 3); /* RESERVED: ignored on receipt */
+    *type = (uint8_t)(mk_rd_u32(&r) >> 24); /* type | RESERVED (3 octets, ignored on receipt) */
     *data = rd_rest(&r, dlen);
     return r.err;
-}
-
-void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len)
-{
-    mk_wr_u8(w, type);
-    (void)mk_wr_reserve(w, 3); /* RESERVED */
-    mk_wr_bytes(w, data, len);
 }
 
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
@@ -362,30 +298,16 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.10: Protocol ID (1) | SPI Size (1) | Notify Message Type (2) | SPI | data */
     mk_rd r = body_rd(MK_PT_NOTIFY, body, len);
-    n->proto = mk_rd_u8(&r);
+    uint8_t proto = mk_rd_u8(&r);
     n->spi_len = mk_rd_u8(&r);
-    n->type = mk_rd_u16(&r);
-    /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
-    n->spi = mk_rd_bytes(&r, n->spi_len);
-    n->data = rd_rest(&r, &n->data_len);
     /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
      * zero and MUST be ignored on receipt." */
-    if (n->spi_len == 0) {
-        n->spi = NULL;
-        n->proto = 0;
-    }
+    n->proto = n->spi_len != 0 ? proto : 0;
+    n->type = mk_rd_u16(&r);
+    /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
+    n->spi = n->spi_len != 0 ? mk_rd_bytes(&r, n->spi_len) : NULL;
+    n->data = rd_rest(&r, &n->data_len);
     return r.err;
-}
-
-void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
-                         uint16_t type, const uint8_t *data, size_t data_len)
-{
-    /* RFC 7296 §3.10: Protocol ID "MUST be sent as zero" when there is no SPI. */
-    mk_wr_u8(w, spi_len == 0 ? 0 : proto);
-    mk_wr_u8(w, spi_len);
-    mk_wr_u16(w, type);
-    mk_wr_bytes(w, spi, spi_len);
-    mk_wr_bytes(w, data, data_len);
 }
 
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
@@ -394,33 +316,20 @@ mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
     d->proto = mk_rd_u8(&r);
     d->spi_len = mk_rd_u8(&r);
     d->n_spi = mk_rd_u16(&r);
-    if (r.err != MK_E_OK)
-        return r.err;
-    /* RFC 7296 §3.11: Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size
-     * "MUST be zero for IKE (SPI is in message header) or four for AH and ESP." */
-    bool spi_ok = d->proto == MK_PROTO_IKE                              ? d->spi_len == 0
-                  : d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP ? d->spi_len == 4
-                                                                        : false;
-    if (!spi_ok)
-        return MK_E_BAD_SYNTAX;
+    /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
+     * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
+     * (SPI is in message header) or four for AH and ESP." */
+    bool ipsec = d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP;
+    if (d->proto == MK_PROTO_IKE ? d->spi_len != 0 : !ipsec || d->spi_len != 4)
+        (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
     /* A minimal initiator has one IKE SA and one child SA, so a Delete naming more than a
      * few SPIs cannot concern us; the cap keeps mk_deletev fixed-size. */
     if (d->n_spi > MK_MAX_DELETE_SPIS)
-        return MK_E_TOO_MANY;
+        (void)mk_rd_fail(&r, MK_E_TOO_MANY);
     /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
-    d->spis = mk_rd_bytes(&r, (size_t)d->n_spi * d->spi_len);
-    if (d->n_spi == 0 || d->spi_len == 0)
-        d->spis = NULL;
+    size_t spis_len = (size_t)d->n_spi * d->spi_len;
+    d->spis = spis_len != 0 ? mk_rd_bytes(&r, spis_len) : NULL;
     return rd_done(&r);
-}
-
-void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
-                         uint16_t n_spi)
-{
-    mk_wr_u8(w, proto);
-    mk_wr_u8(w, spi_len);
-    mk_wr_u16(w, n_spi);
-    mk_wr_bytes(w, spis, (size_t)spi_len * n_spi);
 }
 
 /* ---- Traffic Selectors (§3.13) --------------------------------------------------------------- */
@@ -436,67 +345,57 @@ static size_t ts_addr_len(uint8_t type)
 
 mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
 {
-    l->n = 0;
+    /* Every check keeps an earlier error (mk_rd_fail) and the loop stops at the first one: a
+     * short body or selector reads as zeros, whose checks then return that first error. */
     mk_rd r = body_rd(MK_PT_TSI, body, len);
-    uint8_t n = mk_rd_u8(&r);
-    (void)mk_rd_bytes(&r, 3); /* RESERVED */
-    if (r.err != MK_E_OK)
-        return r.err;
+    uint8_t n = (uint8_t)(mk_rd_u32(&r) >> 24); /* Number of TSs | RESERVED (3, ignored) */
     /* Zero selectors would describe no traffic at all, so the child SA could carry nothing.
      * More than MK_MAX_TS: we propose one selector per side, and a responder may only narrow
      * it (RFC 7296 §2.9), so a long list is not an answer to our request. */
-    if (n == 0)
-        return MK_E_BAD_SYNTAX;
-    if (n > MK_MAX_TS)
-        return MK_E_TOO_MANY;
-    for (uint8_t i = 0; i < n; i++) {
+    if (n == 0 || n > MK_MAX_TS)
+        (void)mk_rd_fail(&r, n == 0 ? MK_E_BAD_SYNTAX : MK_E_TOO_MANY);
+    for (uint8_t i = 0; i < n && r.err == MK_E_OK; i++) {
         mk_ts *ts = &l->ts[i];
         memset(ts, 0, sizeof *ts);
         ts->type = mk_rd_u8(&r);
         ts->proto = mk_rd_u8(&r);
         uint16_t slen = mk_rd_u16(&r);
-        size_t alen = ts_addr_len(ts->type);
-        if (r.err != MK_E_OK)
-            return r.err;
-        /* RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
+        /* One address length for both range types (ts_addr_len); 0 for any other type.
+         * RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
          * length of this Traffic Selector substructure including the header". */
-        if (alen == 0)
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        if (slen != 8 + 2 * alen)
-            return mk_rd_fail(&r, MK_E_BAD_LENGTH);
+        size_t alen = ts_addr_len(ts->type);
+        if (alen == 0 || slen != 8 + 2 * alen) /* an unknown type, or a length that is not its */
+            (void)mk_rd_fail(&r, alen == 0 ? MK_E_BAD_SYNTAX : MK_E_BAD_LENGTH);
         ts->start_port = mk_rd_u16(&r);
         ts->end_port = mk_rd_u16(&r);
         mk_rd_copy(&r, ts->start, alen);
         mk_rd_copy(&r, ts->end, alen);
-        if (r.err != MK_E_OK)
-            return r.err;
         /* RFC 7296 §3.13.1: a port range is Start..End, except that "to indicate OPAQUE ports,
          * set Start Port to 65535 and End Port to zero". An address range must not be empty
          * (addresses are big-endian and not secret: a plain compare). */
         bool opaque = ts->start_port == TS_OPAQUE_START && ts->end_port == TS_OPAQUE_END;
         if ((ts->start_port > ts->end_port && !opaque) || memcmp(ts->start, ts->end, alen) > 0)
-            return mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-        l->n = (uint8_t)(i + 1);
+            (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
     }
-    /* "Number of TSs" and the payload length must agree. */
-    return rd_done(&r);
+    /* "Number of TSs" and the payload length must agree. On any error no selector is kept. */
+    mk_err e = rd_done(&r);
+    l->n = e == MK_E_OK ? n : 0;
+    return e;
 }
 
 void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
 {
     if ((n == 0 || n > MK_MAX_TS) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG; /* every write below is then a no-op */
-    mk_wr_u8(w, (uint8_t)n);
-    (void)mk_wr_reserve(w, 3); /* RESERVED */
+        w->err = MK_E_BAD_CONFIG;    /* every write below is then a no-op */
+    mk_wr_u32(w, (uint32_t)n << 24); /* Number of TSs | RESERVED (3 zero octets) */
     for (size_t i = 0; i < n && w->err == MK_E_OK; i++) {
         size_t alen = ts_addr_len(ts[i].type);
         if (alen == 0)
             w->err = MK_E_BAD_CONFIG;
-        mk_wr_u8(w, ts[i].type);
-        mk_wr_u8(w, ts[i].proto);
-        mk_wr_u16(w, (uint16_t)(8 + 2 * alen)); /* Selector Length */
-        mk_wr_u16(w, ts[i].start_port);
-        mk_wr_u16(w, ts[i].end_port);
+        /* TS Type | IP Protocol ID | Selector Length, then Start Port | End Port */
+        mk_wr_u32(w, (uint32_t)ts[i].type << 24 | (uint32_t)ts[i].proto << 16 |
+                         (uint32_t)(8 + 2 * alen));
+        mk_wr_u32(w, (uint32_t)ts[i].start_port << 16 | ts[i].end_port);
         mk_wr_bytes(w, ts[i].start, alen);
         mk_wr_bytes(w, ts[i].end, alen);
     }
@@ -517,11 +416,11 @@ size_t mk_pl_begin(mk_wr *w, size_t *prev_next_slot, uint8_t type, bool critical
         else
             w->err = MK_E_BAD_LENGTH;
     }
-    mk_wr_u8(w, MK_PT_NONE); /* Next Payload: filled by the next mk_pl_begin, else 0 = last */
-    /* RFC 7296 §3.2: Critical "MUST be set to zero if the sender wants the recipient to skip
-     * this payload if it does not understand the payload type"; RESERVED "MUST be sent as 0". */
-    mk_wr_u8(w, critical ? 0x80 : 0x00);
-    mk_wr_u16(w, 0); /* Payload Length: patched by mk_pl_end */
+    /* Next Payload (0 = last: filled by the next mk_pl_begin) | C | RESERVED | Payload Length
+     * (patched by mk_pl_end). RFC 7296 §3.2: Critical "MUST be set to zero if the sender wants
+     * the recipient to skip this payload if it does not understand the payload type"; RESERVED
+     * "MUST be sent as 0". */
+    mk_wr_u32(w, critical ? 0x00800000u : 0);
     *prev_next_slot = at;
     return at;
 }
@@ -537,6 +436,8 @@ void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t
                   size_t data_len)
 {
     size_t at = mk_pl_begin(w, prev_next_slot, MK_PT_NOTIFY, false);
-    mk_pl_encode_notify(w, 0, NULL, 0, type, data, data_len);
+    /* RFC 7296 §3.10: Protocol ID and SPI Size are zero (no SPI: Protocol ID "MUST be sent as
+     * zero"), then the Notify Message Type and the data. */
+    mk_pl_encode_head(w, type, data, data_len);
     mk_pl_end(w, at);
 }

@@ -56,16 +56,15 @@ typedef struct mk_msg {
 
 /* Decode the 28-octet header. RFC 7296 §3.1: Length must equal the datagram length; major
  * version 2 else BAD_VERSION. */
-mk_err mk_hdr_decode(mk_hdr *h, const uint8_t *dgram, size_t len);
-void mk_hdr_encode(mk_wr *w, const mk_hdr *h); /* writes 28 octets; length patched by caller */
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r); /* r: over the whole datagram, at its start */
 
 /* Walk a payload chain starting with type `first` over `r` (which must be consumed exactly).
  * Known types: SA KE IDi IDr CERT CERTREQ AUTH Nonce N D V TSi TSr SK CP EAP. Unknown and not
  * critical: skipped (not stored). Unknown and critical: recorded in unsupported_critical (the
  * walk continues, the caller decides: RFC 7296 §2.5). SK must be the last payload: SK_NOT_LAST.
- * More than MK_MAX_PAYLOADS: TOO_MANY. When `allow_sk` is false an SK payload is BAD_SYNTAX. */
-mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, bool allow_sk, uint8_t *sk_first,
-                      const uint8_t **sk_body, uint16_t *sk_len, size_t *sk_hdr_off);
+ * More than MK_MAX_PAYLOADS: TOO_MANY. An SK payload sets has_sk and the sk_* fields of `sk`
+ * (its other fields are not touched); when `sk` is NULL (an inner chain) SK is BAD_SYNTAX. */
+mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk);
 
 /* Header + chain of a whole datagram (without any non-ESP marker). */
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len);
@@ -78,6 +77,10 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype);
  * none. Status types, known or not, are not errors; a malformed Notify is skipped. */
 uint16_t mk_chain_first_error(const mk_chain *c);
 
+/* KE, ID and AUTH bodies (and a Notify's without SPI) share one layout: a 4-octet head, a
+ * type or group followed by RESERVED zeros, then the data. One encoder writes them all. */
+void mk_pl_encode_head(mk_wr *w, uint32_t head, const uint8_t *data, size_t len);
+
 /* ---- KE (§3.4) ---- */
 typedef struct mk_ke {
     uint16_t group;
@@ -85,7 +88,8 @@ typedef struct mk_ke {
     uint16_t len;
 } mk_ke;
 mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len);
-void mk_pl_encode_ke(mk_wr *w, uint16_t group, const uint8_t *data, size_t len);
+/* DH Group Num | RESERVED(2) | Key Exchange Data */
+#define mk_pl_encode_ke(w, group, d, n) mk_pl_encode_head(w, (uint32_t)(group) << 16, d, n)
 
 /* ---- Nonce (§3.9): 16..256 octets ---- */
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len);
@@ -100,9 +104,8 @@ typedef struct mk_idv {
     uint16_t rest_len;
 } mk_idv;
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
-/* ID and AUTH bodies have the same layout, "type | RESERVED(3) | data": one encoder writes both */
-void mk_pl_encode_t3(mk_wr *w, uint8_t type, const uint8_t *data, size_t len);
-#define mk_pl_encode_id mk_pl_encode_t3 /* ID Type | RESERVED(3) | Identification Data */
+/* ID Type | RESERVED(3) | Identification Data */
+#define mk_pl_encode_id(w, type, d, n) mk_pl_encode_head(w, (uint32_t)(type) << 24, d, n)
 
 /* ---- AUTH (§3.8) ---- */
 typedef struct mk_authv {
@@ -111,7 +114,8 @@ typedef struct mk_authv {
     uint16_t len;
 } mk_authv;
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len);
-#define mk_pl_encode_auth mk_pl_encode_t3 /* Auth Method | RESERVED(3) | Authentication Data */
+/* Auth Method | RESERVED(3) | Authentication Data */
+#define mk_pl_encode_auth(w, method, d, n) mk_pl_encode_head(w, (uint32_t)(method) << 24, d, n)
 
 /* CERT / CERTREQ (§3.6, §3.7): msg_cert.h, raw public keys only (MK_RPK). */
 
@@ -124,8 +128,6 @@ typedef struct mk_notify {
     uint16_t data_len;
 } mk_notify;
 mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len);
-void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
-                         uint16_t type, const uint8_t *data, size_t data_len);
 
 /* ---- Delete (§3.11) ---- */
 enum { MK_MAX_DELETE_SPIS = 8 };
@@ -135,8 +137,6 @@ typedef struct mk_delete {
     const uint8_t *spis; /* n_spi * spi_len octets */
 } mk_deletev;            /* not "mk_delete": that name is the public mk_delete() in minike.h */
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
-void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
-                         uint16_t n_spi);
 
 /* ---- TS (§3.13) ---- */
 enum { MK_MAX_TS = 4 };
@@ -144,7 +144,7 @@ typedef struct mk_tsl {
     mk_ts ts[MK_MAX_TS];
     uint8_t n;
 } mk_tsl;
-mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len);
+mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len); /* l->n = 0 on error */
 void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 
 /* ---- Generic payload framing for encoders ----
@@ -161,12 +161,7 @@ void mk_pl_end(mk_wr *w, size_t at);
 void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t *data,
                   size_t data_len);
 
-/* Human-readable payload list for traces: "SA KE Nonce N(NAT_DETECTION_SOURCE_IP)", unknown
- * types as "?<n>", unknown notifies as "N(<n>)", plus " CRITICAL(<n>)" if one was recorded. Writes
- * a NUL-terminated string into out (truncated to cap). */
-void mk_chain_describe(const mk_chain *c, char *out, size_t cap);
-const char *mk_pt_name(uint8_t type);
-const char *mk_notify_name(uint16_t type);
-const char *mk_exchange_name(uint8_t ex);
+/* The encoders only tools use (mk_hdr_encode, a Notify with an SPI, a Delete with SPIs) and the
+ * names for traces: msg_tools.h. */
 
 #endif

@@ -2,7 +2,7 @@
 /*
  * msg_cert: the CERT and CERTREQ payload bodies (RFC 7296 §3.6, §3.7), which only raw public
  * keys use (RFC 7670; MK_RPK, initiator_rpk.c): a PSK-only core never builds or reads them. The
- * chain walk (msg.c, pl_limits) still knows both types in every profile.
+ * chain walk (msg.c, pl_min) still knows both types in every profile.
  */
 #ifndef MK_MSG_CERT_H
 #define MK_MSG_CERT_H

@@ -6,7 +6,7 @@
  * tiny bounded appender that always NUL-terminates and silently truncates. This file must never
  * describe payload *contents* beyond the notify type: traces never carry keys, nonces or IDs.
  */
-#include "msg.h"
+#include "msg_tools.h"
 #include "minike_tools.h"
 
 /* One table shape for all three registries. Exchange and payload types are one octet on the wire

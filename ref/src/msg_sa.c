@@ -17,11 +17,20 @@
  * flags disagree fails here instead of being read as a different list of proposals. */
 enum { LAST_NONE = 0, LAST_MORE_PROPOSALS = 2, LAST_MORE_TRANSFORMS = 3 };
 
+/* Lengths are written after their body is known: the slot is zeroed, so a failed build never
+ * leaves stale octets. */
+size_t mk_wr_mark16(mk_wr *w)
+{
+    size_t at = w->off;
+    (void)mk_wr_reserve(w, 2);
+    return at;
+}
+
 /* One transform substructure from `pr`; `is_last` says whether it must carry Last = 0. */
 static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
 {
     uint8_t last = mk_rd_u8(pr);
-    mk_rd_u8(pr); /* RESERVED: ignored on receipt */
+    (void)mk_rd_u8(pr); /* RESERVED: ignored on receipt */
     uint16_t tlen = mk_rd_u16(pr);
     if (pr->err != MK_E_OK)
         return;
@@ -42,7 +51,7 @@ static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
      * window is 4 octets (TV form), so the loop below also ends by consumption. */
     mk_rd tr = mk_rd_sub(pr, (size_t)tlen - 4);
     t->type = mk_rd_u8(&tr);
-    mk_rd_u8(&tr);
+    (void)mk_rd_u8(&tr);
     t->id = mk_rd_u16(&tr);
     t->key_bits = 0;
     bool have_key_len = false;
@@ -78,7 +87,7 @@ static void decode_transform(mk_rd *pr, mk_transform *t, bool is_last)
 static void decode_proposal(mk_rd *r, mk_proposal *p, uint8_t idx, uint8_t prev)
 {
     uint8_t last = mk_rd_u8(r);
-    mk_rd_u8(r);
+    (void)mk_rd_u8(r);
     uint16_t plen = mk_rd_u16(r);
     if (r->err != MK_E_OK)
         return;

@@ -11,6 +11,10 @@
 
 #include "msg.h"
 
+/* Reserve a zeroed 16-bit length slot and return its offset, for mk_wr_patch16 once the nested
+ * structure is built (proposal, transform); the SA encoder is its only user in the library. */
+size_t mk_wr_mark16(mk_wr *w);
+
 /* ---- SA (RFC 7296 §3.3) ---- */
 /* 32 transforms: strongSwan's default IKE proposal carries about 20 in one proposal */
 enum { MK_MAX_PROPOSALS = 8, MK_MAX_TRANSFORMS = 32 };

@@ -50,7 +50,7 @@ void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
 static mk_err walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl, unsigned *seen)
 {
     uint8_t last = mk_rd_u8(pr);
-    mk_rd_u8(pr); /* RESERVED: ignored on receipt */
+    (void)mk_rd_u8(pr); /* RESERVED: ignored on receipt */
     uint16_t tlen = mk_rd_u16(pr);
     /* RFC 7296 §3.3.2: Last Substructure is 0 for the last Transform, 3 if more follow */
     if (last != (is_last ? LAST_NONE : LAST_MORE_TRANSFORMS))
@@ -93,7 +93,7 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
         if (n == MAX_PROPOSALS)
             return MK_E_TOO_MANY;
         uint8_t last = mk_rd_u8(&r), prev = num;
-        mk_rd_u8(&r); /* RESERVED: ignored on receipt */
+        (void)mk_rd_u8(&r); /* RESERVED: ignored on receipt */
         uint16_t plen = mk_rd_u16(&r);
         /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet fixed part */
         if (plen < 8)

@@ -164,9 +164,9 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
         e = MK_E_BAD_SYNTAX;
         goto fail;
     }
-    /* The inner chain: no SK inside SK (allow_sk false), so there is no SK view to return. */
+    /* The inner chain: no SK inside SK (NULL), so there is no SK view to return. */
     r = mk_rd_init(plain, ct_len - 1 - padlen);
-    e = mk_chain_parse(inner, m->sk_first, &r, false, NULL, NULL, NULL, NULL);
+    e = mk_chain_parse(inner, m->sk_first, &r, NULL);
     if (e == MK_E_OK)
         return MK_E_OK;
 fail:

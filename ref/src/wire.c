@@ -33,28 +33,18 @@ mk_err mk_rd_fail(mk_rd *r, mk_err e)
     return r->err;
 }
 
-/* The integer readers take their octets through mk_rd_bytes, the one place that checks the
- * remaining length: a short read returns 0 with TRUNCATED and does not move the cursor. */
-uint8_t mk_rd_u8(mk_rd *r)
+/* The integer reader takes its octets through mk_rd_bytes, the one place that checks the
+ * remaining length: a short read returns 0 with TRUNCATED and does not move the cursor.
+ * Most significant octet first: IKE, ESP and DER all use network byte order. Assembled octet by
+ * octet into a uint32_t, so the input needs no alignment, the host's endianness never matters,
+ * and no octet is shifted as a (signed) int into the sign bit (undefined in C11). */
+uint32_t mk_rd_be(mk_rd *r, size_t n)
 {
-    const uint8_t *q = mk_rd_bytes(r, 1);
-    return q != NULL ? q[0] : 0;
-}
-
-uint16_t mk_rd_u16(mk_rd *r)
-{
-    const uint8_t *q = mk_rd_bytes(r, 2);
-    /* Most significant octet first: IKE, ESP and DER all use network byte order. Assembled
-     * octet by octet, so the input needs no alignment and the host's endianness never matters. */
-    return q != NULL ? (uint16_t)((unsigned)q[0] << 8 | q[1]) : 0;
-}
-
-uint32_t mk_rd_u32(mk_rd *r)
-{
-    const uint8_t *q = mk_rd_bytes(r, 4);
-    /* Each octet is widened to uint32_t before shifting: a uint8_t promotes to (signed) int, and
-     * `q[0] << 24` with q[0] >= 0x80 would shift into the sign bit, which is undefined in C11. */
-    return q != NULL ? (uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 | q[3] : 0;
+    const uint8_t *q = mk_rd_bytes(r, n);
+    uint32_t v = 0;
+    for (size_t i = 0; q != NULL && i < n; i++)
+        v = v << 8 | q[i];
+    return v;
 }
 
 /* The one bounds check of the reader: n more octets available? TRUNCATED if not.
@@ -79,13 +69,11 @@ const uint8_t *mk_rd_bytes(mk_rd *r, size_t n)
 bool mk_rd_copy(mk_rd *r, uint8_t *out, size_t n)
 {
     const uint8_t *q = mk_rd_bytes(r, n);
-    if (q == NULL)
-        return false;
     /* memcpy with n == 0 is still undefined for a NULL pointer (C11 7.24.1p2 with 7.1.4), so
      * the guard makes copying an empty field into a NULL `out` legal. */
-    if (n != 0)
+    if (q != NULL && n != 0)
         memcpy(out, q, n);
-    return true;
+    return q != NULL;
 }
 
 /* The child window is how a length field becomes a hard wall: a payload parser given the child
@@ -131,95 +119,49 @@ static void put_be(uint8_t *q, uint32_t v, size_t n)
         q[i] = (uint8_t)(v >> 8 * (n - 1 - i));
 }
 
-/* Room for n more octets? Sets BUF_TOO_SMALL if not; returns the slot or NULL.
- * Same subtraction form as mk_rd_bytes (off <= cap is the invariant). A message that does not
- * fit is a sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED. */
-static uint8_t *wr_take(mk_wr *w, size_t n)
+/* The one bounds check of the writer: room for n more octets? BUF_TOO_SMALL if not. Same
+ * subtraction form as mk_rd_bytes (off <= cap is the invariant). A message that does not fit is a
+ * sizing bug on our side, not peer input, hence a USAGE-class error and not TRUNCATED.
+ * Without `b` the slot is zeroed, so that a slot the caller forgets to fill never carries stale
+ * bytes; this is also how a RESERVED field is written: RFC 7815 App. A, "those MUST be sent as
+ * zero and MUST be ignored on receipt" (the reader side reads them with mk_rd_bytes and ignores
+ * the view). */
+uint8_t *mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
 {
+    if (w->err == MK_E_OK && n > w->cap - w->off)
+        w->err = MK_E_BUF_TOO_SMALL;
     if (w->err != MK_E_OK)
         return NULL;
-    if (n > w->cap - w->off) {
-        w->err = MK_E_BUF_TOO_SMALL;
-        return NULL;
-    }
     w->off += n;
-    return w->p + (w->off - n);
-}
-
-/* Zeroed so that a slot the caller forgets to fill never carries stale bytes; this is also how a
- * RESERVED field is written: RFC 7815 App. A, "those MUST be sent as zero and MUST be ignored
- * on receipt" (the reader side reads them with mk_rd_bytes and ignores the view). */
-uint8_t *mk_wr_reserve(mk_wr *w, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
+    uint8_t *q = w->p + (w->off - n);
+    if (n != 0 && b != NULL)
+        memmove(q, b, n); /* b may alias the buffer (in-place builders) */
+    else if (n != 0)
         memset(q, 0, n);
     return q;
 }
 
-static void wr_be(mk_wr *w, uint32_t v, size_t n)
+void mk_wr_be(mk_wr *w, uint32_t v, size_t n)
 {
-    uint8_t *q = wr_take(w, n);
+    uint8_t *q = mk_wr_reserve(w, n);
     if (q != NULL)
         put_be(q, v, n);
 }
 
-void mk_wr_u8(mk_wr *w, uint8_t v)
-{
-    wr_be(w, v, 1);
-}
-
-void mk_wr_u16(mk_wr *w, uint16_t v)
-{
-    wr_be(w, v, 2);
-}
-
-void mk_wr_u32(mk_wr *w, uint32_t v)
-{
-    wr_be(w, v, 4);
-}
-
-void mk_wr_bytes(mk_wr *w, const uint8_t *b, size_t n)
-{
-    uint8_t *q = wr_take(w, n);
-    if (q != NULL && n != 0)
-        memmove(q, b, n); /* b may alias the buffer (in-place builders) */
-}
-
 /* Lengths are written after their body is known: reserve the slot (zeroed, so a failed build
- * never leaves stale octets), build the structure, then mk_wr_patch16(). This avoids computing
- * nested sizes twice (SA -> Proposal -> Transform -> Attribute each carry their own length). */
-size_t mk_wr_mark16(mk_wr *w)
-{
-    size_t at = w->off;
-    (void)mk_wr_reserve(w, 2);
-    return at;
-}
-
-/* Patch the `width`-octet slot at `mark` with w->off - from. The slot must lie before w->off and
+ * never leaves stale octets), build the structure, then patch it. This avoids computing nested
+ * sizes twice (SA -> Proposal -> Transform -> Attribute each carry their own length).
+ * Patch the `width`-octet slot at `mark` with w->off - from. The slot must lie before w->off and
  * `from` must not be after it: a bad mark is a bug in a builder, never peer input, and becomes
  * BAD_LENGTH instead of a write outside the buffer; the sticky error keeps the half-built
  * message from being sent. A value that does not fit the slot is refused rather than truncated:
  * a length silently taken mod 2^16 would make the peer parse our message differently from how
  * we built it (and signed it). Below MK_MAX_MSG neither can happen, so reaching it is a bug. */
-static void patch(mk_wr *w, size_t mark, size_t from, size_t width)
+void mk_wr_patch(mk_wr *w, size_t mark, size_t from, size_t width)
 {
-    if (w->err != MK_E_OK)
-        return;
-    if (mark > w->off || width > w->off - mark || from > w->off ||
-        w->off - from > SIZE_MAX >> 8 * (sizeof(size_t) - width)) {
+    if (w->err == MK_E_OK && (mark > w->off || width > w->off - mark || from > w->off ||
+                              w->off - from > SIZE_MAX >> 8 * (sizeof(size_t) - width)))
         w->err = MK_E_BAD_LENGTH;
-        return;
-    }
-    put_be(w->p + mark, (uint32_t)(w->off - from), width);
-}
-
-void mk_wr_patch16(mk_wr *w, size_t mark, size_t from)
-{
-    patch(w, mark, from, 2);
-}
-
-void mk_wr_patch32(mk_wr *w, size_t mark, size_t from)
-{
-    patch(w, mark, from, 4);
+    if (w->err == MK_E_OK)
+        put_be(w->p + mark, (uint32_t)(w->off - from), width);
 }
