@@ -23,6 +23,8 @@
 
 #include "initiator_int.h"
 
+static const uint8_t zero_spi[8]; /* RFC 7296 §3.1: an SPI is never zero */
+
 /* ==== 1. IKE_SA_INIT request ====================================================================
  * RFC 7296 §1.2: "The first exchange of an IKE session, IKE_SA_INIT, negotiates security
  * parameters for the IKE SA, sends nonces, and sends Diffie-Hellman values." */
@@ -33,9 +35,8 @@ mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
 {
     /* A fresh 64-bit random SPIi is what an off-path forger of an unprotected IKE_SA_INIT
      * answer would have to guess. RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
-    static const uint8_t zero[8] = {0};
     ike->env->rng(ike->env->ctx, ike->spi_i, 8);
-    if (memcmp(ike->spi_i, zero, 8) == 0)
+    if (memcmp(ike->spi_i, zero_spi, 8) == 0)
         ike->spi_i[7] = 1;
     /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128 bits
      * in size, and MUST be at least half the key size of the negotiated pseudorandom function
@@ -108,7 +109,6 @@ static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, m
     const mk_chain *c = &m->chain;
     const mk_pl *psa = mk_chain_find(c, MK_PT_SA), *pke = mk_chain_find(c, MK_PT_KE),
                 *pn = mk_chain_find(c, MK_PT_NONCE);
-    static const uint8_t zero[8] = {0};
     uint16_t refused = mk_chain_first_error(c);
     mk_ke ke;
     mk_err e;
@@ -121,7 +121,7 @@ static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, m
         return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
     }
     /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
-    if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0)
+    if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero_spi, 8) == 0)
         return MK_E_BAD_SYNTAX;
     /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
      * message MUST be rejected" (unprotected: rejecting it is dropping it) */
@@ -183,10 +183,10 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     keep_real_message2(ike, cls.prf, m);
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
     ike->dh_priv_len = 0;
-    ike->req_outstanding = false;
     for (const mk_ini_ext *const *xp = mk_ini_exts; *xp != NULL; xp++)
         if ((*xp)->init_commit != NULL)
             (*xp)->init_commit(ike, m, &x); /* NAT-T: float to 4500; raw keys: hashes */
+    /* IKE_AUTH becomes the outstanding request; if it cannot be sent, the SA fails */
     return mk_ini_after_commit(mk_ini_build_auth(ike, now));
 }
 
