@@ -182,7 +182,6 @@ mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     /* RealMessage1, the request that was answered (after any retry), stays in req */
     keep_real_message2(ike, cls.prf, m);
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-    ike->dh_priv_len = 0;
     for (const mk_ini_ext *const *xp = mk_ini_exts; *xp != NULL; xp++)
         if ((*xp)->init_commit != NULL)
             (*xp)->init_commit(ike, m, &x); /* NAT-T: float to 4500; raw keys: hashes */

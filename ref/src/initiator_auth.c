@@ -82,7 +82,6 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in)
         memcpy(ike->child.ak_out, ck.ai, ck.integ_len);
         memcpy(ike->child.ek_in, ck.er, ck.encr_len);
         memcpy(ike->child.ak_in, ck.ar, ck.integ_len);
-        ike->esp_sel = esel;
         ike->child_ok = true;
     }
     mk_wipe(&ck, sizeof ck);

@@ -19,7 +19,6 @@ mk_err mk_ini_new_keypair(mk_ike *ike, uint16_t group)
     if (dh->keypair(ike->env, ike->dh_priv, ike->dh_pub) != MK_E_OK)
         return MK_E_CRYPTO;
     ike->dh = group;
-    ike->dh_priv_len = (uint16_t)dh->priv_len;
     ike->dh_pub_len = (uint16_t)dh->pub_len;
     return MK_E_OK;
 }
@@ -53,10 +52,6 @@ mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
         memcpy(ike->sk_ar, k.ar, k.integ_len);
         memcpy(ike->sk_ei, k.ei, k.encr_len);
         memcpy(ike->sk_er, k.er, k.encr_len);
-        ike->prf_len = (uint8_t)k.prf_len;
-        ike->integ_len = (uint8_t)k.integ_len;
-        ike->encr_len = (uint8_t)k.encr_len;
-        ike->keys_ok = true;
     }
     mk_wipe(&k, sizeof k);
     return e;
