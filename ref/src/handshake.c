@@ -138,9 +138,9 @@ static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, m
         if ((*xp)->init_check != NULL && (e = (*xp)->init_check(ike, c, x)) != MK_E_OK)
             return e;
     /* RFC 7296 §3.4: the KE's group MUST be the one of the chosen proposal (and ours) */
-    if (sel->dh != ike->dh || ke.group != ike->dh ||
-        !mk_ini_ike_classes(ike->cfg->suites, sel, cls))
+    if (sel->dh != ike->dh || ke.group != ike->dh)
         return mk_ini_remember(ike, MK_E_BAD_PROPOSAL, MK_E_UNAUTH_FAILURE);
+    (void)mk_ini_ike_classes(ike->cfg->suites, sel, cls); /* one we offered: mk_init checked it */
     /* RFC 7296 §2.10: Nr at least half the PRF key size (16..256 checked by the decoder) */
     if (*nr_len < cls->prf->out_len / 2)
         return MK_E_BAD_SYNTAX;
