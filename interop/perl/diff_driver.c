@@ -330,11 +330,14 @@ static int mode_run(const opts *o)
         mk_peer_tx_done(peer);
         if (e != MK_E_OK)
             die("the C initiator refused the response", mk_err_name(e));
-        if (round == 0) { /* SK_d/pi/pr may be wiped once the SA is up: copy them now */
-            prf_len = ike.prf_len;
-            memcpy(sk_d, ike.sk_d, prf_len);
-            memcpy(sk_pi, ike.sk_pi, prf_len);
-            memcpy(sk_pr, ike.sk_pr, prf_len);
+        if (round == 0) { /* SK_d/pi/pr are wiped once the SA is up: copy them now */
+            mk_ike_keys k0;
+            if (!mk_keys_export(&ike, &k0))
+                die("no keys after IKE_SA_INIT", NULL);
+            prf_len = k0.prf_len;
+            memcpy(sk_d, k0.sk_d, prf_len);
+            memcpy(sk_pi, k0.sk_pi, prf_len);
+            memcpy(sk_pr, k0.sk_pr, prf_len);
         }
     }
     if (mk_state_get(&ike) != MK_ST_ESTABLISHED)

@@ -440,9 +440,8 @@ typedef struct mk_ike {
     /* negotiated */
     uint8_t spi_i[8], spi_r[8];
     mk_ike_suite sel; /* selected IKE suite */
-    mk_esp_suite esp_sel;
-    uint16_t dh; /* group of the KE we send */
-    uint16_t dh_pub_len, dh_priv_len;
+    uint16_t dh;      /* group of the KE we send */
+    uint16_t dh_pub_len;
     uint16_t nr_len;
     uint8_t ni_len; /* max(16, half the largest configured PRF key), RFC 7296 §2.10 */
     uint8_t cookie_len;
@@ -451,9 +450,7 @@ typedef struct mk_ike {
     bool peer_natd;    /* peer sent NAT_DETECTION_*: move to 4500 */
     bool nat_detected; /* a NAT_DETECTION hash did not match (informational) */
 #endif
-    bool on_4500; /* we talk on UDP 4500 with the non-ESP marker (also cfg.force_4500) */
-    bool keys_ok; /* the SK_* below are valid */
-    uint8_t prf_len, integ_len, encr_len;
+    bool on_4500; /* we talk on UDP 4500 with the non-ESP marker */
     /* From dh_priv to sk_er: the secrets and what rebuilds them, one block so that one wipe
      * covers it (mk_ini_wipe_secrets). Nonces and the cookie are public, but with SK_d the
      * nonces rebuild KEYMAT = prf+(SK_d, Ni | Nr), so they go too. */

@@ -32,11 +32,8 @@ mk_err mk_ini_retry_group(mk_ike *ike, uint16_t group, uint64_t now)
      * drawn straight into it (no DH secret on the stack) ---- */
     mk_ini_trace(ike, MK_EV_RX, "IKE_SA_INIT response MID 0: N(INVALID_KE_PAYLOAD)");
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-    e = mk_ini_new_keypair(ike, group, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len,
-                           &ike->dh_pub_len);
-    if (e != MK_E_OK)
+    if ((e = mk_ini_new_keypair(ike, group)) != MK_E_OK)
         return mk_ini_after_commit(e);
-    ike->dh = group;
     ike->init_retries++;
     mk_ini_trace(ike, MK_EV_INFO, "INVALID_KE_PAYLOAD: retrying IKE_SA_INIT");
     /* RFC 7296 §1.2: retry with the same proposals and a KE of the requested group */

@@ -23,6 +23,8 @@
 
 #include "initiator_int.h"
 
+static const uint8_t zero_spi[8]; /* RFC 7296 §3.1: an SPI is never zero */
+
 /* ==== 1. IKE_SA_INIT request ====================================================================
  * RFC 7296 §1.2: "The first exchange of an IKE session, IKE_SA_INIT, negotiates security
  * parameters for the IKE SA, sends nonces, and sends Diffie-Hellman values." */
@@ -33,9 +35,8 @@ mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
 {
     /* A fresh 64-bit random SPIi is what an off-path forger of an unprotected IKE_SA_INIT
      * answer would have to guess. RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
-    static const uint8_t zero[8] = {0};
     ike->env->rng(ike->env->ctx, ike->spi_i, 8);
-    if (memcmp(ike->spi_i, zero, 8) == 0)
+    if (memcmp(ike->spi_i, zero_spi, 8) == 0)
         ike->spi_i[7] = 1;
     /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128 bits
      * in size, and MUST be at least half the key size of the negotiated pseudorandom function
@@ -43,15 +44,12 @@ mk_err mk_ini_start_init(mk_ike *ike, uint64_t now)
     ike->env->rng(ike->env->ctx, ike->ni, ike->ni_len);
     /* KE for the first suite's group only: a responder that prefers another costs one
      * INVALID_KE_PAYLOAD round trip, a KE per group would cost a key pair each */
-    ike->dh = ike->cfg->ike[0].dh;
-    mk_err e = mk_ini_new_keypair(ike, ike->dh, ike->dh_priv, ike->dh_pub, &ike->dh_priv_len,
-                                  &ike->dh_pub_len);
+    mk_err e = mk_ini_new_keypair(ike, ike->cfg->ike[0].dh);
     return e != MK_E_OK ? e : mk_ini_build_init(ike, now);
 }
 
 mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
 {
-    const mk_config *cfg = ike->cfg;
     /* capped below MK_MAX_MSG: as RealMessage1 it must leave room for NonceRData |
      * MACedIDForI behind it when a signature needs the octets whole */
     mk_wr w = mk_wr_init(mk_ini_req_buf(ike), MK_INI_MAX_INIT_REQ);
@@ -65,7 +63,7 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
             (*x)->init_first(ike, &w, &slot); /* N(COOKIE) on a retry */
     /* one whole suite per proposal: the responder can pick only a tested combination */
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    mk_sa_write_ike(&w, cfg); /* sa.h: the SA payloads' extension point */
+    mk_sa_write_ike(&w, ike->cfg); /* sa.h: the SA payloads' extension point */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_KE, false);
     mk_pl_encode_ke(&w, ike->dh, ike->dh_pub, ike->dh_pub_len);
@@ -77,28 +75,14 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
         if ((*x)->init_last != NULL)
             (*x)->init_last(ike, &w, &slot); /* NAT_DETECTION_*, SIGNATURE_HASH_ALGORITHMS */
     mk_wr_patch32(&w, 24, 0); /* IKE header Length: the whole message, known only now */
-    if (w.err != MK_E_OK)
-        return w.err;
-    mk_ini_send_req(ike, w.off, 0, MK_EX_IKE_SA_INIT, now, NULL, 0);
-    return MK_E_OK;
+    if (w.err == MK_E_OK)
+        mk_ini_send_req(ike, w.off, 0, MK_EX_IKE_SA_INIT, now, NULL, 0);
+    return w.err;
 }
 
 /* ==== 2. IKE_SA_INIT response ===================================================================
  * Unprotected: RFC 7296 §2.21.1, an answer that would end the exchange can be forged, so it is
  * dropped and remembered (mk_ini_remember), never acted on. */
-
-/* The answer's error notifies, if any: note them and wait for a real answer or the timeout. */
-static mk_err init_resp_errors(mk_ike *ike, const mk_chain *c)
-{
-    uint16_t type = mk_chain_first_error(c);
-    if (type == 0)
-        return MK_E_OK;
-    ike->stats.last_unauth_notify = type;
-    if (type != MK_N_NO_PROPOSAL_CHOSEN)
-        return MK_E_UNAUTH_NOTIFY;
-    ike->stats.saw_unauth_npc = true;
-    return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
-}
 
 /* What the responder's AUTH needs of RealMessage2 (RFC 7296 §2.15: "For the responder, the
  * octets to be signed start with the first octet of the first SPI in the header of the second
@@ -116,49 +100,62 @@ static void keep_real_message2(mk_ike *ike, const mk_prf_class *prf, const mk_ms
     prf->update(ike->peer_auth.psk.auth_r, ike->ni, ike->ni_len);
 }
 
-/* Validate the real answer into locals: SAr1 one of ours (and its classes), KEr of the group we
- * sent, Nr long enough, extension payloads. DROP class errors only; nothing is written but stats.
- */
+/* Validate the real answer into locals: its error notifies, SAr1 one of ours, KEr of the group
+ * we sent, Nr long enough, extension payloads, and g^ir. DROP class errors only; nothing is
+ * written but stats and g^ir in scratch (ike->init_keys, which the caller wipes). */
 static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, mk_ini_cls *cls,
-                              mk_ke *ke, const uint8_t **nr, uint16_t *nr_len, mk_ini_init_x *x)
+                              const uint8_t **nr, uint16_t *nr_len, mk_ini_init_x *x)
 {
     const mk_chain *c = &m->chain;
     const mk_pl *psa = mk_chain_find(c, MK_PT_SA), *pke = mk_chain_find(c, MK_PT_KE),
                 *pn = mk_chain_find(c, MK_PT_NONCE);
-    static const uint8_t zero[8] = {0};
+    uint16_t refused = mk_chain_first_error(c);
+    mk_ke ke;
     mk_err e;
+    /* An error notify: note it and wait for a real answer or the timeout */
+    if (refused != 0) {
+        ike->stats.last_unauth_notify = refused;
+        if (refused != MK_N_NO_PROPOSAL_CHOSEN)
+            return MK_E_UNAUTH_NOTIFY;
+        ike->stats.saw_unauth_npc = true;
+        return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
+    }
     /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
-    if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero, 8) == 0)
+    if (psa == NULL || pke == NULL || pn == NULL || memcmp(m->hdr.spi_r, zero_spi, 8) == 0)
         return MK_E_BAD_SYNTAX;
     /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
      * message MUST be rejected" (unprotected: rejecting it is dropping it) */
     if (c->unsupported_critical != 0)
         return MK_E_UNSUPPORTED_CRITICAL;
-    if ((e = mk_ini_choose_ike_sa(ike, psa, sel)) != MK_E_OK ||
-        (e = mk_pl_decode_ke(ke, pke->body, pke->len)) != MK_E_OK ||
+    /* RFC 7296 §2.21.1: a choice we did not offer would end the exchange; unprotected, so it
+     * is remembered and dropped like an error notify (a malformed SAr1 is a plain DROP) */
+    if ((e = mk_sa_take_ike(ike->cfg, psa->body, psa->len, sel)) == MK_E_BAD_PROPOSAL)
+        return mk_ini_remember(ike, e, MK_E_UNAUTH_FAILURE);
+    if (e != MK_E_OK || (e = mk_pl_decode_ke(&ke, pke->body, pke->len)) != MK_E_OK ||
         (e = mk_pl_decode_nonce(nr, nr_len, pn->body, pn->len)) != MK_E_OK)
         return e;
     for (const mk_ini_ext *const *xp = mk_ini_exts; *xp != NULL; xp++)
         if ((*xp)->init_check != NULL && (e = (*xp)->init_check(ike, c, x)) != MK_E_OK)
             return e;
     /* RFC 7296 §3.4: the KE's group MUST be the one of the chosen proposal (and ours) */
-    if (sel->dh != ike->dh || ke->group != ike->dh ||
-        !mk_ini_ike_classes(ike->cfg->suites, sel, cls))
+    if (sel->dh != ike->dh || ke.group != ike->dh)
         return mk_ini_remember(ike, MK_E_BAD_PROPOSAL, MK_E_UNAUTH_FAILURE);
+    (void)mk_ini_ike_classes(ike->cfg->suites, sel, cls); /* one we offered: mk_init checked it */
     /* RFC 7296 §2.10: Nr at least half the PRF key size (16..256 checked by the decoder) */
-    if (*nr_len < cls->prf->out_len / 2 || *nr_len > MK_MAX_NONCE)
+    if (*nr_len < cls->prf->out_len / 2)
         return MK_E_BAD_SYNTAX;
-    return MK_E_OK;
+    /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
+    e = cls->dh->shared(ike->dh_priv, ke.data, ke.len, ike->init_keys.gir);
+    return e == MK_E_DH_ZERO ? mk_ini_remember(ike, e, MK_E_UNAUTH_FAILURE) : e; /* unprotected */
 }
 
-/* The answer: a retry (extension), forged errors, or the real one, which keys the SA. Its
- * own frame (g^ir and SKEYSEED live in scratch) is gone before IKE_AUTH is built. */
-static mk_err accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool *keyed)
+/* The answer: a retry (extension), forged errors, or the real one, which keys the SA and is
+ * answered with IKE_AUTH (g^ir and SKEYSEED live in scratch and are gone before that). */
+mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     mk_ini_init_x x = {0};
     mk_ike_suite sel;
     mk_ini_cls cls;
-    mk_ke ke;
     const uint8_t *nr;
     uint16_t nr_len;
     bool taken = false;
@@ -167,21 +164,13 @@ static mk_err accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     for (const mk_ini_ext *const *xp = mk_ini_exts; *xp != NULL && !taken; xp++)
         if ((*xp)->init_retry != NULL && (e = (*xp)->init_retry(ike, m, now, &taken), taken))
             return e;
-    if ((e = init_resp_errors(ike, &m->chain)) != MK_E_OK ||
-        (e = init_resp_check(ike, m, &sel, &cls, &ke, &nr, &nr_len, &x)) != MK_E_OK)
-        return e;
-    uint8_t *gir = ike->init_keys.gir, *skeyseed = ike->init_keys.skeyseed;
-    /* g^ir: the class checks the peer value (RFC 7296 §2.14; RFC 8031 §3.2 all-zero X25519) */
-    e = cls.dh->shared(ike->dh_priv, ke.data, ke.len, gir);
-    if (e == MK_E_DH_ZERO)
-        e = mk_ini_remember(ike, e, MK_E_UNAUTH_FAILURE); /* KEr is unprotected */
-    if (e == MK_E_OK) {
+    if ((e = init_resp_check(ike, m, &sel, &cls, &nr, &nr_len, &x)) == MK_E_OK) {
         /* SKEYSEED = prf(Ni | Nr, g^ir)  (RFC 7296 §2.14) */
-        mk_ks_skeyseed(cls.prf, ike->ni, ike->ni_len, nr, nr_len, gir, cls.dh->secret_len,
-                       skeyseed);
+        mk_ks_skeyseed(cls.prf, ike->ni, ike->ni_len, nr, nr_len, ike->init_keys.gir,
+                       cls.dh->secret_len, ike->init_keys.skeyseed);
         /* ---- commit: nothing below can DROP (a failure is FATAL and wipes the SA) ---- */
         mk_ini_trace_msg(ike, MK_EV_RX, m->dgram, m->len, NULL);
-        e = mk_ini_ike_keys(ike, &cls, skeyseed, nr, nr_len, m->hdr.spi_r);
+        e = mk_ini_ike_keys(ike, &cls, ike->init_keys.skeyseed, nr, nr_len, m->hdr.spi_r);
     }
     mk_wipe(&ike->init_keys, sizeof ike->init_keys);
     if (e != MK_E_OK)
@@ -193,21 +182,10 @@ static mk_err accept_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now, bool 
     /* RealMessage1, the request that was answered (after any retry), stays in req */
     keep_real_message2(ike, cls.prf, m);
     mk_wipe(ike->dh_priv, sizeof ike->dh_priv);
-    ike->dh_priv_len = 0;
-    ike->req_outstanding = false;
     for (const mk_ini_ext *const *xp = mk_ini_exts; *xp != NULL; xp++)
         if ((*xp)->init_commit != NULL)
             (*xp)->init_commit(ike, m, &x); /* NAT-T: float to 4500; raw keys: hashes */
-    *keyed = true;
-    return MK_E_OK;
-}
-
-mk_err mk_ini_on_init_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
-{
-    bool keyed = false;
-    mk_err e = accept_init_resp(ike, m, now, &keyed);
-    if (e != MK_E_OK || !keyed)
-        return e;
+    /* IKE_AUTH becomes the outstanding request; if it cannot be sent, the SA fails */
     return mk_ini_after_commit(mk_ini_build_auth(ike, now));
 }
 
@@ -226,26 +204,39 @@ static mk_err our_auth(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_t 
     if (ax != NULL)
         return ax->auth_sign(ike, idb, idb_len, method, auth, MK_INI_AUTH_CAP, auth_len);
     /* AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), <InitiatorSignedOctets>) */
-    mk_ini_cls cls;
-    mk_ini_sel_cls(ike, &cls);
-    mk_ks_auth_psk_pad(cls.prf, ike->peer_auth.psk.padkey, mk_ini_req_buf(ike), ike->req_len,
-                       ike->nr, ike->nr_len, ike->sk_pi, idb, idb_len, auth);
+    const mk_prf_class *prf = mk_suite_prf(ike->cfg->suites, ike->sel.prf);
+    mk_ks_auth_psk_pad(prf, ike->peer_auth.psk.padkey, mk_ini_req_buf(ike), ike->req_len, ike->nr,
+                       ike->nr_len, ike->sk_pi, idb, idb_len, auth);
     mk_wipe(ike->peer_auth.psk.padkey, sizeof ike->peer_auth.psk.padkey); /* used up */
-    *method = MK_AUTH_PSK;
-    *auth_len = cls.prf->out_len;
+    *auth_len = prf->out_len; /* *method: MK_AUTH_PSK as the caller set it */
     return MK_E_OK;
 }
 
 /* SK {IDi, [CERT,] [CERTREQ,] [IDr,] AUTH, [N(USE_TRANSPORT_MODE),] SAi2, TSi, TSr,
- * [N(INITIAL_CONTACT)]} written in plaintext into scratch (auth_inner), sealed into req. */
-static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_t method,
-                         const uint8_t *auth, size_t auth_len, mk_err *e)
+ * [N(INITIAL_CONTACT)]}: AUTH first (over the IDi body), then the inner payloads in plaintext
+ * into scratch (auth_inner), sealed into req. */
+mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
 {
     const mk_config *cfg = ike->cfg;
-    size_t slot, at;
+    uint8_t auth[MK_INI_AUTH_CAP], method = MK_AUTH_PSK, spi[4];
+    uint8_t idb[4 + sizeof cfg->idi.data]; /* RestOfInitIDPayload: type | RESERVED | data */
+    size_t auth_len = 0, inner_len = 0, len = 0, slot, at;
+    mk_err e;
+    /* RFC 4303 §2.1: SPIs 1..255 are reserved and 0 is never valid: a reserved draw is forced
+     * into range (bit 8) instead of drawing again, so there is no loop on env->rng */
+    ike->env->rng(ike->env->ctx, spi, sizeof spi);
+    mk_rd sr = mk_rd_init(spi, sizeof spi);
+    ike->child_spi_in = mk_rd_u32(&sr);
+    if (ike->child_spi_in < 256)
+        ike->child_spi_in |= 0x100u;
+    mk_wr iw = mk_wr_init(idb, sizeof idb);
+    mk_pl_encode_id(&iw, cfg->idi.type, cfg->idi.data, cfg->idi.len);
+    if ((e = iw.err) != MK_E_OK ||
+        (e = our_auth(ike, idb, iw.off, &method, auth, &auth_len)) != MK_E_OK)
+        goto out;
     mk_wr w = mk_ini_inner_init(ike->auth_inner, sizeof ike->auth_inner, &slot);
     at = mk_pl_begin(&w, &slot, MK_PT_IDI, false);
-    mk_wr_bytes(&w, idb, idb_len);
+    mk_wr_bytes(&w, idb, iw.off);
     mk_pl_end(&w, at);
     for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++)
         if ((*x)->auth_certs != NULL)
@@ -272,39 +263,15 @@ static size_t auth_inner(mk_ike *ike, const uint8_t *idb, size_t idb_len, uint8_
     /* N(INITIAL_CONTACT): we hold no other IKE SA with this peer (a device after a reboot) */
     if (cfg->initial_contact)
         mk_pl_notify(&w, &slot, MK_N_INITIAL_CONTACT, NULL, 0);
-    *e = w.err;
-    return w.err == MK_E_OK ? w.off : sizeof ike->auth_inner;
-}
-
-mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
-{
-    const mk_config *cfg = ike->cfg;
-    uint8_t auth[MK_INI_AUTH_CAP], method = MK_AUTH_PSK, spi[4];
-    uint8_t idb[4 + sizeof cfg->idi.data]; /* RestOfInitIDPayload: type | RESERVED | data */
-    size_t auth_len = 0, inner_len = 0, len;
-    mk_err e;
-    /* RFC 4303 §2.1: SPIs 1..255 are reserved and 0 is never valid: a reserved draw is forced
-     * into range (bit 8) instead of drawing again, so there is no loop on env->rng */
-    ike->env->rng(ike->env->ctx, spi, sizeof spi);
-    mk_rd sr = mk_rd_init(spi, sizeof spi);
-    ike->child_spi_in = mk_rd_u32(&sr);
-    if (ike->child_spi_in < 256)
-        ike->child_spi_in |= 0x100u;
-    mk_wr iw = mk_wr_init(idb, sizeof idb);
-    mk_pl_encode_id(&iw, cfg->idi.type, cfg->idi.data, cfg->idi.len);
-    if ((e = iw.err) != MK_E_OK ||
-        (e = our_auth(ike, idb, iw.off, &method, auth, &auth_len)) != MK_E_OK)
-        goto out;
-    inner_len = auth_inner(ike, idb, iw.off, method, auth, auth_len, &e);
-    if (e != MK_E_OK)
-        goto out;
     /* RFC 7815 §2.1: IKE_AUTH is Message ID 1. Sealing overwrites RealMessage1 in req. */
-    len = mk_ini_seal(ike, MK_EX_IKE_AUTH, 0, 1, ike->auth_inner, inner_len, mk_ini_req_buf(ike),
-                      MK_MAX_REQ, &e);
-    if (e != MK_E_OK)
-        goto out;
-    mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, ike->auth_inner, inner_len);
-    mk_ini_set_state(ike, MK_ST_AUTH_SENT);
+    inner_len = w.err == MK_E_OK ? w.off : sizeof ike->auth_inner;
+    if ((e = w.err) == MK_E_OK)
+        len = mk_ini_seal(ike, MK_EX_IKE_AUTH, 0, 1, ike->auth_inner, inner_len,
+                          mk_ini_req_buf(ike), MK_MAX_REQ, &e);
+    if (e == MK_E_OK) {
+        mk_ini_send_req(ike, len, 1, MK_EX_IKE_AUTH, now, ike->auth_inner, inner_len);
+        mk_ini_set_state(ike, MK_ST_AUTH_SENT);
+    }
 out:
     mk_wipe(auth, sizeof auth);
     mk_wipe(ike->auth_inner, inner_len); /* held IDi and AUTH */
@@ -324,17 +291,15 @@ static mk_err their_auth(mk_ike *ike, const mk_chain *in, const mk_idv *id, cons
     const mk_ini_ext *ax = mk_ini_auth_ext(ike->cfg);
     if (ax != NULL)
         return ax->auth_verify(ike, in, id, av);
-    mk_ini_cls cls;
-    uint8_t maced[MK_MAX_PRF_OUT], want[MK_MAX_PRF_OUT];
-    mk_ini_sel_cls(ike, &cls);
-    mk_ks_maced_id(cls.prf, ike->sk_pr, id->rest, id->rest_len, maced);
-    cls.prf->update(ike->peer_auth.psk.auth_r, maced, cls.prf->out_len);
-    cls.prf->final(ike->peer_auth.psk.auth_r, want); /* used up: what follows is FATAL or OK */
+    const mk_prf_class *prf = mk_suite_prf(ike->cfg->suites, ike->sel.prf);
+    uint8_t mac[MK_MAX_PRF_OUT]; /* MACedIDForR, then the AUTH it completes */
+    mk_ks_maced_id(prf, ike->sk_pr, id->rest, id->rest_len, mac);
+    prf->update(ike->peer_auth.psk.auth_r, mac, prf->out_len);
+    prf->final(ike->peer_auth.psk.auth_r, mac); /* used up: what follows is FATAL or OK */
     /* mk_ct_eq runs whatever the method or length, so timing does not say which test failed */
-    bool ok = av->method == MK_AUTH_PSK && av->len == cls.prf->out_len;
-    ok = mk_ct_eq(av->data, want, av->len <= cls.prf->out_len ? av->len : 0) && ok;
-    mk_wipe(maced, sizeof maced);
-    mk_wipe(want, sizeof want);
+    bool ok = av->method == MK_AUTH_PSK && av->len == prf->out_len;
+    ok = mk_ct_eq(av->data, mac, av->len <= prf->out_len ? av->len : 0) && ok;
+    mk_wipe(mac, sizeof mac);
     return ok ? MK_E_OK : MK_E_AUTH_FAILED;
 }
 
@@ -403,35 +368,15 @@ mk_err mk_ini_on_auth_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
  * generate an empty INFORMATIONAL response to it." RFC 7296 §2.1: "The responder MUST never
  * retransmit a response unless it receives a retransmission of the request." */
 
-/* The answer's inner payloads into inner[]: UNSUPPORTED_CRITICAL_PAYLOAD, NO_ADDITIONAL_SAS or
- * nothing; *close when the request deletes the IKE SA (RFC 7296 §1.4.1: answered with SK{}). */
-static size_t answer_inner(const mk_msg *m, const mk_chain *in, uint8_t *inner, size_t cap,
-                           bool *close, mk_err *e)
-{
-    size_t slot;
-    mk_wr w = mk_ini_inner_init(inner, cap, &slot);
-    uint8_t crit =
-        in->unsupported_critical != 0 ? in->unsupported_critical : m->chain.unsupported_critical;
-    *close = false;
-    if (crit != 0) {
-        /* RFC 7296 §2.5: rejected with N(UNSUPPORTED_CRITICAL_PAYLOAD), data: the type */
-        mk_pl_notify(&w, &slot, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
-    } else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA) {
-        mk_pl_notify(&w, &slot, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
-    } else {
-        /* Only an IKE SA Delete is acted on; a Child SA Delete also gets SK{} (a minimal node
-         * has one Child SA and no Child SA management: its application watches ESP) */
-        *close = mk_ini_deletes_ike_sa(in);
-    }
-    *e = w.err;
-    return w.off;
-}
-
+/* The answer's inner payloads: UNSUPPORTED_CRITICAL_PAYLOAD, NO_ADDITIONAL_SAS or nothing; an
+ * IKE SA Delete (RFC 7296 §1.4.1) is answered with SK{} and closes the SA. */
 mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
 {
     uint8_t inner[64]; /* the largest answer is one 10-octet notify */
+    size_t slot;
+    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
     mk_chain in;
-    bool close;
+    bool close = false;
     mk_err e, win;
     (void)now;
     if (!m->has_sk)
@@ -447,9 +392,19 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
         ike->stats.resent_responses++;
         goto out;
     }
-    size_t n = answer_inner(m, &in, inner, sizeof inner, &close, &e);
-    if (e == MK_E_OK)
-        (void)mk_ini_seal_answer(ike, m, inner, n, &e);
+    uint8_t crit =
+        in.unsupported_critical != 0 ? in.unsupported_critical : m->chain.unsupported_critical;
+    /* RFC 7296 §2.5: rejected with N(UNSUPPORTED_CRITICAL_PAYLOAD), data: the type. Of the
+     * rest only an IKE SA Delete is acted on; a Child SA Delete also gets SK{} (a minimal node
+     * has one Child SA and no Child SA management: its application watches ESP) */
+    if (crit != 0)
+        mk_pl_notify(&w, &slot, MK_N_UNSUPPORTED_CRITICAL_PAYLOAD, &crit, 1);
+    else if (m->hdr.exchange == MK_EX_CREATE_CHILD_SA)
+        mk_pl_notify(&w, &slot, MK_N_NO_ADDITIONAL_SAS, NULL, 0);
+    else
+        close = mk_ini_deletes_ike_sa(&in);
+    if ((e = w.err) == MK_E_OK)
+        (void)mk_ini_seal_answer(ike, m, inner, w.off, &e);
     if (e != MK_E_OK)
         goto out;
     ike->stats.answered_requests++;

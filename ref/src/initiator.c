@@ -125,11 +125,10 @@ void mk_ini_wipe_secrets(mk_ike *ike)
     mk_ini_wipe_peer_auth(ike);
     mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
     mk_wipe(&ike->child, sizeof ike->child);
-    ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
+    ike->dh_pub_len = ike->nr_len = 0;
     ike->req_len = 0;
     ike->cookie_len = 0;
-    ike->prf_len = ike->integ_len = ike->encr_len = 0;
-    ike->keys_ok = ike->child_ok = ike->req_outstanding = false;
+    ike->child_ok = ike->req_outstanding = false;
 }
 
 /* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw

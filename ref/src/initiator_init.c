@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * initiator_init: helpers of the spine's IKE_SA_INIT steps (handshake.c): the responder's SA
- * choice (through the SA payloads' extension point, sa.h), the DH key pair and the seven SK_*
- * keys. An unprotected answer that would end the exchange (a proposal we did not
+ * initiator_init: helpers of the spine's IKE_SA_INIT steps (handshake.c): the DH key pair and
+ * the seven SK_* keys. An unprotected answer that would end the exchange (a proposal we did not
  * offer, ...) is a DROP remembered in stats.unauth_reason and reported only if the budget runs
  * out (RFC 7296 §2.21.1). Nothing here commits to the SA but mk_ini_ike_keys, which the spine
  * calls at its commit point.
@@ -11,17 +10,16 @@
 
 #include "initiator_int.h"
 
-/* Draw a fresh DH key pair for `group` into the caller's buffers. */
-mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
-                          uint16_t *priv_len, uint16_t *pub_len)
+/* Draw a fresh DH key pair for `group` into the SA: the group of the KE we send from now on.
+ * The group is a configured one (the first suite's, or a retry's that group_configured found),
+ * so mk_init has checked that its class is registered. */
+mk_err mk_ini_new_keypair(mk_ike *ike, uint16_t group)
 {
     const mk_dh_class *dh = mk_suite_dh(ike->cfg->suites, group);
-    if (dh == NULL)
-        return MK_E_INVALID_KE;
-    if (dh->keypair(ike->env, priv, pub) != MK_E_OK)
+    if (dh->keypair(ike->env, ike->dh_priv, ike->dh_pub) != MK_E_OK)
         return MK_E_CRYPTO;
-    *priv_len = (uint16_t)dh->priv_len;
-    *pub_len = (uint16_t)dh->pub_len;
+    ike->dh = group;
+    ike->dh_pub_len = (uint16_t)dh->pub_len;
     return MK_E_OK;
 }
 
@@ -35,17 +33,6 @@ mk_err mk_ini_remember(mk_ike *ike, mk_err reason, mk_err drop)
         ike->stats.unauth_reason = reason;
     mk_ini_trace(ike, MK_EV_INFO, mk_err_name(reason));
     return drop;
-}
-
-/* SAr1 against what SAi1 offered (the SA payloads' extension point, sa.h). */
-mk_err mk_ini_choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel)
-{
-    mk_err e = mk_sa_take_ike(ike->cfg, psa->body, psa->len, sel);
-    /* RFC 7296 §2.21.1: a choice we did not offer would end the exchange; unprotected, so it
-     * is remembered and dropped like an error notify (a malformed SAr1 is a plain DROP) */
-    if (e == MK_E_BAD_PROPOSAL)
-        return mk_ini_remember(ike, e, MK_E_UNAUTH_FAILURE);
-    return e;
 }
 
 /* {SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr} = prf+(SKEYSEED, Ni|Nr|SPIi|SPIr),
@@ -65,10 +52,6 @@ mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyse
         memcpy(ike->sk_ar, k.ar, k.integ_len);
         memcpy(ike->sk_ei, k.ei, k.encr_len);
         memcpy(ike->sk_er, k.er, k.encr_len);
-        ike->prf_len = (uint8_t)k.prf_len;
-        ike->integ_len = (uint8_t)k.integ_len;
-        ike->encr_len = (uint8_t)k.encr_len;
-        ike->keys_ok = true;
     }
     mk_wipe(&k, sizeof k);
     return e;

@@ -166,11 +166,9 @@ const mk_ini_ext *mk_ini_auth_ext(const mk_config *cfg);
 extern const mk_ini_ext mk_ini_ext_retry, mk_ini_ext_natt, mk_ini_ext_rpk;
 
 /* ---- helpers of the spine ---------------------------------------------------------------- */
-/* initiator_init.c: the IKE SA's choice, keys and DH (the SA payloads themselves: sa.h) */
-/* SAr1 against what we offered; a choice we did not offer is remembered and dropped */
-mk_err mk_ini_choose_ike_sa(mk_ike *ike, const mk_pl *psa, mk_ike_suite *sel);
-mk_err mk_ini_new_keypair(const mk_ike *ike, uint16_t group, uint8_t *priv, uint8_t *pub,
-                          uint16_t *priv_len, uint16_t *pub_len);
+/* initiator_init.c: the IKE SA's keys and DH (the SA payloads themselves: sa.h) */
+/* A fresh key pair of `group` into ike->dh_priv/dh_pub, and ike->dh = group */
+mk_err mk_ini_new_keypair(mk_ike *ike, uint16_t group);
 mk_err mk_ini_ike_keys(mk_ike *ike, const mk_ini_cls *cls, const uint8_t *skeyseed,
                        const uint8_t *nr, size_t nr_len, const uint8_t spi_r[8]);
 /* RFC 7296 §2.21.1: remember why an unprotected answer would have ended the exchange */
