@@ -404,9 +404,11 @@ static const struct {
     /* RFC 7815 §2.1: INFORMATIONAL and CREATE_CHILD_SA requests from the peer are answered */
     {MK_ST_ESTABLISHED, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
     {MK_ST_ESTABLISHED, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
+#if MK_DELETE /* our own Delete (initiator_delete.c): without it DELETE_SENT is never entered */
     {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
     {MK_ST_DELETE_SENT, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
     {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, true, mk_ini_on_delete_resp},
+#endif
 };
 
 /* The only thing a DROP may change: the counters. */
