@@ -499,9 +499,7 @@ typedef struct mk_ike {
     uint32_t req_rto_ms;
     /* The datagram waiting for the caller (one slot: drain after every call). It is a view, not
      * a copy: the request in `req` or our answer in `peer_resp` (initiator.c owns it). */
-    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp */
-    uint16_t tx_len;
-    uint16_t tx_port;
+    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp (their lengths and ports apply) */
     /* The answer to the peer's last request (RFC 7296 §2.1: the responder MUST remember each
      * response), resent byte for byte when that request is retransmitted. */
     uint8_t peer_resp[MK_MAX_PEER_RESP]; /* with the non-ESP marker when peer_resp_port is 4500 */

@@ -122,20 +122,9 @@ void mk_ini_wipe_secrets(mk_ike *ike)
 {
     /* dh_priv .. sk_er is one block in mk_ike (and the padding up to peer_auth) */
     mk_wipe(ike->dh_priv, offsetof(mk_ike, peer_auth) - offsetof(mk_ike, dh_priv));
-    mk_ini_wipe_peer_auth(ike);
-    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
-    mk_wipe(&ike->child, sizeof ike->child);
-    ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
-    ike->req_len = 0;
-    ike->cookie_len = 0;
-    ike->prf_len = ike->integ_len = ike->encr_len = 0;
-    ike->keys_ok = ike->child_ok = ike->req_outstanding = false;
-}
-
-/* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw
- * keys' copy of RealMessage2 as far as it was written (plus the tail room a check may use). */
-void mk_ini_wipe_peer_auth(mk_ike *ike)
-{
+    /* The responder-AUTH material of either method: the PSK's running prf and pad key, or the
+     * raw keys' copy of RealMessage2 as far as it was written (plus the tail room a check may
+     * use). */
 #if MK_RPK
     size_t rpk = (size_t)ike->peer_auth.rpk.init_resp_len + MK_NONCE_LEN + MK_MAX_PRF_OUT;
     mk_wipe(&ike->peer_auth, rpk > sizeof ike->peer_auth.psk ? rpk : sizeof ike->peer_auth.psk);
@@ -143,6 +132,13 @@ void mk_ini_wipe_peer_auth(mk_ike *ike)
 #else
     mk_wipe(&ike->peer_auth, sizeof ike->peer_auth);
 #endif
+    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
+    mk_wipe(&ike->child, sizeof ike->child);
+    ike->dh_pub_len = ike->dh_priv_len = ike->nr_len = 0;
+    ike->req_len = 0;
+    ike->cookie_len = 0;
+    ike->prf_len = ike->integ_len = ike->encr_len = 0;
+    ike->keys_ok = ike->child_ok = ike->req_outstanding = false;
 }
 
 /* Every FATAL path ends here: the first error is kept (later ones are only symptoms), nothing is
@@ -191,29 +187,26 @@ static uint32_t or_default(uint32_t v, uint32_t dflt)
     return v != 0 ? v : dflt;
 }
 
-/* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
- * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
- * The transmit slot is a view of it (from the marker on 4500): mk_tx_done() empties the slot,
- * but the request stays in req for the next retransmission until its response is accepted. */
-static void queue_req(mk_ike *ike)
-{
-    ike->tx_what = MK_INI_TX_REQ;
-    ike->tx_len = (uint16_t)(ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u));
-    ike->tx_port = ike->req_port;
-}
-
-/* Our answer to a peer request, sealed into ike->peer_resp (marker included on 4500). */
+/* The transmit slot only names the buffer it shows (mk_tx_peek computes the rest): the request
+ * in req (MK_INI_TX_REQ), or our answer to a peer request, sealed into ike->peer_resp (marker
+ * included on 4500). */
 void mk_ini_tx_resp(mk_ike *ike)
 {
     ike->tx_what = MK_INI_TX_RESP;
-    ike->tx_len = ike->peer_resp_len;
-    ike->tx_port = ike->peer_resp_port;
 }
 
 void mk_ini_tx_clear(mk_ike *ike)
 {
     ike->tx_what = MK_INI_TX_NONE;
-    ike->tx_len = 0;
+}
+
+/* End of the exchange's budget: req_first_ms restarts with every new request (mk_ini_send_req),
+ * so total_ms bounds one exchange, not the handshake: a COOKIE or INVALID_KE retry and then
+ * IKE_AUTH each get a fresh budget. A caller that needs a hard overall limit enforces it around
+ * mk_start(). */
+static uint64_t budget_end(const mk_ike *ike)
+{
+    return ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS);
 }
 
 /* Start a new exchange: Message ID and exchange type are remembered so that check_header() can
@@ -230,7 +223,7 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     ike->req_first_ms = now;
     ike->req_rto_ms = or_default(ike->cfg->rto_ms, RTO_MS);
     ike->req_next_ms = now + ike->req_rto_ms;
-    queue_req(ike);
+    ike->tx_what = MK_INI_TX_REQ;
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
 }
 
@@ -518,11 +511,8 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         return ike->err;
     if (!ike->req_outstanding)
         return MK_E_OK;
-    /* req_first_ms restarts with every new request (mk_ini_send_req), so total_ms bounds one
-     * exchange, not the handshake: a COOKIE or INVALID_KE retry and then IKE_AUTH each get a
-     * fresh budget. A caller that needs a hard overall limit enforces it around mk_start(). */
     /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
-    if (now_ms >= ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS)) {
+    if (now_ms >= budget_end(ike)) {
         /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
          * did not offer, ...) was not acted on, but if no real answer came it is the most
          * likely reason: report it. */
@@ -541,7 +531,7 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         rto = cap;
     ike->req_rto_ms = (uint32_t)rto;
     ike->req_next_ms = now_ms + rto;
-    queue_req(ike);
+    ike->tx_what = MK_INI_TX_REQ;
     ike->stats.retransmits++;
     mk_ini_trace_u32(ike, MK_EV_RETRANSMIT, ike->stats.retransmits);
     return MK_E_OK;
@@ -554,35 +544,43 @@ uint64_t mk_deadline(const mk_ike *ike)
 {
     if (ike->cfg == NULL || ike->st == MK_ST_FAILED || !ike->req_outstanding)
         return UINT64_MAX;
-    uint64_t end = ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS);
+    uint64_t end = budget_end(ike);
     return ike->req_next_ms < end ? ike->req_next_ms : end;
 }
 
 /* The slot holds at most one datagram: the caller sends it, then calls mk_tx_done(). If the send
  * fails and mk_tx_done() is not called, the same octets are offered again, which is harmless
  * because IKE retransmissions are bitwise identical anyway. */
+/* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
+ * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same:
+ * the slot shows it from the marker on 4500, after it on 500. mk_tx_done() empties the slot, but
+ * the request stays in req for the next retransmission until its response is accepted. Our
+ * answer in peer_resp already carries its marker when it goes to 4500. */
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
 {
-    if (ike->tx_len == 0 || ike->tx_what == MK_INI_TX_NONE) {
+    bool resp = ike->tx_what == MK_INI_TX_RESP;
+    uint16_t to = resp ? ike->peer_resp_port : ike->req_port;
+    size_t skip = resp || to == MK_PORT_NATT ? 0 : MK_NATT_MARKER;
+    size_t len = resp ? ike->peer_resp_len : ike->req_len + MK_NATT_MARKER - skip;
+    if (ike->tx_what == MK_INI_TX_NONE || len == 0) {
         *out = NULL;
         return 0;
     }
-    if (ike->tx_what == MK_INI_TX_RESP)
-        *out = ike->peer_resp;
-    else
-        *out = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
+    *out = (resp ? ike->peer_resp : ike->req) + skip;
     if (port != NULL)
-        *port = ike->tx_port;
-    return ike->tx_len;
+        *port = to;
+    return len;
 }
 
 /* tx_* stats count what the caller reports sent, not what we queued. */
 void mk_tx_done(mk_ike *ike)
 {
-    if (ike->tx_len == 0)
+    const uint8_t *out;
+    size_t len = mk_tx_peek(ike, &out, NULL);
+    if (len == 0)
         return;
     ike->stats.tx_dgrams++;
-    ike->stats.tx_bytes += ike->tx_len;
+    ike->stats.tx_bytes += (uint32_t)len;
     mk_ini_tx_clear(ike);
 }
 

@@ -61,10 +61,8 @@ mk_err mk_ini_after_commit(mk_err e);
 mk_err mk_ini_fail(mk_ike *ike, mk_err e);
 /* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
 void mk_ini_wipe_secrets(mk_ike *ike);
-/* Wipe mk_ike.peer_auth (either method) as far as it was written. */
-void mk_ini_wipe_peer_auth(mk_ike *ike);
 /* The transmit slot is a view (mk_ike.tx_what): of the request in req, or of our answer in
- * peer_resp; initiator.c alone sets it. */
+ * peer_resp, whose length and port it shows; initiator.c alone sets it. */
 enum { MK_INI_TX_NONE = 0, MK_INI_TX_REQ = 1, MK_INI_TX_RESP = 2 };
 void mk_ini_tx_resp(mk_ike *ike);
 void mk_ini_tx_clear(mk_ike *ike);
