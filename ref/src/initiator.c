@@ -431,11 +431,10 @@ static mk_err check_header(const mk_ike *ike, const mk_hdr *h, bool is_response)
      * replies carry SPIr = 0. */
     if (h->exchange != MK_EX_IKE_SA_INIT && !mk_ct_eq(h->spi_r, ike->spi_r, 8))
         return MK_E_WRONG_SPI;
-    if (is_response) {
-        /* RFC 7296 §2.2: a response carries the Message ID of the request it answers */
-        if (!ike->req_outstanding || h->msgid != ike->req_msgid || h->exchange != ike->req_exchange)
-            return MK_E_WRONG_MSGID;
-    }
+    /* RFC 7296 §2.2: a response carries the Message ID of the request it answers */
+    if (is_response &&
+        (!ike->req_outstanding || h->msgid != ike->req_msgid || h->exchange != ike->req_exchange))
+        return MK_E_WRONG_MSGID;
     return MK_E_OK;
 }
 
@@ -516,9 +515,8 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
          * did not offer, ...) was not acted on, but if no real answer came it is the most
          * likely reason: report it. */
-        if (ike->st == MK_ST_INIT_SENT && ike->stats.unauth_reason != MK_E_OK)
-            return mk_ini_fail(ike, ike->stats.unauth_reason);
-        return mk_ini_fail(ike, MK_E_TIMEOUT);
+        bool unauth = ike->st == MK_ST_INIT_SENT && ike->stats.unauth_reason != MK_E_OK;
+        return mk_ini_fail(ike, unauth ? ike->stats.unauth_reason : MK_E_TIMEOUT);
     }
     if (now_ms < ike->req_next_ms)
         return MK_E_OK;
