@@ -112,7 +112,8 @@ int cmd_demo(int argc, char **argv)
         case 'D':
             del = true;
 #if !MK_DELETE /* a build without our own Delete (minimal profile) refuses it before the SA */
-            r = cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)", NULL);
+            r = cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
+                         "rebuild with -DMK_DELETE=ON, or leave --delete out");
 #endif
             break;
         case OPT_AUTH:
