@@ -150,7 +150,7 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     mk_ini_wipe_secrets(ike);
     mk_wipe(ike->peer_resp, ike->peer_resp_len); /* kept by a close: its answer is still due */
     ike->peer_resp_len = 0;
-    mk_ini_tx_clear(ike);
+    mk_ini_tx(ike, MK_INI_TX_NONE);
     if (ike->st != MK_ST_FAILED) {
         mk_ini_trace(ike, MK_EV_INFO, mk_err_name(ike->err));
         mk_ini_set_state(ike, MK_ST_FAILED);
@@ -187,17 +187,12 @@ static uint32_t or_default(uint32_t v, uint32_t dflt)
     return v != 0 ? v : dflt;
 }
 
-/* The transmit slot only names the buffer it shows (mk_tx_peek computes the rest): the request
- * in req (MK_INI_TX_REQ), or our answer to a peer request, sealed into ike->peer_resp (marker
- * included on 4500). */
-void mk_ini_tx_resp(mk_ike *ike)
+/* The transmit slot only names the buffer it shows (mk_tx_peek computes the rest): nothing, the
+ * request in req, or our answer to a peer request, sealed into ike->peer_resp (marker included
+ * on 4500). */
+void mk_ini_tx(mk_ike *ike, uint8_t what)
 {
-    ike->tx_what = MK_INI_TX_RESP;
-}
-
-void mk_ini_tx_clear(mk_ike *ike)
-{
-    ike->tx_what = MK_INI_TX_NONE;
+    ike->tx_what = what;
 }
 
 /* End of the exchange's budget: req_first_ms restarts with every new request (mk_ini_send_req),
@@ -223,7 +218,7 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     ike->req_first_ms = now;
     ike->req_rto_ms = or_default(ike->cfg->rto_ms, RTO_MS);
     ike->req_next_ms = now + ike->req_rto_ms;
-    ike->tx_what = MK_INI_TX_REQ;
+    mk_ini_tx(ike, MK_INI_TX_REQ);
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
 }
 
@@ -529,7 +524,7 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         rto = cap;
     ike->req_rto_ms = (uint32_t)rto;
     ike->req_next_ms = now_ms + rto;
-    ike->tx_what = MK_INI_TX_REQ;
+    mk_ini_tx(ike, MK_INI_TX_REQ);
     ike->stats.retransmits++;
     mk_ini_trace_u32(ike, MK_EV_RETRANSMIT, ike->stats.retransmits);
     return MK_E_OK;
@@ -579,7 +574,7 @@ void mk_tx_done(mk_ike *ike)
         return;
     ike->stats.tx_dgrams++;
     ike->stats.tx_bytes += (uint32_t)len;
-    mk_ini_tx_clear(ike);
+    mk_ini_tx(ike, MK_INI_TX_NONE);
 }
 
 mk_state mk_state_get(const mk_ike *ike)

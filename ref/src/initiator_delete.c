@@ -34,7 +34,7 @@ mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
     if (e == MK_E_OK) {
         /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
         mk_ini_wipe_secrets(ike);
-        mk_ini_tx_clear(ike);
+        mk_ini_tx(ike, MK_INI_TX_NONE);
         mk_ini_set_state(ike, MK_ST_CLOSED);
     }
     mk_wipe(ike->sk_plain, m->len); /* on every path; the plaintext is shorter than the message */

@@ -64,8 +64,7 @@ void mk_ini_wipe_secrets(mk_ike *ike);
 /* The transmit slot is a view (mk_ike.tx_what): of the request in req, or of our answer in
  * peer_resp, whose length and port it shows; initiator.c alone sets it. */
 enum { MK_INI_TX_NONE = 0, MK_INI_TX_REQ = 1, MK_INI_TX_RESP = 2 };
-void mk_ini_tx_resp(mk_ike *ike);
-void mk_ini_tx_clear(mk_ike *ike);
+void mk_ini_tx(mk_ike *ike, uint8_t what);
 void mk_ini_set_state(mk_ike *ike, mk_state st);
 /* initiator_trace.c: the text of env->trace (nothing is built when no callback is set) */
 #if MK_TRACE

@@ -49,7 +49,7 @@ size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, si
     ike->peer_resp_len = (uint8_t)(len + off);
     ike->peer_resp_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
     ike->peer_resp_msgid = m->hdr.msgid;
-    mk_ini_tx_resp(ike);
+    mk_ini_tx(ike, MK_INI_TX_RESP);
     mk_ini_trace_tx(ike, ike->peer_resp + off, len, inner, inner_off);
     return len;
 }
