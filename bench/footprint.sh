@@ -25,8 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-minimal}
 case $P in
-minimal) DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0" ;;
-full) DEFS="MK_PROFILE_MINIMAL=0 MK_NATT=1 MK_RPK=1 MK_TRACE=1 MK_SUITES_ALL=1" ;;
+minimal) DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0" ;;
+full) DEFS="MK_PROFILE_MINIMAL=0 MK_NATT=1 MK_RPK=1 MK_TRACE=1 MK_SUITES_ALL=1 MK_DELETE=1" ;;
 *) echo "usage: bash bench/footprint.sh [minimal|full]" >&2; exit 2 ;;
 esac
 tmp=${FOOTPRINT_TMP:-$(mktemp -d)}

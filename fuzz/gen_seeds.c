@@ -213,10 +213,12 @@ static void scenario(const char *origin, const mk_peer_script *script, int after
             (void)mk_peer_send_delete(w.peer, FZ_NOW_MS);
             fz_world_run(&w, MK_ST_IDLE);
             break;
+#if MK_DELETE
         case 2:
             (void)mk_delete(&w.ike, FZ_NOW_MS);
             fz_world_run(&w, MK_ST_IDLE);
             break;
+#endif
         default:
             break;
         }

@@ -117,6 +117,7 @@ static void auth_seeds(void)
     }
 }
 
+#if MK_DELETE /* our own Delete: the delete_resp target exists only with it */
 static void delete_seeds(void)
 {
     mk_ike_keys keys;
@@ -140,6 +141,7 @@ static void delete_seeds(void)
     mk_peer_free(w.peer);
     w.peer = NULL;
 }
+#endif
 
 static void timer_seeds(void)
 {
@@ -386,7 +388,9 @@ int main(int argc, char **argv)
     outdir = argv[1];
     mkdir(outdir, 0755);
     auth_seeds();
+#if MK_DELETE
     delete_seeds();
+#endif
     timer_seeds();
     sig_seeds();
     config_seeds();

@@ -109,7 +109,13 @@ int cmd_demo(int argc, char **argv)
                              "give 1 to 60 seconds");
             break;
         case 'Q': r = cli_parse_u64(optarg, 60, &quiet, "--quiet-timeout"); break;
-        case 'D': del = true; break;
+        case 'D':
+            del = true;
+#if !MK_DELETE /* a build without our own Delete (minimal profile) refuses it before the SA */
+            r = cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
+                         "rebuild with -DMK_DELETE=ON, or leave --delete out");
+#endif
+            break;
         case OPT_AUTH:
             if (!strcmp(optarg, "psk"))
                 key_type = MK_KEY_NONE;

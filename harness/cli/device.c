@@ -582,6 +582,12 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
 
 int dev_delete(cli_dev *d, uint32_t timeout_ms)
 {
+#if !MK_DELETE /* --delete was refused when parsed (initiate.c, demo.c) */
+    (void)d;
+    (void)timeout_ms;
+    return cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
+                    "rebuild with -DMK_DELETE=ON, or leave --delete out");
+#else
     mk_io_hooks h = base_hooks(d);
     mk_io_status st;
     mk_err e = mk_delete(&d->ike, mk_io_now_ms());
@@ -594,6 +600,7 @@ int dev_delete(cli_dev *d, uint32_t timeout_ms)
     if (st != MK_IO_OK)
         return io_fail(d, st, "INFORMATIONAL (Delete)");
     return 0;
+#endif
 }
 
 void dev_close(cli_dev *d)

@@ -5,6 +5,7 @@
 # two ICMP echoes through the tunnel, Delete. PRF SHA2-512, INTEG SHA2-512-256 and all three DH
 # groups are spread over the rows. test_suites.sh covers the everyday suites in more depth.
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 PSK=$T/psk
 # IKE proposal | ESP proposal

@@ -7,6 +7,7 @@
 # --quiet-timeout 0 with --send (a run that cannot see a reply) is refused up front.
 # Takes about 50 s (the 64-ping schedule is real time).
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 PSK=$T/psk
 printf 'count-test-psk-0123456789' >"$PSK"

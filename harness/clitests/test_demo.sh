@@ -4,6 +4,7 @@
 # presses, each a fresh IKE SA, ACK / STATUS / DONE, the LED blinking, sleep; with --delete the
 # SA is deleted before sleeping; captures and key files appear whole (no temporary leftovers).
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 
 start=$(date +%s)

@@ -7,6 +7,7 @@
 # reset then re-imprinting, a responder that sends no key. Topology: `minike respond` on
 # 127.0.0.1 (ephemeral ports), initiators on 127.0.0.1; state files under the test's temp dir.
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 PSK=$T/psk
 PY=/usr/bin/python3

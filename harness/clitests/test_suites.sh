@@ -4,6 +4,7 @@
 # ESP child SA, ICMP echo through the tunnel, Delete. Plus UDP echo in tunnel and transport
 # mode, the garage door over --send, IKE without NAT-T, and --seed reproducibility.
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 PSK=$T/psk
 I=(initiate --psk-file "$PSK" --id @dev.test --timeout 5)

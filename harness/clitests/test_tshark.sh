@@ -5,6 +5,7 @@
 # reported correct, and the ESP payload decrypted (inner UDP with a good checksum).
 # tshark 4.0 cannot decrypt ChaCha20-Poly1305: such SAs are written as comments.
 source "$(dirname "$0")/lib.sh" "$@"
+needs_delete
 M=$MINIKE
 command -v tshark >/dev/null || { echo "SKIP: tshark not installed"; exit 77; }
 PSK=$T/psk

@@ -151,11 +151,14 @@ Test(peer_table, established_sa_outlives_any_flood)
     cr_assert_eq(mk_state_get(&a->ike), MK_ST_ESTABLISHED);
     for (int k = 0; k < 4; k++)
         flood(p, 300, 2000 + (uint64_t)k * 20000); /* half-opens expire in between */
+    cr_assert_eq(mk_state_get(&a->ike), MK_ST_ESTABLISHED);
+#if MK_DELETE /* our own Delete: not in the minimal profile */
     /* the SA still answers: the initiator's Delete is answered and it closes cleanly */
     cr_assert_eq(mk_delete(&a->ike, 90000), MK_E_OK);
     ini_send(p, a, 90000);
     peer_deliver(p, &a, 1, 90000);
     cr_assert_eq(mk_state_get(&a->ike), MK_ST_CLOSED, "%s", mk_err_name(mk_last_error(&a->ike)));
+#endif
     mk_ike_wipe(&a->ike);
     free(a);
     mk_peer_free(p);

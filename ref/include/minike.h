@@ -40,6 +40,8 @@ extern "C" {
  *                       table is referenced by the core, so a --gc-sections link drops them
  *   MK_SUITES_ALL       the full registry (AES-GCM/CCM/CBC, P-256, MODP-2048, SHA2-512 via
  *                       libsodium and mbedTLS); off: ChaCha20-Poly1305 + X25519 + PRF-HMAC-SHA2-256
+ *   MK_DELETE           mk_delete(), our own Delete of the IKE SA (RFC 7815 App. B.1, optional);
+ *                       off: not declared (the peer's Delete is still answered)
  *   MK_X25519_LADDER    1: the X25519 public key is X25519(a, 9) by the Montgomery ladder, not
  *                       crypto_scalarmult_base(), whose 30 KB table a device image then need not
  *                       carry (harness/device sets it; costs ~2 % more instructions per handshake)
@@ -62,6 +64,9 @@ extern "C" {
 #endif
 #ifndef MK_SUITES_ALL
 #define MK_SUITES_ALL (!MK_PROFILE_MINIMAL)
+#endif
+#ifndef MK_DELETE
+#define MK_DELETE (!MK_PROFILE_MINIMAL)
 #endif
 #ifndef MK_X25519_LADDER
 #define MK_X25519_LADDER 0
@@ -498,9 +503,7 @@ typedef struct mk_ike {
     uint32_t req_rto_ms;
     /* The datagram waiting for the caller (one slot: drain after every call). It is a view, not
      * a copy: the request in `req` or our answer in `peer_resp` (initiator.c owns it). */
-    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp */
-    uint16_t tx_len;
-    uint16_t tx_port;
+    uint8_t tx_what; /* 0: none, 1: req, 2: peer_resp (their lengths and ports apply) */
     /* The answer to the peer's last request (RFC 7296 §2.1: the responder MUST remember each
      * response), resent byte for byte when that request is retransmitted. */
     uint8_t peer_resp[MK_MAX_PEER_RESP]; /* with the non-ESP marker when peer_resp_port is 4500 */
@@ -574,9 +577,11 @@ uint64_t mk_deadline(const mk_ike *ike);
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port);
 void mk_tx_done(mk_ike *ike);
 
+#if MK_DELETE
 /* Send the optional Delete of the IKE SA (RFC 7815 App. B.1) and wait for the reply:
  * state becomes MK_ST_DELETE_SENT, then MK_ST_CLOSED. USAGE: BAD_STATE. */
 mk_err mk_delete(mk_ike *ike, uint64_t now_ms);
+#endif
 
 mk_state mk_state_get(const mk_ike *ike);
 mk_err mk_last_error(const mk_ike *ike);

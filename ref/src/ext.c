@@ -11,7 +11,8 @@
  *   mk_ini_ext_rpk        MK_RPK           raw public keys (RFC 7427, 7670, 8420)
  *   (crypto classes)      MK_SUITES_ALL    AES-GCM/CCM/CBC+HMAC, P-256, MODP-2048 (suite.c;
  *                                          suite_mbedtls.c, suite_sodium_extra.c)
- *   mk_delete()           always           our Delete (RFC 7815 App. B.1)
+ *   mk_delete()           MK_DELETE        our Delete (RFC 7815 App. B.1; initiator_delete.c and
+ *                                          the DELETE_SENT rows of initiator.c's dispatch)
  */
 #include "initiator_int.h"
 

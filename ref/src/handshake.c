@@ -388,7 +388,7 @@ mk_err mk_ini_on_peer_req(mk_ike *ike, const mk_msg *m, uint64_t now)
     if ((e = mk_ini_open(ike, m, &in)) != MK_E_OK)
         goto out;
     if (win == MK_E_WRONG_MSGID) { /* the same request again: the same answer again */
-        mk_ini_tx_resp(ike);
+        mk_ini_tx(ike, MK_INI_TX_RESP);
         ike->stats.resent_responses++;
         goto out;
     }

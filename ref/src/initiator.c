@@ -122,19 +122,9 @@ void mk_ini_wipe_secrets(mk_ike *ike)
 {
     /* dh_priv .. sk_er is one block in mk_ike (and the padding up to peer_auth) */
     mk_wipe(ike->dh_priv, offsetof(mk_ike, peer_auth) - offsetof(mk_ike, dh_priv));
-    mk_ini_wipe_peer_auth(ike);
-    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
-    mk_wipe(&ike->child, sizeof ike->child);
-    ike->dh_pub_len = ike->nr_len = 0;
-    ike->req_len = 0;
-    ike->cookie_len = 0;
-    ike->child_ok = ike->req_outstanding = false;
-}
-
-/* The responder-AUTH material of either method: the PSK's running prf and pad key, or the raw
- * keys' copy of RealMessage2 as far as it was written (plus the tail room a check may use). */
-void mk_ini_wipe_peer_auth(mk_ike *ike)
-{
+    /* The responder-AUTH material of either method: the PSK's running prf and pad key, or the
+     * raw keys' copy of RealMessage2 as far as it was written (plus the tail room a check may
+     * use). */
 #if MK_RPK
     size_t rpk = (size_t)ike->peer_auth.rpk.init_resp_len + MK_NONCE_LEN + MK_MAX_PRF_OUT;
     mk_wipe(&ike->peer_auth, rpk > sizeof ike->peer_auth.psk ? rpk : sizeof ike->peer_auth.psk);
@@ -142,6 +132,12 @@ void mk_ini_wipe_peer_auth(mk_ike *ike)
 #else
     mk_wipe(&ike->peer_auth, sizeof ike->peer_auth);
 #endif
+    mk_wipe(ike->req, (size_t)ike->req_len + MK_NATT_MARKER);
+    mk_wipe(&ike->child, sizeof ike->child);
+    ike->dh_pub_len = ike->nr_len = 0;
+    ike->req_len = 0;
+    ike->cookie_len = 0;
+    ike->child_ok = ike->req_outstanding = false;
 }
 
 /* Every FATAL path ends here: the first error is kept (later ones are only symptoms), nothing is
@@ -153,7 +149,7 @@ mk_err mk_ini_fail(mk_ike *ike, mk_err e)
     mk_ini_wipe_secrets(ike);
     mk_wipe(ike->peer_resp, ike->peer_resp_len); /* kept by a close: its answer is still due */
     ike->peer_resp_len = 0;
-    mk_ini_tx_clear(ike);
+    mk_ini_tx(ike, MK_INI_TX_NONE);
     if (ike->st != MK_ST_FAILED) {
         mk_ini_trace(ike, MK_EV_INFO, mk_err_name(ike->err));
         mk_ini_set_state(ike, MK_ST_FAILED);
@@ -190,29 +186,21 @@ static uint32_t or_default(uint32_t v, uint32_t dflt)
     return v != 0 ? v : dflt;
 }
 
-/* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
- * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same.
- * The transmit slot is a view of it (from the marker on 4500): mk_tx_done() empties the slot,
- * but the request stays in req for the next retransmission until its response is accepted. */
-static void queue_req(mk_ike *ike)
+/* The transmit slot only names the buffer it shows (mk_tx_peek computes the rest): nothing, the
+ * request in req, or our answer to a peer request, sealed into ike->peer_resp (marker included
+ * on 4500). */
+void mk_ini_tx(mk_ike *ike, uint8_t what)
 {
-    ike->tx_what = MK_INI_TX_REQ;
-    ike->tx_len = (uint16_t)(ike->req_len + (ike->req_port == MK_PORT_NATT ? MK_NATT_MARKER : 0u));
-    ike->tx_port = ike->req_port;
+    ike->tx_what = what;
 }
 
-/* Our answer to a peer request, sealed into ike->peer_resp (marker included on 4500). */
-void mk_ini_tx_resp(mk_ike *ike)
+/* End of the exchange's budget: req_first_ms restarts with every new request (mk_ini_send_req),
+ * so total_ms bounds one exchange, not the handshake: a COOKIE or INVALID_KE retry and then
+ * IKE_AUTH each get a fresh budget. A caller that needs a hard overall limit enforces it around
+ * mk_start(). */
+static uint64_t budget_end(const mk_ike *ike)
 {
-    ike->tx_what = MK_INI_TX_RESP;
-    ike->tx_len = ike->peer_resp_len;
-    ike->tx_port = ike->peer_resp_port;
-}
-
-void mk_ini_tx_clear(mk_ike *ike)
-{
-    ike->tx_what = MK_INI_TX_NONE;
-    ike->tx_len = 0;
+    return ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS);
 }
 
 /* Start a new exchange: Message ID and exchange type are remembered so that check_header() can
@@ -229,7 +217,7 @@ void mk_ini_send_req(mk_ike *ike, size_t len, uint32_t msgid, uint8_t exchange, 
     ike->req_first_ms = now;
     ike->req_rto_ms = or_default(ike->cfg->rto_ms, RTO_MS);
     ike->req_next_ms = now + ike->req_rto_ms;
-    queue_req(ike);
+    mk_ini_tx(ike, MK_INI_TX_REQ);
     mk_ini_trace_tx(ike, mk_ini_req_buf(ike), len, inner_buf, inner_off);
 }
 
@@ -403,9 +391,11 @@ static const struct {
     /* RFC 7815 §2.1: INFORMATIONAL and CREATE_CHILD_SA requests from the peer are answered */
     {MK_ST_ESTABLISHED, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
     {MK_ST_ESTABLISHED, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
+#if MK_DELETE /* our own Delete (initiator_delete.c): without it DELETE_SENT is never entered */
     {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, false, mk_ini_on_peer_req},
     {MK_ST_DELETE_SENT, MK_EX_CREATE_CHILD_SA, false, mk_ini_on_peer_req},
     {MK_ST_DELETE_SENT, MK_EX_INFORMATIONAL, true, mk_ini_on_delete_resp},
+#endif
 };
 
 /* The only thing a DROP may change: the counters. */
@@ -435,11 +425,10 @@ static mk_err check_header(const mk_ike *ike, const mk_hdr *h, bool is_response)
      * replies carry SPIr = 0. */
     if (h->exchange != MK_EX_IKE_SA_INIT && !mk_ct_eq(h->spi_r, ike->spi_r, 8))
         return MK_E_WRONG_SPI;
-    if (is_response) {
-        /* RFC 7296 §2.2: a response carries the Message ID of the request it answers */
-        if (!ike->req_outstanding || h->msgid != ike->req_msgid || h->exchange != ike->req_exchange)
-            return MK_E_WRONG_MSGID;
-    }
+    /* RFC 7296 §2.2: a response carries the Message ID of the request it answers */
+    if (is_response &&
+        (!ike->req_outstanding || h->msgid != ike->req_msgid || h->exchange != ike->req_exchange))
+        return MK_E_WRONG_MSGID;
     return MK_E_OK;
 }
 
@@ -515,17 +504,13 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         return ike->err;
     if (!ike->req_outstanding)
         return MK_E_OK;
-    /* req_first_ms restarts with every new request (mk_ini_send_req), so total_ms bounds one
-     * exchange, not the handshake: a COOKIE or INVALID_KE retry and then IKE_AUTH each get a
-     * fresh budget. A caller that needs a hard overall limit enforces it around mk_start(). */
     /* RFC 7296 §2.4: give up on the exchange once the budget is spent */
-    if (now_ms >= ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS)) {
+    if (now_ms >= budget_end(ike)) {
         /* RFC 7296 §2.21.1: an unprotected error answer (NO_PROPOSAL_CHOSEN, a proposal we
          * did not offer, ...) was not acted on, but if no real answer came it is the most
          * likely reason: report it. */
-        if (ike->st == MK_ST_INIT_SENT && ike->stats.unauth_reason != MK_E_OK)
-            return mk_ini_fail(ike, ike->stats.unauth_reason);
-        return mk_ini_fail(ike, MK_E_TIMEOUT);
+        bool unauth = ike->st == MK_ST_INIT_SENT && ike->stats.unauth_reason != MK_E_OK;
+        return mk_ini_fail(ike, unauth ? ike->stats.unauth_reason : MK_E_TIMEOUT);
     }
     if (now_ms < ike->req_next_ms)
         return MK_E_OK;
@@ -538,7 +523,7 @@ mk_err mk_on_timer(mk_ike *ike, uint64_t now_ms)
         rto = cap;
     ike->req_rto_ms = (uint32_t)rto;
     ike->req_next_ms = now_ms + rto;
-    queue_req(ike);
+    mk_ini_tx(ike, MK_INI_TX_REQ);
     ike->stats.retransmits++;
     mk_ini_trace_u32(ike, MK_EV_RETRANSMIT, ike->stats.retransmits);
     return MK_E_OK;
@@ -551,36 +536,44 @@ uint64_t mk_deadline(const mk_ike *ike)
 {
     if (ike->cfg == NULL || ike->st == MK_ST_FAILED || !ike->req_outstanding)
         return UINT64_MAX;
-    uint64_t end = ike->req_first_ms + or_default(ike->cfg->total_ms, TOTAL_MS);
+    uint64_t end = budget_end(ike);
     return ike->req_next_ms < end ? ike->req_next_ms : end;
 }
 
 /* The slot holds at most one datagram: the caller sends it, then calls mk_tx_done(). If the send
  * fails and mk_tx_done() is not called, the same octets are offered again, which is harmless
  * because IKE retransmissions are bitwise identical anyway. */
+/* The request lives in ike->req with MK_NATT_MARKER octets of room in front, so moving to 4500
+ * needs no copy and the IKE message itself (RealMessage1, what the ICV covers) stays the same:
+ * the slot shows it from the marker on 4500, after it on 500. mk_tx_done() empties the slot, but
+ * the request stays in req for the next retransmission until its response is accepted. Our
+ * answer in peer_resp already carries its marker when it goes to 4500. */
 size_t mk_tx_peek(const mk_ike *ike, const uint8_t **out, uint16_t *port)
 {
-    if (ike->tx_len == 0 || ike->tx_what == MK_INI_TX_NONE) {
+    bool resp = ike->tx_what == MK_INI_TX_RESP;
+    uint16_t to = resp ? ike->peer_resp_port : ike->req_port;
+    size_t skip = resp || to == MK_PORT_NATT ? 0 : MK_NATT_MARKER;
+    size_t len = resp ? ike->peer_resp_len : ike->req_len + MK_NATT_MARKER - skip;
+    if (ike->tx_what == MK_INI_TX_NONE || len == 0) {
         *out = NULL;
         return 0;
     }
-    if (ike->tx_what == MK_INI_TX_RESP)
-        *out = ike->peer_resp;
-    else
-        *out = ike->req_port == MK_PORT_NATT ? ike->req : ike->req + MK_NATT_MARKER;
+    *out = (resp ? ike->peer_resp : ike->req) + skip;
     if (port != NULL)
-        *port = ike->tx_port;
-    return ike->tx_len;
+        *port = to;
+    return len;
 }
 
 /* tx_* stats count what the caller reports sent, not what we queued. */
 void mk_tx_done(mk_ike *ike)
 {
-    if (ike->tx_len == 0)
+    const uint8_t *out;
+    size_t len = mk_tx_peek(ike, &out, NULL);
+    if (len == 0)
         return;
     ike->stats.tx_dgrams++;
-    ike->stats.tx_bytes += ike->tx_len;
-    mk_ini_tx_clear(ike);
+    ike->stats.tx_bytes += (uint32_t)len;
+    mk_ini_tx(ike, MK_INI_TX_NONE);
 }
 
 mk_state mk_state_get(const mk_ike *ike)

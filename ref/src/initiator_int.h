@@ -2,7 +2,8 @@
 /*
  * initiator_int: what the files of the initiator state machine share (initiator.c: API, dispatch
  * table, timers and the transmit slot; initiator_init.c: IKE_SA_INIT; initiator_auth.c: IKE_AUTH;
- * initiator_peer_req.c: requests from the peer and our Delete; initiator_trace.c: trace text).
+ * initiator_peer_req.c: requests from the peer; initiator_delete.c: our Delete (MK_DELETE);
+ * initiator_trace.c: trace text).
  * Nothing outside those files includes it. Handlers take a parsed message, validate everything into
  * locals first and only then commit to `mk_ike`: a handler that returns a DROP-class error must not
  * have written to the SA (only mk_on_dgram touches stats; ike->scratch may be used but is wiped on
@@ -60,13 +61,10 @@ mk_err mk_ini_after_commit(mk_err e);
 mk_err mk_ini_fail(mk_ike *ike, mk_err e);
 /* Wipe keys, DH, nonces and message buffers (not cfg/env/state/err/stats/tx). */
 void mk_ini_wipe_secrets(mk_ike *ike);
-/* Wipe mk_ike.peer_auth (either method) as far as it was written. */
-void mk_ini_wipe_peer_auth(mk_ike *ike);
 /* The transmit slot is a view (mk_ike.tx_what): of the request in req, or of our answer in
- * peer_resp; initiator.c alone sets it. */
+ * peer_resp, whose length and port it shows; initiator.c alone sets it. */
 enum { MK_INI_TX_NONE = 0, MK_INI_TX_REQ = 1, MK_INI_TX_RESP = 2 };
-void mk_ini_tx_resp(mk_ike *ike);
-void mk_ini_tx_clear(mk_ike *ike);
+void mk_ini_tx(mk_ike *ike, uint8_t what);
 void mk_ini_set_state(mk_ike *ike, mk_state st);
 /* initiator_trace.c: the text of env->trace (nothing is built when no callback is set) */
 #if MK_TRACE
@@ -185,7 +183,7 @@ enum { MK_INI_AUTH_CAP = 1 + 15 + MK_MAX_SIG };
 enum { MK_INI_AUTH_CAP = MK_MAX_PRF_OUT };
 #endif
 
-/* initiator_peer_req.c: after IKE_AUTH (answers, their cache and window; our Delete) */
+/* initiator_peer_req.c: after IKE_AUTH (answers, their cache and window) */
 /* The window of 1 for the peer's requests: OK (new), OLD_REQUEST (drop), WRONG_MSGID (again) */
 mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid);
 /* Our answer, sealed into the answer cache and shown in the transmit slot; returns its length */
@@ -195,6 +193,9 @@ size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, si
 void mk_ini_close(mk_ike *ike);
 /* Does the chain delete the IKE SA (RFC 7296 §3.11, protocol 1)? */
 bool mk_ini_deletes_ike_sa(const mk_chain *in);
+#if MK_DELETE
+/* initiator_delete.c: the answer to our own Delete (MK_ST_DELETE_SENT) closes the SA */
 mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now);
+#endif
 
 #endif

@@ -4,11 +4,10 @@
  * mk_ini_on_peer_req). Requests from the peer on the established SA get the minimal answers
  * RFC 7815 §2.1 asks for (empty INFORMATIONAL, CREATE_CHILD_SA refused with
  * NO_ADDITIONAL_SAS, an unknown critical payload reported with UNSUPPORTED_CRITICAL_PAYLOAD),
- * a Delete of the IKE SA from the peer closes it, and our own optional Delete (RFC 7815 App. B.1)
- * is sent as Message ID 2 and retransmitted until answered. The last answer is cached and a
- * retransmitted request gets it again, octet for octet; an older request is dropped (see
- * mk_ini_peer_req_window). Nothing is answered before the request's ICV verified, and a request
- * that fails it changes nothing.
+ * and a Delete of the IKE SA from the peer closes it (our own Delete is initiator_delete.c,
+ * MK_DELETE). The last answer is cached and a retransmitted request gets it again, octet for
+ * octet; an older request is dropped (see mk_ini_peer_req_window). Nothing is answered before the
+ * request's ICV verified, and a request that fails it changes nothing.
  */
 #include <string.h>
 
@@ -50,7 +49,7 @@ size_t mk_ini_seal_answer(mk_ike *ike, const mk_msg *m, const uint8_t *inner, si
     ike->peer_resp_len = (uint8_t)(len + off);
     ike->peer_resp_port = ike->on_4500 ? MK_PORT_NATT : MK_PORT_IKE;
     ike->peer_resp_msgid = m->hdr.msgid;
-    mk_ini_tx_resp(ike);
+    mk_ini_tx(ike, MK_INI_TX_RESP);
     mk_ini_trace_tx(ike, ike->peer_resp + off, len, inner, inner_off);
     return len;
 }
@@ -82,49 +81,5 @@ mk_err mk_ini_peer_req_window(const mk_ike *ike, uint32_t msgid)
     /* serial-number order (RFC 1982 style), so the window survives 2^32 wrap-around */
     if ((uint32_t)(ike->peer_resp_msgid - msgid) < 0x80000000u)
         return MK_E_OLD_REQUEST;
-    return MK_E_OK;
-}
-
-mk_err mk_ini_on_delete_resp(mk_ike *ike, const mk_msg *m, uint64_t now)
-{
-    mk_chain in;
-    (void)now;
-
-    if (!m->has_sk)
-        return MK_E_UNEXPECTED_MSG; /* nothing written yet, nothing to wipe */
-    /* RFC 7296 §3.14: verify the ICV before anything else */
-    mk_err e = mk_ini_open(ike, m, &in);
-    if (e == MK_E_OK) {
-        /* RFC 7815 App. B.1: the answer to our Delete closes the IKE SA */
-        mk_ini_wipe_secrets(ike);
-        mk_ini_tx_clear(ike);
-        mk_ini_set_state(ike, MK_ST_CLOSED);
-    }
-    mk_wipe(ike->sk_plain, m->len); /* on every path; the plaintext is shorter than the message */
-    return e;
-}
-
-mk_err mk_delete(mk_ike *ike, uint64_t now_ms)
-{
-    uint8_t inner[32];
-    size_t slot, at;
-    mk_err e = MK_E_OK;
-
-    if (ike->cfg == NULL || ike->st != MK_ST_ESTABLISHED)
-        return MK_E_BAD_STATE;
-    mk_wr w = mk_ini_inner_init(inner, sizeof inner, &slot);
-    /* RFC 7296 §3.11: deleting the IKE SA: protocol 1, SPI size 0, no SPIs */
-    at = mk_pl_begin(&w, &slot, MK_PT_DELETE, false);
-    mk_wr_u32(&w, (uint32_t)MK_PROTO_IKE << 24); /* Protocol ID | SPI Size 0 | # of SPIs 0 */
-    mk_pl_end(&w, at);
-    if (w.err != MK_E_OK)
-        return mk_ini_fail(ike, w.err);
-    /* RFC 7815 App. B.1: INFORMATIONAL, Message ID 2 (after IKE_SA_INIT 0 and IKE_AUTH 1) */
-    size_t len = mk_ini_seal(ike, MK_EX_INFORMATIONAL, 0, 2, inner, w.off, mk_ini_req_buf(ike),
-                             MK_MAX_REQ, &e);
-    if (e != MK_E_OK)
-        return mk_ini_fail(ike, e);
-    mk_ini_send_req(ike, len, 2, MK_EX_INFORMATIONAL, now_ms, inner, w.off);
-    mk_ini_set_state(ike, MK_ST_DELETE_SENT);
     return MK_E_OK;
 }
