@@ -36,11 +36,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(t != MK_E_OK || (len >= MK_SA_TMPL_IKE_LEN && sel.dh == MK_DH_X25519));
     } else {
         mk_esp_suite sel;
-        uint8_t s[4] = {0};
-        uint32_t spi = 0;
-        mk_err t = mk_sa_tmpl_check(mk_sa_tmpl_esp, body, len, s);
+        uint32_t spi = 0, want = 0;
+        mk_err t = mk_sa_tmpl_check(mk_sa_tmpl_esp, body, len, &want);
         mk_err g = mk_sa_take_esp(&cfg, body, len, &sel, &spi);
-        uint32_t want = (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
         /* the reserved-SPI rule (RFC 4303 §2.1) is the taker's, not the template's */
         if (t == MK_E_OK && want < 256)
             t = MK_E_BAD_PROPOSAL;

@@ -221,14 +221,15 @@ Test(sa, sar2_cases)
         mk_config cfg = one_suite();
         mk_esp_suite sel = {0};
         uint32_t spi = 0;
-        uint8_t s[4];
+        uint32_t s = 0;
         mk_err got = mk_sa_take_esp(&cfg, c->b, c->n, &sel, &spi);
         cr_expect_eq(got, c->want, "SAr2 %s: %s, want %s", c->what, mk_err_name(got),
                      mk_err_name(c->want));
-        got = mk_sa_tmpl_check(mk_sa_tmpl_esp, c->b, c->n, s);
+        got = mk_sa_tmpl_check(mk_sa_tmpl_esp, c->b, c->n, &s);
         cr_expect_eq(got, c->want, "template, SAr2 %s: %s", c->what, mk_err_name(got));
         if (c->want == MK_E_OK) {
             cr_expect_eq(spi, 0x0a0b0c0du, "%s: the responder's inbound SPI", c->what);
+            cr_expect_eq(s, 0x0a0b0c0du, "template, %s: the SPI", c->what);
             cr_expect(memcmp(&sel, &cfg.esp[0], sizeof sel) == 0, "%s", c->what);
         }
     }

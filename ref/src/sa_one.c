@@ -53,16 +53,15 @@ mk_err mk_sa_take_ike(const mk_config *cfg, const uint8_t *body, size_t len, mk_
 mk_err mk_sa_take_esp(const mk_config *cfg, const uint8_t *body, size_t len, mk_esp_suite *sel,
                       uint32_t *spi_out)
 {
-    uint8_t s[4];
-    mk_err e = mk_sa_tmpl_check(mk_sa_tmpl_esp, body, len, s);
-    if (e != MK_E_OK)
-        return e;
-    uint32_t spi = (uint32_t)s[0] << 24 | (uint32_t)s[1] << 16 | (uint32_t)s[2] << 8 | s[3];
-    if (spi < 256)
-        return MK_E_BAD_PROPOSAL; /* RFC 4303 §2.1: 0..255 are not valid SPIs */
-    *sel = cfg->esp[0];
-    *spi_out = spi;
-    return MK_E_OK;
+    uint32_t spi = 0;
+    mk_err e = mk_sa_tmpl_check(mk_sa_tmpl_esp, body, len, &spi);
+    if (e == MK_E_OK && spi < 256)
+        e = MK_E_BAD_PROPOSAL; /* RFC 4303 §2.1: 0..255 are not valid SPIs */
+    if (e == MK_E_OK) {
+        *sel = cfg->esp[0];
+        *spi_out = spi;
+    }
+    return e;
 }
 
 #endif

@@ -40,8 +40,7 @@ void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi)
 {
     size_t spi_len = tmpl[6], len = tmpl[3];
     mk_wr_bytes(w, tmpl, 8);
-    if (spi_len == 4)
-        mk_wr_u32(w, spi);
+    mk_wr_be(w, spi, spi_len); /* 4 octets for ESP, nothing for IKE */
     mk_wr_bytes(w, tmpl + 8 + spi_len, len - 8 - spi_len);
 }
 
@@ -82,7 +81,7 @@ static mk_err walk_transform(mk_rd *pr, bool is_last, const uint8_t *tmpl, unsig
  * checks, in its order (a malformed one is a DROP-class error wherever it is); the answer is
  * the template's proposal if the only one equals it: its number, protocol, SPI size, and
  * exactly its transforms, each once, in any order. */
-mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint8_t *spi)
+mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint32_t *spi)
 {
     mk_rd r = mk_rd_init(body, len);
     uint8_t n = 0, num = 0;
@@ -119,7 +118,7 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
             ok = ok && (proto == MK_PROTO_AH || proto == MK_PROTO_ESP) && spi_len == 4;
         if (!ok || n_t == 0)
             return MK_E_BAD_SYNTAX;
-        const uint8_t *s = mk_rd_bytes(&pr, spi_len);
+        mk_rd s = mk_rd_sub(&pr, spi_len); /* TRUNCATED as mk_rd_bytes would be */
         if (n_t > MAX_TRANSFORMS)
             return MK_E_TOO_MANY;
         unsigned seen = 0;
@@ -138,7 +137,7 @@ mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, ui
          * template, each equal to one of its transforms, all of them seen, so each once. */
         match = memcmp(h, tmpl + 4, 4) == 0 && seen == (1u << tmpl[7]) - 1;
         if (match && spi != NULL)
-            memcpy(spi, s, spi_len);
+            *spi = mk_rd_u32(&s); /* the template's SPI Size: 4 */
     }
     if (n == 0)
         return MK_E_BAD_SYNTAX;

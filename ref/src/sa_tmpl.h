@@ -15,7 +15,7 @@ extern const uint8_t mk_sa_tmpl_ike[MK_SA_TMPL_IKE_LEN], mk_sa_tmpl_esp[MK_SA_TM
 /* The template's bytes, its SPI field (4 octets for ESP, none for IKE) set to spi. */
 void mk_sa_tmpl_write(mk_wr *w, const uint8_t *tmpl, uint32_t spi);
 /* The responder's SA body against the template: OK, a DROP-class error (the generic decoder's,
- * for the same octets), or BAD_PROPOSAL. spi: the accepted proposal's SPI (4 octets), or NULL. */
-mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint8_t *spi);
+ * for the same octets), or BAD_PROPOSAL. spi: the accepted proposal's SPI (SPI Size 4), or NULL. */
+mk_err mk_sa_tmpl_check(const uint8_t *tmpl, const uint8_t *body, size_t len, uint32_t *spi);
 
 #endif

@@ -39,11 +39,9 @@ const mk_encr_class *mk_suite_encr(const mk_suites *s, uint16_t id, uint16_t key
         return NULL;
     for (size_t i = 0; s->encr[i] != NULL; i++) {
         const mk_encr_class *c = s->encr[i];
-        if (c->id != id)
-            continue;
         /* RFC 7296 §3.3.5: ciphers with variable key sizes carry a Key Length attribute;
          * RFC 7634 §3: ChaCha20-Poly1305 has none (0 here), its key is always 256 bits. */
-        if (c->key_bits == key_bits || (!c->needs_key_attr && key_bits == 0))
+        if (c->id == id && (c->key_bits == key_bits || (!c->needs_key_attr && key_bits == 0)))
             return c;
     }
     return NULL;

@@ -15,46 +15,6 @@
 
 /* ---- HMAC-SHA2-512 PRF, HMAC-SHA2 integrity (RFC 4868) ------------------------------------- */
 
-/* As prf_sha256 in suite_sodium.c: any key length (long keys hashed first, RFC 2104 §2), the
- * segments fed one by one, and the state, which can compute the PRF without the key, wiped. */
-static void hmac512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                    uint8_t out[crypto_auth_hmacsha512_BYTES])
-{
-    crypto_auth_hmacsha512_state st;
-    crypto_auth_hmacsha512_init(&st, key, key_len);
-    for (size_t i = 0; i < n_in; i++) {
-        if (in[i].n > 0)
-            crypto_auth_hmacsha512_update(&st, in[i].p, in[i].n);
-    }
-    crypto_auth_hmacsha512_final(&st, out);
-    mk_wipe(&st, sizeof st);
-}
-
-static void prf_sha512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
-                       uint8_t *out)
-{
-    hmac512(key, key_len, in, n_in, out);
-}
-
-/* AUTH_HMAC_SHA2_256_128: key 32 octets, ICV = first 16 octets of the HMAC (RFC 4868 §2.3);
- * HMAC-SHA2-256 itself is the PRF class's. */
-static void mac_sha256_128(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
-{
-    uint8_t full[crypto_auth_hmacsha256_BYTES];
-    mk_prf_hmac_sha2_256.prf(key, 32, in, n_in, full);
-    memcpy(icv, full, 16);
-    mk_wipe(full, sizeof full);
-}
-
-/* AUTH_HMAC_SHA2_512_256: key 64 octets, ICV = first 32 octets of the HMAC (RFC 4868 §2.3). */
-static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
-{
-    uint8_t full[crypto_auth_hmacsha512_BYTES];
-    hmac512(key, 64, in, n_in, full);
-    memcpy(icv, full, 32);
-    mk_wipe(full, sizeof full);
-}
-
 /* The piecewise form (see mk_prf_class): a SHA2-512 state is 416 octets, so the minimal
  * profile's MK_PRF_STATE_LEN (208) refuses this class in mk_init rather than overflow. */
 static void init512(void *st, const uint8_t *key, size_t key_len)
@@ -73,6 +33,38 @@ static void final512(void *st, uint8_t *out)
 {
     crypto_auth_hmacsha512_final(st, out);
     mk_wipe(st, sizeof(crypto_auth_hmacsha512_state));
+}
+
+/* As prf_sha256 in suite_sodium.c, on the piecewise functions: any key length (long keys hashed
+ * first, RFC 2104 §2), the segments fed one by one, and the state, which can compute the PRF
+ * without the key, wiped by final512. */
+static void prf_sha512(const uint8_t *key, size_t key_len, const mk_iov *in, size_t n_in,
+                       uint8_t *out)
+{
+    crypto_auth_hmacsha512_state st;
+    init512(&st, key, key_len);
+    for (size_t i = 0; i < n_in; i++)
+        update512(&st, in[i].p, in[i].n);
+    final512(&st, out);
+}
+
+/* AUTH_HMAC_SHA2_256_128: key 32 octets, ICV = first 16 octets of the HMAC (RFC 4868 §2.3);
+ * HMAC-SHA2-256 itself is the PRF class's. */
+static void mac_sha256_128(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
+{
+    uint8_t full[crypto_auth_hmacsha256_BYTES];
+    mk_prf_hmac_sha2_256.prf(key, 32, in, n_in, full);
+    memcpy(icv, full, 16);
+    mk_wipe(full, sizeof full);
+}
+
+/* AUTH_HMAC_SHA2_512_256: key 64 octets, ICV = first 32 octets of the HMAC (RFC 4868 §2.3). */
+static void mac_sha512_256(const uint8_t *key, const mk_iov *in, size_t n_in, uint8_t *icv)
+{
+    uint8_t full[crypto_auth_hmacsha512_BYTES];
+    prf_sha512(key, 64, in, n_in, full);
+    memcpy(icv, full, 32);
+    mk_wipe(full, sizeof full);
 }
 
 /* For the integrity classes key and ICV lengths come from RFC 4868: a full-size key, the HMAC
