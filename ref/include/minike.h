@@ -199,7 +199,8 @@ enum {
 /* ---------------------------------------------------------------------------------------------
  * IANA numbers (RFC 7296 §3 and the IKEv2 registries), written out: those the minimal profile's
  * core sends or checks. The full registry's ciphers and groups, raw-key and NAT-T values, the
- * other notify and ID types are in minike_tools.h.
+ * other payload, notify and ID types are in minike_tools.h. (The codec knows every payload type
+ * from MK_PT_SA to MK_PT_EAP by range, so the types between need no name here.)
  */
 enum {
     MK_EX_IKE_SA_INIT = 34,
@@ -214,17 +215,13 @@ enum {
     MK_PT_KE = 34,
     MK_PT_IDI = 35,
     MK_PT_IDR = 36,
-    MK_PT_CERT = 37,
-    MK_PT_CERTREQ = 38,
     MK_PT_AUTH = 39,
     MK_PT_NONCE = 40,
     MK_PT_NOTIFY = 41,
     MK_PT_DELETE = 42,
-    MK_PT_VENDOR = 43,
     MK_PT_TSI = 44,
     MK_PT_TSR = 45,
     MK_PT_SK = 46,
-    MK_PT_CP = 47,
     MK_PT_EAP = 48,
 };
 enum { MK_PROTO_IKE = 1, MK_PROTO_AH = 2, MK_PROTO_ESP = 3 };
@@ -423,7 +420,6 @@ typedef struct mk_stats {
     mk_err last_drop;
     uint32_t unauth_notifies;    /* unprotected error notifies ignored (RFC 7296 §2.21.1) */
     uint16_t last_unauth_notify; /* the last one's notify type, 0 if none */
-    bool saw_unauth_npc;         /* an unprotected NO_PROPOSAL_CHOSEN came: TIMEOUT reports it */
     /* RFC 7296 §2.21.1: the first FATAL error an unprotected IKE_SA_INIT response would have
      * caused (NO_PROPOSAL_CHOSEN, BAD_PROPOSAL, INVALID_KE naming a group we lack, DH_ZERO,
      * TOO_MANY_RETRIES). Anyone can forge such a response, so it is a DROP (UNAUTH_NOTIFY or
@@ -510,8 +506,8 @@ typedef struct mk_ike {
     uint8_t peer_resp_len;               /* 0: no request answered yet */
     uint16_t peer_resp_port;
     uint32_t peer_resp_msgid;
-    /* the child SA */
-    uint32_t child_spi_in;
+    /* the child SA: child.spi_in is drawn when IKE_AUTH is built (it goes into SAi2); the rest
+     * is written, and child_ok set, only once the response's SAr2 and selectors are accepted */
     mk_esp_sa child;
     bool child_ok;
 #if MK_RPK

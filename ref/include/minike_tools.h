@@ -40,6 +40,9 @@ enum {
     MK_ID_RFC822_ADDR = 3,
     MK_ID_IPV6_ADDR = 5,
 };
+/* payload types (RFC 7296 §3.2) the minimal core never names: the codec takes every type from
+ * MK_PT_SA to MK_PT_EAP by range; CERT and CERTREQ only raw keys (MK_RPK) build and read */
+enum { MK_PT_CERT = 37, MK_PT_CERTREQ = 38, MK_PT_VENDOR = 43, MK_PT_CP = 47 };
 /* SKF (RFC 7383 fragments): never sent, and an initiator that offers no
  * IKEV2_FRAGMENTATION_SUPPORTED never gets one; traces name it */
 enum { MK_PT_SKF = 53 };

@@ -117,7 +117,6 @@ static mk_err init_resp_check(mk_ike *ike, const mk_msg *m, mk_ike_suite *sel, m
         ike->stats.last_unauth_notify = refused;
         if (refused != MK_N_NO_PROPOSAL_CHOSEN)
             return MK_E_UNAUTH_NOTIFY;
-        ike->stats.saw_unauth_npc = true;
         return mk_ini_remember(ike, MK_E_NO_PROPOSAL_CHOSEN, MK_E_UNAUTH_NOTIFY);
     }
     /* RFC 7296 §1.2: the response carries SAr1, KEr and Nr; RFC 7296 §3.1: SPIr non-zero */
@@ -226,9 +225,9 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
      * into range (bit 8) instead of drawing again, so there is no loop on env->rng */
     ike->env->rng(ike->env->ctx, spi, sizeof spi);
     mk_rd sr = mk_rd_init(spi, sizeof spi);
-    ike->child_spi_in = mk_rd_u32(&sr);
-    if (ike->child_spi_in < 256)
-        ike->child_spi_in |= 0x100u;
+    ike->child.spi_in = mk_rd_u32(&sr); /* SAi2 carries it; child_ok stays false */
+    if (ike->child.spi_in < 256)
+        ike->child.spi_in |= 0x100u;
     mk_wr iw = mk_wr_init(idb, sizeof idb);
     mk_pl_encode_id(&iw, cfg->idi.type, cfg->idi.data, cfg->idi.len);
     if ((e = iw.err) != MK_E_OK ||
@@ -252,7 +251,7 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     if (!cfg->tunnel) /* RFC 7296 §1.3.1: ask for transport mode */
         mk_pl_notify(&w, &slot, MK_N_USE_TRANSPORT_MODE, NULL, 0);
     at = mk_pl_begin(&w, &slot, MK_PT_SA, false);
-    mk_sa_write_esp(&w, cfg, ike->child_spi_in); /* with our inbound SPI */
+    mk_sa_write_esp(&w, cfg, ike->child.spi_in); /* with our inbound SPI */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
     mk_pl_encode_ts(&w, &cfg->tsi, 1);

@@ -67,7 +67,7 @@ mk_err mk_ini_take_child(mk_ike *ike, const mk_chain *in)
         /* ---- commit: what is not named here (sequence numbers, replay window) starts at 0.
          * ESP looks its classes up where IKE negotiated them (cfg->suites); RFC 3948: ESP in
          * UDP 4500 once IKE floated there ---- */
-        ike->child = (mk_esp_sa){.spi_in = ike->child_spi_in,
+        ike->child = (mk_esp_sa){.spi_in = ike->child.spi_in, /* drawn by mk_ini_build_auth */
                                  .spi_out = spi_out,
                                  .encr = esel.encr,
                                  .encr_bits = esel.encr_bits,
