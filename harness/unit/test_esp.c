@@ -334,7 +334,7 @@ Test(esp, sequence_number_never_cycles)
     assert_err(mk_esp_seal(&tx, NULL, 4, pkt, 0, pkt, sizeof pkt, &n), MK_E_BAD_STATE);
     cr_assert_eq(n, 0);
     cr_assert_eq(memcmp(&before, &tx, sizeof tx), 0);
-    assert_err(mk_esp_seal_iv(&tx, pkt, 4, pkt, 0, pkt, sizeof pkt, &n), MK_E_BAD_STATE);
+    assert_err(mk_esp_seal_iv(&tx, NULL, pkt, 4, pkt, 0, pkt, sizeof pkt, &n), MK_E_BAD_STATE);
 
     /* CBC: no RNG draw when the state refuses. */
     mk_esp_sa ctx_, crx;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "minike_tools.h"
-#include "sk.h"
+#include "sk_tools.h"
 #include "suite_all.h"
 
 static void rng(void *ctx, uint8_t *out, size_t n)

@@ -92,7 +92,7 @@ Test(esp_vectors, rfc7634_appendix_a)
 
     uint8_t out[256];
     size_t n;
-    assert_err(mk_esp_seal_iv(&sa, iv, nh[0], payload, pl, out, sizeof out, &n), MK_E_OK);
+    assert_err(mk_esp_seal_iv(&sa, NULL, iv, nh[0], payload, pl, out, sizeof out, &n), MK_E_OK);
     cr_assert_eq(n, 8 + 8 + ctl + 16);
     cr_assert_eq(memcmp(out, spi, 4), 0, "SPI");
     cr_assert_eq(memcmp(out + 4, seq, 4), 0, "Seq");
@@ -139,7 +139,7 @@ Test(esp_vectors, python_cryptography_packets)
         uint8_t out[512];
         size_t n;
         sa.seq_out = seq - 1;
-        mk_err e = mk_esp_seal_iv(&sa, iv, nh[0], payload, pl, out, sizeof out, &n);
+        mk_err e = mk_esp_seal_iv(&sa, NULL, iv, nh[0], payload, pl, out, sizeof out, &n);
         cr_assert_eq(e, MK_E_OK, "%s: %s", name, mk_err_name(e));
         cr_assert_eq(n, pktl, "%s: length", name);
         cr_assert_eq(memcmp(out, pkt, n), 0, "%s: packet differs (explicit IV)", name);

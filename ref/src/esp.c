@@ -55,11 +55,10 @@ static mk_err esp_algs_get(const mk_esp_sa *sa, bool outbound, esp_algs *a)
 
 /* ---- seal ------------------------------------------------------------------------------------ */
 
-/* iv: the caller's (mk_esp_seal_iv, known-answer vectors), or NULL for the one the cipher
- * calls for: the sequence number (AEAD) or a random one from env->rng (CBC, etm.c). */
-static mk_err esp_seal(mk_esp_sa *sa, const mk_env *env, const uint8_t *iv, uint8_t next_header,
-                       const uint8_t *payload, size_t len, uint8_t *out, size_t cap,
-                       size_t *out_len)
+/* iv: the caller's (known-answer vectors), or NULL for the one the cipher calls for: the
+ * sequence number (AEAD) or a random one from env->rng (CBC, etm.c). */
+mk_err mk_esp_seal_iv(mk_esp_sa *sa, const mk_env *env, const uint8_t *iv, uint8_t next_header,
+                      const uint8_t *payload, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
     esp_algs a;
     mk_err e;
@@ -131,15 +130,7 @@ static mk_err esp_seal(mk_esp_sa *sa, const mk_env *env, const uint8_t *iv, uint
 mk_err mk_esp_seal(mk_esp_sa *sa, const mk_env *env, uint8_t next_header, const uint8_t *payload,
                    size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
-    return esp_seal(sa, env, NULL, next_header, payload, len, out, cap, out_len);
-}
-
-/* Caller-chosen IV, for known-answer vectors (RFC 7634 App. A). Anything else using it must
- * keep the IV unique per key itself; an AEAD IV repeated under one key breaks the cipher. */
-mk_err mk_esp_seal_iv(mk_esp_sa *sa, const uint8_t *iv, uint8_t next_header, const uint8_t *payload,
-                      size_t len, uint8_t *out, size_t cap, size_t *out_len)
-{
-    return esp_seal(sa, NULL, iv, next_header, payload, len, out, cap, out_len);
+    return mk_esp_seal_iv(sa, env, NULL, next_header, payload, len, out, cap, out_len);
 }
 
 /* ---- the replay window (RFC 4303 §3.4.3, Appendix A2 with a 64-bit bitmap) ------------------ */
@@ -169,11 +160,9 @@ static void replay_update(mk_esp_sa *sa, uint32_t seq)
     if (seq > sa->replay_top) {
         uint32_t shift = seq - sa->replay_top;
         sa->replay_bitmap = shift >= MK_ESP_REPLAY_WINDOW ? 0 : sa->replay_bitmap << shift;
-        sa->replay_bitmap |= 1;
         sa->replay_top = seq;
-    } else {
-        sa->replay_bitmap |= (uint64_t)1 << (sa->replay_top - seq);
     }
+    sa->replay_bitmap |= (uint64_t)1 << (sa->replay_top - seq); /* bit 0 after a slide */
 }
 
 /* ---- open ------------------------------------------------------------------------------------ */
@@ -210,26 +199,18 @@ static mk_err open_core(mk_esp_sa *sa, uint8_t *pkt, size_t len, uint8_t *next_h
         return MK_E_BAD_SYNTAX;
 
     /* RFC 4303 §3.4.4: verify the ICV before decrypting; nothing is trusted before it. On
-     * ICV_MISMATCH the AEAD class wiped ct (etm.c never decrypted it); CRYPTO likewise. */
-    if ((e = mk_sk_open_span(&a.k, pkt, ESP_HDR, ct, ct_len)) != MK_E_OK)
+     * ICV_MISMATCH the AEAD class wiped ct (etm.c never decrypted it); CRYPTO likewise. Then
+     * RFC 4303 §2.4: with the default padding "the receiver SHOULD inspect the Padding field";
+     * anything but 1, 2, 3, ... is malformed (BAD_SYNTAX, ct wiped), as is a Pad Length beyond
+     * the plaintext. */
+    e = mk_sk_open_unpad(&a.k, pkt, ESP_HDR, ct, ct_len, ESP_TRAILER, true, inner_len);
+    if (e != MK_E_OK)
         return e;
-
-    /* RFC 4303 §2.4: with the default padding "the receiver SHOULD inspect the Padding field";
-     * anything but 1, 2, 3, ... is malformed, as is a Pad Length beyond the plaintext. */
-    size_t padlen = ct[ct_len - 2];
-    bool ok = padlen + ESP_TRAILER <= ct_len;
-    for (size_t i = 0; ok && i < padlen; i++)
-        ok = ct[ct_len - ESP_TRAILER - padlen + i] == (uint8_t)(i + 1);
-    if (!ok) {
-        mk_wipe(ct, ct_len); /* a rejected packet's plaintext is not released */
-        return MK_E_BAD_SYNTAX;
-    }
     /* RFC 4303 §3.4.3: "The receive window is updated only if the ICV verification
      * succeeds" (and, here, only if the packet is accepted as a whole). */
     replay_update(sa, seq);
     *next_header = ct[ct_len - 1];
     *inner = ct;
-    *inner_len = ct_len - ESP_TRAILER - padlen;
     return MK_E_OK;
 }
 

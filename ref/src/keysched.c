@@ -35,17 +35,18 @@ mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len
     if (out_len > (size_t)KS_MAX_BLOCKS * prf->out_len)
         return MK_E_BAD_CONFIG;
 
+    /* The input T(n-1) | S | n is laid out once: T(n-1) is t itself and n is ctr, so only the
+     * first block differs, by leaving T(n-1) out. */
+    in[0] = (mk_iov){t, prf->out_len};
+    for (size_t i = 0; i < n_s; i++)
+        in[1 + i] = s[i];
+    in[1 + n_s] = (mk_iov){&ctr, 1};
     /* Each block chains on the previous one, so prf+ is strictly sequential, and a shorter
      * request yields a prefix of a longer one: the order in which the RFC slices SK_* out of the
      * stream is what makes both ends agree, not the total length. */
     while (done < out_len) {
-        size_t n = 0;
-        if (ctr > 1)
-            in[n++] = (mk_iov){t, prf->out_len}; /* T(n-1) */
-        for (size_t i = 0; i < n_s; i++)
-            in[n++] = s[i];          /* S */
-        in[n++] = (mk_iov){&ctr, 1}; /* n */
-        prf->prf(key, key_len, in, n, t);
+        size_t first = ctr == 1; /* T1 = prf(K, S | 0x01): no T0 */
+        prf->prf(key, key_len, in + first, n_s + 2 - first, t);
         size_t take = out_len - done < prf->out_len ? out_len - done : prf->out_len;
         memcpy(out + done, t, take);
         done += take;

@@ -8,10 +8,8 @@
 
 #include "suite.h"
 
-/* prf+ (K,S) = T1 | T2 | ...; T1 = prf(K, S | 0x01), Tn = prf(K, T(n-1) | S | n).
- * At most 255 blocks (RFC 7296 §2.13): BAD_CONFIG if out_len needs more. */
-mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len, const mk_iov *s,
-                     size_t n_s, uint8_t *out, size_t out_len);
+/* prf+ (RFC 7296 §2.13) is inside mk_ks_ike_keys and mk_ks_child_keys; the tools call it alone
+ * (keysched_tools.h). */
 
 /* SKEYSEED = prf(Ni | Nr, g^ir)  (RFC 7296 §2.14) */
 void mk_ks_skeyseed(const mk_prf_class *prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,

@@ -41,16 +41,31 @@ mk_err mk_sk_seal_span(const mk_sk_keys *k, uint8_t *msg, size_t iv_off, size_t 
     return c->seal(k->ek, msg + iv_off, msg, iv_off, ct, ct_len, ct + ct_len);
 }
 
-mk_err mk_sk_open_span(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, uint8_t *buf,
-                       size_t ct_len)
+mk_err mk_sk_open_unpad(const mk_sk_keys *k, const uint8_t *msg, size_t iv_off, uint8_t *buf,
+                        size_t ct_len, size_t trailer, bool counted, size_t *body_len)
 {
     const mk_encr_class *c = k->encr;
-    if (c->etm != NULL)
-        return c->etm->open(k, msg, iv_off, buf, ct_len);
     /* The cipher checks the tag in constant time before it releases anything; on a mismatch it
-     * returns ICV_MISMATCH and wipes buf. */
-    return c->open(k->ek, msg + iv_off, msg, iv_off, buf, ct_len,
-                   msg + iv_off + c->iv_len + ct_len);
+     * returns ICV_MISMATCH and wipes buf (etm.c never decrypts it). */
+    mk_err e = c->etm != NULL ? c->etm->open(k, msg, iv_off, buf, ct_len)
+                              : c->open(k->ek, msg + iv_off, msg, iv_off, buf, ct_len,
+                                        msg + iv_off + c->iv_len + ct_len);
+    if (e != MK_E_OK)
+        return e;
+    /* Pad Length is read only after the ICV verified: every tampered message fails the same
+     * way at the ICV, so there is no padding oracle even with CBC. RFC 7296 §3.14 and RFC 4303
+     * §2.4: a Pad Length beyond the plaintext is malformed; RFC 4303 §2.4: with the default
+     * padding "the receiver SHOULD inspect the Padding field" (counted: 1, 2, 3, ...). */
+    size_t padlen = buf[ct_len - trailer];
+    bool ok = padlen + trailer <= ct_len;
+    for (size_t i = 0; ok && counted && i < padlen; i++)
+        ok = buf[ct_len - trailer - padlen + i] == (uint8_t)(i + 1);
+    if (!ok) {
+        mk_wipe(buf, ct_len); /* a rejected message's plaintext is not released */
+        return MK_E_BAD_SYNTAX;
+    }
+    *body_len = ct_len - trailer - padlen;
+    return MK_E_OK;
 }
 
 /* extra_blocks and pad_fill exist for tests: longer-than-minimal padding with arbitrary
@@ -124,8 +139,7 @@ mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t firs
 
 mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t cap, mk_chain *inner)
 {
-    size_t ivl, icv, ct_len;
-    uint8_t padlen;
+    size_t ivl, icv, ct_len, body_len;
     mk_rd r;
     mk_err e;
 
@@ -151,21 +165,15 @@ mk_err mk_sk_open(const mk_msg *m, const mk_sk_keys *k, uint8_t *plain, size_t c
     /* SPEC RFC7296 3.14: the ICV (AEAD tag, RFC 5282 §5.1, or MAC "computed over the encrypted
      * message") is verified, in constant time, before anything is decrypted or parsed. */
     memcpy(plain, m->sk_body + ivl, ct_len);
-    e = mk_sk_open_span(k, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len);
+    /* SPEC RFC7296 3.14: "...the recipient MUST accept any length that results in proper
+     * alignment" - and any Padding value: only Pad Length is read, never the padding (the
+     * trailer is Pad Length alone). */
+    e = mk_sk_open_unpad(k, m->dgram, m->sk_hdr_off + MK_GEN_HDR_LEN, plain, ct_len, 1, false,
+                         &body_len);
     if (e != MK_E_OK)
         goto fail;
-
-    /* SPEC RFC7296 3.14: "...the recipient MUST accept any length that results in proper
-     * alignment" - and any Padding value: only Pad Length is read, never the padding. */
-    /* Pad Length is read only after the ICV verified: every tampered message fails the same
-     * way at the ICV, so there is no padding oracle even with CBC. */
-    padlen = plain[ct_len - 1];
-    if ((size_t)padlen + 1 > ct_len) {
-        e = MK_E_BAD_SYNTAX;
-        goto fail;
-    }
     /* The inner chain: no SK inside SK (NULL), so there is no SK view to return. */
-    r = mk_rd_init(plain, ct_len - 1 - padlen);
+    r = mk_rd_init(plain, body_len);
     e = mk_chain_parse(inner, m->sk_first, &r, NULL);
     if (e == MK_E_OK)
         return MK_E_OK;
