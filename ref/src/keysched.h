@@ -8,8 +8,12 @@
 
 #include "suite.h"
 
-/* prf+ (RFC 7296 §2.13) is inside mk_ks_ike_keys and mk_ks_child_keys; the tools call it alone
- * (keysched_tools.h). */
+/* prf+ (K,S) = T1 | T2 | ...; T1 = prf(K, S | 0x01), Tn = prf(K, T(n-1) | S | n).
+ * At most 255 blocks (RFC 7296 §2.13): BAD_CONFIG if out_len needs more. Only the tools call it
+ * alone (the core's key derivations are mk_ks_ike_keys and mk_ks_child_keys); it is declared
+ * here, with its definition's file, so the compiler checks the two agree. */
+mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len, const mk_iov *s,
+                     size_t n_s, uint8_t *out, size_t out_len);
 
 /* SKEYSEED = prf(Ni | Nr, g^ir)  (RFC 7296 §2.14) */
 void mk_ks_skeyseed(const mk_prf_class *prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,

@@ -8,12 +8,6 @@
 
 #include "keysched.h"
 
-/* prf+ (K,S) = T1 | T2 | ...; T1 = prf(K, S | 0x01), Tn = prf(K, T(n-1) | S | n).
- * At most 255 blocks (RFC 7296 §2.13): BAD_CONFIG if out_len needs more. Defined in
- * keysched.c (the core's key derivations use it), declared here for the vectors and tests. */
-mk_err mk_ks_prfplus(const mk_prf_class *prf, const uint8_t *key, size_t key_len, const mk_iov *s,
-                     size_t n_s, uint8_t *out, size_t out_len);
-
 /* AUTH for a pre-shared key in one call (RFC 7296 §2.15), as keysched.h describes it:
  *   AUTH = prf( prf(Shared Secret, "Key Pad for IKEv2"), RealMessage | Nonce | MACedID ) */
 void mk_ks_auth_psk(const mk_prf_class *prf, const uint8_t *psk, size_t psk_len,

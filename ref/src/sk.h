@@ -19,7 +19,14 @@
 mk_err mk_sk_seal(mk_wr *w, const mk_sk_keys *k, const mk_env *env, uint8_t first,
                   const uint8_t *inner, size_t inner_len);
 
-/* mk_sk_seal is built on mk_sk_seal_raw, which only the tools call (sk_tools.h). */
+/* What mk_sk_seal is built on, and a test hook: the IV is `iv` (iv_len octets) or, if iv is
+ * NULL, drawn from env->rng; `extra_blocks` blocks of padding beyond the minimum (octets for
+ * AEAD, whose block is 1), each padding octet set to `pad_fill`: receivers must accept any
+ * padding (RFC 7296 §3.14). BAD_CONFIG if the padding would exceed 255 octets. Only the tools
+ * call it; it is declared here, with its definition's file, so the compiler checks the two. */
+mk_err mk_sk_seal_raw(mk_wr *w, const mk_sk_keys *k, const mk_env *env, const uint8_t *iv,
+                      uint8_t first, const uint8_t *inner, size_t inner_len, size_t extra_blocks,
+                      uint8_t pad_fill);
 
 /* Open the SK payload of a parsed message: check the ICV over AAD/whole message, decrypt into
  * `plain` (cap MK_MAX_MSG), strip padding, then walk the inner chain into `inner`.
