@@ -142,7 +142,8 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
             continue;
         }
         /* RFC 7296 §3.2: the Critical bit "MUST be ignored by the recipient if the recipient
-         * understands the payload type code"; it is kept in the view for traces only. */
+         * understands the payload type code"; it is kept in the view for tools (the checker's fault
+         * shim rebuilds messages from views). */
         if (!pl_fits(type, blen))
             return mk_rd_fail(r, MK_E_BAD_LENGTH);
 
@@ -251,14 +252,6 @@ mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body
     mk_rd r = body_rd(MK_PT_NONCE, body, len);
     *n = rd_rest(&r, nlen);
     return r.err;
-}
-
-void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)
-{
-    /* RFC 7296 §3.9: the sender MUST keep the nonce within 16..256 octets too. */
-    if ((len < 16 || len > MK_MAX_NONCE) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG; /* the write below is then a no-op */
-    mk_wr_bytes(w, n, len);
 }
 
 /* "type(1) | RESERVED(3) | data(1..)" shared by ID (§3.5) and AUTH (§3.8); `pt` picks the
@@ -383,15 +376,14 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     return e;
 }
 
-void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
+/* No checks here: the core writes only the selectors mk_init accepted (one per side, of a range
+ * type: RFC 7296 §3.13.1), so the check lives there, once. The tools' mk_pl_encode_ts
+ * (msg_tools.c) checks count and types first for selectors that no mk_init has seen. */
+void mk_pl_write_ts(mk_wr *w, const mk_ts *ts, size_t n)
 {
-    if ((n == 0 || n > MK_MAX_TS) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG;    /* every write below is then a no-op */
     mk_wr_u32(w, (uint32_t)n << 24); /* Number of TSs | RESERVED (3 zero octets) */
     for (size_t i = 0; i < n && w->err == MK_E_OK; i++) {
         size_t alen = ts_addr_len(ts[i].type);
-        if (alen == 0)
-            w->err = MK_E_BAD_CONFIG;
         /* TS Type | IP Protocol ID | Selector Length, then Start Port | End Port */
         mk_wr_u32(w, (uint32_t)ts[i].type << 24 | (uint32_t)ts[i].proto << 16 |
                          (uint32_t)(8 + 2 * alen));
