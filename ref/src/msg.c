@@ -22,10 +22,11 @@ mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r)
      * shorter than 28 octets ends as one TRUNCATED below instead of a check per field. */
     mk_rd_copy(r, h->spi_i, 8);
     mk_rd_copy(r, h->spi_r, 8);
-    h->next = mk_rd_u8(r);
-    h->version = mk_rd_u8(r);
-    h->exchange = mk_rd_u8(r);
-    h->flags = mk_rd_u8(r);
+    uint32_t v = mk_rd_u32(r); /* Next Payload | Version | Exchange Type | Flags */
+    h->next = (uint8_t)(v >> 24);
+    h->version = (uint8_t)(v >> 16);
+    h->exchange = (uint8_t)(v >> 8);
+    h->flags = (uint8_t)v;
     h->msgid = mk_rd_u32(r);
     h->length = mk_rd_u32(r);
     /* Each check keeps an earlier error (mk_rd_fail): a short datagram stays TRUNCATED. */
@@ -291,12 +292,12 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.10: Protocol ID (1) | SPI Size (1) | Notify Message Type (2) | SPI | data */
     mk_rd r = body_rd(MK_PT_NOTIFY, body, len);
-    uint8_t proto = mk_rd_u8(&r);
-    n->spi_len = mk_rd_u8(&r);
+    uint32_t v = mk_rd_u32(&r);
+    n->spi_len = (uint8_t)(v >> 16);
     /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
      * zero and MUST be ignored on receipt." */
-    n->proto = n->spi_len != 0 ? proto : 0;
-    n->type = mk_rd_u16(&r);
+    n->proto = n->spi_len != 0 ? (uint8_t)(v >> 24) : 0;
+    n->type = (uint16_t)v;
     /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
     n->spi = n->spi_len != 0 ? mk_rd_bytes(&r, n->spi_len) : NULL;
     n->data = rd_rest(&r, &n->data_len);
@@ -306,9 +307,10 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
 {
     mk_rd r = body_rd(MK_PT_DELETE, body, len);
-    d->proto = mk_rd_u8(&r);
-    d->spi_len = mk_rd_u8(&r);
-    d->n_spi = mk_rd_u16(&r);
+    uint32_t v = mk_rd_u32(&r); /* Protocol ID | SPI Size | # of SPIs */
+    d->proto = (uint8_t)(v >> 24);
+    d->spi_len = (uint8_t)(v >> 16);
+    d->n_spi = (uint16_t)v;
     /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
      * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
      * (SPI is in message header) or four for AH and ESP." */
@@ -350,17 +352,19 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     for (uint8_t i = 0; i < n && r.err == MK_E_OK; i++) {
         mk_ts *ts = &l->ts[i];
         memset(ts, 0, sizeof *ts);
-        ts->type = mk_rd_u8(&r);
-        ts->proto = mk_rd_u8(&r);
-        uint16_t slen = mk_rd_u16(&r);
+        uint32_t v = mk_rd_u32(&r); /* TS Type | IP Protocol ID | Selector Length */
+        ts->type = (uint8_t)(v >> 24);
+        ts->proto = (uint8_t)(v >> 16);
         /* One address length for both range types (ts_addr_len); 0 for any other type.
          * RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
          * length of this Traffic Selector substructure including the header". */
         size_t alen = ts_addr_len(ts->type);
-        if (alen == 0 || slen != 8 + 2 * alen) /* an unknown type, or a length that is not its */
+        /* an unknown type, or a Selector Length (the low 16 bits of v) that is not its */
+        if (alen == 0 || (uint16_t)v != 8 + 2 * alen)
             (void)mk_rd_fail(&r, alen == 0 ? MK_E_BAD_SYNTAX : MK_E_BAD_LENGTH);
-        ts->start_port = mk_rd_u16(&r);
-        ts->end_port = mk_rd_u16(&r);
+        v = mk_rd_u32(&r); /* Start Port | End Port */
+        ts->start_port = (uint16_t)(v >> 16);
+        ts->end_port = (uint16_t)v;
         mk_rd_copy(&r, ts->start, alen);
         mk_rd_copy(&r, ts->end, alen);
         /* RFC 7296 §3.13.1: a port range is Start..End, except that "to indicate OPAQUE ports,
