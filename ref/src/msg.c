@@ -113,9 +113,10 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
     while (next != MK_PT_NONE && r->err == MK_E_OK) {
         uint8_t type = next;
         size_t hdr_off = r->off;
-        next = mk_rd_u8(r);
-        bool critical = (mk_rd_u8(r) & 0x80) != 0; /* the 7 RESERVED bits are ignored */
-        uint16_t plen = mk_rd_u16(r);
+        uint32_t g = mk_rd_u32(r); /* Next Payload | C | RESERVED(7 bits, ignored) | Length */
+        next = (uint8_t)(g >> 24);
+        bool critical = (g & 0x00800000u) != 0;
+        uint16_t plen = (uint16_t)g;
         /* A short generic header reads as zeros: the check below then returns that TRUNCATED
          * (the first error wins). RFC 7296 §3.2: "Payload Length (2 octets, unsigned integer) -
          * Length in octets of the current payload, including the generic payload header." So it is
