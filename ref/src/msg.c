@@ -16,6 +16,7 @@
 
 /* ---- header (RFC 7296 §3.1) ------------------------------------------------------------------ */
 
+/* Declared in msg_tools.h: the core calls it only from mk_msg_parse, tests and fuzzers alone. */
 mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r)
 {
     /* All seven fields are read before any is checked: mk_rd errors are sticky, so a datagram
