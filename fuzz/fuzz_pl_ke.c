@@ -6,7 +6,7 @@
  * accepts exactly what the decoder accepts; an encoding cut short fails.
  */
 #include "fuzz_common.h"
-#include "msg.h"
+#include "msg_tools.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -5,7 +5,7 @@
  * encode(decoded) decodes again to the same selectors and re-encodes to the same bytes.
  */
 #include "fuzz_common.h"
-#include "msg.h"
+#include "msg_tools.h"
 
 static int same_ts(const mk_ts *a, const mk_ts *b)
 {

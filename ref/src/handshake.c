@@ -69,7 +69,7 @@ mk_err mk_ini_build_init(mk_ike *ike, uint64_t now)
     mk_pl_encode_ke(&w, ike->dh, ike->dh_pub, ike->dh_pub_len);
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_NONCE, false);
-    mk_pl_encode_nonce(&w, ike->ni, ike->ni_len);
+    mk_wr_bytes(&w, ike->ni, ike->ni_len); /* mk_init: 16..MK_NONCE_LEN octets (§3.9) */
     mk_pl_end(&w, at);
     for (const mk_ini_ext *const *x = mk_ini_exts; *x != NULL; x++)
         if ((*x)->init_last != NULL)
@@ -254,10 +254,10 @@ mk_err mk_ini_build_auth(mk_ike *ike, uint64_t now)
     mk_sa_write_esp(&w, cfg, ike->child.spi_in); /* with our inbound SPI */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_TSI, false);
-    mk_pl_encode_ts(&w, &cfg->tsi, 1);
+    mk_pl_write_ts(&w, &cfg->tsi, 1); /* mk_init checked both selectors */
     mk_pl_end(&w, at);
     at = mk_pl_begin(&w, &slot, MK_PT_TSR, false);
-    mk_pl_encode_ts(&w, &cfg->tsr, 1);
+    mk_pl_write_ts(&w, &cfg->tsr, 1);
     mk_pl_end(&w, at);
     /* N(INITIAL_CONTACT): we hold no other IKE SA with this peer (a device after a reboot) */
     if (cfg->initial_contact)

@@ -16,16 +16,18 @@
 
 /* ---- header (RFC 7296 §3.1) ------------------------------------------------------------------ */
 
+/* Declared in msg_tools.h: the core calls it only from mk_msg_parse, tests and fuzzers alone. */
 mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r)
 {
     /* All seven fields are read before any is checked: mk_rd errors are sticky, so a datagram
      * shorter than 28 octets ends as one TRUNCATED below instead of a check per field. */
     mk_rd_copy(r, h->spi_i, 8);
     mk_rd_copy(r, h->spi_r, 8);
-    h->next = mk_rd_u8(r);
-    h->version = mk_rd_u8(r);
-    h->exchange = mk_rd_u8(r);
-    h->flags = mk_rd_u8(r);
+    uint32_t v = mk_rd_u32(r); /* Next Payload | Version | Exchange Type | Flags */
+    h->next = (uint8_t)(v >> 24);
+    h->version = (uint8_t)(v >> 16);
+    h->exchange = (uint8_t)(v >> 8);
+    h->flags = (uint8_t)v;
     h->msgid = mk_rd_u32(r);
     h->length = mk_rd_u32(r);
     /* Each check keeps an earlier error (mk_rd_fail): a short datagram stays TRUNCATED. */
@@ -112,9 +114,10 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
     while (next != MK_PT_NONE && r->err == MK_E_OK) {
         uint8_t type = next;
         size_t hdr_off = r->off;
-        next = mk_rd_u8(r);
-        bool critical = (mk_rd_u8(r) & 0x80) != 0; /* the 7 RESERVED bits are ignored */
-        uint16_t plen = mk_rd_u16(r);
+        uint32_t g = mk_rd_u32(r); /* Next Payload | C | RESERVED(7 bits, ignored) | Length */
+        next = (uint8_t)(g >> 24);
+        bool critical = (g & 0x00800000u) != 0;
+        uint16_t plen = (uint16_t)g;
         /* A short generic header reads as zeros: the check below then returns that TRUNCATED
          * (the first error wins). RFC 7296 §3.2: "Payload Length (2 octets, unsigned integer) -
          * Length in octets of the current payload, including the generic payload header." So it is
@@ -142,7 +145,8 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk)
             continue;
         }
         /* RFC 7296 §3.2: the Critical bit "MUST be ignored by the recipient if the recipient
-         * understands the payload type code"; it is kept in the view for traces only. */
+         * understands the payload type code"; it is kept in the view for tools (the checker's fault
+         * shim rebuilds messages from views). */
         if (!pl_fits(type, blen))
             return mk_rd_fail(r, MK_E_BAD_LENGTH);
 
@@ -253,14 +257,6 @@ mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body
     return r.err;
 }
 
-void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)
-{
-    /* RFC 7296 §3.9: the sender MUST keep the nonce within 16..256 octets too. */
-    if ((len < 16 || len > MK_MAX_NONCE) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG; /* the write below is then a no-op */
-    mk_wr_bytes(w, n, len);
-}
-
 /* "type(1) | RESERVED(3) | data(1..)" shared by ID (§3.5) and AUTH (§3.8); `pt` picks the
  * length bounds. */
 static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_t *dlen,
@@ -298,12 +294,12 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.10: Protocol ID (1) | SPI Size (1) | Notify Message Type (2) | SPI | data */
     mk_rd r = body_rd(MK_PT_NOTIFY, body, len);
-    uint8_t proto = mk_rd_u8(&r);
-    n->spi_len = mk_rd_u8(&r);
+    uint32_t v = mk_rd_u32(&r);
+    n->spi_len = (uint8_t)(v >> 16);
     /* RFC 7296 §3.10: "If the SPI field is empty, this field [Protocol ID] MUST be sent as
      * zero and MUST be ignored on receipt." */
-    n->proto = n->spi_len != 0 ? proto : 0;
-    n->type = mk_rd_u16(&r);
+    n->proto = n->spi_len != 0 ? (uint8_t)(v >> 24) : 0;
+    n->type = (uint16_t)v;
     /* RFC 7296 §3.10: SPI Size is the "Length in octets of the SPI"; the SPI must fit. */
     n->spi = n->spi_len != 0 ? mk_rd_bytes(&r, n->spi_len) : NULL;
     n->data = rd_rest(&r, &n->data_len);
@@ -313,9 +309,10 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
 {
     mk_rd r = body_rd(MK_PT_DELETE, body, len);
-    d->proto = mk_rd_u8(&r);
-    d->spi_len = mk_rd_u8(&r);
-    d->n_spi = mk_rd_u16(&r);
+    uint32_t v = mk_rd_u32(&r); /* Protocol ID | SPI Size | # of SPIs */
+    d->proto = (uint8_t)(v >> 24);
+    d->spi_len = (uint8_t)(v >> 16);
+    d->n_spi = (uint16_t)v;
     /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
      * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
      * (SPI is in message header) or four for AH and ESP." */
@@ -357,17 +354,19 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     for (uint8_t i = 0; i < n && r.err == MK_E_OK; i++) {
         mk_ts *ts = &l->ts[i];
         memset(ts, 0, sizeof *ts);
-        ts->type = mk_rd_u8(&r);
-        ts->proto = mk_rd_u8(&r);
-        uint16_t slen = mk_rd_u16(&r);
+        uint32_t v = mk_rd_u32(&r); /* TS Type | IP Protocol ID | Selector Length */
+        ts->type = (uint8_t)(v >> 24);
+        ts->proto = (uint8_t)(v >> 16);
         /* One address length for both range types (ts_addr_len); 0 for any other type.
          * RFC 7296 §3.13.1: "Selector Length (2 octets, unsigned integer) - Specifies the
          * length of this Traffic Selector substructure including the header". */
         size_t alen = ts_addr_len(ts->type);
-        if (alen == 0 || slen != 8 + 2 * alen) /* an unknown type, or a length that is not its */
+        /* an unknown type, or a Selector Length (the low 16 bits of v) that is not its */
+        if (alen == 0 || (uint16_t)v != 8 + 2 * alen)
             (void)mk_rd_fail(&r, alen == 0 ? MK_E_BAD_SYNTAX : MK_E_BAD_LENGTH);
-        ts->start_port = mk_rd_u16(&r);
-        ts->end_port = mk_rd_u16(&r);
+        v = mk_rd_u32(&r); /* Start Port | End Port */
+        ts->start_port = (uint16_t)(v >> 16);
+        ts->end_port = (uint16_t)v;
         mk_rd_copy(&r, ts->start, alen);
         mk_rd_copy(&r, ts->end, alen);
         /* RFC 7296 §3.13.1: a port range is Start..End, except that "to indicate OPAQUE ports,
@@ -383,15 +382,14 @@ mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len)
     return e;
 }
 
-void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n)
+/* No checks here: the core writes only the selectors mk_init accepted (one per side, of a range
+ * type: RFC 7296 §3.13.1), so the check lives there, once. The tools' mk_pl_encode_ts
+ * (msg_tools.c) checks count and types first for selectors that no mk_init has seen. */
+void mk_pl_write_ts(mk_wr *w, const mk_ts *ts, size_t n)
 {
-    if ((n == 0 || n > MK_MAX_TS) && w->err == MK_E_OK)
-        w->err = MK_E_BAD_CONFIG;    /* every write below is then a no-op */
     mk_wr_u32(w, (uint32_t)n << 24); /* Number of TSs | RESERVED (3 zero octets) */
     for (size_t i = 0; i < n && w->err == MK_E_OK; i++) {
         size_t alen = ts_addr_len(ts[i].type);
-        if (alen == 0)
-            w->err = MK_E_BAD_CONFIG;
         /* TS Type | IP Protocol ID | Selector Length, then Start Port | End Port */
         mk_wr_u32(w, (uint32_t)ts[i].type << 24 | (uint32_t)ts[i].proto << 16 |
                          (uint32_t)(8 + 2 * alen));

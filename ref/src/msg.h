@@ -54,10 +54,6 @@ typedef struct mk_msg {
     size_t sk_hdr_off;
 } mk_msg;
 
-/* Decode the 28-octet header. RFC 7296 §3.1: Length must equal the datagram length; major
- * version 2 else BAD_VERSION. */
-mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r); /* r: over the whole datagram, at its start */
-
 /* Walk a payload chain starting with type `first` over `r` (which must be consumed exactly).
  * Known types: SA KE IDi IDr CERT CERTREQ AUTH Nonce N D V TSi TSr SK CP EAP. Unknown and not
  * critical: skipped (not stored). Unknown and critical: recorded in unsupported_critical (the
@@ -91,9 +87,9 @@ mk_err mk_pl_decode_ke(mk_ke *ke, const uint8_t *body, size_t len);
 /* DH Group Num | RESERVED(2) | Key Exchange Data */
 #define mk_pl_encode_ke(w, group, d, n) mk_pl_encode_head(w, (uint32_t)(group) << 16, d, n)
 
-/* ---- Nonce (§3.9): 16..256 octets ---- */
+/* ---- Nonce (§3.9): 16..256 octets. The body is the nonce: the core writes it with mk_wr_bytes
+ * (mk_init bounds its length), tools with mk_pl_encode_nonce (msg_tools.h), which checks. ---- */
 mk_err mk_pl_decode_nonce(const uint8_t **n, uint16_t *nlen, const uint8_t *body, size_t len);
-void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len);
 
 /* ---- ID (§3.5): body = type | RESERVED(3) | data ---- */
 typedef struct mk_idv {
@@ -145,7 +141,8 @@ typedef struct mk_tsl {
     uint8_t n;
 } mk_tsl;
 mk_err mk_pl_decode_ts(mk_tsl *l, const uint8_t *body, size_t len); /* l->n = 0 on error */
-void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
+/* n selectors as given, unchecked (mk_init checked the core's); tools: mk_pl_encode_ts. */
+void mk_pl_write_ts(mk_wr *w, const mk_ts *ts, size_t n);
 
 /* ---- Generic payload framing for encoders ----
  * Every encoder above writes only the payload *body*. A message is built as:
@@ -161,7 +158,7 @@ void mk_pl_end(mk_wr *w, size_t at);
 void mk_pl_notify(mk_wr *w, size_t *prev_next_slot, uint16_t type, const uint8_t *data,
                   size_t data_len);
 
-/* The encoders only tools use (mk_hdr_encode, a Notify with an SPI, a Delete with SPIs) and the
- * names for traces: msg_tools.h. */
+/* The header decoder on its own, the encoders only tools use (mk_hdr_encode, checked Nonce and TS
+ * bodies, a Notify with an SPI, a Delete with SPIs) and the names for traces: msg_tools.h. */
 
 #endif

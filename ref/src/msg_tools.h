@@ -9,7 +9,15 @@
 
 #include "msg.h"
 
+/* Decode the 28-octet header (mk_msg_parse's first step, on its own for tests and fuzzers).
+ * RFC 7296 §3.1: Length must equal the datagram length; major version 2 else BAD_VERSION. */
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r);     /* r: over the whole datagram, at its start */
 void mk_hdr_encode(mk_wr *w, const mk_hdr *h); /* writes 28 octets; length patched by caller */
+/* Nonce (§3.9) and TS (§3.13) bodies, refusing (BAD_CONFIG, nothing written) what the decoders
+ * would: a nonce outside 16..256 octets, 0 or more than MK_MAX_TS selectors, a selector type
+ * that is not an address range. */
+void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len);
+void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 /* Notify (§3.10) body with an SPI; the core's notifies have none (mk_pl_notify). */
 void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
                          uint16_t type, const uint8_t *data, size_t data_len);
