@@ -64,6 +64,9 @@ mk_err mk_chain_parse(mk_chain *c, uint8_t first, mk_rd *r, mk_msg *sk);
 
 /* Header + chain of a whole datagram (without any non-ESP marker). */
 mk_err mk_msg_parse(mk_msg *m, const uint8_t *dgram, size_t len);
+/* Decode the 28-octet header (mk_msg_parse's first step; tests and fuzzers call it alone).
+ * RFC 7296 §3.1: Length must equal the datagram length; major version 2 else BAD_VERSION. */
+mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r); /* r: over the whole datagram, at its start */
 
 /* First payload of `type` in the chain, or NULL. */
 const mk_pl *mk_chain_find(const mk_chain *c, uint8_t type);

@@ -9,9 +9,6 @@
 
 #include "msg.h"
 
-/* Decode the 28-octet header (mk_msg_parse's first step, on its own for tests and fuzzers).
- * RFC 7296 §3.1: Length must equal the datagram length; major version 2 else BAD_VERSION. */
-mk_err mk_hdr_decode(mk_hdr *h, mk_rd *r);     /* r: over the whole datagram, at its start */
 void mk_hdr_encode(mk_wr *w, const mk_hdr *h); /* writes 28 octets; length patched by caller */
 /* Nonce (§3.9) and TS (§3.13) bodies, refusing (BAD_CONFIG, nothing written) what the decoders
  * would: a nonce outside 16..256 octets, 0 or more than MK_MAX_TS selectors, a selector type
