@@ -13,8 +13,8 @@
  * one AEAD, one DH and one PRF class (suite.h). Everything else plugs in at the extension points
  * of initiator_int.h (mk_ini_ext): COOKIE and INVALID_KE retries (ext_retry.c), NAT-T
  * (ext_natt.c), raw public keys (initiator_rpk.c); CBC+HMAC and the mbedTLS suites come in as
- * crypto classes through mk_suites; Delete is mk_delete() (initiator_peer_req.c). State, error
- * and the transmit slot are written only through initiator.c (mk_ini_set_state, mk_ini_fail,
+ * crypto classes through mk_suites; Delete is mk_delete() (initiator_delete.c, MK_DELETE). State,
+ * error and the transmit slot are written only through initiator.c (mk_ini_set_state, mk_ini_fail,
  * mk_ini_send_req, mk_ini_seal_answer). Handlers validate into locals first and commit last:
  * a DROP leaves the SA as it was.
  */
