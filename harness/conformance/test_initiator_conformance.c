@@ -19,6 +19,7 @@
 
 #include "minike_tools.h"
 #include "msg.h"
+#include "msg_tools.h"
 #include "msg_sa.h"
 #include "peer.h"
 #include "sk.h"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "initiator_int.h"
 #include "minike_tools.h"
 #include "msg_cert.h"
 #include "msg_sa.h"
@@ -579,6 +580,40 @@ Test(msg, delete_round_trip_and_rules)
     assert_err(mk_pl_decode_delete(&d, esp0, 4), E(BAD_SYNTAX));
     const uint8_t proto9[4] = {9, 0, 0, 0};
     assert_err(mk_pl_decode_delete(&d, proto9, 4), E(BAD_SYNTAX));
+}
+
+/* The core does not decode a Delete: mk_ini_deletes_ike_sa checks the body directly. It must
+ * close the IKE SA for exactly the Deletes the decoder accepts with Protocol ID 1 (RFC 7296
+ * §3.11), whatever the length, SPI Size or "# of SPIs". */
+Test(msg, ike_delete_check_agrees_with_decoder)
+{
+    static const uint8_t protos[] = {0, MK_PROTO_IKE, MK_PROTO_AH, MK_PROTO_ESP, 9};
+    static const uint8_t spi_lens[] = {0, 1, 4, 255};
+    static const uint16_t counts[] = {0, 1, 2, MK_MAX_DELETE_SPIS, MK_MAX_DELETE_SPIS + 1, 0xffff};
+    uint8_t body[12] = {0};
+    mk_chain c = {.n = 2};
+    c.pl[0] = (mk_pl){.body = body, .len = 4, .type = MK_PT_NOTIFY}; /* not a Delete: ignored */
+    c.pl[1].type = MK_PT_DELETE;
+    cr_assert(!mk_ini_deletes_ike_sa(&c), "an IKE SA Delete body in a Notify deletes nothing");
+    size_t closing = 0;
+    for (size_t p = 0; p < sizeof protos; p++)
+        for (size_t s = 0; s < sizeof spi_lens; s++)
+            for (size_t k = 0; k < sizeof counts / sizeof counts[0]; k++)
+                for (uint16_t len = 0; len <= sizeof body; len++) {
+                    body[0] = protos[p];
+                    body[1] = spi_lens[s];
+                    body[2] = (uint8_t)(counts[k] >> 8);
+                    body[3] = (uint8_t)counts[k];
+                    c.pl[1].body = len != 0 ? body : NULL;
+                    c.pl[1].len = len;
+                    mk_deletev d;
+                    bool want = mk_pl_decode_delete(&d, c.pl[1].body, len) == MK_E_OK &&
+                                d.proto == MK_PROTO_IKE;
+                    cr_assert_eq(mk_ini_deletes_ike_sa(&c), want, "proto %u spi %u n %u len %u",
+                                 protos[p], spi_lens[s], counts[k], len);
+                    closing += want;
+                }
+    cr_assert_eq(closing, 4, "1 0 n<=8 with a 4-octet body: n = 0, 1, 2, 8");
 }
 
 /* ---- Traffic selectors -------------------------------------------------------------------------

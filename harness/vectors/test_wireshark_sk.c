@@ -17,6 +17,7 @@
 #include "minike_tools.h"
 #include "pcapread.h"
 #include "msg_sa.h"
+#include "msg_tools.h"
 #include "sk.h"
 #include "suite_all.h"
 #include "vec.h"

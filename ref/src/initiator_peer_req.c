@@ -13,14 +13,18 @@
 
 #include "initiator_int.h"
 
-/* A Delete payload for the IKE SA (protocol 1, no SPIs: RFC 7296 §3.11) in the chain? */
+/* A Delete payload for the IKE SA in the chain? RFC 7296 §3.11: Protocol ID 1 (IKE), SPI Size
+ * 0 ("MUST be zero for IKE"), so the body is those 4 octets and nothing else; a "# of SPIs"
+ * above MK_MAX_DELETE_SPIS is refused as mk_pl_decode_delete (msg_tools.c) refuses it. Any other
+ * Delete, well formed or not, does not delete the IKE SA: its request still gets SK{}. */
 bool mk_ini_deletes_ike_sa(const mk_chain *in)
 {
     for (size_t i = 0; i < in->n; i++) {
-        mk_deletev d;
-        if (in->pl[i].type == MK_PT_DELETE &&
-            mk_pl_decode_delete(&d, in->pl[i].body, in->pl[i].len) == MK_E_OK &&
-            d.proto == MK_PROTO_IKE)
+        if (in->pl[i].type != MK_PT_DELETE)
+            continue;
+        mk_rd r = mk_rd_init(in->pl[i].body, in->pl[i].len);
+        uint32_t v = mk_rd_u32(&r); /* Protocol ID | SPI Size | # of SPIs */
+        if (mk_rd_end(&r) && (v >> 16) == MK_PROTO_IKE << 8 && (v & 0xffff) <= MK_MAX_DELETE_SPIS)
             return true;
     }
     return false;

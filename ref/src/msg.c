@@ -288,7 +288,7 @@ mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)
     return decode_t3(MK_PT_AUTH, &a->method, &a->data, &a->len, body, len);
 }
 
-/* ---- Notify (§3.10), Delete (§3.11) ---------------------------------------------------------- */
+/* ---- Notify (§3.10) ----------------------------------------------------------------------- */
 
 mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
 {
@@ -304,29 +304,6 @@ mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len)
     n->spi = n->spi_len != 0 ? mk_rd_bytes(&r, n->spi_len) : NULL;
     n->data = rd_rest(&r, &n->data_len);
     return r.err;
-}
-
-mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
-{
-    mk_rd r = body_rd(MK_PT_DELETE, body, len);
-    uint32_t v = mk_rd_u32(&r); /* Protocol ID | SPI Size | # of SPIs */
-    d->proto = (uint8_t)(v >> 24);
-    d->spi_len = (uint8_t)(v >> 16);
-    d->n_spi = (uint16_t)v;
-    /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
-     * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
-     * (SPI is in message header) or four for AH and ESP." */
-    bool ipsec = d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP;
-    if (d->proto == MK_PROTO_IKE ? d->spi_len != 0 : !ipsec || d->spi_len != 4)
-        (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
-    /* A minimal initiator has one IKE SA and one child SA, so a Delete naming more than a
-     * few SPIs cannot concern us; the cap keeps mk_deletev fixed-size. */
-    if (d->n_spi > MK_MAX_DELETE_SPIS)
-        (void)mk_rd_fail(&r, MK_E_TOO_MANY);
-    /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
-    size_t spis_len = (size_t)d->n_spi * d->spi_len;
-    d->spis = spis_len != 0 ? mk_rd_bytes(&r, spis_len) : NULL;
-    return rd_done(&r);
 }
 
 /* ---- Traffic Selectors (§3.13) --------------------------------------------------------------- */

@@ -128,14 +128,11 @@ typedef struct mk_notify {
 } mk_notify;
 mk_err mk_pl_decode_notify(mk_notify *n, const uint8_t *body, size_t len);
 
-/* ---- Delete (§3.11) ---- */
+/* ---- Delete (§3.11): the core asks one question, does it delete the IKE SA
+ * (mk_ini_deletes_ike_sa); the decoder of any Delete is mk_pl_decode_delete (msg_tools.h). A
+ * minimal initiator has one IKE SA and one child SA, so a Delete naming more SPIs than this cannot
+ * concern us: both refuse it. ---- */
 enum { MK_MAX_DELETE_SPIS = 8 };
-typedef struct mk_delete {
-    uint8_t proto, spi_len;
-    uint16_t n_spi;
-    const uint8_t *spis; /* n_spi * spi_len octets */
-} mk_deletev;            /* not "mk_delete": that name is the public mk_delete() in minike.h */
-mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
 
 /* ---- TS (§3.13) ---- */
 enum { MK_MAX_TS = 4 };

@@ -2,10 +2,12 @@
 /*
  * msg_tools: the encoders only the tools in this tree use (the harness's responder, the checker,
  * tests, fuzzers' seed generators): a whole IKE header from an mk_hdr, Nonce and TS bodies that
- * check what they are given, a Notify with an SPI, a Delete with SPIs. The initiator core never
- * sends those (its header is written by initiator.c, its notifies carry no SPI: mk_pl_notify, its
- * one Delete names the IKE SA), so sources.txt keeps this file out of every device image. Same
- * rules as msg.c: write through mk_wr only.
+ * check what they are given, a Notify with an SPI, a Delete with SPIs; and the decoder of any
+ * Delete. The initiator core never sends those (its header is written by initiator.c, its
+ * notifies carry no SPI: mk_pl_notify, its one Delete names the IKE SA) and of a Delete it
+ * received only asks whether it deletes the IKE SA (initiator_peer_req.c), so sources.txt keeps
+ * this file out of every device image. Same rules as msg.c: untrusted bytes through mk_rd, writes
+ * through mk_wr only.
  */
 #include "msg_tools.h"
 
@@ -43,6 +45,33 @@ void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t
     mk_wr_u8(w, spi_len);
     mk_wr_u16(w, n_spi);
     mk_wr_bytes(w, spis, (size_t)spi_len * n_spi);
+}
+
+mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len)
+{
+    mk_rd r = mk_rd_init(body, len);
+    /* msg.c's body bounds for D (pl_fits): the 4 fixed octets, at most a 16-bit Payload Length;
+     * BAD_LENGTH first, then the fields read as zeros */
+    if (len < 4 || len > UINT16_MAX)
+        (void)mk_rd_fail(&r, MK_E_BAD_LENGTH);
+    uint32_t v = mk_rd_u32(&r); /* Protocol ID | SPI Size | # of SPIs */
+    d->proto = (uint8_t)(v >> 24);
+    d->spi_len = (uint8_t)(v >> 16);
+    d->n_spi = (uint16_t)v;
+    /* Each check below keeps an earlier error (a short body reads as zeros); RFC 7296 §3.11:
+     * Protocol ID "Must be 1 for an IKE SA, 2 for AH, or 3 for ESP"; SPI Size "MUST be zero for IKE
+     * (SPI is in message header) or four for AH and ESP." */
+    bool ipsec = d->proto == MK_PROTO_AH || d->proto == MK_PROTO_ESP;
+    if (d->proto == MK_PROTO_IKE ? d->spi_len != 0 : !ipsec || d->spi_len != 4)
+        (void)mk_rd_fail(&r, MK_E_BAD_SYNTAX);
+    /* the cap keeps mk_deletev fixed-size (msg.h says why it may) */
+    if (d->n_spi > MK_MAX_DELETE_SPIS)
+        (void)mk_rd_fail(&r, MK_E_TOO_MANY);
+    /* "# of SPIs" times "SPI Size" must be exactly the rest of the body. */
+    size_t spis_len = (size_t)d->n_spi * d->spi_len;
+    d->spis = spis_len != 0 ? mk_rd_bytes(&r, spis_len) : NULL;
+    /* consumed exactly: the first error, else BAD_LENGTH for octets left over */
+    return mk_rd_end(&r) ? MK_E_OK : mk_rd_fail(&r, MK_E_BAD_LENGTH);
 }
 
 void mk_pl_encode_nonce(mk_wr *w, const uint8_t *n, size_t len)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * msg_tools: what of the payload codec the initiator core never calls, declared apart so that
- * the core's msg.h holds only what a device image compiles: the encoders only tools use
- * (msg_tools.c, never in the core) and the names for traces (msg_names.c, MK_TRACE).
+ * the core's msg.h holds only what a device image compiles: the encoders and the Delete decoder
+ * only tools use (msg_tools.c, never in the core) and the names for traces (msg_names.c, MK_TRACE).
  */
 #ifndef MK_MSG_TOOLS_H
 #define MK_MSG_TOOLS_H
@@ -18,6 +18,14 @@ void mk_pl_encode_ts(mk_wr *w, const mk_ts *ts, size_t n);
 /* Notify (§3.10) body with an SPI; the core's notifies have none (mk_pl_notify). */
 void mk_pl_encode_notify(mk_wr *w, uint8_t proto, const uint8_t *spi, uint8_t spi_len,
                          uint16_t type, const uint8_t *data, size_t data_len);
+/* Delete (§3.11) view and decoder (the core only checks for an IKE SA Delete:
+ * initiator_peer_req.c); the cap on SPIs is msg.h's MK_MAX_DELETE_SPIS. */
+typedef struct mk_delete {
+    uint8_t proto, spi_len;
+    uint16_t n_spi;
+    const uint8_t *spis; /* n_spi * spi_len octets */
+} mk_deletev;            /* not "mk_delete": that name is the public mk_delete() in minike.h */
+mk_err mk_pl_decode_delete(mk_deletev *d, const uint8_t *body, size_t len);
 /* Delete (§3.11) body with n_spi SPIs of spi_len octets each. */
 void mk_pl_encode_delete(mk_wr *w, uint8_t proto, uint8_t spi_len, const uint8_t *spis,
                          uint16_t n_spi);
