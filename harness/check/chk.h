@@ -402,7 +402,7 @@ uint8_t chk_rpk_our_hashes(const chk_run *r);
 void chk_rpk_parse_init(chk_run *r, const mk_chain *c);
 void chk_rpk_init_payloads(const chk_run *r, mk_wr *w, size_t *slot);
 /* Verify the initiator's AUTH (and note its method, hash and CERT in r->f); true if it holds. */
-bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
+bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_pl *idi, const mk_authv *av);
 /* Our CERT(15) when asked for (or the case's other key) and our AUTH payload, after IDr.
  * false: nothing can be signed (the initiator announced no hash our key can use). */
 bool chk_rpk_auth(chk_run *r, uint16_t mut, const mk_chain *in, const uint8_t *idr,

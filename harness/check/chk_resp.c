@@ -1020,11 +1020,11 @@ static void on_auth(chk_run *r, const mk_msg *m, uint64_t now)
             uint8_t want[MK_MAX_PRF_OUT];
             size_t nrl = sa->nr_len > MK_MAX_NONCE ? MK_MAX_NONCE : sa->nr_len;
             if (r->setup->rpk) {
-                sa->auth_ok = chk_rpk_verify(r, &in, &idv, &av);
+                sa->auth_ok = chk_rpk_verify(r, &in, pid, &av);
             } else {
                 mk_ks_auth_psk(sa->prf, r->setup->psk, r->setup->psk_len, sa->init_req,
-                               sa->init_req_len, sa->nr, nrl, sa->keys.pi, idv.rest,
-                               idv.rest_len, want);
+                               sa->init_req_len, sa->nr, nrl, sa->keys.pi, pid->body,
+                               pid->len, want);
                 sa->auth_ok = av.method == MK_AUTH_PSK && av.len == sa->prf->out_len &&
                               mk_ct_eq(av.data, want, av.len);
                 if (!sa->auth_ok)

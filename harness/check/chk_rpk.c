@@ -191,7 +191,7 @@ static const uint8_t *find_cert(const mk_chain *in, uint8_t type, mk_certv *cv)
     return NULL;
 }
 
-bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_pl *idi, const mk_authv *av)
 {
     static uint8_t buf[OCTETS_CAP];
     const chk_setup *su = r->setup;
@@ -210,8 +210,8 @@ bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_idv *idi, const mk_
         return false;
     /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI */
     size_t nrl = sa->nr_len > MK_MAX_NONCE ? MK_MAX_NONCE : sa->nr_len;
-    size_t n = octets(sa, sa->init_req, sa->init_req_len, sa->nr, nrl, sa->keys.pi, idi->rest,
-                      idi->rest_len, buf);
+    size_t n = octets(sa, sa->init_req, sa->init_req_len, sa->nr, nrl, sa->keys.pi, idi->body,
+                      idi->len, buf);
     /* RFC 7296 §2.15: the AUTH must verify under the key configured for the initiator */
     bool ok = mk_sig_auth_verify(&key, av->method, av->data, av->len, buf, n) == MK_E_OK;
     mk_wipe(buf, sizeof buf);
@@ -361,7 +361,7 @@ void chk_rpk_init_payloads(const chk_run *r, mk_wr *w, size_t *slot)
     (void)w;
     (void)slot;
 }
-bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+bool chk_rpk_verify(chk_run *r, const mk_chain *in, const mk_pl *idi, const mk_authv *av)
 {
     (void)r;
     (void)in;

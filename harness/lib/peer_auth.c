@@ -252,13 +252,13 @@ mk_err peer_on_auth(peer_sa *p, const mk_msg *m, const mk_chain *in, uint16_t po
     mk_err why = MK_E_AUTH_FAILED; /* the reason recorded when authentication fails */
     if (digsig) {
         /* signature under the initiator's raw public key (peer_rpk.c) */
-        why = peer_rpk_verify(p, in, &idv, &av);
+        why = peer_rpk_verify(p, in, pl_id, &av);
         auth_ok = why == MK_E_OK;
     } else {
         /* InitiatorSignedOctets = RealMessage1 | NonceRData | prf(SK_pi, RestOfInitIDPayload)
          * AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), InitiatorSignedOctets) */
         mk_ks_auth_psk(p->prf, p->cfg.psk, p->cfg.psk_len, p->init_req, p->init_req_len, p->nr,
-                       sizeof p->nr, p->keys.pi, idv.rest, idv.rest_len, expect);
+                       sizeof p->nr, p->keys.pi, pl_id->body, pl_id->len, expect);
         auth_ok = av.method == MK_AUTH_PSK && av.len == p->prf->out_len &&
                   mk_ct_eq(av.data, expect, p->prf->out_len);
     }

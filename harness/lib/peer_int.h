@@ -195,7 +195,7 @@ void peer_rpk_init_payloads(const peer_sa *p, mk_wr *w, size_t *slot);
 /* Verify the initiator's AUTH (ICV already checked): OK, or why not: NO_PEER_KEY (no CERT(15)
  * and nothing pinned), AUTH_FAILED (signature wrong, or the key is not the pinned one), BAD_KEY
  * or WEAK_KEY (its key unusable, or a hash we did not announce). */
-mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av);
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_pl *idi, const mk_authv *av);
 /* Append [CERT(15)] AUTH for our identity body idr (RestOfRespIDPayload). SIG_HASH_UNSUPPORTED
  * when the initiator announced no hash our key can use; BAD_KEY/CRYPTO from signing. */
 mk_err peer_rpk_auth(peer_sa *p, const mk_chain *in, mk_wr *w, size_t *slot, const uint8_t *idr,

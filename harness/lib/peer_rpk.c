@@ -189,7 +189,7 @@ static bool hash_announced(const peer_sa *p, const mk_authv *av)
     return false;
 }
 
-mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_pl *idi, const mk_authv *av)
 {
     uint8_t octets[OCTETS_CAP];
     mk_spki key;
@@ -232,7 +232,7 @@ mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const 
     }
     /* InitiatorSignedOctets = RealMessage1 | NonceRData | MACedIDForI  (RFC 7296 §2.15) */
     size_t n = signed_octets(p->prf, p->init_req, p->init_req_len, p->nr, sizeof p->nr, p->keys.pi,
-                             idi->rest, idi->rest_len, octets);
+                             idi->body, idi->len, octets);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH under the sender's key */
     e = mk_sig_auth_verify(&key, av->method, av->data, av->len, octets, n);
     mk_wipe(octets, sizeof octets);
@@ -347,7 +347,7 @@ void peer_rpk_init_payloads(const peer_sa *p, mk_wr *w, size_t *slot)
     (void)slot;
 }
 
-mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_idv *idi, const mk_authv *av)
+mk_err peer_rpk_verify(peer_sa *p, const mk_chain *in, const mk_pl *idi, const mk_authv *av)
 {
     (void)p;
     (void)in;

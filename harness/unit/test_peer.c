@@ -475,8 +475,8 @@ Test(peer, full_exchange_x25519_chacha20_sha256)
     cr_assert_eq(id.len, 14);
     cr_assert_eq(memcmp(id.data, "responder.test", 14), 0);
     cr_assert_eq(mk_pl_decode_auth(&av, in.pl[1].body, in.pl[1].len), MK_E_OK);
-    mk_ks_auth_psk(t.prf, PSK, PSK_LEN, t.resp1, t.resp1_len, t.ni, 32, t.k.pr, id.rest,
-                   id.rest_len, want);
+    mk_ks_auth_psk(t.prf, PSK, PSK_LEN, t.resp1, t.resp1_len, t.ni, 32, t.k.pr, in.pl[0].body,
+                   in.pl[0].len, want);
     cr_assert_eq(av.method, MK_AUTH_PSK);
     cr_assert_eq(av.len, 32);
     cr_assert_eq(memcmp(av.data, want, 32), 0, "responder AUTH verifies");
@@ -983,8 +983,8 @@ Test(peer, script_wrong_auth)
     auth_inner(p, &t, &in, plain);
     cr_assert_eq(mk_pl_decode_id(&id, in.pl[0].body, in.pl[0].len), MK_E_OK);
     cr_assert_eq(mk_pl_decode_auth(&av, in.pl[1].body, in.pl[1].len), MK_E_OK);
-    mk_ks_auth_psk(t.prf, PSK, PSK_LEN, t.resp1, t.resp1_len, t.ni, 32, t.k.pr, id.rest,
-                   id.rest_len, want);
+    mk_ks_auth_psk(t.prf, PSK, PSK_LEN, t.resp1, t.resp1_len, t.ni, 32, t.k.pr, in.pl[0].body,
+                   in.pl[0].len, want);
     cr_assert_neq(memcmp(av.data, want, 32), 0);
     mk_peer_free(p);
 }

@@ -285,14 +285,14 @@ out:
 
 /* The responder's AUTH: prf over RealMessage2 | NonceIData (already in the running state) |
  * MACedIDForR = prf(SK_pr, IDr body), compared in constant time; or the extension's check. */
-static mk_err their_auth(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av)
+static mk_err their_auth(mk_ike *ike, const mk_chain *in, const mk_pl *idr, const mk_authv *av)
 {
     const mk_ini_ext *ax = mk_ini_auth_ext(ike->cfg);
     if (ax != NULL)
-        return ax->auth_verify(ike, in, id, av);
+        return ax->auth_verify(ike, in, idr, av);
     const mk_prf_class *prf = mk_suite_prf(ike->cfg->suites, ike->sel.prf);
     uint8_t mac[MK_MAX_PRF_OUT]; /* MACedIDForR, then the AUTH it completes */
-    mk_ks_maced_id(prf, ike->sk_pr, id->rest, id->rest_len, mac);
+    mk_ks_maced_id(prf, ike->sk_pr, idr->body, idr->len, mac);
     prf->update(ike->peer_auth.psk.auth_r, mac, prf->out_len);
     prf->final(ike->peer_auth.psk.auth_r, mac); /* used up: what follows is FATAL or OK */
     /* mk_ct_eq runs whatever the method or length, so timing does not say which test failed */
@@ -321,7 +321,7 @@ static mk_err auth_resp_checks(mk_ike *ike, const mk_msg *m, const mk_chain *in)
         return mk_chain_first_error(in) != 0 ? MK_E_PEER_ERROR : MK_E_BAD_SYNTAX;
     if ((e = mk_pl_decode_id(&id, pid->body, pid->len)) != MK_E_OK ||
         (e = mk_pl_decode_auth(&av, pauth->body, pauth->len)) != MK_E_OK ||
-        (e = their_auth(ike, in, &id, &av)) != MK_E_OK)
+        (e = their_auth(ike, in, pid, &av)) != MK_E_OK)
         return e;
     /* RFC 7296 §2.15: the identity must be the configured one (compared only now) */
     if (cfg->idr.len > 0 && (id.type != cfg->idr.type || id.len != cfg->idr.len ||

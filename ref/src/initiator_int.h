@@ -154,7 +154,7 @@ typedef struct mk_ini_ext {
     mk_err (*auth_sign)(mk_ike *ike, const uint8_t *id_rest, size_t id_rest_len, uint8_t *method,
                         uint8_t *auth, size_t cap, size_t *auth_len);
     void (*auth_certs)(const mk_ike *ike, mk_wr *w, size_t *slot);
-    mk_err (*auth_verify)(mk_ike *ike, const mk_chain *in, const mk_idv *id, const mk_authv *av);
+    mk_err (*auth_verify)(mk_ike *ike, const mk_chain *in, const mk_pl *idr, const mk_authv *av);
 } mk_ini_ext;
 
 /* The registered extensions, NULL-terminated (ext.c). */

@@ -194,7 +194,7 @@ static bool find_raw_cert(const mk_chain *in, mk_certv *cert)
     return false;
 }
 
-static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *id,
+static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_pl *idr,
                                 const mk_authv *av)
 {
     const mk_config *cfg = ike->cfg;
@@ -234,7 +234,7 @@ static mk_err mk_ini_rpk_verify(mk_ike *ike, const mk_chain *in, const mk_idv *i
     (void)mk_ini_ike_classes(cfg->suites, &ike->sel, &cls);
     /* ResponderSignedOctets = RealMessage2 | NonceIData | MACedIDForR  (RFC 7296 §2.15) */
     signed_octets(cls.prf, ike->peer_auth.rpk.init_resp, ike->peer_auth.rpk.init_resp_len, ike->ni,
-                  ike->ni_len, ike->sk_pr, id->rest, id->rest_len, maced, seg);
+                  ike->ni_len, ike->sk_pr, idr->body, idr->len, maced, seg);
     /* RFC 7296 §2.15: the recipient MUST verify the AUTH; RFC 7427 §4: only with a hash we
      * announced (the class table in sig.c holds exactly those). RSA hashes the segments; pure
      * Ed25519 needs them whole: NonceIData | MACedIDForR are appended to RealMessage2 in

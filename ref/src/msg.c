@@ -271,13 +271,10 @@ static mk_err decode_t3(uint8_t pt, uint8_t *type, const uint8_t **data, uint16_
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len)
 {
     /* RFC 7296 §3.5: ID Type (1) | RESERVED (3) | Identification Data. The whole body is the
-     * RestOfIDPayload that §2.15 MACs into the AUTH octets. */
-    mk_err e = decode_t3(MK_PT_IDI, &id->type, &id->data, &id->len, body, len);
-    /* MACedIDForR = prf(SK_pr, RestOfRespIDPayload) must cover the octets as received: the
-     * view keeps them, so no re-encoding (which could differ in RESERVED) enters AUTH. */
-    id->rest = body;
-    id->rest_len = (uint16_t)len;
-    return e;
+     * RestOfIDPayload that §2.15 MACs into the AUTH octets: MACedIDForR = prf(SK_pr,
+     * RestOfRespIDPayload) must cover the octets as received, so the AUTH checks take the
+     * payload's own body (mk_pl), never a re-encoding (which could differ in RESERVED). */
+    return decode_t3(MK_PT_IDI, &id->type, &id->data, &id->len, body, len);
 }
 
 mk_err mk_pl_decode_auth(mk_authv *a, const uint8_t *body, size_t len)

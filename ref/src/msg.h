@@ -99,9 +99,7 @@ typedef struct mk_idv {
     uint8_t type;
     const uint8_t *data;
     uint16_t len;
-    const uint8_t *rest; /* the whole body: RestOfIDPayload for the AUTH octets (§2.15) */
-    uint16_t rest_len;
-} mk_idv;
+} mk_idv; /* RestOfIDPayload, MACed into the AUTH octets (§2.15), is the payload's whole body */
 mk_err mk_pl_decode_id(mk_idv *id, const uint8_t *body, size_t len);
 /* ID Type | RESERVED(3) | Identification Data */
 #define mk_pl_encode_id(w, type, d, n) mk_pl_encode_head(w, (uint32_t)(type) << 24, d, n)
