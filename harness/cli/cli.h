@@ -152,6 +152,10 @@ int cli_parse_ts(const char *s, mk_ts *out, const char *opt);
 int cli_load_psk_file(const char *path, cli_common *c);
 int cli_load_psk_env(cli_common *c);
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt);
+/* --delete: our own Delete is a build option (MK_DELETE, off in the minimal profile). Returns 0
+ * when it is built in, else fails (EX_USAGE) with one line saying how to get it; the commands
+ * call it while parsing, before any SA is built. */
+int cli_check_delete(void);
 int cli_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out, const char *opt);
 /* A responder address one can send to: not 0.0.0.0/::, multicast, broadcast, nor port 0. */
 int cli_check_remote(const mk_addr *a, const char *opt, const char *s);

@@ -585,8 +585,7 @@ int dev_delete(cli_dev *d, uint32_t timeout_ms)
 #if !MK_DELETE /* --delete was refused when parsed (initiate.c, demo.c) */
     (void)d;
     (void)timeout_ms;
-    return cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
-                    "rebuild with -DMK_DELETE=ON, or leave --delete out");
+    return cli_check_delete();
 #else
     mk_io_hooks h = base_hooks(d);
     mk_io_status st;

@@ -216,10 +216,7 @@ int cmd_initiate(int argc, char **argv)
             break;
         case 'D':
             del = true;
-#if !MK_DELETE /* a build without our own Delete (minimal profile) refuses it before the SA */
-            r = cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
-                         "rebuild with -DMK_DELETE=ON, or leave --delete out");
-#endif
+            r = cli_check_delete(); /* before the SA: a build without MK_DELETE refuses it */
             break;
         case 'w':
             r = cli_parse_range(optarg, 1, 3600, &timeout, "--timeout");

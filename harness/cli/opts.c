@@ -507,6 +507,16 @@ int cli_parse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out, co
     return 0;
 }
 
+int cli_check_delete(void)
+{
+#if MK_DELETE
+    return 0;
+#else
+    return cli_fail(EX_USAGE, "--delete", "built without our own Delete (MK_DELETE)",
+                    "rebuild with -DMK_DELETE=ON, or leave --delete out");
+#endif
+}
+
 int cli_parse_u64(const char *s, uint64_t max, uint64_t *out, const char *opt)
 {
     return cli_parse_range(s, 0, max, out, opt);
