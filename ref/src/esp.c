@@ -110,7 +110,7 @@ mk_err mk_esp_seal_iv(mk_esp_sa *sa, const mk_env *env, const uint8_t *iv, uint8
         e = a.k.encr->etm->esp_iv(env, out + ESP_HDR, iv_len);
     else
         for (size_t i = 0; i < iv_len; i++)
-            out[ESP_HDR + iv_len - 1 - i] = i < 4 ? (uint8_t)(seq >> (8 * i)) : 0;
+            out[ESP_HDR + iv_len - 1 - i] = (uint8_t)(i < 4 ? seq >> (8 * i) : 0);
 
     /* RFC 4106 §5 / RFC 7634 §2: AAD = SPI | 32-bit Sequence Number (no ESN); RFC 4303 §2.8:
      * a MAC covers the ESP header, IV and ciphertext. Both: mk_sk_seal_span. */
