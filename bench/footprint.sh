@@ -3,38 +3,59 @@
 #
 # bench/footprint.sh: one command for the footprint of a build profile (issue 10). Prints, one per
 # line (key=value):
-#   profile        minimal | full
+#   profile        minimal | full | tiny
 #   code_lines     code lines of the ref/ files the profile compiles into its core (the
 #                  ref/src/*.c that ref/src/sources.txt gives a switch the profile has on,
 #                  and the ref/ headers they include, as gcc -MM lists them), comments, blank
 #                  lines and the branches of #if the profile switches off excluded
+#                  (tiny: ref/tiny/*.c, ref/tiny/*.h and any other ref/ header they include)
 #   m4_text_kept   octets of code + read-only data from ref/ kept in a Cortex-M4 image
 #                  (arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections
 #                  -fdata-sections, linked --gc-sections against bench/footprint_m4.c, a driver
-#                  making one handshake's API calls); the driver's own octets are subtracted
+#                  making one handshake's API calls; tiny: bench/footprint_m4_tiny.c, the
+#                  same calls to mt_); the driver's own octets are subtracted
 #   m4_unresolved  what that image still needs: the crypto libraries and libc (left unresolved)
-#   sizeof_mk_ike  sizeof(mk_ike) on the Cortex-M4 (host_sizeof_mk_ike: on x86-64)
+#   sizeof_mk_ike  sizeof(mk_ike) on the Cortex-M4 (host_sizeof_mk_ike: on x86-64); tiny:
+#                  sizeof(mt_ike), under the same key so the profiles' tables line up
 #   peak_stack     measured, initiator only, crypto libraries included, one PSK handshake of
-#                  the profile's default configuration (x86-64, -O2; bench/footprint_host.c)
+#                  the profile's default configuration (x86-64, -O2; bench/footprint_host.c;
+#                  tiny: bench/footprint_host_tiny.c, against the same responder peer)
 #   bytes_sent     UDP payload octets of that handshake's two requests, INITIAL_CONTACT off
-#   bytes_floor    the same two requests at their RFC 7296 minimum (bench/footprint_host.c)
-# Usage: bash bench/footprint.sh [minimal|full]   (default minimal; from anywhere)
-# Builds build/footprint-<profile> with CMake (mk_core, mk_harness) the first time; about a
-# minute, then seconds. Needs gcc, cmake, python3; arm-none-eabi-gcc + newlib for the m4_ lines.
+#   bytes_floor    the same two requests at their RFC 7296 minimum (bench/footprint_host_floor.h)
+# Usage: bash bench/footprint.sh [minimal|full|tiny]   (default minimal; from anywhere)
+# `tiny` is the template core (ref/tiny, minike_tiny.h, library mk_tiny): one fixed profile, the
+# minimal one's suite, measured with the same counters; its peer (mk_harness) is built minimal.
+# Builds build/footprint-<profile> with CMake (mk_core, mk_harness; tiny: and mk_tiny) the first
+# time (FOOTPRINT_BUILD=dir: there instead); about a minute, then seconds. Needs gcc, cmake,
+# python3; arm-none-eabi-gcc + newlib for the m4_ lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-minimal}
 case $P in
 minimal) DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0" ;;
 full) DEFS="MK_PROFILE_MINIMAL=0 MK_NATT=1 MK_RPK=1 MK_TRACE=1 MK_SUITES_ALL=1 MK_DELETE=1" ;;
-*) echo "usage: bash bench/footprint.sh [minimal|full]" >&2; exit 2 ;;
+tiny) DEFS="" ;; # the template core has no switches
+*) echo "usage: bash bench/footprint.sh [minimal|full|tiny]" >&2; exit 2 ;;
 esac
+# what builds the host half: the profile itself; tiny's peer and floor use the minimal profile
+HOST_PROFILE=$P
+HOST_DEFS=$DEFS
+if [ "$P" = tiny ]; then
+  HOST_PROFILE=minimal
+  HOST_DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0"
+  if ! compgen -G 'ref/tiny/*.c' >/dev/null; then
+    echo "footprint.sh: ref/tiny has no .c files yet (the template core is on branch tiny)" >&2
+    exit 1
+  fi
+fi
 tmp=${FOOTPRINT_TMP:-$(mktemp -d)}
 trap 'rm -rf "$tmp"' EXIT
 
 # ---- the files the profile compiles: ref/src/sources.txt, as CMake reads it -----------------
 files=()
-while read -r f sw; do
+incs=(-Iref/include -Iref/src)
+[ "$P" = tiny ] && incs=(-Iref/tiny) && files=(ref/tiny/*.c)
+[ "$P" = tiny ] || while read -r f sw; do
   case $f in '#'* | '') continue ;; esac
   # a file whose switch is off goes to mk_extra (tools only), not the core
   case $sw in
@@ -48,8 +69,8 @@ done <ref/src/sources.txt
 # and the ref/ headers those files include (the preprocessor's own list, under the profile)
 hdefs=()
 for d in $DEFS; do hdefs+=("-D$d"); done
-mapfile -t headers < <(gcc -MM -Iref/include -Iref/src "${hdefs[@]}" "${files[@]}" |
-  tr ' \\' '\n\n' | grep -E '^ref/.*\.h$' | sort -u)
+mapfile -t headers < <({ gcc -MM "${incs[@]}" ${hdefs[@]+"${hdefs[@]}"} "${files[@]}" |
+  tr ' \\' '\n\n' | grep -E '^ref/.*\.h$'; [ "$P" != tiny ] || ls ref/tiny/*.h; } | sort -u)
 
 echo "profile=$P"
 
@@ -108,8 +129,10 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   ln -s /usr/include/sodium.h /usr/include/sodium /usr/include/mbedtls "$tmp/inc/"
   printf '#include "mbedtls/config.h"\n#undef MBEDTLS_THREADING_C\n#undef MBEDTLS_THREADING_PTHREAD\n' >"$tmp/inc/mk_cfg.h"
   cflags=(-std=c11 -Os -mcpu=cortex-m4 -mthumb -ffunction-sections -fdata-sections
-          -Iref/include -Iref/src -isystem "$tmp/inc" -DMBEDTLS_CONFIG_FILE='"mk_cfg.h"')
+          "${incs[@]}" -isystem "$tmp/inc" -DMBEDTLS_CONFIG_FILE='"mk_cfg.h"')
   for d in $DEFS; do cflags+=("-D$d"); done
+  driver=bench/footprint_m4.c probe=mk_footprint_probe
+  [ "$P" = tiny ] && driver=bench/footprint_m4_tiny.c probe=mt_footprint_probe
   objs=()
   for f in "${files[@]}"; do
     [[ $f == *.c ]] || continue
@@ -117,7 +140,7 @@ if command -v arm-none-eabi-gcc >/dev/null; then
     arm-none-eabi-gcc "${cflags[@]}" -c "$f" -o "$o"
     objs+=("$o")
   done
-  arm-none-eabi-gcc "${cflags[@]}" -c bench/footprint_m4.c -o "$tmp/driver.o"
+  arm-none-eabi-gcc "${cflags[@]}" -c "$driver" -o "$tmp/driver.o"
   # a relocatable link with main as the only root: --gc-sections keeps what main reaches, and
   # every symbol no object defines (crypto, libc, the driver's radio) stays undefined
   arm-none-eabi-gcc -mcpu=cortex-m4 -mthumb -nostdlib -Wl,-r -Wl,--gc-sections -Wl,-e,main \
@@ -134,23 +157,29 @@ if command -v arm-none-eabi-gcc >/dev/null; then
   echo "m4_unresolved=$(comm -12 "$tmp/undef" "$tmp/used" | grep -v -e '^radio_' -e '^rng_fill$' |
     paste -sd, -)"
   echo "sizeof_mk_ike=$((16#$(arm-none-eabi-nm -S "$tmp/driver.o" |
-    awk '$4 == "mk_footprint_probe" { print $2 }')))"
+    awk -v p="$probe" '$4 == p { print $2 }')))"
 else
   echo "m4_text_kept=n/a (arm-none-eabi-gcc missing: scripts/deps.sh installs gcc-arm-none-eabi)"
 fi
 
 # ---- x86-64: the measured handshake -----------------------------------------------------------
-B=build/footprint-$P
-if [ ! -f "$B/libmk_harness.a" ]; then
-  cmake -S . -B "$B" -DMK_PROFILE=$P -DMK_INTEROP=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$B" -j2 --target mk_harness >/dev/null 2>&1
-else
-  cmake --build "$B" -j2 --target mk_harness >/dev/null 2>&1
+B=${FOOTPRINT_BUILD:-build/footprint-$P}
+targets=(mk_harness)
+host=(bench/footprint_host.c)
+if [ "$P" = tiny ]; then
+  targets+=(mk_tiny)
+  host=(-Iref/tiny bench/footprint_host_tiny.c "$B/libmk_tiny.a")
 fi
+if [ ! -f "$B/libmk_harness.a" ]; then
+  cmake -S . -B "$B" -DMK_PROFILE="$HOST_PROFILE" -DMK_INTEROP=OFF \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$B" -j2 --target "${targets[@]}" >/dev/null 2>&1 ||
+  { echo "footprint.sh: building ${targets[*]} in $B failed" >&2; exit 1; }
 hdefs=()
-for d in $DEFS; do hdefs+=("-D$d"); done
+for d in $HOST_DEFS; do hdefs+=("-D$d"); done
 gcc -std=c11 -O2 -w -Iref/include -Iref/src -Iharness/lib "${hdefs[@]}" \
-  -DMK_SOURCE_DIR="\"$PWD\"" bench/footprint_host.c -o "$tmp/host" \
+  -DMK_SOURCE_DIR="\"$PWD\"" "${host[@]}" -o "$tmp/host" \
   "$B/libmk_harness.a" "$B/libmk_core.a" $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") \
   $([ -f "$B/libmk_extra.a" ] && echo "$B/libmk_extra.a") \
   $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
