@@ -6,27 +6,41 @@
 # replays a recorded peer, counters reset in between), built -O0 --coverage. Prints, per file of
 # ref/src and in total: functions entered, lines of their bodies (first to last line of each
 # entered function, comments included) and lines executed; then the same for the spine file.
-# Usage: bash bench/reader_path.sh [minimal|full]   (default minimal)
+# Usage: bash bench/reader_path.sh [minimal|full|tiny]   (default minimal)
+# tiny: the template core (ref/tiny, bench/reader_path_tiny.c), its path through ref/tiny; the
+# responder peer is built minimal and not counted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-minimal}
+case $P in
+minimal | full | tiny) ;;
+*) echo "usage: bash bench/reader_path.sh [minimal|full|tiny]" >&2; exit 2 ;;
+esac
 B=build/gcov-$P
-if [ ! -f "$B/libmk_harness.a" ]; then
-  cmake -S . -B "$B" -DMK_PROFILE=$P -DMK_INTEROP=OFF -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_C_FLAGS="--coverage -O0" >/dev/null
+targets=(mk_harness)
+driver=(bench/reader_path.c)
+lib=mk_core dir=ref/src
+if [ "$P" = tiny ]; then
+  targets+=(mk_tiny)
+  driver=(-Iref/tiny bench/reader_path_tiny.c "$B/libmk_tiny.a")
+  lib=mk_tiny dir=ref/tiny
 fi
-cmake --build "$B" -j2 --target mk_harness >/dev/null
+if [ ! -f "$B/libmk_harness.a" ]; then
+  cmake -S . -B "$B" -DMK_PROFILE="$([ "$P" = tiny ] && echo minimal || echo "$P")" \
+    -DMK_INTEROP=OFF -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS="--coverage -O0" >/dev/null
+fi
+cmake --build "$B" -j2 --target "${targets[@]}" >/dev/null
 find "$B" -name '*.gcda' -delete
 defs=$(grep -o 'MK_[A-Z_]*=[0-9]*' "$B/CMakeFiles/mk_core.dir/flags.make" | sort -u | sed 's/^/-D/')
-gcc -std=c11 -O0 --coverage -w -Iref/include -Iref/src -Iharness/lib $defs bench/reader_path.c \
+gcc -std=c11 -O0 --coverage -w -Iref/include -Iref/src -Iharness/lib $defs "${driver[@]}" \
   -o "$B/reader_path" "$B/libmk_harness.a" "$B/libmk_core.a" \
   $([ -f "$B/libmk_io.a" ] && echo "$B/libmk_io.a") $([ -f "$B/libmk_extra.a" ] && echo "$B/libmk_extra.a") \
   $(pkg-config --libs libsodium) -lmbedcrypto -lpcap
 "$B/reader_path"
-objdir="$B/CMakeFiles/mk_core.dir/ref/src"
-python3 - "$objdir" "$P" <<'PY'
+objdir="$B/CMakeFiles/$lib.dir/$dir"
+python3 - "$objdir" "$P" "$dir" <<'PY'
 import glob, gzip, json, os, subprocess, sys, tempfile
-objdir, prof = sys.argv[1:3]
+objdir, prof, src = sys.argv[1:4]
 tot_f = tot_body = tot_exec = 0
 rows = []
 with tempfile.TemporaryDirectory() as tmp:
@@ -36,7 +50,7 @@ with tempfile.TemporaryDirectory() as tmp:
     for js in sorted(glob.glob(tmp + '/*.gcov.json.gz')):
         data = json.load(gzip.open(js))
         for f in data['files']:
-            if '/ref/src/' not in f['file'] and not f['file'].startswith('ref/src/'):
+            if '/' + src + '/' not in f['file'] and not f['file'].startswith(src + '/'):
                 continue
             entered = [fn for fn in f['functions'] if fn['execution_count'] > 0]
             if not entered:
@@ -46,7 +60,7 @@ with tempfile.TemporaryDirectory() as tmp:
             execd = sum(1 for l in f['lines'] if l['count'] > 0 and
                         any(a <= l['line_number'] <= b for a, b in spans))
             rows.append((os.path.basename(f['file']), len(entered), body, execd))
-print(f"== one PSK handshake, profile {prof}: the initiator's path through ref/src (gcov)")
+print(f"== one PSK handshake, profile {prof}: the initiator's path through {src} (gcov)")
 print(f"  {'file':24s} {'functions':>9s} {'body lines':>10s} {'executed':>9s}")
 for r in sorted(rows, key=lambda r: -r[2]):
     print(f"  {r[0]:24s} {r[1]:9d} {r[2]:10d} {r[3]:9d}")
