@@ -48,8 +48,28 @@ static uint8_t *notify(uint8_t **slot, uint8_t *p, uint16_t type, const uint8_t 
 }
 
 /* ==== 1. IKE_SA_INIT request ====================================================================
- * RFC 7815 §2.1: "Minimal implementations only need to support the role of initiator, so it
+ * RFC 7296 §1.2: "The first exchange of an IKE session, IKE_SA_INIT, negotiates security
+ * parameters for the IKE SA, sends nonces, and sends Diffie-Hellman values." */
+
+/* RFC 7815 §2.1: "Minimal implementations only need to support the role of initiator, so it
  * typically only sends an IKE_SA_INIT request that, when answered, is followed by an IKE_AUTH." */
+void mt_start_init(mt_ike *ike, uint64_t now)
+{
+    const mt_env *env = ike->env;
+    static const uint8_t zero[8];
+    /* RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
+    env->rng(env->ctx, ike->spi_i, 8);
+    if (memcmp(ike->spi_i, zero, 8) == 0)
+        ike->spi_i[7] = 1;
+    /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128 bits
+     * in size, and MUST be at least half the key size of the negotiated pseudorandom function
+     * (PRF)." PRF-HMAC-SHA2-256's key is 32 octets: MT_NONCE_LEN is 16. */
+    env->rng(env->ctx, ike->ni, MT_NONCE_LEN);
+    env->rng(env->ctx, ike->dh_priv, MT_KEY_LEN);
+    mt_build_init(ike, now);
+}
+
+/* The template, with the cookie of a retry in front and KEi, Ni patched in */
 void mt_build_init(mt_ike *ike, uint64_t now)
 {
     uint8_t *m = ike->req, first, *slot = &first, *p = m + HDR_LEN;
@@ -134,7 +154,12 @@ static mt_err retry(mt_ike *ike, uint16_t type, const uint8_t *d, size_t n, uint
     return MT_E_OK;
 }
 
-/* From g^ir and Nr, all of the SA's keys (RFC 7296 §2.14, §2.17):
+/* RFC 7296 §2.15: "For the responder, the octets to be signed start with the first octet of the
+ * first SPI in the header of the second message (IKE_SA_INIT response) and end with the last
+ * octet of the last payload in the second message." With a PSK the responder's AUTH is a prf
+ * over RealMessage2 | NonceIData | MACedIDForR, so it runs from here (auth_r) and RealMessage2
+ * is not kept.
+ * From g^ir and Nr, all of the SA's keys (RFC 7296 §2.14, §2.17):
  *   SKEYSEED = prf(Ni | Nr, g^ir)
  *   SK_d | SK_ei | SK_er | SK_pi | SK_pr = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)  (AEAD: no SK_a)
  *   KEYMAT = prf+(SK_d, Ni | Nr) = the child's outbound | inbound key
@@ -242,7 +267,10 @@ mt_err mt_on_init_resp(mt_ike *ike, uint8_t *d, size_t len, uint64_t now)
 /* ==== 3. IKE_AUTH request =======================================================================
  * RFC 7296 §1.2: "The second exchange, IKE_AUTH, transmits identities, proves knowledge of the
  * secrets corresponding to the two identities, and sets up an SA for the first (and often only)
- * AH or ESP Child SA". */
+ * AH or ESP Child SA". RFC 7296 §2.15: "The initiator signs the first message (IKE_SA_INIT
+ * request), starting with the first octet of the first SPI in the header and ending with the
+ * last octet of the last payload." That is RealMessage1 in req, covered by take_keys before the
+ * IKE_AUTH request overwrites it. */
 
 static uint8_t *ts(uint8_t **slot, uint8_t *p, uint8_t type, const mt_ts *t)
 {
@@ -414,8 +442,8 @@ mt_err mt_on_auth_resp(mt_ike *ike, uint8_t *d, size_t len)
     if (e != MT_E_OK)
         return e;
     auth_resp_walk(&in, &r);
-    /* RFC 7296 §2.5: an unknown critical payload: the message MUST be rejected (authenticated:
-     * the exchange fails now, not at the timeout) */
+    /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
+     * message MUST be rejected" (authenticated: the exchange fails now, not at the timeout) */
     e = in.critical != 0 || outer.critical != 0 ? MT_E_MALFORMED_RESP
                                                 : auth_resp_check(ike, &r, &spi);
     if (e != MT_E_OK)
