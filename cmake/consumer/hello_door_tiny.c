@@ -85,7 +85,8 @@ int main(int argc, char **argv)
         ssize_t got = poll(&p, 1, wait) > 0 ? recv(fd, buf, sizeof buf, 0) : -1;
         e = got > 0 ? mt_on_dgram(&ike, buf, (size_t)got, now_ms()) : mt_on_timer(&ike, now_ms());
     }
-    fprintf(stderr, "hello_door_tiny: failed (error %d, state %d)\n", (int)e, (int)mt_state_get(&ike));
+    fprintf(stderr, "hello_door_tiny: failed (error %d, state %d)\n", (int)e,
+            (int)mt_state_get(&ike));
     mt_ike_wipe(&ike);
     return 1;
 }
