@@ -24,12 +24,16 @@
  *
  * What is not replayed, and why, is the table `not_taken` (checked against the .keys files, so
  * a new capture is either replayed or listed): of the golden captures only psk-minimal fits;
- * the others offer AES-GCM/AES-CBC/MODP-2048, or NAT-T (psk-chacha-delete: NAT-T and the
- * application's Delete). Interop captures (pcaps/interop/): every one whose initiator is minike
+ * the others offer AES-GCM or AES-CBC/MODP-2048 and most run NAT-T (psk-chacha-delete: NAT-T and
+ * the application's Delete). Interop captures (pcaps/interop/): every one whose initiator is minike
  * ran with NAT-T on (strongSwan needs UDP encapsulation here, and the runner keeps NAT-T on for
  * libreswan too), so none can be replayed by a core without NAT-T, not even the three with the
  * template core's suite (psk-x25519-chacha20, libreswan-psk, libreswan-wrong-psk): their
  * IKE_SA_INIT carries NAT_DETECTION notifies and their IKE_AUTH runs on UDP 4500.
+ * Because only psk-minimal fits, `transplanted` also replays psk-minimal's datagrams on the
+ * timelines and .expect lines of retransmit, corrupt-icv, dup-response and forged-error (see
+ * `transplants`): retransmissions at mt_deadline(), DROP ICV_MISMATCH / UNEXPECTED_MSG /
+ * UNAUTH_NOTIFY, and END FAILED TIMEOUT, as the general core recorded them.
  * The `tiny_sensitivity` tests prove the harness notices a wrong seed, PSK, key, ICV or timing.
  */
 #include <arpa/inet.h>
@@ -423,12 +427,14 @@ static void load_expect(scenario *s)
     cr_assert_neq(s->end_state[0], '\0', "%s: no END line", path);
 }
 
-static void load(scenario *s, const char *name, const mutation *mu)
+/* The scenario of pcaps/<expect>.expect with the configuration and keys of pcaps/<keys>.keys
+ * (the same name but for the transplants below). */
+static void load(scenario *s, const char *keys, const char *expect, const mutation *mu)
 {
     char path[512], err[512];
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    snprintf(path, sizeof path, "pcaps/%s.keys", name);
+    snprintf(s->name, sizeof s->name, "%s", expect);
+    snprintf(path, sizeof path, "pcaps/%s.keys", keys);
     s->keys = mk_vec_load(path, err, sizeof err);
     cr_assert_not_null(s->keys, "%s", err);
     cr_assert_eq(s->keys->n, 1, "%s: one block expected", path);
@@ -663,24 +669,20 @@ static const char *exch_name(uint8_t x)
     return x == EX_INIT ? "IKE_SA_INIT" : x == EX_AUTH ? "IKE_AUTH" : "?";
 }
 
-/* Replays scenario `s`; returns 0, or the 1-based frame that disagreed (-1: the end, -2: setup),
- * with the reason in `why`. */
-static int replay(scenario *s, const mutation *mu, char *why, size_t cap)
+/* Replays scenario `s` over the datagrams `pk`; returns 0, or the 1-based frame that disagreed
+ * (-1: the end, -2: setup), with the reason in `why`. */
+static int replay(scenario *s, const mk_pcap_list *pk_in, const mutation *mu, char *why, size_t cap)
 {
     static mt_ike ike, snap, cur;
     static uint8_t buf[RX_BUF];
     mk_fake_env fe;
     mt_env env;
-    mk_pcap_list pk;
+    const mk_pcap_list pk = *pk_in;
     frames fr = {0};
-    char path[1024], err[512];
     int rc = 0;
     bool keys_checked = false;
     uint64_t late = mu ? mu->rx_late_ms : 0, t0;
 
-    snprintf(path, sizeof path, "%s/pcaps/%s.pcap", MK_SOURCE_DIR, s->name);
-    if (!mk_pcap_read_udp(path, &pk, err, sizeof err))
-        return fail(why, cap, "%s", err), -2;
     if (pk.n != s->n) {
         rc = -2, fail(why, cap, "%zu datagrams in the capture, %zu lines in .expect", pk.n, s->n);
         goto out;
@@ -864,8 +866,14 @@ out:
     mt_ike_wipe(&snap);
     mt_ike_wipe(&cur);
     sodium_memzero(buf, sizeof buf);
-    mk_pcap_list_free(&pk);
     return rc;
+}
+
+static bool read_pcap(const char *name, mk_pcap_list *pk, char *why, size_t cap)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/pcaps/%s.pcap", MK_SOURCE_DIR, name);
+    return mk_pcap_read_udp(path, pk, why, cap);
 }
 
 /* ---- the captures --------------------------------------------------------------------------- */
@@ -962,9 +970,128 @@ ParameterizedTest(param *p, tiny_replay, golden)
 {
     static scenario s;
     char why[4096];
-    load(&s, p->name + 7, NULL);
-    int r = replay(&s, NULL, why, sizeof why);
+    mk_pcap_list pk;
+    load(&s, p->name + 7, p->name + 7, NULL);
+    cr_assert(read_pcap(p->name + 7, &pk, why, sizeof why), "%s", why);
+    int r = replay(&s, &pk, NULL, why, sizeof why);
+    mk_pcap_list_free(&pk);
     cr_assert_eq(r, 0, "%s: frame %d: %s", p->name, r, why);
+    mk_vec_free(s.keys);
+}
+
+/* ---- transplants: psk-minimal's datagrams on other golden captures' timelines ---------------
+ * Golden captures that miss the template profile only by their suite and NAT-T still record what
+ * the general core did with time and misbehaviour: a lost request and a lost response
+ * (retransmit), corrupted ICVs until the budget runs out (corrupt-icv), a duplicated IKE_SA_INIT
+ * response (dup-response), a forged unprotected N(NO_PROPOSAL_CHOSEN) (forged-error). Their
+ * .expect lines and timestamps are kept, and each datagram is replaced by psk-minimal's of the
+ * same role: our IKE_SA_INIT or IKE_AUTH request (a retransmission is bitwise identical, RFC 7296
+ * §2.1, and the requests do not depend on time), the responder's IKE_SA_INIT response, its
+ * IKE_AUTH response (last octet, in the ICV, flipped where the line is DROP ICV_MISMATCH). The
+ * forged notify is the capture's own with psk-minimal's SPIi written in, as a forger would do.
+ * Configuration and keys: psk-minimal's, with the capture's total_ms. */
+static const char *const transplants[] = {"retransmit", "corrupt-icv", "dup-response",
+                                          "forged-error"};
+
+static bool put(mk_pcap_list *out, const mk_pcap_udp *from, size_t skip, uint64_t ts)
+{
+    mk_pcap_udp *d = &out->pkt[out->n];
+    *d = *from;
+    d->len = from->len - skip;
+    d->data = malloc(d->len ? d->len : 1);
+    if (d->data == NULL)
+        return false;
+    memcpy(d->data, from->data + skip, d->len);
+    d->sport = d->dport = MT_PORT;
+    d->ts_ms = ts;
+    out->n++;
+    return true;
+}
+
+/* Scenario and datagrams of psk-minimal on the timeline of capture `name`; false with why. */
+static bool transplant(const char *name, scenario *s, mk_pcap_list *out, char *why, size_t cap)
+{
+    mk_pcap_list pm, x;
+    bool ok = false;
+    load(s, "psk-minimal", name, NULL);
+    memset(out, 0, sizeof *out);
+    if (!read_pcap("psk-minimal", &pm, why, cap))
+        return false;
+    if (!read_pcap(name, &x, why, cap)) {
+        mk_pcap_list_free(&pm);
+        return false;
+    }
+    char kp[512];
+    snprintf(kp, sizeof kp, "pcaps/%s.keys", name); /* its total_ms */
+    mk_vec_file *xk = mk_vec_load(kp, why, cap);
+    const char *total = xk != NULL ? mk_vec_str(&xk->b[0], "total_ms") : NULL;
+    if (total == NULL || pm.n != 4 || x.n != s->n) {
+        if (xk != NULL)
+            fail(why, cap, "%s: total_ms, psk-minimal's 4 datagrams, %zu datagrams for %zu lines",
+                 name, x.n, s->n);
+        goto out;
+    }
+    if ((out->pkt = calloc(x.n, sizeof *out->pkt)) == NULL)
+        goto out;
+    s->cfg.total_ms = (uint32_t)strtoul(total, NULL, 10);
+    for (size_t i = 0; i < x.n; i++) {
+        const step *st = &s->st[i];
+        const mk_pcap_udp *d = &x.pkt[i];
+        /* the general core's datagrams to and from UDP 4500 carry the non-ESP marker */
+        size_t hdr = d->sport == 4500 || d->dport == 4500 ? 4 : 0;
+        uint8_t ex = d->len >= hdr + 28 ? d->data[hdr + 18] : 0, first = d->data[hdr + 16];
+        const mk_pcap_udp *from = NULL;
+        if (st->kind == S_TX)
+            from = &pm.pkt[strcmp(st->exch, "IKE_SA_INIT") == 0 ? 0 : 2];
+        else if (ex == EX_AUTH && (st->kind == S_RX || strcmp(st->err, "ICV_MISMATCH") == 0))
+            from = &pm.pkt[3];
+        else if (ex == EX_INIT && first == PT_SA)
+            from = &pm.pkt[1];
+        else if (ex == EX_INIT && st->kind == S_DROP && strcmp(st->err, "UNAUTH_NOTIFY") == 0) {
+            if (!put(out, d, hdr, d->ts_ms))
+                goto out;
+            memcpy(out->pkt[out->n - 1].data, pm.pkt[0].data, 8); /* our SPIi */
+            continue;
+        }
+        if (from == NULL) {
+            fail(why, cap, "%s frame %zu: no psk-minimal datagram plays its role", name, i + 1);
+            goto out;
+        }
+        if (!put(out, from, 0, d->ts_ms))
+            goto out;
+        if (st->kind == S_DROP && strcmp(st->err, "ICV_MISMATCH") == 0)
+            out->pkt[out->n - 1].data[out->pkt[out->n - 1].len - 1] ^= 0x01;
+    }
+    ok = true;
+out:
+    mk_vec_free(xk);
+    mk_pcap_list_free(&pm);
+    mk_pcap_list_free(&x);
+    if (!ok)
+        mk_pcap_list_free(out);
+    return ok;
+}
+
+ParameterizedTestParameters(tiny_replay, transplanted)
+{
+    size_t n = sizeof transplants / sizeof transplants[0];
+    param *p = cr_malloc(sizeof(param) * n);
+    for (size_t i = 0; i < n; i++) {
+        memset(&p[i], 0, sizeof p[i]);
+        snprintf(p[i].name, sizeof p[i].name, "%s", transplants[i]);
+    }
+    return cr_make_param_array(param, p, n);
+}
+
+ParameterizedTest(param *p, tiny_replay, transplanted)
+{
+    static scenario s;
+    char why[4096];
+    mk_pcap_list pk;
+    cr_assert(transplant(p->name, &s, &pk, why, sizeof why), "%s", why);
+    int r = replay(&s, &pk, NULL, why, sizeof why);
+    cr_assert_eq(r, 0, "psk-minimal on %s's timeline: frame %d: %s", p->name, r, why);
+    mk_pcap_list_free(&pk);
     mk_vec_free(s.keys);
 }
 
@@ -1038,8 +1165,11 @@ Test(tiny_replay, error_map_complete)
 static int mutated(const char *name, const mutation *mu, char *why, size_t cap)
 {
     static scenario s;
-    load(&s, name, mu);
-    int r = replay(&s, mu, why, cap);
+    mk_pcap_list pk;
+    load(&s, name, name, mu);
+    cr_assert(read_pcap(name, &pk, why, cap), "%s", why);
+    int r = replay(&s, &pk, mu, why, cap);
+    mk_pcap_list_free(&pk);
     mk_vec_free(s.keys);
     return r;
 }
