@@ -286,7 +286,7 @@ typedef struct step {
 } step;
 
 typedef struct scenario {
-    char name[64];
+    char name[64], keys_name[64]; /* .expect and .keys (differ for the transplants) */
     step st[MAX_STEPS];
     size_t n;
     char end_state[16], end_err[32];
@@ -319,7 +319,7 @@ static int fail(char *why, size_t cap, const char *fmt, ...)
 static const char *kv(const scenario *s, const char *key)
 {
     const char *v = mk_vec_str(&s->keys->b[0], key);
-    cr_assert_not_null(v, "%s.keys: no `%s`", s->name, key);
+    cr_assert_not_null(v, "%s.keys: no `%s`", s->keys_name, key);
     return v;
 }
 
@@ -434,6 +434,7 @@ static void load(scenario *s, const char *keys, const char *expect, const mutati
     char path[512], err[512];
     memset(s, 0, sizeof *s);
     snprintf(s->name, sizeof s->name, "%s", expect);
+    snprintf(s->keys_name, sizeof s->keys_name, "%s", keys);
     snprintf(path, sizeof path, "pcaps/%s.keys", keys);
     s->keys = mk_vec_load(path, err, sizeof err);
     cr_assert_not_null(s->keys, "%s", err);
