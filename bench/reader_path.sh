@@ -42,7 +42,9 @@ python3 - "$objdir" "$P" "$dir" <<'PY'
 import glob, gzip, json, os, subprocess, sys, tempfile
 objdir, prof, src = sys.argv[1:4]
 tot_f = tot_body = tot_exec = 0
-rows = []
+# per file: the spans of the functions entered and the lines executed in them; a header's
+# inline functions show up once per file that includes it, and count once
+spans, execd = {}, {}
 with tempfile.TemporaryDirectory() as tmp:
     for gcda in sorted(glob.glob(objdir + '/*.gcda')):
         subprocess.run(['gcov', '-j', '-o', os.path.abspath(objdir), os.path.abspath(gcda)], cwd=tmp,
@@ -52,14 +54,17 @@ with tempfile.TemporaryDirectory() as tmp:
         for f in data['files']:
             if '/' + src + '/' not in f['file'] and not f['file'].startswith(src + '/'):
                 continue
-            entered = [fn for fn in f['functions'] if fn['execution_count'] > 0]
+            entered = {(fn['start_line'], fn['end_line']) for fn in f['functions']
+                       if fn['execution_count'] > 0}
             if not entered:
                 continue
-            body = sum(fn['end_line'] - fn['start_line'] + 1 for fn in entered)
-            spans = [(fn['start_line'], fn['end_line']) for fn in entered]
-            execd = sum(1 for l in f['lines'] if l['count'] > 0 and
-                        any(a <= l['line_number'] <= b for a, b in spans))
-            rows.append((os.path.basename(f['file']), len(entered), body, execd))
+            name = os.path.basename(f['file'])
+            spans.setdefault(name, set()).update(entered)
+            execd.setdefault(name, set()).update(
+                l['line_number'] for l in f['lines'] if l['count'] > 0 and
+                any(a <= l['line_number'] <= b for a, b in entered))
+rows = [(name, len(sp), sum(b - a + 1 for a, b in sp), len(execd[name]))
+        for name, sp in spans.items()]
 print(f"== one PSK handshake, profile {prof}: the initiator's path through {src} (gcov)")
 print(f"  {'file':24s} {'functions':>9s} {'body lines':>10s} {'executed':>9s}")
 for r in sorted(rows, key=lambda r: -r[2]):
