@@ -1403,6 +1403,511 @@ Test(tiny, sa_payload_variants, .init = world_setup, .fini = world_teardown)
         cr_assert_gt(outcome[i], 100, "the generator must reach every outcome (%zu)", i);
 }
 
+/* ---- the IKE_SA_INIT response as a list of payloads, edited and encoded again ---- */
+typedef struct pl_item {
+    uint8_t type;
+    bool critical;
+    uint16_t len;
+    uint8_t body[600];
+} pl_item;
+
+typedef struct pl_list {
+    uint8_t hdr[28];
+    pl_item it[12];
+    size_t n;
+} pl_list;
+
+static void pl_parse(pl_list *l, const uint8_t *r, size_t n)
+{
+    memcpy(l->hdr, r, 28);
+    l->n = 0;
+    uint8_t type = r[16];
+    for (size_t off = 28; type != 0; l->n++) {
+        cr_assert_lt(l->n, 12);
+        cr_assert_leq(off + 4, n);
+        pl_item *it = &l->it[l->n];
+        size_t len = (size_t)r[off + 2] << 8 | r[off + 3];
+        cr_assert_geq(len, 4);
+        cr_assert_leq(len - 4, sizeof it->body);
+        it->type = type;
+        it->critical = (r[off + 1] & 0x80) != 0;
+        it->len = (uint16_t)(len - 4);
+        memcpy(it->body, r + off + 4, len - 4);
+        type = r[off];
+        off += len;
+    }
+}
+
+static size_t pl_encode(const pl_list *l, uint8_t *out, size_t cap)
+{
+    size_t n = 28;
+    memcpy(out, l->hdr, 28);
+    out[16] = l->n > 0 ? l->it[0].type : 0;
+    for (size_t i = 0; i < l->n; i++) {
+        const pl_item *it = &l->it[i];
+        cr_assert_leq(n + 4 + it->len, cap);
+        out[n] = i + 1 < l->n ? l->it[i + 1].type : 0;
+        out[n + 1] = it->critical ? 0x80 : 0;
+        out[n + 2] = (uint8_t)((it->len + 4) >> 8);
+        out[n + 3] = (uint8_t)(it->len + 4);
+        memcpy(out + n + 4, it->body, it->len);
+        n += 4 + it->len;
+    }
+    out[24] = (uint8_t)(n >> 24);
+    out[25] = (uint8_t)(n >> 16);
+    out[26] = (uint8_t)(n >> 8);
+    out[27] = (uint8_t)n;
+    return n;
+}
+
+static pl_item *pl_find(pl_list *l, uint8_t type)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (l->it[i].type == type)
+            return &l->it[i];
+    return NULL;
+}
+
+static void pl_insert(pl_list *l, size_t at, uint8_t type, bool crit, const uint8_t *b, size_t n)
+{
+    cr_assert_lt(l->n, 12);
+    memmove(&l->it[at + 1], &l->it[at], (l->n - at) * sizeof l->it[0]);
+    l->n++;
+    l->it[at].type = type;
+    l->it[at].critical = crit;
+    l->it[at].len = (uint16_t)n;
+    if (n)
+        memcpy(l->it[at].body, b, n);
+}
+
+static void pl_notify(pl_list *l, size_t at, uint16_t type, size_t data_len)
+{
+    uint8_t b[300] = {0};
+    b[2] = (uint8_t)(type >> 8);
+    b[3] = (uint8_t)type;
+    for (size_t i = 0; i < data_len; i++)
+        b[4 + i] = (uint8_t)(i + 1);
+    pl_insert(l, at, MK_PT_NOTIFY, false, b, 4 + data_len);
+}
+
+/* Payload-level variants of the IKE_SA_INIT response: extra, missing, repeated and reordered
+ * payloads, other KE groups and lengths, nonce lengths at and past their limits, notifies next
+ * to a valid answer, critical bits. */
+Test(tiny, ike_sa_init_response_payload_variants, .init = world_setup, .fini = world_teardown)
+{
+    start_both();
+    cr_assert(to_peers());
+    uint8_t r[MK_MAX_MSG], m[MK_MAX_MSG + 600];
+    size_t n = take_peer(r);
+    static pl_list orig, l;
+    pl_parse(&orig, r, n);
+    cr_assert_eq(orig.n, 3, "SA KE Nonce");
+    snapshot();
+    static const uint8_t vid[16] = {1, 2, 3};
+    unsigned taken = 0;
+    for (int v = 0; v < 64; v++) {
+        l = orig;
+        pl_item *ke = pl_find(&l, MK_PT_KE), *nonce = pl_find(&l, MK_PT_NONCE);
+        switch (v) {
+        case 0:
+            break;
+        case 1:
+            pl_insert(&l, 3, 43, false, vid, sizeof vid);
+            break; /* Vendor ID at the end */
+        case 2:
+            pl_insert(&l, 0, 43, false, vid, sizeof vid);
+            break; /* ... first */
+        case 3:
+            pl_insert(&l, 1, 200, false, vid, 4);
+            break; /* unknown, not critical */
+        case 4:
+            pl_insert(&l, 1, 200, true, vid, 4);
+            break; /* unknown, critical */
+        case 5:
+            pl_insert(&l, 3, 43, true, vid, 4);
+            break; /* known type, critical bit */
+        case 6:
+            pl_notify(&l, 3, 16388, 20);
+            break; /* NAT_DETECTION_SOURCE_IP */
+        case 7:
+            pl_notify(&l, 0, 16404, 0);
+            break; /* a status notify first */
+        case 8:
+            pl_notify(&l, 3, MK_N_NO_PROPOSAL_CHOSEN, 0);
+            break; /* an error next to SA */
+        case 9:
+            pl_notify(&l, 0, MK_N_COOKIE, 8);
+            break; /* a cookie next to SA */
+        case 10:
+            pl_notify(&l, 3, MK_N_INVALID_KE_PAYLOAD, 2);
+            break;
+        case 11:
+            pl_insert(&l, 3, MK_PT_KE, false, ke->body, ke->len);
+            break; /* two KEs */
+        case 12:
+            pl_insert(&l, 3, MK_PT_NONCE, false, nonce->body, nonce->len);
+            break;
+        case 13:
+            pl_insert(&l, 3, MK_PT_SA, false, l.it[0].body, l.it[0].len);
+            break;
+        case 14:
+            l.n = 2;
+            break; /* no Nonce */
+        case 15:
+            memmove(&l.it[1], &l.it[2], sizeof l.it[0]);
+            l.n = 2;
+            break; /* no KE */
+        case 16:
+            memmove(&l.it[0], &l.it[1], 2 * sizeof l.it[0]);
+            l.n = 2;
+            break; /* no SA */
+        case 17: {
+            pl_item t = l.it[0];
+            l.it[0] = l.it[2];
+            l.it[2] = t;
+        } break; /* Nonce KE SA */
+        case 18:
+            ke->body[1] = 19;
+            break; /* KE group 19 */
+        case 19:
+            ke->body[1] = 0;
+            break;
+        case 20:
+            ke->body[2] = 1;
+            break; /* KE RESERVED not zero */
+        case 21:
+            ke->len = 4 + 31;
+            break;
+        case 22:
+            ke->len = 4 + 33;
+            break;
+        case 23:
+            ke->len = 4;
+            break;
+        case 24:
+            memset(ke->body + 4, 0, 32);
+            break; /* the all-zero public value */
+        case 25:
+            memset(ke->body + 4, 0, 32);
+            ke->body[4] = 1;
+            break; /* a small-order point */
+        case 26:
+            memset(ke->body + 4, 0xff, 32);
+            break;
+        case 27:
+            nonce->len = 15;
+            break;
+        case 28:
+            nonce->len = 16;
+            break;
+        case 29:
+            memset(nonce->body + nonce->len, 7, 256 - nonce->len);
+            nonce->len = 256;
+            break;
+        case 30:
+            memset(nonce->body + nonce->len, 7, 257 - nonce->len);
+            nonce->len = 257;
+            break;
+        case 31:
+            nonce->len = 0;
+            break;
+        case 32:
+            l.hdr[8] = l.hdr[9] = l.hdr[10] = l.hdr[11] = 0;
+            l.hdr[12] = l.hdr[13] = l.hdr[14] = l.hdr[15] = 0;
+            break; /* SPIr zero */
+        case 33:
+            l.hdr[17] = 0x21;
+            break; /* minor version 1 */
+        case 34:
+            l.hdr[17] = 0x30;
+            break; /* major version 3 */
+        case 35:
+            l.hdr[19] |= 0x08;
+            break; /* I flag */
+        case 36:
+            l.hdr[19] &= (uint8_t)~0x20;
+            break; /* no R flag */
+        case 37:
+            l.hdr[19] |= 0x10;
+            break; /* V flag */
+        case 38:
+            l.hdr[19] |= 0x01;
+            break; /* a reserved flag */
+        case 39:
+            l.hdr[23] = 1;
+            break; /* Message ID 1 */
+        case 40:
+            l.hdr[18] = MK_EX_IKE_AUTH;
+            break;
+        case 41:
+            pl_insert(&l, 3, MK_PT_SK, false, vid, 16);
+            break; /* SK in IKE_SA_INIT */
+        case 42:
+            pl_insert(&l, 3, 38, false, vid, 1);
+            break; /* CERTREQ */
+        case 43:
+            pl_insert(&l, 3, MK_PT_DELETE, false, vid, 4);
+            break;
+        case 44:
+            pl_insert(&l, 3, MK_PT_IDR, false, vid, 8);
+            break;
+        case 45:
+            pl_notify(&l, 3, MK_N_USE_TRANSPORT_MODE, 0);
+            break;
+        case 46:
+            pl_notify(&l, 3, 16430 /* SIGNATURE_HASH_ALGORITHMS */, 4);
+            break;
+        case 47:
+            pl_insert(&l, 3, 0x7f, false, NULL, 0);
+            break; /* empty unknown */
+        case 48:
+            pl_notify(&l, 3, 16388, 20);
+            pl_notify(&l, 4, 16389, 20);
+            break;
+        case 49:
+            for (int i = 0; i < 8; i++)
+                pl_insert(&l, 3, 43, false, vid, 4);
+            break;
+        case 50:
+            pl_notify(&l, 3, MK_N_INVALID_KE_PAYLOAD, 2);
+            l.it[3].body[5] = 31;
+            break; /* INVALID_KE for our own group, next to SA */
+        case 51:
+            pl_notify(&l, 3, MK_N_COOKIE, 0);
+            break; /* an empty cookie */
+        case 52:
+            pl_notify(&l, 3, MK_N_COOKIE, 65);
+            break;
+        case 53:
+            l.it[2].critical = true;
+            break; /* critical bit on a known payload */
+        case 54:
+            pl_notify(&l, 3, 24, 0);
+            break; /* AUTHENTICATION_FAILED in IKE_SA_INIT */
+        case 55:
+            pl_notify(&l, 3, 9000, 0);
+            break; /* an unknown error type */
+        case 56:
+            pl_notify(&l, 3, MK_N_NO_PROPOSAL_CHOSEN, 0);
+            l.it[3].body[1] = 4;
+            break; /* a notify that claims an SPI it lacks */
+        default:
+            continue;
+        }
+        char w[40];
+        snprintf(w, sizeof w, "IKE_SA_INIT variant %d", v);
+        mk_err e = deliver(m, pl_encode(&l, m, sizeof m), w);
+        const uint8_t *gp, *tp;
+        uint16_t port;
+        same_bytes(w, 0, gp, mk_tx_peek(&gike, &gp, &port), tp, mt_tx(&tike, &tp));
+        taken += e == MK_E_OK;
+        cr_log_info("%s: %s", w, mk_err_name(e));
+        restore();
+    }
+    cr_assert_gt(taken, 5);
+}
+
+/* RFC 7296 §2: 1280 octets must be taken. The tiny core takes no more (MT_MAX_MSG), as the
+ * general core in the minimal profile (MK_MAX_MSG 1280); the full profile takes 3000, so past
+ * 1280 the two are compared only in a minimal build. */
+Test(tiny, message_size_limits, .init = world_setup, .fini = world_teardown)
+{
+    start_both();
+    cr_assert(to_peers());
+    uint8_t r[MK_MAX_MSG], m[MK_MAX_MSG + 600];
+    size_t n = take_peer(r);
+    static pl_list orig, l;
+    pl_parse(&orig, r, n);
+    snapshot();
+    static const uint8_t vid[600] = {9};
+    for (size_t total = 1270; total <= 1300; total++) {
+        if (total > 1280 && MK_MAX_MSG != 1280)
+            break;
+        l = orig;
+        size_t vlen = total - n - 4;
+        pl_insert(&l, 3, 43, false, vid, vlen); /* a Vendor ID to fill it */
+        size_t len = pl_encode(&l, m, sizeof m);
+        cr_assert_eq(len, total);
+        char w[40];
+        snprintf(w, sizeof w, "a %zu-octet answer", total);
+        mk_err e = deliver(m, len, w);
+        cr_assert_eq(e == MK_E_OK, total <= 1280, "%s: %s", w, mk_err_name(e));
+        restore();
+    }
+}
+
+/* ---- the inside of the IKE_AUTH response: opened with the SA's keys, changed, sealed again
+ * (RFC 7634: key | salt, nonce = salt | IV, AAD = the header up to the SK payload's body), so
+ * both cores see an authenticated message whose payloads are wrong. */
+typedef struct sk_msg {
+    uint8_t hdr[32]; /* IKE header and SK's generic header (SK is the only outer payload) */
+    uint8_t iv[8];
+    uint8_t plain[MK_MAX_MSG];
+    size_t plain_len; /* inner payloads | padding | Pad Length */
+} sk_msg;
+
+static void sk_open_resp(sk_msg *s, const uint8_t *r, size_t n, const uint8_t key[36])
+{
+    cr_assert_eq(r[16], MK_PT_SK, "SK is the IKE_AUTH response's only payload");
+    size_t body = ((size_t)r[30] << 8 | r[31]) - 4;
+    cr_assert_eq(32 + body, n);
+    memcpy(s->hdr, r, 32);
+    memcpy(s->iv, r + 32, 8);
+    s->plain_len = body - 8 - 16;
+    uint8_t nonce[12];
+    memcpy(nonce, key + 32, 4);
+    memcpy(nonce + 4, s->iv, 8);
+    cr_assert_eq(
+        crypto_aead_chacha20poly1305_ietf_decrypt_detached(
+            s->plain, NULL, r + 40, s->plain_len, r + 40 + s->plain_len, r, 32, nonce, key),
+        0, "the IKE_AUTH response does not open with SK_er");
+}
+
+static size_t sk_seal_resp(const sk_msg *s, uint8_t *out, const uint8_t key[36])
+{
+    size_t n = 32 + 8 + s->plain_len + 16, body = n - 28;
+    memcpy(out, s->hdr, 32);
+    out[24] = out[25] = 0;
+    out[26] = (uint8_t)(n >> 8);
+    out[27] = (uint8_t)n;
+    out[30] = (uint8_t)(body >> 8);
+    out[31] = (uint8_t)body;
+    memcpy(out + 32, s->iv, 8);
+    uint8_t nonce[12];
+    memcpy(nonce, key + 32, 4);
+    memcpy(nonce + 4, s->iv, 8);
+    crypto_aead_chacha20poly1305_ietf_encrypt_detached(
+        out + 40, out + 40 + s->plain_len, NULL, s->plain, s->plain_len, out, 32, NULL, nonce, key);
+    return n;
+}
+
+/* Deliver an authenticated variant: the same verdict, the same answer (to a peer request), and
+ * when both end up with a child SA, the same one. */
+static mk_err deliver_inner(const sk_msg *s, const uint8_t key[36], const char *w)
+{
+    uint8_t m[MK_MAX_MSG + 64];
+    mk_err e = deliver(m, sk_seal_resp(s, m, key), w);
+    const uint8_t *gp, *tp;
+    uint16_t port;
+    same_bytes(w, 0, gp, mk_tx_peek(&gike, &gp, &port), tp, mt_tx(&tike, &tp));
+    mk_esp_sa g;
+    mt_esp_sa t;
+    bool gc = mk_child(&gike, &g), tc = mt_child(&tike, &t);
+    cr_assert_eq(gc, tc, "%s: child SA general %d, tiny %d", w, gc, tc);
+    if (gc) {
+        cr_assert_eq(g.spi_out, t.spi_out, "%s", w);
+        cr_assert_eq(g.spi_in, t.spi_in, "%s", w);
+        cr_assert_eq(g.tunnel, t.tunnel, "%s", w);
+        cr_assert_arr_eq(g.ek_out, t.k_out, sizeof t.k_out, "%s", w);
+        cr_assert_arr_eq(g.ek_in, t.k_in, sizeof t.k_in, "%s", w);
+    }
+    return e;
+}
+
+/* Every octet of the decrypted message flipped, its first inner payload type changed, its
+ * plaintext cut short, padding added: sealed again, so each variant is authentic, and both
+ * cores must reach the same verdict from the same snapshot. Returns how many were taken. */
+static unsigned mutate_inner(const uint8_t *r, size_t n, const uint8_t key[36], const char *what)
+{
+    static sk_msg orig, s;
+    sk_open_resp(&orig, r, n, key);
+    snapshot();
+    static const uint8_t masks[] = {0x01, 0x80, 0xff};
+    unsigned ok = 0, failed = 0;
+    for (size_t i = 0; i <= orig.plain_len; i++) {
+        for (size_t mi = 0; mi < sizeof masks / sizeof masks[0]; mi++) {
+            s = orig;
+            char w[80];
+            if (i < orig.plain_len) {
+                s.plain[i] ^= masks[mi];
+                snprintf(w, sizeof w, "%s: inner octet %zu ^ %02x", what, i, masks[mi]);
+            } else {
+                s.hdr[28] ^= masks[mi]; /* SK's Next Payload: the first inner type */
+                snprintf(w, sizeof w, "%s: first inner type ^ %02x", what, masks[mi]);
+            }
+            mk_err e = deliver_inner(&s, key, w);
+            e == MK_E_OK ? ok++ : failed++;
+            restore();
+        }
+    }
+    for (size_t len = 0; len < orig.plain_len; len++) {
+        s = orig;
+        s.plain_len = len;
+        char w[80];
+        snprintf(w, sizeof w, "%s: inner cut to %zu", what, len);
+        (void)deliver_inner(&s, key, w);
+        restore();
+    }
+    s = orig; /* padding added: Pad Length 5 (RFC 7296 §3.14: any value the receiver accepts) */
+    memset(s.plain + s.plain_len - 1, 0, 6);
+    s.plain[s.plain_len + 4] = 5;
+    s.plain_len += 5;
+    char w[80];
+    snprintf(w, sizeof w, "%s: padded", what);
+    cr_assert_eq(deliver_inner(&s, key, w), MK_E_OK, "%s", w);
+    restore();
+    cr_log_info("%s: %u variants taken, %u refused", what, ok, failed);
+    cr_assert_gt(failed, 0);
+    return ok;
+}
+
+/* The IKE_AUTH response (IDr, AUTH, SAr2, TSi, TSr, notifies, padding) changed inside SK. */
+static void mutated_auth_inner(void)
+{
+    start_both();
+    cr_assert(to_peers());
+    uint8_t r[MK_MAX_MSG];
+    size_t n = take_peer(r);
+    cr_assert_eq(deliver(r, n, "IKE_SA_INIT response"), MK_E_OK);
+    cr_assert(to_peers());
+    n = take_peer(r);
+    mk_ike_keys k;
+    cr_assert(mk_keys_export(&gike, &k));
+    cr_assert_arr_eq(k.sk_er, tike.sk_er, sizeof tike.sk_er, "SK_er differs");
+    cr_assert_gt(mutate_inner(r, n, k.sk_er, "IKE_AUTH response"), 0);
+    cr_assert_eq(deliver(r, n, "IKE_AUTH response as sent"), MK_E_OK);
+}
+
+Test(tiny, mutated_ike_auth_inner, .init = world_setup, .fini = world_teardown)
+{
+    mutated_auth_inner();
+}
+
+Test(tiny, mutated_ike_auth_inner_transport_no_idr, .init = world_setup, .fini = world_teardown)
+{
+    gcfg.tunnel = false;
+    gcfg.idr.len = 0;
+    gcfg.initial_contact = false;
+    set_ts(2);
+    mutated_auth_inner();
+}
+
+/* The peer's requests (INFORMATIONAL empty, with an unknown critical payload, with a Delete;
+ * CREATE_CHILD_SA) changed inside SK: the same verdicts and the same answers. */
+Test(tiny, mutated_peer_requests_inner, .init = world_setup, .fini = world_teardown)
+{
+    establish_both();
+    mk_ike_keys k;
+    cr_assert(mk_keys_export(&gike, &k));
+    cr_assert_arr_eq(k.sk_er, tike.sk_er, sizeof tike.sk_er, "SK_er differs");
+    static mk_err (*const send[])(mk_peer *,
+                                  uint64_t) = {mk_peer_send_liveness, mk_peer_send_unknown_critical,
+                                               mk_peer_send_create_child, mk_peer_send_delete};
+    static const char *const names[] = {"liveness", "unknown critical", "CREATE_CHILD_SA",
+                                        "Delete"};
+    for (size_t i = 0; i < sizeof send / sizeof send[0]; i++) {
+        cr_assert_eq(send[i](gpeer, now), MK_E_OK);
+        cr_assert_eq(send[i](tpeer, now), MK_E_OK);
+        uint8_t r[MK_MAX_MSG];
+        size_t n = take_peer(r);
+        (void)mutate_inner(r, n, k.sk_er, names[i]); /* an empty SK has no variant to take */
+        cr_assert_eq(deliver(r, n, names[i]), MK_E_OK);
+        pump();
+        same_peer_answers();
+    }
+    cr_assert_eq(mt_state_get(&tike), MT_ST_CLOSED);
+}
+
 /* ==== 3. configuration, API, error classes ==================================================== */
 
 Test(tiny, init_refuses_bad_configs, .init = world_setup, .fini = world_teardown)
