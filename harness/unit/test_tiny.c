@@ -482,6 +482,12 @@ static void tiny_secrets_wiped(void)
     cr_assert_eq(mt_deadline(&tike), UINT64_MAX);
 }
 
+static void establish_both(void);
+static size_t take_peer(uint8_t *buf);
+static uint32_t xs(uint32_t mod);
+static uint32_t xs_state;
+static void same_peer_answers(void);
+
 /* ==== child SA and ESP ======================================================================== */
 
 static void children(mk_esp_sa *g, mt_esp_sa *t, mk_esp_sa *p)
@@ -737,6 +743,128 @@ Test(tiny, esp_replay_window_matches_general_core, .init = world_setup, .fini = 
         cr_assert_eq(g.replay_bitmap, t.replay_bitmap, "row %zu", i);
         cr_assert_eq(g.dropped, t.dropped, "row %zu", i);
     }
+}
+
+/* An ESP packet sealed by hand (RFC 4303 §2, RFC 7634 §2: nonce = salt | IV, AAD = SPI | Seq
+ * without ESN) around any plaintext, so the trailer can be wrong under a valid ICV. */
+static size_t esp_craft(const uint8_t key[36], uint32_t spi, uint32_t seq, const uint8_t *plain,
+                        size_t plen, uint8_t *out)
+{
+    for (int i = 0; i < 4; i++) {
+        out[i] = (uint8_t)(spi >> (24 - 8 * i));
+        out[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        out[8 + i] = 0;
+        out[12 + i] = out[4 + i];
+    }
+    uint8_t nonce[12];
+    memcpy(nonce, key + 32, 4);
+    memcpy(nonce + 4, out + 8, 8);
+    crypto_aead_chacha20poly1305_ietf_encrypt_detached(out + 16, out + 16 + plen, NULL, plain, plen,
+                                                       out, 8, NULL, nonce, key);
+    return 16 + plen + 16;
+}
+
+/* The ESP trailer under a valid ICV: padding octets, Pad Length, alignment, Next Header. */
+Test(tiny, esp_trailer_variants, .init = world_setup, .fini = world_teardown)
+{
+    start_both();
+    run();
+    mk_esp_sa g, p;
+    mt_esp_sa t;
+    children(&g, &t, &p);
+    uint8_t plain[300], pkt[400], gb[400], tb[400];
+    uint32_t seq = 1;
+    for (int v = 0; v < 40; v++) {
+        size_t pay = (size_t)(v % 7) * 3, pad = (4 - (pay + 2) % 4) % 4, plen;
+        uint8_t nh = 4;
+        memset(plain, 0x45, pay);
+        for (size_t i = 0; i < pad; i++)
+            plain[pay + i] = (uint8_t)(i + 1);
+        plen = pay + pad + 2;
+        plain[plen - 2] = (uint8_t)pad;
+        switch (v / 7) {
+        case 0:
+            break; /* as a sender should */
+        case 1:    /* a padding octet off */
+            if (pad == 0)
+                continue;
+            plain[pay + pad - 1] ^= 0x10;
+            break;
+        case 2: /* Pad Length past the plaintext, or all of it */
+            plain[plen - 2] = (uint8_t)(v % 2 ? plen - 2 : plen - 1);
+            break;
+        case 3: /* not 4-octet aligned (RFC 4303 §2.4) */
+            plain[plen - 1] = nh;
+            plen += 1 + (size_t)(v % 3);
+            plain[plen - 2] = 0;
+            break;
+        case 4: /* Next Header 59 (no next header), 0, 255, 41 */
+            nh = (uint8_t[]){59, 0, 255, 41, 17, 50, 4}[v % 7];
+            break;
+        default: /* the extreme lengths: 0, 1, 2 octets of plaintext, 255 octets of padding */
+            if (v % 7 < 3) {
+                plen = (size_t)(v % 7);
+                memset(plain, 0, plen);
+            } else {
+                for (size_t i = 0; i < 255; i++)
+                    plain[i] = (uint8_t)(i + 1);
+                plen = 255 + 2 + 3;
+                memmove(plain + 3, plain, 255);
+                memset(plain, 0x45, 3);
+                plain[plen - 2] = 255;
+            }
+            break;
+        }
+        if (plen >= 1)
+            plain[plen - 1] = nh;
+        size_t n = esp_craft(p.ek_out, p.spi_out, seq++, plain, plen, pkt);
+        memcpy(gb, pkt, n);
+        memcpy(tb, pkt, n);
+        uint8_t gnh = 0, tnh = 0;
+        const uint8_t *gi = NULL, *ti = NULL;
+        size_t gl = 0, tl = 0;
+        mk_err ge = mk_esp_open(&g, gb, n, &gnh, &gi, &gl);
+        mt_err te = mt_esp_open(&t, tb, n, &tnh, &ti, &tl);
+        cr_assert_eq(map_err(ge), te, "variant %d (%zu octets of plaintext): general %s, tiny %s",
+                     v, plen, mk_err_name(ge), mt_name(te));
+        if (ge == MK_E_OK) {
+            cr_assert_eq(gnh, tnh, "variant %d", v);
+            cr_assert_eq(gl, tl, "variant %d", v);
+            cr_assert_arr_eq(gi, ti, gl, "variant %d", v);
+        }
+        cr_assert_eq(g.replay_top, t.replay_top, "variant %d", v);
+        cr_assert_eq(g.replay_bitmap, t.replay_bitmap, "variant %d", v);
+        cr_assert_eq(g.dropped, t.dropped, "variant %d", v);
+    }
+    cr_assert_gt(t.dropped, 5);
+    cr_assert_gt(t.replay_top, 5);
+}
+
+/* The random octets all zero: SPIi (RFC 7296 §3.1: never zero), nonce, X25519 private value,
+ * the child's SPI (RFC 4303 §2.1: 0..255 are not valid), the SK IVs. */
+static void zero_fill(void *ctx, uint8_t *out, size_t n)
+{
+    logged_rng *r = ctx;
+    if (r->n < sizeof r->sizes / sizeof r->sizes[0])
+        r->sizes[r->n] = (uint16_t)n;
+    r->n++;
+    memset(out, 0, n);
+}
+
+Test(tiny, all_zero_random_octets, .init = world_setup, .fini = world_teardown)
+{
+    genv.rng = zero_fill;
+    tenv.rng = zero_fill;
+    establish_both();
+    cr_assert_eq(tike.spi_i[7], 1);
+    mt_esp_sa t;
+    cr_assert(mt_child(&tike, &t));
+    cr_assert_eq(t.spi_in, 0x100);
+    esp_differential();
+    cr_assert_eq(mk_peer_send_liveness(gpeer, now), MK_E_OK);
+    cr_assert_eq(mk_peer_send_liveness(tpeer, now), MK_E_OK);
+    pump();
+    same_peer_answers();
 }
 
 /* ==== 2. a misbehaving peer =================================================================== */
@@ -1134,6 +1262,134 @@ Test(tiny, peer_request_answer_lost_then_resent, .init = world_setup, .fini = wo
     cr_assert_eq(tike.stats.resent_responses, 1);
 }
 
+/* ==== an irregular caller ==================================================================== */
+
+/* The clock moves by uneven steps (timer calls early, on time and late), datagrams are taken
+ * from the slot without mt_tx_done() now and then (the slot stays full: the same octets are
+ * offered again), and mt_tx_done() is called on an empty slot: the two cores keep agreeing. */
+static void irregular_run(uint32_t seed)
+{
+    xs_state = seed;
+    for (int step = 0; step < 400 && !terminal(); step++) {
+        switch (xs(6)) {
+        case 0: /* a late or early timer */
+            now += xs(4000);
+            timers();
+            break;
+        case 1: /* mt_tx_done on whatever is there, or on nothing */
+            mk_tx_done(&gike);
+            mt_tx_done(&tike);
+            check_same("tx_done");
+            break;
+        case 2: { /* peek only: the datagram is "sent" but the slot not released */
+            const uint8_t *gp, *tp;
+            uint16_t port;
+            size_t gn = mk_tx_peek(&gike, &gp, &port), tn = mt_tx(&tike, &tp);
+            same_bytes("peek", (unsigned)step, gp, gn, tp, tn);
+            if (gn != 0) {
+                uint8_t gb[MK_MAX_MSG], tb[MK_MAX_MSG];
+                memcpy(gb, gp, gn);
+                memcpy(tb, tp, tn);
+                cr_assert_eq(mk_peer_on_dgram(gpeer, gb, gn, MK_PORT_IKE, &peer_from, now),
+                             mk_peer_on_dgram(tpeer, tb, tn, MK_PORT_IKE, &peer_from, now));
+            }
+            break;
+        }
+        case 3:
+            (void)to_peers();
+            break;
+        default:
+            (void)from_peers();
+            break;
+        }
+    }
+    run();
+}
+
+Test(tiny, irregular_caller, .init = world_setup, .fini = world_teardown)
+{
+    static const mk_peer_script scripts[] = {
+        {0},
+        {.drop_rx_mask = 0x5},
+        {.cookie = true, .dup_tx_mask = 0x3},
+        {.drop_tx_mask = 0x2},
+        {.drop_rx_mask = 0xffffffffu},
+        {.no_proposal = true},
+        {.forged_error_first = true},
+    };
+    unsigned established = 0;
+    for (uint32_t i = 0; i < 3 * sizeof scripts / sizeof scripts[0]; i++) {
+        world_teardown();
+        world_setup();
+        pcfg.script = scripts[i % (sizeof scripts / sizeof scripts[0])];
+        gcfg.rto_ms = 200;
+        gcfg.total_ms = 5000;
+        start_both();
+        irregular_run(0x1234567u + i * 7919u);
+        established += mt_state_get(&tike) == MT_ST_ESTABLISHED;
+    }
+    cr_assert_gt(established, 3);
+}
+
+/* Input before mt_start, and after the end (FAILED, CLOSED): the same answers. */
+Test(tiny, input_outside_the_exchange, .init = world_setup, .fini = world_teardown)
+{
+    derive_tcfg();
+    cr_assert_eq(mk_init(&gike, &gcfg, &genv), MK_E_OK);
+    cr_assert_eq(mt_init(&tike, &tcfg, &tenv), MT_E_OK);
+    uint8_t junk[64];
+    memset(junk, 0, sizeof junk);
+    junk[17] = 0x20;
+    junk[18] = MK_EX_IKE_SA_INIT;
+    junk[19] = MK_HDR_F_RESPONSE;
+    junk[27] = 28;
+    (void)deliver(junk, 28, "before start");
+    (void)deliver(junk, sizeof junk, "junk before start");
+    cr_assert_eq(mk_on_timer(&gike, now), MK_E_OK);
+    cr_assert_eq(mt_on_timer(&tike, now), MT_E_OK);
+    check_same("timer before start");
+    /* FAILED: the response that failed comes again, and junk */
+    pcfg.script.wrong_auth = true;
+    start_both();
+    cr_assert(to_peers());
+    uint8_t r1[MK_MAX_MSG], r2[MK_MAX_MSG];
+    size_t n1 = take_peer(r1);
+    cr_assert_eq(deliver(r1, n1, "IKE_SA_INIT response"), MK_E_OK);
+    cr_assert(to_peers());
+    size_t n2 = take_peer(r2);
+    cr_assert_eq(deliver(r2, n2, "IKE_AUTH response"), MK_E_AUTH_FAILED);
+    cr_assert_eq(deliver(r2, n2, "again"), MK_E_AUTH_FAILED);
+    cr_assert_eq(deliver(r1, n1, "IKE_SA_INIT response again"), MK_E_AUTH_FAILED);
+    (void)deliver(junk, sizeof junk, "junk after FAILED");
+    now += 100000;
+    timers();
+    tiny_secrets_wiped();
+    /* CLOSED: the peer's Delete, then its requests and the Delete again */
+    world_teardown();
+    world_setup();
+    establish_both();
+    cr_assert_eq(mk_peer_send_liveness(gpeer, now), MK_E_OK);
+    cr_assert_eq(mk_peer_send_liveness(tpeer, now), MK_E_OK);
+    size_t nl = take_peer(r1);
+    cr_assert_eq(deliver(r1, nl, "liveness"), MK_E_OK);
+    cr_assert(to_peers());
+    cr_assert_eq(mk_peer_send_delete(gpeer, now), MK_E_OK);
+    cr_assert_eq(mk_peer_send_delete(tpeer, now), MK_E_OK);
+    size_t nd = take_peer(r2);
+    cr_assert_eq(deliver(r2, nd, "Delete"), MK_E_OK);
+    cr_assert_eq(mt_state_get(&tike), MT_ST_CLOSED);
+    cr_assert(to_peers());
+    (void)deliver(r2, nd, "Delete again");
+    (void)to_peers();
+    (void)deliver(r1, nl, "liveness after CLOSED");
+    (void)to_peers();
+    (void)deliver(junk, sizeof junk, "junk after CLOSED");
+    now += 100000;
+    timers();
+    cr_assert_eq(mt_state_get(&tike), MT_ST_CLOSED);
+    tiny_secrets_wiped();
+}
+
 /* ==== crafted datagrams: every octet flipped, every truncation ================================ */
 
 static mk_ike gsnap;
@@ -1270,7 +1526,6 @@ static size_t with_sa(uint8_t *out, const uint8_t *r, size_t n, const uint8_t *s
     return len;
 }
 
-static uint32_t xs_state;
 static uint32_t xs(uint32_t mod)
 {
     xs_state ^= xs_state << 13;
