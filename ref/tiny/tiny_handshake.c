@@ -24,6 +24,14 @@ static const uint8_t sa_esp[] = {0, 0, 0, 28, 1, 3,  4, 2, 0, 0, 0, 0, 3, 0,
                                  0, 8, 1, 0,  0, 28, 0, 0, 0, 8, 5, 0, 0, 0};
 enum { SA_HEAD = 8, T_LEN = 8, KE_LEN = 4 + MT_KEY_LEN, AUTH_METHOD_PSK = 2 };
 static const char key_pad[] = "Key Pad for IKEv2"; /* RFC 7296 §2.15, 17 octets */
+/* The longest IKE_AUTH request: HDR SK-header IV | IDi IDr (64-octet data) AUTH N SAi2 TSi TSr
+ * (IPv6) N | Pad Length ICV; IKE_SA_INIT with a 64-octet cookie is 196. Both fit req. */
+_Static_assert(SK_HEAD + 2 * (8 + MT_MAX_ID) + 8 + MT_KEY_LEN + 8 + GEN_LEN + sizeof sa_esp +
+                       2 * (GEN_LEN + 4 + 8 + 32) + 8 + 1 + MT_ICV_LEN <=
+                   MT_MAX_REQ,
+               "IKE_AUTH fits req");
+/* the longest answer to a peer request: SK{N(UNSUPPORTED_CRITICAL_PAYLOAD, one octet)} */
+_Static_assert(SK_HEAD + GEN_LEN + 4 + 1 + 1 + MT_ICV_LEN <= MT_MAX_ANSWER, "answers fit");
 
 /* Chain a payload of `type` and body length n at p: the previous Next Payload octet (*slot)
  * names it, its own becomes the slot. Returns where the body goes. */
