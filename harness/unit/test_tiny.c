@@ -1663,7 +1663,7 @@ typedef struct pl_item {
     uint8_t type;
     bool critical;
     uint16_t len;
-    uint8_t body[600];
+    uint8_t body[MK_MAX_MSG];
 } pl_item;
 
 typedef struct pl_list {
@@ -1726,6 +1726,7 @@ static pl_item *pl_find(pl_list *l, uint8_t type)
 static void pl_insert(pl_list *l, size_t at, uint8_t type, bool crit, const uint8_t *b, size_t n)
 {
     cr_assert_lt(l->n, 12);
+    cr_assert_leq(n, sizeof l->it[0].body);
     memmove(&l->it[at + 1], &l->it[at], (l->n - at) * sizeof l->it[0]);
     l->n++;
     l->it[at].type = type;
@@ -1752,7 +1753,7 @@ Test(tiny, ike_sa_init_response_payload_variants, .init = world_setup, .fini = w
 {
     start_both();
     cr_assert(to_peers());
-    uint8_t r[MK_MAX_MSG], m[MK_MAX_MSG + 600];
+    uint8_t r[MK_MAX_MSG], m[2 * MK_MAX_MSG];
     size_t n = take_peer(r);
     static pl_list orig, l;
     pl_parse(&orig, r, n);
@@ -1969,12 +1970,12 @@ Test(tiny, message_size_limits, .init = world_setup, .fini = world_teardown)
 {
     start_both();
     cr_assert(to_peers());
-    uint8_t r[MK_MAX_MSG], m[MK_MAX_MSG + 600];
+    uint8_t r[MK_MAX_MSG], m[2 * MK_MAX_MSG];
     size_t n = take_peer(r);
     static pl_list orig, l;
     pl_parse(&orig, r, n);
     snapshot();
-    static const uint8_t vid[600] = {9};
+    static const uint8_t vid[MK_MAX_MSG] = {9};
     for (size_t total = 1270; total <= 1300; total++) {
         if (total > 1280 && MK_MAX_MSG != 1280)
             break;
