@@ -2109,6 +2109,65 @@ static unsigned mutate_inner(const uint8_t *r, size_t n, const uint8_t key[36], 
     return ok;
 }
 
+/* An authenticated message grown to `total` octets by a Vendor ID (43) put first inside SK. */
+static mk_err deliver_inflated(const sk_msg *orig, const uint8_t key[36], size_t total,
+                               const char *what)
+{
+    static sk_msg s;
+    s = *orig;
+    size_t base = 32 + 8 + orig->plain_len + 16, vlen = total - base;
+    cr_assert_geq(vlen, 4);
+    cr_assert_leq(orig->plain_len + vlen, sizeof s.plain);
+    memmove(s.plain + vlen, orig->plain, orig->plain_len);
+    memset(s.plain, 0x56, vlen);
+    s.plain[0] = orig->hdr[28]; /* the old first payload comes next */
+    s.plain[1] = 0;
+    s.plain[2] = (uint8_t)(vlen >> 8);
+    s.plain[3] = (uint8_t)vlen;
+    s.hdr[28] = 43;
+    s.plain_len += vlen;
+    char w[64];
+    snprintf(w, sizeof w, "%s of %zu octets", what, total);
+    return deliver_inner(&s, key, w);
+}
+
+/* The 1280-octet limit for authenticated messages: the IKE_AUTH response and a peer request. */
+Test(tiny, message_size_limits_inside_sk, .init = world_setup, .fini = world_teardown)
+{
+    start_both();
+    cr_assert(to_peers());
+    uint8_t r[MK_MAX_MSG];
+    size_t n = take_peer(r);
+    cr_assert_eq(deliver(r, n, "IKE_SA_INIT response"), MK_E_OK);
+    cr_assert(to_peers());
+    n = take_peer(r);
+    mk_ike_keys k;
+    cr_assert(mk_keys_export(&gike, &k));
+    static sk_msg auth, req;
+    sk_open_resp(&auth, r, n, k.sk_er);
+    snapshot();
+    for (size_t total = 1270; total <= 1290; total++) {
+        if (total > 1280 && MK_MAX_MSG != 1280)
+            break;
+        mk_err e = deliver_inflated(&auth, k.sk_er, total, "IKE_AUTH response");
+        cr_assert_eq(e == MK_E_OK, total <= 1280, "%zu: %s", total, mk_err_name(e));
+        restore();
+    }
+    cr_assert_eq(deliver(r, n, "IKE_AUTH response"), MK_E_OK);
+    cr_assert_eq(mk_peer_send_create_child(gpeer, now), MK_E_OK);
+    cr_assert_eq(mk_peer_send_create_child(tpeer, now), MK_E_OK);
+    n = take_peer(r);
+    sk_open_resp(&req, r, n, k.sk_er);
+    snapshot();
+    for (size_t total = 1270; total <= 1290; total++) {
+        if (total > 1280 && MK_MAX_MSG != 1280)
+            break;
+        mk_err e = deliver_inflated(&req, k.sk_er, total, "CREATE_CHILD_SA request");
+        cr_assert_eq(e == MK_E_OK, total <= 1280, "%zu: %s", total, mk_err_name(e));
+        restore();
+    }
+}
+
 /* The IKE_AUTH response (IDr, AUTH, SAr2, TSi, TSr, notifies, padding) changed inside SK. */
 static void mutated_auth_inner(void)
 {
