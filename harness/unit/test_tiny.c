@@ -1953,6 +1953,42 @@ Test(tiny, ike_sa_init_response_payload_variants, .init = world_setup, .fini = w
             pl_notify(&l, 3, MK_N_NO_PROPOSAL_CHOSEN, 0);
             l.it[3].body[1] = 4;
             break; /* a notify that claims an SPI it lacks */
+        case 57:   /* COOKIE and INVALID_KE_PAYLOAD together, in both orders; two COOKIEs;
+                      an error before a COOKIE; with no SA, KE or Nonce */
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_COOKIE, 8);
+            pl_notify(&l, 1, MK_N_INVALID_KE_PAYLOAD, 2);
+            break;
+        case 58:
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_INVALID_KE_PAYLOAD, 2);
+            pl_notify(&l, 1, MK_N_COOKIE, 8);
+            break;
+        case 59:
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_COOKIE, 8);
+            pl_notify(&l, 1, MK_N_COOKIE, 16);
+            break;
+        case 60:
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_NO_PROPOSAL_CHOSEN, 0);
+            pl_notify(&l, 1, MK_N_COOKIE, 8);
+            break;
+        case 61:
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_NO_PROPOSAL_CHOSEN, 0);
+            pl_notify(&l, 1, MK_N_INVALID_KE_PAYLOAD, 2);
+            break;
+        case 62:
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_INVALID_KE_PAYLOAD, 3); /* 3 octets of group */
+            break;
+        case 63: /* the cookie notify with an SPI */
+            l.n = 0;
+            pl_notify(&l, 0, MK_N_COOKIE, 8);
+            l.it[0].body[0] = 1;
+            l.it[0].body[1] = 4;
+            break;
         default:
             continue;
         }
