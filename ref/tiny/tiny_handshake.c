@@ -100,33 +100,58 @@ void mt_build_init(mt_ike *ike, uint64_t now)
  * Unprotected: RFC 7296 §2.21.1, an answer that would end the exchange may be forged, so it is
  * dropped and remembered (mt_remember), never acted on. */
 
-/* The SA payload of a response against the template we offered (RFC 7296 §3.3): exactly one
- * proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload MUST match the number on the
- * proposal sent that was accepted", RFC 7296 §2.7 "exactly one transform of each type included
- * in the proposal", each one of ours. A malformed payload is MALFORMED, a well-formed choice we
- * did not offer BAD_PROPOSAL. spi: the ESP SPI when the template has one. */
+/* The SA payload of a response against the template we offered (RFC 7296 §3.3). Every
+ * proposal is framed as the general core's walk frames it (sa_tmpl.c): RFC 7296 §3.3.1 Last 0/2,
+ * lengths, "The first Proposal MUST have a Proposal Num of one (1). Each subsequent Proposal MUST
+ * have a Proposal Num one more than the previous one", SPI Size 0 or 8 for IKE and 4 for AH/ESP,
+ * §3.3.2 Last 0/3, §3.3.5 Key Length the only attribute (TV, nonzero, once); a malformed payload
+ * is MALFORMED. Then exactly one proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload
+ * MUST match the number on the proposal sent that was accepted", RFC 7296 §2.7 "exactly one
+ * transform of each type included in the proposal", each one of ours (no attribute); a
+ * well-formed choice we did not offer is BAD_PROPOSAL. spi: the ESP SPI when the template has
+ * one. */
 static mt_err sa_check(const uint8_t *t, const uint8_t *b, size_t n, uint32_t *spi)
 {
-    size_t plen = n >= SA_HEAD ? be16(b + 2) : 0, spi_len = t[6], nt = t[7];
-    if (plen < SA_HEAD || plen > n || b[0] != (plen == n ? 0 : 2))
-        return MT_E_MALFORMED;
-    if (plen != n || memcmp(b + 4, t + 4, 4) != 0 || plen != SA_HEAD + spi_len + nt * T_LEN)
-        return MT_E_BAD_PROPOSAL;
-    unsigned seen = 0;
-    const uint8_t *x = b + SA_HEAD + spi_len;
-    for (size_t i = 0; i < nt; i++, x += T_LEN) {
-        /* RFC 7296 §3.3.2: Last Substructure 3 while more follow, 0 for the last */
-        if (x[0] != (i + 1 == nt ? 0 : 3) || be16(x + 2) != T_LEN)
-            return MT_E_BAD_PROPOSAL;
-        for (size_t k = 0; k < nt; k++) {
-            const uint8_t *o = t + SA_HEAD + spi_len + k * T_LEN;
-            if (o[4] == x[4] && be16(o + 6) == be16(x + 6))
-                seen |= 1u << k;
+    size_t off = 0, np = 0;
+    uint8_t num = 0;
+    bool match = false;
+    uint32_t s = 0;
+    for (; off < n; np++, off += be16(b + off + 2)) {
+        const uint8_t *p = b + off;
+        size_t left = n - off, plen = left >= 4 ? be16(p + 2) : 0, x;
+        if (np == 8 || plen < SA_HEAD || plen > left || p[0] != (plen == left ? 0 : 2))
+            return MT_E_MALFORMED;
+        uint8_t prev = num, proto = p[5], spi_len = p[6], nt = p[7];
+        num = p[4];
+        bool ok = num != 0 && (np == 0 || num == (uint8_t)(prev + 1)) && (np != 1 || prev == 1);
+        ok = ok && (proto == 1 ? spi_len == 0 || spi_len == 8
+                               : (proto == 2 || proto == 3) && spi_len == 4);
+        if (!ok || nt == 0 || nt > 32 || spi_len > plen - SA_HEAD)
+            return MT_E_MALFORMED;
+        unsigned seen = 0;
+        x = SA_HEAD + spi_len;
+        for (size_t i = 0; i < nt; i++) {
+            const uint8_t *y = p + x;
+            size_t tl = plen - x >= 4 ? be16(y + 2) : 0, al = tl - T_LEN;
+            if (tl < T_LEN || tl > plen - x || y[0] != (i + 1 == nt ? 0 : 3) ||
+                (al != 0 && (al != 4 || be16(y + 8) != 0x800e || be16(y + 10) == 0)))
+                return MT_E_MALFORMED;
+            for (size_t k = 0; k < t[7] && al == 0; k++) {
+                const uint8_t *o = t + SA_HEAD + t[6] + k * T_LEN;
+                if (o[4] == y[4] && be16(o + 6) == be16(y + 6))
+                    seen |= 1u << k;
+            }
+            x += tl;
         }
+        if (x != plen)
+            return MT_E_MALFORMED;
+        match = memcmp(p + 4, t + 4, 4) == 0 && seen == (1u << t[7]) - 1;
+        if (match && spi_len != 0)
+            s = be32(p + SA_HEAD);
     }
-    if (seen != (1u << nt) - 1)
-        return MT_E_BAD_PROPOSAL;
-    *spi = spi_len != 0 ? be32(b + SA_HEAD) : 0;
+    if (np != 1 || !match)
+        return np == 0 ? MT_E_MALFORMED : MT_E_BAD_PROPOSAL;
+    *spi = s;
     return MT_E_OK;
 }
 
