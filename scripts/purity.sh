@@ -5,8 +5,9 @@
 # types D/d/B/b (and common symbols) in .data, .bss and their thread-local twins. The section
 # decides, not nm's letter: nm also reports .data.rel.ro as d/D, and that is where const tables
 # holding pointers go under -fPIC/PIE (read-only after relocation, not a global to write).
-# What the toolchain adds for coverage or sanitizers (__gcov*, __asan*, __sancov*, __llvm_*,
-# __prof*, .L*) is not the code's and is skipped.
+# What the toolchain adds for coverage or sanitizers is not the code's and is skipped: names
+# reserved to the implementation (C11 7.1.3: __gcov0.f, __odr_asan.x, clang's __unnamed_1,
+# __sancov_gen_*) and local labels (.L*).
 set -euo pipefail
 globals=false
 if [ "${1:-}" = --no-globals ]; then
@@ -38,7 +39,7 @@ writable=$(objdump -t "$lib" | awk '
     if (flags ~ /[dfF]/) next  # section, file and function symbols; objects and TLS stay
     if (sec !~ /^(\.data|\.bss|\.tdata|\.tbss)(\..*)?$/ && sec != "*COM*") next
     if (sec ~ /^\.data\.rel\.ro(\..*)?$/) next
-    if (name ~ /^(__gcov|__asan|__odr_asan|__sancov|__ubsan|__llvm_|__prof|\.L)/) next
+    if (name ~ /^(__|\.L)/) next  # reserved names (C11 7.1.3): the compiler adds them
     print "  " member ": " sec " " name
   }' | sort -u)
 if [ -n "$writable" ]; then
