@@ -31,8 +31,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=${1:-minimal}
+MINIMAL="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0"
 case $P in
-minimal) DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0" ;;
+minimal) DEFS=$MINIMAL ;;
 full) DEFS="MK_PROFILE_MINIMAL=0 MK_NATT=1 MK_RPK=1 MK_TRACE=1 MK_SUITES_ALL=1 MK_DELETE=1" ;;
 tiny) DEFS="" ;; # the template core has no switches
 *) echo "usage: bash bench/footprint.sh [minimal|full|tiny]" >&2; exit 2 ;;
@@ -42,7 +43,7 @@ HOST_PROFILE=$P
 HOST_DEFS=$DEFS
 if [ "$P" = tiny ]; then
   HOST_PROFILE=minimal
-  HOST_DEFS="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0"
+  HOST_DEFS=$MINIMAL
   if ! compgen -G 'ref/tiny/*.c' >/dev/null; then
     echo "footprint.sh: ref/tiny has no .c files yet (the template core is on branch tiny)" >&2
     exit 1
