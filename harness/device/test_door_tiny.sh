@@ -54,7 +54,7 @@ grep -qx 'ge25519_scalarmult_base' <<<"$syms" && bad "image: the Ed25519 comb is
 start_responder() { # LOG [options]
   local log=$1; shift
   # not through a function or subshell: $! must be minike itself (ip netns exec execs it)
-  ip netns exec "$NS" "$MINIKE" respond --listen 127.0.0.1:500 --psk-file "$T/psk" --id fqdn:door.garage.example \
+  ip netns exec "$NS" "$MINIKE" respond --listen 127.0.0.1:500 --id fqdn:door.garage.example \
     "$@" > "$log" 2>&1 &
   RESP_PID=$!
   for _ in $(seq 100); do grep -qs 'listening on' "$log" && return 0; sleep 0.05; done
@@ -63,7 +63,7 @@ start_responder() { # LOG [options]
 stop_responder() { kill -TERM "$RESP_PID"; wait "$RESP_PID"; RESP_PID=; }
 
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/psk"
-start_responder "$T/resp.log" --remote-id fqdn:opener.garage.example --travel 1 --keys "$T/resp-keys"
+start_responder "$T/resp.log" --psk-file "$T/psk" --remote-id fqdn:opener.garage.example --travel 1 --keys "$T/resp-keys"
 timeout -k 5 120 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 \
   --raw-esp --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example \
   --cmds OPEN,CLOSE --quiet-ms 200 --pcap "$T/dev.pcap" --timeout 90 > "$T/dev.log" 2>&1
@@ -83,6 +83,18 @@ n=$(grep -c 'IKE_AUTH response' "$T/dev.log")
 stop_responder # writes its --keys tables
 check "responder: door opened" 'door is open' "$T/resp.log"
 check "responder: door closed" 'door is closed' "$T/resp.log"
+# A responder with another PSK refuses our AUTH (RFC 7296 §2.21.2): the firmware must report
+# it by name, send no ESP, and exit non-zero
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/psk-other"
+start_responder "$T/resp3.log" --psk-file "$T/psk-other"
+timeout -k 5 60 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 --raw-esp \
+  --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN \
+  --timeout 40 > "$T/dev3.log" 2>&1
+rc=$?
+stop_responder
+[ "$rc" = 1 ] && ok "wrong PSK: firmware exit 1" || bad "wrong PSK: firmware/bridge exit $rc, wanted 1"
+check "wrong PSK: the responder's refusal reported" 'IKE SA failed: PEER_AUTH_FAILED' "$T/dev3.log"
+grep -q -- '-> ESP' "$T/dev3.log" && bad "wrong PSK: ESP sent anyway" || ok "wrong PSK: no ESP sent"
 # the ESP SPIs: the device's out/in are the responder's in/out
 dev=$(sed -n 's/.*SA up: ESP out \([0-9a-f]*\) \/ in \([0-9a-f]*\).*/\1 \2/p' "$T/dev.log" | tr '\n' ' ')
 resp=$(sed -n 's/.*established; ESP SPIs in \([0-9a-f]*\) out \([0-9a-f]*\).*/\1 \2/p' "$T/resp.log" | tr '\n' ' ')
@@ -106,7 +118,7 @@ if command -v tshark >/dev/null; then
   done
   # Same seed, same octets: the template core on the Cortex-M4 (its DRBG, the cross-built
   # X25519 ladder) must draw exactly the SPIi, KEi and Ni the general core draws on x86-64.
-  start_responder "$T/resp2.log"
+  start_responder "$T/resp2.log" --psk-file "$T/psk"
   timeout 30 ip netns exec "$NS" "$MINIKE" initiate --peer 127.0.0.1:500 --psk-file "$T/psk" \
     --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example \
     --ike chacha20poly1305-prfsha256-x25519 --esp chacha20poly1305 --seed 4242 \

@@ -43,12 +43,33 @@ static uint8_t pkt[LINK_MAX];
 static const char *err_name(mt_err e)
 {
     static const char *const names[] = {
-        "OK",           "MALFORMED",     "UNEXPECTED",    "ICV",          "OLD_REQUEST",
-        "UNAUTH",       "CRITICAL",      "REPLAY",        "NO_PROPOSAL_CHOSEN",
-        "BAD_PROPOSAL", "INVALID_KE",    "DH_ZERO",       "TOO_MANY_RETRIES",
-        "AUTH_FAILED",  "PEER_AUTH_FAILED", "ID_MISMATCH", "TS_UNACCEPTABLE",
-        "NO_CHILD_SA",  "PEER_ERROR",    "MALFORMED_RESP", "PEER_DELETED", "TIMEOUT",
-        "CRYPTO",       "BAD_CONFIG",    "BAD_STATE",     "BUF_TOO_SMALL"};
+        [MT_E_OK] = "OK",
+        [MT_E_MALFORMED] = "MALFORMED",
+        [MT_E_UNEXPECTED] = "UNEXPECTED",
+        [MT_E_ICV] = "ICV",
+        [MT_E_OLD_REQUEST] = "OLD_REQUEST",
+        [MT_E_UNAUTH] = "UNAUTH",
+        [MT_E_CRITICAL] = "CRITICAL",
+        [MT_E_REPLAY] = "REPLAY",
+        [MT_E_NO_PROPOSAL_CHOSEN] = "NO_PROPOSAL_CHOSEN",
+        [MT_E_BAD_PROPOSAL] = "BAD_PROPOSAL",
+        [MT_E_INVALID_KE] = "INVALID_KE",
+        [MT_E_DH_ZERO] = "DH_ZERO",
+        [MT_E_TOO_MANY_RETRIES] = "TOO_MANY_RETRIES",
+        [MT_E_AUTH_FAILED] = "AUTH_FAILED",
+        [MT_E_PEER_AUTH_FAILED] = "PEER_AUTH_FAILED",
+        [MT_E_ID_MISMATCH] = "ID_MISMATCH",
+        [MT_E_TS_UNACCEPTABLE] = "TS_UNACCEPTABLE",
+        [MT_E_NO_CHILD_SA] = "NO_CHILD_SA",
+        [MT_E_PEER_ERROR] = "PEER_ERROR",
+        [MT_E_MALFORMED_RESP] = "MALFORMED_RESP",
+        [MT_E_PEER_DELETED] = "PEER_DELETED",
+        [MT_E_TIMEOUT] = "TIMEOUT",
+        [MT_E_CRYPTO] = "CRYPTO",
+        [MT_E_BAD_CONFIG] = "BAD_CONFIG",
+        [MT_E_BAD_STATE] = "BAD_STATE",
+        [MT_E_BUF_TOO_SMALL] = "BUF_TOO_SMALL",
+    };
     _Static_assert(sizeof names / sizeof names[0] == MT_E_BUF_TOO_SMALL + 1, "one name each");
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }
@@ -107,8 +128,10 @@ static const mk_inner *on_datagram(uint8_t *p, size_t n, mk_inner *v)
     uint8_t nh = 0;
     const uint8_t *inner = NULL;
     size_t ilen = 0;
-    uint32_t spi = len >= 8 ? (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3] : 0;
-    unsigned seq = len >= 8 ? (unsigned)d[4] << 24 | (unsigned)d[5] << 16 | (unsigned)d[6] << 8 | d[7] : 0;
+    uint32_t spi =
+        len >= 8 ? (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3] : 0;
+    unsigned seq =
+        len >= 8 ? (unsigned)d[4] << 24 | (unsigned)d[5] << 16 | (unsigned)d[6] << 8 | d[7] : 0;
     mt_err e = COUNTED(mt_esp_open(&sa, d, len, &nh, &inner, &ilen));
     if (e != MT_E_OK) {
         say("<- ESP  spi %08x  dropped: %s", (unsigned)spi, err_name(e));
@@ -237,8 +260,7 @@ static bool press(unsigned i)
     metric("metric press=%u handshake_insns=%s press_insns=%s air_bytes=%u ike_dgrams=%u "
            "retransmits=%u",
            i + 1, u64(hs_insns, b1), u64(press_insns, b2), (unsigned)air_bytes,
-           (unsigned)(ike.stats.tx_dgrams + ike.stats.rx_dgrams),
-           (unsigned)ike.stats.retransmits);
+           (unsigned)(ike.stats.tx_dgrams + ike.stats.rx_dgrams), (unsigned)ike.stats.retransmits);
     mt_ike_wipe(&ike);
     mt_esp_wipe(&sa);
     return ok;

@@ -130,8 +130,7 @@ static bool provision_line(fw_prov *pr, char *line)
     if (!strcmp(line, "src"))
         return parse_ip4(&p, pr->src) && *p++ == ':' && (pr->sport = (uint16_t)parse_uint(&p));
     if (!strcmp(line, "dst"))
-        return parse_ip4(&p, pr->dst) && *p++ == ':' &&
-               ((pr->dport = (uint16_t)parse_uint(&p)), 1);
+        return parse_ip4(&p, pr->dst) && *p++ == ':' && ((pr->dport = (uint16_t)parse_uint(&p)), 1);
     if (!strcmp(line, "local"))
         return parse_addr(v, &pr->local);
     if (!strcmp(line, "remote"))

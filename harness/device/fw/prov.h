@@ -16,7 +16,7 @@
 #include "drbg.h"
 
 enum { PROV_MAX_PRESSES = 4, PROV_MAX_CMD = 16, PROV_MAX_PSK = 256, PROV_MAX_ID = 255 };
-enum { PROV_ID_FQDN = 2 };       /* RFC 7296 §3.5 */
+enum { PROV_ID_FQDN = 2 }; /* RFC 7296 §3.5 */
 enum { MODE_DOOR, MODE_PING };
 
 typedef struct prov_id {
