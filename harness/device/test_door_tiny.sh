@@ -95,6 +95,20 @@ stop_responder
 [ "$rc" = 1 ] && ok "wrong PSK: firmware exit 1" || bad "wrong PSK: firmware/bridge exit $rc, wanted 1"
 check "wrong PSK: the responder's refusal reported" 'IKE SA failed: PEER_AUTH_FAILED' "$T/dev3.log"
 grep -q -- '-> ESP' "$T/dev3.log" && bad "wrong PSK: ESP sent anyway" || ok "wrong PSK: no ESP sent"
+# A responder that asks for a COOKIE first (RFC 7296 §2.6) and precedes each tunnel reply with a
+# sealed copy from 192.0.2.66, outside our TSr: the firmware must drop those (RFC 4301 §5.2,
+# main_tiny.c's check) and still take the real ACK and DONE
+start_responder "$T/resp4.log" --psk-file "$T/psk" --travel 0 --misbehave cookie,forge-inner
+timeout -k 5 60 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 --raw-esp \
+  --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN \
+  --timeout 40 > "$T/dev4.log" 2>&1
+rc=$?
+stop_responder
+n=$(grep -c 'inner packet dropped' "$T/dev4.log")
+c=$(grep -c '<- IKE_SA_INIT response' "$T/dev4.log")  # the COOKIE answer, then the real one
+[ "$rc" = 0 ] && [ "$n" -ge 2 ] && [ "$c" = 2 ] && grep -q 'door says: DONE open' "$T/dev4.log" &&
+  ok "COOKIE round trip; $n forged inner packets dropped, the real ACK and DONE taken" ||
+  { bad "cookie,forge-inner: exit $rc, $c IKE_SA_INIT responses, $n forged packets dropped"; sed 's/^/  | /' "$T/dev4.log"; }
 # the ESP SPIs: the device's out/in are the responder's in/out
 dev=$(sed -n 's/.*SA up: ESP out \([0-9a-f]*\) \/ in \([0-9a-f]*\).*/\1 \2/p' "$T/dev.log" | tr '\n' ' ')
 resp=$(sed -n 's/.*established; ESP SPIs in \([0-9a-f]*\) out \([0-9a-f]*\).*/\1 \2/p' "$T/resp.log" | tr '\n' ' ')
