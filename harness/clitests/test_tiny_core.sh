@@ -17,6 +17,26 @@ TINY=(initiate --core tiny)
 
 start_resp --psk-file "$PSK" --id @door.test --travel 1
 P=$RESP_PORT
+# A minimal-profile build's general core has no NAT-T and so refuses a peer off port 500
+# (BAD_CONFIG, exit 3): there the template core's lines are checked by their text alone.
+CORES="general tiny"
+"$M" "${GEN[@]}" --peer 127.0.0.1:$P --psk-file "$PSK" --id @dev.test --timeout 5 >/dev/null 2>"$T/gen"
+case $? in
+0) pass "general core, same profile: handshake OK (the reference for the lines below)" ;;
+3) grep -q 'configuration invalid' "$T/gen" || fail "general core: exit 3" "$T/gen"
+   CORES=tiny; echo "note: this build's general core refuses a peer off port 500 (no NAT-T): lines checked by text" ;;
+*) fail "general core, same profile: handshake" "$T/gen" ;;
+esac
+# same_line WHAT PATTERN: the tiny run's line equals the general core's, or (CORES=tiny) holds PATTERN
+same_line() {
+  if [ "$CORES" = tiny ]; then
+    grep -q -- "$2" "$T/$1.tiny" && pass "$1: the expected line" || fail "$1: line" "$T/$1.tiny"
+  elif cmp -s "$T/$1.general" "$T/$1.tiny"; then
+    pass "$1: the same line as the general core ($(cut -c1-50 "$T/$1.tiny")...)"
+  else
+    diff "$T/$1.general" "$T/$1.tiny" >"$T/d"; fail "$1: lines differ" "$T/d"
+  fi
+}
 expect_rc "tiny: IKE SA + child SA, ping x2" 0 "$M" "${TINY[@]}" --peer 127.0.0.1:$P \
   --psk-file "$PSK" --id @dev.test --remote-id @door.test --timeout 5 --ping 10.99.10.1 --count 2
 grep -q 'echo reply from 10.99.10.1: seq=2' "$T/out" && grep -q 'established: IKE SA' "$T/out" \
@@ -34,7 +54,7 @@ grep -q 'N(INITIAL_CONTACT)' "$T/out" && fail "  INITIAL_CONTACT sent with off" 
   && pass "  capture and key tables written" || fail "  --pcap/--keys outputs missing" "$T/out"
 
 # the same failures, the same exit code and line as the general core
-for c in general tiny; do
+for c in $CORES; do
   if [ $c = general ]; then C=("${GEN[@]}"); else C=("${TINY[@]}"); fi
   expect_rc "$c: wrong PSK -> 6" 6 "$M" "${C[@]}" --peer 127.0.0.1:$P --psk-file "$T/wrong" \
     --id @dev.test --timeout 5
@@ -43,13 +63,12 @@ for c in general tiny; do
     --id @dev.test --remote-id @other.test --timeout 5
   sed "s/127.0.0.1:[0-9]*/PEER/" "$T/err" >"$T/id.$c"
 done
-cmp -s "$T/psk.general" "$T/psk.tiny" && pass "wrong PSK: the same line ($(cut -c1-60 "$T/psk.tiny")...)" \
-  || { diff "$T/psk.general" "$T/psk.tiny" >"$T/d"; fail "wrong PSK lines differ" "$T/d"; }
-cmp -s "$T/id.general" "$T/id.tiny" && pass "wrong --remote-id: the same line" \
-  || { diff "$T/id.general" "$T/id.tiny" >"$T/d"; fail "wrong --remote-id lines differ" "$T/d"; }
+same_line psk "rejected our authentication (AUTHENTICATION_FAILED)"
+same_line id "identified as fqdn:door.test, not fqdn:other.test"
 
+if [ "$CORES" != tiny ]; then
 # --seed: the template core draws the same random octets in the same order as the general core
-for c in general tiny; do
+for c in $CORES; do
   if [ $c = general ]; then C=("${GEN[@]}"); else C=("${TINY[@]}"); fi
   "$M" "${C[@]}" --peer 127.0.0.1:$P --psk-file "$PSK" --id @dev.test --timeout 5 --seed 7 \
     --pcap "$T/seed.$c.pcap" >"$T/seed.$c" 2>&1
@@ -64,27 +83,26 @@ first() { od -An -tx1 -v -j 40 "$1" | tr -d ' \n' | cut -c1-"$((2 * (20 + 8 + 4 
 i1=$(first "$T/seed.general.pcap"); i2=$(first "$T/seed.tiny.pcap")
 [ -n "$i1" ] && [ "$i1" = "$i2" ] && pass "--seed 7: IKE_SA_INIT identical octet for octet" \
   || fail "--seed: IKE_SA_INIT differs: $i1 / $i2"
+fi
 stop_resp
 
 # nothing listens: ICMP port unreachable (4); a responder that never answers: timeout (5)
-for c in general tiny; do
+for c in $CORES; do
   if [ $c = general ]; then C=("${GEN[@]}"); else C=("${TINY[@]}"); fi
   expect_rc "$c: nothing listening -> 4" 4 "$M" "${C[@]}" --peer 127.0.0.1:$P --psk-file "$PSK" \
     --id @dev.test --timeout 2
   sed "s/127.0.0.1:[0-9]*/PEER/" "$T/err" >"$T/unreach.$c"
 done
-cmp -s "$T/unreach.general" "$T/unreach.tiny" && pass "unreachable: the same line" \
-  || { diff "$T/unreach.general" "$T/unreach.tiny" >"$T/d"; fail "unreachable lines differ" "$T/d"; }
+same_line unreach "peer unreachable: Connection refused (ICMP error)"
 start_resp --psk-file "$PSK" --id @door.test
 kill -STOP "$RESP_PID" # its socket stays open and silent: no ICMP error, no answer
-for c in general tiny; do
+for c in $CORES; do
   if [ $c = general ]; then C=("${GEN[@]}"); else C=("${TINY[@]}"); fi
   expect_rc "$c: silent responder -> 5 (timeout)" 5 "$M" "${C[@]}" --peer 127.0.0.1:$RESP_PORT \
     --psk-file "$PSK" --id @dev.test --timeout 2
   sed "s/127.0.0.1:[0-9]*/PEER/" "$T/err" >"$T/timeout.$c"
 done
-cmp -s "$T/timeout.general" "$T/timeout.tiny" && pass "timeout: the same line" \
-  || { diff "$T/timeout.general" "$T/timeout.tiny" >"$T/d"; fail "timeout lines differ" "$T/d"; }
+same_line timeout "no datagram came back (3 tries, retransmissions exhausted)"
 kill -CONT "$RESP_PID"
 stop_resp
 
