@@ -106,6 +106,33 @@ same_line timeout "no datagram came back (3 tries, retransmissions exhausted)"
 kill -CONT "$RESP_PID"
 stop_resp
 
+# UDP 500, the template core's own port: plain IKE, no marker (root only: a port below 1024;
+# an address of 127.0.0.0/8 of its own, so nothing else on the host's port 500 is touched)
+if [ "$(id -u)" = 0 ]; then
+  A=127.0.$((1 + $$ % 200)).$((2 + $$ % 250))
+  "$M" respond --listen $A:500 --psk-file "$PSK" --id @door.test >"$T/r500.log" 2>&1 &
+  R500=$!; PIDS+=("$R500")
+  for i in $(seq 100); do grep -q 'listening on' "$T/r500.log" && break; kill -0 $R500 2>/dev/null || break; sleep 0.05; done
+  if grep -q "listening on $A:500" "$T/r500.log"; then
+    expect_rc "tiny on UDP 500 ($A): IKE SA + child SA, no marker" 0 "$M" "${TINY[@]}" --peer $A \
+      --psk-file "$PSK" --id @dev.test --remote-id @door.test --timeout 5
+    grep -q "IKE_SA_INIT   req  #0   124 B" "$T/out" && grep -q 'plain ESP' "$T/out" \
+      && pass "  124-octet IKE_SA_INIT (no marker)" || fail "  framing on port 500" "$T/out"
+    # here the general core of every build (minimal too) can follow: the same line for a wrong PSK
+    for c in general tiny; do
+      if [ $c = general ]; then C=("${GEN[@]}"); else C=("${TINY[@]}"); fi
+      expect_rc "$c on UDP 500: wrong PSK -> 6" 6 "$M" "${C[@]}" --peer $A --psk-file "$T/wrong" \
+        --id @dev.test --timeout 5
+      sed "s/$A:500/PEER/" "$T/err" >"$T/psk500.$c"
+    done
+    cmp -s "$T/psk500.general" "$T/psk500.tiny" && pass "  the same line on port 500" \
+      || { diff "$T/psk500.general" "$T/psk500.tiny" >"$T/d"; fail "  port 500 lines differ" "$T/d"; }
+  else
+    echo "note: cannot bind $A:500 here, the port-500 run is left out"; cat "$T/r500.log"
+  fi
+  kill $R500 2>/dev/null; wait $R500 2>/dev/null
+fi
+
 # outside the profile: exit 2, one line naming the option
 R=("${TINY[@]}" --peer 127.0.0.1:40000 --psk-file "$PSK" --id @dev.test)
 expect_rc "tiny refuses --ike of another suite" 2 "$M" "${R[@]}" --ike aes128gcm16-prfsha256-x25519
