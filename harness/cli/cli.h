@@ -387,6 +387,18 @@ int cmd_initiate(int argc, char **argv);
  * for --core tiny, 0 for the general core, -(exit code) after the message for another value. */
 int cmd_initiate_tiny(int argc, char **argv);
 int cli_core_arg(int argc, char **argv);
+/* One press of `demo --core tiny`: wake, IKE SA with the door through the template core, the
+ * command in ESP, ACK/STATUS/DONE, sleep (forget). drbg: the --seed stream (NULL: OS RNG),
+ * carried on from press to press. 0 or an exit code (message printed). */
+typedef struct tiny_press_out {
+    uint32_t ike_rt, esp_tx, esp_rx, blinks;
+} tiny_press_out;
+/* demo --core tiny: refuse --auth rsa|ed25519, --delete and other suites (exit 2, one line),
+ * set the one suite. 0 or an exit code. */
+int tiny_demo_options(cli_common *c, bool rpk, bool del);
+int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door,
+                    const char *cmd, uint32_t travel_ms, uint32_t quiet_ms, cli_show *show,
+                    cli_capture *cap, mk_io_drbg *drbg, tiny_press_out *out);
 int cmd_respond(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

@@ -28,7 +28,13 @@
 #include "cli.h"
 #include "minike_tiny.h"
 
-enum { TINY_MARKER = MK_NATT_MARKER, TINY_PING_MS = 500, TINY_SEND_MS = 200, TINY_WAIT_MS = 1000 };
+enum {
+    TINY_MARKER = MK_NATT_MARKER,
+    TINY_PING_MS = 500, /* as device.c: a ping every 0.5 s, 1 s for the last reply */
+    TINY_SEND_MS = 200, /* a message every 0.2 s */
+    TINY_WAIT_MS = 1000,
+    TINY_DOOR_MS = 5000, /* awake while the door moves */
+};
 
 int cli_core_arg(int argc, char **argv)
 {
@@ -141,7 +147,9 @@ typedef struct tiny_dev {
     const char *text;
     uint32_t count, sent, received, bad, quiet_ms;
     uint64_t next_send_ms, quiet_until_ms, send_ms[64];
-    bool done;
+    bool done, got_done;
+    /* per-session counters (the demo's summary) */
+    uint32_t esp_tx, esp_rx, ike_round_trips, led_blinks;
 } tiny_dev;
 
 static void tiny_rng(void *ctx, uint8_t *out, size_t n)
@@ -251,6 +259,8 @@ static void on_ike(tiny_dev *d, mk_io_dgram *g, uint64_t now)
     if (auth_resp && d->have_keys && show_find_idr(copy, g->len, &d->keys, &d->seen_idr))
         d->have_seen_idr = true;
     e = mt_on_dgram(&d->ike, g->buf + off, g->len - off, now);
+    if (e == MT_E_OK && g->len >= off + 28 && (copy[off + 19] & MK_HDR_F_RESPONSE))
+        d->ike_round_trips++;
     refresh_keys(d);
     if (e != MT_E_OK)
         snprintf(note, sizeof(note), "[%s: %s]",
@@ -318,6 +328,7 @@ static void send_next(tiny_dev *d, uint64_t now)
     if (d->show != NULL && d->show->verbose)
         show_hex(d->show, "Sending Packet", out, olen);
     /* RFC 3948 §2.1: UDP-encapsulated ESP on the marker socket, the SPI where the marker is */
+    d->esp_tx++;
     if (mk_io_send(&d->io, MK_IO_IKE, NULL, out, olen) != MK_IO_OK)
         show_line(d->show, now, d->who, "   ESP send failed");
 }
@@ -347,6 +358,7 @@ static void on_esp(tiny_dev *d, mk_io_dgram *g, uint64_t now)
                   g->len, mk_err_name(tiny_to_mk(e)));
         return;
     }
+    d->esp_rx++;
     memset(&v, 0, sizeof v);
     if (nh == MK_IPPROTO_IPIP)
         ok = mk_inner_parse4(in, il, &v);
@@ -393,11 +405,23 @@ static void on_esp(tiny_dev *d, mk_io_dgram *g, uint64_t now)
         show_line(d->show, now, d->who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms",
                   v.src[0], v.src[1], v.src[2], v.src[3], v.icmp_seq,
                   (unsigned long long)(now - at));
-    } else if (d->mode == APP_SEND && v.proto == MK_IPPROTO_UDP) {
+    } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
         d->received++;
         cli_escape(v.data, v.len, text, sizeof text); /* peer text: \xNN for the rest */
-        show_line(d->show, now, d->who, "   reply: %s", text);
-        d->quiet_until_ms = now + d->quiet_ms;
+        if (d->mode == APP_SEND)
+            show_line(d->show, now, d->who, "   reply: %s", text);
+        else if (!strncmp(text, "STATUS", 6)) {
+            d->led_blinks++;
+            show_line(d->show, now, d->who, "   LED *blink*  door says: %s", text);
+        } else if (!strncmp(text, "DONE", 4)) {
+            d->got_done = true;
+            show_line(d->show, now, d->who, "   LED on       door says: %s (quiet timeout %u ms)",
+                      text, d->quiet_ms);
+        } else
+            show_line(d->show, now, d->who, "   door says: %s", text);
+        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
+        d->quiet_until_ms =
+            now + (d->mode == APP_DOOR && !d->got_done ? TINY_DOOR_MS : d->quiet_ms);
     }
 }
 
@@ -414,7 +438,9 @@ static void app_timer(tiny_dev *d, uint64_t now)
         if (now >= d->next_send_ms) {
             send_next(d, now);
             d->next_send_ms = now + (d->mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS);
-            d->quiet_until_ms = now + (d->mode == APP_PING ? TINY_WAIT_MS : d->quiet_ms);
+            d->quiet_until_ms = now + (d->mode == APP_PING   ? TINY_WAIT_MS
+                                       : d->mode == APP_DOOR ? TINY_DOOR_MS
+                                                             : d->quiet_ms);
         }
     } else if (now >= d->quiet_until_ms)
         d->done = true;
@@ -533,7 +559,9 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
     d->icmp_id = 0x4d4b; /* "MK" */
     d->next_send_ms = now;
     sched = (n - 1) * (d->mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS) +
-            (d->mode == APP_PING ? TINY_WAIT_MS : d->quiet_ms);
+            (d->mode == APP_PING   ? TINY_WAIT_MS
+             : d->mode == APP_DOOR ? TINY_DOOR_MS
+                                   : d->quiet_ms);
     st = run(d, now + sched + timeout_ms, traffic_done);
     if (st == MK_IO_E_IKE)
         return tiny_fail_ike(d);
@@ -549,23 +577,60 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
         return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
                         "is the address inside the responder's --tsr? does it answer?");
     }
-    if (d->mode == APP_SEND && d->received == 0)
+    if ((d->mode == APP_SEND || d->mode == APP_DOOR) && d->received == 0)
         return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
                         "is --to inside the responder's --tsr and is something listening?");
     return 0;
 }
 
-/* ---- the command ---------------------------------------------------------------------------- */
+/* Open the sockets (ref/io), connect to the peer; the marker when neither port is 500. */
+static int tiny_connect(tiny_dev *d, const mk_addr *local, const mk_addr *peer)
+{
+    mk_io_status st;
+    char why[200];
+
+    d->io.tap = d->cap != NULL ? capture_tap : NULL;
+    d->io.tap_ctx = d->cap;
+    d->io.stop = &cli_stop_flag;
+    st = mk_io_open(&d->io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
+    if (st != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
+        return cli_fail(EX_NET, "binding local sockets", why,
+                        d->io.last_errno == EADDRINUSE
+                            ? "another program uses the port; pick another --local port"
+                            : "check --local: it must be an address of this host");
+    }
+    if ((st = mk_io_connect(&d->io, peer, NULL)) != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
+        mk_io_close(&d->io);
+        return cli_fail(EX_NET, "connecting to the peer", why,
+                        "check --peer and --local: same address family, and a route to the peer");
+    }
+    /* RFC 3948 §2.2, as ref/io sorts what arrives: the marker when neither port is 500 */
+    d->marker =
+        d->io.local[MK_IO_IKE].port != MK_PORT_IKE && d->io.remote[MK_IO_IKE].port != MK_PORT_IKE;
+    addr_str(peer, d->peer_str, sizeof(d->peer_str));
+    d->env.ctx = d;
+    d->env.rng = tiny_rng;
+    return 0;
+}
+
+/* Record the IKE keys (--keys), wipe the SA and close the sockets. */
+static void tiny_close(tiny_dev *d)
+{
+    if (d->have_keys && d->cap != NULL && capture_keys(d->cap) != NULL)
+        (void)mk_keysw_ike(capture_keys(d->cap), &d->keys);
+    mk_wipe(&d->keys, sizeof d->keys);
+    d->have_keys = false;
+    mt_esp_wipe(&d->sa);
+    d->sa_ok = false;
+    mt_ike_wipe(&d->ike);
+    mk_io_close(&d->io);
+}
 
 static int refuse(const char *opt, const char *why, const char *todo)
 {
     return cli_fail(EX_USAGE, opt, why, todo);
-}
-
-static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
-{
-    return ts->type == MK_TS_IPV4_RANGE && memcmp(ts->start, ip, 4) <= 0 &&
-           memcmp(ip, ts->end, 4) <= 0;
 }
 
 static int set_id(uint8_t *type, uint8_t *len, uint8_t *out, const mk_id *id, const char *opt)
@@ -587,6 +652,102 @@ static void to_mt_ts(mt_ts *o, const mk_ts *t)
     o->end_port = t->end_port;
     memcpy(o->start, t->start, 16);
     memcpy(o->end, t->end, 16);
+}
+
+/* ---- the demo's device ---------------------------------------------------------------------- */
+
+int tiny_demo_options(cli_common *c, bool rpk, bool del)
+{
+    char ik[96] = "", es[64] = "";
+    if (c->n_ike != 0)
+        cli_format_ike(&c->ike[0], ik, sizeof ik);
+    if (c->n_esp != 0)
+        cli_format_esp(&c->esp[0], es, sizeof es);
+    if (rpk)
+        return refuse("--auth", "the template core authenticates with a PSK only",
+                      "drop --auth, or drop --core tiny for raw public keys");
+    if (del)
+        return refuse("--delete", "the template core sends no Delete (it forgets the SA)",
+                      "drop --delete, or drop --core tiny");
+    if (c->n_ike > 1 || (c->n_ike == 1 && strcmp(ik, "chacha20poly1305-prfsha256-x25519")))
+        return refuse("--ike",
+                      "the template core has one IKE suite, chacha20poly1305-prfsha256-x25519",
+                      "drop --ike, or drop --core tiny for other suites");
+    if (c->n_esp > 1 || (c->n_esp == 1 && strcmp(es, "chacha20poly1305")))
+        return refuse("--esp", "the template core has one ESP suite, chacha20poly1305",
+                      "drop --esp, or drop --core tiny for other suites");
+    c->n_ike = c->n_esp = 0;
+    (void)cli_parse_ike("chacha20poly1305-prfsha256-x25519", c->ike, &c->n_ike);
+    (void)cli_parse_esp("chacha20poly1305", c->esp, &c->n_esp);
+    return 0;
+}
+
+int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door, const char *cmd,
+                    uint32_t travel_ms, uint32_t quiet_ms, cli_show *show, cli_capture *cap,
+                    mk_io_drbg *drbg, tiny_press_out *out)
+{
+    static tiny_dev dv;
+    tiny_dev *d = &dv;
+    mk_addr a;
+    int rc;
+
+    memset(d, 0, sizeof *d);
+    mt_config_defaults(&d->cfg);
+    if ((rc = set_id(&d->cfg.idi_type, &d->cfg.idi_len, d->cfg.idi, &c->id, "--id")) != 0 ||
+        (rc = set_id(&d->cfg.idr_type, &d->cfg.idr_len, d->cfg.idr, &c->remote_id, "--remote-id")))
+        return rc;
+    d->cfg.psk = c->psk;
+    d->cfg.psk_len = c->psk_len;
+    to_mt_ts(&d->cfg.tsi, &c->tsi);
+    to_mt_ts(&d->cfg.tsr, &c->tsr);
+    d->ts_ours = c->tsi;
+    d->ts_peer = c->tsr;
+    d->cfg.total_ms = 10000;
+    d->seeded = drbg != NULL;
+    if (drbg != NULL)
+        d->drbg = *drbg; /* the stream goes on from press to press */
+    d->show = show;
+    d->cap = cap;
+    d->who = "device";
+    rc = tiny_connect(d, local, door);
+    if (rc == 0)
+        rc = establish(d, 10000);
+    if (rc == 0) {
+        show_line(show, mk_io_now_ms(), "device", "   SA up: ESP out %08x / in %08x; sending %s",
+                  d->sa.spi_out, d->sa.spi_in, cmd);
+        d->mode = APP_DOOR;
+        d->text = cmd;
+        (void)mk_io_parse_addr("10.99.20.1", 0, &a);
+        memcpy(d->inner_src, a.ip, 4);
+        (void)mk_io_parse_addr("10.99.10.1", 0, &a);
+        memcpy(d->inner_dst, a.ip, 4);
+        d->sport = 40000;
+        d->dport = DOOR_PORT;
+        d->count = 1;
+        d->quiet_ms = quiet_ms;
+        rc = traffic(d, travel_ms + 15000u);
+        if (rc == 0 && !d->got_done)
+            rc = cli_fail(EX_TIMEOUT, "garage door", "no DONE from the door", "");
+    }
+    if (rc == 0)
+        show_line(show, mk_io_now_ms(), "device", "   sleep (SA forgotten, no Delete sent)");
+    out->ike_rt = d->ike_round_trips;
+    out->esp_tx = d->esp_tx;
+    out->esp_rx = d->esp_rx;
+    out->blinks = d->led_blinks;
+    if (drbg != NULL)
+        *drbg = d->drbg;
+    tiny_close(d);
+    mk_wipe(&d->drbg, sizeof d->drbg);
+    return rc;
+}
+
+/* ---- the command ---------------------------------------------------------------------------- */
+
+static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
+{
+    return ts->type == MK_TS_IPV4_RANGE && memcmp(ts->start, ip, 4) <= 0 &&
+           memcmp(ip, ts->end, 4) <= 0;
 }
 
 int cmd_initiate_tiny(int argc, char **argv)
@@ -869,37 +1030,13 @@ int cmd_initiate_tiny(int argc, char **argv)
     d->seeded = c.seeded;
     if (c.seeded)
         mk_io_drbg_init(&d->drbg, c.seed, 0);
-    d->env.ctx = d;
-    d->env.rng = tiny_rng;
     d->show = &show;
     d->cap = &cap;
     d->who = "minike";
-    d->io.tap = capture_tap;
-    d->io.tap_ctx = &cap;
-    d->io.stop = &cli_stop_flag;
-    rc = 0;
-    {
-        mk_io_status st = mk_io_open(&d->io, &local, local.port == MK_PORT_IKE ? MK_PORT_NATT : 0);
-        char why[200];
-        if (st != MK_IO_OK) {
-            snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-            rc = cli_fail(EX_NET, "binding local sockets", why,
-                          d->io.last_errno == EADDRINUSE
-                              ? "another program uses the port; pick another --local port"
-                              : "check --local: it must be an address of this host");
-        } else if ((st = mk_io_connect(&d->io, &peer, NULL)) != MK_IO_OK) {
-            snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-            rc = cli_fail(EX_NET, "connecting to the peer", why,
-                          "check --peer and --local: same address family, and a route to the "
-                          "peer");
-        }
-    }
+    rc = tiny_connect(d, &local, &peer);
     if (rc == 0) {
         const mk_addr *la = &d->io.local[MK_IO_IKE], *ra = &d->io.remote[MK_IO_IKE];
         char ip[80], id[300];
-        /* RFC 3948 §2.2, as ref/io sorts what arrives: the marker when neither port is 500 */
-        d->marker = la->port != MK_PORT_IKE && ra->port != MK_PORT_IKE;
-        addr_str(&peer, d->peer_str, sizeof(d->peer_str));
         if (transport) { /* the selectors are the outer addresses */
             size_t al = la->family == 4 ? 4 : 16;
             memset(&c.tsi, 0, sizeof c.tsi);
@@ -946,12 +1083,7 @@ int cmd_initiate_tiny(int argc, char **argv)
     }
     if (rc == 0)
         show_line(&show, mk_io_now_ms(), d->who, "done; IKE SA forgotten (no Delete sent)");
-    if (d->have_keys && capture_keys(&cap) != NULL)
-        (void)mk_keysw_ike(capture_keys(&cap), &d->keys);
-    mk_wipe(&d->keys, sizeof d->keys);
-    mt_esp_wipe(&d->sa);
-    mt_ike_wipe(&d->ike);
-    mk_io_close(&d->io);
+    tiny_close(d);
     {
         int r2 = capture_close(&cap);
         if (rc == 0)

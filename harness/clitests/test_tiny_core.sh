@@ -5,7 +5,7 @@
 # reports, with the same exit code and the same line: wrong PSK (6), wrong --remote-id (6),
 # nothing listening (4), a responder that never answers (5). Options outside the template
 # core's profile are refused with exit 2 and one line. --seed gives the same SPIs and the same
-# IKE_SA_INIT as the general core configured for the same profile.
+# IKE_SA_INIT as the general core configured for the same profile. `demo --core tiny` runs.
 source "$(dirname "$0")/lib.sh" "$@"
 M=$MINIKE
 PSK=$T/psk
@@ -132,6 +132,17 @@ if [ "$(id -u)" = 0 ]; then
   fi
   kill $R500 2>/dev/null; wait $R500 2>/dev/null
 fi
+
+# the garage-door demo with the template core as the device (the door is the general peer)
+expect_rc "demo --core tiny: two presses" 0 "$M" demo --core tiny --travel 2 --quiet-timeout 0 --seed 5
+[ "$(grep -c 'LED \*blink\*' "$T/out")" = 2 ] && grep -q 'DONE open' "$T/out" && grep -q 'DONE closed' "$T/out" \
+  && grep -qE '^  2 +CLOSE +4 ' "$T/out" && pass "  a blink per press, DONE open/closed, 4 IKE datagrams a press" \
+  || fail "  demo timeline" "$T/out"
+grep -o 'SA up: ESP out [0-9a-f]* / in [0-9a-f]*' "$T/out" >"$T/demo1"
+"$M" demo --core tiny --travel 1 --quiet-timeout 0 --seed 5 2>&1 | grep -o 'SA up: ESP out [0-9a-f]* / in [0-9a-f]*' >"$T/demo2"
+[ -s "$T/demo1" ] && cmp -s "$T/demo1" "$T/demo2" && pass "  demo --seed 5: the same SPIs again" \
+  || fail "  demo --seed reproducibility" "$T/demo2"
+expect_rc "demo --core tiny refuses --auth ed25519" 2 "$M" demo --core tiny --auth ed25519
 
 # outside the profile: exit 2, one line naming the option
 R=("${TINY[@]}" --peer 127.0.0.1:40000 --psk-file "$PSK" --id @dev.test)
