@@ -625,6 +625,7 @@ static void tiny_close(tiny_dev *d)
     mt_esp_wipe(&d->sa);
     d->sa_ok = false;
     mt_ike_wipe(&d->ike);
+    mk_wipe(&d->drbg, sizeof d->drbg);
     mk_io_close(&d->io);
 }
 
@@ -738,7 +739,6 @@ int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *do
     if (drbg != NULL)
         *drbg = d->drbg;
     tiny_close(d);
-    mk_wipe(&d->drbg, sizeof d->drbg);
     return rc;
 }
 
