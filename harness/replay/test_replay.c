@@ -14,12 +14,9 @@
  * No sockets, no wall clock. Any change of encoder, key schedule, RNG use, timers or state machine
  * breaks a replay; the `sensitivity` tests prove that the harness notices such changes.
  */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
-#include <dirent.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

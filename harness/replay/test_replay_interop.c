@@ -24,12 +24,10 @@
  * Reverse scenarios (strongSwan initiating to `minike respond`) have no initiator of ours and no
  * .expect; they stay covered by test_replay_foreign.c (decode + decrypt).
  */
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <dirent.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
