@@ -213,6 +213,23 @@ bool mk_rp_parse_addr(const char *v, mk_addr *a)
     return inet_pton(AF_INET, host, a->ip) == 1;
 }
 
+bool mk_rp_parse_mk_id(const char *v, mk_id *id)
+{
+    size_t n = 0;
+    memset(id, 0, sizeof *id);
+    bool ok = mk_rp_parse_id(v, &id->type, id->data, sizeof id->data, &n);
+    id->len = (uint8_t)n;
+    return ok;
+}
+
+bool mk_rp_parse_mk_ts(const char *v, mk_ts *ts)
+{
+    memset(ts, 0, sizeof *ts);
+    ts->type = MK_TS_IPV4_RANGE;
+    ts->end_port = 65535;
+    return mk_rp_parse_cidr(v, ts->start, ts->end);
+}
+
 bool mk_rp_parse_suites(const mk_vec_block *b, mk_config *c, char *why, size_t cap)
 {
     c->n_ike = c->n_esp = 0;
@@ -340,6 +357,23 @@ bool mk_rp_same_but(const void *after, const void *before, size_t size, size_t s
     const uint8_t *a = after, *b = before;
     return memcmp(a, b, skip_off) == 0 && memcmp(a + skip_off + skip_len, b + skip_off + skip_len,
                                                  size - skip_off - skip_len) == 0;
+}
+
+int mk_rp_same_spis(const mk_vec_block *b, const mk_ike_keys *k, char *why, size_t cap)
+{
+    size_t n;
+    const uint8_t *want = mk_vec_hex(b, "spi_i", &n);
+    if (!want || n != 8 || memcmp(want, k->spi_i, 8) != 0)
+        return mk_rp_fail(why, cap, "SPIi differs from .keys");
+    want = mk_vec_hex(b, "spi_r", &n);
+    if (!want || n != 8 || memcmp(want, k->spi_r, 8) != 0)
+        return mk_rp_fail(why, cap, "SPIr differs from .keys");
+    const char *e = mk_vec_str(b, "encr"), *eb = mk_vec_str(b, "encr_bits");
+    const char *i = mk_vec_str(b, "integ");
+    if (!e || !eb || !i || k->encr != strtoul(e, NULL, 10) ||
+        k->encr_bits != strtoul(eb, NULL, 10) || k->integ != strtoul(i, NULL, 10))
+        return mk_rp_fail(why, cap, "negotiated transforms differ from .keys");
+    return 0;
 }
 
 int mk_rp_run_out(const mk_rp_core *c, const char *end_state, char *why, size_t cap)

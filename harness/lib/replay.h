@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "minike.h"
+#include "minike_tools.h"
 #include "pcapread.h"
 #include "vec.h"
 
@@ -66,6 +67,16 @@ typedef struct mk_rp_name {
  * <s> of pcaps/interop/<s>/<s><ext> (ext ".expect" or ".keys"). Returns how many (<= cap). */
 size_t mk_rp_list(mk_rp_format f, const char *ext, mk_rp_name *out, size_t cap);
 
+/* A scenario's files: its .expect lines and its .keys block (replay_cr.h loads them). */
+typedef struct mk_rp_files {
+    char name[64];      /* the .expect's scenario */
+    char keys_name[64]; /* the .keys' (the same but for test_replay_tiny.c's transplants) */
+    mk_rp_expect x;
+    mk_vec_file *keys; /* one block */
+    uint64_t seed;     /* the CLI's --seed, and its RNG stream octet */
+    uint8_t stream;
+} mk_rp_files;
+
 /* ---- .keys values ------------------------------------------------------------------------------
  */
 
@@ -75,6 +86,9 @@ bool mk_rp_parse_id(const char *v, uint8_t *type, uint8_t *data, size_t cap, siz
 bool mk_rp_parse_cidr(const char *v, uint8_t start[4], uint8_t end[4]);
 /* "a.b.c.d:port" */
 bool mk_rp_parse_addr(const char *v, mk_addr *a);
+/* the same into the general core's types (an IPv4 range, all ports, any protocol) */
+bool mk_rp_parse_mk_id(const char *v, mk_id *id);
+bool mk_rp_parse_mk_ts(const char *v, mk_ts *ts);
 /* ike.N = encr,bits,prf,integ,dh and esp.N = encr,bits,integ into c->ike/esp; false if malformed
  * or none */
 bool mk_rp_parse_suites(const mk_vec_block *b, mk_config *c, char *why, size_t cap);
@@ -114,6 +128,9 @@ int mk_rp_state_is(const mk_rp_core *c, const char *want, const char *what, char
 /* A DROP: the context after equals the one before but for the counters at [skip_off, +skip_len) */
 bool mk_rp_same_but(const void *after, const void *before, size_t size, size_t skip_off,
                     size_t skip_len);
+/* After IKE_SA_INIT: the general core's SPIi, SPIr and negotiated encr/encr_bits/integ are the
+ * .keys block's (spi_i, spi_r, encr, encr_bits, integ). */
+int mk_rp_same_spis(const mk_vec_block *b, const mk_ike_keys *k, char *why, size_t cap);
 /* After the last datagram: the timers run until the state is end_state or nothing is due; no
  * datagram may appear; then the state must be end_state. 0, or -1 with the reason. */
 int mk_rp_run_out(const mk_rp_core *c, const char *end_state, char *why, size_t cap);

@@ -26,6 +26,7 @@
 #include "mk_io.h"
 #include "pcapread.h"
 #include "replay.h"
+#include "replay_cr.h"
 #include "vec.h"
 
 static void init(void)
@@ -37,13 +38,9 @@ TestSuite(replay, .init = init);
 /* ---- scenario files ------------------------------------------------------------------------- */
 
 typedef struct scenario {
-    char name[64];
-    mk_rp_expect x; /* the .expect lines */
+    mk_rp_files f; /* .expect and .keys */
     mk_config cfg;
     uint8_t psk[MK_MAX_PSK];
-    uint64_t seed;
-    uint8_t stream;
-    mk_vec_file *keys;
 } scenario;
 
 /* Mutations for the sensitivity tests: what the replay must notice. */
@@ -54,75 +51,21 @@ typedef struct mutation {
     uint64_t start_late_ms; /* mk_start this much after the first datagram's time */
 } mutation;
 
-static const char *kv(const scenario *s, const char *key)
-{
-    const char *v = mk_vec_str(&s->keys->b[0], key);
-    cr_assert_not_null(v, "%s.keys: no `%s`", s->name, key);
-    return v;
-}
-
-static unsigned long num(const scenario *s, const char *key)
-{
-    return strtoul(kv(s, key), NULL, 10);
-}
-
-static void parse_id(const char *v, mk_id *id)
-{
-    size_t n = 0;
-    memset(id, 0, sizeof *id);
-    cr_assert(mk_rp_parse_id(v, &id->type, id->data, sizeof id->data, &n), "bad identity %s", v);
-    id->len = (uint8_t)n;
-}
-
-static void parse_ts(const char *v, mk_ts *ts)
-{
-    memset(ts, 0, sizeof *ts);
-    cr_assert(mk_rp_parse_cidr(v, ts->start, ts->end), "tsi/tsr must be CIDR: %s", v);
-    ts->type = MK_TS_IPV4_RANGE;
-    ts->end_port = 65535;
-}
-
-static void load_expect(scenario *s)
-{
-    char path[1024], why[1200];
-    snprintf(path, sizeof path, "%s/pcaps/%s.expect", MK_SOURCE_DIR, s->name);
-    cr_assert(mk_rp_load_expect(path, MK_RP_GOLDEN, &s->x, why, sizeof why), "%s", why);
-}
-
 static void load(scenario *s, const char *name, const mutation *mu)
 {
-    char path[512], err[512];
+    char path[512], expect[1024];
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
     snprintf(path, sizeof path, "pcaps/%s.keys", name);
-    s->keys = mk_vec_load(path, err, sizeof err);
-    cr_assert_not_null(s->keys, "%s", err);
-    cr_assert_eq(s->keys->n, 1, "%s: one block expected", path);
-    load_expect(s);
-
+    snprintf(expect, sizeof expect, "%s/pcaps/%s.expect", MK_SOURCE_DIR, name);
+    mk_rp_load_files(&s->f, name, name, path, expect, MK_RP_GOLDEN, mu ? mu->seed_delta : 0);
     mk_config *c = &s->cfg;
-    mk_config_defaults(c);
-    c->suites = mk_suites_default();
-    cr_assert(mk_rp_parse_suites(&s->keys->b[0], c, err, sizeof err), "%s: %s", path, err);
-    size_t pl = mk_hex_decode(kv(s, "psk"), s->psk, sizeof s->psk);
+    mk_rp_config(&s->f, c);
+    size_t pl = mk_hex_decode(mk_rp_kv(&s->f, "psk"), s->psk, sizeof s->psk);
     cr_assert(pl != (size_t)-1 && pl >= MK_MIN_PSK, "%s: psk", path);
     if (mu && mu->flip_psk)
         s->psk[0] ^= 0x01;
     c->psk = s->psk;
     c->psk_len = pl;
-    parse_id(kv(s, "idi"), &c->idi);
-    parse_id(kv(s, "idr"), &c->idr);
-    parse_ts(kv(s, "tsi"), &c->tsi);
-    parse_ts(kv(s, "tsr"), &c->tsr);
-    cr_assert(mk_rp_parse_addr(kv(s, "local"), &c->local), "local %s", kv(s, "local"));
-    cr_assert(mk_rp_parse_addr(kv(s, "remote"), &c->remote), "remote %s", kv(s, "remote"));
-    c->natt = num(s, "natt") != 0;
-    c->force_4500 = num(s, "force_4500") != 0;
-    c->tunnel = num(s, "tunnel") != 0;
-    c->initial_contact = num(s, "initial_contact") != 0;
-    c->total_ms = (uint32_t)num(s, "total_ms");
-    s->seed = strtoull(kv(s, "seed"), NULL, 10) + (uint64_t)(mu ? mu->seed_delta : 0);
-    s->stream = (uint8_t)num(s, "rng_stream");
 }
 
 /* ---- the replay engine ---------------------------------------------------------------------- */
@@ -141,25 +84,18 @@ static int check_keys(const scenario *s, mk_ike *ike, char *why, size_t cap)
     const uint8_t *want;
     if (!mk_keys_export(ike, &k))
         return mk_rp_fail(why, cap, "no keys after IKE_SA_INIT");
-    want = mk_vec_hex(&s->keys->b[0], "spi_i", &n);
-    if (!want || n != 8 || memcmp(want, k.spi_i, 8) != 0)
-        return mk_rp_fail(why, cap, "SPIi differs from .keys");
-    want = mk_vec_hex(&s->keys->b[0], "spi_r", &n);
-    if (!want || n != 8 || memcmp(want, k.spi_r, 8) != 0)
-        return mk_rp_fail(why, cap, "SPIr differs from .keys");
-    if (k.encr != num(s, "encr") || k.encr_bits != num(s, "encr_bits") ||
-        k.integ != num(s, "integ"))
-        return mk_rp_fail(why, cap, "negotiated transforms differ from .keys");
+    if (mk_rp_same_spis(&s->f.keys->b[0], &k, why, cap) != 0)
+        return 1;
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-        want = mk_vec_hex(&s->keys->b[0], f[i].key, &n);
+        want = mk_vec_hex(&s->f.keys->b[0], f[i].key, &n);
         if (!want || memcmp((const uint8_t *)ike + f[i].off, want, n) != 0)
             return mk_rp_fail(why, cap, "%s differs from the independently derived .keys value",
                               f[i].key);
     }
     size_t el = 0, al = 0;
-    if (!mk_vec_hex(&s->keys->b[0], "sk_ei", &el))
+    if (!mk_vec_hex(&s->f.keys->b[0], "sk_ei", &el))
         el = 0;
-    if (!mk_vec_hex(&s->keys->b[0], "sk_ai", &al))
+    if (!mk_vec_hex(&s->f.keys->b[0], "sk_ai", &al))
         al = 0;
     if (k.encr_len != el || k.integ_len != al)
         return mk_rp_fail(why, cap, "SK_e / SK_a lengths %u/%u, .keys %zu/%zu", k.encr_len,
@@ -172,7 +108,7 @@ static int check_keys(const scenario *s, mk_ike *ike, char *why, size_t cap)
 static int replay(scenario *s, const mutation *mu, char *why, size_t cap)
 {
     static mk_ike ike, snap; /* 2 x ~13 KiB: keep them off the stack */
-    const mk_rp_expect *x = &s->x;
+    const mk_rp_expect *x = &s->f.x;
     const mk_rp_core core = mk_rp_general(&ike);
     mk_fake_env fe;
     mk_pcap_list pk;
@@ -181,7 +117,7 @@ static int replay(scenario *s, const mutation *mu, char *why, size_t cap)
     bool keys_checked = false;
     uint64_t late = mu ? mu->start_late_ms : 0;
 
-    snprintf(path, sizeof path, "%s/pcaps/%s.pcap", MK_SOURCE_DIR, s->name);
+    snprintf(path, sizeof path, "%s/pcaps/%s.pcap", MK_SOURCE_DIR, s->f.name);
     if (!mk_pcap_read_udp(path, &pk, err, sizeof err))
         return mk_rp_fail(why, cap, "%s", err), -2;
     if (pk.n != x->n) {
@@ -189,7 +125,7 @@ static int replay(scenario *s, const mutation *mu, char *why, size_t cap)
         mk_rp_fail(why, cap, "%zu datagrams in the capture, %zu lines in .expect", pk.n, x->n);
         goto out;
     }
-    mk_fake_env_init(&fe, s->seed, s->stream);
+    mk_fake_env_init(&fe, s->f.seed, s->f.stream);
     if (mk_init(&ike, &s->cfg, &fe.env) != MK_E_OK ||
         mk_start(&ike, pk.pkt[0].ts_ms + late) != MK_E_OK) {
         rc = -2;
@@ -336,24 +272,24 @@ ParameterizedTest(param *p, replay, golden)
     char why[4096];
     load(&s, p->name, NULL);
     if (!MK_NATT && (s.cfg.natt || s.cfg.force_4500)) {
-        mk_vec_free(s.keys);
+        mk_vec_free(s.f.keys);
         cr_skip_test("%s: needs NAT-T, this build has MK_NATT=0", p->name);
     }
-    for (size_t i = 0; i < s.x.n && !MK_DELETE; i++) {
-        if (s.x.st[i].app_delete) {
-            mk_vec_free(s.keys);
+    for (size_t i = 0; i < s.f.x.n && !MK_DELETE; i++) {
+        if (s.f.x.st[i].app_delete) {
+            mk_vec_free(s.f.keys);
             cr_skip_test("%s: the application's Delete needs MK_DELETE=1", p->name);
         }
     }
     for (size_t i = 0; i < s.cfg.n_ike && !MK_SUITES_ALL; i++) {
         if (s.cfg.ike[i].encr != MK_ENCR_CHACHA20_POLY1305 || s.cfg.ike[i].dh != MK_DH_X25519) {
-            mk_vec_free(s.keys);
+            mk_vec_free(s.f.keys);
             cr_skip_test("%s: suite not registered with MK_SUITES_ALL=0", p->name);
         }
     }
     int r = replay(&s, NULL, why, sizeof why);
     cr_assert_eq(r, 0, "%s: frame %d: %s", p->name, r, why);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
 }
 
 Test(replay, scenarios_present)
@@ -407,7 +343,7 @@ static void fails_at(const char *name, const mutation *mu, int want, const char 
     fclose(fp);
     load(&s, name, mu);
     int r = replay(&s, mu, why, sizeof why);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
     cr_assert_eq(r, want, "%s: %s", name, why);
     cr_assert(needle == NULL || strstr(why, needle) != NULL, "%s: %s", name, why);
 }

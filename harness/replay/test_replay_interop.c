@@ -36,6 +36,7 @@
 #include "minike_tools.h"
 #include "pcapread.h"
 #include "replay.h"
+#include "replay_cr.h"
 #include "vec.h"
 
 static void init(void)
@@ -45,15 +46,11 @@ static void init(void)
 TestSuite(interop_replay, .init = init);
 
 typedef struct scen {
-    char name[64];
-    mk_rp_expect x; /* the .expect lines */
+    mk_rp_files f; /* .expect and .keys */
     mk_config cfg;
     uint8_t psk[MK_MAX_PSK];
     uint8_t priv[4096], spki[MK_MAX_SPKI], peer_spki[MK_MAX_SPKI], peer_fp[MK_FP_LEN];
     uint16_t port_ike, port_natt; /* our local ports */
-    uint64_t seed;
-    uint8_t stream;
-    mk_vec_file *keys;
 } scen;
 
 typedef struct mutation {
@@ -61,52 +58,11 @@ typedef struct mutation {
     size_t flip_frame; /* 1-based: flip the last octet of this (peer) datagram */
 } mutation;
 
-static const char *kv(const scen *s, const char *key)
-{
-    const char *v = mk_vec_str(&s->keys->b[0], key);
-    cr_assert_not_null(v, "%s.keys: no `%s`", s->name, key);
-    return v;
-}
-
-static unsigned long num(const scen *s, const char *key)
-{
-    return strtoul(kv(s, key), NULL, 10);
-}
-
-static void parse_id(const char *v, mk_id *id)
-{
-    size_t n = 0;
-    memset(id, 0, sizeof *id);
-    cr_assert(strncmp(v, "fqdn:", 5) == 0, "only fqdn: identities in interop: %s", v);
-    cr_assert(mk_rp_parse_id(v, &id->type, id->data, sizeof id->data, &n), "bad identity %s", v);
-    id->len = (uint8_t)n;
-}
-
-static void parse_ts(const char *v, mk_ts *ts)
-{
-    memset(ts, 0, sizeof *ts);
-    cr_assert(mk_rp_parse_cidr(v, ts->start, ts->end), "tsi/tsr must be CIDR: %s", v);
-    ts->type = MK_TS_IPV4_RANGE;
-    ts->end_port = 65535;
-}
-
-static void parse_addr(const char *v, mk_addr *a)
-{
-    cr_assert(mk_rp_parse_addr(v, a), "%s", v);
-}
-
 static size_t hexkey(const scen *s, const char *key, uint8_t *out, size_t cap)
 {
-    size_t n = mk_hex_decode(kv(s, key), out, cap);
-    cr_assert_neq(n, (size_t)-1, "%s.keys: bad hex in %s", s->name, key);
+    size_t n = mk_hex_decode(mk_rp_kv(&s->f, key), out, cap);
+    cr_assert_neq(n, (size_t)-1, "%s.keys: bad hex in %s", s->f.name, key);
     return n;
-}
-
-static void load_expect(scen *s)
-{
-    char path[1024], why[1200];
-    snprintf(path, sizeof path, "%s/pcaps/interop/%s/%s.expect", MK_SOURCE_DIR, s->name, s->name);
-    cr_assert(mk_rp_load_expect(path, MK_RP_INTEROP, &s->x, why, sizeof why), "%s", why);
 }
 
 #if MK_RPK
@@ -119,24 +75,24 @@ static bool imprint_any(void *ctx, const uint8_t *spki, size_t len)
 
 static void load(scen *s, const char *name, const mutation *mu)
 {
-    char path[512], err[512];
+    char path[512], expect[1024];
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
     snprintf(path, sizeof path, "pcaps/interop/%s/%s.keys", name, name);
-    s->keys = mk_vec_load(path, err, sizeof err);
-    cr_assert_not_null(s->keys, "%s", err);
-    cr_assert_eq(s->keys->n, 1, "%s: one block expected", path);
-    load_expect(s);
-
+    snprintf(expect, sizeof expect, "%s/pcaps/interop/%s/%s.expect", MK_SOURCE_DIR, name, name);
+    mk_rp_load_files(&s->f, name, name, path, expect, MK_RP_INTEROP, mu ? mu->seed_delta : 0);
     mk_config *c = &s->cfg;
-    mk_config_defaults(c);
-    c->suites = mk_suites_default();
-    cr_assert(mk_rp_parse_suites(&s->keys->b[0], c, err, sizeof err), "%s: %s", path, err);
-    if (strcmp(kv(s, "auth"), "psk") == 0) {
+    mk_rp_config(&s->f, c);
+    cr_assert(c->idi.type == MK_ID_FQDN && c->idr.type == MK_ID_FQDN,
+              "%s: only fqdn: identities in interop", path);
+    mk_addr natt;
+    cr_assert(mk_rp_parse_addr(mk_rp_kv(&s->f, "local_natt"), &natt), "%s: local_natt", path);
+    s->port_ike = c->local.port;
+    s->port_natt = natt.port;
+    if (strcmp(mk_rp_kv(&s->f, "auth"), "psk") == 0) {
         c->psk = s->psk;
         c->psk_len = hexkey(s, "psk", s->psk, sizeof s->psk);
     } else {
-        cr_assert_str_eq(kv(s, "auth"), "rpk");
+        cr_assert_str_eq(mk_rp_kv(&s->f, "auth"), "rpk");
         c->auth_method = MK_AUTH_DIGSIG;
         c->psk = NULL;
         c->psk_len = 0;
@@ -145,11 +101,11 @@ static void load(scen *s, const char *name, const mutation *mu)
         c->priv_key_len = hexkey(s, "priv_key", s->priv, sizeof s->priv);
         c->spki = s->spki;
         c->spki_len = hexkey(s, "spki", s->spki, sizeof s->spki);
-        c->send_cert = num(s, "send_cert") != 0;
-        if (mk_vec_str(&s->keys->b[0], "peer_spki")) {
+        c->send_cert = mk_rp_num(&s->f, "send_cert") != 0;
+        if (mk_vec_str(&s->f.keys->b[0], "peer_spki")) {
             c->peer_spki = s->peer_spki;
             c->peer_spki_len = hexkey(s, "peer_spki", s->peer_spki, sizeof s->peer_spki);
-        } else if (mk_vec_str(&s->keys->b[0], "peer_fp")) {
+        } else if (mk_vec_str(&s->f.keys->b[0], "peer_fp")) {
             cr_assert_eq(hexkey(s, "peer_fp", s->peer_fp, sizeof s->peer_fp), MK_FP_LEN);
             c->peer_fp = s->peer_fp;
         } else {
@@ -157,23 +113,6 @@ static void load(scen *s, const char *name, const mutation *mu)
         }
 #endif
     }
-    parse_id(kv(s, "idi"), &c->idi);
-    parse_id(kv(s, "idr"), &c->idr);
-    parse_ts(kv(s, "tsi"), &c->tsi);
-    parse_ts(kv(s, "tsr"), &c->tsr);
-    parse_addr(kv(s, "local"), &c->local);
-    parse_addr(kv(s, "remote"), &c->remote);
-    mk_addr natt;
-    parse_addr(kv(s, "local_natt"), &natt);
-    s->port_ike = c->local.port;
-    s->port_natt = natt.port;
-    c->natt = num(s, "natt") != 0;
-    c->force_4500 = num(s, "force_4500") != 0;
-    c->tunnel = num(s, "tunnel") != 0;
-    c->initial_contact = num(s, "initial_contact") != 0;
-    c->total_ms = (uint32_t)num(s, "total_ms");
-    s->seed = strtoull(kv(s, "seed"), NULL, 10) + (uint64_t)(mu ? mu->seed_delta : 0);
-    s->stream = (uint8_t)num(s, "rng_stream");
 }
 
 static int check_keys(const scen *s, mk_ike *ike, char *why, size_t cap)
@@ -182,27 +121,20 @@ static int check_keys(const scen *s, mk_ike *ike, char *why, size_t cap)
     mk_ike_keys k;
     size_t n;
     const uint8_t *want;
-    if (!mk_vec_str(&s->keys->b[0], "spi_r"))
+    if (!mk_vec_str(&s->f.keys->b[0], "spi_r"))
         return 0; /* no key table for this run (libreswan, failed runs) */
     if (!mk_keys_export(ike, &k))
         return mk_rp_fail(why, cap, "no keys after IKE_SA_INIT");
     const uint8_t *got[] = {k.sk_ei, k.sk_er, k.sk_ai, k.sk_ar};
     size_t glen[] = {k.encr_len, k.encr_len, k.integ_len, k.integ_len};
-    want = mk_vec_hex(&s->keys->b[0], "spi_i", &n);
-    if (!want || n != 8 || memcmp(want, k.spi_i, 8) != 0)
-        return mk_rp_fail(why, cap, "SPIi differs from .keys");
-    want = mk_vec_hex(&s->keys->b[0], "spi_r", &n);
-    if (!want || n != 8 || memcmp(want, k.spi_r, 8) != 0)
-        return mk_rp_fail(why, cap, "SPIr differs from .keys");
-    if (k.encr != num(s, "encr") || k.encr_bits != num(s, "encr_bits") ||
-        k.integ != num(s, "integ"))
-        return mk_rp_fail(why, cap, "negotiated transforms differ from .keys");
+    if (mk_rp_same_spis(&s->f.keys->b[0], &k, why, cap) != 0)
+        return 1;
     for (size_t i = 0; i < 4; i++) {
-        want = mk_vec_hex(&s->keys->b[0], f[i], &n);
+        want = mk_vec_hex(&s->f.keys->b[0], f[i], &n);
         if (!want)
             n = 0;
         if (n != glen[i] || (n && memcmp(got[i], want, n) != 0))
-            return mk_rp_fail(why, cap, "%s differs from %s", f[i], kv(s, "keys_source"));
+            return mk_rp_fail(why, cap, "%s differs from %s", f[i], mk_rp_kv(&s->f, "keys_source"));
     }
     return 0;
 }
@@ -219,7 +151,7 @@ static int replay(scen *s, const mutation *mu, char *why, size_t cap)
 {
     static mk_ike ike, snap;
     static uint8_t buf[MK_MAX_MSG + 64], out[MK_MAX_MSG + 64];
-    const mk_rp_expect *x = &s->x;
+    const mk_rp_expect *x = &s->f.x;
     const mk_rp_core core = mk_rp_general(&ike);
     mk_esp_sa sa, rev;
     bool have_sa = false, keys_checked = false, started = false;
@@ -230,7 +162,7 @@ static int replay(scen *s, const mutation *mu, char *why, size_t cap)
 
     memset(&sa, 0, sizeof sa);
     memset(&rev, 0, sizeof rev);
-    snprintf(path, sizeof path, "%s/pcaps/interop/%s/%s.pcap", MK_SOURCE_DIR, s->name, s->name);
+    snprintf(path, sizeof path, "%s/pcaps/interop/%s/%s.pcap", MK_SOURCE_DIR, s->f.name, s->f.name);
     if (!mk_pcap_read_udp(path, &pk, err, sizeof err))
         return mk_rp_fail(why, cap, "%s", err), -2;
     if (pk.n != x->n) {
@@ -238,7 +170,7 @@ static int replay(scen *s, const mutation *mu, char *why, size_t cap)
         mk_rp_fail(why, cap, "%zu datagrams in the capture, %zu lines in .expect", pk.n, x->n);
         goto out;
     }
-    mk_fake_env_init(&fe, s->seed, s->stream);
+    mk_fake_env_init(&fe, s->f.seed, s->f.stream);
     if (mk_init(&ike, &s->cfg, &fe.env) != MK_E_OK) {
         rc = -2, mk_rp_fail(why, cap, "mk_init: %s", mk_err_name(mk_last_error(&ike)));
         goto out;
@@ -437,7 +369,7 @@ ParameterizedTest(param *p, interop_replay, capture)
     load(&s, p->name, NULL);
     int r = replay(&s, NULL, why, sizeof why);
     cr_assert_eq(r, 0, "%s: frame %d: %s", p->name, r, why);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
 }
 
 /* Every capture whose initiator is minike has replay files (summary.txt says "mode: minike"). */
@@ -491,7 +423,7 @@ static int mutated(const char *name, const mutation *mu, char *why, size_t cap)
     fclose(fp);
     load(&s, name, mu);
     int r = replay(&s, mu, why, cap);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
     return r;
 }
 
@@ -506,10 +438,10 @@ static size_t first_step(const char *name, mk_rp_kind k)
     fclose(fp);
     load(&s, name, NULL);
     size_t f = 0;
-    for (size_t i = 0; i < s.x.n && !f; i++)
-        if (s.x.st[i].kind == k)
+    for (size_t i = 0; i < s.f.x.n && !f; i++)
+        if (s.f.x.st[i].kind == k)
             f = i + 1;
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
     return f;
 }
 
@@ -530,10 +462,10 @@ Test(interop_sensitivity, corrupted_peer_request_fails)
     if (first_step("dpd-rekey", MK_RP_RX) == 0)
         cr_skip_test("no dpd-rekey replay files");
     load(&s, "dpd-rekey", NULL);
-    for (size_t i = 0; i < s.x.n && !mu.flip_frame; i++)
-        if (s.x.st[i].kind == MK_RP_RX && strcmp(s.x.st[i].from, "ESTABLISHED") == 0)
+    for (size_t i = 0; i < s.f.x.n && !mu.flip_frame; i++)
+        if (s.f.x.st[i].kind == MK_RP_RX && strcmp(s.f.x.st[i].from, "ESTABLISHED") == 0)
             mu.flip_frame = i + 1;
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
     cr_assert_neq(mu.flip_frame, 0);
     cr_assert_eq(mutated("dpd-rekey", &mu, why, sizeof why), (int)mu.flip_frame, "%s", why);
     cr_assert(strstr(why, "ICV_MISMATCH") != NULL, "%s", why);

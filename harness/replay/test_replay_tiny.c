@@ -47,6 +47,7 @@
 #include "minike_tools.h"
 #include "pcapread.h"
 #include "replay.h"
+#include "replay_cr.h"
 #include "tiny_map.h"
 #include "vec.h"
 
@@ -179,13 +180,9 @@ enum { EX_INIT = 34, EX_AUTH = 35, PT_SA = 33, PT_IDI = 35, PT_IDR = 36 };
 enum { PT_AUTH = 39, PT_NONCE = 40, PT_SK = 46, RX_BUF = 65536 };
 
 typedef struct scenario {
-    char name[64], keys_name[64]; /* .expect and .keys (differ for the transplants) */
-    mk_rp_expect x;               /* the .expect lines */
+    mk_rp_files f; /* .expect and .keys (their names differ for the transplants) */
     mt_config cfg;
     uint8_t psk[MT_MAX_PSK];
-    uint64_t seed;
-    uint8_t stream;
-    mk_vec_file *keys;
 } scenario;
 
 /* Mutations for the sensitivity tests: what the replay must notice. */
@@ -197,18 +194,6 @@ typedef struct mutation {
     const char *flip_key;  /* a .keys value whose first octet is flipped */
     size_t icv_drop_frame; /* this responder datagram's .expect line becomes DROP ICV_MISMATCH */
 } mutation;
-
-static const char *kv(const scenario *s, const char *key)
-{
-    const char *v = mk_vec_str(&s->keys->b[0], key);
-    cr_assert_not_null(v, "%s.keys: no `%s`", s->keys_name, key);
-    return v;
-}
-
-static unsigned long num(const scenario *s, const char *key)
-{
-    return strtoul(kv(s, key), NULL, 10);
-}
 
 static void parse_id(const char *v, uint8_t *type, uint8_t *len, uint8_t data[MT_MAX_ID])
 {
@@ -225,60 +210,46 @@ static void parse_ts(const char *v, mt_ts *ts)
     ts->end_port = 65535;
 }
 
-/* The golden .expect format; the template core has no Delete of its own: TX lines are plain or
- * RETRANSMIT. */
-static void load_expect(scenario *s)
-{
-    char path[1024], why[1200];
-    snprintf(path, sizeof path, "%s/pcaps/%s.expect", MK_SOURCE_DIR, s->name);
-    cr_assert(mk_rp_load_expect(path, MK_RP_GOLDEN, &s->x, why, sizeof why), "%s", why);
-    for (size_t i = 0; i < s->x.n; i++)
-        cr_assert(!s->x.st[i].app_delete, "%s: TX %s DELETE", path, s->x.st[i].exch);
-}
-
 /* The scenario of pcaps/<expect>.expect with the configuration and keys of pcaps/<keys>.keys
  * (the same name but for the transplants below). */
 static void load(scenario *s, const char *keys, const char *expect, const mutation *mu)
 {
-    char path[512], err[512];
+    char path[512], ep[1024];
     memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", expect);
-    snprintf(s->keys_name, sizeof s->keys_name, "%s", keys);
     snprintf(path, sizeof path, "pcaps/%s.keys", keys);
-    s->keys = mk_vec_load(path, err, sizeof err);
-    cr_assert_not_null(s->keys, "%s", err);
-    cr_assert_eq(s->keys->n, 1, "%s: one block expected", path);
-    load_expect(s);
+    snprintf(ep, sizeof ep, "%s/pcaps/%s.expect", MK_SOURCE_DIR, expect);
+    mk_rp_load_files(&s->f, expect, keys, path, ep, MK_RP_GOLDEN, mu ? mu->seed_delta : 0);
+    /* the template core has no Delete of its own: TX lines are plain or RETRANSMIT */
+    for (size_t i = 0; i < s->f.x.n; i++)
+        cr_assert(!s->f.x.st[i].app_delete, "%s: TX %s DELETE", ep, s->f.x.st[i].exch);
     if (mu && mu->icv_drop_frame) {
-        mk_rp_step *st = &s->x.st[mu->icv_drop_frame - 1];
-        cr_assert(mu->icv_drop_frame <= s->x.n && st->kind != MK_RP_TX);
+        mk_rp_step *st = &s->f.x.st[mu->icv_drop_frame - 1];
+        cr_assert(mu->icv_drop_frame <= s->f.x.n && st->kind != MK_RP_TX);
         st->kind = MK_RP_DROP;
         snprintf(st->err, sizeof st->err, "ICV_MISMATCH");
         memcpy(st->to, st->from, sizeof st->to);
     }
     if (mu && mu->flip_key) {
-        const mk_vec_kv *k = mk_vec_kv_get(&s->keys->b[0], mu->flip_key);
+        const mk_vec_kv *k = mk_vec_kv_get(&s->f.keys->b[0], mu->flip_key);
         cr_assert(k && k->hex && k->bin_len > 0, "%s: %s", path, mu->flip_key);
         k->bin[0] ^= 0x01;
     }
 
     mt_config *c = &s->cfg;
     mt_config_defaults(c);
-    size_t pl = mk_hex_decode(kv(s, "psk"), s->psk, sizeof s->psk);
+    size_t pl = mk_hex_decode(mk_rp_kv(&s->f, "psk"), s->psk, sizeof s->psk);
     cr_assert(pl != (size_t)-1 && pl >= MT_MIN_PSK, "%s: psk", path);
     if (mu && mu->flip_psk)
         s->psk[0] ^= 0x01;
     c->psk = s->psk;
     c->psk_len = pl;
-    parse_id(kv(s, "idi"), &c->idi_type, &c->idi_len, c->idi);
-    parse_id(kv(s, "idr"), &c->idr_type, &c->idr_len, c->idr);
-    parse_ts(kv(s, "tsi"), &c->tsi);
-    parse_ts(kv(s, "tsr"), &c->tsr);
-    c->tunnel = num(s, "tunnel") != 0;
-    c->initial_contact = num(s, "initial_contact") != 0;
-    c->total_ms = (uint32_t)num(s, "total_ms");
-    s->seed = strtoull(kv(s, "seed"), NULL, 10) + (uint64_t)(mu ? mu->seed_delta : 0);
-    s->stream = (uint8_t)num(s, "rng_stream");
+    parse_id(mk_rp_kv(&s->f, "idi"), &c->idi_type, &c->idi_len, c->idi);
+    parse_id(mk_rp_kv(&s->f, "idr"), &c->idr_type, &c->idr_len, c->idr);
+    parse_ts(mk_rp_kv(&s->f, "tsi"), &c->tsi);
+    parse_ts(mk_rp_kv(&s->f, "tsr"), &c->tsr);
+    c->tunnel = mk_rp_num(&s->f, "tunnel") != 0;
+    c->initial_contact = mk_rp_num(&s->f, "initial_contact") != 0;
+    c->total_ms = (uint32_t)mk_rp_num(&s->f, "total_ms");
 }
 
 /* ---- an independent reading of the capture: payloads, SK, prf, prf+ ------------------------ */
@@ -362,7 +333,7 @@ typedef struct frames {
 static const uint8_t *keyv(const scenario *s, const char *k, size_t want)
 {
     size_t n;
-    const uint8_t *v = mk_vec_hex(&s->keys->b[0], k, &n);
+    const uint8_t *v = mk_vec_hex(&s->f.keys->b[0], k, &n);
     return v != NULL && n == want ? v : NULL;
 }
 
@@ -397,11 +368,11 @@ static int check_ike_keys(const scenario *s, const mt_ike *ike, char *why, size_
              {"sk_er", offsetof(mt_ike, sk_er), MT_KEY_LEN + MT_SALT_LEN},
              {"sk_pr", offsetof(mt_ike, sk_pr), MT_KEY_LEN}};
     size_t n;
-    if (num(s, "encr") != 28 || num(s, "encr_bits") != 0 || num(s, "integ") != 0 ||
-        num(s, "dh") != 31)
+    if (mk_rp_num(&s->f, "encr") != 28 || mk_rp_num(&s->f, "encr_bits") != 0 ||
+        mk_rp_num(&s->f, "integ") != 0 || mk_rp_num(&s->f, "dh") != 31)
         return mk_rp_fail(why, cap, ".keys: negotiated transforms are not the template core's");
-    if (!mk_vec_hex(&s->keys->b[0], "sk_ai", &n) || n != 0 ||
-        !mk_vec_hex(&s->keys->b[0], "sk_ar", &n) || n != 0)
+    if (!mk_vec_hex(&s->f.keys->b[0], "sk_ai", &n) || n != 0 ||
+        !mk_vec_hex(&s->f.keys->b[0], "sk_ar", &n) || n != 0)
         return mk_rp_fail(why, cap, ".keys: SK_ai/SK_ar must be empty with an AEAD");
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         const uint8_t *want = keyv(s, f[i].key, f[i].len);
@@ -481,7 +452,7 @@ static int replay(scenario *s, const mk_pcap_list *pk_in, const mutation *mu, ch
 {
     static mt_ike ike, snap;
     static uint8_t buf[RX_BUF];
-    const mk_rp_expect *x = &s->x;
+    const mk_rp_expect *x = &s->f.x;
     const mk_rp_core core = mk_rp_tiny(&ike);
     mk_fake_env fe;
     mt_env env;
@@ -498,7 +469,7 @@ static int replay(scenario *s, const mk_pcap_list *pk_in, const mutation *mu, ch
         goto out;
     }
     /* the CLI's seeded stream, through the template core's env (same callback shape) */
-    mk_fake_env_init(&fe, s->seed, s->stream);
+    mk_fake_env_init(&fe, s->f.seed, s->f.stream);
     env = (mt_env){.ctx = &fe, .rng = mk_fake_env_rng};
     t0 = pk.pkt[0].ts_ms;
     if (mt_init(&ike, &s->cfg, &env) != MT_E_OK || mt_start(&ike, t0) != MT_E_OK) {
@@ -703,7 +674,7 @@ ParameterizedTest(param *p, tiny_replay, golden)
     int r = replay(&s, &pk, NULL, why, sizeof why);
     mk_pcap_list_free(&pk);
     cr_assert_eq(r, 0, "%s: frame %d: %s", p->name, r, why);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
 }
 
 /* ---- transplants: psk-minimal's datagrams on other golden captures' timelines ---------------
@@ -752,18 +723,18 @@ static bool transplant(const char *name, scenario *s, mk_pcap_list *out, char *w
     snprintf(kp, sizeof kp, "pcaps/%s.keys", name); /* its total_ms */
     mk_vec_file *xk = mk_vec_load(kp, why, cap);
     const char *total = xk != NULL ? mk_vec_str(&xk->b[0], "total_ms") : NULL;
-    if (total == NULL || pm.n != 4 || x.n != s->x.n) {
+    if (total == NULL || pm.n != 4 || x.n != s->f.x.n) {
         if (xk != NULL)
             mk_rp_fail(why, cap,
                        "%s: total_ms, psk-minimal's 4 datagrams, %zu datagrams for %zu lines", name,
-                       x.n, s->x.n);
+                       x.n, s->f.x.n);
         goto out;
     }
     if ((out->pkt = calloc(x.n, sizeof *out->pkt)) == NULL)
         goto out;
     s->cfg.total_ms = (uint32_t)strtoul(total, NULL, 10);
     for (size_t i = 0; i < x.n; i++) {
-        const mk_rp_step *st = &s->x.st[i];
+        const mk_rp_step *st = &s->f.x.st[i];
         const mk_pcap_udp *d = &x.pkt[i];
         /* the general core's datagrams to and from UDP 4500 carry the non-ESP marker */
         size_t hdr = d->sport == 4500 || d->dport == 4500 ? 4 : 0;
@@ -821,7 +792,7 @@ ParameterizedTest(param *p, tiny_replay, transplanted)
     int r = replay(&s, &pk, NULL, why, sizeof why);
     cr_assert_eq(r, 0, "psk-minimal on %s's timeline: frame %d: %s", p->name, r, why);
     mk_pcap_list_free(&pk);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
 }
 
 /* Each capture is replayed or listed in not_taken with the reasons classify() finds, and the
@@ -900,7 +871,7 @@ static int mutated(const char *name, const mutation *mu, char *why, size_t cap)
     cr_assert(read_pcap(name, &pk, why, cap), "%s", why);
     int r = replay(&s, &pk, mu, why, cap);
     mk_pcap_list_free(&pk);
-    mk_vec_free(s.keys);
+    mk_vec_free(s.f.keys);
     return r;
 }
 
