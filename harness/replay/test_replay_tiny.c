@@ -383,6 +383,16 @@ static int check_ike_keys(const scenario *s, const mt_ike *ike, char *why, size_
     return 0;
 }
 
+/* The SA payload of the inner chain proposes the 4-octet ESP SPI `spi` first */
+static bool sa_spi_is(const uint8_t *inner, size_t il, uint8_t first, uint32_t spi)
+{
+    size_t sal;
+    const uint8_t *sa = find_pl(inner, il, first, PT_SA, &sal);
+    const uint8_t b[4] = {(uint8_t)(spi >> 24), (uint8_t)(spi >> 16), (uint8_t)(spi >> 8),
+                          (uint8_t)spi};
+    return sa != NULL && sal >= 12 && sa[6] == 4 && memcmp(sa + 8, b, 4) == 0;
+}
+
 /* The child SA and SK_d, SK_pi, SK_pr through what they make (see the header comment) */
 static int check_child(const scenario *s, const mt_ike *ike, const mk_pcap_list *pk,
                        const frames *fr, char *why, size_t cap)
@@ -392,8 +402,8 @@ static int check_child(const scenario *s, const mt_ike *ike, const mk_pcap_list 
     const mk_pcap_udp *a1 = &pk->pkt[fr->auth_req - 1], *a2 = &pk->pkt[fr->auth_resp - 1];
     const uint8_t *sk_d = keyv(s, "sk_d", 32), *sk_pi = keyv(s, "sk_pi", 32);
     const uint8_t *sk_pr = keyv(s, "sk_pr", 32), *sk_ei = keyv(s, "sk_ei", 36);
-    const uint8_t *sk_er = keyv(s, "sk_er", 36), *ni, *nr, *rq, *rs, *sa;
-    size_t nil, nrl, rql, rsl, sal;
+    const uint8_t *sk_er = keyv(s, "sk_er", 36), *ni, *nr, *rq, *rs;
+    size_t nil, nrl, rql, rsl;
     uint8_t seed[2 * 256], keymat[2 * 36], fq, fs;
     mt_esp_sa child;
     int rc = 0;
@@ -423,19 +433,9 @@ static int check_child(const scenario *s, const mt_ike *ike, const mk_pcap_list 
         rc = mk_rp_fail(why, cap, "our AUTH does not verify with .keys sk_pi (SK_pi differs)");
     if (rc == 0 && !auth_ok(s, m2, ni, nil, sk_pr, rs, rsl, fs, PT_IDR))
         rc = mk_rp_fail(why, cap, "the responder's AUTH does not verify with .keys sk_pr");
-    if (rc == 0 &&
-        (!(sa = find_pl(rq, rql, fq, PT_SA, &sal)) || sal < 12 || sa[6] != 4 ||
-         memcmp(sa + 8,
-                (uint8_t[4]){(uint8_t)(child.spi_in >> 24), (uint8_t)(child.spi_in >> 16),
-                             (uint8_t)(child.spi_in >> 8), (uint8_t)child.spi_in},
-                4) != 0))
+    if (rc == 0 && !sa_spi_is(rq, rql, fq, child.spi_in))
         rc = mk_rp_fail(why, cap, "child inbound SPI is not the SAi2 one");
-    if (rc == 0 &&
-        (!(sa = find_pl(rs, rsl, fs, PT_SA, &sal)) || sal < 12 || sa[6] != 4 ||
-         memcmp(sa + 8,
-                (uint8_t[4]){(uint8_t)(child.spi_out >> 24), (uint8_t)(child.spi_out >> 16),
-                             (uint8_t)(child.spi_out >> 8), (uint8_t)child.spi_out},
-                4) != 0))
+    if (rc == 0 && !sa_spi_is(rs, rsl, fs, child.spi_out))
         rc = mk_rp_fail(why, cap, "child outbound SPI is not the SAr2 one");
     sodium_memzero(req, sizeof req);
     sodium_memzero(resp, sizeof resp);
