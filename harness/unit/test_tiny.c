@@ -776,74 +776,54 @@ Test(tiny, all_zero_random_octets, .init = world_setup, .fini = world_teardown)
 
 typedef struct bad_case {
     char name[40]; /* not a pointer: Criterion runs each case in a fresh process */
-    mk_peer_script s;
-    bool no_idr;
-    mt_state st;
+    mt_state st;   /* the tiny core's end state and error */
     mt_err err;
+    mk_peer_script s;
+    bool no_idr; /* the initiator expects no IDr */
 } bad_case;
 
-ParameterizedTestParameters(tiny, scripted_peer_matches_general_core)
-{
+ParameterizedTestParameters(tiny, scripted_peer_matches_general_core){
+#define UP MT_ST_ESTABLISHED
+#define FAILED MT_ST_FAILED
+    /* one case a line (or two) */
+    /* clang-format off */
     static bad_case c[] = {
-        {"cookie", {.cookie = true}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"lost first IKE_SA_INIT", {.drop_rx_mask = 1}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"lost IKE_AUTH request", {.drop_rx_mask = 2}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"lost both, twice", {.drop_rx_mask = 0x1b}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"lost IKE_SA_INIT answer", {.drop_tx_mask = 1}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"lost IKE_AUTH answer", {.drop_tx_mask = 2}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"duplicated answers", {.dup_tx_mask = 3}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"cookie, lost, duplicated",
-         {.cookie = true, .drop_rx_mask = 4, .dup_tx_mask = 0xf},
-         false,
-         MT_ST_ESTABLISHED,
-         MT_E_OK},
-        {"forged error first", {.forged_error_first = true}, false, MT_ST_ESTABLISHED, MT_E_OK},
-        {"no proposal chosen", {.no_proposal = true}, false, MT_ST_FAILED, MT_E_NO_PROPOSAL_CHOSEN},
-        {"bad ICV", {.bad_icv = true}, false, MT_ST_FAILED, MT_E_TIMEOUT},
-        {"wrong AUTH", {.wrong_auth = true}, false, MT_ST_FAILED, MT_E_AUTH_FAILED},
-        {"wrong AUTH and IDr",
-         {.wrong_auth = true, .wrong_idr = MK_ID_FQDN},
-         false,
-         MT_ST_FAILED,
-         MT_E_AUTH_FAILED},
-        {"AUTHENTICATION_FAILED",
-         {.auth_failed = true},
-         false,
-         MT_ST_FAILED,
-         MT_E_PEER_AUTH_FAILED},
-        {"TS_UNACCEPTABLE", {.ts_unacceptable = true}, false, MT_ST_FAILED, MT_E_TS_UNACCEPTABLE},
-        {"unknown critical in IKE_AUTH",
-         {.unknown_critical_in_auth = true},
-         false,
-         MT_ST_FAILED,
-         MT_E_MALFORMED_RESP},
-        {"unknown critical, bad ICV",
-         {.unknown_critical_in_auth = true, .bad_icv = true},
-         false,
-         MT_ST_FAILED,
-         MT_E_TIMEOUT},
-        {"malformed TS in IKE_AUTH",
-         {.malformed_ts_in_auth = true},
-         false,
-         MT_ST_FAILED,
-         MT_E_MALFORMED_RESP},
-        {"unoffered choice", {.choose_unoffered = true}, false, MT_ST_FAILED, MT_E_BAD_PROPOSAL},
-        {"wrong IDr", {.wrong_idr = MK_ID_FQDN}, false, MT_ST_FAILED, MT_E_ID_MISMATCH},
-        {"other IDr type", {.wrong_idr = MK_ID_KEY_ID}, false, MT_ST_FAILED, MT_E_ID_MISMATCH},
-        {"wrong IDr, none expected", {.wrong_idr = MK_ID_FQDN}, true, MT_ST_ESTABLISHED, MT_E_OK},
-        {"no answer at all", {.drop_rx_mask = 0xffffffffu}, false, MT_ST_FAILED, MT_E_TIMEOUT},
-        {"IKE_AUTH never answered",
-         {.drop_rx_mask = 0xfffffffeu},
-         false,
-         MT_ST_FAILED,
-         MT_E_TIMEOUT},
-        {"forged error, then silence",
-         {.forged_error_first = true, .drop_tx_mask = 0xffffffffu},
-         false,
-         MT_ST_FAILED,
-         MT_E_NO_PROPOSAL_CHOSEN},
+        {"cookie", UP, MT_E_OK, {.cookie = true}, false},
+        {"lost first IKE_SA_INIT", UP, MT_E_OK, {.drop_rx_mask = 1}, false},
+        {"lost IKE_AUTH request", UP, MT_E_OK, {.drop_rx_mask = 2}, false},
+        {"lost both, twice", UP, MT_E_OK, {.drop_rx_mask = 0x1b}, false},
+        {"lost IKE_SA_INIT answer", UP, MT_E_OK, {.drop_tx_mask = 1}, false},
+        {"lost IKE_AUTH answer", UP, MT_E_OK, {.drop_tx_mask = 2}, false},
+        {"duplicated answers", UP, MT_E_OK, {.dup_tx_mask = 3}, false},
+        {"cookie, lost, duplicated", UP, MT_E_OK,
+         {.cookie = true, .drop_rx_mask = 4, .dup_tx_mask = 0xf}, false},
+        {"forged error first", UP, MT_E_OK, {.forged_error_first = true}, false},
+        {"no proposal chosen", FAILED, MT_E_NO_PROPOSAL_CHOSEN, {.no_proposal = true}, false},
+        {"bad ICV", FAILED, MT_E_TIMEOUT, {.bad_icv = true}, false},
+        {"wrong AUTH", FAILED, MT_E_AUTH_FAILED, {.wrong_auth = true}, false},
+        {"wrong AUTH and IDr", FAILED, MT_E_AUTH_FAILED,
+         {.wrong_auth = true, .wrong_idr = MK_ID_FQDN}, false},
+        {"AUTHENTICATION_FAILED", FAILED, MT_E_PEER_AUTH_FAILED, {.auth_failed = true}, false},
+        {"TS_UNACCEPTABLE", FAILED, MT_E_TS_UNACCEPTABLE, {.ts_unacceptable = true}, false},
+        {"unknown critical in IKE_AUTH", FAILED, MT_E_MALFORMED_RESP,
+         {.unknown_critical_in_auth = true}, false},
+        {"unknown critical, bad ICV", FAILED, MT_E_TIMEOUT,
+         {.unknown_critical_in_auth = true, .bad_icv = true}, false},
+        {"malformed TS in IKE_AUTH", FAILED, MT_E_MALFORMED_RESP,
+         {.malformed_ts_in_auth = true}, false},
+        {"unoffered choice", FAILED, MT_E_BAD_PROPOSAL, {.choose_unoffered = true}, false},
+        {"wrong IDr", FAILED, MT_E_ID_MISMATCH, {.wrong_idr = MK_ID_FQDN}, false},
+        {"other IDr type", FAILED, MT_E_ID_MISMATCH, {.wrong_idr = MK_ID_KEY_ID}, false},
+        {"wrong IDr, none expected", UP, MT_E_OK, {.wrong_idr = MK_ID_FQDN}, true},
+        {"no answer at all", FAILED, MT_E_TIMEOUT, {.drop_rx_mask = 0xffffffffu}, false},
+        {"IKE_AUTH never answered", FAILED, MT_E_TIMEOUT, {.drop_rx_mask = 0xfffffffeu}, false},
+        {"forged error, then silence", FAILED, MT_E_NO_PROPOSAL_CHOSEN,
+         {.forged_error_first = true, .drop_tx_mask = 0xffffffffu}, false},
     };
-    return cr_make_param_array(bad_case, c, sizeof c / sizeof c[0]);
+/* clang-format on */
+#undef UP
+#undef FAILED
+return cr_make_param_array(bad_case, c, sizeof c / sizeof c[0]);
 }
 
 ParameterizedTest(bad_case *c, tiny, scripted_peer_matches_general_core, .init = world_setup,
