@@ -387,6 +387,8 @@ static void tiny_secrets_wiped(void)
 
 static void establish_both(void);
 static size_t take_peer(uint8_t *buf);
+static size_t init_response(uint8_t r[MK_MAX_MSG]);
+static size_t auth_response(uint8_t r[MK_MAX_MSG], uint8_t init[MK_MAX_MSG], size_t *init_n);
 static uint32_t xs(uint32_t mod);
 static uint32_t xs_state;
 static void same_peer_answers(void);
@@ -782,7 +784,8 @@ typedef struct bad_case {
     bool no_idr; /* the initiator expects no IDr */
 } bad_case;
 
-ParameterizedTestParameters(tiny, scripted_peer_matches_general_core){
+ParameterizedTestParameters(tiny, scripted_peer_matches_general_core)
+{
 #define UP MT_ST_ESTABLISHED
 #define FAILED MT_ST_FAILED
     /* one case a line (or two) */
@@ -823,7 +826,7 @@ ParameterizedTestParameters(tiny, scripted_peer_matches_general_core){
 /* clang-format on */
 #undef UP
 #undef FAILED
-return cr_make_param_array(bad_case, c, sizeof c / sizeof c[0]);
+    return cr_make_param_array(bad_case, c, sizeof c / sizeof c[0]);
 }
 
 ParameterizedTest(bad_case *c, tiny, scripted_peer_matches_general_core, .init = world_setup,
@@ -1236,13 +1239,8 @@ Test(tiny, input_outside_the_exchange, .init = world_setup, .fini = world_teardo
     check_same("timer before start");
     /* FAILED: the response that failed comes again, and junk */
     pcfg.script.wrong_auth = true;
-    start_both();
-    cr_assert(to_peers());
     uint8_t r1[MK_MAX_MSG], r2[MK_MAX_MSG];
-    size_t n1 = take_peer(r1);
-    cr_assert_eq(deliver(r1, n1, "IKE_SA_INIT response"), MK_E_OK);
-    cr_assert(to_peers());
-    size_t n2 = take_peer(r2);
+    size_t n1, n2 = auth_response(r2, r1, &n1);
     cr_assert_eq(deliver(r2, n2, "IKE_AUTH response"), MK_E_AUTH_FAILED);
     cr_assert_eq(deliver(r2, n2, "again"), MK_E_AUTH_FAILED);
     cr_assert_eq(deliver(r1, n1, "IKE_SA_INIT response again"), MK_E_AUTH_FAILED);
@@ -1355,24 +1353,37 @@ static size_t take_peer(uint8_t *buf)
     return n;
 }
 
-Test(tiny, mutated_ike_sa_init_response, .init = world_setup, .fini = world_teardown)
+/* Both cores started, their IKE_SA_INIT requests answered: the response (not delivered) in r. */
+static size_t init_response(uint8_t r[MK_MAX_MSG])
 {
     start_both();
     cr_assert(to_peers());
+    return take_peer(r);
+}
+
+/* ... the IKE_SA_INIT response (kept in init, its length in *init_n if not NULL; init may be r)
+ * delivered, and the IKE_AUTH requests answered: the IKE_AUTH response (not delivered) in r. */
+static size_t auth_response(uint8_t r[MK_MAX_MSG], uint8_t init[MK_MAX_MSG], size_t *init_n)
+{
+    size_t n = init_response(init);
+    cr_assert_eq(deliver(init, n, "IKE_SA_INIT response"), MK_E_OK);
+    cr_assert(to_peers());
+    if (init_n != NULL)
+        *init_n = n;
+    return take_peer(r);
+}
+
+Test(tiny, mutated_ike_sa_init_response, .init = world_setup, .fini = world_teardown)
+{
     uint8_t r[MK_MAX_MSG];
-    size_t n = take_peer(r);
+    size_t n = init_response(r);
     mutate_both(r, n, "IKE_SA_INIT response");
 }
 
 Test(tiny, mutated_ike_auth_response, .init = world_setup, .fini = world_teardown)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG];
-    size_t n = take_peer(r);
-    cr_assert_eq(deliver(r, n, "IKE_SA_INIT response"), MK_E_OK);
-    cr_assert(to_peers());
-    n = take_peer(r);
+    size_t n = auth_response(r, r, NULL);
     mutate_both(r, n, "IKE_AUTH response");
 }
 
@@ -1479,10 +1490,8 @@ static size_t random_sa(uint8_t *o)
  * and ours (transforms in any order) is taken by both. */
 Test(tiny, sa_payload_variants, .init = world_setup, .fini = world_teardown)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG], m[MK_MAX_MSG], sa[1024];
-    size_t n = take_peer(r);
+    size_t n = init_response(r);
     snapshot();
     /* ours, then reordered transforms, two proposals, a Key Length, a second ENCR */
     static const uint8_t ours[] = {0, 0, 0, 32, 1, 1, 0, 3, 3, 0, 0, 8, 1, 0, 0, 28,
@@ -1759,10 +1768,8 @@ static const pl_edit pl_variants[64][4] = {
  * to a valid answer, critical bits. */
 Test(tiny, ike_sa_init_response_payload_variants, .init = world_setup, .fini = world_teardown)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG], m[2 * MK_MAX_MSG];
-    size_t n = take_peer(r);
+    size_t n = init_response(r);
     static pl_list orig, l;
     pl_parse(&orig, r, n);
     cr_assert_eq(orig.n, 3, "SA KE Nonce");
@@ -1841,10 +1848,8 @@ Test(tiny, ike_sa_init_response_payload_variants, .init = world_setup, .fini = w
  * 1280 the two are compared only in a minimal build. */
 Test(tiny, message_size_limits, .init = world_setup, .fini = world_teardown)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG], m[2 * MK_MAX_MSG];
-    size_t n = take_peer(r);
+    size_t n = init_response(r);
     static pl_list orig, l;
     pl_parse(&orig, r, n);
     snapshot();
@@ -2003,13 +2008,8 @@ static mk_err deliver_inflated(const sk_msg *orig, const uint8_t key[36], size_t
 /* The 1280-octet limit for authenticated messages: the IKE_AUTH response and a peer request. */
 Test(tiny, message_size_limits_inside_sk, .init = world_setup, .fini = world_teardown)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG];
-    size_t n = take_peer(r);
-    cr_assert_eq(deliver(r, n, "IKE_SA_INIT response"), MK_E_OK);
-    cr_assert(to_peers());
-    n = take_peer(r);
+    size_t n = auth_response(r, r, NULL);
     mk_ike_keys k;
     cr_assert(mk_keys_export(&gike, &k));
     static sk_msg auth, req;
@@ -2040,13 +2040,8 @@ Test(tiny, message_size_limits_inside_sk, .init = world_setup, .fini = world_tea
 /* The IKE_AUTH response (IDr, AUTH, SAr2, TSi, TSr, notifies, padding) changed inside SK. */
 static void mutated_auth_inner(void)
 {
-    start_both();
-    cr_assert(to_peers());
     uint8_t r[MK_MAX_MSG];
-    size_t n = take_peer(r);
-    cr_assert_eq(deliver(r, n, "IKE_SA_INIT response"), MK_E_OK);
-    cr_assert(to_peers());
-    n = take_peer(r);
+    size_t n = auth_response(r, r, NULL);
     mk_ike_keys k;
     cr_assert(mk_keys_export(&gike, &k));
     cr_assert_arr_eq(k.sk_er, tike.sk_er, sizeof tike.sk_er, "SK_er differs");
