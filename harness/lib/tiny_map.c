@@ -131,6 +131,39 @@ const char *mk_tiny_state_name(mt_state s)
     return (unsigned)s < sizeof n / sizeof n[0] ? n[s] : "?";
 }
 
+void mk_tiny_ts_from(mt_ts *t, const mk_ts *g)
+{
+    t->type = g->type;
+    t->proto = g->proto;
+    t->start_port = g->start_port;
+    t->end_port = g->end_port;
+    memcpy(t->start, g->start, sizeof t->start);
+    memcpy(t->end, g->end, sizeof t->end);
+}
+
+bool mk_tiny_config_from(mt_config *t, const mk_config *g)
+{
+    mt_config_defaults(t);
+    if (g->idi.len > MT_MAX_ID || g->idr.len > MT_MAX_ID)
+        return false;
+    t->psk = g->psk;
+    t->psk_len = g->psk_len;
+    t->idi_type = g->idi.type;
+    t->idi_len = g->idi.len;
+    memcpy(t->idi, g->idi.data, g->idi.len);
+    t->idr_type = g->idr.type;
+    t->idr_len = g->idr.len;
+    memcpy(t->idr, g->idr.data, g->idr.len);
+    mk_tiny_ts_from(&t->tsi, &g->tsi);
+    mk_tiny_ts_from(&t->tsr, &g->tsr);
+    t->tunnel = g->tunnel;
+    t->initial_contact = g->initial_contact;
+    t->rto_ms = g->rto_ms;
+    t->rto_max_ms = g->rto_max_ms;
+    t->total_ms = g->total_ms;
+    return true;
+}
+
 /* ---- the template core's calls for the replay checks ------------------------------------------
  */
 

@@ -41,6 +41,12 @@ int mk_tiny_map_state(mk_state s);
 /* the template core's states by the general core's names ("AUTH_SENT"); "?" out of range */
 const char *mk_tiny_state_name(mt_state s);
 
+/* The template core's configuration saying what the general core's says: PSK (a view), IDi, IDr,
+ * TSi, TSr, mode, INITIAL_CONTACT, timers. false if an identity is longer than MT_MAX_ID. */
+bool mk_tiny_config_from(mt_config *t, const mk_config *g);
+/* one traffic selector, general -> template core */
+void mk_tiny_ts_from(mt_ts *t, const mk_ts *g);
+
 /* The template core's calls for the replay checks (replay.h). */
 mk_rp_core mk_rp_tiny(mt_ike *ike);
 
