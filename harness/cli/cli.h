@@ -312,6 +312,36 @@ const char *door_state_name(int door);
 /* ---- the device: one initiator session over mk_io (initiate, and the demo's remote) ---- */
 typedef enum { APP_NONE, APP_PING, APP_SEND, APP_DOOR } app_mode;
 
+/* ---- traffic inside the ESP SA, for either core (esp_inner.c) ---- */
+typedef struct cli_flow {
+    app_mode mode; /* APP_PING: ICMP echo; else UDP carrying text */
+    bool tunnel;   /* tunnel mode: an inner IPv4 header; transport: none */
+    const uint8_t *src, *dst; /* inner IPv4 addresses */
+    uint16_t sport, dport, icmp_id;
+    const char *text;
+    const mk_addr *local, *remote; /* outer addresses: the transport-mode UDP checksum */
+} cli_flow;
+/* Request number `seq` of a flow into pkt (*ip_id counts inner IPv4 headers), its next header
+ * and the timeline's description. Returns its length, 0 when it does not fit. */
+size_t cli_inner_request(const cli_flow *f, uint16_t seq, uint16_t *ip_id, uint8_t *pkt,
+                         size_t cap, uint8_t *nh, char *what, size_t wcap);
+/* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
+void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
+/* The inner packet an SA opened (nh: its next header; g: the datagram, for transport mode's
+ * outer addresses). false when it is not understood. */
+bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g,
+                      mk_inner *v);
+/* The timeline's lines for inbound ESP: dropped (why), received, an echo reply, a text reply
+ * (the door's STATUS counts a blink, DONE sets *got_done). */
+void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                       size_t len, const char *why);
+void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                     size_t len, bool ok, const mk_inner *v);
+void cli_echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner *v, uint64_t rtt_ms);
+void cli_reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
+                    const uint8_t *data, size_t len, uint32_t quiet_ms, uint32_t *blinks,
+                    bool *got_done);
+
 typedef struct cli_dev {
     /* set by the caller before dev_connect */
     mk_config cfg;
@@ -380,6 +410,33 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms);
 int dev_delete(cli_dev *d, uint32_t timeout_ms);
 /* Record keys (if --keys), wipe the SA and close the sockets. */
 void dev_close(cli_dev *d);
+
+/* ---- `minike initiate` options, for either core (initiate_opts.c) ---- */
+typedef struct cli_initiate_opts {
+    mk_addr peer, local, to, ping;
+    bool have_peer, have_local, have_to, have_ping, have_src, have_count, have_quiet;
+    bool no_natt, nat_port, transport, del, initial_contact;
+    const char *send; /* --send TEXT */
+    uint64_t count, timeout, quiet;
+    uint8_t inner_src[4];
+} cli_initiate_opts;
+/* What a core adds to the shared parse; a NULL hook adds nothing. Each returns 0 or an exit
+ * code after its one line. */
+typedef struct cli_initiate_core {
+    const char *help;                                 /* what --help prints */
+    int (*refuse)(int opt);                           /* an option the core lacks, before it is read */
+    int (*check_options)(const cli_common *c);        /* right after the stray-argument check */
+    int (*check_traffic)(const cli_initiate_opts *o); /* right before the --no-natt check */
+} cli_initiate_core;
+/* Parse and check argv (then MINIKE_PSK when no --psk-file/--key): true to go on; false with *rc
+ * the exit code (EX_OK after --help), c wiped. */
+bool cli_initiate_parse(int argc, char **argv, const cli_initiate_core *core, cli_common *c,
+                        cli_initiate_opts *o, int *rc);
+/* Default --tsi/--tsr and --inner-src, then check tunnel traffic lies inside the selectors.
+ * 0 or an exit code (c wiped). */
+int cli_initiate_selectors(cli_common *c, cli_initiate_opts *o);
+/* No --local: any address of --peer's family. */
+void cli_initiate_local(cli_initiate_opts *o);
 
 /* ---- subcommands ---- */
 int cmd_initiate(int argc, char **argv);

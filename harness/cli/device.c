@@ -300,47 +300,21 @@ static void send_inner(cli_dev *d, const uint8_t *pkt, size_t len, uint8_t nh, u
 
 static void send_next(cli_dev *d, uint64_t now)
 {
-    uint8_t pkt[2048];
-    size_t n;
+    const cli_flow f = {.mode = d->mode,
+                        .tunnel = d->cfg.tunnel,
+                        .src = d->inner_src,
+                        .dst = d->inner_dst,
+                        .sport = d->sport,
+                        .dport = d->dport,
+                        .icmp_id = d->icmp_id,
+                        .text = d->text,
+                        .local = &d->io.local[MK_IO_NATT],
+                        .remote = &d->io.remote[MK_IO_NATT]};
+    uint8_t pkt[2048], nh;
     char what[200];
-    uint8_t nh;
+    size_t n = cli_inner_request(&f, (uint16_t)(d->sent + 1), &d->ip_id, pkt, sizeof(pkt), &nh,
+                                 what, sizeof(what));
 
-    if (d->mode == APP_PING) {
-        static const uint8_t payload[] = "minike ping (RFC 7815 garage door)";
-        uint16_t seq = (uint16_t)(d->sent + 1);
-        if (d->cfg.tunnel) {
-            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
-                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
-                                    sizeof(payload) - 1, ++d->ip_id);
-            nh = MK_IPPROTO_IPIP;
-        } else {
-            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
-                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
-                                    sizeof(payload) - 1, ++d->ip_id);
-            memmove(pkt, pkt + MK_IPV4_HDR, n - MK_IPV4_HDR);
-            n -= MK_IPV4_HDR;
-            nh = MK_IPPROTO_ICMP;
-        }
-        snprintf(what, sizeof(what), "ICMP echo request %u.%u.%u.%u -> %u.%u.%u.%u seq %u",
-                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3],
-                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], seq);
-    } else {
-        const uint8_t *t = (const uint8_t *)d->text;
-        size_t tl = strlen(d->text);
-        if (d->cfg.tunnel) {
-            n = mk_inner_udp4(pkt, sizeof(pkt), d->inner_src, d->inner_dst, d->sport, d->dport, t,
-                              tl, ++d->ip_id);
-            nh = MK_IPPROTO_IPIP;
-        } else {
-            n = mk_inner_udp_seg(pkt, sizeof(pkt), &d->io.local[MK_IO_NATT],
-                                 &d->io.remote[MK_IO_NATT], d->sport, d->dport, t, tl);
-            nh = MK_IPPROTO_UDP;
-        }
-        snprintf(what, sizeof(what), "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"",
-                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3], d->sport,
-                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], d->dport,
-                 d->text);
-    }
     if (n == 0)
         return;
     if (d->sent < sizeof(d->send_ms) / sizeof(d->send_ms[0]))
@@ -349,26 +323,6 @@ static void send_next(cli_dev *d, uint64_t now)
         d->first_send_ms = now;
     d->sent++;
     send_inner(d, pkt, n, nh, now, what);
-}
-
-static void on_reply_text(cli_dev *d, const uint8_t *data, size_t len, uint64_t now)
-{
-    char text[200];
-    cli_escape(data, len, text, sizeof text); /* peer text: non-printable octets as \xNN */
-    if (d->mode == APP_DOOR) {
-        if (!strncmp(text, "STATUS", 6)) {
-            d->led_blinks++;
-            show_line(d->show, now, d->who, "   LED *blink*  door says: %s", text);
-        } else if (!strncmp(text, "DONE", 4)) {
-            d->got_done = true;
-            show_line(d->show, now, d->who, "   LED on       door says: %s (quiet timeout %u ms)",
-                      text, d->quiet_ms);
-        } else {
-            show_line(d->show, now, d->who, "   door says: %s", text);
-        }
-    } else {
-        show_line(d->show, now, d->who, "   reply: %s", text);
-    }
 }
 
 static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
@@ -381,66 +335,28 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     mk_err e;
     bool ok;
     char why[240];
-
-    uint32_t spi = 0, seq = 0;
+    uint32_t spi, seq;
 
     if (!d->sa_ok)
         return;
-    if (g->len >= 8) {
-        spi = (uint32_t)g->buf[0] << 24 | (uint32_t)g->buf[1] << 16 | (uint32_t)g->buf[2] << 8 |
-              g->buf[3];
-        seq = (uint32_t)g->buf[4] << 24 | (uint32_t)g->buf[5] << 16 | (uint32_t)g->buf[6] << 8 |
-              g->buf[7];
-    }
+    cli_esp_spi_seq(g->buf, g->len, &spi, &seq);
     e = mk_esp_open(&d->sa, g->buf, g->len, &nh, &in, &il);
     if (e != MK_E_OK) {
-        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
-                  g->len, mk_err_name(e));
+        cli_esp_drop_line(d->show, now, d->who, spi, seq, g->len, mk_err_name(e));
         return;
     }
     d->esp_rx++;
-    if (nh == MK_IPPROTO_IPIP)
-        ok = mk_inner_parse4(in, il, &v);
-    else if (nh == MK_IPPROTO_UDP)
-        ok = mk_inner_parse_udp_seg(in, il, &g->from, &g->to, &v);
-    else if (nh == MK_IPPROTO_ICMP) {
-        /* transport-mode ICMP: re-wrap to reuse the parser */
-        uint8_t tmp[MK_IO_MAX_DGRAM];
-        size_t n = il <= sizeof(tmp) - MK_IPV4_HDR ? il : 0;
-        memset(&v, 0, sizeof(v));
-        ok = n >= MK_ICMP_HDR;
-        if (ok) {
-            memcpy(tmp + MK_IPV4_HDR, in, n);
-            v.proto = MK_IPPROTO_ICMP;
-            v.icmp_type = in[0];
-            v.icmp_code = in[1];
-            v.icmp_id = (uint16_t)(in[4] << 8 | in[5]);
-            v.icmp_seq = (uint16_t)(in[6] << 8 | in[7]);
-            v.csum_ok = mk_csum_fold(mk_csum_add(0, in, n)) == 0;
-            v.data = in + MK_ICMP_HDR;
-            v.len = n - MK_ICMP_HDR;
-            v.family = g->from.family;
-            memcpy(v.src, g->from.ip, sizeof(v.src));
-            memcpy(v.dst, g->to.ip, sizeof(v.dst));
-        }
-    } else
-        ok = false;
+    ok = cli_inner_decode(nh, in, il, g, &v);
     /* RFC 4301 §5.2: the inner packet must come from the responder's TSr and go to our TSi;
      * anything else is dropped, counted and logged, whatever key sealed it */
     if (ok && v.csum_ok &&
         !cli_ts_inbound(&v, d->ts_peer, d->n_ts_peer, "TSr", d->ts_ours, d->n_ts_ours, "TSi", why,
                         sizeof(why))) {
         d->ts_drops++;
-        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
-                  g->len, why);
+        cli_esp_drop_line(d->show, now, d->who, spi, seq, g->len, why);
         return;
     }
-    show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, g->len,
-              !ok                          ? "inner packet not understood"
-              : v.proto == MK_IPPROTO_ICMP ? "ICMP"
-              : v.proto == MK_IPPROTO_UDP  ? "UDP"
-                                           : "IP",
-              ok && !v.csum_ok ? " [bad checksum]" : "");
+    cli_esp_rx_line(d->show, now, d->who, spi, seq, g->len, ok, &v);
     if (d->show != NULL && d->show->verbose)
         show_hex(d->show, "Received Packet (decrypted)", in, il);
     if (!ok || !v.csum_ok) {
@@ -451,12 +367,11 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
         v.icmp_id == d->icmp_id && v.icmp_seq >= 1 && v.icmp_seq <= d->sent) {
         uint64_t sent_at = v.icmp_seq <= 64 ? d->send_ms[v.icmp_seq - 1] : now;
         d->received++;
-        show_line(d->show, now, d->who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms",
-                  v.src[0], v.src[1], v.src[2], v.src[3], v.icmp_seq,
-                  (unsigned long long)(now - sent_at));
+        cli_echo_line(d->show, now, d->who, &v, now - sent_at);
     } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
         d->received++;
-        on_reply_text(d, v.data, v.len, now);
+        cli_reply_text(d->show, now, d->who, d->mode, v.data, v.len, d->quiet_ms, &d->led_blinks,
+                       &d->got_done);
         /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
         d->quiet_until_ms = now + (d->mode == APP_DOOR && !d->got_done ? 5000 : d->quiet_ms);
     }

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * esp_inner: the packets a device sends and reads inside its ESP SA, for both cores (device.c:
+ * the general core; initiate_tiny.c: the template core). The SA seals and opens; this file
+ * builds the inner ICMP echo or UDP message, reads what came back and prints the timeline's
+ * lines, so both commands show the same traffic the same way.
+ */
+#define _DEFAULT_SOURCE
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+size_t cli_inner_request(const cli_flow *f, uint16_t seq, uint16_t *ip_id, uint8_t *pkt,
+                         size_t cap, uint8_t *nh, char *what, size_t wcap)
+{
+    static const uint8_t payload[] = "minike ping (RFC 7815 garage door)";
+    const uint8_t *s = f->src, *d = f->dst;
+    size_t n;
+
+    if (f->mode == APP_PING) {
+        n = mk_inner_icmp4_echo(pkt, cap, s, d, MK_ICMP_ECHO_REQUEST, f->icmp_id, seq, payload,
+                                sizeof(payload) - 1, ++*ip_id);
+        *nh = MK_IPPROTO_IPIP;
+        if (!f->tunnel && n >= MK_IPV4_HDR) { /* transport mode: no inner IP header */
+            memmove(pkt, pkt + MK_IPV4_HDR, n - MK_IPV4_HDR);
+            n -= MK_IPV4_HDR;
+            *nh = MK_IPPROTO_ICMP;
+        }
+        snprintf(what, wcap, "ICMP echo request %u.%u.%u.%u -> %u.%u.%u.%u seq %u", s[0], s[1],
+                 s[2], s[3], d[0], d[1], d[2], d[3], seq);
+        return n;
+    }
+    if (f->tunnel) {
+        n = mk_inner_udp4(pkt, cap, s, d, f->sport, f->dport, (const uint8_t *)f->text,
+                          strlen(f->text), ++*ip_id);
+        *nh = MK_IPPROTO_IPIP;
+    } else {
+        n = mk_inner_udp_seg(pkt, cap, f->local, f->remote, f->sport, f->dport,
+                             (const uint8_t *)f->text, strlen(f->text));
+        *nh = MK_IPPROTO_UDP;
+    }
+    snprintf(what, wcap, "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"", s[0], s[1], s[2], s[3],
+             f->sport, d[0], d[1], d[2], d[3], f->dport, f->text);
+    return n;
+}
+
+void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq)
+{
+    *spi = *seq = 0;
+    if (n < 8)
+        return;
+    *spi = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    *seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+}
+
+bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g,
+                      mk_inner *v)
+{
+    memset(v, 0, sizeof(*v));
+    if (nh == MK_IPPROTO_IPIP)
+        return mk_inner_parse4(in, il, v);
+    if (nh == MK_IPPROTO_UDP)
+        return mk_inner_parse_udp_seg(in, il, &g->from, &g->to, v);
+    if (nh != MK_IPPROTO_ICMP || il < MK_ICMP_HDR)
+        return false;
+    /* transport-mode ICMP: no inner IP header, the outer addresses stand for it */
+    v->proto = MK_IPPROTO_ICMP;
+    v->icmp_type = in[0];
+    v->icmp_code = in[1];
+    v->icmp_id = (uint16_t)(in[4] << 8 | in[5]);
+    v->icmp_seq = (uint16_t)(in[6] << 8 | in[7]);
+    v->csum_ok = mk_csum_fold(mk_csum_add(0, in, il)) == 0;
+    v->data = in + MK_ICMP_HDR;
+    v->len = il - MK_ICMP_HDR;
+    v->family = g->from.family;
+    memcpy(v->src, g->from.ip, sizeof(v->src));
+    memcpy(v->dst, g->to.ip, sizeof(v->dst));
+    return true;
+}
+
+void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                       size_t len, const char *why)
+{
+    show_line(s, now, who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq, len, why);
+}
+
+void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                     size_t len, bool ok, const mk_inner *v)
+{
+    show_line(s, now, who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, len,
+              !ok                           ? "inner packet not understood"
+              : v->proto == MK_IPPROTO_ICMP ? "ICMP"
+              : v->proto == MK_IPPROTO_UDP  ? "UDP"
+                                            : "IP",
+              ok && !v->csum_ok ? " [bad checksum]" : "");
+}
+
+void cli_reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
+                    const uint8_t *data, size_t len, uint32_t quiet_ms, uint32_t *blinks,
+                    bool *got_done)
+{
+    char text[200];
+    cli_escape(data, len, text, sizeof text); /* peer text: non-printable octets as \xNN */
+    if (mode != APP_DOOR)
+        show_line(s, now, who, "   reply: %s", text);
+    else if (!strncmp(text, "STATUS", 6)) {
+        ++*blinks;
+        show_line(s, now, who, "   LED *blink*  door says: %s", text);
+    } else if (!strncmp(text, "DONE", 4)) {
+        *got_done = true;
+        show_line(s, now, who, "   LED on       door says: %s (quiet timeout %u ms)", text,
+                  quiet_ms);
+    } else
+        show_line(s, now, who, "   door says: %s", text);
+}
+
+void cli_echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner *v, uint64_t rtt_ms)
+{
+    show_line(s, now, who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms", v->src[0],
+              v->src[1], v->src[2], v->src[3], v->icmp_seq, (unsigned long long)rtt_ms);
+}
