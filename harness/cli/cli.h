@@ -313,34 +313,38 @@ const char *door_state_name(int door);
 typedef enum { APP_NONE, APP_PING, APP_SEND, APP_DOOR } app_mode;
 
 /* ---- traffic inside the ESP SA, for either core (esp_inner.c) ---- */
-typedef struct cli_flow {
+/* A device's traffic through its child SA: what it sends, what came back. */
+typedef struct cli_app {
     app_mode mode; /* APP_PING: ICMP echo; else UDP carrying text */
-    bool tunnel;   /* tunnel mode: an inner IPv4 header; transport: none */
-    const uint8_t *src, *dst; /* inner IPv4 addresses */
-    uint16_t sport, dport, icmp_id;
+    uint8_t inner_src[4], inner_dst[4];
+    uint16_t sport, dport, icmp_id, ip_id;
     const char *text;
-    const mk_addr *local, *remote; /* outer addresses: the transport-mode UDP checksum */
-} cli_flow;
-/* Request number `seq` of a flow into pkt (*ip_id counts inner IPv4 headers), its next header
- * and the timeline's description. Returns its length, 0 when it does not fit. */
-size_t cli_inner_request(const cli_flow *f, uint16_t seq, uint16_t *ip_id, uint8_t *pkt,
-                         size_t cap, uint8_t *nh, char *what, size_t wcap);
+    uint32_t count, sent, received, bad, quiet_ms;
+    uint64_t next_send_ms, quiet_until_ms, first_send_ms;
+    uint64_t send_ms[64];
+    bool done, got_done;
+    uint32_t led_blinks;
+} cli_app;
+/* The app's next request into pkt (tunnel: an inner IPv4 header; transport: none, local and
+ * remote are the outer addresses for the UDP checksum), its next header and the timeline's
+ * description; counts it as sent. Returns its length, 0 when it does not fit (not sent). */
+size_t cli_app_request(cli_app *a, bool tunnel, const mk_addr *local, const mk_addr *remote,
+                       uint64_t now, uint8_t *pkt, size_t cap, uint8_t *nh, char *what,
+                       size_t wcap);
+/* A good inner packet for the app: an echo reply to one of our requests, or a text reply (the
+ * door's STATUS counts a blink and keeps it awake door_ms; DONE sets got_done). */
+void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
+                     uint32_t door_ms);
 /* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
 void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
 /* The inner packet an SA opened (nh: its next header; g: the datagram, for transport mode's
  * outer addresses). false when it is not understood. */
-bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g,
-                      mk_inner *v);
-/* The timeline's lines for inbound ESP: dropped (why), received, an echo reply, a text reply
- * (the door's STATUS counts a blink, DONE sets *got_done). */
+bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g, mk_inner *v);
+/* The timeline's lines for inbound ESP: dropped (why), received. */
 void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
                        size_t len, const char *why);
 void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
                      size_t len, bool ok, const mk_inner *v);
-void cli_echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner *v, uint64_t rtt_ms);
-void cli_reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
-                    const uint8_t *data, size_t len, uint32_t quiet_ms, uint32_t *blinks,
-                    bool *got_done);
 
 typedef struct cli_dev {
     /* set by the caller before dev_connect */
@@ -368,17 +372,8 @@ typedef struct cli_dev {
     bool ts_negotiated;
     uint32_t ts_drops;
     /* traffic */
-    app_mode mode;
-    uint8_t inner_src[4], inner_dst[4];
-    uint16_t sport, dport;
-    const char *text;
-    uint32_t count, sent, received, bad;
-    uint32_t interval_ms, quiet_ms, reply_wait_ms;
-    uint64_t next_send_ms, quiet_until_ms, first_send_ms;
-    uint64_t send_ms[64];
-    bool done, got_done;
-    uint16_t icmp_id, ip_id;
-    uint32_t led_blinks;
+    cli_app app;
+    uint32_t interval_ms, reply_wait_ms;
     int door_state_seen;
     /* per-session counters */
     uint32_t esp_tx, esp_rx, ike_round_trips;
@@ -423,9 +418,9 @@ typedef struct cli_initiate_opts {
 /* What a core adds to the shared parse; a NULL hook adds nothing. Each returns 0 or an exit
  * code after its one line. */
 typedef struct cli_initiate_core {
-    const char *help;                                 /* what --help prints */
-    int (*refuse)(int opt);                           /* an option the core lacks, before it is read */
-    int (*check_options)(const cli_common *c);        /* right after the stray-argument check */
+    const char *help;                          /* what --help prints */
+    int (*refuse)(int opt);                    /* an option the core lacks, before it is read */
+    int (*check_options)(const cli_common *c); /* right after the stray-argument check */
     int (*check_traffic)(const cli_initiate_opts *o); /* right before the --no-natt check */
 } cli_initiate_core;
 /* Parse and check argv (then MINIKE_PSK when no --psk-file/--key): true to go on; false with *rc
@@ -453,9 +448,9 @@ typedef struct tiny_press_out {
 /* demo --core tiny: refuse --auth rsa|ed25519, --delete and other suites (exit 2, one line),
  * set the one suite. 0 or an exit code. */
 int tiny_demo_options(cli_common *c, bool rpk, bool del);
-int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door,
-                    const char *cmd, uint32_t travel_ms, uint32_t quiet_ms, cli_show *show,
-                    cli_capture *cap, mk_io_drbg *drbg, tiny_press_out *out);
+int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door, const char *cmd,
+                    uint32_t travel_ms, uint32_t quiet_ms, cli_show *show, cli_capture *cap,
+                    mk_io_drbg *drbg, tiny_press_out *out);
 int cmd_respond(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

@@ -300,28 +300,14 @@ static void send_inner(cli_dev *d, const uint8_t *pkt, size_t len, uint8_t nh, u
 
 static void send_next(cli_dev *d, uint64_t now)
 {
-    const cli_flow f = {.mode = d->mode,
-                        .tunnel = d->cfg.tunnel,
-                        .src = d->inner_src,
-                        .dst = d->inner_dst,
-                        .sport = d->sport,
-                        .dport = d->dport,
-                        .icmp_id = d->icmp_id,
-                        .text = d->text,
-                        .local = &d->io.local[MK_IO_NATT],
-                        .remote = &d->io.remote[MK_IO_NATT]};
     uint8_t pkt[2048], nh;
     char what[200];
-    size_t n = cli_inner_request(&f, (uint16_t)(d->sent + 1), &d->ip_id, pkt, sizeof(pkt), &nh,
-                                 what, sizeof(what));
+    size_t n =
+        cli_app_request(&d->app, d->cfg.tunnel, &d->io.local[MK_IO_NATT], &d->io.remote[MK_IO_NATT],
+                        now, pkt, sizeof(pkt), &nh, what, sizeof(what));
 
     if (n == 0)
         return;
-    if (d->sent < sizeof(d->send_ms) / sizeof(d->send_ms[0]))
-        d->send_ms[d->sent] = now;
-    if (d->sent == 0)
-        d->first_send_ms = now;
-    d->sent++;
     send_inner(d, pkt, n, nh, now, what);
 }
 
@@ -360,69 +346,58 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     if (d->show != NULL && d->show->verbose)
         show_hex(d->show, "Received Packet (decrypted)", in, il);
     if (!ok || !v.csum_ok) {
-        d->bad++;
+        d->app.bad++;
         return;
     }
-    if (d->mode == APP_PING && v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
-        v.icmp_id == d->icmp_id && v.icmp_seq >= 1 && v.icmp_seq <= d->sent) {
-        uint64_t sent_at = v.icmp_seq <= 64 ? d->send_ms[v.icmp_seq - 1] : now;
-        d->received++;
-        cli_echo_line(d->show, now, d->who, &v, now - sent_at);
-    } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
-        d->received++;
-        cli_reply_text(d->show, now, d->who, d->mode, v.data, v.len, d->quiet_ms, &d->led_blinks,
-                       &d->got_done);
-        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
-        d->quiet_until_ms = now + (d->mode == APP_DOOR && !d->got_done ? 5000 : d->quiet_ms);
-    }
+    cli_app_inbound(&d->app, d->show, d->who, &v, now, 5000);
 }
 
 static uint64_t app_deadline(void *ctx)
 {
     cli_dev *d = ctx;
     uint64_t t = UINT64_MAX;
-    if (d->done)
+    if (d->app.done)
         return UINT64_MAX;
-    if (d->sent < d->count)
-        t = d->next_send_ms;
-    else if (d->quiet_until_ms < t)
-        t = d->quiet_until_ms;
+    if (d->app.sent < d->app.count)
+        t = d->app.next_send_ms;
+    else if (d->app.quiet_until_ms < t)
+        t = d->app.quiet_until_ms;
     return t;
 }
 
 static void app_timer(void *ctx, uint64_t now)
 {
     cli_dev *d = ctx;
-    if (d->sent < d->count) {
-        if (now >= d->next_send_ms) {
+    if (d->app.sent < d->app.count) {
+        if (now >= d->app.next_send_ms) {
             send_next(d, now);
-            d->next_send_ms = now + d->interval_ms;
-            d->quiet_until_ms = now + (d->mode == APP_PING   ? d->reply_wait_ms
-                                       : d->mode == APP_DOOR ? 5000
-                                                             : d->quiet_ms);
+            d->app.next_send_ms = now + d->interval_ms;
+            d->app.quiet_until_ms = now + (d->app.mode == APP_PING   ? d->reply_wait_ms
+                                           : d->app.mode == APP_DOOR ? 5000
+                                                                     : d->app.quiet_ms);
         }
         return;
     }
-    if (now >= d->quiet_until_ms)
-        d->done = true;
+    if (now >= d->app.quiet_until_ms)
+        d->app.done = true;
 }
 
 static bool app_done(void *ctx, const mk_ike *ike)
 {
     cli_dev *d = ctx;
     mk_state st = mk_state_get(ike);
-    if (d->mode == APP_PING && d->sent == d->count && d->received >= d->count)
-        d->done = true;
-    return d->done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
+    if (d->app.mode == APP_PING && d->app.sent == d->app.count && d->app.received >= d->app.count)
+        d->app.done = true;
+    return d->app.done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
 }
 
 uint64_t dev_traffic_ms(const cli_dev *d)
 {
-    uint64_t n = d->count ? d->count : 1;
-    uint64_t interval = d->interval_ms ? d->interval_ms : (d->mode == APP_PING ? 500 : 200);
-    uint64_t wait = d->mode == APP_PING   ? (d->reply_wait_ms ? d->reply_wait_ms : 1000)
-                    : d->mode == APP_DOOR ? 5000
-                                          : d->quiet_ms;
+    uint64_t n = d->app.count ? d->app.count : 1;
+    uint64_t interval = d->interval_ms ? d->interval_ms : (d->app.mode == APP_PING ? 500 : 200);
+    uint64_t wait = d->app.mode == APP_PING   ? (d->reply_wait_ms ? d->reply_wait_ms : 1000)
+                    : d->app.mode == APP_DOOR ? 5000
+                                              : d->app.quiet_ms;
     return (n - 1) * interval + wait;
 }
 
@@ -432,7 +407,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     mk_io_status st;
     uint64_t now = mk_io_now_ms();
 
-    if (d->mode == APP_NONE)
+    if (d->app.mode == APP_NONE)
         return 0;
     if (!d->sa_ok)
         return cli_fail(EX_PROPOSAL, "ESP", "no child SA was set up",
@@ -442,15 +417,15 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     h.app_timer = app_timer;
     h.done = app_done;
     if (d->interval_ms == 0)
-        d->interval_ms = d->mode == APP_PING ? 500 : 200;
+        d->interval_ms = d->app.mode == APP_PING ? 500 : 200;
     if (d->reply_wait_ms == 0)
         d->reply_wait_ms = 1000;
-    if (d->count == 0)
-        d->count = 1;
-    if (d->icmp_id == 0)
-        d->icmp_id = (uint16_t)(0x4d4b); /* "MK" */
-    d->next_send_ms = now;
-    d->done = false;
+    if (d->app.count == 0)
+        d->app.count = 1;
+    if (d->app.icmp_id == 0)
+        d->app.icmp_id = (uint16_t)(0x4d4b); /* "MK" */
+    d->app.next_send_ms = now;
+    d->app.done = false;
     if (d->cfg.tunnel) {
         /* outbound: a responder checks our packets against the selectors it chose (RFC 4301
          * §5.2), so say so when the traffic asked for lies outside them; it is sent anyway */
@@ -458,12 +433,12 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         char why[240];
         memset(&o, 0, sizeof(o));
         o.family = 4;
-        memcpy(o.src, d->inner_src, 4);
-        memcpy(o.dst, d->inner_dst, 4);
-        o.proto = d->mode == APP_PING ? MK_IPPROTO_ICMP : MK_IPPROTO_UDP;
+        memcpy(o.src, d->app.inner_src, 4);
+        memcpy(o.dst, d->app.inner_dst, 4);
+        o.proto = d->app.mode == APP_PING ? MK_IPPROTO_ICMP : MK_IPPROTO_UDP;
         o.icmp_type = MK_ICMP_ECHO_REQUEST;
-        o.sport = d->sport;
-        o.dport = d->dport;
+        o.sport = d->app.sport;
+        o.dport = d->app.dport;
         if (!cli_ts_inbound(&o, d->ts_ours, d->n_ts_ours, "TSi", d->ts_peer, d->n_ts_peer, "TSr",
                             why, sizeof(why)))
             show_line(d->show, now, d->who, "   note: %s: the responder will drop it", why);
@@ -479,16 +454,16 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mk_state_get(&d->ike) == MK_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    if (d->mode == APP_PING) {
-        if (d->received < d->count) {
+    if (d->app.mode == APP_PING) {
+        if (d->app.received < d->app.count) {
             char why[120];
             snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
-                     d->count - d->received, d->count,
+                     d->app.count - d->app.received, d->app.count,
                      d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
             return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
                             "is the address inside the responder's --tsr? does it answer?");
         }
-    } else if (d->received == 0) {
+    } else if (d->app.received == 0) {
         return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
                         "is --to inside the responder's --tsr and is something listening?");
     }

@@ -12,37 +12,45 @@
 
 #include "cli.h"
 
-size_t cli_inner_request(const cli_flow *f, uint16_t seq, uint16_t *ip_id, uint8_t *pkt,
-                         size_t cap, uint8_t *nh, char *what, size_t wcap)
+size_t cli_app_request(cli_app *a, bool tunnel, const mk_addr *local, const mk_addr *remote,
+                       uint64_t now, uint8_t *pkt, size_t cap, uint8_t *nh, char *what, size_t wcap)
 {
     static const uint8_t payload[] = "minike ping (RFC 7815 garage door)";
-    const uint8_t *s = f->src, *d = f->dst;
+    const uint8_t *s = a->inner_src, *d = a->inner_dst;
+    uint16_t seq = (uint16_t)(a->sent + 1);
     size_t n;
 
-    if (f->mode == APP_PING) {
-        n = mk_inner_icmp4_echo(pkt, cap, s, d, MK_ICMP_ECHO_REQUEST, f->icmp_id, seq, payload,
-                                sizeof(payload) - 1, ++*ip_id);
+    if (a->mode == APP_PING) {
+        n = mk_inner_icmp4_echo(pkt, cap, s, d, MK_ICMP_ECHO_REQUEST, a->icmp_id, seq, payload,
+                                sizeof(payload) - 1, ++a->ip_id);
         *nh = MK_IPPROTO_IPIP;
-        if (!f->tunnel && n >= MK_IPV4_HDR) { /* transport mode: no inner IP header */
+        if (!tunnel && n >= MK_IPV4_HDR) { /* transport mode: no inner IP header */
             memmove(pkt, pkt + MK_IPV4_HDR, n - MK_IPV4_HDR);
             n -= MK_IPV4_HDR;
             *nh = MK_IPPROTO_ICMP;
         }
         snprintf(what, wcap, "ICMP echo request %u.%u.%u.%u -> %u.%u.%u.%u seq %u", s[0], s[1],
                  s[2], s[3], d[0], d[1], d[2], d[3], seq);
-        return n;
-    }
-    if (f->tunnel) {
-        n = mk_inner_udp4(pkt, cap, s, d, f->sport, f->dport, (const uint8_t *)f->text,
-                          strlen(f->text), ++*ip_id);
-        *nh = MK_IPPROTO_IPIP;
     } else {
-        n = mk_inner_udp_seg(pkt, cap, f->local, f->remote, f->sport, f->dport,
-                             (const uint8_t *)f->text, strlen(f->text));
-        *nh = MK_IPPROTO_UDP;
+        const uint8_t *t = (const uint8_t *)a->text;
+        size_t tl = strlen(a->text);
+        if (tunnel) {
+            n = mk_inner_udp4(pkt, cap, s, d, a->sport, a->dport, t, tl, ++a->ip_id);
+            *nh = MK_IPPROTO_IPIP;
+        } else {
+            n = mk_inner_udp_seg(pkt, cap, local, remote, a->sport, a->dport, t, tl);
+            *nh = MK_IPPROTO_UDP;
+        }
+        snprintf(what, wcap, "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"", s[0], s[1], s[2],
+                 s[3], a->sport, d[0], d[1], d[2], d[3], a->dport, a->text);
     }
-    snprintf(what, wcap, "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"", s[0], s[1], s[2], s[3],
-             f->sport, d[0], d[1], d[2], d[3], f->dport, f->text);
+    if (n == 0)
+        return 0;
+    if (a->sent < sizeof(a->send_ms) / sizeof(a->send_ms[0]))
+        a->send_ms[a->sent] = now;
+    if (a->sent == 0)
+        a->first_send_ms = now;
+    a->sent++;
     return n;
 }
 
@@ -55,8 +63,7 @@ void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq)
     *seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 }
 
-bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g,
-                      mk_inner *v)
+bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g, mk_inner *v)
 {
     memset(v, 0, sizeof(*v));
     if (nh == MK_IPPROTO_IPIP)
@@ -97,9 +104,9 @@ void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, u
               ok && !v->csum_ok ? " [bad checksum]" : "");
 }
 
-void cli_reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
-                    const uint8_t *data, size_t len, uint32_t quiet_ms, uint32_t *blinks,
-                    bool *got_done)
+static void reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
+                       const uint8_t *data, size_t len, uint32_t quiet_ms, uint32_t *blinks,
+                       bool *got_done)
 {
     char text[200];
     cli_escape(data, len, text, sizeof text); /* peer text: non-printable octets as \xNN */
@@ -116,8 +123,26 @@ void cli_reply_text(cli_show *s, uint64_t now, const char *who, app_mode mode,
         show_line(s, now, who, "   door says: %s", text);
 }
 
-void cli_echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner *v, uint64_t rtt_ms)
+static void echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner *v,
+                      uint64_t rtt_ms)
 {
     show_line(s, now, who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms", v->src[0],
               v->src[1], v->src[2], v->src[3], v->icmp_seq, (unsigned long long)rtt_ms);
+}
+
+void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
+                     uint32_t door_ms)
+{
+    if (a->mode == APP_PING && v->proto == MK_IPPROTO_ICMP && v->icmp_type == MK_ICMP_ECHO_REPLY &&
+        v->icmp_id == a->icmp_id && v->icmp_seq >= 1 && v->icmp_seq <= a->sent) {
+        uint64_t sent_at = v->icmp_seq <= 64 ? a->send_ms[v->icmp_seq - 1] : now;
+        a->received++;
+        echo_line(s, now, who, v, now - sent_at);
+    } else if ((a->mode == APP_SEND || a->mode == APP_DOOR) && v->proto == MK_IPPROTO_UDP) {
+        a->received++;
+        reply_text(s, now, who, a->mode, v->data, v->len, a->quiet_ms, &a->led_blinks,
+                   &a->got_done);
+        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
+        a->quiet_until_ms = now + (a->mode == APP_DOOR && !a->got_done ? door_ms : a->quiet_ms);
+    }
 }

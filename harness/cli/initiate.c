@@ -221,19 +221,19 @@ int cmd_initiate(int argc, char **argv)
         if (o.transport) /* no inner header: the timeline shows the outer addresses */
             memcpy(o.inner_src, d->io.local[MK_IO_NATT].ip, 4);
         if (o.have_ping) {
-            d->mode = APP_PING;
-            memcpy(d->inner_src, o.inner_src, 4);
-            memcpy(d->inner_dst, o.ping.ip, 4);
+            d->app.mode = APP_PING;
+            memcpy(d->app.inner_src, o.inner_src, 4);
+            memcpy(d->app.inner_dst, o.ping.ip, 4);
         } else if (o.send != NULL) {
-            d->mode = APP_SEND;
-            d->text = o.send;
-            memcpy(d->inner_src, o.inner_src, 4);
-            memcpy(d->inner_dst, o.to.ip, 4);
-            d->dport = o.to.port;
-            d->sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
+            d->app.mode = APP_SEND;
+            d->app.text = o.send;
+            memcpy(d->app.inner_src, o.inner_src, 4);
+            memcpy(d->app.inner_dst, o.to.ip, 4);
+            d->app.dport = o.to.port;
+            d->app.sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
         }
-        d->count = (uint32_t)o.count;
-        d->quiet_ms = (uint32_t)o.quiet * 1000u;
+        d->app.count = (uint32_t)o.count;
+        d->app.quiet_ms = (uint32_t)o.quiet * 1000u;
         rc = dev_traffic(d, (uint32_t)o.timeout * 1000u);
     }
     if (rc == 0 && o.del) {

@@ -98,8 +98,8 @@ static int initiate_opt(cli_initiate_opts *o, int opt, const char *arg, char **a
 }
 
 /* The options taken together, first failure wins; a core's hooks at their places. */
-static int initiate_check(int argc, char **argv, const cli_initiate_core *core,
-                          const cli_common *c, const cli_initiate_opts *o)
+static int initiate_check(int argc, char **argv, const cli_initiate_core *core, const cli_common *c,
+                          const cli_initiate_opts *o)
 {
     const char *send = o->send;
     bool traffic = send != NULL || o->have_ping;

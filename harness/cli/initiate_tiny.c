@@ -138,16 +138,9 @@ typedef struct tiny_dev {
     bool sa_ok;
     mk_ts ts_ours, ts_peer; /* RFC 4301 §5.2 inbound check: the configured selectors */
     uint32_t ts_drops;
-    /* traffic */
-    app_mode mode;
-    uint8_t inner_src[4], inner_dst[4];
-    uint16_t sport, dport, icmp_id, ip_id;
-    const char *text;
-    uint32_t count, sent, received, bad, quiet_ms;
-    uint64_t next_send_ms, quiet_until_ms, send_ms[64];
-    bool done, got_done;
+    cli_app app; /* traffic */
     /* per-session counters (the demo's summary) */
-    uint32_t esp_tx, esp_rx, ike_round_trips, led_blinks;
+    uint32_t esp_tx, esp_rx, ike_round_trips;
 } tiny_dev;
 
 static void tiny_rng(void *ctx, uint8_t *out, size_t n)
@@ -274,28 +267,15 @@ static void on_ike(tiny_dev *d, mk_io_dgram *g, uint64_t now)
 
 static void send_next(tiny_dev *d, uint64_t now)
 {
-    const cli_flow f = {.mode = d->mode,
-                        .tunnel = d->cfg.tunnel,
-                        .src = d->inner_src,
-                        .dst = d->inner_dst,
-                        .sport = d->sport,
-                        .dport = d->dport,
-                        .icmp_id = d->icmp_id,
-                        .text = d->text,
-                        .local = &d->io.local[MK_IO_IKE],
-                        .remote = &d->io.remote[MK_IO_IKE]};
     uint8_t pkt[2048], out[MK_IO_MAX_DGRAM], nh;
     size_t olen = 0, n;
     char what[200];
     mt_err e;
 
-    n = cli_inner_request(&f, (uint16_t)(d->sent + 1), &d->ip_id, pkt, sizeof(pkt), &nh, what,
-                          sizeof(what));
+    n = cli_app_request(&d->app, d->cfg.tunnel, &d->io.local[MK_IO_IKE], &d->io.remote[MK_IO_IKE],
+                        now, pkt, sizeof(pkt), &nh, what, sizeof(what));
     if (n == 0)
         return;
-    if (d->sent < sizeof(d->send_ms) / sizeof(d->send_ms[0]))
-        d->send_ms[d->sent] = now;
-    d->sent++;
     e = mt_esp_seal(&d->sa, nh, pkt, n, out, sizeof(out), &olen);
     if (e != MT_E_OK) {
         show_line(d->show, now, d->who, "-> ESP  not sent: %s", mk_err_name(tiny_to_mk(e)));
@@ -343,43 +323,31 @@ static void on_esp(tiny_dev *d, mk_io_dgram *g, uint64_t now)
     if (d->show != NULL && d->show->verbose)
         show_hex(d->show, "Received Packet (decrypted)", in, il);
     if (!ok || !v.csum_ok) {
-        d->bad++;
+        d->app.bad++;
         return;
     }
-    if (d->mode == APP_PING && v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
-        v.icmp_id == d->icmp_id && v.icmp_seq >= 1 && v.icmp_seq <= d->sent) {
-        uint64_t at = v.icmp_seq <= 64 ? d->send_ms[v.icmp_seq - 1] : now;
-        d->received++;
-        cli_echo_line(d->show, now, d->who, &v, now - at);
-    } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
-        d->received++;
-        cli_reply_text(d->show, now, d->who, d->mode, v.data, v.len, d->quiet_ms, &d->led_blinks,
-                       &d->got_done);
-        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
-        d->quiet_until_ms =
-            now + (d->mode == APP_DOOR && !d->got_done ? TINY_DOOR_MS : d->quiet_ms);
-    }
+    cli_app_inbound(&d->app, d->show, d->who, &v, now, TINY_DOOR_MS);
 }
 
 static uint64_t app_deadline(const tiny_dev *d)
 {
-    if (d->mode == APP_NONE || d->done || !d->sa_ok)
+    if (d->app.mode == APP_NONE || d->app.done || !d->sa_ok)
         return UINT64_MAX;
-    return d->sent < d->count ? d->next_send_ms : d->quiet_until_ms;
+    return d->app.sent < d->app.count ? d->app.next_send_ms : d->app.quiet_until_ms;
 }
 
 static void app_timer(tiny_dev *d, uint64_t now)
 {
-    if (d->sent < d->count) {
-        if (now >= d->next_send_ms) {
+    if (d->app.sent < d->app.count) {
+        if (now >= d->app.next_send_ms) {
             send_next(d, now);
-            d->next_send_ms = now + (d->mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS);
-            d->quiet_until_ms = now + (d->mode == APP_PING   ? TINY_WAIT_MS
-                                       : d->mode == APP_DOOR ? TINY_DOOR_MS
-                                                             : d->quiet_ms);
+            d->app.next_send_ms = now + (d->app.mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS);
+            d->app.quiet_until_ms = now + (d->app.mode == APP_PING   ? TINY_WAIT_MS
+                                           : d->app.mode == APP_DOOR ? TINY_DOOR_MS
+                                                                     : d->app.quiet_ms);
         }
-    } else if (now >= d->quiet_until_ms)
-        d->done = true;
+    } else if (now >= d->app.quiet_until_ms)
+        d->app.done = true;
 }
 
 /* The loop of mk_io_run() for the template core: wait until the earliest of the core's
@@ -429,9 +397,9 @@ static bool handshake_done(tiny_dev *d)
 
 static bool traffic_done(tiny_dev *d)
 {
-    if (d->mode == APP_PING && d->sent == d->count && d->received >= d->count)
-        d->done = true;
-    return d->done || mt_state_get(&d->ike) != MT_ST_ESTABLISHED;
+    if (d->app.mode == APP_PING && d->app.sent == d->app.count && d->app.received >= d->app.count)
+        d->app.done = true;
+    return d->app.done || mt_state_get(&d->ike) != MT_ST_ESTABLISHED;
 }
 
 static int establish(tiny_dev *d, uint32_t timeout_ms)
@@ -484,20 +452,20 @@ static int establish(tiny_dev *d, uint32_t timeout_ms)
 
 static int traffic(tiny_dev *d, uint32_t timeout_ms)
 {
-    uint64_t now = mk_io_now_ms(), n = d->count, sched;
+    uint64_t now = mk_io_now_ms(), n = d->app.count, sched;
     mk_io_status st;
 
-    if (d->mode == APP_NONE)
+    if (d->app.mode == APP_NONE)
         return 0;
     if (!d->sa_ok)
         return cli_fail(EX_PROPOSAL, "ESP", "no child SA was set up",
                         "check --esp and the traffic selectors");
-    d->icmp_id = 0x4d4b; /* "MK" */
-    d->next_send_ms = now;
-    sched = (n - 1) * (d->mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS) +
-            (d->mode == APP_PING   ? TINY_WAIT_MS
-             : d->mode == APP_DOOR ? TINY_DOOR_MS
-                                   : d->quiet_ms);
+    d->app.icmp_id = 0x4d4b; /* "MK" */
+    d->app.next_send_ms = now;
+    sched = (n - 1) * (d->app.mode == APP_PING ? TINY_PING_MS : TINY_SEND_MS) +
+            (d->app.mode == APP_PING   ? TINY_WAIT_MS
+             : d->app.mode == APP_DOOR ? TINY_DOOR_MS
+                                       : d->app.quiet_ms);
     st = run(d, now + sched + timeout_ms, traffic_done);
     if (st == MK_IO_E_IKE)
         return tiny_fail_ike(d);
@@ -505,15 +473,15 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mt_state_get(&d->ike) == MT_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    if (d->mode == APP_PING && d->received < d->count) {
+    if (d->app.mode == APP_PING && d->app.received < d->app.count) {
         char why[120];
-        snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s", d->count - d->received,
-                 d->count,
+        snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
+                 d->app.count - d->app.received, d->app.count,
                  d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
         return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
                         "is the address inside the responder's --tsr? does it answer?");
     }
-    if ((d->mode == APP_SEND || d->mode == APP_DOOR) && d->received == 0)
+    if ((d->app.mode == APP_SEND || d->app.mode == APP_DOOR) && d->app.received == 0)
         return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
                         "is --to inside the responder's --tsr and is something listening?");
     return 0;
@@ -662,18 +630,18 @@ int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *do
     if (rc == 0) {
         show_line(show, mk_io_now_ms(), "device", "   SA up: ESP out %08x / in %08x; sending %s",
                   d->sa.spi_out, d->sa.spi_in, cmd);
-        d->mode = APP_DOOR;
-        d->text = cmd;
+        d->app.mode = APP_DOOR;
+        d->app.text = cmd;
         (void)mk_io_parse_addr("10.99.20.1", 0, &a);
-        memcpy(d->inner_src, a.ip, 4);
+        memcpy(d->app.inner_src, a.ip, 4);
         (void)mk_io_parse_addr("10.99.10.1", 0, &a);
-        memcpy(d->inner_dst, a.ip, 4);
-        d->sport = 40000;
-        d->dport = DOOR_PORT;
-        d->count = 1;
-        d->quiet_ms = quiet_ms;
+        memcpy(d->app.inner_dst, a.ip, 4);
+        d->app.sport = 40000;
+        d->app.dport = DOOR_PORT;
+        d->app.count = 1;
+        d->app.quiet_ms = quiet_ms;
         rc = traffic(d, travel_ms + 15000u);
-        if (rc == 0 && !d->got_done)
+        if (rc == 0 && !d->app.got_done)
             rc = cli_fail(EX_TIMEOUT, "garage door", "no DONE from the door", "");
     }
     if (rc == 0)
@@ -681,7 +649,7 @@ int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *do
     out->ike_rt = d->ike_round_trips;
     out->esp_tx = d->esp_tx;
     out->esp_rx = d->esp_rx;
-    out->blinks = d->led_blinks;
+    out->blinks = d->app.led_blinks;
     if (drbg != NULL)
         *drbg = d->drbg;
     tiny_close(d);
@@ -809,14 +777,14 @@ int cmd_initiate_tiny(int argc, char **argv)
                       d->ike.spi_i[4], d->ike.spi_i[5], d->ike.spi_i[6], d->ike.spi_i[7],
                       d->sa.spi_out, d->sa.spi_in, d->sa.tunnel ? "tunnel" : "transport",
                       d->marker ? "UDP-encapsulated" : "plain ESP");
-        d->mode = o.have_ping ? APP_PING : o.send != NULL ? APP_SEND : APP_NONE;
-        memcpy(d->inner_src, o.inner_src, 4);
-        memcpy(d->inner_dst, o.have_ping ? o.ping.ip : o.to.ip, 4);
-        d->text = o.send;
-        d->dport = o.to.port;
-        d->sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
-        d->count = (uint32_t)o.count;
-        d->quiet_ms = (uint32_t)o.quiet * 1000u;
+        d->app.mode = o.have_ping ? APP_PING : o.send != NULL ? APP_SEND : APP_NONE;
+        memcpy(d->app.inner_src, o.inner_src, 4);
+        memcpy(d->app.inner_dst, o.have_ping ? o.ping.ip : o.to.ip, 4);
+        d->app.text = o.send;
+        d->app.dport = o.to.port;
+        d->app.sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
+        d->app.count = (uint32_t)o.count;
+        d->app.quiet_ms = (uint32_t)o.quiet * 1000u;
         rc = traffic(d, (uint32_t)o.timeout * 1000u);
     }
     if (rc == 0)
