@@ -312,7 +312,7 @@ const char *door_state_name(int door);
 /* ---- the device: one initiator session over mk_io (initiate, and the demo's remote) ---- */
 typedef enum { APP_NONE, APP_PING, APP_SEND, APP_DOOR } app_mode;
 
-/* ---- traffic inside the ESP SA, for either core (esp_inner.c) ---- */
+/* ---- traffic inside the ESP SA, for either core (dev_shared.c) ---- */
 /* A device's traffic through its child SA: what it sends, what came back. */
 typedef struct cli_app {
     app_mode mode; /* APP_PING: ICMP echo; else UDP carrying text */
@@ -335,6 +335,14 @@ size_t cli_app_request(cli_app *a, bool tunnel, const mk_addr *local, const mk_a
  * door's STATUS counts a blink and keeps it awake door_ms; DONE sets got_done). */
 void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
                      uint32_t door_ms);
+/* The garage-door press: cmd in UDP from 10.99.20.1:40000 to the door 10.99.10.1:DOOR_PORT. */
+void cli_app_door(cli_app *a, const char *cmd, uint32_t quiet_ms);
+/* After the traffic ran: echo requests unanswered, or no reply to the text (exit 5 with its
+ * line; ts_drops: replies dropped outside the selectors), else 0. */
+int cli_app_result(const cli_app *a, uint32_t ts_drops);
+/* An I/O failure with the peer during `what` ("IKE_SA_INIT", "ESP traffic"): signal, ICMP
+ * unreachable, no answer, or a socket error (err: its errno). Returns the exit code. */
+int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer);
 /* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
 void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
 /* The inner packet an SA opened (nh: its next header; g: the datagram, for transport mode's
@@ -432,6 +440,9 @@ bool cli_initiate_parse(int argc, char **argv, const cli_initiate_core *core, cl
 int cli_initiate_selectors(cli_common *c, cli_initiate_opts *o);
 /* No --local: any address of --peer's family. */
 void cli_initiate_local(cli_initiate_opts *o);
+/* The end of a run: close the capture (its outputs written), wipe the secrets. Returns rc, or
+ * when the run went well the capture's own result. */
+int cli_initiate_finish(int rc, cli_capture *cap, cli_common *c);
 
 /* ---- subcommands ---- */
 int cmd_initiate(int argc, char **argv);
@@ -448,9 +459,9 @@ typedef struct tiny_press_out {
 /* demo --core tiny: refuse --auth rsa|ed25519, --delete and other suites (exit 2, one line),
  * set the one suite. 0 or an exit code. */
 int tiny_demo_options(cli_common *c, bool rpk, bool del);
-int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door, const char *cmd,
-                    uint32_t travel_ms, uint32_t quiet_ms, cli_show *show, cli_capture *cap,
-                    mk_io_drbg *drbg, tiny_press_out *out);
+int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door,
+                    const char *cmd, uint32_t travel_ms, uint32_t quiet_ms, cli_show *show,
+                    cli_capture *cap, mk_io_drbg *drbg, tiny_press_out *out);
 int cmd_respond(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

@@ -51,6 +51,19 @@ typedef struct press_stats {
     int rc;
 } press_stats;
 
+/* What the capture counted since the press began (ib, eb, id, ed: its counts then); the door's
+ * thread adds to them, hence the lock. */
+static void press_traffic(press_stats *p, cli_capture *cap, uint64_t ib, uint64_t eb, uint64_t id,
+                          uint64_t ed)
+{
+    pthread_mutex_lock(&cap->lock);
+    p->ike_bytes = cap->ike_bytes - ib;
+    p->esp_bytes = cap->esp_bytes - eb;
+    p->ike_dgrams = cap->ike_dgrams - id;
+    p->esp_dgrams = cap->esp_dgrams - ed;
+    pthread_mutex_unlock(&cap->lock);
+}
+
 static volatile sig_atomic_t door_stop;
 
 static void *door_thread(void *arg)
@@ -67,13 +80,13 @@ int cmd_demo(int argc, char **argv)
     for (int i = 1; i < argc; i++) /* the firmware as the device: harness/device/demo.sh */
         if (!strcmp(argv[i], "--device"))
             return cli_demo_device(argc, argv);
-    static const struct option lo[] = {{"travel", 1, 0, 't'},    {"quiet-timeout", 1, 0, 'Q'},
-                                       {"delete", 0, 0, 'D'},    {"pcap", 1, 0, 'c'},
-                                       {"keys", 1, 0, 'k'},      {"seed", 1, 0, 's'},
-                                       {"ike", 1, 0, 'I'},       {"esp", 1, 0, 'E'},
-                                       {"help", 0, 0, 'h'},      {"pcap-raw-ports", 0, 0, 'W'},
-                                       {"auth", 1, 0, OPT_AUTH}, {"force", 0, 0, OPT_FORCE},
-                                       {"core", 1, 0, OPT_CORE}, {0, 0, 0, 0}};
+    static const struct option lo[] = {
+        {"travel", 1, 0, 't'}, {"quiet-timeout", 1, 0, 'Q'}, {"delete", 0, 0, 'D'},
+        {"pcap", 1, 0, 'c'},   {"keys", 1, 0, 'k'},           {"seed", 1, 0, 's'},
+        {"ike", 1, 0, 'I'},    {"esp", 1, 0, 'E'},            {"help", 0, 0, 'h'},
+        {"pcap-raw-ports", 0, 0, 'W'}, {"auth", 1, 0, OPT_AUTH},
+        {"force", 0, 0, OPT_FORCE},    {"core", 1, 0, OPT_CORE},
+        {0, 0, 0, 0}};
     static const char *cmds[2] = {"OPEN", "CLOSE"};
     static cli_common c; /* large (keys): not on the stack */
     static cli_key door_key;
@@ -107,20 +120,15 @@ int cmd_demo(int argc, char **argv)
             continue;
         r = 0;
         switch (opt) {
-        case 'h':
-            fputs(demo_help, stdout);
-            return EX_OK;
-        case OPT_CORE:
-            break; /* checked by cli_core_arg */
+        case 'h': fputs(demo_help, stdout); return EX_OK;
+        case OPT_CORE: break; /* checked by cli_core_arg */
         case 't':
             r = cli_parse_u64(optarg, 60, &travel, "--travel");
             if (!r && travel == 0)
                 r = cli_fail(EX_USAGE, "--travel '0'", "the door needs some travel time",
                              "give 1 to 60 seconds");
             break;
-        case 'Q':
-            r = cli_parse_u64(optarg, 60, &quiet, "--quiet-timeout");
-            break;
+        case 'Q': r = cli_parse_u64(optarg, 60, &quiet, "--quiet-timeout"); break;
         case 'D':
             del = true;
             r = cli_check_delete(); /* before the SA: a build without MK_DELETE refuses it */
@@ -135,9 +143,7 @@ int cmd_demo(int argc, char **argv)
             else
                 r = cli_fail(EX_USAGE, "--auth", "unknown method", "use psk, ed25519 or rsa");
             break;
-        default:
-            r = cli_usage_error(argv, opt, "demo");
-            break;
+        default: r = cli_usage_error(argv, opt, "demo"); break;
         }
         if (r != 0)
             return r;
@@ -324,21 +330,12 @@ int cmd_demo(int argc, char **argv)
         if (tiny) { /* the template core presses instead (initiate_tiny.c) */
             tiny_press_out o = {0};
             rc = tiny_demo_press(&c, &lo_addr, &door_addr, cmds[press], (uint32_t)travel * 1000u,
-                                 (uint32_t)quiet * 1000u, &show, &cap, d->seeded ? &d->drbg : NULL,
-                                 &o);
-            ps[press] = (press_stats){.cmd = cmds[press],
-                                      .ike_rt = o.ike_rt,
-                                      .esp_tx = o.esp_tx,
-                                      .esp_rx = o.esp_rx,
-                                      .blinks = o.blinks,
-                                      .rc = rc};
+                                 (uint32_t)quiet * 1000u, &show, &cap,
+                                 d->seeded ? &d->drbg : NULL, &o);
+            ps[press] = (press_stats){.cmd = cmds[press], .ike_rt = o.ike_rt, .esp_tx = o.esp_tx,
+                                      .esp_rx = o.esp_rx, .blinks = o.blinks, .rc = rc};
             ps[press].ms = mk_io_now_ms() - t0;
-            pthread_mutex_lock(&cap.lock);
-            ps[press].ike_bytes = cap.ike_bytes - ib;
-            ps[press].esp_bytes = cap.esp_bytes - eb;
-            ps[press].ike_dgrams = cap.ike_dgrams - id;
-            ps[press].esp_dgrams = cap.esp_dgrams - ed;
-            pthread_mutex_unlock(&cap.lock);
+            press_traffic(&ps[press], &cap, ib, eb, id, ed);
             continue;
         }
         rc = dev_connect(d, &lo_addr, &door_addr, &door_addr);
@@ -346,18 +343,9 @@ int cmd_demo(int argc, char **argv)
             rc = dev_establish(d, 10000);
         if (rc == 0) {
             show_line(&show, mk_io_now_ms(), "device",
-                      "   SA up: ESP out %08x / in %08x; sending %s", d->sa.spi_out, d->sa.spi_in,
-                      cmds[press]);
-            d->app.mode = APP_DOOR;
-            d->app.text = cmds[press];
-            (void)mk_io_parse_addr("10.99.20.1", 0, &door_addr);
-            memcpy(d->app.inner_src, door_addr.ip, 4);
-            (void)mk_io_parse_addr("10.99.10.1", 0, &door_addr);
-            memcpy(d->app.inner_dst, door_addr.ip, 4);
-            d->app.sport = 40000;
-            d->app.dport = DOOR_PORT;
-            d->app.count = 1;
-            d->app.quiet_ms = (uint32_t)quiet * 1000u;
+                      "   SA up: ESP out %08x / in %08x; sending %s", d->sa.spi_out,
+                      d->sa.spi_in, cmds[press]);
+            cli_app_door(&d->app, cmds[press], (uint32_t)quiet * 1000u);
             rc = dev_traffic(d, (uint32_t)travel * 1000u + 15000u);
             if (rc == 0 && !d->app.got_done)
                 rc = cli_fail(EX_TIMEOUT, "garage door", "no DONE from the door", "");
@@ -378,12 +366,7 @@ int cmd_demo(int argc, char **argv)
         ps[press].ms = mk_io_now_ms() - t0;
         ps[press].rc = rc;
         dev_close(d);
-        pthread_mutex_lock(&cap.lock);
-        ps[press].ike_bytes = cap.ike_bytes - ib;
-        ps[press].esp_bytes = cap.esp_bytes - eb;
-        ps[press].ike_dgrams = cap.ike_dgrams - id;
-        ps[press].esp_dgrams = cap.esp_dgrams - ed;
-        pthread_mutex_unlock(&cap.lock);
+        press_traffic(&ps[press], &cap, ib, eb, id, ed);
     }
     door_stop = 1;
     pthread_join(th, NULL);
@@ -400,17 +383,18 @@ int cmd_demo(int argc, char **argv)
             uint64_t dg = ps[i].ike_dgrams + ps[i].esp_dgrams;
             printf("  %-5d  %-5s  %10llu  %9llu  %7u  %4u/%-5u  %9llu  %6u  %11llu  %.1f s\n",
                    i + 1, ps[i].cmd, (unsigned long long)ps[i].ike_dgrams,
-                   (unsigned long long)ps[i].ike_bytes, ps[i].ike_rt, ps[i].esp_tx, ps[i].esp_rx,
-                   (unsigned long long)ps[i].esp_bytes, ps[i].blinks, (unsigned long long)tb,
-                   (double)ps[i].ms / 1000.0);
+                   (unsigned long long)ps[i].ike_bytes, ps[i].ike_rt, ps[i].esp_tx,
+                   ps[i].esp_rx, (unsigned long long)ps[i].esp_bytes, ps[i].blinks,
+                   (unsigned long long)tb, (double)ps[i].ms / 1000.0);
             (void)dg;
         }
     }
-out_cap : {
-    int r2 = capture_close(&cap);
-    if (rc == 0)
-        rc = r2;
-}
+out_cap:
+    {
+        int r2 = capture_close(&cap);
+        if (rc == 0)
+            rc = r2;
+    }
     cli_common_wipe(&c);
     mk_wipe(&door_key, sizeof door_key);
     mk_wipe(d, sizeof(*d));

@@ -154,19 +154,7 @@ static mk_io_hooks base_hooks(cli_dev *d)
 
 static int io_fail(cli_dev *d, mk_io_status st, const char *what)
 {
-    char w[160], why[200];
-    snprintf(w, sizeof(w), "%s with %s", what, d->peer_str);
-    if (st == MK_IO_E_STOPPED)
-        return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
-    if (st == MK_IO_E_UNREACHABLE) {
-        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)", strerror(d->io.last_errno));
-        return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
-    }
-    if (st == MK_IO_E_DEADLINE)
-        return cli_fail(EX_TIMEOUT, w, "no answer in time",
-                        "is a responder running there? --timeout SEC waits longer");
-    snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-    return cli_fail(EX_NET, w, why, "check the network and --local");
+    return cli_io_fail(st, d->io.last_errno, what, d->peer_str);
 }
 
 #if MK_RPK
@@ -454,20 +442,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mk_state_get(&d->ike) == MK_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    if (d->app.mode == APP_PING) {
-        if (d->app.received < d->app.count) {
-            char why[120];
-            snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
-                     d->app.count - d->app.received, d->app.count,
-                     d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
-            return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
-                            "is the address inside the responder's --tsr? does it answer?");
-        }
-    } else if (d->app.received == 0) {
-        return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
-                        "is --to inside the responder's --tsr and is something listening?");
-    }
-    return 0;
+    return cli_app_result(&d->app, d->ts_drops);
 }
 
 int dev_delete(cli_dev *d, uint32_t timeout_ms)

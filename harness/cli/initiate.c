@@ -244,12 +244,7 @@ int cmd_initiate(int argc, char **argv)
         show_line(&show, mk_io_now_ms(), d->who, "done; IKE SA forgotten (no Delete sent)");
     }
     dev_close(d);
-    {
-        int r2 = capture_close(&cap);
-        if (rc == 0)
-            rc = r2;
-    }
-    cli_common_wipe(&c);
+    rc = cli_initiate_finish(rc, &cap, &c);
     free(d);
     return rc;
 }

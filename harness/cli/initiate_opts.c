@@ -279,3 +279,10 @@ void cli_initiate_local(cli_initiate_opts *o)
         o->local.family = o->peer.family;
     }
 }
+
+int cli_initiate_finish(int rc, cli_capture *cap, cli_common *c)
+{
+    int r2 = capture_close(cap);
+    cli_common_wipe(c);
+    return rc == 0 ? r2 : rc;
+}

@@ -200,19 +200,7 @@ static int tiny_fail_ike(tiny_dev *d)
 
 static int io_fail(tiny_dev *d, mk_io_status st, const char *what)
 {
-    char w[160], why[200];
-    snprintf(w, sizeof(w), "%s with %s", what, d->peer_str);
-    if (st == MK_IO_E_STOPPED)
-        return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
-    if (st == MK_IO_E_UNREACHABLE) {
-        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)", strerror(d->io.last_errno));
-        return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
-    }
-    if (st == MK_IO_E_DEADLINE)
-        return cli_fail(EX_TIMEOUT, w, "no answer in time",
-                        "is a responder running there? --timeout SEC waits longer");
-    snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-    return cli_fail(EX_NET, w, why, "check the network and --local");
+    return cli_io_fail(st, d->io.last_errno, what, d->peer_str);
 }
 
 /* Send what the core queued (a request, a retransmission or an answer), marker first. */
@@ -473,18 +461,7 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mt_state_get(&d->ike) == MT_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    if (d->app.mode == APP_PING && d->app.received < d->app.count) {
-        char why[120];
-        snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
-                 d->app.count - d->app.received, d->app.count,
-                 d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
-        return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
-                        "is the address inside the responder's --tsr? does it answer?");
-    }
-    if ((d->app.mode == APP_SEND || d->app.mode == APP_DOOR) && d->app.received == 0)
-        return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
-                        "is --to inside the responder's --tsr and is something listening?");
-    return 0;
+    return cli_app_result(&d->app, d->ts_drops);
 }
 
 /* Open the sockets (ref/io), connect to the peer; the marker when neither port is 500. */
@@ -603,7 +580,6 @@ int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *do
 {
     static tiny_dev dv;
     tiny_dev *d = &dv;
-    mk_addr a;
     int rc;
 
     memset(d, 0, sizeof *d);
@@ -630,16 +606,7 @@ int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *do
     if (rc == 0) {
         show_line(show, mk_io_now_ms(), "device", "   SA up: ESP out %08x / in %08x; sending %s",
                   d->sa.spi_out, d->sa.spi_in, cmd);
-        d->app.mode = APP_DOOR;
-        d->app.text = cmd;
-        (void)mk_io_parse_addr("10.99.20.1", 0, &a);
-        memcpy(d->app.inner_src, a.ip, 4);
-        (void)mk_io_parse_addr("10.99.10.1", 0, &a);
-        memcpy(d->app.inner_dst, a.ip, 4);
-        d->app.sport = 40000;
-        d->app.dport = DOOR_PORT;
-        d->app.count = 1;
-        d->app.quiet_ms = quiet_ms;
+        cli_app_door(&d->app, cmd, quiet_ms);
         rc = traffic(d, travel_ms + 15000u);
         if (rc == 0 && !d->app.got_done)
             rc = cli_fail(EX_TIMEOUT, "garage door", "no DONE from the door", "");
@@ -790,11 +757,5 @@ int cmd_initiate_tiny(int argc, char **argv)
     if (rc == 0)
         show_line(&show, mk_io_now_ms(), d->who, "done; IKE SA forgotten (no Delete sent)");
     tiny_close(d);
-    {
-        int r2 = capture_close(&cap);
-        if (rc == 0)
-            rc = r2;
-    }
-    cli_common_wipe(&c);
-    return rc;
+    return cli_initiate_finish(rc, &cap, &c);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * esp_inner: the packets a device sends and reads inside its ESP SA, for both cores (device.c:
- * the general core; initiate_tiny.c: the template core). The SA seals and opens; this file
- * builds the inner ICMP echo or UDP message, reads what came back and prints the timeline's
- * lines, so both commands show the same traffic the same way.
+ * dev_shared: what the two device loops share, device.c (the general core, under mk_io_run)
+ * and initiate_tiny.c (the template core, its own loop over the same ref/io). The SA seals and
+ * opens; this file builds the inner ICMP echo or UDP message, reads what came back, prints the
+ * timeline's lines and the failures, so both cores show the same run the same way.
  */
 #define _DEFAULT_SOURCE
 
@@ -145,4 +145,51 @@ void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v
         /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
         a->quiet_until_ms = now + (a->mode == APP_DOOR && !a->got_done ? door_ms : a->quiet_ms);
     }
+}
+
+void cli_app_door(cli_app *a, const char *cmd, uint32_t quiet_ms)
+{
+    mk_addr x;
+    a->mode = APP_DOOR;
+    a->text = cmd;
+    (void)mk_io_parse_addr("10.99.20.1", 0, &x);
+    memcpy(a->inner_src, x.ip, 4);
+    (void)mk_io_parse_addr("10.99.10.1", 0, &x);
+    memcpy(a->inner_dst, x.ip, 4);
+    a->sport = 40000;
+    a->dport = DOOR_PORT;
+    a->count = 1;
+    a->quiet_ms = quiet_ms;
+}
+
+int cli_app_result(const cli_app *a, uint32_t ts_drops)
+{
+    char why[120];
+    if (a->mode == APP_PING && a->received < a->count) {
+        snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s", a->count - a->received,
+                 a->count, ts_drops ? "; replies outside the traffic selectors were dropped" : "");
+        return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
+                        "is the address inside the responder's --tsr? does it answer?");
+    }
+    if ((a->mode == APP_SEND || a->mode == APP_DOOR) && a->received == 0)
+        return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
+                        "is --to inside the responder's --tsr and is something listening?");
+    return 0;
+}
+
+int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer)
+{
+    char w[160], why[200];
+    snprintf(w, sizeof(w), "%s with %s", what, peer);
+    if (st == MK_IO_E_STOPPED)
+        return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
+    if (st == MK_IO_E_UNREACHABLE) {
+        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)", strerror(err));
+        return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
+    }
+    if (st == MK_IO_E_DEADLINE)
+        return cli_fail(EX_TIMEOUT, w, "no answer in time",
+                        "is a responder running there? --timeout SEC waits longer");
+    snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(err));
+    return cli_fail(EX_NET, w, why, "check the network and --local");
 }
