@@ -324,6 +324,7 @@ typedef struct cli_app {
     uint64_t send_ms[64];
     bool done, got_done;
     uint32_t led_blinks;
+    uint32_t ts_drops; /* replies dropped outside the selectors (RFC 4301 §5.2) */
 } cli_app;
 /* The app's next request into pkt (tunnel: an inner IPv4 header; transport: none, local and
  * remote are the outer addresses for the UDP checksum), its next header and the timeline's
@@ -331,28 +332,26 @@ typedef struct cli_app {
 size_t cli_app_request(cli_app *a, bool tunnel, const mk_addr *local, const mk_addr *remote,
                        uint64_t now, uint8_t *pkt, size_t cap, uint8_t *nh, char *what,
                        size_t wcap);
-/* A good inner packet for the app: an echo reply to one of our requests, or a text reply (the
- * door's STATUS counts a blink and keeps it awake door_ms; DONE sets got_done). */
-void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
-                     uint32_t door_ms);
 /* The garage-door press: cmd in UDP from 10.99.20.1:40000 to the door 10.99.10.1:DOOR_PORT. */
 void cli_app_door(cli_app *a, const char *cmd, uint32_t quiet_ms);
 /* After the traffic ran: echo requests unanswered, or no reply to the text (exit 5 with its
- * line; ts_drops: replies dropped outside the selectors), else 0. */
-int cli_app_result(const cli_app *a, uint32_t ts_drops);
+ * line), else 0. */
+int cli_app_result(const cli_app *a);
+/* An ESP packet the SA opened (g: the datagram, spi and seq read from it before; nh, in, il:
+ * the inner packet): decoded, checked to come from the responder's selectors tsr to ours tsi
+ * (RFC 4301 §5.2), shown, then acted on: an echo reply to one of our requests, or a text
+ * reply (the door's STATUS counts a blink and keeps it awake door_ms; DONE sets got_done). */
+void cli_app_esp(cli_app *a, cli_show *s, const char *who, uint64_t now, const mk_io_dgram *g,
+                 uint32_t spi, uint32_t seq, uint8_t nh, const uint8_t *in, size_t il,
+                 const mk_ts *tsr, size_t n_tsr, const mk_ts *tsi, size_t n_tsi, uint32_t door_ms);
 /* An I/O failure with the peer during `what` ("IKE_SA_INIT", "ESP traffic"): signal, ICMP
  * unreachable, no answer, or a socket error (err: its errno). Returns the exit code. */
 int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer);
 /* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
 void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
-/* The inner packet an SA opened (nh: its next header; g: the datagram, for transport mode's
- * outer addresses). false when it is not understood. */
-bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g, mk_inner *v);
-/* The timeline's lines for inbound ESP: dropped (why), received. */
+/* The timeline's line for inbound ESP dropped (why: the SA's error or the selectors). */
 void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
                        size_t len, const char *why);
-void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
-                     size_t len, bool ok, const mk_inner *v);
 
 typedef struct cli_dev {
     /* set by the caller before dev_connect */
@@ -378,7 +377,6 @@ typedef struct cli_dev {
     mk_ts ts_ours[4], ts_peer[4];
     size_t n_ts_ours, n_ts_peer;
     bool ts_negotiated;
-    uint32_t ts_drops;
     /* traffic */
     cli_app app;
     uint32_t interval_ms, reply_wait_ms;

@@ -63,7 +63,8 @@ void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq)
     *seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
 }
 
-bool cli_inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g, mk_inner *v)
+static bool inner_decode(uint8_t nh, const uint8_t *in, size_t il, const mk_io_dgram *g,
+                         mk_inner *v)
 {
     memset(v, 0, sizeof(*v));
     if (nh == MK_IPPROTO_IPIP)
@@ -93,8 +94,8 @@ void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi,
     show_line(s, now, who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq, len, why);
 }
 
-void cli_esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
-                     size_t len, bool ok, const mk_inner *v)
+static void esp_rx_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                        size_t len, bool ok, const mk_inner *v)
 {
     show_line(s, now, who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, len,
               !ok                           ? "inner packet not understood"
@@ -130,8 +131,8 @@ static void echo_line(cli_show *s, uint64_t now, const char *who, const mk_inner
               v->src[1], v->src[2], v->src[3], v->icmp_seq, (unsigned long long)rtt_ms);
 }
 
-void cli_app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
-                     uint32_t door_ms)
+static void app_inbound(cli_app *a, cli_show *s, const char *who, const mk_inner *v, uint64_t now,
+                        uint32_t door_ms)
 {
     if (a->mode == APP_PING && v->proto == MK_IPPROTO_ICMP && v->icmp_type == MK_ICMP_ECHO_REPLY &&
         v->icmp_id == a->icmp_id && v->icmp_seq >= 1 && v->icmp_seq <= a->sent) {
@@ -162,12 +163,13 @@ void cli_app_door(cli_app *a, const char *cmd, uint32_t quiet_ms)
     a->quiet_ms = quiet_ms;
 }
 
-int cli_app_result(const cli_app *a, uint32_t ts_drops)
+int cli_app_result(const cli_app *a)
 {
     char why[120];
     if (a->mode == APP_PING && a->received < a->count) {
         snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s", a->count - a->received,
-                 a->count, ts_drops ? "; replies outside the traffic selectors were dropped" : "");
+                 a->count,
+                 a->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
         return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
                         "is the address inside the responder's --tsr? does it answer?");
     }
@@ -192,4 +194,30 @@ int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer)
                         "is a responder running there? --timeout SEC waits longer");
     snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(err));
     return cli_fail(EX_NET, w, why, "check the network and --local");
+}
+
+void cli_app_esp(cli_app *a, cli_show *s, const char *who, uint64_t now, const mk_io_dgram *g,
+                 uint32_t spi, uint32_t seq, uint8_t nh, const uint8_t *in, size_t il,
+                 const mk_ts *tsr, size_t n_tsr, const mk_ts *tsi, size_t n_tsi, uint32_t door_ms)
+{
+    mk_inner v;
+    char why[240];
+    bool ok = inner_decode(nh, in, il, g, &v);
+
+    /* RFC 4301 §5.2: the inner packet must come from the responder's TSr and go to our TSi;
+     * anything else is dropped, counted and logged, whatever key sealed it */
+    if (ok && v.csum_ok &&
+        !cli_ts_inbound(&v, tsr, n_tsr, "TSr", tsi, n_tsi, "TSi", why, sizeof(why))) {
+        a->ts_drops++;
+        cli_esp_drop_line(s, now, who, spi, seq, g->len, why);
+        return;
+    }
+    esp_rx_line(s, now, who, spi, seq, g->len, ok, &v);
+    if (s != NULL && s->verbose)
+        show_hex(s, "Received Packet (decrypted)", in, il);
+    if (!ok || !v.csum_ok) {
+        a->bad++;
+        return;
+    }
+    app_inbound(a, s, who, &v, now, door_ms);
 }

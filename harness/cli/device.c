@@ -305,10 +305,7 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     uint8_t nh = 0;
     const uint8_t *in = NULL;
     size_t il = 0;
-    mk_inner v;
     mk_err e;
-    bool ok;
-    char why[240];
     uint32_t spi, seq;
 
     if (!d->sa_ok)
@@ -320,24 +317,8 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
         return;
     }
     d->esp_rx++;
-    ok = cli_inner_decode(nh, in, il, g, &v);
-    /* RFC 4301 §5.2: the inner packet must come from the responder's TSr and go to our TSi;
-     * anything else is dropped, counted and logged, whatever key sealed it */
-    if (ok && v.csum_ok &&
-        !cli_ts_inbound(&v, d->ts_peer, d->n_ts_peer, "TSr", d->ts_ours, d->n_ts_ours, "TSi", why,
-                        sizeof(why))) {
-        d->ts_drops++;
-        cli_esp_drop_line(d->show, now, d->who, spi, seq, g->len, why);
-        return;
-    }
-    cli_esp_rx_line(d->show, now, d->who, spi, seq, g->len, ok, &v);
-    if (d->show != NULL && d->show->verbose)
-        show_hex(d->show, "Received Packet (decrypted)", in, il);
-    if (!ok || !v.csum_ok) {
-        d->app.bad++;
-        return;
-    }
-    cli_app_inbound(&d->app, d->show, d->who, &v, now, 5000);
+    cli_app_esp(&d->app, d->show, d->who, now, g, spi, seq, nh, in, il, d->ts_peer, d->n_ts_peer,
+                d->ts_ours, d->n_ts_ours, 5000);
 }
 
 static uint64_t app_deadline(void *ctx)
@@ -442,7 +423,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mk_state_get(&d->ike) == MK_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    return cli_app_result(&d->app, d->ts_drops);
+    return cli_app_result(&d->app);
 }
 
 int dev_delete(cli_dev *d, uint32_t timeout_ms)

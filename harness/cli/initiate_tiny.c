@@ -137,8 +137,7 @@ typedef struct tiny_dev {
     mt_esp_sa sa;
     bool sa_ok;
     mk_ts ts_ours, ts_peer; /* RFC 4301 §5.2 inbound check: the configured selectors */
-    uint32_t ts_drops;
-    cli_app app; /* traffic */
+    cli_app app;            /* traffic */
     /* per-session counters (the demo's summary) */
     uint32_t esp_tx, esp_rx, ike_round_trips;
 } tiny_dev;
@@ -285,9 +284,6 @@ static void on_esp(tiny_dev *d, mk_io_dgram *g, uint64_t now)
     const uint8_t *in = NULL;
     size_t il = 0;
     uint32_t spi, seq;
-    mk_inner v;
-    char why[240];
-    bool ok;
     mt_err e;
 
     if (!d->sa_ok)
@@ -299,22 +295,8 @@ static void on_esp(tiny_dev *d, mk_io_dgram *g, uint64_t now)
         return;
     }
     d->esp_rx++;
-    ok = cli_inner_decode(nh, in, il, g, &v);
-    /* RFC 4301 §5.2: from the responder's TSr to our TSi, whatever key sealed it */
-    if (ok && v.csum_ok &&
-        !cli_ts_inbound(&v, &d->ts_peer, 1, "TSr", &d->ts_ours, 1, "TSi", why, sizeof(why))) {
-        d->ts_drops++;
-        cli_esp_drop_line(d->show, now, d->who, spi, seq, g->len, why);
-        return;
-    }
-    cli_esp_rx_line(d->show, now, d->who, spi, seq, g->len, ok, &v);
-    if (d->show != NULL && d->show->verbose)
-        show_hex(d->show, "Received Packet (decrypted)", in, il);
-    if (!ok || !v.csum_ok) {
-        d->app.bad++;
-        return;
-    }
-    cli_app_inbound(&d->app, d->show, d->who, &v, now, TINY_DOOR_MS);
+    cli_app_esp(&d->app, d->show, d->who, now, g, spi, seq, nh, in, il, &d->ts_peer, 1, &d->ts_ours,
+                1, TINY_DOOR_MS);
 }
 
 static uint64_t app_deadline(const tiny_dev *d)
@@ -461,7 +443,7 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mt_state_get(&d->ike) == MT_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    return cli_app_result(&d->app, d->ts_drops);
+    return cli_app_result(&d->app);
 }
 
 /* Open the sockets (ref/io), connect to the peer; the marker when neither port is 500. */
