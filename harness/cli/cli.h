@@ -347,6 +347,13 @@ void cli_app_esp(cli_app *a, cli_show *s, const char *who, uint64_t now, const m
 /* An I/O failure with the peer during `what` ("IKE_SA_INIT", "ESP traffic"): signal, ICMP
  * unreachable, no answer, or a socket error (err: its errno). Returns the exit code. */
 int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer);
+/* A device's sockets (ref/io): bind local (a local port 500 brings 4500 beside it), tap them
+ * into cap, connect to the peer's IKE and NAT-T addresses (either may be NULL), stop on *stop.
+ * 0 or the exit code after one line. */
+int cli_io_open(mk_io *io, cli_capture *cap, volatile sig_atomic_t *stop, const mk_addr *local,
+                const mk_addr *peer_ike, const mk_addr *peer_natt);
+/* A device's randomness: the --seed DRBG when there is one, else the OS RNG. */
+void cli_rng(mk_io_drbg *drbg, uint8_t *out, size_t n);
 /* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
 void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
 /* The timeline's line for inbound ESP dropped (why: the SA's error or the selectors). */

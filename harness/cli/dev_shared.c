@@ -7,6 +7,7 @@
  */
 #define _DEFAULT_SOURCE
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -220,4 +221,38 @@ void cli_app_esp(cli_app *a, cli_show *s, const char *who, uint64_t now, const m
         return;
     }
     app_inbound(a, s, who, &v, now, door_ms);
+}
+
+void cli_rng(mk_io_drbg *drbg, uint8_t *out, size_t n)
+{
+    if (drbg != NULL)
+        mk_io_rng_drbg(drbg, out, n);
+    else
+        mk_io_rng_os(NULL, out, n);
+}
+
+int cli_io_open(mk_io *io, cli_capture *cap, volatile sig_atomic_t *stop, const mk_addr *local,
+                const mk_addr *peer_ike, const mk_addr *peer_natt)
+{
+    mk_io_status st;
+    char why[200];
+
+    io->tap = cap != NULL ? capture_tap : NULL;
+    io->tap_ctx = cap;
+    io->stop = stop;
+    st = mk_io_open(io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
+    if (st != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(io->last_errno));
+        return cli_fail(EX_NET, "binding local sockets", why,
+                        io->last_errno == EADDRINUSE
+                            ? "another program uses the port; pick another --local port"
+                            : "check --local: it must be an address of this host");
+    }
+    if ((st = mk_io_connect(io, peer_ike, peer_natt)) != MK_IO_OK) {
+        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(io->last_errno));
+        mk_io_close(io);
+        return cli_fail(EX_NET, "connecting to the peer", why,
+                        "check --peer and --local: same address family, and a route to the peer");
+    }
+    return 0;
 }

@@ -97,37 +97,18 @@ static void trace(void *ctx, mk_event ev, const char *detail)
 static void dev_rng(void *ctx, uint8_t *out, size_t n)
 {
     cli_dev *d = ctx;
-    if (d->seeded)
-        mk_io_rng_drbg(&d->drbg, out, n);
-    else
-        mk_io_rng_os(NULL, out, n);
+    cli_rng(d->seeded ? &d->drbg : NULL, out, n);
 }
 
 /* ---- connect / establish -------------------------------------------------------------------- */
 
 int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike, const mk_addr *peer_natt)
 {
-    mk_io_status st;
-    char a[80], why[200];
-
-    d->io.tap = d->cap != NULL ? capture_tap : NULL;
-    d->io.tap_ctx = d->cap;
-    d->io.stop = d->stop;
-    st = mk_io_open(&d->io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
-    if (st != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        return cli_fail(EX_NET, "binding local sockets", why,
-                        d->io.last_errno == EADDRINUSE
-                            ? "another program uses the port; pick another --local port"
-                            : "check --local: it must be an address of this host");
-    }
-    st = mk_io_connect(&d->io, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
-    if (st != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        mk_io_close(&d->io);
-        return cli_fail(EX_NET, "connecting to the peer", why,
-                        "check --peer and --local: same address family, and a route to the peer");
-    }
+    char a[80];
+    int rc =
+        cli_io_open(&d->io, d->cap, d->stop, local, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
+    if (rc != 0)
+        return rc;
     /* NAT_DETECTION hashes use the addresses and ports IKE_SA_INIT travels with. */
     {
         int cls = d->cfg.force_4500 ? MK_IO_NATT : MK_IO_IKE;

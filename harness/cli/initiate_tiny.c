@@ -18,7 +18,6 @@
  */
 #define _DEFAULT_SOURCE
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,10 +144,7 @@ typedef struct tiny_dev {
 static void tiny_rng(void *ctx, uint8_t *out, size_t n)
 {
     tiny_dev *d = ctx;
-    if (d->seeded)
-        mk_io_rng_drbg(&d->drbg, out, n);
-    else
-        mk_io_rng_os(NULL, out, n);
+    cli_rng(d->seeded ? &d->drbg : NULL, out, n);
 }
 
 /* The IKE SA keys as mk_keys_export() gives them for this suite: SPIs and SK_e (ChaCha20
@@ -449,26 +445,9 @@ static int traffic(tiny_dev *d, uint32_t timeout_ms)
 /* Open the sockets (ref/io), connect to the peer; the marker when neither port is 500. */
 static int tiny_connect(tiny_dev *d, const mk_addr *local, const mk_addr *peer)
 {
-    mk_io_status st;
-    char why[200];
-
-    d->io.tap = d->cap != NULL ? capture_tap : NULL;
-    d->io.tap_ctx = d->cap;
-    d->io.stop = &cli_stop_flag;
-    st = mk_io_open(&d->io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
-    if (st != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        return cli_fail(EX_NET, "binding local sockets", why,
-                        d->io.last_errno == EADDRINUSE
-                            ? "another program uses the port; pick another --local port"
-                            : "check --local: it must be an address of this host");
-    }
-    if ((st = mk_io_connect(&d->io, peer, NULL)) != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        mk_io_close(&d->io);
-        return cli_fail(EX_NET, "connecting to the peer", why,
-                        "check --peer and --local: same address family, and a route to the peer");
-    }
+    int rc = cli_io_open(&d->io, d->cap, &cli_stop_flag, local, peer, NULL);
+    if (rc != 0)
+        return rc;
     /* RFC 3948 §2.2, as ref/io sorts what arrives: the marker when neither port is 500 */
     d->marker =
         d->io.local[MK_IO_IKE].port != MK_PORT_IKE && d->io.remote[MK_IO_IKE].port != MK_PORT_IKE;
