@@ -14,6 +14,9 @@
  * respond`, `minike check` on loopback) this file, not the core, frames every IKE datagram
  * with the non-ESP marker (RFC 3948 §2.2) as the general core does on such ports, and ESP
  * travels UDP-encapsulated on that socket: --ping and --send work.
+ * The options are parsed and checked by initiate_opts.c and the traffic is built, read and
+ * judged by dev_shared.c: the same code the general core's command runs, with this core's
+ * refusals as hooks.
  * It never prints the PSK or keys (those go only to --keys when asked).
  */
 #define _DEFAULT_SOURCE
