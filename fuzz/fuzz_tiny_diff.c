@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* Target: differential, mk_on_dgram (the general core, the reference) against mt_on_dgram (the
+ * template core, ref/tiny) on the same datagram, in INIT_SENT, AUTH_SENT and ESTABLISHED */
+/*
+ * Both cores run the deterministic exchange of fuzz_tiny.h against the in-process responder with
+ * the same seeds; the general one is configured for the tiny profile (one suite, ChaCha20-
+ * Poly1305 + PRF-HMAC-SHA2-256 + X25519, PSK, no NAT-T). Setup checks that they send the same
+ * requests octet for octet and that both peers derived the same keys; then each core is snapshot
+ * in every state. Input: [state][ctl][...] as fuzz_tiny.h describes; the one datagram built from
+ * it goes to both restored snapshots (each in its own exact-size heap copy, as the tiny core
+ * decrypts in place). Each core's own invariants are checked (fz_check_after_dgram,
+ * fzt_check_after_dgram), and then they must agree on:
+ *   - the result class (OK / DROP / FATAL) and, for FATAL, the error (the tiny core's names map
+ *     one to one, but MALFORMED_RESP, which also stands for UNSUPPORTED_CRITICAL_RESP);
+ *   - the state, the datagram queued to send (octet for octet), the deadline;
+ *   - RFC 7296 §2.21.1's remembered error (stats.unauth_reason) after an unprotected answer;
+ *   - the child SA (SPIs, keys, mode) once ESTABLISHED.
+ * Where they legitimately cannot agree, the input is not compared:
+ *   - datagrams over MT_MAX_MSG = 1280 octets: the tiny core takes what RFC 7296 §2 makes a MUST
+ *     (1280) and drops the rest; the general core takes up to 3000 (the SHOULD);
+ *   - DROP reasons: the tiny core has fewer names (MALFORMED covers TRUNCATED, BAD_LENGTH,
+ *     BAD_SYNTAX, ...), so only the class is compared.
+ */
+#include "fuzz_tiny.h"
+
+/* The general core in the same states. */
+typedef struct fzt_gen {
+    fz_world w;
+    mk_ike snap[FZT_N_SNAPS];
+    uint64_t rng[FZT_N_SNAPS];
+    mk_ike_keys keys;
+} fzt_gen;
+
+static fzt_snaps t;
+static fzt_gen g;
+
+static void gen_start(fz_world *w)
+{
+    fzt_mk_config(&w->cfg);
+    fz_peer_config(&w->pcfg, &w->cfg);
+    fz_env_init(&w->env_i, &w->rng_i, FZ_SEED_INITIATOR);
+    fz_env_init(&w->env_p, &w->rng_p, FZ_SEED_PEER);
+    fz_set_addr(&w->from_i, 1, MK_PORT_IKE);
+    memset(&w->ike, 0, sizeof(w->ike));
+    FZ_CHECK(mk_init(&w->ike, &w->cfg, &w->env_i) == MK_E_OK);
+    FZ_CHECK((w->peer = mk_peer_new(&w->pcfg, &w->env_p)) != NULL);
+    FZ_CHECK(mk_start(&w->ike, FZ_NOW_MS) == MK_E_OK);
+}
+
+static void gen_take(int which)
+{
+    g.snap[which] = g.w.ike;
+    mk_tx_done(&g.snap[which]);
+    g.rng[which] = g.w.rng_i.s;
+}
+
+/* The datagram each core has queued now: the same octets. */
+static void same_tx(const mk_ike *a, const mt_ike *b)
+{
+    const uint8_t *oa, *ob;
+    uint16_t port;
+    size_t na = mk_tx_peek(a, &oa, &port);
+    size_t nb = mt_tx(b, &ob);
+    FZ_CHECK(na == nb);
+    FZ_CHECK(na == 0 || (port == MK_PORT_IKE && memcmp(oa, ob, na) == 0));
+}
+
+/* The general core's requests during setup, for the comparison with the tiny core's. */
+static size_t gen_sent;
+static void gen_record(void *ctx, int from_initiator, const uint8_t *d, size_t n, uint16_t port)
+{
+    (void)ctx;
+    if (!from_initiator)
+        return;
+    FZ_CHECK(port == MK_PORT_IKE && gen_sent < t.w.n_sent);
+    FZ_CHECK(n == t.w.sent_len[gen_sent] && memcmp(d, t.w.sent[gen_sent], n) == 0);
+    gen_sent++;
+}
+
+static void setup(void)
+{
+    static uint8_t buf[MK_MAX_MSG];
+    fzt_snaps_setup(&t);
+    gen_start(&g.w);
+    g.w.record = gen_record;
+    gen_take(FZT_INIT_SENT);
+    FZ_CHECK(fz_world_run(&g.w, MK_ST_AUTH_SENT));
+    FZ_CHECK(mk_peer_keys_export(g.w.peer, &g.keys));
+    FZ_CHECK(memcmp(&g.keys, &t.keys, sizeof(g.keys)) == 0);
+    gen_take(FZT_AUTH_SENT);
+    FZ_CHECK(fz_world_run(&g.w, MK_ST_ESTABLISHED));
+    gen_take(FZT_ESTABLISHED);
+    FZ_CHECK(gen_sent == t.w.n_sent); /* IKE_SA_INIT and IKE_AUTH, the same octets */
+    for (uint32_t id = 0; id < 2; id++) {
+        size_t n = fzt_liveness(buf, sizeof(buf), &g.keys, id);
+        FZ_CHECK(n > 0 && mk_on_dgram(&g.w.ike, buf, n, MK_PORT_IKE, FZ_NOW_MS) == MK_E_OK);
+        mk_tx_done(&g.w.ike);
+    }
+    gen_take(FZT_ESTABLISHED2);
+    mk_peer_free(g.w.peer);
+    g.w.peer = NULL;
+    for (int i = 0; i < FZT_N_SNAPS; i++) {
+        FZ_CHECK((int)mk_state_get(&g.snap[i]) == (int)mt_state_get(&t.snap[i]));
+        FZ_CHECK(mk_deadline(&g.snap[i]) == mt_deadline(&t.snap[i]));
+    }
+}
+
+/* The general core's name for a tiny FATAL error (the second for MALFORMED_RESP). */
+static int same_fatal(mk_err a, mt_err b)
+{
+    switch (b) {
+    case MT_E_NO_PROPOSAL_CHOSEN:
+        return a == MK_E_NO_PROPOSAL_CHOSEN;
+    case MT_E_BAD_PROPOSAL:
+        return a == MK_E_BAD_PROPOSAL;
+    case MT_E_INVALID_KE:
+        return a == MK_E_INVALID_KE;
+    case MT_E_DH_ZERO:
+        return a == MK_E_DH_ZERO;
+    case MT_E_TOO_MANY_RETRIES:
+        return a == MK_E_TOO_MANY_RETRIES;
+    case MT_E_AUTH_FAILED:
+        return a == MK_E_AUTH_FAILED;
+    case MT_E_PEER_AUTH_FAILED:
+        return a == MK_E_PEER_AUTH_FAILED;
+    case MT_E_ID_MISMATCH:
+        return a == MK_E_ID_MISMATCH;
+    case MT_E_TS_UNACCEPTABLE:
+        return a == MK_E_TS_UNACCEPTABLE;
+    case MT_E_NO_CHILD_SA:
+        return a == MK_E_NO_CHILD_SA;
+    case MT_E_PEER_ERROR:
+        return a == MK_E_PEER_ERROR;
+    case MT_E_MALFORMED_RESP:
+        return a == MK_E_MALFORMED_RESP || a == MK_E_UNSUPPORTED_CRITICAL_RESP;
+    case MT_E_PEER_DELETED:
+        return a == MK_E_PEER_DELETED;
+    case MT_E_TIMEOUT:
+        return a == MK_E_TIMEOUT;
+    case MT_E_CRYPTO:
+        return a == MK_E_CRYPTO;
+    default:
+        return a == MK_E_OK && b == MT_E_OK;
+    }
+}
+
+/* The states in the general core's numbering (it has DELETE_SENT, which the tiny one lacks). */
+static int state_of(mt_state s)
+{
+    switch (s) {
+    case MT_ST_CLOSED:
+        return MK_ST_CLOSED;
+    case MT_ST_FAILED:
+        return MK_ST_FAILED;
+    default:
+        return (int)s; /* IDLE .. ESTABLISHED: the same order */
+    }
+}
+
+static void same_child(const mk_ike *a, const mt_ike *b)
+{
+    mk_esp_sa ca;
+    mt_esp_sa cb;
+    bool ha = mk_child(a, &ca), hb = mt_child(b, &cb);
+    FZ_CHECK(ha == hb);
+    if (!ha)
+        return;
+    FZ_CHECK(ca.spi_in == cb.spi_in && ca.spi_out == cb.spi_out && ca.tunnel == cb.tunnel);
+    FZ_CHECK(ca.encr == MK_ENCR_CHACHA20_POLY1305 && ca.ek_len == sizeof(cb.k_in));
+    FZ_CHECK(memcmp(ca.ek_in, cb.k_in, sizeof(cb.k_in)) == 0);
+    FZ_CHECK(memcmp(ca.ek_out, cb.k_out, sizeof(cb.k_out)) == 0);
+    mk_esp_wipe(&ca);
+    mt_esp_wipe(&cb);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static uint8_t buf[MK_MAX_MSG + 512];
+    static int ready;
+    if (!ready) {
+        setup();
+        ready = 1;
+    }
+    int which = fzt_which(data, size);
+    (void)fz_take8(&data, &size);
+    size_t n;
+    if (!fzt_build(buf, sizeof(buf), &n, which, g.snap[FZT_INIT_SENT].spi_i, &g.keys, data, size))
+        return 0;
+    if (n > MT_MAX_MSG)
+        return 0; /* the tiny core's limit (header comment) */
+
+    /* the general core, on its own copy */
+    uint8_t *d = (uint8_t *)malloc(n + 1);
+    FZ_CHECK(d != NULL);
+    if (n)
+        memcpy(d, buf, n);
+    memcpy(&g.w.ike, &g.snap[which], sizeof(mk_ike));
+    g.w.rng_i.s = g.rng[which];
+    mk_err ea = mk_on_dgram(&g.w.ike, d, n, MK_PORT_IKE, FZ_NOW_MS + 10);
+    fz_check_after_dgram(&g.snap[which], &g.w.ike, ea);
+    free(d);
+
+    /* the tiny core */
+    mt_err eb = fzt_feed(&t, which, buf, n);
+
+    const mk_ike *a = &g.w.ike;
+    const mt_ike *b = &t.w.ike;
+    FZ_CHECK((int)mk_err_class(ea) == (int)mt_err_class(eb));
+    if (mk_err_class(ea) == MK_CLASS_FATAL)
+        FZ_CHECK(same_fatal(ea, eb));
+    FZ_CHECK((int)mk_state_get(a) == state_of(mt_state_get(b)));
+    FZ_CHECK(same_fatal(mk_last_error(a), mt_last_error(b)));
+    FZ_CHECK(same_fatal(a->stats.unauth_reason, b->stats.unauth_reason));
+    same_tx(a, b);
+    FZ_CHECK(mk_deadline(a) == mt_deadline(b));
+    same_child(a, b);
+    return 0;
+}
