@@ -17,9 +17,9 @@ step "dependencies"
 bash scripts/deps.sh
 
 step "style: clang-format, cppcheck (ref/)"
-clang-format --dry-run -Werror ref/src/*.[ch] ref/include/*.h ref/io/*.[ch]
+clang-format --dry-run -Werror ref/src/*.[ch] ref/include/*.h ref/io/*.[ch] ref/tiny/*.[ch]
 cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \
-    --suppress=missingIncludeSystem -Iref/include -Iref/src ref/src ref/io
+    --suppress=missingIncludeSystem -Iref/include -Iref/src -Iref/tiny ref/src ref/io ref/tiny
 
 step "gcc build (-Werror), all tests"
 cmake -S . -B build/ci -DMK_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -29,13 +29,13 @@
 typedef enum {
     MT_E_OK,
     /* DROP */
-    MT_E_MALFORMED,      /* a length, a version or a payload is not what RFC 7296 §3 allows */
-    MT_E_UNEXPECTED,     /* not the response we wait for (SPI, Message ID, exchange, flags) */
-    MT_E_ICV,            /* SK or ESP integrity check failed */
-    MT_E_OLD_REQUEST,    /* a peer request older than the one last answered */
-    MT_E_UNAUTH,         /* an unprotected answer that would end the exchange (RFC 7296 §2.21.1) */
-    MT_E_CRITICAL,       /* unprotected, with an unknown critical payload (RFC 7296 §2.5) */
-    MT_E_REPLAY,         /* ESP sequence number replayed or too old */
+    MT_E_MALFORMED,   /* a length, a version or a payload is not what RFC 7296 §3 allows */
+    MT_E_UNEXPECTED,  /* not the response we wait for (SPI, Message ID, exchange, flags) */
+    MT_E_ICV,         /* SK or ESP integrity check failed */
+    MT_E_OLD_REQUEST, /* a peer request older than the one last answered */
+    MT_E_UNAUTH,      /* an unprotected answer that would end the exchange (RFC 7296 §2.21.1) */
+    MT_E_CRITICAL,    /* unprotected, with an unknown critical payload (RFC 7296 §2.5) */
+    MT_E_REPLAY,      /* ESP sequence number replayed or too old */
     MT_E_DROP_LAST = MT_E_REPLAY,
     /* FATAL */
     MT_E_NO_PROPOSAL_CHOSEN, /* the peer refused our proposal (remembered, reported at the end) */
@@ -64,14 +64,14 @@ typedef enum { MT_CLASS_NONE, MT_CLASS_DROP, MT_CLASS_FATAL, MT_CLASS_USAGE } mt
 mt_err_class_t mt_err_class(mt_err e);
 
 enum {
-    MT_MAX_MSG = 1280,  /* RFC 7296 §2: every implementation MUST take 1280 octets */
-    MT_MAX_REQ = 512,   /* our longest request (mt_init refuses a config that would not fit) */
-    MT_MAX_ID = 64,     /* identification data we send or expect */
-    MT_MIN_PSK = 16,    /* as the general core: refuse short secrets (RFC 7296 §2.15) */
+    MT_MAX_MSG = 1280, /* RFC 7296 §2: every implementation MUST take 1280 octets */
+    MT_MAX_REQ = 512,  /* our longest request (mt_init refuses a config that would not fit) */
+    MT_MAX_ID = 64,    /* identification data we send or expect */
+    MT_MIN_PSK = 16,   /* as the general core: refuse short secrets (RFC 7296 §2.15) */
     MT_MAX_PSK = 256,
-    MT_NONCE_LEN = 16,  /* RFC 7296 §2.10: at least 128 bits and half the PRF key (32 / 2) */
-    MT_KEY_LEN = 32,    /* X25519 values, PRF output, ChaCha20 keys */
-    MT_SALT_LEN = 4,    /* RFC 7634 §2: the AEAD key is 32 octets of key and 4 of salt */
+    MT_NONCE_LEN = 16, /* RFC 7296 §2.10: at least 128 bits and half the PRF key (32 / 2) */
+    MT_KEY_LEN = 32,   /* X25519 values, PRF output, ChaCha20 keys */
+    MT_SALT_LEN = 4,   /* RFC 7634 §2: the AEAD key is 32 octets of key and 4 of salt */
     MT_ICV_LEN = 16,
     MT_IV_LEN = 8,
     MT_MAX_COOKIE = 64, /* RFC 7296 §2.6 */
@@ -176,8 +176,7 @@ typedef struct mt_ike {
     /* the answer to the peer's last request, resent when that request comes again */
     uint8_t answer[MT_MAX_ANSWER];
     uint8_t answer_len;
-    uint32_t peer_msgid; /* the next request we expect from the peer */
-    uint32_t our_msgid;  /* the next Message ID we use (1 after IKE_SA_INIT) */
+    uint32_t peer_msgid; /* the Message ID of the request `answer` answers */
     mt_esp_sa child;     /* keyed when IKE_SA_INIT completes, valid once child_ok */
     bool child_ok;
 } mt_ike;
@@ -191,7 +190,7 @@ mt_err mt_start(mt_ike *ike, uint64_t now_ms);
  * anything secret). OK when accepted, a DROP error, or the sticky FATAL error. */
 mt_err mt_on_dgram(mt_ike *ike, uint8_t *dgram, size_t len, uint64_t now_ms);
 mt_err mt_on_timer(mt_ike *ike, uint64_t now_ms);
-uint64_t mt_deadline(const mt_ike *ike); /* UINT64_MAX: none */
+uint64_t mt_deadline(const mt_ike *ike);              /* UINT64_MAX: none */
 size_t mt_tx(const mt_ike *ike, const uint8_t **out); /* the datagram to send, 0: none */
 void mt_tx_done(mt_ike *ike);
 mt_state mt_state_get(const mt_ike *ike);
