@@ -72,34 +72,69 @@ void mt_build_init(mt_ike *ike, uint64_t now)
  * Unprotected: RFC 7296 §2.21.1, an answer that would end the exchange may be forged, so it is
  * dropped and remembered (mt_remember), never acted on. */
 
-/* The SA payload of a response against the template we offered (RFC 7296 §3.3): exactly one
- * proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload MUST match the number on the
- * proposal sent that was accepted", RFC 7296 §2.7 "exactly one transform of each type included
- * in the proposal", each one of ours. A malformed payload is MALFORMED, a well-formed choice we
- * did not offer BAD_PROPOSAL. spi: the ESP SPI when the template has one. */
+/* The SA payload of a response against the template we offered (RFC 7296 §3.3). Every
+ * Proposal and Transform is walked with the general codec's framing checks (ref/src/sa_tmpl.c),
+ * so what it refuses as malformed is MALFORMED here too, wherever it is; only then is the answer
+ * compared: exactly one proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload MUST
+ * match the number on the proposal sent that was accepted", RFC 7296 §2.7 "exactly one
+ * transform of each type included in the proposal", each one of ours. A well-formed choice we
+ * did not offer is BAD_PROPOSAL. spi: the ESP SPI when the template has one. */
+static mt_err transform_check(const uint8_t *t, const uint8_t *x, size_t left, bool last,
+                              size_t *tlen, unsigned *seen)
+{
+    *tlen = left >= 4 ? be16(x + 2) : 0;
+    /* RFC 7296 §3.3.2: Last Substructure 3 while more follow, 0 for the last; the Transform
+     * Length includes the 8-octet header and fits the proposal */
+    if (*tlen < T_LEN || *tlen > left || x[0] != (last ? 0 : 3))
+        return MT_E_MALFORMED;
+    /* RFC 7296 §3.3.5: Key Length (14, TV format, nonzero) is the only attribute, at most once */
+    for (size_t a = T_LEN; a < *tlen; a += 4)
+        if (*tlen - a < 4 || a > T_LEN || be16(x + a) != (0x8000 | 14) || be16(x + a + 2) == 0)
+            return MT_E_MALFORMED;
+    /* RFC 7296 §3.3.6: attributes come back unmodified: ours carry none */
+    for (size_t k = 0; k < t[7] && *tlen == T_LEN; k++) {
+        const uint8_t *o = t + SA_HEAD + t[6] + k * T_LEN;
+        if (o[4] == x[4] && be16(o + 6) == be16(x + 6))
+            *seen |= 1u << k;
+    }
+    return MT_E_OK;
+}
+
 static mt_err sa_check(const uint8_t *t, const uint8_t *b, size_t n, uint32_t *spi)
 {
-    size_t plen = n >= SA_HEAD ? be16(b + 2) : 0, spi_len = t[6], nt = t[7];
-    if (plen < SA_HEAD || plen > n || b[0] != (plen == n ? 0 : 2))
-        return MT_E_MALFORMED;
-    if (plen != n || memcmp(b + 4, t + 4, 4) != 0 || plen != SA_HEAD + spi_len + nt * T_LEN)
-        return MT_E_BAD_PROPOSAL;
-    unsigned seen = 0;
-    const uint8_t *x = b + SA_HEAD + spi_len;
-    for (size_t i = 0; i < nt; i++, x += T_LEN) {
-        /* RFC 7296 §3.3.2: Last Substructure 3 while more follow, 0 for the last */
-        if (x[0] != (i + 1 == nt ? 0 : 3) || be16(x + 2) != T_LEN)
-            return MT_E_BAD_PROPOSAL;
-        for (size_t k = 0; k < nt; k++) {
-            const uint8_t *o = t + SA_HEAD + spi_len + k * T_LEN;
-            if (o[4] == x[4] && be16(o + 6) == be16(x + 6))
-                seen |= 1u << k;
-        }
+    size_t off = 0, np = 0;
+    uint8_t num = 0;
+    bool match = false;
+    for (; off < n; np++) {
+        const uint8_t *p = b + off;
+        size_t plen = n - off >= 4 ? be16(p + 2) : 0;
+        uint8_t prev = num;
+        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet head; Last Substructure is 0
+         * for the last proposal, 2 if more follow; at most 8 (the general codec's limit) */
+        if (np == 8 || plen < SA_HEAD || plen > n - off || p[0] != (off + plen == n ? 0 : 2))
+            return MT_E_MALFORMED;
+        off += plen;
+        num = p[4];
+        size_t spi_len = p[6], nt = p[7];
+        /* RFC 7296 §3.3.1: numbers 1, 2, ...; SPI Size 0 or 8 for IKE, 4 for AH and ESP */
+        bool ok = num != 0 && (np == 0 || num == (uint8_t)(prev + 1)) && (np != 1 || prev == 1);
+        ok = ok &&
+             (p[5] == 1 ? spi_len == 0 || spi_len == 8 : (p[5] == 2 || p[5] == 3) && spi_len == 4);
+        if (!ok || nt == 0 || nt > 32 || spi_len > plen - SA_HEAD)
+            return MT_E_MALFORMED;
+        unsigned seen = 0;
+        size_t at = SA_HEAD + spi_len, tlen;
+        for (size_t i = 0; i < nt; i++, at += tlen)
+            if (transform_check(t, p + at, plen - at, i + 1 == nt, &tlen, &seen) != MT_E_OK)
+                return MT_E_MALFORMED;
+        /* "# of Transforms" and the Proposal Length agree */
+        if (at != plen)
+            return MT_E_MALFORMED;
+        match = memcmp(p + 4, t + 4, 4) == 0 && seen == (1u << t[7]) - 1;
+        if (match)
+            *spi = spi_len == 4 ? be32(p + SA_HEAD) : 0;
     }
-    if (seen != (1u << nt) - 1)
-        return MT_E_BAD_PROPOSAL;
-    *spi = spi_len != 0 ? be32(b + SA_HEAD) : 0;
-    return MT_E_OK;
+    return np == 0 ? MT_E_MALFORMED : np == 1 && match ? MT_E_OK : MT_E_BAD_PROPOSAL;
 }
 
 /* The notify's type, its data and length; false if the body is not a Notify (RFC 7296 §3.10) */
