@@ -146,6 +146,23 @@ static void auth_seeds(const char *origin, const mk_peer_script *script)
     }
     uint8_t pre[3] = {FZT_AUTH_SENT, 0, first};
     emit2(origin, pre, 3, plain, (size_t)pl);
+    if (script == NULL) {
+        /* unsealed (ctl bit 6): HDR, N(AUTHENTICATION_FAILED) with the right SPIs and Message
+         * ID, a forgery RFC 7296 §2.21.2 says to ignore */
+        static uint8_t m[36];
+        static const uint8_t raw[2] = {FZT_AUTH_SENT, 0x40};
+        memcpy(m, keys.spi_i, 8);
+        memcpy(m + 8, keys.spi_r, 8);
+        m[16] = MK_PT_NOTIFY;
+        m[17] = 0x20;
+        m[18] = MK_EX_IKE_AUTH;
+        m[19] = MK_HDR_F_RESPONSE;
+        fz_put32(m + 20, 1);
+        fz_put32(m + 24, 36);
+        m[31] = 8;
+        m[35] = MK_N_AUTHENTICATION_FAILED;
+        emit2("unprotected-auth-failed", raw, 2, m, 36);
+    }
     stop();
 }
 
