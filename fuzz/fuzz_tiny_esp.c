@@ -16,7 +16,10 @@
  * ctl bit 2: transport mode SA. Up to 16 records share one SA, so the replay window sees
  * sequences. Invariants: a dropped packet changes nothing in the mt_esp_sa but `dropped` (and
  * counts it); an accepted packet's inner data lies inside the packet and, in modes 1-3, equals
- * what was sealed. Each packet is opened from an exact-size heap buffer.
+ * what was sealed. Each packet is opened from an exact-size heap buffer. Differential: every
+ * packet is also opened by the general core's mk_esp_open on an SA with the same key and
+ * window (the reference): the same verdict (accepted or dropped), next header and inner octets,
+ * and the same window and drop count afterwards.
  */
 #include <stdlib.h>
 
@@ -77,6 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t tmp[MT_MAX_MSG + 256];
     static mt_esp_sa sa, before;
+    static mk_esp_sa gsa; /* the general core's view of the same inbound SA */
+    static uint8_t gcopy[MT_MAX_MSG + 256];
     fz_rng rng;
     mk_env env;
 
@@ -88,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fz_fill(sa.k_out, sizeof(sa.k_out), 0x40);
     sa.tunnel = !(ctl & 4);
     fz_env_init(&env, &rng, FZ_SEED_PEER);
+    mk_sa_of(&gsa, &sa);
+    memcpy(gsa.ek_in, sa.k_in, sizeof(sa.k_in));
 
     for (int rec = 0; rec < 16 && size >= 2; rec++) {
         size_t rl = ((size_t)data[0] << 8) | data[1];
@@ -160,12 +167,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(pkt != NULL);
         memcpy(pkt, tmp, n);
 
+        /* the reference first, on its own copy */
+        uint8_t gnh = 0;
+        const uint8_t *ginner = NULL;
+        size_t ginner_len = 0;
+        memcpy(gcopy, pkt, n);
+        mk_err ge = mk_esp_open(&gsa, gcopy, n, &gnh, &ginner, &ginner_len);
+
         before = sa;
         uint8_t nh = 0;
         const uint8_t *inner = NULL;
         size_t inner_len = 0;
         mt_err e = mt_esp_open(&sa, pkt, n, &nh, &inner, &inner_len);
         FZ_EAT(e);
+        FZ_CHECK((ge == MK_E_OK) == (e == MT_E_OK));
+        FZ_CHECK(gsa.replay_top == sa.replay_top && gsa.replay_bitmap == sa.replay_bitmap);
+        FZ_CHECK(gsa.dropped == sa.dropped);
+        if (e == MT_E_OK)
+            FZ_CHECK(gnh == nh && ginner_len == inner_len &&
+                     (inner_len == 0 || memcmp(ginner, inner, inner_len) == 0));
         if (mt_err_class(e) == MT_CLASS_DROP) {
             check_drop(&before, &sa);
             FZ_CHECK(mode < 2); /* a sealed packet with a fresh sequence number opens */
