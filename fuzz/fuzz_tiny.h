@@ -24,6 +24,13 @@
  *                                gets the cached answer, 0 is old).
  *   In the two protected states ctl bit 6 feeds [first][...] as it is (no sealing: the header
  *   and ICV paths with garbage), and bit 7 flips the last octet of the sealed message (its ICV).
+ * Sequences: with bit 7 of the state octet, the rest is up to 16 records [len16][record], fed
+ * one after the other to the same initiator (no restore between them): a record is [ctl][...]
+ * as above for the state the initiator is in now (INIT_SENT: raw; AUTH_SENT: an IKE_AUTH
+ * response; any later state: a request of the peer), sealed with the snapshot's keys (which are
+ * also the keys after the genuine IKE_SA_INIT response); an empty record is a timer call at the
+ * initiator's deadline (mt_on_timer: retransmissions, the budget, the TIMEOUT). Queued datagrams
+ * count as sent after each step.
  */
 #ifndef MK_FUZZ_TINY_H
 #define MK_FUZZ_TINY_H
@@ -265,11 +272,42 @@ static inline int fzt_build(uint8_t *buf, size_t cap, size_t *n, int which, cons
     return *n != 0;
 }
 
+/* How a record of a sequence is built for an initiator in state st (the general core's states
+ * IDLE .. ESTABLISHED have the same numbers). */
+static inline int fzt_kind(int st)
+{
+    return st == MT_ST_INIT_SENT   ? FZT_INIT_SENT
+           : st == MT_ST_AUTH_SENT ? FZT_AUTH_SENT
+                                   : FZT_ESTABLISHED;
+}
+
+/* The next record [len16][bytes] of a sequence; false when none is left. */
+static inline int fzt_next_rec(const uint8_t **data, size_t *size, const uint8_t **rec, size_t *rl)
+{
+    if (*size < 2)
+        return 0;
+    *rl = ((size_t)(*data)[0] << 8) | (*data)[1];
+    *data += 2;
+    *size -= 2;
+    if (*rl > *size)
+        *rl = *size;
+    *rec = *data;
+    *data += *rl;
+    *size -= *rl;
+    return 1;
+}
+
+enum { FZT_MAX_RECS = 16 };
+
 /* Which snapshot an input uses. */
 static inline int fzt_which(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return FZT_INIT_SENT;
+    if (data[0] & 0x80) { /* a sequence: bit 6 picks the second ESTABLISHED snapshot */
+        int s = (data[0] & 0x3f) % 3;
+        return s == 2 && (data[0] & 0x40) ? FZT_ESTABLISHED2 : s;
+    }
     int s = data[0] % 3;
     if (s == 2 && size > 1 && (data[1] & 0x20))
         return FZT_ESTABLISHED2;

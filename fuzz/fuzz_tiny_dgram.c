@@ -11,11 +11,66 @@
  * sticky, leaves MT_ST_FAILED (MT_ST_CLOSED for PEER_DELETED) and zero secrets (dh_priv .. sk_er,
  * the AUTH state, the child keys); a datagram never gets a USAGE error; the datagram is handed
  * over in a heap buffer of exactly its size, so ASan sees any read or write past it. An accepted
- * request in ESTABLISHED is answered, and the answer opens with SK_ei.
+ * request in ESTABLISHED is answered, and the answer opens with SK_ei. In a sequence, each step
+ * is checked against the state before it, and a timer call either retransmits the same octets
+ * with a later deadline or ends the exchange (TIMEOUT or the remembered refusal), wiped.
  */
 #include "fuzz_tiny.h"
 
 static fzt_snaps s;
+
+/* After mt_on_timer: OK (a retransmission of the same octets, or nothing yet) or the end of
+ * the exchange (TIMEOUT, or the remembered unprotected refusal), sticky and wiped. */
+static void check_after_timer(const mt_ike *before, const mt_ike *after, mt_err e)
+{
+    FZ_CHECK(mt_err_class(e) == MT_CLASS_NONE || mt_err_class(e) == MT_CLASS_FATAL);
+    if (mt_err_class(e) == MT_CLASS_FATAL) {
+        FZ_CHECK(mt_last_error(after) == e && mt_state_get(after) == MT_ST_FAILED);
+        FZ_CHECK(before->st == MT_ST_FAILED || e == MT_E_TIMEOUT ||
+                 e == before->stats.unauth_reason);
+        fzt_check_wiped(after);
+    } else if (after->req_outstanding) {
+        /* RFC 7296 §2.1: retransmissions are bitwise identical */
+        FZ_CHECK(after->req_len == before->req_len &&
+                 memcmp(after->req, before->req, after->req_len) == 0);
+        FZ_CHECK(mt_deadline(after) > mt_deadline(before) || mt_deadline(before) == UINT64_MAX);
+    }
+}
+
+/* A sequence (fuzz_tiny.h): records fed one after the other to one restored snapshot. */
+static void run_seq(int which, const uint8_t *data, size_t size)
+{
+    static uint8_t buf[MK_MAX_MSG + 512];
+    static mt_ike before;
+    const uint8_t *rec;
+    size_t rl;
+    uint64_t now = FZ_NOW_MS + 10;
+    memcpy(&s.w.ike, &s.snap[which], sizeof(mt_ike));
+    s.w.rng_i.s = s.rng[which];
+    for (int r = 0; r < FZT_MAX_RECS && fzt_next_rec(&data, &size, &rec, &rl); r++) {
+        before = s.w.ike;
+        if (rl == 0) {
+            uint64_t dl = mt_deadline(&s.w.ike);
+            if (dl != UINT64_MAX)
+                now = dl;
+            mt_err e = mt_on_timer(&s.w.ike, now);
+            check_after_timer(&before, &s.w.ike, e);
+        } else {
+            size_t n;
+            if (!fzt_build(buf, sizeof(buf), &n, fzt_kind(mt_state_get(&s.w.ike)),
+                           s.snap[FZT_INIT_SENT].spi_i, &s.keys, rec, rl))
+                continue;
+            uint8_t *d = (uint8_t *)malloc(n + 1);
+            FZ_CHECK(d != NULL);
+            if (n)
+                memcpy(d, buf, n);
+            mt_err e = mt_on_dgram(&s.w.ike, d, n, now);
+            fzt_check_after_dgram(&before, &s.w.ike, e);
+            free(d);
+        }
+        mt_tx_done(&s.w.ike);
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -28,6 +83,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
     int which = fzt_which(data, size);
+    if (size > 0 && (data[0] & 0x80)) {
+        run_seq(which, data + 1, size - 1);
+        return 0;
+    }
     uint8_t ctl = size > 1 ? data[1] : 0;
     (void)fz_take8(&data, &size);
     size_t n;

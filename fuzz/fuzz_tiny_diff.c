@@ -15,6 +15,8 @@
  *   - the state, the datagram queued to send (octet for octet), the deadline;
  *   - RFC 7296 §2.21.1's remembered error (stats.unauth_reason) after an unprotected answer;
  *   - the child SA (SPIs, keys, mode) once ESTABLISHED.
+ * Sequences (fuzz_tiny.h) go to both cores step by step, timer calls included, and are compared
+ * after every step.
  * Where they legitimately cannot agree, the input is not compared:
  *   - datagrams over MT_MAX_MSG = 1280 octets: the tiny core takes what RFC 7296 §2 makes a MUST
  *     (1280) and drops the rest; the general core takes up to 3000 (the SHOULD);
@@ -202,6 +204,75 @@ static int over_tiny_limit(int which, const uint8_t *in, size_t in_n, const uint
     return chain_count(in[1], in + 2, in_n - 2) > 16;
 }
 
+/* Everything the two cores must agree on after one step (ea, eb: what the step returned). */
+static void same_after(mk_err ea, mt_err eb)
+{
+    const mk_ike *a = &g.w.ike;
+    const mt_ike *b = &t.w.ike;
+    FZ_CHECK((int)mk_err_class(ea) == (int)mt_err_class(eb));
+    if (mk_err_class(ea) == MK_CLASS_FATAL)
+        FZ_CHECK(same_fatal(ea, eb));
+    FZ_CHECK((int)mk_state_get(a) == state_of(mt_state_get(b)));
+    FZ_CHECK(same_fatal(mk_last_error(a), mt_last_error(b)));
+    FZ_CHECK(same_fatal(a->stats.unauth_reason, b->stats.unauth_reason));
+    same_tx(a, b);
+    FZ_CHECK(mk_deadline(a) == mt_deadline(b));
+    same_child(a, b);
+}
+
+/* A sequence (fuzz_tiny.h): the same records to both cores, compared after every step. */
+static void run_seq(int which, const uint8_t *data, size_t size)
+{
+    static uint8_t buf[MK_MAX_MSG + 512];
+    static mk_ike before;
+    const uint8_t *rec;
+    size_t rl;
+    uint64_t now = FZ_NOW_MS + 10;
+    memcpy(&g.w.ike, &g.snap[which], sizeof(mk_ike));
+    g.w.rng_i.s = g.rng[which];
+    memcpy(&t.w.ike, &t.snap[which], sizeof(mt_ike));
+    t.w.rng_i.s = t.rng[which];
+    for (int r = 0; r < FZT_MAX_RECS && fzt_next_rec(&data, &size, &rec, &rl); r++) {
+        mk_err ea;
+        mt_err eb;
+        if (rl == 0) {
+            uint64_t dl = mk_deadline(&g.w.ike);
+            if (dl != UINT64_MAX)
+                now = dl;
+            ea = mk_on_timer(&g.w.ike, now);
+            eb = mt_on_timer(&t.w.ike, now);
+        } else {
+            size_t n;
+            int kind = fzt_kind((int)mk_state_get(&g.w.ike));
+            if (!fzt_build(buf, sizeof(buf), &n, kind, g.snap[FZT_INIT_SENT].spi_i, &g.keys, rec,
+                           rl) ||
+                n > MT_MAX_MSG || over_tiny_limit(kind, rec, rl, buf, n))
+                return; /* not comparable: the rest of the sequence neither */
+            uint8_t *d = (uint8_t *)malloc(n + 1);
+            FZ_CHECK(d != NULL);
+            if (n)
+                memcpy(d, buf, n);
+            before = g.w.ike;
+            ea = mk_on_dgram(&g.w.ike, d, n, MK_PORT_IKE, now);
+            fz_check_after_dgram(&before, &g.w.ike, ea);
+            if (n)
+                memcpy(d, buf, n);
+            static mt_ike tbefore;
+            tbefore = t.w.ike;
+            eb = mt_on_dgram(&t.w.ike, d, n, now);
+            fzt_check_after_dgram(&tbefore, &t.w.ike, eb);
+            free(d);
+        }
+#ifdef FZT_DEBUG
+        fprintf(stderr, "step %d: general %s %s, tiny %d %d\n", r, mk_err_name(ea),
+                mk_state_name(mk_state_get(&g.w.ike)), (int)eb, (int)mt_state_get(&t.w.ike));
+#endif
+        same_after(ea, eb);
+        mk_tx_done(&g.w.ike);
+        mt_tx_done(&t.w.ike);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static uint8_t buf[MK_MAX_MSG + 512];
@@ -211,6 +282,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
     int which = fzt_which(data, size);
+    if (size > 0 && (data[0] & 0x80)) {
+        run_seq(which, data + 1, size - 1);
+        return 0;
+    }
     (void)fz_take8(&data, &size);
     size_t n;
     if (!fzt_build(buf, sizeof(buf), &n, which, g.snap[FZT_INIT_SENT].spi_i, &g.keys, data, size))
@@ -232,21 +307,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* the tiny core */
     mt_err eb = fzt_feed(&t, which, buf, n);
 
-    const mk_ike *a = &g.w.ike;
-    const mt_ike *b = &t.w.ike;
 #ifdef FZT_DEBUG /* -DFZT_DEBUG: what each core said, before the comparison */
     fprintf(stderr, "state %d: general %s %s, tiny %d %d (unauth %s / %d)\n", which,
-            mk_err_name(ea), mk_state_name(mk_state_get(a)), (int)eb, (int)mt_state_get(b),
-            mk_err_name(a->stats.unauth_reason), (int)b->stats.unauth_reason);
+            mk_err_name(ea), mk_state_name(mk_state_get(&g.w.ike)), (int)eb,
+            (int)mt_state_get(&t.w.ike), mk_err_name(g.w.ike.stats.unauth_reason),
+            (int)t.w.ike.stats.unauth_reason);
 #endif
-    FZ_CHECK((int)mk_err_class(ea) == (int)mt_err_class(eb));
-    if (mk_err_class(ea) == MK_CLASS_FATAL)
-        FZ_CHECK(same_fatal(ea, eb));
-    FZ_CHECK((int)mk_state_get(a) == state_of(mt_state_get(b)));
-    FZ_CHECK(same_fatal(mk_last_error(a), mt_last_error(b)));
-    FZ_CHECK(same_fatal(a->stats.unauth_reason, b->stats.unauth_reason));
-    same_tx(a, b);
-    FZ_CHECK(mk_deadline(a) == mt_deadline(b));
-    same_child(a, b);
+    same_after(ea, eb);
     return 0;
 }

@@ -57,6 +57,9 @@ static void emit2(const char *origin, const uint8_t *pre, size_t npre, const uin
 
 static fz_world w;
 static uint8_t plain[MK_MAX_MSG];
+/* the real exchange's records, for the sequence seeds */
+static uint8_t auth_rec[MK_MAX_MSG + 2], req_rec[4][MK_MAX_MSG + 2];
+static size_t auth_rec_len, req_rec_len[4];
 
 static void start(const mk_peer_script *script)
 {
@@ -80,6 +83,68 @@ static void stop(void)
 {
     mk_peer_free(w.peer);
     w.peer = NULL;
+}
+
+static void put16(uint8_t *p, size_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+/* A sequence input (fuzz_tiny.h): [0x80 | state] then records [len16][record]. */
+static uint8_t seq[16384];
+static size_t seq_len;
+
+static void seq_start(uint8_t state)
+{
+    seq[0] = (uint8_t)(0x80 | state);
+    seq_len = 1;
+}
+
+static void seq_rec(const uint8_t *pre, size_t npre, const uint8_t *d, size_t n)
+{
+    if (seq_len + 2 + npre + n > sizeof seq)
+        exit(1);
+    put16(seq + seq_len, npre + n);
+    memcpy(seq + seq_len + 2, pre, npre);
+    if (n)
+        memcpy(seq + seq_len + 2 + npre, d, n);
+    seq_len += 2 + npre + n;
+}
+
+static void seq_timers(int k)
+{
+    for (int i = 0; i < k; i++)
+        seq_rec(NULL, 0, NULL, 0);
+}
+
+/* A sequence from INIT_SENT: every datagram the peer sends until our initiator leaves INIT_SENT
+ * (a COOKIE and the answer to the retry, a forgery and the real answer), then k timer calls. */
+static void seq_init(const char *origin, const mk_peer_script *script, int k)
+{
+    static const uint8_t ctl = 0;
+    const uint8_t *out;
+    uint16_t port;
+    size_t n;
+    start(script);
+    seq_start(FZT_INIT_SENT);
+    for (int round = 0; round < 4 && mk_state_get(&w.ike) == MK_ST_INIT_SENT; round++) {
+        if ((n = mk_tx_peek(&w.ike, &out, &port)) != 0) {
+            (void)mk_peer_on_dgram(w.peer, out, n, port, &w.from_i, FZ_NOW_MS);
+            mk_tx_done(&w.ike);
+        }
+        while ((n = mk_peer_tx_peek(w.peer, &out, &port)) != 0) {
+            static uint8_t c[MK_MAX_MSG];
+            memcpy(c, out, n);
+            seq_rec(&ctl, 1, c, n);
+            mk_peer_tx_done(w.peer);
+            (void)mk_on_dgram(&w.ike, c, n, port, FZ_NOW_MS);
+        }
+    }
+    seq_timers(k);
+    if (origin != NULL)
+        emit2(origin, NULL, 0, seq, seq_len);
+    stop();
 }
 
 /* INIT_SENT: every datagram the peer answers our IKE_SA_INIT request with. */
@@ -147,6 +212,10 @@ static void auth_seeds(const char *origin, const mk_peer_script *script)
     uint8_t pre[3] = {FZT_AUTH_SENT, 0, first};
     emit2(origin, pre, 3, plain, (size_t)pl);
     if (script == NULL) {
+        auth_rec[0] = 0;
+        auth_rec[1] = first;
+        memcpy(auth_rec + 2, plain, (size_t)pl);
+        auth_rec_len = 2 + (size_t)pl;
         /* unsealed (ctl bit 6): HDR, N(AUTHENTICATION_FAILED) with the right SPIs and Message
          * ID, a forgery RFC 7296 §2.21.2 says to ignore */
         static uint8_t m[36];
@@ -208,6 +277,9 @@ static void est_seeds(void)
         size_t pl = ct - 1 - plain[ct - 1];
         uint8_t pre[3] = {FZT_ESTABLISHED, reqs[i].ctl, m.sk_first};
         emit2(reqs[i].origin, pre, 3, plain, pl);
+        memcpy(req_rec[i], pre + 1, 2);
+        memcpy(req_rec[i] + 2, plain, pl);
+        req_rec_len[i] = 2 + pl;
         pre[1] = (uint8_t)(reqs[i].ctl | 0x20 | (2 << 1)); /* the next ID after 0 and 1 */
         emit2(reqs[i].origin, pre, 3, plain, pl);
         if (i == 0) {
@@ -224,10 +296,36 @@ static void est_seeds(void)
     }
 }
 
-static void put16(uint8_t *p, size_t v)
+/* Sequences: the whole exchange from INIT_SENT (the peer's requests with message IDs 0, 1,
+ * 2, ..., the Delete last), retransmissions and timeouts in each state, retries. */
+static void seq_seeds(void)
 {
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
+    seq_start(FZT_INIT_SENT);
+    seq_timers(12); /* INIT_SENT: retransmissions, then TIMEOUT */
+    emit2("seq-init-timeout", NULL, 0, seq, seq_len);
+    seq_init("seq-cookie", &(mk_peer_script){.cookie = true}, 2);
+    seq_init("seq-forged", &(mk_peer_script){.forged_error_first = true}, 2);
+    seq_init("seq-no-proposal", &(mk_peer_script){.no_proposal = true}, 12);
+    /* the real answers from INIT_SENT to CLOSED */
+    seq_init(NULL, NULL, 0);
+    seq_rec(NULL, 0, auth_rec, auth_rec_len);
+    for (size_t i = 0; i < 4; i++) {
+        uint8_t r[MK_MAX_MSG + 2];
+        memcpy(r, req_rec[i], req_rec_len[i]);
+        r[0] = (uint8_t)((r[0] & 1) | (uint8_t)(i << 1)); /* message IDs 0, 1, 2, 3 */
+        seq_rec(NULL, 0, r, req_rec_len[i]);
+        if (i == 1)
+            seq_rec(NULL, 0, r, req_rec_len[i]); /* the same again: the cached answer */
+    }
+    emit2("seq-all", NULL, 0, seq, seq_len);
+    /* AUTH_SENT: retransmissions of IKE_AUTH, then the answer; or the timeout */
+    seq_start(FZT_AUTH_SENT);
+    seq_timers(3);
+    seq_rec(NULL, 0, auth_rec, auth_rec_len);
+    emit2("seq-auth-retransmit", NULL, 0, seq, seq_len);
+    seq_start(FZT_AUTH_SENT);
+    seq_timers(12);
+    emit2("seq-auth-timeout", NULL, 0, seq, seq_len);
 }
 
 /* tiny_esp: a few records per mode. */
@@ -310,6 +408,7 @@ int main(int argc, char **argv)
     SCRIPT("malformed-ts", malformed_ts_in_auth, true);
 #undef SCRIPT
     est_seeds();
+    seq_seeds();
     esp_seeds();
     printf("gen_seeds_tiny: %lu files written under %s\n", n_written, outdir);
     return 0;
