@@ -57,7 +57,7 @@ static void run_seq(int which, const uint8_t *data, size_t size)
             check_after_timer(&before, &s.w.ike, e);
         } else {
             size_t n;
-            if (!fzt_build(buf, sizeof(buf), &n, fzt_kind(mt_state_get(&s.w.ike)),
+            if (!fzt_build(buf, sizeof(buf), &n, fzt_kind((int)mt_state_get(&s.w.ike)),
                            s.snap[FZT_INIT_SENT].spi_i, &s.keys, rec, rl))
                 continue;
             uint8_t *d = (uint8_t *)malloc(n + 1);
