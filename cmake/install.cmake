@@ -3,8 +3,9 @@
 #   lib/libmk_extra.a (what the profile leaves out of the core: minike_tools.h's functions a
 #   host program may want, e.g. error text and key export; a device image need not link it),
 #   include/minike.h, include/minike_tools.h (+ include/minike/mk_io.h), lib/pkgconfig/minike.pc,
+#   lib/libmk_tiny.a + include/minike_tiny.h + lib/pkgconfig/minike-tiny.pc (the template core),
 #   lib/cmake/minike/{minikeConfig,minikeConfigVersion,minikeTargets}.cmake  -> minike::core,
-#   minike::tools, minike::io. Included from the top-level CMakeLists.txt after the mk_core/mk_io
+#   minike::tools, minike::io, minike::tiny. Included from the top-level CMakeLists.txt after the mk_core/mk_io
 #   targets.
 # The build tree's usage requirements name source paths and this machine's library files; for
 # the installed package they are rewritten with $<BUILD_INTERFACE>/$<INSTALL_INTERFACE> here,
@@ -60,6 +61,19 @@ if(TARGET mk_io)
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
           PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/minike)
 endif()
+# The template core (ref/tiny): a second, self-contained device library with its own header;
+# minike::tiny, pkg-config minike-tiny. It needs libsodium only.
+if(TARGET mk_tiny)
+  set_target_properties(mk_tiny PROPERTIES
+    EXPORT_NAME tiny
+    INTERFACE_INCLUDE_DIRECTORIES
+      "$<BUILD_INTERFACE:${CMAKE_SOURCE_DIR}/ref/tiny>;$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>"
+    INTERFACE_LINK_LIBRARIES "$<BUILD_INTERFACE:PkgConfig::SODIUM>;$<INSTALL_INTERFACE:minike::crypto>"
+    PUBLIC_HEADER ${CMAKE_SOURCE_DIR}/ref/tiny/minike_tiny.h)
+  install(TARGETS mk_tiny EXPORT minikeTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+          PUBLIC_HEADER DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endif()
 install(EXPORT minikeTargets NAMESPACE minike:: DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/minike)
 
 string(REPLACE ";" " -D" _mk_cflags "-D${_mk_defs}")
@@ -76,6 +90,10 @@ install(FILES ${CMAKE_BINARY_DIR}/cmake/minikeConfig.cmake
               ${CMAKE_BINARY_DIR}/cmake/minikeConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/minike)
 install(FILES ${CMAKE_BINARY_DIR}/cmake/minike.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+if(TARGET mk_tiny)
+  configure_file(${CMAKE_SOURCE_DIR}/cmake/minike-tiny.pc.in ${CMAKE_BINARY_DIR}/cmake/minike-tiny.pc @ONLY)
+  install(FILES ${CMAKE_BINARY_DIR}/cmake/minike-tiny.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+endif()
 
 # The test: install into a temporary prefix, build cmake/consumer/ twice out of tree (once with
 # pkg-config, once with find_package) and run each against `minike respond` on 127.0.0.1.

@@ -10,8 +10,8 @@
 #        harness/conformance/spec_tags.sh --check    exit 1 if a tag in ref/ cites a section
 #                                                    the committed file does not list
 # The ctest `conformance_test_initiator_conformance` (spec_coverage_is_current) runs --check.
-# --check also checks that the spine, ref/src/handshake.c, quotes the RFC sentence of every step
-# of the exchange (the SPINE list below), in message order.
+# --check also checks that each spine, ref/src/handshake.c and ref/tiny/tiny_handshake.c, quotes the
+# RFC sentence of every step of the exchange (the SPINE list below), in message order.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out=$root/harness/conformance/SPEC_COVERAGE.md
@@ -47,7 +47,8 @@ def comment_text(lines, i, start):
 
 tags = []  # (file, line, rfc, section, text)
 files = sorted(glob.glob(os.path.join(root, 'ref/src/*.[ch]')) +
-               glob.glob(os.path.join(root, 'ref/include/*.h')))
+               glob.glob(os.path.join(root, 'ref/include/*.h')) +
+               glob.glob(os.path.join(root, 'ref/tiny/*.[ch]')))
 for f in files:
     rel = os.path.relpath(f, root)
     lines = open(f, encoding='utf-8').read().split('\n')
@@ -93,10 +94,13 @@ SPINE = [
     ('5 retransmitted requests', 'RFC 7296 §2.1', 'The responder MUST never retransmit a response unless it receives a retransmission of the request.'),
 ]
 
-def spine_check():
-    path = os.path.join(root, 'ref/src/handshake.c')
+# Both cores have a spine: the general core's and the template core's (ref/tiny), same steps.
+SPINES = ['ref/src/handshake.c', 'ref/tiny/tiny_handshake.c']
+
+def spine_check_one(rel):
+    path = os.path.join(root, rel)
     if not os.path.exists(path):
-        print('ref/src/handshake.c: the spine is missing')
+        print('%s: the spine is missing' % rel)
         return 1
     text = open(path, encoding='utf-8').read()
     # comment text only, with the line breaks and leading asterisks of block comments undone
@@ -106,12 +110,15 @@ def spine_check():
     for step, rfc, quote in SPINE:
         at = comments.find(quote, pos)
         if at < 0 or comments.rfind(rfc, 0, at) < 0:
-            print('ref/src/handshake.c: step %s lacks the quote of %s: "%s"' % (step, rfc, quote))
+            print('%s: step %s lacks the quote of %s: "%s"' % (rel, step, rfc, quote))
             bad += 1
         else:
             pos = at
-    print('spine: %d of %d quoted steps present in order' % (len(SPINE) - bad, len(SPINE)))
+    print('spine %s: %d of %d quoted steps present in order' % (rel, len(SPINE) - bad, len(SPINE)))
     return 1 if bad else 0
+
+def spine_check():
+    return max(spine_check_one(rel) for rel in SPINES)
 
 if mode == '--check':
     spine_bad = spine_check()

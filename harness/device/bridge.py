@@ -15,7 +15,13 @@ At boot the firmware asks for its DRBG seed (emulated hardware has no entropy: t
 host's os.urandom, or with --seed N the key mk_io_drbg_init(N, 0) makes, so runs repeat) and its
 provisioning (PSK, identities, selectors: what a real remote keeps in flash).
 
-usage: bridge.py --fw ELF --peer ADDR[:PORT] [--natt-port N] --psk-file F --id fqdn:I
+With --raw-esp (the template-core image, fw/main_tiny.c, which has no NAT-T) the device sends
+ESP as ESP, IP protocol 50 (link class 50). The host has no kernel ESP and `minike respond`
+reads ESP only from its UDP socket for ESP-in-UDP, so the bridge, as the gateway, carries each
+such packet there as RFC 3948 ESP-in-UDP (the SPI first, no marker) and hands ESP coming back
+on that socket to the device as class 50. The --pcap shows the device's side: IP protocol 50.
+
+usage: bridge.py --fw ELF --peer ADDR[:PORT] [--natt-port N] [--raw-esp] --psk-file F --id fqdn:I
                  --remote-id fqdn:R [--tsi CIDR] [--tsr CIDR] [--inner-src IP[:PORT]]
                  [--door IP:PORT | --ping IP] [--cmds OPEN,CLOSE] [--quiet-ms N] [--seed N]
                  [--bind ADDR] [--pcap FILE] [--keys DIR] [--icount] [--timeout SEC] [--qemu PATH]
@@ -33,6 +39,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+
+ESP_CLASS = 50  # the link class of raw ESP (--raw-esp): its IP protocol number
 
 
 def die(code, msg):
@@ -61,10 +70,12 @@ class Pcap:
         self.ident = 0
 
     def write(self, out, sport, dport, data):
+        self.write_ip(out, 17, struct.pack('!HHHH', sport, dport, 8 + len(data), 0) + data)
+
+    def write_ip(self, out, proto, udp):
         src, dst = (self.local, self.peer) if out else (self.peer, self.local)
-        udp = struct.pack('!HHHH', sport, dport, 8 + len(data), 0) + data
         self.ident = (self.ident + 1) & 0xffff
-        hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), self.ident, 0, 64, 17, 0, src, dst)
+        hdr = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(udp), self.ident, 0, 64, proto, 0, src, dst)
         s = sum(struct.unpack('!10H', hdr))
         while s > 0xffff:
             s = (s & 0xffff) + (s >> 16)
@@ -73,6 +84,10 @@ class Pcap:
         t = time.time()
         self.f.write(struct.pack('<IIII', int(t), int((t % 1) * 1e6), len(pkt), len(pkt)) + pkt)
         self.f.flush()
+
+    def write_esp(self, out, data):
+        """ESP as the device sent or receives it on its radio: IPv4, protocol 50"""
+        self.write_ip(out, 50, data)
 
     def close(self):
         self.f.close()
@@ -130,6 +145,7 @@ def main():
     ap.add_argument('--fw', required=True)
     ap.add_argument('--peer', required=True)
     ap.add_argument('--natt-port', type=int)
+    ap.add_argument('--raw-esp', action='store_true', help='class 50: ESP, carried as ESP-in-UDP')
     ap.add_argument('--psk-file', required=True)
     ap.add_argument('--id', required=True)
     ap.add_argument('--remote-id', required=True)
@@ -244,6 +260,14 @@ def main():
                 except ConnectionRefusedError:
                     print('bridge: the peer refused (ICMP port unreachable): is it running?', file=sys.stderr)
                     continue
+                if a.raw_esp and cls == 4500:
+                    if len(d) < 8 or d[:4] == bytes(4):   # a marker: IKE, which this device never floats
+                        print('bridge: non-ESP datagram on the ESP-in-UDP socket dropped', file=sys.stderr)
+                        continue
+                    if pcap:
+                        pcap.write_esp(False, d)
+                    link.sendall(struct.pack('!BHH', ord('D'), len(d) + 2, ESP_CLASS) + d)
+                    continue
                 if pcap:
                     pcap.write(False, dests[cls] if a.pcap_raw_ports else cls, local_port if a.pcap_raw_ports else cls, d)
                 link.sendall(struct.pack('!BHH', ord('D'), len(d) + 2, cls) + d)
@@ -259,6 +283,14 @@ def main():
                 elif t == ord('D') and n >= 2:
                     cls = struct.unpack('!H', p[:2])[0]
                     d = p[2:]
+                    if cls == ESP_CLASS and a.raw_esp:
+                        try:
+                            socks[4500].send(d)   # RFC 3948 §2.1: ESP-in-UDP, the SPI first
+                        except OSError as e:
+                            print('bridge: send to %s:%d failed: %s' % (peer_ip, natt_port, e.strerror), file=sys.stderr)
+                        if pcap:
+                            pcap.write_esp(True, d)
+                        continue
                     s = socks.get(cls)
                     if s is None:
                         print('bridge: datagram for unknown port class %d dropped' % cls, file=sys.stderr)

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# build.sh [BUILD_DIR]: the garage-door firmware, cross-built for the Cortex-M4 board.
-# Fetches the Debian source packages once (fetch-sources.sh, cached in BUILD_DIR/src), then
-# `make` (incremental). Prints the ELF path last. BUILD_DIR defaults to build/device.
+# build.sh [--core tiny] [BUILD_DIR]: the garage-door firmware, cross-built for the Cortex-M4
+# board. Fetches the Debian source packages once (fetch-sources.sh, cached in BUILD_DIR/src),
+# then `make` (incremental). Prints the ELF path last. BUILD_DIR defaults to build/device.
+# --core tiny: the image on the template core (ref/tiny), in BUILD_DIR/fw-tiny.
 # exit: 0 built, 77 cannot build here (no cross compiler, no newlib-nano, sources unreachable),
 #       1 build failure.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+CORE=general
+if [ "${1:-}" = --core ]; then CORE=${2:?build.sh: --core general|tiny}; shift 2; fi
+case "$CORE" in general) FWDIR=fw ELF=garage-door.elf ;; tiny) FWDIR=fw-tiny ELF=garage-door-tiny.elf ;;
+  *) echo "build.sh: --core $CORE: general or tiny"; exit 2 ;; esac
 OUT=${1:-$ROOT/build/device}
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 command -v arm-none-eabi-gcc >/dev/null ||
@@ -22,6 +27,6 @@ fi
 # one build at a time per directory (parallel ctest)
 exec 9>"$OUT/.lock"
 flock 9
-make -s -j2 -C "$HERE" SRC="$OUT/src" OUT="$OUT/fw" >"$OUT/make.log" 2>&1 ||
-  { cat "$OUT/make.log"; echo "build.sh: firmware build failed (log above)"; exit 1; }
-echo "$OUT/fw/garage-door.elf"
+make -s -j2 -C "$HERE" SRC="$OUT/src" OUT="$OUT/$FWDIR" CORE="$CORE" >"$OUT/make-$CORE.log" 2>&1 ||
+  { cat "$OUT/make-$CORE.log"; echo "build.sh: firmware build failed (log above)"; exit 1; }
+echo "$OUT/$FWDIR/$ELF"

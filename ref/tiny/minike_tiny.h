@@ -65,7 +65,7 @@ mt_err_class_t mt_err_class(mt_err e);
 
 enum {
     MT_MAX_MSG = 1280, /* RFC 7296 §2: every implementation MUST take 1280 octets */
-    MT_MAX_REQ = 512,  /* our longest request (mt_init refuses a config that would not fit) */
+    MT_MAX_REQ = 392,  /* our longest request, IKE_AUTH: 385 (tiny_handshake.c checks it) */
     MT_MAX_ID = 64,    /* identification data we send or expect */
     MT_MIN_PSK = 16,   /* as the general core: refuse short secrets (RFC 7296 §2.15) */
     MT_MAX_PSK = 256,

@@ -50,16 +50,7 @@ mt_err mt_start(mt_ike *ike, uint64_t now_ms)
 {
     if (ike->cfg == NULL || ike->st != MT_ST_IDLE)
         return MT_E_BAD_STATE;
-    const mt_env *env = ike->env;
-    /* RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
-    env->rng(env->ctx, ike->spi_i, 8);
-    static const uint8_t zero[8];
-    if (memcmp(ike->spi_i, zero, 8) == 0)
-        ike->spi_i[7] = 1;
-    /* RFC 7296 §2.10: nonces MUST be random, at least 128 bits and half the PRF key */
-    env->rng(env->ctx, ike->ni, MT_NONCE_LEN);
-    env->rng(env->ctx, ike->dh_priv, MT_KEY_LEN);
-    mt_build_init(ike, now_ms);
+    mt_start_init(ike, now_ms);
     ike->st = MT_ST_INIT_SENT;
     return MT_E_OK;
 }

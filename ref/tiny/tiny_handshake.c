@@ -24,6 +24,14 @@ static const uint8_t sa_esp[] = {0, 0, 0, 28, 1, 3,  4, 2, 0, 0, 0, 0, 3, 0,
                                  0, 8, 1, 0,  0, 28, 0, 0, 0, 8, 5, 0, 0, 0};
 enum { SA_HEAD = 8, T_LEN = 8, KE_LEN = 4 + MT_KEY_LEN, AUTH_METHOD_PSK = 2 };
 static const char key_pad[] = "Key Pad for IKEv2"; /* RFC 7296 §2.15, 17 octets */
+/* The longest IKE_AUTH request: HDR SK-header IV | IDi IDr (64-octet data) AUTH N SAi2 TSi TSr
+ * (IPv6) N | Pad Length ICV; IKE_SA_INIT with a 64-octet cookie is 196. Both fit req. */
+_Static_assert(SK_HEAD + 2 * (8 + MT_MAX_ID) + 8 + MT_KEY_LEN + 8 + GEN_LEN + sizeof sa_esp +
+                       2 * (GEN_LEN + 4 + 8 + 32) + 8 + 1 + MT_ICV_LEN <=
+                   MT_MAX_REQ,
+               "IKE_AUTH fits req");
+/* the longest answer to a peer request: SK{N(UNSUPPORTED_CRITICAL_PAYLOAD, one octet)} */
+_Static_assert(SK_HEAD + GEN_LEN + 4 + 1 + 1 + MT_ICV_LEN <= MT_MAX_ANSWER, "answers fit");
 
 /* Chain a payload of `type` and body length n at p: the previous Next Payload octet (*slot)
  * names it, its own becomes the slot. Returns where the body goes. */
@@ -48,8 +56,28 @@ static uint8_t *notify(uint8_t **slot, uint8_t *p, uint16_t type, const uint8_t 
 }
 
 /* ==== 1. IKE_SA_INIT request ====================================================================
- * RFC 7815 §2.1: "Minimal implementations only need to support the role of initiator, so it
+ * RFC 7296 §1.2: "The first exchange of an IKE session, IKE_SA_INIT, negotiates security
+ * parameters for the IKE SA, sends nonces, and sends Diffie-Hellman values." */
+
+/* RFC 7815 §2.1: "Minimal implementations only need to support the role of initiator, so it
  * typically only sends an IKE_SA_INIT request that, when answered, is followed by an IKE_AUTH." */
+void mt_start_init(mt_ike *ike, uint64_t now)
+{
+    const mt_env *env = ike->env;
+    static const uint8_t zero[8];
+    /* RFC 7296 §3.1: the initiator's SPI MUST NOT be zero */
+    env->rng(env->ctx, ike->spi_i, 8);
+    if (memcmp(ike->spi_i, zero, 8) == 0)
+        ike->spi_i[7] = 1;
+    /* RFC 7296 §2.10: "Nonces used in IKEv2 MUST be randomly chosen, MUST be at least 128 bits
+     * in size, and MUST be at least half the key size of the negotiated pseudorandom function
+     * (PRF)." PRF-HMAC-SHA2-256's key is 32 octets: MT_NONCE_LEN is 16. */
+    env->rng(env->ctx, ike->ni, MT_NONCE_LEN);
+    env->rng(env->ctx, ike->dh_priv, MT_KEY_LEN);
+    mt_build_init(ike, now);
+}
+
+/* The template, with the cookie of a retry in front and KEi, Ni patched in */
 void mt_build_init(mt_ike *ike, uint64_t now)
 {
     uint8_t *m = ike->req, first, *slot = &first, *p = m + HDR_LEN;
@@ -73,68 +101,58 @@ void mt_build_init(mt_ike *ike, uint64_t now)
  * dropped and remembered (mt_remember), never acted on. */
 
 /* The SA payload of a response against the template we offered (RFC 7296 §3.3). Every
- * Proposal and Transform is walked with the general codec's framing checks (ref/src/sa_tmpl.c),
- * so what it refuses as malformed is MALFORMED here too, wherever it is; only then is the answer
- * compared: exactly one proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload MUST
- * match the number on the proposal sent that was accepted", RFC 7296 §2.7 "exactly one
- * transform of each type included in the proposal", each one of ours. A well-formed choice we
- * did not offer is BAD_PROPOSAL. spi: the ESP SPI when the template has one. */
-static mt_err transform_check(const uint8_t *t, const uint8_t *x, size_t left, bool last,
-                              size_t *tlen, unsigned *seen)
-{
-    *tlen = left >= 4 ? be16(x + 2) : 0;
-    /* RFC 7296 §3.3.2: Last Substructure 3 while more follow, 0 for the last; the Transform
-     * Length includes the 8-octet header and fits the proposal */
-    if (*tlen < T_LEN || *tlen > left || x[0] != (last ? 0 : 3))
-        return MT_E_MALFORMED;
-    /* RFC 7296 §3.3.5: Key Length (14, TV format, nonzero) is the only attribute, at most once */
-    for (size_t a = T_LEN; a < *tlen; a += 4)
-        if (*tlen - a < 4 || a > T_LEN || be16(x + a) != (0x8000 | 14) || be16(x + a + 2) == 0)
-            return MT_E_MALFORMED;
-    /* RFC 7296 §3.3.6: attributes come back unmodified: ours carry none */
-    for (size_t k = 0; k < t[7] && *tlen == T_LEN; k++) {
-        const uint8_t *o = t + SA_HEAD + t[6] + k * T_LEN;
-        if (o[4] == x[4] && be16(o + 6) == be16(x + 6))
-            *seen |= 1u << k;
-    }
-    return MT_E_OK;
-}
-
+ * proposal is framed as the general core's walk frames it (sa_tmpl.c): RFC 7296 §3.3.1 Last 0/2,
+ * lengths, "The first Proposal MUST have a Proposal Num of one (1). Each subsequent Proposal MUST
+ * have a Proposal Num one more than the previous one", SPI Size 0 or 8 for IKE and 4 for AH/ESP,
+ * §3.3.2 Last 0/3, §3.3.5 Key Length the only attribute (TV, nonzero, once); a malformed payload
+ * is MALFORMED. Then exactly one proposal, RFC 7296 §3.3.1 "the proposal number in the SA payload
+ * MUST match the number on the proposal sent that was accepted", RFC 7296 §2.7 "exactly one
+ * transform of each type included in the proposal", each one of ours (no attribute); a
+ * well-formed choice we did not offer is BAD_PROPOSAL. spi: the ESP SPI when the template has
+ * one. */
 static mt_err sa_check(const uint8_t *t, const uint8_t *b, size_t n, uint32_t *spi)
 {
     size_t off = 0, np = 0;
     uint8_t num = 0;
     bool match = false;
-    for (; off < n; np++) {
+    uint32_t s = 0;
+    for (; off < n; np++, off += be16(b + off + 2)) {
         const uint8_t *p = b + off;
-        size_t plen = n - off >= 4 ? be16(p + 2) : 0;
-        uint8_t prev = num;
-        /* RFC 7296 §3.3.1: Proposal Length includes the 8-octet head; Last Substructure is 0
-         * for the last proposal, 2 if more follow; at most 8 (the general codec's limit) */
-        if (np == 8 || plen < SA_HEAD || plen > n - off || p[0] != (off + plen == n ? 0 : 2))
+        size_t left = n - off, plen = left >= 4 ? be16(p + 2) : 0, x;
+        if (np == 8 || plen < SA_HEAD || plen > left || p[0] != (plen == left ? 0 : 2))
             return MT_E_MALFORMED;
-        off += plen;
+        uint8_t prev = num, proto = p[5], spi_len = p[6], nt = p[7];
         num = p[4];
-        size_t spi_len = p[6], nt = p[7];
-        /* RFC 7296 §3.3.1: numbers 1, 2, ...; SPI Size 0 or 8 for IKE, 4 for AH and ESP */
         bool ok = num != 0 && (np == 0 || num == (uint8_t)(prev + 1)) && (np != 1 || prev == 1);
-        ok = ok &&
-             (p[5] == 1 ? spi_len == 0 || spi_len == 8 : (p[5] == 2 || p[5] == 3) && spi_len == 4);
+        ok = ok && (proto == 1 ? spi_len == 0 || spi_len == 8
+                               : (proto == 2 || proto == 3) && spi_len == 4);
         if (!ok || nt == 0 || nt > 32 || spi_len > plen - SA_HEAD)
             return MT_E_MALFORMED;
         unsigned seen = 0;
-        size_t at = SA_HEAD + spi_len, tlen;
-        for (size_t i = 0; i < nt; i++, at += tlen)
-            if (transform_check(t, p + at, plen - at, i + 1 == nt, &tlen, &seen) != MT_E_OK)
+        x = SA_HEAD + spi_len;
+        for (size_t i = 0; i < nt; i++) {
+            const uint8_t *y = p + x;
+            size_t tl = plen - x >= 4 ? be16(y + 2) : 0, al = tl - T_LEN;
+            if (tl < T_LEN || tl > plen - x || y[0] != (i + 1 == nt ? 0 : 3) ||
+                (al != 0 && (al != 4 || be16(y + 8) != 0x800e || be16(y + 10) == 0)))
                 return MT_E_MALFORMED;
-        /* "# of Transforms" and the Proposal Length agree */
-        if (at != plen)
+            for (size_t k = 0; k < t[7] && al == 0; k++) {
+                const uint8_t *o = t + SA_HEAD + t[6] + k * T_LEN;
+                if (o[4] == y[4] && be16(o + 6) == be16(y + 6))
+                    seen |= 1u << k;
+            }
+            x += tl;
+        }
+        if (x != plen)
             return MT_E_MALFORMED;
         match = memcmp(p + 4, t + 4, 4) == 0 && seen == (1u << t[7]) - 1;
-        if (match)
-            *spi = spi_len == 4 ? be32(p + SA_HEAD) : 0;
+        if (match && spi_len != 0)
+            s = be32(p + SA_HEAD);
     }
-    return np == 0 ? MT_E_MALFORMED : np == 1 && match ? MT_E_OK : MT_E_BAD_PROPOSAL;
+    if (np != 1 || !match)
+        return np == 0 ? MT_E_MALFORMED : MT_E_BAD_PROPOSAL;
+    *spi = s;
+    return MT_E_OK;
 }
 
 /* The notify's type, its data and length; false if the body is not a Notify (RFC 7296 §3.10) */
@@ -169,7 +187,12 @@ static mt_err retry(mt_ike *ike, uint16_t type, const uint8_t *d, size_t n, uint
     return MT_E_OK;
 }
 
-/* From g^ir and Nr, all of the SA's keys (RFC 7296 §2.14, §2.17):
+/* RFC 7296 §2.15: "For the responder, the octets to be signed start with the first octet of the
+ * first SPI in the header of the second message (IKE_SA_INIT response) and end with the last
+ * octet of the last payload in the second message." With a PSK the responder's AUTH is a prf
+ * over RealMessage2 | NonceIData | MACedIDForR, so it runs from here (auth_r) and RealMessage2
+ * is not kept.
+ * From g^ir and Nr, all of the SA's keys (RFC 7296 §2.14, §2.17):
  *   SKEYSEED = prf(Ni | Nr, g^ir)
  *   SK_d | SK_ei | SK_er | SK_pi | SK_pr = prf+(SKEYSEED, Ni | Nr | SPIi | SPIr)  (AEAD: no SK_a)
  *   KEYMAT = prf+(SK_d, Ni | Nr) = the child's outbound | inbound key
@@ -278,7 +301,10 @@ mt_err mt_on_init_resp(mt_ike *ike, uint8_t *d, size_t len, uint64_t now)
 /* ==== 3. IKE_AUTH request =======================================================================
  * RFC 7296 §1.2: "The second exchange, IKE_AUTH, transmits identities, proves knowledge of the
  * secrets corresponding to the two identities, and sets up an SA for the first (and often only)
- * AH or ESP Child SA". */
+ * AH or ESP Child SA". RFC 7296 §2.15: "The initiator signs the first message (IKE_SA_INIT
+ * request), starting with the first octet of the first SPI in the header and ending with the
+ * last octet of the last payload." That is RealMessage1 in req, covered by take_keys before the
+ * IKE_AUTH request overwrites it. */
 
 static uint8_t *ts(uint8_t **slot, uint8_t *p, uint8_t type, const mt_ts *t)
 {
@@ -451,8 +477,8 @@ mt_err mt_on_auth_resp(mt_ike *ike, uint8_t *d, size_t len)
     if (e != MT_E_OK)
         return e;
     auth_resp_walk(&in, &r);
-    /* RFC 7296 §2.5: an unknown critical payload: the message MUST be rejected (authenticated:
-     * the exchange fails now, not at the timeout) */
+    /* RFC 7296 §2.5: "If the critical flag is set and the payload type is unrecognized, the
+     * message MUST be rejected" (authenticated: the exchange fails now, not at the timeout) */
     e = in.critical != 0 || outer.critical != 0 ? MT_E_MALFORMED_RESP
                                                 : auth_resp_check(ike, &r, &spi);
     if (e != MT_E_OK)

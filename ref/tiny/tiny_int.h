@@ -95,6 +95,7 @@ mt_err mt_sk_open(const mt_ike *ike, uint8_t *d, const mt_walk *outer, mt_walk *
 mt_err mt_remember(mt_ike *ike, mt_err fatal, mt_err drop);
 
 /* ---- tiny_handshake.c: the spine ---- */
+void mt_start_init(mt_ike *ike, uint64_t now); /* SPIi, Ni, the DH key, then the request */
 void mt_build_init(mt_ike *ike, uint64_t now);
 mt_err mt_on_init_resp(mt_ike *ike, uint8_t *d, size_t len, uint64_t now);
 mt_err mt_on_auth_resp(mt_ike *ike, uint8_t *d, size_t len);

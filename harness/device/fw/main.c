@@ -9,7 +9,6 @@
  * Everything lives in static storage: no heap anywhere (board/syscalls.c makes _sbrk fail).
  * Lines starting with "metric " are read by bench/device.sh and the tests.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +16,10 @@
 #include "inner.h"
 
 #include "../board/board.h"
+#include "console.h"
 #include "drbg.h"
 #include "link.h"
+#include "prov.h"
 #if FW_MBEDTLS_POOL
 #include "mbedtls_pool.h"
 #else
@@ -36,215 +37,9 @@ static size_t mbedtls_pool_size(void)
 }
 #endif
 
-enum { MAX_PRESSES = 4, MAX_CMD = 16 };
-enum { MODE_DOOR, MODE_PING };
-
-/* ---- provisioning ------------------------------------------------------------------------- */
-
-static struct {
-    uint8_t psk[MK_MAX_PSK];
-    size_t psk_len;
-    mk_id idi, idr;
-    mk_ts tsi, tsr;
-    uint8_t src[4], dst[4]; /* inner addresses: ours, the door's (or the ping target) */
-    uint16_t sport, dport;
-    mk_addr local, remote; /* outer, for the NAT_DETECTION hashes */
-    bool force_4500;
-    int mode;
-    unsigned presses, quiet_ms, wait_ms;
-    char cmds[MAX_PRESSES][MAX_CMD];
-    bool keys; /* send the keys to the bridge (it writes them only when asked: --keys) */
-} prov;
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static bool parse_ip4(const char **s, uint8_t ip[4])
-{
-    for (int i = 0; i < 4; i++) {
-        unsigned v = 0, nd = 0;
-        while (**s >= '0' && **s <= '9' && nd < 4) {
-            v = v * 10 + (unsigned)(*(*s)++ - '0');
-            nd++;
-        }
-        if (nd == 0 || v > 255 || (i < 3 && *(*s)++ != '.'))
-            return false;
-        ip[i] = (uint8_t)v;
-    }
-    return true;
-}
-
-static unsigned parse_uint(const char **s)
-{
-    unsigned v = 0;
-    while (**s >= '0' && **s <= '9')
-        v = v * 10 + (unsigned)(*(*s)++ - '0');
-    return v;
-}
-
-/* a.b.c.d/len -> an IPv4 range selector, any protocol and port */
-static bool parse_ts(const char *s, mk_ts *ts)
-{
-    uint8_t ip[4];
-    if (!parse_ip4(&s, ip) || *s++ != '/')
-        return false;
-    unsigned len = parse_uint(&s);
-    if (len > 32)
-        return false;
-    uint32_t a = (uint32_t)ip[0] << 24 | (uint32_t)ip[1] << 16 | (uint32_t)ip[2] << 8 | ip[3];
-    uint32_t mask = len == 0 ? 0 : 0xFFFFFFFFu << (32 - len);
-    uint32_t lo = a & mask, hi = lo | ~mask;
-    memset(ts, 0, sizeof *ts);
-    ts->type = MK_TS_IPV4_RANGE;
-    ts->end_port = 0xFFFF;
-    for (int i = 0; i < 4; i++) {
-        ts->start[i] = (uint8_t)(lo >> (24 - 8 * i));
-        ts->end[i] = (uint8_t)(hi >> (24 - 8 * i));
-    }
-    return true;
-}
-
-static bool parse_addr(const char *s, mk_addr *a)
-{
-    memset(a, 0, sizeof *a);
-    a->family = 4;
-    if (!parse_ip4(&s, a->ip) || *s++ != ':')
-        return false;
-    a->port = (uint16_t)parse_uint(&s);
-    return true;
-}
-
-static bool parse_id(const char *s, mk_id *id)
-{
-    if (strncmp(s, "fqdn:", 5) != 0 || strlen(s + 5) == 0 || strlen(s + 5) >= sizeof id->data)
-        return false;
-    id->type = MK_ID_FQDN;
-    id->len = (uint8_t)strlen(s + 5);
-    memcpy(id->data, s + 5, id->len);
-    return true;
-}
-
-/* One "key=value" line of the 'C' frame. */
-static bool provision_line(char *line)
-{
-    char *v = strchr(line, '=');
-    if (v == NULL)
-        return false;
-    *v++ = '\0';
-    const char *p = v;
-    if (!strcmp(line, "psk")) {
-        size_t n = strlen(v);
-        if (n % 2 || n / 2 > sizeof prov.psk)
-            return false;
-        for (size_t i = 0; i < n / 2; i++) {
-            int h = hexval(v[2 * i]), l = hexval(v[2 * i + 1]);
-            if (h < 0 || l < 0)
-                return false;
-            prov.psk[i] = (uint8_t)(h << 4 | l);
-        }
-        prov.psk_len = n / 2;
-        return true;
-    }
-    if (!strcmp(line, "idi"))
-        return parse_id(v, &prov.idi);
-    if (!strcmp(line, "idr"))
-        return parse_id(v, &prov.idr);
-    if (!strcmp(line, "tsi"))
-        return parse_ts(v, &prov.tsi);
-    if (!strcmp(line, "tsr"))
-        return parse_ts(v, &prov.tsr);
-    if (!strcmp(line, "src"))
-        return parse_ip4(&p, prov.src) && *p++ == ':' && (prov.sport = (uint16_t)parse_uint(&p));
-    if (!strcmp(line, "dst"))
-        return parse_ip4(&p, prov.dst) && *p++ == ':' &&
-               ((prov.dport = (uint16_t)parse_uint(&p)), 1);
-    if (!strcmp(line, "local"))
-        return parse_addr(v, &prov.local);
-    if (!strcmp(line, "remote"))
-        return parse_addr(v, &prov.remote);
-    if (!strcmp(line, "force4500"))
-        return (prov.force_4500 = v[0] == '1'), true;
-    if (!strcmp(line, "keys"))
-        return (prov.keys = v[0] == '1'), true;
-    if (!strcmp(line, "mode")) {
-        prov.mode = !strcmp(v, "ping") ? MODE_PING : MODE_DOOR;
-        return true;
-    }
-    if (!strcmp(line, "quiet_ms"))
-        return (prov.quiet_ms = parse_uint(&p)), true;
-    if (!strcmp(line, "wait_ms"))
-        return (prov.wait_ms = parse_uint(&p)), true;
-    if (!strcmp(line, "cmds")) { /* OPEN,CLOSE: one press each */
-        prov.presses = 0;
-        for (char *c = v; *c && prov.presses < MAX_PRESSES;) {
-            char *e = strchr(c, ',');
-            size_t n = e ? (size_t)(e - c) : strlen(c);
-            if (n == 0 || n >= MAX_CMD)
-                return false;
-            memcpy(prov.cmds[prov.presses], c, n);
-            prov.cmds[prov.presses++][n] = '\0';
-            c += n + (e != NULL);
-        }
-        return prov.presses > 0;
-    }
-    return false;
-}
+static fw_prov prov;
 
 /* ---- the timeline -------------------------------------------------------------------------- */
-
-static uint64_t t0;
-
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
-{
-    char line[200];
-    uint64_t t = semi_clock_ms() - t0;
-    int n = snprintf(line, sizeof line, "%4u.%03u  device ", (unsigned)(t / 1000),
-                     (unsigned)(t % 1000));
-    va_list ap;
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    semi_write(line, (size_t)n);
-}
-
-/* "metric ..." lines for bench/device.sh. newlib-nano's printf has no %llu and stdio would
- * allocate its buffer (the heap this firmware does not have), so: snprintf + semihosting, and
- * 64-bit counters printed through u64(). */
-static const char *u64(uint64_t v, char buf[21])
-{
-    char *p = buf + 20;
-    *p = '\0';
-    do
-        *--p = (char)('0' + v % 10);
-    while ((v /= 10) != 0);
-    return p;
-}
-
-static void metric(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void metric(const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof line - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof line - 2)
-        n = (int)sizeof line - 2;
-    line[n++] = '\n';
-    semi_write(line, (size_t)n);
-}
 
 static void on_trace(void *ctx, mk_event ev, const char *detail)
 {
@@ -290,23 +85,13 @@ static void send_dgram(uint16_t port, const uint8_t *p, size_t n)
     air_bytes += (uint32_t)n;
 }
 
-/* The timeline's IKE lines when the core has no trace text (MK_TRACE=0, the minimal profile):
- * exchange and direction from the IKE header (RFC 7296 §3.1: Exchange Type at octet 18, the
- * Response flag 0x20 in octet 19), after the non-ESP marker on 4500. A label, nothing more:
- * whether a received message is accepted is the core's business. */
+/* The timeline's IKE lines when the core has no trace text (MK_TRACE=0, the minimal profile) */
 static void ike_line(const char *dir, const uint8_t *d, size_t len, uint16_t port)
 {
 #if MK_TRACE
     (void)dir, (void)d, (void)len, (void)port;
 #else
-    size_t off = port == MK_PORT_NATT ? MK_NATT_MARKER : 0;
-    if (len < off + 28)
-        return;
-    static const char *const names[] = {"IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
-                                        "INFORMATIONAL"};
-    uint8_t x = d[off + 18];
-    const char *name = x >= 34 && x <= 37 ? names[x - 34] : "exchange ?";
-    say("%s %s %s  %u B", dir, name, (d[off + 19] & 0x20) ? "response" : "request", (unsigned)len);
+    con_ike_line(dir, d, len, port == MK_PORT_NATT ? MK_NATT_MARKER : 0);
 #endif
 }
 
@@ -558,65 +343,47 @@ static bool press(unsigned i)
     return ok && done;
 }
 
-/* The counter's calibration: a loop of exactly 2 instructions per turn (subs, bne) run 10^6
- * times must read 2,000,000 (+/- the 40-instruction tick and the few around it). Printed, and
- * checked by bench/device.sh, so a QEMU whose SysTick clock differs is caught. */
-static uint64_t calibrate(void)
-{
-    uint32_t n = 1000000;
-    uint64_t c0 = board_insns();
-    __asm volatile("1: subs %0, %0, #1\n\tbne 1b" : "+r"(n) : : "cc");
-    return board_insns() - c0;
-}
-
 /* ---- boot ---------------------------------------------------------------------------------- */
 
 extern unsigned board_sbrk_calls;
 
+/* the provisioning's plain octets as the general core's config types */
+static mk_id to_id(const prov_id *p)
+{
+    mk_id id = {.type = p->type, .len = p->len};
+    memcpy(id.data, p->data, p->len);
+    return id;
+}
+
+static mk_ts to_ts(const prov_ts *p)
+{
+    mk_ts ts = {.type = MK_TS_IPV4_RANGE, .end_port = 0xFFFF};
+    memcpy(ts.start, p->lo, 4);
+    memcpy(ts.end, p->hi, 4);
+    return ts;
+}
+
+static mk_addr to_addr(const prov_addr *p)
+{
+    mk_addr a = {.family = 4, .port = p->port};
+    memcpy(a.ip, p->ip, 4);
+    return a;
+}
+
 int main(void)
 {
-    static char ctext[1024];
-    size_t n;
-    bool seeded = false, provisioned = false;
-
     uart_init();
     board_counter_start();
     mbedtls_pool_init();
-    t0 = semi_clock_ms();
+    con_start();
     say("boot: minike garage-door opener, Cortex-M4 (mps2-an386); mk_ike %u B static",
         (unsigned)sizeof ike);
     {
         char b[21];
-        metric("metric calib_insns=%s calib_expected=2000000", u64(calibrate(), b));
+        metric("metric calib_insns=%s calib_expected=2000000", u64(con_calibrate(), b));
     }
-    link_send('H', NULL, 0);
-    /* no entropy on emulated hardware: the seed comes from the host, see drbg.h */
-    while (!(seeded && provisioned)) {
-        uint8_t type = link_poll(frame, sizeof frame, &n, t0 + 10000);
-        if (type == 0) {
-            say("boot: no seed/provisioning from the bridge within 10 s");
-            return 2;
-        }
-        if (type == 'S' && n == 32) {
-            fw_drbg_seed(&drbg, frame);
-            mk_wipe(frame, 32);
-            seeded = true;
-        } else if (type == 'C' && n < sizeof ctext) {
-            memcpy(ctext, frame, n);
-            ctext[n] = '\0';
-            prov.wait_ms = 15000;
-            for (char *l = ctext, *e; l && *l; l = e) {
-                e = strchr(l, '\n');
-                if (e)
-                    *e++ = '\0';
-                if (*l && !provision_line(l)) {
-                    say("boot: bad provisioning line '%s'", l);
-                    return 2;
-                }
-            }
-            provisioned = true;
-        }
-    }
+    if (!prov_boot(&prov, &drbg, frame, sizeof frame))
+        return 2;
     mk_config_defaults(&cfg);
     cfg.ike[0] =
         (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0, MK_DH_X25519};
@@ -625,15 +392,15 @@ int main(void)
     cfg.n_esp = 1;
     cfg.psk = prov.psk;
     cfg.psk_len = prov.psk_len;
-    cfg.idi = prov.idi;
-    cfg.idr = prov.idr;
-    cfg.tsi = prov.tsi;
-    cfg.tsr = prov.tsr;
+    cfg.idi = to_id(&prov.idi);
+    cfg.idr = to_id(&prov.idr);
+    cfg.tsi = to_ts(&prov.tsi);
+    cfg.tsr = to_ts(&prov.tsr);
     cfg.tunnel = true;
     cfg.natt = true; /* ESP must travel in UDP here (no kernel ESP on the host side) */
     cfg.force_4500 = prov.force_4500;
-    cfg.local = prov.local;
-    cfg.remote = prov.remote;
+    cfg.local = to_addr(&prov.local);
+    cfg.remote = to_addr(&prov.remote);
     say("boot: seeded by the host, %u press(es), IKE chacha20poly1305-prfsha256-x25519, "
         "ESP chacha20poly1305",
         prov.presses);

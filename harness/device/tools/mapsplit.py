@@ -18,7 +18,7 @@ def owner(path):
     if not m:
         return 'other'
     lib, obj = m.groups()
-    if lib == 'libmk_core.a':
+    if lib in ('libmk_core.a', 'libmk_tiny.a'):
         return 'core'
     if lib == 'libcrypto_sodium.a':
         return 'crypto-libsodium'
