@@ -16,7 +16,8 @@
  *                                SPIi to ours (as fuzz_init_resp).
  *   state % 3 == 1, AUTH_SENT:   [ctl][first][inner plaintext] sealed as the IKE_AUTH response
  *                                (ctl 0); bit 0: message ID 0; bit 1: INFORMATIONAL; bit 2: no
- *                                Response flag; bit 3: wrong SPIr (as fuzz_auth_resp).
+ *                                Response flag; bit 3: wrong SPIr (as fuzz_auth_resp); bit 4:
+ *                                the last plaintext octet is the Pad Length (no other padding).
  *   state % 3 == 2, ESTABLISHED: [ctl][first][inner plaintext] sealed as a request of the peer;
  *                                bit 0: CREATE_CHILD_SA (else INFORMATIONAL); bits 1-2: message ID
  *                                0..3; bit 3: Response flag; bit 4: Initiator flag; bit 5: from
@@ -257,16 +258,26 @@ static inline int fzt_build(uint8_t *buf, size_t cap, size_t *n, int which, cons
         return 1;
     }
     uint8_t first = fz_take8(&data, &size);
+    /* AUTH_SENT, ctl bit 4: the last input octet is the Pad Length (RFC 7296 §3.14) */
+    int pad = which == FZT_AUTH_SENT && (ctl & 0x10) && size > 0;
     fzt_rk(k, &rk);
     if (which == FZT_AUTH_SENT)
         *n = fzt_seal(buf, cap, k, &rk, (ctl & 2) ? MK_EX_INFORMATIONAL : MK_EX_IKE_AUTH,
                       (ctl & 4) ? 0 : MK_HDR_F_RESPONSE, (ctl & 1) ? 0 : 1, ctl & 8, first, data,
-                      size);
+                      size - (size_t)pad);
     else
         *n = fzt_seal(
             buf, cap, k, &rk, (ctl & 1) ? MK_EX_CREATE_CHILD_SA : MK_EX_INFORMATIONAL,
             (uint8_t)(((ctl & 8) ? MK_HDR_F_RESPONSE : 0) | ((ctl & 16) ? MK_HDR_F_INITIATOR : 0)),
             (uint32_t)((ctl >> 1) & 3), 0, first, data, size);
+    if (*n && pad) { /* open, put the Pad Length in, seal again: SK = IV | text | ICV */
+        const mk_encr_class *c = rk.encr;
+        const size_t aad = MK_HDR_LEN + 4, text = *n - aad - c->iv_len - c->icv_len;
+        uint8_t *iv = buf + aad, *t = iv + c->iv_len;
+        FZ_CHECK(c->open(rk.ek, iv, buf, aad, t, text, t + text) == MK_E_OK);
+        t[text - 1] = data[size - 1];
+        FZ_CHECK(c->seal(rk.ek, iv, buf, aad, t, text, t + text) == MK_E_OK);
+    }
     if (*n && (ctl & 0x80))
         buf[*n - 1] ^= 1;
     return *n != 0;

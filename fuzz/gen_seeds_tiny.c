@@ -212,6 +212,14 @@ static void auth_seeds(const char *origin, const mk_peer_script *script)
     uint8_t pre[3] = {FZT_AUTH_SENT, 0, first};
     emit2(origin, pre, 3, plain, (size_t)pl);
     if (script == NULL) {
+        /* ctl bit 4: the last octet is the Pad Length: 0 (the genuine answer), 255 (beyond) */
+        static uint8_t padded[MK_MAX_MSG + 1];
+        uint8_t pre_pad[3] = {FZT_AUTH_SENT, 0x10, first};
+        memcpy(padded, plain, (size_t)pl);
+        for (int v = 0; v < 2; v++) {
+            padded[pl] = v ? 255 : 0;
+            emit2(v ? "pad-255" : "pad-0", pre_pad, 3, padded, (size_t)pl + 1);
+        }
         auth_rec[0] = 0;
         auth_rec[1] = first;
         memcpy(auth_rec + 2, plain, (size_t)pl);
