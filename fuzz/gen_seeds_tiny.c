@@ -312,6 +312,22 @@ static void seq_seeds(void)
     seq_timers(12); /* INIT_SENT: retransmissions, then TIMEOUT */
     emit2("seq-init-timeout", NULL, 0, seq, seq_len);
     seq_init("seq-cookie", &(mk_peer_script){.cookie = true}, 2);
+    { /* the same COOKIE five times: the retry limit, then the remembered reason at the end */
+        static const uint8_t ctl = 0;
+        const uint8_t *out;
+        uint16_t port;
+        size_t n;
+        start(&(mk_peer_script){.cookie = true});
+        n = mk_tx_peek(&w.ike, &out, &port);
+        (void)mk_peer_on_dgram(w.peer, out, n, port, &w.from_i, FZ_NOW_MS);
+        n = mk_peer_tx_peek(w.peer, &out, &port);
+        seq_start(FZT_INIT_SENT);
+        for (int i = 0; i < 5; i++)
+            seq_rec(&ctl, 1, out, n);
+        seq_timers(10);
+        emit2("seq-cookie-limit", NULL, 0, seq, seq_len);
+        stop();
+    }
     seq_init("seq-forged", &(mk_peer_script){.forged_error_first = true}, 2);
     seq_init("seq-no-proposal", &(mk_peer_script){.no_proposal = true}, 12);
     /* the real answers from INIT_SENT to CLOSED */
