@@ -11,27 +11,29 @@
  * protected state is sealed with the keys the peer exported (STYLE.md §2.7), so the fuzzer works
  * past the ICV.
  *
- * Input layout shared by both targets: [state][ctl][...]
- *   state % 3 == 0, INIT_SENT:   [ctl][datagram]; ctl bit 0: patch the header Length, bit 1: patch
- *                                SPIi to ours (as fuzz_init_resp).
- *   state % 3 == 1, AUTH_SENT:   [ctl][first][inner plaintext] sealed as the IKE_AUTH response
- *                                (ctl 0); bit 0: message ID 0; bit 1: INFORMATIONAL; bit 2: no
- *                                Response flag; bit 3: wrong SPIr (as fuzz_auth_resp); bit 4:
- *                                the last plaintext octet is the Pad Length (no other padding).
- *   state % 3 == 2, ESTABLISHED: [ctl][first][inner plaintext] sealed as a request of the peer;
- *                                bit 0: CREATE_CHILD_SA (else INFORMATIONAL); bits 1-2: message ID
- *                                0..3; bit 3: Response flag; bit 4: Initiator flag; bit 5: from
- *                                the snapshot that has answered requests 0 and 1 already (1 again
- *                                gets the cached answer, 0 is old).
+ * Input layout shared by both targets: [state][ctl][...]. State bit 5 picks the configuration
+ * (fzt_mk_config; 1: transport mode, any IDr, no INITIAL_CONTACT, IPv6 selectors); s = the low
+ * five bits % 3 picks the state:
+ *   s 0, INIT_SENT:   [ctl][datagram]; ctl bit 0: patch the header Length, bit 1: patch SPIi to
+ *                     ours (as fuzz_init_resp).
+ *   s 1, AUTH_SENT:   [ctl][first][inner plaintext] sealed as the IKE_AUTH response (ctl 0);
+ *                     bit 0: message ID 0; bit 1: INFORMATIONAL; bit 2: no Response flag;
+ *                     bit 3: wrong SPIr (as fuzz_auth_resp); bit 4: the last plaintext octet is
+ *                     the Pad Length (no other padding).
+ *   s 2, ESTABLISHED: [ctl][first][inner plaintext] sealed as a request of the peer; bit 0:
+ *                     CREATE_CHILD_SA (else INFORMATIONAL); bits 1-2: message ID 0..3; bit 3:
+ *                     Response flag; bit 4: Initiator flag; bit 5: from the snapshot that has
+ *                     answered requests 0 and 1 already (1 again gets the cached answer, 0 is
+ *                     old).
  *   In the two protected states ctl bit 6 feeds [first][...] as it is (no sealing: the header
  *   and ICV paths with garbage), and bit 7 flips the last octet of the sealed message (its ICV).
- * Sequences: with bit 7 of the state octet, the rest is up to 16 records [len16][record], fed
- * one after the other to the same initiator (no restore between them): a record is [ctl][...]
- * as above for the state the initiator is in now (INIT_SENT: raw; AUTH_SENT: an IKE_AUTH
- * response; any later state: a request of the peer), sealed with the snapshot's keys (which are
- * also the keys after the genuine IKE_SA_INIT response); an empty record is a timer call at the
- * initiator's deadline (mt_on_timer: retransmissions, the budget, the TIMEOUT). Queued datagrams
- * count as sent after each step.
+ * Sequences: with bit 7 of the state octet (bit 6 then picks the second ESTABLISHED snapshot),
+ * the rest is up to 16 records [len16][record], fed one after the other to the same initiator
+ * (no restore between them): a record is [ctl][...] as above for the state the initiator is in
+ * now (INIT_SENT: raw; AUTH_SENT: an IKE_AUTH response; any later state: a request of the
+ * peer), sealed with the snapshot's keys (which are also the keys after the genuine IKE_SA_INIT
+ * response); an empty record is a timer call at the initiator's deadline (mt_on_timer:
+ * retransmissions, the budget, the TIMEOUT). Queued datagrams count as sent after each step.
  */
 #ifndef MK_FUZZ_TINY_H
 #define MK_FUZZ_TINY_H
@@ -43,8 +45,21 @@
 
 enum { FZT_INIT_SENT, FZT_AUTH_SENT, FZT_ESTABLISHED, FZT_ESTABLISHED2, FZT_N_SNAPS };
 
+/* Two configurations: 0 is fuzz_ike.h's; 1 asks for transport mode, expects any IDr (sends
+ * none), sends no INITIAL_CONTACT and has IPv6 selectors (the other branches of the templates). */
+enum { FZT_N_CFG = 2 };
+
+static inline void fzt_ts6(mk_ts *ts, uint8_t last)
+{
+    memset(ts, 0, sizeof(*ts));
+    ts->type = MK_TS_IPV6_RANGE;
+    ts->end_port = 65535;
+    ts->start[0] = ts->end[0] = 0xfd;
+    ts->start[15] = ts->end[15] = last;
+}
+
 /* The general core's config for the tiny profile: fuzz_ike.h's, one suite, no NAT-T. */
-static inline void fzt_mk_config(mk_config *cfg)
+static inline void fzt_mk_config(mk_config *cfg, int variant)
 {
     static const mk_ike_suite ike = {MK_ENCR_CHACHA20_POLY1305, 256, MK_PRF_HMAC_SHA2_256,
                                      MK_INTEG_NONE, MK_DH_X25519};
@@ -56,6 +71,21 @@ static inline void fzt_mk_config(mk_config *cfg)
     cfg->n_esp = 1;
     cfg->natt = false;
     cfg->force_4500 = false;
+    if (variant == 1) {
+        cfg->tunnel = false;
+        cfg->initial_contact = false;
+        cfg->idr.len = 0;
+        fzt_ts6(&cfg->tsi, 1);
+        fzt_ts6(&cfg->tsr, 2);
+    }
+}
+
+/* The responder for it: fuzz_ike.h's, with its own identity when we expect any. */
+static inline void fzt_peer_config(mk_peer_config *pc, const mk_config *cfg)
+{
+    fz_peer_config(pc, cfg);
+    if (cfg->idr.len == 0)
+        fz_set_id(&pc->idr, MK_ID_FQDN, "responder.minike.test");
 }
 
 static inline void fzt_ts(mt_ts *t, const mk_ts *s)
@@ -109,11 +139,11 @@ typedef struct fzt_world {
     size_t n_sent;
 } fzt_world;
 
-static inline void fzt_world_start(fzt_world *w)
+static inline void fzt_world_start(fzt_world *w, int variant)
 {
-    fzt_mk_config(&w->cfg);
+    fzt_mk_config(&w->cfg, variant);
     fzt_mt_config(&w->tcfg, &w->cfg);
-    fz_peer_config(&w->pcfg, &w->cfg);
+    fzt_peer_config(&w->pcfg, &w->cfg);
     w->rng_i.s = FZ_SEED_INITIATOR;
     w->env_i.ctx = &w->rng_i;
     w->env_i.rng = fz_rng_bytes;
@@ -310,16 +340,22 @@ static inline int fzt_next_rec(const uint8_t **data, size_t *size, const uint8_t
 
 enum { FZT_MAX_RECS = 16 };
 
+/* Which configuration an input uses (state octet bit 5). */
+static inline int fzt_variant(const uint8_t *data, size_t size)
+{
+    return size > 0 && (data[0] & 0x20) ? 1 : 0;
+}
+
 /* Which snapshot an input uses. */
 static inline int fzt_which(const uint8_t *data, size_t size)
 {
     if (size == 0)
         return FZT_INIT_SENT;
     if (data[0] & 0x80) { /* a sequence: bit 6 picks the second ESTABLISHED snapshot */
-        int s = (data[0] & 0x3f) % 3;
+        int s = (data[0] & 0x1f) % 3;
         return s == 2 && (data[0] & 0x40) ? FZT_ESTABLISHED2 : s;
     }
-    int s = data[0] % 3;
+    int s = (data[0] & 0x1f) % 3;
     if (s == 2 && size > 1 && (data[1] & 0x20))
         return FZT_ESTABLISHED2;
     return s;
@@ -366,10 +402,10 @@ static inline void fzt_take(fzt_snaps *s, int which)
     s->rng[which] = s->w.rng_i.s;
 }
 
-static inline void fzt_snaps_setup(fzt_snaps *s)
+static inline void fzt_snaps_setup(fzt_snaps *s, int variant)
 {
     static uint8_t buf[MK_MAX_MSG];
-    fzt_world_start(&s->w);
+    fzt_world_start(&s->w, variant);
     fzt_take(s, FZT_INIT_SENT);
     FZ_CHECK(fzt_world_run(&s->w, MT_ST_AUTH_SENT));
     FZ_CHECK(mk_peer_keys_export(s->w.peer, &s->keys));

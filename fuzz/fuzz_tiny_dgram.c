@@ -17,7 +17,8 @@
  */
 #include "fuzz_tiny.h"
 
-static fzt_snaps s;
+/* one set of snapshots per configuration (fuzz_tiny.h), and the one this input uses */
+static fzt_snaps snaps[FZT_N_CFG], *sp = &snaps[0];
 
 /* After mt_on_timer: OK (a retransmission of the same octets, or nothing yet) or the end of
  * the exchange (TIMEOUT, or the remembered unprotected refusal), sticky and wiped. */
@@ -45,30 +46,30 @@ static void run_seq(int which, const uint8_t *data, size_t size)
     const uint8_t *rec;
     size_t rl;
     uint64_t now = FZ_NOW_MS + 10;
-    memcpy(&s.w.ike, &s.snap[which], sizeof(mt_ike));
-    s.w.rng_i.s = s.rng[which];
+    memcpy(&sp->w.ike, &sp->snap[which], sizeof(mt_ike));
+    sp->w.rng_i.s = sp->rng[which];
     for (int r = 0; r < FZT_MAX_RECS && fzt_next_rec(&data, &size, &rec, &rl); r++) {
-        before = s.w.ike;
+        before = sp->w.ike;
         if (rl == 0) {
-            uint64_t dl = mt_deadline(&s.w.ike);
+            uint64_t dl = mt_deadline(&sp->w.ike);
             if (dl != UINT64_MAX)
                 now = dl;
-            mt_err e = mt_on_timer(&s.w.ike, now);
-            check_after_timer(&before, &s.w.ike, e);
+            mt_err e = mt_on_timer(&sp->w.ike, now);
+            check_after_timer(&before, &sp->w.ike, e);
         } else {
             size_t n;
-            if (!fzt_build(buf, sizeof(buf), &n, fzt_kind((int)mt_state_get(&s.w.ike)),
-                           s.snap[FZT_INIT_SENT].spi_i, &s.keys, rec, rl))
+            if (!fzt_build(buf, sizeof(buf), &n, fzt_kind((int)mt_state_get(&sp->w.ike)),
+                           sp->snap[FZT_INIT_SENT].spi_i, &sp->keys, rec, rl))
                 continue;
             uint8_t *d = (uint8_t *)malloc(n + 1);
             FZ_CHECK(d != NULL);
             if (n)
                 memcpy(d, buf, n);
-            mt_err e = mt_on_dgram(&s.w.ike, d, n, now);
-            fzt_check_after_dgram(&before, &s.w.ike, e);
+            mt_err e = mt_on_dgram(&sp->w.ike, d, n, now);
+            fzt_check_after_dgram(&before, &sp->w.ike, e);
             free(d);
         }
-        mt_tx_done(&s.w.ike);
+        mt_tx_done(&sp->w.ike);
     }
 }
 
@@ -79,10 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static mk_msg m;
     static mk_chain inner;
     if (!ready) {
-        fzt_snaps_setup(&s);
+        for (int v = 0; v < FZT_N_CFG; v++)
+            fzt_snaps_setup(&snaps[v], v);
         ready = 1;
     }
     int which = fzt_which(data, size);
+    sp = &snaps[fzt_variant(data, size)];
     if (size > 0 && (data[0] & 0x80)) {
         run_seq(which, data + 1, size - 1);
         return 0;
@@ -90,14 +93,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t ctl = size > 1 ? data[1] : 0;
     (void)fz_take8(&data, &size);
     size_t n;
-    if (!fzt_build(buf, sizeof(buf), &n, which, s.snap[FZT_INIT_SENT].spi_i, &s.keys, data, size))
+    if (!fzt_build(buf, sizeof(buf), &n, which, sp->snap[FZT_INIT_SENT].spi_i, &sp->keys, data,
+                   size))
         return 0; /* did not fit a message */
-    mt_err e = fzt_feed(&s, which, buf, n);
+    mt_err e = fzt_feed(sp, which, buf, n);
     if (e == MT_E_OK && which >= FZT_ESTABLISHED && !(ctl & 0x48)) {
         /* RFC 7296 §2: a request gets a response; ours parses and opens with SK_ei */
         const uint8_t *out;
-        mk_sk_keys ik = {&mk_encr_chacha20poly1305, NULL, s.keys.sk_ei, NULL};
-        size_t an = mt_tx(&s.w.ike, &out);
+        mk_sk_keys ik = {&mk_encr_chacha20poly1305, NULL, sp->keys.sk_ei, NULL};
+        size_t an = mt_tx(&sp->w.ike, &out);
         FZ_CHECK(an > 0);
         memset(&m, 0, sizeof(m));
         FZ_CHECK(mk_msg_parse(&m, out, an) == MK_E_OK);
@@ -107,12 +111,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(mk_sk_open(&m, &ik, plain, sizeof(plain), &inner) == MK_E_OK);
         fz_decode_chain(&inner, plain, sizeof(plain));
     }
-    if (e == MT_E_OK && mt_state_get(&s.w.ike) == MT_ST_ESTABLISHED) {
+    if (e == MT_E_OK && mt_state_get(&sp->w.ike) == MT_ST_ESTABLISHED) {
         mt_esp_sa child;
-        FZ_CHECK(mt_child(&s.w.ike, &child));
+        FZ_CHECK(mt_child(&sp->w.ike, &child));
         FZ_EAT(child.spi_out);
     }
-    uint64_t dl = mt_deadline(&s.w.ike);
+    uint64_t dl = mt_deadline(&sp->w.ike);
     FZ_EAT(dl);
     return 0;
 }

@@ -35,13 +35,14 @@ typedef struct fzt_gen {
     mk_ike_keys keys;
 } fzt_gen;
 
-static fzt_snaps t;
-static fzt_gen g;
+/* one pair of snapshot sets per configuration (fuzz_tiny.h); tp, gp: the input's */
+static fzt_snaps tiny_snaps[FZT_N_CFG], *tp = &tiny_snaps[0];
+static fzt_gen gen_snaps[FZT_N_CFG], *gp = &gen_snaps[0];
 
-static void gen_start(fz_world *w)
+static void gen_start(fz_world *w, int variant)
 {
-    fzt_mk_config(&w->cfg);
-    fz_peer_config(&w->pcfg, &w->cfg);
+    fzt_mk_config(&w->cfg, variant);
+    fzt_peer_config(&w->pcfg, &w->cfg);
     fz_env_init(&w->env_i, &w->rng_i, FZ_SEED_INITIATOR);
     fz_env_init(&w->env_p, &w->rng_p, FZ_SEED_PEER);
     fz_set_addr(&w->from_i, 1, MK_PORT_IKE);
@@ -53,9 +54,9 @@ static void gen_start(fz_world *w)
 
 static void gen_take(int which)
 {
-    g.snap[which] = g.w.ike;
-    mk_tx_done(&g.snap[which]);
-    g.rng[which] = g.w.rng_i.s;
+    gp->snap[which] = gp->w.ike;
+    mk_tx_done(&gp->snap[which]);
+    gp->rng[which] = gp->w.rng_i.s;
 }
 
 /* The datagram each core has queued now: the same octets. */
@@ -76,36 +77,36 @@ static void gen_record(void *ctx, int from_initiator, const uint8_t *d, size_t n
     (void)ctx;
     if (!from_initiator)
         return;
-    FZ_CHECK(port == MK_PORT_IKE && gen_sent < t.w.n_sent);
-    FZ_CHECK(n == t.w.sent_len[gen_sent] && memcmp(d, t.w.sent[gen_sent], n) == 0);
+    FZ_CHECK(port == MK_PORT_IKE && gen_sent < tp->w.n_sent);
+    FZ_CHECK(n == tp->w.sent_len[gen_sent] && memcmp(d, tp->w.sent[gen_sent], n) == 0);
     gen_sent++;
 }
 
-static void setup(void)
+static void setup(int variant)
 {
     static uint8_t buf[MK_MAX_MSG];
-    fzt_snaps_setup(&t);
-    gen_start(&g.w);
-    g.w.record = gen_record;
+    fzt_snaps_setup(tp, variant);
+    gen_start(&gp->w, variant);
+    gp->w.record = gen_record;
     gen_take(FZT_INIT_SENT);
-    FZ_CHECK(fz_world_run(&g.w, MK_ST_AUTH_SENT));
-    FZ_CHECK(mk_peer_keys_export(g.w.peer, &g.keys));
-    FZ_CHECK(memcmp(&g.keys, &t.keys, sizeof(g.keys)) == 0);
+    FZ_CHECK(fz_world_run(&gp->w, MK_ST_AUTH_SENT));
+    FZ_CHECK(mk_peer_keys_export(gp->w.peer, &gp->keys));
+    FZ_CHECK(memcmp(&gp->keys, &tp->keys, sizeof(gp->keys)) == 0);
     gen_take(FZT_AUTH_SENT);
-    FZ_CHECK(fz_world_run(&g.w, MK_ST_ESTABLISHED));
+    FZ_CHECK(fz_world_run(&gp->w, MK_ST_ESTABLISHED));
     gen_take(FZT_ESTABLISHED);
-    FZ_CHECK(gen_sent == t.w.n_sent); /* IKE_SA_INIT and IKE_AUTH, the same octets */
+    FZ_CHECK(gen_sent == tp->w.n_sent); /* IKE_SA_INIT and IKE_AUTH, the same octets */
     for (uint32_t id = 0; id < 2; id++) {
-        size_t n = fzt_liveness(buf, sizeof(buf), &g.keys, id);
-        FZ_CHECK(n > 0 && mk_on_dgram(&g.w.ike, buf, n, MK_PORT_IKE, FZ_NOW_MS) == MK_E_OK);
-        mk_tx_done(&g.w.ike);
+        size_t n = fzt_liveness(buf, sizeof(buf), &gp->keys, id);
+        FZ_CHECK(n > 0 && mk_on_dgram(&gp->w.ike, buf, n, MK_PORT_IKE, FZ_NOW_MS) == MK_E_OK);
+        mk_tx_done(&gp->w.ike);
     }
     gen_take(FZT_ESTABLISHED2);
-    mk_peer_free(g.w.peer);
-    g.w.peer = NULL;
+    mk_peer_free(gp->w.peer);
+    gp->w.peer = NULL;
     for (int i = 0; i < FZT_N_SNAPS; i++) {
-        FZ_CHECK((int)mk_state_get(&g.snap[i]) == (int)mt_state_get(&t.snap[i]));
-        FZ_CHECK(mk_deadline(&g.snap[i]) == mt_deadline(&t.snap[i]));
+        FZ_CHECK((int)mk_state_get(&gp->snap[i]) == (int)mt_state_get(&tp->snap[i]));
+        FZ_CHECK(mk_deadline(&gp->snap[i]) == mt_deadline(&tp->snap[i]));
     }
 }
 
@@ -207,8 +208,8 @@ static int over_tiny_limit(int which, const uint8_t *in, size_t in_n, const uint
 /* Everything the two cores must agree on after one step (ea, eb: what the step returned). */
 static void same_after(mk_err ea, mt_err eb)
 {
-    const mk_ike *a = &g.w.ike;
-    const mt_ike *b = &t.w.ike;
+    const mk_ike *a = &gp->w.ike;
+    const mt_ike *b = &tp->w.ike;
     FZ_CHECK((int)mk_err_class(ea) == (int)mt_err_class(eb));
     if (mk_err_class(ea) == MK_CLASS_FATAL)
         FZ_CHECK(same_fatal(ea, eb));
@@ -228,48 +229,48 @@ static void run_seq(int which, const uint8_t *data, size_t size)
     const uint8_t *rec;
     size_t rl;
     uint64_t now = FZ_NOW_MS + 10;
-    memcpy(&g.w.ike, &g.snap[which], sizeof(mk_ike));
-    g.w.rng_i.s = g.rng[which];
-    memcpy(&t.w.ike, &t.snap[which], sizeof(mt_ike));
-    t.w.rng_i.s = t.rng[which];
+    memcpy(&gp->w.ike, &gp->snap[which], sizeof(mk_ike));
+    gp->w.rng_i.s = gp->rng[which];
+    memcpy(&tp->w.ike, &tp->snap[which], sizeof(mt_ike));
+    tp->w.rng_i.s = tp->rng[which];
     for (int r = 0; r < FZT_MAX_RECS && fzt_next_rec(&data, &size, &rec, &rl); r++) {
         mk_err ea;
         mt_err eb;
         if (rl == 0) {
-            uint64_t dl = mk_deadline(&g.w.ike);
+            uint64_t dl = mk_deadline(&gp->w.ike);
             if (dl != UINT64_MAX)
                 now = dl;
-            ea = mk_on_timer(&g.w.ike, now);
-            eb = mt_on_timer(&t.w.ike, now);
+            ea = mk_on_timer(&gp->w.ike, now);
+            eb = mt_on_timer(&tp->w.ike, now);
         } else {
             size_t n;
-            int kind = fzt_kind((int)mk_state_get(&g.w.ike));
-            if (!fzt_build(buf, sizeof(buf), &n, kind, g.snap[FZT_INIT_SENT].spi_i, &g.keys, rec,
-                           rl) ||
+            int kind = fzt_kind((int)mk_state_get(&gp->w.ike));
+            if (!fzt_build(buf, sizeof(buf), &n, kind, gp->snap[FZT_INIT_SENT].spi_i, &gp->keys,
+                           rec, rl) ||
                 n > MT_MAX_MSG || over_tiny_limit(kind, rec, rl, buf, n))
                 return; /* not comparable: the rest of the sequence neither */
             uint8_t *d = (uint8_t *)malloc(n + 1);
             FZ_CHECK(d != NULL);
             if (n)
                 memcpy(d, buf, n);
-            before = g.w.ike;
-            ea = mk_on_dgram(&g.w.ike, d, n, MK_PORT_IKE, now);
-            fz_check_after_dgram(&before, &g.w.ike, ea);
+            before = gp->w.ike;
+            ea = mk_on_dgram(&gp->w.ike, d, n, MK_PORT_IKE, now);
+            fz_check_after_dgram(&before, &gp->w.ike, ea);
             if (n)
                 memcpy(d, buf, n);
             static mt_ike tbefore;
-            tbefore = t.w.ike;
-            eb = mt_on_dgram(&t.w.ike, d, n, now);
-            fzt_check_after_dgram(&tbefore, &t.w.ike, eb);
+            tbefore = tp->w.ike;
+            eb = mt_on_dgram(&tp->w.ike, d, n, now);
+            fzt_check_after_dgram(&tbefore, &tp->w.ike, eb);
             free(d);
         }
 #ifdef FZT_DEBUG
         fprintf(stderr, "step %d: general %s %s, tiny %d %d\n", r, mk_err_name(ea),
-                mk_state_name(mk_state_get(&g.w.ike)), (int)eb, (int)mt_state_get(&t.w.ike));
+                mk_state_name(mk_state_get(&gp->w.ike)), (int)eb, (int)mt_state_get(&tp->w.ike));
 #endif
         same_after(ea, eb);
-        mk_tx_done(&g.w.ike);
-        mt_tx_done(&t.w.ike);
+        mk_tx_done(&gp->w.ike);
+        mt_tx_done(&tp->w.ike);
     }
 }
 
@@ -278,17 +279,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t buf[MK_MAX_MSG + 512];
     static int ready;
     if (!ready) {
-        setup();
+        for (int v = 0; v < FZT_N_CFG; v++) {
+            tp = &tiny_snaps[v];
+            gp = &gen_snaps[v];
+            gen_sent = 0;
+            setup(v);
+        }
         ready = 1;
     }
     int which = fzt_which(data, size);
+    tp = &tiny_snaps[fzt_variant(data, size)];
+    gp = &gen_snaps[fzt_variant(data, size)];
     if (size > 0 && (data[0] & 0x80)) {
         run_seq(which, data + 1, size - 1);
         return 0;
     }
     (void)fz_take8(&data, &size);
     size_t n;
-    if (!fzt_build(buf, sizeof(buf), &n, which, g.snap[FZT_INIT_SENT].spi_i, &g.keys, data, size))
+    if (!fzt_build(buf, sizeof(buf), &n, which, gp->snap[FZT_INIT_SENT].spi_i, &gp->keys, data,
+                   size))
         return 0;
     if (n > MT_MAX_MSG || over_tiny_limit(which, data, size, buf, n))
         return 0; /* the tiny core's limits (header comment) */
@@ -298,20 +307,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FZ_CHECK(d != NULL);
     if (n)
         memcpy(d, buf, n);
-    memcpy(&g.w.ike, &g.snap[which], sizeof(mk_ike));
-    g.w.rng_i.s = g.rng[which];
-    mk_err ea = mk_on_dgram(&g.w.ike, d, n, MK_PORT_IKE, FZ_NOW_MS + 10);
-    fz_check_after_dgram(&g.snap[which], &g.w.ike, ea);
+    memcpy(&gp->w.ike, &gp->snap[which], sizeof(mk_ike));
+    gp->w.rng_i.s = gp->rng[which];
+    mk_err ea = mk_on_dgram(&gp->w.ike, d, n, MK_PORT_IKE, FZ_NOW_MS + 10);
+    fz_check_after_dgram(&gp->snap[which], &gp->w.ike, ea);
     free(d);
 
     /* the tiny core */
-    mt_err eb = fzt_feed(&t, which, buf, n);
+    mt_err eb = fzt_feed(tp, which, buf, n);
 
 #ifdef FZT_DEBUG /* -DFZT_DEBUG: what each core said, before the comparison */
     fprintf(stderr, "state %d: general %s %s, tiny %d %d (unauth %s / %d)\n", which,
-            mk_err_name(ea), mk_state_name(mk_state_get(&g.w.ike)), (int)eb,
-            (int)mt_state_get(&t.w.ike), mk_err_name(g.w.ike.stats.unauth_reason),
-            (int)t.w.ike.stats.unauth_reason);
+            mk_err_name(ea), mk_state_name(mk_state_get(&gp->w.ike)), (int)eb,
+            (int)mt_state_get(&tp->w.ike), mk_err_name(gp->w.ike.stats.unauth_reason),
+            (int)tp->w.ike.stats.unauth_reason);
 #endif
     same_after(ea, eb);
     return 0;
