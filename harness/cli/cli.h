@@ -38,6 +38,10 @@ int cli_fail(int code, const char *what, const char *why, const char *todo);
 /* The exit code and message for a failed IKE SA; last_exchange: the exchange type of the last
  * request we sent (for the message). */
 int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange);
+/* The same for an error and counters from elsewhere (the template core, initiate_tiny.c);
+ * cfg may be NULL (PSK). */
+int cli_fail_err(mk_err e, const mk_stats *st, const mk_config *cfg, const char *peer,
+                 uint8_t last_exchange);
 
 /* ---- raw public keys (keys.c) ---- */
 enum { CLI_MAX_PRIV = 2560 }; /* an RSA-4096 PKCS#8 DER private key is about 2.4 KB */
@@ -133,7 +137,8 @@ enum {
     OPT_SEND_CERT,
     OPT_AUTH,
     OPT_NO_CERT,
-    OPT_FORCE
+    OPT_FORCE,
+    OPT_CORE
 };
 
 /* ---- output files (outputs.c) ---- */
@@ -378,6 +383,22 @@ void dev_close(cli_dev *d);
 
 /* ---- subcommands ---- */
 int cmd_initiate(int argc, char **argv);
+/* `initiate --core tiny`: the template core (initiate_tiny.c). cli_core_arg: 1 when argv asks
+ * for --core tiny, 0 for the general core, -(exit code) after the message for another value. */
+int cmd_initiate_tiny(int argc, char **argv);
+int cli_core_arg(int argc, char **argv);
+/* One press of `demo --core tiny`: wake, IKE SA with the door through the template core, the
+ * command in ESP, ACK/STATUS/DONE, sleep (forget). drbg: the --seed stream (NULL: OS RNG),
+ * carried on from press to press. 0 or an exit code (message printed). */
+typedef struct tiny_press_out {
+    uint32_t ike_rt, esp_tx, esp_rx, blinks;
+} tiny_press_out;
+/* demo --core tiny: refuse --auth rsa|ed25519, --delete and other suites (exit 2, one line),
+ * set the one suite. 0 or an exit code. */
+int tiny_demo_options(cli_common *c, bool rpk, bool del);
+int tiny_demo_press(const cli_common *c, const mk_addr *local, const mk_addr *door,
+                    const char *cmd, uint32_t travel_ms, uint32_t quiet_ms, cli_show *show,
+                    cli_capture *cap, mk_io_drbg *drbg, tiny_press_out *out);
 int cmd_respond(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

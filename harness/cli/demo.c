@@ -38,6 +38,8 @@ static const char demo_help[] =
     "  --force                replace an existing --pcap file or a non-empty --keys DIR\n"
     "  --seed N               reproducible SPIs, nonces, DH keys and PSK\n"
     "  -v                     hex dumps in hexl_print style, and the core's trace\n"
+    "  --core general|tiny    tiny: the device runs the template core (ref/tiny): PSK and\n"
+    "                         chacha20poly1305-prfsha256-x25519 only, no --delete\n"
     "  --device               the device is the Cortex-M4 firmware in QEMU (harness/device;\n"
     "                         with --travel --quiet-timeout --pcap --keys --seed only)\n"
     "exit codes: see minike --help\n";
@@ -70,7 +72,8 @@ int cmd_demo(int argc, char **argv)
         {"pcap", 1, 0, 'c'},   {"keys", 1, 0, 'k'},           {"seed", 1, 0, 's'},
         {"ike", 1, 0, 'I'},    {"esp", 1, 0, 'E'},            {"help", 0, 0, 'h'},
         {"pcap-raw-ports", 0, 0, 'W'}, {"auth", 1, 0, OPT_AUTH},
-        {"force", 0, 0, OPT_FORCE},    {0, 0, 0, 0}};
+        {"force", 0, 0, OPT_FORCE},    {"core", 1, 0, OPT_CORE},
+        {0, 0, 0, 0}};
     static const char *cmds[2] = {"OPEN", "CLOSE"};
     static cli_common c; /* large (keys): not on the stack */
     static cli_key door_key;
@@ -84,10 +87,13 @@ int cmd_demo(int argc, char **argv)
     mk_addr lo_addr;
     press_stats ps[2];
     uint64_t travel = 3, quiet = 2;
-    bool del = false;
+    bool del = false, tiny;
     int opt, r, rc = 0;
     mk_io_drbg psk_drbg;
 
+    if ((r = cli_core_arg(argc, argv)) < 0)
+        return -r;
+    tiny = r == 1; /* --core tiny: the device is the template core (initiate_tiny.c) */
     memset(&c, 0, sizeof(c));
     memset(&imprint, 0, sizeof(imprint));
     memset(ps, 0, sizeof(ps));
@@ -102,6 +108,7 @@ int cmd_demo(int argc, char **argv)
         r = 0;
         switch (opt) {
         case 'h': fputs(demo_help, stdout); return EX_OK;
+        case OPT_CORE: break; /* checked by cli_core_arg */
         case 't':
             r = cli_parse_u64(optarg, 60, &travel, "--travel");
             if (!r && travel == 0)
@@ -130,6 +137,8 @@ int cmd_demo(int argc, char **argv)
     }
     if (optind < argc)
         return cli_unexpected_arg(argv[optind], "see minike demo --help");
+    if (tiny && (r = tiny_demo_options(&c, key_type != MK_KEY_NONE, del)) != 0)
+        return r; /* the template core's one profile, which the door then serves */
     cli_set_default_suites(&c);
     if ((r = cli_check_suites(&c)) != 0)
         return r;
@@ -305,6 +314,22 @@ int cmd_demo(int argc, char **argv)
 
         show_line(&show, t0, "device", "== press %d (%s): wake up, new IKE SA ==", press + 1,
                   cmds[press]);
+        if (tiny) { /* the template core presses instead (initiate_tiny.c) */
+            tiny_press_out o = {0};
+            rc = tiny_demo_press(&c, &lo_addr, &door_addr, cmds[press], (uint32_t)travel * 1000u,
+                                 (uint32_t)quiet * 1000u, &show, &cap,
+                                 d->seeded ? &d->drbg : NULL, &o);
+            ps[press] = (press_stats){.cmd = cmds[press], .ike_rt = o.ike_rt, .esp_tx = o.esp_tx,
+                                      .esp_rx = o.esp_rx, .blinks = o.blinks, .rc = rc};
+            ps[press].ms = mk_io_now_ms() - t0;
+            pthread_mutex_lock(&cap.lock);
+            ps[press].ike_bytes = cap.ike_bytes - ib;
+            ps[press].esp_bytes = cap.esp_bytes - eb;
+            ps[press].ike_dgrams = cap.ike_dgrams - id;
+            ps[press].esp_dgrams = cap.esp_dgrams - ed;
+            pthread_mutex_unlock(&cap.lock);
+            continue;
+        }
         rc = dev_connect(d, &lo_addr, &door_addr, &door_addr);
         if (rc == 0)
             rc = dev_establish(d, 10000);

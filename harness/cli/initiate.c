@@ -85,6 +85,9 @@ static const char initiate_help[] =
     "                         --ping/--send, also how long after the --count schedule late\n"
     "                         replies are waited for\n"
     "  -v                     core trace and hex dumps (hexl_print style)\n"
+    "  --core general|tiny    tiny: the template core (ref/tiny), PSK and\n"
+    "                         chacha20poly1305-prfsha256-x25519 only, no NAT-T, no --delete;\n"
+    "                         --ping/--send only with a peer not on port 500 (harness/cli/README)\n"
     "exit codes: 0 ok, 1 internal, 2 usage, 3 config/file, 4 network, 5 timeout,\n"
     "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer "
     "error\n";
@@ -129,6 +132,7 @@ int cmd_initiate(int argc, char **argv)
                                        {"state", 1, 0, OPT_STATE},
                                        {"send-cert", 0, 0, OPT_SEND_CERT},
                                        {"force", 0, 0, OPT_FORCE},
+                                       {"core", 1, 0, OPT_CORE},
                                        {0, 0, 0, 0}};
     static cli_common c; /* large (keys): not on the stack */
     cli_imprint imprint;
@@ -146,6 +150,9 @@ int cmd_initiate(int argc, char **argv)
     uint8_t inner_src[4];
     int opt, r, rc;
 
+    /* --core tiny: the template core runs the whole command (initiate_tiny.c) */
+    if ((r = cli_core_arg(argc, argv)) != 0)
+        return r > 0 ? cmd_initiate_tiny(argc, argv) : -r;
     memset(&c, 0, sizeof(c));
     memset(&imprint, 0, sizeof(imprint));
     opterr = 0;
@@ -161,6 +168,8 @@ int cmd_initiate(int argc, char **argv)
         case 'h':
             fputs(initiate_help, stdout);
             return EX_OK;
+        case OPT_CORE: /* general (checked by cli_core_arg) */
+            break;
         case 'p':
             r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer");
             if (!r)

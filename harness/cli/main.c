@@ -60,7 +60,12 @@ int cli_fail(int code, const char *what, const char *why, const char *todo)
 
 int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
 {
-    mk_err e = mk_last_error(ike);
+    return cli_fail_err(mk_last_error(ike), mk_stats_get(ike), ike->cfg, peer, last_exchange);
+}
+
+int cli_fail_err(mk_err e, const mk_stats *st, const mk_config *cfg, const char *peer,
+                 uint8_t last_exchange)
+{
     char what[160];
     const char *ex;
 
@@ -75,7 +80,6 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
     case MK_E_TIMEOUT: {
         /* say what was actually seen: silence, answers we could not use, or a responder that
          * answered IKE_SA_INIT and then went quiet (overloaded, or our half-open SA evicted) */
-        const mk_stats *st = mk_stats_get(ike);
         char why[200];
         unsigned tries = st->retransmits + 1;
         if (st->rx_dgrams == 0) {
@@ -115,14 +119,14 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
         return cli_fail(EX_PROPOSAL, what, "IKE SA up but the responder refused the child SA",
                         "check --esp and the traffic selectors against the responder");
     case MK_E_AUTH_FAILED:
-        if (ike->cfg != NULL && ike->cfg->auth_method == MK_AUTH_DIGSIG)
+        if (cfg != NULL && cfg->auth_method == MK_AUTH_DIGSIG)
             return cli_fail(EX_AUTH, what, "the responder's AUTH signature did not verify under "
                             "the pinned key, or its key does not match --peer-fp",
                             "check --peer-key / --peer-fp against the responder's key");
         return cli_fail(EX_AUTH, what, "the responder's AUTH payload did not verify",
                         "the PSK differs between the two sides, or it is not the expected peer");
     case MK_E_PEER_AUTH_FAILED:
-        if (ike->cfg != NULL && ike->cfg->auth_method == MK_AUTH_DIGSIG)
+        if (cfg != NULL && cfg->auth_method == MK_AUTH_DIGSIG)
             return cli_fail(EX_AUTH, what, "the responder rejected our authentication "
                             "(AUTHENTICATION_FAILED)",
                             "check that --id and our public key (minike keygen --print KEY) are "
@@ -132,7 +136,7 @@ int cli_fail_ike(const mk_ike *ike, const char *peer, uint8_t last_exchange)
                         "check that --id and the PSK match the responder's configuration");
 #if MK_RPK /* errors only raw public keys produce */
     case MK_E_NO_PEER_KEY:
-        if (ike->cfg != NULL && ike->cfg->peer_fp != NULL)
+        if (cfg != NULL && cfg->peer_fp != NULL)
             return cli_fail(EX_AUTH, what, "the responder sent no raw public key, so the "
                             "--peer-fp pin cannot be checked (strongSwan never sends CERT "
                             "encoding 15)",

@@ -51,7 +51,6 @@ mt_err mt_start(mt_ike *ike, uint64_t now_ms)
     if (ike->cfg == NULL || ike->st != MT_ST_IDLE)
         return MT_E_BAD_STATE;
     mt_start_init(ike, now_ms);
-    ike->st = MT_ST_INIT_SENT;
     return MT_E_OK;
 }
 
@@ -76,8 +75,9 @@ static uint32_t or_default(uint32_t v, uint32_t d)
 }
 
 /* A new exchange: its budget and first timeout count from now */
-void mt_send_req(mt_ike *ike, size_t len, uint64_t now)
+void mt_send_req(mt_ike *ike, size_t len, mt_state st, uint64_t now)
 {
+    ike->st = st;
     ike->req_len = (uint16_t)len;
     ike->req_outstanding = true;
     ike->first_ms = now;
@@ -140,6 +140,32 @@ static void wipe_secrets(mt_ike *ike)
     mt_wipe(&ike->child, sizeof ike->child);
     ike->child_ok = false;
     ike->req_outstanding = false;
+}
+
+/* IKE_AUTH answered: the keys only it needed go; SK_e stay for the peer's requests */
+void mt_established(mt_ike *ike)
+{
+    ike->req_outstanding = false;
+    mt_wipe(ike->sk_pr, sizeof ike->sk_pr);
+    ike->st = MT_ST_ESTABLISHED;
+}
+
+/* Our answer to a peer request, sealed into `answer` (len 0: the cached one again) */
+void mt_send_answer(mt_ike *ike, size_t len, uint32_t msgid, bool close)
+{
+    if (len == 0) {
+        ike->stats.resent_responses++;
+    } else {
+        ike->answer_len = (uint8_t)len;
+        ike->peer_msgid = msgid;
+        ike->stats.answered_requests++;
+    }
+    ike->tx_what = TX_ANSWER;
+    if (close) {
+        ike->err = MT_E_PEER_DELETED;
+        wipe_secrets(ike);
+        ike->st = MT_ST_CLOSED;
+    }
 }
 
 static mt_err fail(mt_ike *ike, mt_err e)

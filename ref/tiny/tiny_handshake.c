@@ -93,7 +93,8 @@ void mt_build_init(mt_ike *ike, uint64_t now)
     memcpy(p, ike->ni, MT_NONCE_LEN);
     *slot = 0;
     /* RFC 7815 §2.1: "those messages have fixed Message IDs (0 and 1)" */
-    mt_send_req(ike, mt_hdr(ike, m, first, EX_INIT, 0, 0, (size_t)(p + MT_NONCE_LEN - m)), now);
+    mt_send_req(ike, mt_hdr(ike, m, first, EX_INIT, 0, 0, (size_t)(p + MT_NONCE_LEN - m)),
+                MT_ST_INIT_SENT, now);
 }
 
 /* ==== 2. IKE_SA_INIT response ===================================================================
@@ -362,8 +363,8 @@ static void build_auth(mt_ike *ike, const uint8_t *gir, const uint8_t *nr, size_
     *slot = 0;
     mt_wipe(idb, sizeof idb);
     /* RFC 7815 §2.1: IKE_AUTH is Message ID 1 */
-    mt_send_req(ike, mt_sk_seal(ike, m, first, EX_AUTH, 0, 1, (size_t)(p - m - SK_HEAD)), now);
-    ike->st = MT_ST_AUTH_SENT;
+    mt_send_req(ike, mt_sk_seal(ike, m, first, EX_AUTH, 0, 1, (size_t)(p - m - SK_HEAD)),
+                MT_ST_AUTH_SENT, now);
 }
 
 /* ==== 4. IKE_AUTH response ======================================================================
@@ -488,9 +489,7 @@ mt_err mt_on_auth_resp(mt_ike *ike, uint8_t *d, size_t len)
     /* RFC 7296 §1.3.1: transport mode only if the responder echoed N(USE_TRANSPORT_MODE) */
     ike->child.tunnel = ike->cfg->tunnel || !r.transport;
     ike->child_ok = true;
-    ike->req_outstanding = false;
-    mt_wipe(ike->sk_pr, sizeof ike->sk_pr);
-    ike->st = MT_ST_ESTABLISHED;
+    mt_established(ike);
     return MT_E_OK;
 }
 
@@ -517,8 +516,7 @@ mt_err mt_on_peer_req(mt_ike *ike, uint8_t *d, size_t len)
     if (e != MT_E_OK)
         return e;
     if (again) { /* the same request again: the same answer again */
-        ike->tx_what = TX_ANSWER;
-        ike->stats.resent_responses++;
+        mt_send_answer(ike, 0, msgid, false);
         return MT_E_OK;
     }
     const uint8_t *b;
@@ -535,18 +533,11 @@ mt_err mt_on_peer_req(mt_ike *ike, uint8_t *d, size_t len)
     else if (d[18] == EX_CHILD)
         p = notify(&slot, p, N_NO_ADDITIONAL_SAS, NULL, 0), close = false;
     *slot = 0;
-    /* RFC 7296 §2.2: the response copies the request's Message ID and sets R */
-    ike->answer_len = (uint8_t)mt_sk_seal(ike, ike->answer, first, d[18], F_R, msgid,
-                                          (size_t)(p - ike->answer - SK_HEAD));
-    ike->peer_msgid = msgid;
-    ike->tx_what = TX_ANSWER;
-    ike->stats.answered_requests++;
-    if (close) { /* RFC 7296 §1.4.1: the peer deleted the IKE SA: only the answer is left */
-        ike->err = MT_E_PEER_DELETED;
-        mt_wipe(ike->dh_priv, (size_t)((uint8_t *)&ike->req - ike->dh_priv));
-        mt_wipe(&ike->child, sizeof ike->child);
-        ike->child_ok = false;
-        ike->st = MT_ST_CLOSED;
-    }
+    /* RFC 7296 §2.2: the response copies the request's Message ID and sets R; RFC 7296
+     * §1.4.1: after a Delete of the IKE SA only the answer is left (close) */
+    mt_send_answer(
+        ike,
+        mt_sk_seal(ike, ike->answer, first, d[18], F_R, msgid, (size_t)(p - ike->answer - SK_HEAD)),
+        msgid, close);
     return MT_E_OK;
 }

@@ -85,7 +85,9 @@ bool mt_x25519(uint8_t out[MT_KEY_LEN], const uint8_t priv[MT_KEY_LEN], const ui
 /* ---- tiny.c: what the handshake needs of the SA's engine ---- */
 size_t mt_hdr(const mt_ike *ike, uint8_t *m, uint8_t next, uint8_t ex, uint8_t flags,
               uint32_t msgid, size_t len);
-void mt_send_req(mt_ike *ike, size_t len, uint64_t now);
+void mt_send_req(mt_ike *ike, size_t len, mt_state st, uint64_t now);
+void mt_established(mt_ike *ike);
+void mt_send_answer(mt_ike *ike, size_t len, uint32_t msgid, bool close);
 /* Seal m = HDR | SK{inner of inner_len at SK_HEAD}, IV from env->rng: the message's length. */
 size_t mt_sk_seal(const mt_ike *ike, uint8_t *m, uint8_t first, uint8_t ex, uint8_t flags,
                   uint32_t msgid, size_t inner_len);
