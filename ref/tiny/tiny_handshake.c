@@ -242,7 +242,6 @@ mt_err mt_on_init_resp(mt_ike *ike, uint8_t *d, size_t len, uint64_t now)
     const uint8_t *b, *sa = NULL, *ke = NULL, *nr = NULL, *nd, *cookie = NULL, *ike_n = NULL;
     size_t n, sa_n = 0, ke_n = 0, nr_n = 0, dn, cookie_n = 0, ike_nn = 0;
     uint16_t refused = 0, type;
-    bool refused_seen = false; /* the first error notify counts, even of reserved type 0 */
     for (uint8_t t; (t = mt_walk_next(&w, &b, &n)) != 0;) {
         if (t == PT_SA && sa == NULL)
             sa = b, sa_n = n;
@@ -256,8 +255,8 @@ mt_err mt_on_init_resp(mt_ike *ike, uint8_t *d, size_t len, uint64_t now)
                 cookie = b, cookie_n = n;
             else if (type == N_INVALID_KE && ike_n == NULL)
                 ike_n = b, ike_nn = n;
-            if (ok && type < N_FIRST_STATUS && !refused_seen)
-                refused = type, refused_seen = true;
+            if (ok && type < N_FIRST_STATUS && refused == 0)
+                refused = type;
         }
     }
     /* COOKIE first, then INVALID_KE: such a reply has SPIr 0 and no SA, KE or Nonce */
@@ -400,7 +399,6 @@ typedef struct auth_resp {
     const uint8_t *idr, *auth, *sa, *tsi, *tsr;
     size_t idr_n, auth_n, sa_n, tsi_n, tsr_n;
     uint16_t refused;
-    bool refused_seen; /* the first error notify counts, even of reserved type 0 */
     bool auth_failed, transport;
 } auth_resp;
 
@@ -424,8 +422,8 @@ static void auth_resp_walk(mt_walk *w, auth_resp *r)
             bool ok = notify_of(b, n, &type, &nd, &dn);
             r->auth_failed |= type == N_AUTH_FAILED;
             r->transport |= type == N_TRANSPORT;
-            if (ok && type < N_FIRST_STATUS && !r->refused_seen)
-                r->refused = type, r->refused_seen = true;
+            if (ok && type < N_FIRST_STATUS && r->refused == 0)
+                r->refused = type;
         }
     }
 }
