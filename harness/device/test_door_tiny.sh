@@ -42,11 +42,11 @@ bad() { echo "FAIL - $1"; N_FAIL=$((N_FAIL + 1)); }
 check() { if grep -Eq -- "$2" "$3"; then ok "$1"; else bad "$1: no /$2/ in $(basename "$3")"; fi; }
 
 # The image: the template core and libsodium, no mbedTLS (no NAT-D, so no SHA-1), none of the
-# general core (inner.c's packet helpers aside), no Ed25519 base-point comb.
+# general core (harness/lib's inner.c packet and hex.c helpers aside), no Ed25519 base-point comb.
 syms=$(arm-none-eabi-nm "$FW" | awk '{print $NF}')
 [ -z "$(grep '^mbedtls_' <<<"$syms")" ] && ok "image: no mbedTLS" || bad "image: mbedTLS linked"
 grep -qx 'mt_on_dgram' <<<"$syms" && ok "image: the template core (mt_on_dgram)" || bad "image: no mt_on_dgram"
-gen=$(grep '^mk_' <<<"$syms" | grep -Ev '^mk_(inner_|csum_|reset$)' | tr '\n' ' ')
+gen=$(grep '^mk_' <<<"$syms" | grep -Ev '^mk_(inner_|csum_|hex_decode$|reset$)' | tr '\n' ' ')
 [ -z "$gen" ] && ok "image: none of the general core" || bad "image: general core symbols: $gen"
 grep -qx 'ge25519_scalarmult_base' <<<"$syms" && bad "image: the Ed25519 comb is linked" ||
   ok "image: no Ed25519 base-point comb (public key by the ladder)"

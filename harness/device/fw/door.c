@@ -13,7 +13,7 @@
 
 fw_prov door_prov;
 fw_drbg door_drbg;
-uint64_t door_insns;
+uint32_t door_insns;
 
 static uint8_t frame[LINK_MAX];
 /* the press's and the run's counters, one block */
@@ -28,12 +28,12 @@ extern unsigned board_sbrk_calls;
 /* door_insns += stop - start, in two halves (unsigned: the wrap in between cancels) */
 void door_count_start(void)
 {
-    door_insns -= board_insns();
+    door_insns -= (uint32_t)board_insns();
 }
 
 void door_count_stop(void)
 {
-    door_insns += board_insns();
+    door_insns += (uint32_t)board_insns();
 }
 
 bool door_boot(const char *core, const char *ike, size_t ike_size)
@@ -55,7 +55,7 @@ void door_send(uint16_t cls, const uint8_t *p, size_t n)
     run.air_bytes += (uint32_t)n;
 }
 
-static uint32_t be32(const uint8_t *p)
+__attribute__((always_inline)) static inline uint32_t be32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
@@ -81,10 +81,11 @@ const mk_inner *door_esp_rx(const uint8_t *d, size_t len, const char *err, uint8
     return v;
 }
 
-void door_esp_tx(uint16_t cls, uint32_t spi, uint32_t seq, const uint8_t *p, size_t n,
-                 const char *what)
+void door_esp_tx(uint16_t cls, const uint8_t *p, size_t n, const char *what)
 {
-    say("-> ESP  spi %08x seq %u %5u B  %s", (unsigned)spi, (unsigned)seq, (unsigned)n, what);
+    /* RFC 4303 §2: SPI and Sequence Number lead the packet */
+    say("-> ESP  spi %08x seq %u %5u B  %s", (unsigned)be32(p), (unsigned)be32(p + 4), (unsigned)n,
+        what);
     door_send(cls, p, n);
 }
 
@@ -189,7 +190,7 @@ bool door_command(unsigned i)
     return done;
 }
 
-void door_press_end(unsigned i, uint64_t hs_insns, unsigned ike_dgrams, unsigned retransmits)
+void door_press_end(unsigned i, uint32_t hs_insns, unsigned ike_dgrams, unsigned retransmits)
 {
     size_t hw = board_stack_high_water();
     if (hw > run.max_stack)

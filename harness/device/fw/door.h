@@ -25,7 +25,7 @@ extern fw_drbg door_drbg; /* seeded by the bridge at boot: the core's RNG */
 /* Instructions spent inside the core and its crypto for the current press (not the polling
  * loop, which a real device spends asleep): wrap every core call in COUNTED(). Two calls, not
  * the arithmetic inline: it is flash on every core call, for a dozen instructions counted more. */
-extern uint64_t door_insns;
+extern uint32_t door_insns; /* mod 2^32: a press spends a few million */
 void door_count_start(void);
 void door_count_stop(void);
 #define COUNTED(expr)                                                                              \
@@ -58,8 +58,7 @@ void door_send(uint16_t cls, const uint8_t *p, size_t n);
 const mk_inner *door_esp_rx(const uint8_t *d, size_t len, const char *err, uint8_t nh,
                             const uint8_t *inner, size_t ilen, const mk_ts *tsi, const mk_ts *tsr,
                             mk_inner *v);
-void door_esp_tx(uint16_t cls, uint32_t spi, uint32_t seq, const uint8_t *p, size_t n,
-                 const char *what);
+void door_esp_tx(uint16_t cls, const uint8_t *p, size_t n, const char *what);
 /* Press i: the line that starts it, and the counters reset */
 void door_press_start(unsigned i);
 /* One poll of the link until the core's deadline: a datagram to the core, or its timer */
@@ -73,7 +72,7 @@ void door_quiet(void);
  * and DONE within wait_ms (true at DONE), then door_quiet() */
 bool door_command(unsigned i);
 /* Press i ended: stack high-water, the "sleep" line, the press's metric line */
-void door_press_end(unsigned i, uint64_t hs_insns, unsigned ike_dgrams, unsigned retransmits);
+void door_press_end(unsigned i, uint32_t hs_insns, unsigned ike_dgrams, unsigned retransmits);
 /* After the presses: the PSK wiped, the summary metric line, the exit frame; the exit code */
 int door_exit(unsigned ok, size_t pool_max, size_t pool_size);
 

@@ -162,7 +162,7 @@ bool door_core_seal(const uint8_t *inner, size_t ilen, const char *what)
         say("   ESP seal failed: %s", mk_err_name(e));
         return false;
     }
-    door_esp_tx(sa.udp_encap ? MK_PORT_NATT : MK_PORT_IKE, sa.spi_out, sa.seq_out, pkt, n, what);
+    door_esp_tx(sa.udp_encap ? MK_PORT_NATT : MK_PORT_IKE, pkt, n, what);
     return true;
 }
 
@@ -177,6 +177,13 @@ uint64_t door_core_deadline(void)
     return mk_deadline(&ike);
 }
 
+/* "a.b.c.d" in buf, for the timeline */
+static const char *ip4(char buf[16], const uint8_t ip[4])
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+    return buf;
+}
+
 /* ---- one press ----------------------------------------------------------------------------- */
 
 /* ping mode (strongSwan has no door): one ICMP echo through the tunnel, and its reply */
@@ -188,8 +195,8 @@ static bool ping(unsigned i)
     size_t ilen = mk_inner_icmp4_echo(ib, sizeof ib, p->src, p->dst, MK_ICMP_ECHO_REQUEST, 0x4d4b,
                                       (uint16_t)(i + 1), (const uint8_t *)"minike device", 13,
                                       (uint16_t)(i + 1));
-    snprintf(what, sizeof what, "ICMP echo %u.%u.%u.%u -> %u.%u.%u.%u", p->src[0], p->src[1],
-             p->src[2], p->src[3], p->dst[0], p->dst[1], p->dst[2], p->dst[3]);
+    char a[16], b[16];
+    snprintf(what, sizeof what, "ICMP echo %s -> %s", ip4(a, p->src), ip4(b, p->dst));
     if (!door_core_seal(ib, ilen, what))
         return false;
     uint64_t until = semi_clock_ms() + p->wait_ms;
@@ -197,8 +204,7 @@ static bool ping(unsigned i)
     while (door_next(until, &v) != NULL) {
         if (v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
             v.icmp_seq == i + 1) {
-            say("   echo reply from %u.%u.%u.%u, %u octets", v.src[0], v.src[1], v.src[2], v.src[3],
-                (unsigned)v.len);
+            say("   echo reply from %s, %u octets", ip4(a, v.src), (unsigned)v.len);
             door_quiet(); /* stay awake a little for late packets, then sleep */
             return true;
         }
@@ -206,13 +212,18 @@ static bool ping(unsigned i)
     return false;
 }
 
+/* a fresh IKE SA: its first request queued */
+static mk_err start(void)
+{
+    mk_err e = mk_init(&ike, &cfg, &env);
+    return e == MK_E_OK ? mk_start(&ike, semi_clock_ms()) : e;
+}
+
 static bool press(unsigned i)
 {
     door_press_start(i);
     have_prf_keys = false;
-    mk_err e = COUNTED(mk_init(&ike, &cfg, &env));
-    if (e == MK_E_OK)
-        e = COUNTED(mk_start(&ike, semi_clock_ms()));
+    mk_err e = COUNTED(start());
     if (e != MK_E_OK) {
         say("   cannot start: %s", mk_err_name(e));
         return false;
@@ -226,7 +237,7 @@ static bool press(unsigned i)
         mk_ike_wipe(&ike);
         return false;
     }
-    uint64_t hs_insns = door_insns;
+    uint32_t hs_insns = door_insns;
     keys_refresh();
     say("   SA up: ESP out %08x / in %08x (%s); sending %s", (unsigned)sa.spi_out,
         (unsigned)sa.spi_in, sa.udp_encap ? "UDP-encapsulated" : "plain ESP",
@@ -247,27 +258,28 @@ static bool press(unsigned i)
 
 /* ---- boot ---------------------------------------------------------------------------------- */
 
-/* the provisioning's plain octets as the general core's config types */
-static mk_id to_id(const prov_id *p)
+/* the provisioning's plain octets into the general core's config, which mk_config_defaults()
+ * zeroed: written in place, not returned by value (flash: no struct copies) */
+static void set_id(mk_id *id, const prov_id *p)
 {
-    mk_id id = {.type = p->type, .len = p->len};
-    memcpy(id.data, p->data, p->len);
-    return id;
+    id->type = p->type;
+    id->len = p->len;
+    memcpy(id->data, p->data, p->len);
 }
 
-static mk_ts to_ts(const prov_ts *p)
+static void set_ts(mk_ts *ts, const prov_ts *p)
 {
-    mk_ts ts = {.type = MK_TS_IPV4_RANGE, .end_port = 0xFFFF};
-    memcpy(ts.start, p->lo, 4);
-    memcpy(ts.end, p->hi, 4);
-    return ts;
+    ts->type = MK_TS_IPV4_RANGE;
+    ts->end_port = 0xFFFF;
+    memcpy(ts->start, p->lo, 4);
+    memcpy(ts->end, p->hi, 4);
 }
 
-static mk_addr to_addr(const prov_addr *p)
+static void set_addr(mk_addr *a, const prov_addr *p)
 {
-    mk_addr a = {.family = 4, .port = p->port};
-    memcpy(a.ip, p->ip, 4);
-    return a;
+    a->family = 4;
+    a->port = p->port;
+    memcpy(a->ip, p->ip, 4);
 }
 
 int main(void)
@@ -284,15 +296,15 @@ int main(void)
     cfg.n_esp = 1;
     cfg.psk = p->psk;
     cfg.psk_len = p->psk_len;
-    cfg.idi = to_id(&p->idi);
-    cfg.idr = to_id(&p->idr);
-    cfg.tsi = to_ts(&p->tsi);
-    cfg.tsr = to_ts(&p->tsr);
+    set_id(&cfg.idi, &p->idi);
+    set_id(&cfg.idr, &p->idr);
+    set_ts(&cfg.tsi, &p->tsi);
+    set_ts(&cfg.tsr, &p->tsr);
     cfg.tunnel = true;
     cfg.natt = true; /* ESP must travel in UDP here (no kernel ESP on the host side) */
     cfg.force_4500 = p->force_4500;
-    cfg.local = to_addr(&p->local);
-    cfg.remote = to_addr(&p->remote);
+    set_addr(&cfg.local, &p->local);
+    set_addr(&cfg.remote, &p->remote);
     say("boot: seeded by the host, %u press(es), IKE chacha20poly1305-prfsha256-x25519, "
         "ESP chacha20poly1305",
         p->presses);

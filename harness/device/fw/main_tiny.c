@@ -35,7 +35,7 @@ static mk_ts tsi, tsr; /* the configured selectors, for the inner packet check (
 static uint8_t pkt[LINK_MAX];
 
 /* The template core has no error text (a device does not print): the names, for the timeline */
-static const char *err_name(mt_err e)
+__attribute__((noinline)) static const char *err_name(mt_err e)
 {
     static const char *const names[] = {
         [MT_E_OK] = "OK",
@@ -108,7 +108,7 @@ bool door_core_seal(const uint8_t *inner, size_t ilen, const char *what)
         say("   ESP seal failed: %s", err_name(e));
         return false;
     }
-    door_esp_tx(LINK_ESP, sa.spi_out, sa.seq_out, pkt, n, what);
+    door_esp_tx(LINK_ESP, pkt, n, what);
     return true;
 }
 
@@ -123,12 +123,17 @@ uint64_t door_core_deadline(void)
     return mt_deadline(&ike);
 }
 
+/* a fresh IKE SA: its first request queued */
+static mt_err start(void)
+{
+    mt_err e = mt_init(&ike, &cfg, &env);
+    return e == MT_E_OK ? mt_start(&ike, semi_clock_ms()) : e;
+}
+
 static bool press(unsigned i)
 {
     door_press_start(i);
-    mt_err e = COUNTED(mt_init(&ike, &cfg, &env));
-    if (e == MT_E_OK)
-        e = COUNTED(mt_start(&ike, semi_clock_ms()));
+    mt_err e = COUNTED(start());
     if (e != MT_E_OK) {
         say("   cannot start: %s", err_name(e));
         return false;
@@ -141,7 +146,7 @@ static bool press(unsigned i)
         mt_ike_wipe(&ike);
         return false;
     }
-    uint64_t hs_insns = door_insns;
+    uint32_t hs_insns = door_insns;
     say("   SA up: ESP out %08x / in %08x (plain ESP, IP protocol 50); sending %s",
         (unsigned)sa.spi_out, (unsigned)sa.spi_in, door_prov.cmds[i]);
     bool done = door_command(i);
@@ -155,13 +160,15 @@ static bool press(unsigned i)
 
 /* ---- boot ---------------------------------------------------------------------------------- */
 
-/* the provisioning's IPv4 range as both cores' selector types */
+/* the provisioning's IPv4 range as both cores' selector types: into the config, which
+ * mt_config_defaults() gave type 7 (IPv4 range), any protocol and all ports, and into the
+ * zeroed static mk_ts the inner packet check reads */
 __attribute__((noinline)) static void set_ts(const prov_ts *p, mt_ts *t, mk_ts *m)
 {
-    *t = (mt_ts){.type = 7, .end_port = 0xFFFF};
     memcpy(t->start, p->lo, 4);
     memcpy(t->end, p->hi, 4);
-    *m = (mk_ts){.type = MK_TS_IPV4_RANGE, .end_port = 0xFFFF};
+    m->type = MK_TS_IPV4_RANGE;
+    m->end_port = 0xFFFF;
     memcpy(m->start, p->lo, 4);
     memcpy(m->end, p->hi, 4);
 }
