@@ -5,7 +5,7 @@
  * calibration, provisioning), the press timeline and its "metric" lines, the link's datagrams and
  * their octet count, the ESP lines and the inner packet's selector check, the command packet, the
  * door's ACK / STATUS / DONE, and the receive loops. Nothing here knows either core: each main
- * file implements the three door_core_* hooks below and passes in what its core reported.
+ * file implements the four door_core_* hooks below and passes in what its core reported.
  */
 #ifndef MK_FW_DOOR_H
 #define MK_FW_DOOR_H
@@ -58,6 +58,7 @@ void door_send(uint16_t cls, const uint8_t *p, size_t n);
 const mk_inner *door_esp_rx(const uint8_t *d, size_t len, const char *err, uint8_t nh,
                             const uint8_t *inner, size_t ilen, const mk_ts *tsi, const mk_ts *tsr,
                             mk_inner *v);
+/* door_esp_tx: the sealed packet p (its SPI and sequence number read from its header) to the link */
 void door_esp_tx(uint16_t cls, const uint8_t *p, size_t n, const char *what);
 /* Press i: the line that starts it, and the counters reset */
 void door_press_start(unsigned i);
