@@ -58,7 +58,7 @@ void door_send(uint16_t cls, const uint8_t *p, size_t n);
 const mk_inner *door_esp_rx(const uint8_t *d, size_t len, const char *err, uint8_t nh,
                             const uint8_t *inner, size_t ilen, const mk_ts *tsi, const mk_ts *tsr,
                             mk_inner *v);
-/* door_esp_tx: the sealed packet p (its SPI and sequence number read from its header) to the link */
+/* door_esp_tx: the sealed packet p to the link (SPI and sequence number read from its header) */
 void door_esp_tx(uint16_t cls, const uint8_t *p, size_t n, const char *what);
 /* Press i: the line that starts it, and the counters reset */
 void door_press_start(unsigned i);
