@@ -1696,12 +1696,12 @@ static const pl_edit pl_variants[64][4] = {
     [18] = {{E_KE_OCTET, 0, 1, 19}}, /* KE group 19 */
     [19] = {{E_KE_OCTET, 0, 1, 0}},
     [20] = {{E_KE_OCTET, 0, 2, 1}}, /* KE RESERVED not zero */
-    [21] = {{E_KE_LEN, 0, 4 + 31}},
-    [22] = {{E_KE_LEN, 0, 4 + 33}},
-    [23] = {{E_KE_LEN, 0, 4}},
-    [27] = {{E_NONCE_LEN, 0, 15}},
-    [28] = {{E_NONCE_LEN, 0, 16}},
-    [31] = {{E_NONCE_LEN, 0, 0}},
+    [21] = {{E_KE_LEN, 0, 4 + 31, 0}},
+    [22] = {{E_KE_LEN, 0, 4 + 33, 0}},
+    [23] = {{E_KE_LEN, 0, 4, 0}},
+    [27] = {{E_NONCE_LEN, 0, 15, 0}},
+    [28] = {{E_NONCE_LEN, 0, 16, 0}},
+    [31] = {{E_NONCE_LEN, 0, 0, 0}},
     [33] = {{E_HDR_SET, 0, 17, 0x21}},           /* minor version 1 */
     [34] = {{E_HDR_SET, 0, 17, 0x30}},           /* major version 3 */
     [35] = {{E_HDR_OR, 0, 19, 0x08}},            /* I flag */
@@ -1722,23 +1722,32 @@ static const pl_edit pl_variants[64][4] = {
     [50] = {{E_NOTIFY, 3, MK_N_INVALID_KE_PAYLOAD, 2}, {E_OCTET, 3, 5, 31}},
     [51] = {{E_NOTIFY, 3, MK_N_COOKIE, 0}}, /* an empty cookie */
     [52] = {{E_NOTIFY, 3, MK_N_COOKIE, 65}},
-    [53] = {{E_CRIT, 2}},            /* critical bit on a known payload */
+    [53] = {{E_CRIT, 2, 0, 0}},      /* critical bit on a known payload */
     [54] = {{E_NOTIFY, 3, 24, 0}},   /* AUTHENTICATION_FAILED in IKE_SA_INIT */
     [55] = {{E_NOTIFY, 3, 9000, 0}}, /* an unknown error type */
     /* a notify that claims an SPI it lacks */
     [56] = {{E_NOTIFY, 3, MK_N_NO_PROPOSAL_CHOSEN, 0}, {E_OCTET, 3, 1, 4}},
     /* COOKIE and INVALID_KE_PAYLOAD together, in both orders; two COOKIEs; an error before a
      * COOKIE; with no SA, KE or Nonce */
-    [57] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_COOKIE, 8}, {E_NOTIFY, 1, MK_N_INVALID_KE_PAYLOAD, 2}},
-    [58] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_INVALID_KE_PAYLOAD, 2}, {E_NOTIFY, 1, MK_N_COOKIE, 8}},
-    [59] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_COOKIE, 8}, {E_NOTIFY, 1, MK_N_COOKIE, 16}},
-    [60] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_NO_PROPOSAL_CHOSEN, 0}, {E_NOTIFY, 1, MK_N_COOKIE, 8}},
-    [61] = {{E_CLEAR},
+    [57] = {{E_CLEAR, 0, 0, 0},
+            {E_NOTIFY, 0, MK_N_COOKIE, 8},
+            {E_NOTIFY, 1, MK_N_INVALID_KE_PAYLOAD, 2}},
+    [58] = {{E_CLEAR, 0, 0, 0},
+            {E_NOTIFY, 0, MK_N_INVALID_KE_PAYLOAD, 2},
+            {E_NOTIFY, 1, MK_N_COOKIE, 8}},
+    [59] = {{E_CLEAR, 0, 0, 0}, {E_NOTIFY, 0, MK_N_COOKIE, 8}, {E_NOTIFY, 1, MK_N_COOKIE, 16}},
+    [60] = {{E_CLEAR, 0, 0, 0},
+            {E_NOTIFY, 0, MK_N_NO_PROPOSAL_CHOSEN, 0},
+            {E_NOTIFY, 1, MK_N_COOKIE, 8}},
+    [61] = {{E_CLEAR, 0, 0, 0},
             {E_NOTIFY, 0, MK_N_NO_PROPOSAL_CHOSEN, 0},
             {E_NOTIFY, 1, MK_N_INVALID_KE_PAYLOAD, 2}},
-    [62] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_INVALID_KE_PAYLOAD, 3}}, /* 3 octets of group */
+    [62] = {{E_CLEAR, 0, 0, 0}, {E_NOTIFY, 0, MK_N_INVALID_KE_PAYLOAD, 3}}, /* 3 octets of group */
     /* the cookie notify with an SPI */
-    [63] = {{E_CLEAR}, {E_NOTIFY, 0, MK_N_COOKIE, 8}, {E_OCTET, 0, 0, 1}, {E_OCTET, 0, 1, 4}},
+    [63] = {{E_CLEAR, 0, 0, 0},
+            {E_NOTIFY, 0, MK_N_COOKIE, 8},
+            {E_OCTET, 0, 0, 1},
+            {E_OCTET, 0, 1, 4}},
 };
 
 /* Payload-level variants of the IKE_SA_INIT response: extra, missing, repeated and reordered
