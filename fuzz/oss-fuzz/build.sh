@@ -37,7 +37,7 @@ else
 fi
 
 # ---- the core and the in-process responder --------------------------------------------------------
-INC="-I$MK/ref/include -I$MK/ref/src -I$MK/harness/lib -I$MK/fuzz"
+INC="-I$MK/ref/include -I$MK/ref/src -I$MK/harness/lib -I$MK/fuzz -I$MK/ref/tiny"
 STD="-std=c11 -D_DEFAULT_SOURCE -DMK_NATT=1 -DMK_RPK=1"
 objs_core=()
 for f in "$MK"/ref/src/*.c; do
@@ -51,17 +51,31 @@ for f in "$MK"/harness/lib/peer*.c; do
     $CC $CFLAGS $STD $INC $SODIUM_CFLAGS -c "$f" -o "$o"
     objs_peer+=("$o")
 done
-rm -f "$WORK/libmk_core.a" "$WORK/libmk_peer.a"
+# the template core (ref/tiny, minike_tiny.h), for the fuzz_tiny_* targets
+objs_tiny=()
+for f in "$MK"/ref/tiny/*.c; do
+    [ -e "$f" ] || continue
+    o="$WORK/obj/tiny_$(basename "$f" .c).o"
+    $CC $CFLAGS $STD -I$MK/ref/tiny $SODIUM_CFLAGS -c "$f" -o "$o"
+    objs_tiny+=("$o")
+done
+rm -f "$WORK/libmk_core.a" "$WORK/libmk_peer.a" "$WORK/libmk_tiny.a"
 ar rcs "$WORK/libmk_core.a" "${objs_core[@]}"
 ar rcs "$WORK/libmk_peer.a" "${objs_peer[@]}"
+tiny_lib=()
+if [ ${#objs_tiny[@]} -gt 0 ]; then
+    ar rcs "$WORK/libmk_tiny.a" "${objs_tiny[@]}"
+    tiny_lib=("$WORK/libmk_tiny.a")
+fi
 
 # ---- one binary per target, with its seed corpus and the dictionary -------------------------------
 for src in "$MK"/fuzz/fuzz_*.c; do
     t=$(basename "$src" .c)
     name=${t#fuzz_}
+    case "$name" in tiny_*) [ ${#tiny_lib[@]} -gt 0 ] || continue ;; esac
     $CC $CFLAGS $STD $INC $SODIUM_CFLAGS -c "$src" -o "$WORK/obj/$t.o"
     ${CXX:-$CC} ${CXXFLAGS:-$CFLAGS} $LIB_FUZZING_ENGINE "$WORK/obj/$t.o" -o "$OUT/$t" \
-        "$WORK/libmk_peer.a" "$WORK/libmk_core.a" $SODIUM_LIBS $MBED_LIBS
+        "$WORK/libmk_peer.a" "$WORK/libmk_core.a" ${tiny_lib[@]+"${tiny_lib[@]}"} $SODIUM_LIBS $MBED_LIBS
     rm -f "$OUT/${t}_seed_corpus.zip"
     files=$(find "$MK/fuzz/corpus/$name" "$MK/fuzz/regress/$name" -type f ! -name '.*' 2>/dev/null || true)
     if [ -n "$files" ]; then

@@ -312,6 +312,54 @@ const char *door_state_name(int door);
 /* ---- the device: one initiator session over mk_io (initiate, and the demo's remote) ---- */
 typedef enum { APP_NONE, APP_PING, APP_SEND, APP_DOOR } app_mode;
 
+/* ---- traffic inside the ESP SA, for either core (dev_shared.c) ---- */
+/* A device's traffic through its child SA: what it sends, what came back. */
+typedef struct cli_app {
+    app_mode mode; /* APP_PING: ICMP echo; else UDP carrying text */
+    uint8_t inner_src[4], inner_dst[4];
+    uint16_t sport, dport, icmp_id, ip_id;
+    const char *text;
+    uint32_t count, sent, received, bad, quiet_ms;
+    uint64_t next_send_ms, quiet_until_ms, first_send_ms;
+    uint64_t send_ms[64];
+    bool done, got_done;
+    uint32_t led_blinks;
+    uint32_t ts_drops; /* replies dropped outside the selectors (RFC 4301 §5.2) */
+} cli_app;
+/* The app's next request into pkt (tunnel: an inner IPv4 header; transport: none, local and
+ * remote are the outer addresses for the UDP checksum), its next header and the timeline's
+ * description; counts it as sent. Returns its length, 0 when it does not fit (not sent). */
+size_t cli_app_request(cli_app *a, bool tunnel, const mk_addr *local, const mk_addr *remote,
+                       uint64_t now, uint8_t *pkt, size_t cap, uint8_t *nh, char *what,
+                       size_t wcap);
+/* The garage-door press: cmd in UDP from 10.99.20.1:40000 to the door 10.99.10.1:DOOR_PORT. */
+void cli_app_door(cli_app *a, const char *cmd, uint32_t quiet_ms);
+/* After the traffic ran: echo requests unanswered, or no reply to the text (exit 5 with its
+ * line), else 0. */
+int cli_app_result(const cli_app *a);
+/* An ESP packet the SA opened (g: the datagram, spi and seq read from it before; nh, in, il:
+ * the inner packet): decoded, checked to come from the responder's selectors tsr to ours tsi
+ * (RFC 4301 §5.2), shown, then acted on: an echo reply to one of our requests, or a text
+ * reply (the door's STATUS counts a blink and keeps it awake door_ms; DONE sets got_done). */
+void cli_app_esp(cli_app *a, cli_show *s, const char *who, uint64_t now, const mk_io_dgram *g,
+                 uint32_t spi, uint32_t seq, uint8_t nh, const uint8_t *in, size_t il,
+                 const mk_ts *tsr, size_t n_tsr, const mk_ts *tsi, size_t n_tsi, uint32_t door_ms);
+/* An I/O failure with the peer during `what` ("IKE_SA_INIT", "ESP traffic"): signal, ICMP
+ * unreachable, no answer, or a socket error (err: its errno). Returns the exit code. */
+int cli_io_fail(mk_io_status st, int err, const char *what, const char *peer);
+/* A device's sockets (ref/io): bind local (a local port 500 brings 4500 beside it), tap them
+ * into cap, connect to the peer's IKE and NAT-T addresses (either may be NULL), stop on *stop.
+ * 0 or the exit code after one line. */
+int cli_io_open(mk_io *io, cli_capture *cap, volatile sig_atomic_t *stop, const mk_addr *local,
+                const mk_addr *peer_ike, const mk_addr *peer_natt);
+/* A device's randomness: the --seed DRBG when there is one, else the OS RNG. */
+void cli_rng(mk_io_drbg *drbg, uint8_t *out, size_t n);
+/* An ESP packet's SPI and sequence number for the timeline (0 when shorter than 8). */
+void cli_esp_spi_seq(const uint8_t *p, size_t n, uint32_t *spi, uint32_t *seq);
+/* The timeline's line for inbound ESP dropped (why: the SA's error or the selectors). */
+void cli_esp_drop_line(cli_show *s, uint64_t now, const char *who, uint32_t spi, uint32_t seq,
+                       size_t len, const char *why);
+
 typedef struct cli_dev {
     /* set by the caller before dev_connect */
     mk_config cfg;
@@ -336,19 +384,9 @@ typedef struct cli_dev {
     mk_ts ts_ours[4], ts_peer[4];
     size_t n_ts_ours, n_ts_peer;
     bool ts_negotiated;
-    uint32_t ts_drops;
     /* traffic */
-    app_mode mode;
-    uint8_t inner_src[4], inner_dst[4];
-    uint16_t sport, dport;
-    const char *text;
-    uint32_t count, sent, received, bad;
-    uint32_t interval_ms, quiet_ms, reply_wait_ms;
-    uint64_t next_send_ms, quiet_until_ms, first_send_ms;
-    uint64_t send_ms[64];
-    bool done, got_done;
-    uint16_t icmp_id, ip_id;
-    uint32_t led_blinks;
+    cli_app app;
+    uint32_t interval_ms, reply_wait_ms;
     int door_state_seen;
     /* per-session counters */
     uint32_t esp_tx, esp_rx, ike_round_trips;
@@ -380,6 +418,36 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms);
 int dev_delete(cli_dev *d, uint32_t timeout_ms);
 /* Record keys (if --keys), wipe the SA and close the sockets. */
 void dev_close(cli_dev *d);
+
+/* ---- `minike initiate` options, for either core (initiate_opts.c) ---- */
+typedef struct cli_initiate_opts {
+    mk_addr peer, local, to, ping;
+    bool have_peer, have_local, have_to, have_ping, have_src, have_count, have_quiet;
+    bool no_natt, nat_port, transport, del, initial_contact;
+    const char *send; /* --send TEXT */
+    uint64_t count, timeout, quiet;
+    uint8_t inner_src[4];
+} cli_initiate_opts;
+/* What a core adds to the shared parse; a NULL hook adds nothing. Each returns 0 or an exit
+ * code after its one line. */
+typedef struct cli_initiate_core {
+    const char *help;                          /* what --help prints */
+    int (*refuse)(int opt);                    /* an option the core lacks, before it is read */
+    int (*check_options)(const cli_common *c); /* right after the stray-argument check */
+    int (*check_traffic)(const cli_initiate_opts *o); /* right before the --no-natt check */
+} cli_initiate_core;
+/* Parse and check argv (then MINIKE_PSK when no --psk-file/--key): true to go on; false with *rc
+ * the exit code (EX_OK after --help), c wiped. */
+bool cli_initiate_parse(int argc, char **argv, const cli_initiate_core *core, cli_common *c,
+                        cli_initiate_opts *o, int *rc);
+/* Default --tsi/--tsr and --inner-src, then check tunnel traffic lies inside the selectors.
+ * 0 or an exit code (c wiped). */
+int cli_initiate_selectors(cli_common *c, cli_initiate_opts *o);
+/* No --local: any address of --peer's family. */
+void cli_initiate_local(cli_initiate_opts *o);
+/* The end of a run: close the capture (its outputs written), wipe the secrets. Returns rc, or
+ * when the run went well the capture's own result. */
+int cli_initiate_finish(int rc, cli_capture *cap, cli_common *c);
 
 /* ---- subcommands ---- */
 int cmd_initiate(int argc, char **argv);

@@ -51,6 +51,19 @@ typedef struct press_stats {
     int rc;
 } press_stats;
 
+/* What the capture counted since the press began (ib, eb, id, ed: its counts then); the door's
+ * thread adds to them, hence the lock. */
+static void press_traffic(press_stats *p, cli_capture *cap, uint64_t ib, uint64_t eb, uint64_t id,
+                          uint64_t ed)
+{
+    pthread_mutex_lock(&cap->lock);
+    p->ike_bytes = cap->ike_bytes - ib;
+    p->esp_bytes = cap->esp_bytes - eb;
+    p->ike_dgrams = cap->ike_dgrams - id;
+    p->esp_dgrams = cap->esp_dgrams - ed;
+    pthread_mutex_unlock(&cap->lock);
+}
+
 static volatile sig_atomic_t door_stop;
 
 static void *door_thread(void *arg)
@@ -322,12 +335,7 @@ int cmd_demo(int argc, char **argv)
             ps[press] = (press_stats){.cmd = cmds[press], .ike_rt = o.ike_rt, .esp_tx = o.esp_tx,
                                       .esp_rx = o.esp_rx, .blinks = o.blinks, .rc = rc};
             ps[press].ms = mk_io_now_ms() - t0;
-            pthread_mutex_lock(&cap.lock);
-            ps[press].ike_bytes = cap.ike_bytes - ib;
-            ps[press].esp_bytes = cap.esp_bytes - eb;
-            ps[press].ike_dgrams = cap.ike_dgrams - id;
-            ps[press].esp_dgrams = cap.esp_dgrams - ed;
-            pthread_mutex_unlock(&cap.lock);
+            press_traffic(&ps[press], &cap, ib, eb, id, ed);
             continue;
         }
         rc = dev_connect(d, &lo_addr, &door_addr, &door_addr);
@@ -337,18 +345,9 @@ int cmd_demo(int argc, char **argv)
             show_line(&show, mk_io_now_ms(), "device",
                       "   SA up: ESP out %08x / in %08x; sending %s", d->sa.spi_out,
                       d->sa.spi_in, cmds[press]);
-            d->mode = APP_DOOR;
-            d->text = cmds[press];
-            (void)mk_io_parse_addr("10.99.20.1", 0, &door_addr);
-            memcpy(d->inner_src, door_addr.ip, 4);
-            (void)mk_io_parse_addr("10.99.10.1", 0, &door_addr);
-            memcpy(d->inner_dst, door_addr.ip, 4);
-            d->sport = 40000;
-            d->dport = DOOR_PORT;
-            d->count = 1;
-            d->quiet_ms = (uint32_t)quiet * 1000u;
+            cli_app_door(&d->app, cmds[press], (uint32_t)quiet * 1000u);
             rc = dev_traffic(d, (uint32_t)travel * 1000u + 15000u);
-            if (rc == 0 && !d->got_done)
+            if (rc == 0 && !d->app.got_done)
                 rc = cli_fail(EX_TIMEOUT, "garage door", "no DONE from the door", "");
         }
         if (rc == 0) {
@@ -363,16 +362,11 @@ int cmd_demo(int argc, char **argv)
         ps[press].ike_rt = d->ike_round_trips;
         ps[press].esp_tx = d->esp_tx;
         ps[press].esp_rx = d->esp_rx;
-        ps[press].blinks = d->led_blinks;
+        ps[press].blinks = d->app.led_blinks;
         ps[press].ms = mk_io_now_ms() - t0;
         ps[press].rc = rc;
         dev_close(d);
-        pthread_mutex_lock(&cap.lock);
-        ps[press].ike_bytes = cap.ike_bytes - ib;
-        ps[press].esp_bytes = cap.esp_bytes - eb;
-        ps[press].ike_dgrams = cap.ike_dgrams - id;
-        ps[press].esp_dgrams = cap.esp_dgrams - ed;
-        pthread_mutex_unlock(&cap.lock);
+        press_traffic(&ps[press], &cap, ib, eb, id, ed);
     }
     door_stop = 1;
     pthread_join(th, NULL);

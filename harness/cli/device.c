@@ -97,37 +97,18 @@ static void trace(void *ctx, mk_event ev, const char *detail)
 static void dev_rng(void *ctx, uint8_t *out, size_t n)
 {
     cli_dev *d = ctx;
-    if (d->seeded)
-        mk_io_rng_drbg(&d->drbg, out, n);
-    else
-        mk_io_rng_os(NULL, out, n);
+    cli_rng(d->seeded ? &d->drbg : NULL, out, n);
 }
 
 /* ---- connect / establish -------------------------------------------------------------------- */
 
 int dev_connect(cli_dev *d, const mk_addr *local, const mk_addr *peer_ike, const mk_addr *peer_natt)
 {
-    mk_io_status st;
-    char a[80], why[200];
-
-    d->io.tap = d->cap != NULL ? capture_tap : NULL;
-    d->io.tap_ctx = d->cap;
-    d->io.stop = d->stop;
-    st = mk_io_open(&d->io, local, local->port == MK_PORT_IKE ? MK_PORT_NATT : 0);
-    if (st != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        return cli_fail(EX_NET, "binding local sockets", why,
-                        d->io.last_errno == EADDRINUSE
-                            ? "another program uses the port; pick another --local port"
-                            : "check --local: it must be an address of this host");
-    }
-    st = mk_io_connect(&d->io, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
-    if (st != MK_IO_OK) {
-        snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-        mk_io_close(&d->io);
-        return cli_fail(EX_NET, "connecting to the peer", why,
-                        "check --peer and --local: same address family, and a route to the peer");
-    }
+    char a[80];
+    int rc =
+        cli_io_open(&d->io, d->cap, d->stop, local, d->cfg.force_4500 ? NULL : peer_ike, peer_natt);
+    if (rc != 0)
+        return rc;
     /* NAT_DETECTION hashes use the addresses and ports IKE_SA_INIT travels with. */
     {
         int cls = d->cfg.force_4500 ? MK_IO_NATT : MK_IO_IKE;
@@ -154,19 +135,7 @@ static mk_io_hooks base_hooks(cli_dev *d)
 
 static int io_fail(cli_dev *d, mk_io_status st, const char *what)
 {
-    char w[160], why[200];
-    snprintf(w, sizeof(w), "%s with %s", what, d->peer_str);
-    if (st == MK_IO_E_STOPPED)
-        return cli_fail(EX_SIGNAL, w, "interrupted by a signal", "");
-    if (st == MK_IO_E_UNREACHABLE) {
-        snprintf(why, sizeof(why), "peer unreachable: %s (ICMP error)", strerror(d->io.last_errno));
-        return cli_fail(EX_NET, w, why, "is a responder running there? check --peer and the port");
-    }
-    if (st == MK_IO_E_DEADLINE)
-        return cli_fail(EX_TIMEOUT, w, "no answer in time",
-                        "is a responder running there? --timeout SEC waits longer");
-    snprintf(why, sizeof(why), "%s: %s", mk_io_status_str(st), strerror(d->io.last_errno));
-    return cli_fail(EX_NET, w, why, "check the network and --local");
+    return cli_io_fail(st, d->io.last_errno, what, d->peer_str);
 }
 
 #if MK_RPK
@@ -300,75 +269,15 @@ static void send_inner(cli_dev *d, const uint8_t *pkt, size_t len, uint8_t nh, u
 
 static void send_next(cli_dev *d, uint64_t now)
 {
-    uint8_t pkt[2048];
-    size_t n;
+    uint8_t pkt[2048], nh;
     char what[200];
-    uint8_t nh;
+    size_t n =
+        cli_app_request(&d->app, d->cfg.tunnel, &d->io.local[MK_IO_NATT], &d->io.remote[MK_IO_NATT],
+                        now, pkt, sizeof(pkt), &nh, what, sizeof(what));
 
-    if (d->mode == APP_PING) {
-        static const uint8_t payload[] = "minike ping (RFC 7815 garage door)";
-        uint16_t seq = (uint16_t)(d->sent + 1);
-        if (d->cfg.tunnel) {
-            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
-                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
-                                    sizeof(payload) - 1, ++d->ip_id);
-            nh = MK_IPPROTO_IPIP;
-        } else {
-            n = mk_inner_icmp4_echo(pkt, sizeof(pkt), d->inner_src, d->inner_dst,
-                                    MK_ICMP_ECHO_REQUEST, d->icmp_id, seq, payload,
-                                    sizeof(payload) - 1, ++d->ip_id);
-            memmove(pkt, pkt + MK_IPV4_HDR, n - MK_IPV4_HDR);
-            n -= MK_IPV4_HDR;
-            nh = MK_IPPROTO_ICMP;
-        }
-        snprintf(what, sizeof(what), "ICMP echo request %u.%u.%u.%u -> %u.%u.%u.%u seq %u",
-                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3],
-                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], seq);
-    } else {
-        const uint8_t *t = (const uint8_t *)d->text;
-        size_t tl = strlen(d->text);
-        if (d->cfg.tunnel) {
-            n = mk_inner_udp4(pkt, sizeof(pkt), d->inner_src, d->inner_dst, d->sport, d->dport, t,
-                              tl, ++d->ip_id);
-            nh = MK_IPPROTO_IPIP;
-        } else {
-            n = mk_inner_udp_seg(pkt, sizeof(pkt), &d->io.local[MK_IO_NATT],
-                                 &d->io.remote[MK_IO_NATT], d->sport, d->dport, t, tl);
-            nh = MK_IPPROTO_UDP;
-        }
-        snprintf(what, sizeof(what), "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%.60s\"",
-                 d->inner_src[0], d->inner_src[1], d->inner_src[2], d->inner_src[3], d->sport,
-                 d->inner_dst[0], d->inner_dst[1], d->inner_dst[2], d->inner_dst[3], d->dport,
-                 d->text);
-    }
     if (n == 0)
         return;
-    if (d->sent < sizeof(d->send_ms) / sizeof(d->send_ms[0]))
-        d->send_ms[d->sent] = now;
-    if (d->sent == 0)
-        d->first_send_ms = now;
-    d->sent++;
     send_inner(d, pkt, n, nh, now, what);
-}
-
-static void on_reply_text(cli_dev *d, const uint8_t *data, size_t len, uint64_t now)
-{
-    char text[200];
-    cli_escape(data, len, text, sizeof text); /* peer text: non-printable octets as \xNN */
-    if (d->mode == APP_DOOR) {
-        if (!strncmp(text, "STATUS", 6)) {
-            d->led_blinks++;
-            show_line(d->show, now, d->who, "   LED *blink*  door says: %s", text);
-        } else if (!strncmp(text, "DONE", 4)) {
-            d->got_done = true;
-            show_line(d->show, now, d->who, "   LED on       door says: %s (quiet timeout %u ms)",
-                      text, d->quiet_ms);
-        } else {
-            show_line(d->show, now, d->who, "   door says: %s", text);
-        }
-    } else {
-        show_line(d->show, now, d->who, "   reply: %s", text);
-    }
 }
 
 static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
@@ -377,137 +286,68 @@ static void on_esp(void *ctx, mk_io_dgram *g, uint64_t now)
     uint8_t nh = 0;
     const uint8_t *in = NULL;
     size_t il = 0;
-    mk_inner v;
     mk_err e;
-    bool ok;
-    char why[240];
-
-    uint32_t spi = 0, seq = 0;
+    uint32_t spi, seq;
 
     if (!d->sa_ok)
         return;
-    if (g->len >= 8) {
-        spi = (uint32_t)g->buf[0] << 24 | (uint32_t)g->buf[1] << 16 | (uint32_t)g->buf[2] << 8 |
-              g->buf[3];
-        seq = (uint32_t)g->buf[4] << 24 | (uint32_t)g->buf[5] << 16 | (uint32_t)g->buf[6] << 8 |
-              g->buf[7];
-    }
+    cli_esp_spi_seq(g->buf, g->len, &spi, &seq);
     e = mk_esp_open(&d->sa, g->buf, g->len, &nh, &in, &il);
     if (e != MK_E_OK) {
-        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
-                  g->len, mk_err_name(e));
+        cli_esp_drop_line(d->show, now, d->who, spi, seq, g->len, mk_err_name(e));
         return;
     }
     d->esp_rx++;
-    if (nh == MK_IPPROTO_IPIP)
-        ok = mk_inner_parse4(in, il, &v);
-    else if (nh == MK_IPPROTO_UDP)
-        ok = mk_inner_parse_udp_seg(in, il, &g->from, &g->to, &v);
-    else if (nh == MK_IPPROTO_ICMP) {
-        /* transport-mode ICMP: re-wrap to reuse the parser */
-        uint8_t tmp[MK_IO_MAX_DGRAM];
-        size_t n = il <= sizeof(tmp) - MK_IPV4_HDR ? il : 0;
-        memset(&v, 0, sizeof(v));
-        ok = n >= MK_ICMP_HDR;
-        if (ok) {
-            memcpy(tmp + MK_IPV4_HDR, in, n);
-            v.proto = MK_IPPROTO_ICMP;
-            v.icmp_type = in[0];
-            v.icmp_code = in[1];
-            v.icmp_id = (uint16_t)(in[4] << 8 | in[5]);
-            v.icmp_seq = (uint16_t)(in[6] << 8 | in[7]);
-            v.csum_ok = mk_csum_fold(mk_csum_add(0, in, n)) == 0;
-            v.data = in + MK_ICMP_HDR;
-            v.len = n - MK_ICMP_HDR;
-            v.family = g->from.family;
-            memcpy(v.src, g->from.ip, sizeof(v.src));
-            memcpy(v.dst, g->to.ip, sizeof(v.dst));
-        }
-    } else
-        ok = false;
-    /* RFC 4301 §5.2: the inner packet must come from the responder's TSr and go to our TSi;
-     * anything else is dropped, counted and logged, whatever key sealed it */
-    if (ok && v.csum_ok &&
-        !cli_ts_inbound(&v, d->ts_peer, d->n_ts_peer, "TSr", d->ts_ours, d->n_ts_ours, "TSi", why,
-                        sizeof(why))) {
-        d->ts_drops++;
-        show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  [dropped: %s]", spi, seq,
-                  g->len, why);
-        return;
-    }
-    show_line(d->show, now, d->who, "<- ESP  spi %08x seq %-3u %4zu B  %s%s", spi, seq, g->len,
-              !ok                          ? "inner packet not understood"
-              : v.proto == MK_IPPROTO_ICMP ? "ICMP"
-              : v.proto == MK_IPPROTO_UDP  ? "UDP"
-                                           : "IP",
-              ok && !v.csum_ok ? " [bad checksum]" : "");
-    if (d->show != NULL && d->show->verbose)
-        show_hex(d->show, "Received Packet (decrypted)", in, il);
-    if (!ok || !v.csum_ok) {
-        d->bad++;
-        return;
-    }
-    if (d->mode == APP_PING && v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
-        v.icmp_id == d->icmp_id && v.icmp_seq >= 1 && v.icmp_seq <= d->sent) {
-        uint64_t sent_at = v.icmp_seq <= 64 ? d->send_ms[v.icmp_seq - 1] : now;
-        d->received++;
-        show_line(d->show, now, d->who, "   echo reply from %u.%u.%u.%u: seq=%u time=%llu ms",
-                  v.src[0], v.src[1], v.src[2], v.src[3], v.icmp_seq,
-                  (unsigned long long)(now - sent_at));
-    } else if ((d->mode == APP_SEND || d->mode == APP_DOOR) && v.proto == MK_IPPROTO_UDP) {
-        d->received++;
-        on_reply_text(d, v.data, v.len, now);
-        /* the door: keep awake while it moves (a STATUS a second), sleep `quiet` after DONE */
-        d->quiet_until_ms = now + (d->mode == APP_DOOR && !d->got_done ? 5000 : d->quiet_ms);
-    }
+    cli_app_esp(&d->app, d->show, d->who, now, g, spi, seq, nh, in, il, d->ts_peer, d->n_ts_peer,
+                d->ts_ours, d->n_ts_ours, 5000);
 }
 
 static uint64_t app_deadline(void *ctx)
 {
     cli_dev *d = ctx;
     uint64_t t = UINT64_MAX;
-    if (d->done)
+    if (d->app.done)
         return UINT64_MAX;
-    if (d->sent < d->count)
-        t = d->next_send_ms;
-    else if (d->quiet_until_ms < t)
-        t = d->quiet_until_ms;
+    if (d->app.sent < d->app.count)
+        t = d->app.next_send_ms;
+    else if (d->app.quiet_until_ms < t)
+        t = d->app.quiet_until_ms;
     return t;
 }
 
 static void app_timer(void *ctx, uint64_t now)
 {
     cli_dev *d = ctx;
-    if (d->sent < d->count) {
-        if (now >= d->next_send_ms) {
+    if (d->app.sent < d->app.count) {
+        if (now >= d->app.next_send_ms) {
             send_next(d, now);
-            d->next_send_ms = now + d->interval_ms;
-            d->quiet_until_ms = now + (d->mode == APP_PING   ? d->reply_wait_ms
-                                       : d->mode == APP_DOOR ? 5000
-                                                             : d->quiet_ms);
+            d->app.next_send_ms = now + d->interval_ms;
+            d->app.quiet_until_ms = now + (d->app.mode == APP_PING   ? d->reply_wait_ms
+                                           : d->app.mode == APP_DOOR ? 5000
+                                                                     : d->app.quiet_ms);
         }
         return;
     }
-    if (now >= d->quiet_until_ms)
-        d->done = true;
+    if (now >= d->app.quiet_until_ms)
+        d->app.done = true;
 }
 
 static bool app_done(void *ctx, const mk_ike *ike)
 {
     cli_dev *d = ctx;
     mk_state st = mk_state_get(ike);
-    if (d->mode == APP_PING && d->sent == d->count && d->received >= d->count)
-        d->done = true;
-    return d->done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
+    if (d->app.mode == APP_PING && d->app.sent == d->app.count && d->app.received >= d->app.count)
+        d->app.done = true;
+    return d->app.done || st == MK_ST_CLOSED || st == MK_ST_FAILED;
 }
 
 uint64_t dev_traffic_ms(const cli_dev *d)
 {
-    uint64_t n = d->count ? d->count : 1;
-    uint64_t interval = d->interval_ms ? d->interval_ms : (d->mode == APP_PING ? 500 : 200);
-    uint64_t wait = d->mode == APP_PING   ? (d->reply_wait_ms ? d->reply_wait_ms : 1000)
-                    : d->mode == APP_DOOR ? 5000
-                                          : d->quiet_ms;
+    uint64_t n = d->app.count ? d->app.count : 1;
+    uint64_t interval = d->interval_ms ? d->interval_ms : (d->app.mode == APP_PING ? 500 : 200);
+    uint64_t wait = d->app.mode == APP_PING   ? (d->reply_wait_ms ? d->reply_wait_ms : 1000)
+                    : d->app.mode == APP_DOOR ? 5000
+                                              : d->app.quiet_ms;
     return (n - 1) * interval + wait;
 }
 
@@ -517,7 +357,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     mk_io_status st;
     uint64_t now = mk_io_now_ms();
 
-    if (d->mode == APP_NONE)
+    if (d->app.mode == APP_NONE)
         return 0;
     if (!d->sa_ok)
         return cli_fail(EX_PROPOSAL, "ESP", "no child SA was set up",
@@ -527,15 +367,15 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
     h.app_timer = app_timer;
     h.done = app_done;
     if (d->interval_ms == 0)
-        d->interval_ms = d->mode == APP_PING ? 500 : 200;
+        d->interval_ms = d->app.mode == APP_PING ? 500 : 200;
     if (d->reply_wait_ms == 0)
         d->reply_wait_ms = 1000;
-    if (d->count == 0)
-        d->count = 1;
-    if (d->icmp_id == 0)
-        d->icmp_id = (uint16_t)(0x4d4b); /* "MK" */
-    d->next_send_ms = now;
-    d->done = false;
+    if (d->app.count == 0)
+        d->app.count = 1;
+    if (d->app.icmp_id == 0)
+        d->app.icmp_id = (uint16_t)(0x4d4b); /* "MK" */
+    d->app.next_send_ms = now;
+    d->app.done = false;
     if (d->cfg.tunnel) {
         /* outbound: a responder checks our packets against the selectors it chose (RFC 4301
          * §5.2), so say so when the traffic asked for lies outside them; it is sent anyway */
@@ -543,12 +383,12 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         char why[240];
         memset(&o, 0, sizeof(o));
         o.family = 4;
-        memcpy(o.src, d->inner_src, 4);
-        memcpy(o.dst, d->inner_dst, 4);
-        o.proto = d->mode == APP_PING ? MK_IPPROTO_ICMP : MK_IPPROTO_UDP;
+        memcpy(o.src, d->app.inner_src, 4);
+        memcpy(o.dst, d->app.inner_dst, 4);
+        o.proto = d->app.mode == APP_PING ? MK_IPPROTO_ICMP : MK_IPPROTO_UDP;
         o.icmp_type = MK_ICMP_ECHO_REQUEST;
-        o.sport = d->sport;
-        o.dport = d->dport;
+        o.sport = d->app.sport;
+        o.dport = d->app.dport;
         if (!cli_ts_inbound(&o, d->ts_ours, d->n_ts_ours, "TSi", d->ts_peer, d->n_ts_peer, "TSr",
                             why, sizeof(why)))
             show_line(d->show, now, d->who, "   note: %s: the responder will drop it", why);
@@ -564,20 +404,7 @@ int dev_traffic(cli_dev *d, uint32_t timeout_ms)
         return io_fail(d, st, "ESP traffic");
     if (mk_state_get(&d->ike) == MK_ST_CLOSED)
         return cli_fail(EX_PEER, "ESP traffic", "the responder deleted the IKE SA", "try again");
-    if (d->mode == APP_PING) {
-        if (d->received < d->count) {
-            char why[120];
-            snprintf(why, sizeof(why), "%u of %u echo requests unanswered%s",
-                     d->count - d->received, d->count,
-                     d->ts_drops ? "; replies outside the traffic selectors were dropped" : "");
-            return cli_fail(EX_TIMEOUT, "ping through the ESP tunnel", why,
-                            "is the address inside the responder's --tsr? does it answer?");
-        }
-    } else if (d->received == 0) {
-        return cli_fail(EX_TIMEOUT, "UDP through the ESP tunnel", "no reply",
-                        "is --to inside the responder's --tsr and is something listening?");
-    }
-    return 0;
+    return cli_app_result(&d->app);
 }
 
 int dev_delete(cli_dev *d, uint32_t timeout_ms)

@@ -8,8 +8,6 @@
  */
 #define _DEFAULT_SOURCE
 
-#include <arpa/inet.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,213 +90,25 @@ static const char initiate_help[] =
     "            6 authentication failed, 7 no proposal chosen / child refused, 8 other peer "
     "error\n";
 
-static bool ts_has4(const mk_ts *ts, const uint8_t ip[4])
-{
-    return ts->type == MK_TS_IPV4_RANGE && memcmp(ts->start, ip, 4) <= 0 &&
-           memcmp(ip, ts->end, 4) <= 0;
-}
-
 int cmd_initiate(int argc, char **argv)
 {
-    static const struct option lo[] = {{"peer", 1, 0, 'p'},
-                                       {"local", 1, 0, 'L'},
-                                       {"psk-file", 1, 0, 'P'},
-                                       {"id", 1, 0, 'i'},
-                                       {"remote-id", 1, 0, 'r'},
-                                       {"ike", 1, 0, 'I'},
-                                       {"esp", 1, 0, 'E'},
-                                       {"tsi", 1, 0, 'T'},
-                                       {"tsr", 1, 0, 'R'},
-                                       {"inner-src", 1, 0, 'S'},
-                                       {"no-natt", 0, 0, 'n'},
-                                       {"nat-port", 0, 0, 'N'},
-                                       {"initial-contact", 1, 0, 1001},
-                                       {"transport", 0, 0, 't'},
-                                       {"ping", 1, 0, 'g'},
-                                       {"send", 1, 0, 'x'},
-                                       {"to", 1, 0, 'o'},
-                                       {"count", 1, 0, 'C'},
-                                       {"delete", 0, 0, 'D'},
-                                       {"pcap", 1, 0, 'c'},
-                                       {"keys", 1, 0, 'k'},
-                                       {"seed", 1, 0, 's'},
-                                       {"timeout", 1, 0, 'w'},
-                                       {"quiet-timeout", 1, 0, 'Q'},
-                                       {"help", 0, 0, 'h'},
-                                       {"pcap-raw-ports", 0, 0, 'W'},
-                                       {"key", 1, 0, OPT_KEY},
-                                       {"peer-key", 1, 0, OPT_PEER_KEY},
-                                       {"peer-fp", 1, 0, OPT_PEER_FP},
-                                       {"state", 1, 0, OPT_STATE},
-                                       {"send-cert", 0, 0, OPT_SEND_CERT},
-                                       {"force", 0, 0, OPT_FORCE},
-                                       {"core", 1, 0, OPT_CORE},
-                                       {0, 0, 0, 0}};
+    static const cli_initiate_core general = {.help = initiate_help};
     static cli_common c; /* large (keys): not on the stack */
+    cli_initiate_opts o;
     cli_imprint imprint;
     char state_path[4096];
     cli_dev *d;
     cli_capture cap;
     cli_show show;
-    mk_addr peer, local, to, ping, peer_ike, peer_natt;
-    bool have_peer = false, have_local = false, have_to = false, have_ping = false;
-    bool no_natt = false, nat_port = false, transport = false, del = false, have_src = false;
-    bool initial_contact = true;
-    bool have_count = false, have_quiet = false;
-    const char *send = NULL;
-    uint64_t count = 1, timeout = 30, quiet = 2;
-    uint8_t inner_src[4];
-    int opt, r, rc;
+    mk_addr peer_ike, peer_natt;
+    int r, rc;
 
     /* --core tiny: the template core runs the whole command (initiate_tiny.c) */
     if ((r = cli_core_arg(argc, argv)) != 0)
         return r > 0 ? cmd_initiate_tiny(argc, argv) : -r;
-    memset(&c, 0, sizeof(c));
     memset(&imprint, 0, sizeof(imprint));
-    opterr = 0;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, ":vh", lo, NULL)) != -1) {
-        r = cli_common_opt(&c, opt, optarg);
-        if (r < 0)
-            return cli_common_wipe(&c), -r;
-        if (r == 1)
-            continue;
-        r = 0;
-        switch (opt) {
-        case 'h':
-            fputs(initiate_help, stdout);
-            return EX_OK;
-        case OPT_CORE: /* general (checked by cli_core_arg) */
-            break;
-        case 'p':
-            r = cli_parse_addr(optarg, MK_PORT_IKE, &peer, "--peer");
-            if (!r)
-                r = cli_check_remote(&peer, "--peer", optarg);
-            have_peer = !r;
-            break;
-        case 'L':
-            r = cli_parse_addr(optarg, 0, &local, "--local");
-            have_local = !r;
-            break;
-        case 'S':
-            if (inet_pton(AF_INET, optarg, inner_src) != 1)
-                r = cli_fail(EX_USAGE, "--inner-src", "not an IPv4 address",
-                             "inner packets are IPv4, e.g. --inner-src 10.99.20.1");
-            have_src = !r;
-            break;
-        case 'n':
-            no_natt = true;
-            break;
-        case 'N':
-            nat_port = true;
-            break;
-        case 1001: /* --initial-contact */
-            if (strcmp(optarg, "on") == 0 || strcmp(optarg, "off") == 0)
-                initial_contact = strcmp(optarg, "on") == 0;
-            else
-                r = cli_fail(EX_USAGE, "--initial-contact", "expects on or off",
-                             "e.g. --initial-contact off");
-            break;
-        case 't':
-            transport = true;
-            break;
-        case 'g':
-            r = cli_parse_addr(optarg, 0, &ping, "--ping");
-            if (!r && ping.family != 4)
-                r = cli_fail(EX_USAGE, "--ping", "only IPv4 inner packets are supported",
-                             "give an IPv4 address behind the responder");
-            have_ping = !r;
-            break;
-        case 'x':
-            send = optarg;
-            break;
-        case 'o':
-            r = cli_parse_addr(optarg, 0, &to, "--to");
-            if (!r && (to.family != 4 || to.port == 0))
-                r = cli_fail(EX_USAGE, "--to", "needs an IPv4 ADDR:PORT",
-                             "e.g. --to 10.99.10.1:7777");
-            have_to = !r;
-            break;
-        case 'C':
-            r = cli_parse_range(optarg, 1, 64, &count, "--count");
-            have_count = true;
-            break;
-        case 'D':
-            del = true;
-            r = cli_check_delete(); /* before the SA: a build without MK_DELETE refuses it */
-            break;
-        case 'w':
-            r = cli_parse_range(optarg, 1, 3600, &timeout, "--timeout");
-            break;
-        case 'Q':
-            r = cli_parse_u64(optarg, 3600, &quiet, "--quiet-timeout");
-            have_quiet = true;
-            break;
-        default:
-            r = cli_usage_error(argv, opt, "initiate");
-            break;
-        }
-        if (r != 0)
-            return cli_common_wipe(&c), r;
-    }
-    rc = EX_USAGE;
-    if (optind < argc)
-        r = cli_unexpected_arg(argv[optind], "see minike initiate --help");
-    else if (!have_peer)
-        r = cli_fail(EX_USAGE, "initiate", "--peer is required", "e.g. --peer 192.0.2.1");
-    else if (!c.have_id)
-        r = cli_fail(EX_USAGE, "initiate", "--id is required", "e.g. --id @device.example");
-    else if (send != NULL && !have_to)
-        r = cli_fail(EX_USAGE, "--send", "needs --to ADDR:PORT", "e.g. --to 10.99.10.1:7777");
-    else if (send == NULL && have_to)
-        r = cli_fail(EX_USAGE, "--to", "needs --send TEXT", "e.g. --send OPEN");
-    else if (send != NULL && have_ping)
-        r = cli_fail(EX_USAGE, "--ping and --send", "only one kind of traffic per run",
-                     "drop one of them");
-    else if (send != NULL && strlen(send) > 1000)
-        r = cli_fail(EX_USAGE, "--send", "message longer than 1000 octets", "send less");
-    else if (no_natt && !nat_port && peer.port == MK_PORT_IKE && (send || have_ping))
-        r = cli_fail(EX_USAGE, "--no-natt with --ping/--send",
-                     "ESP travels UDP-encapsulated (RFC 3948) and needs the NAT-T port",
-                     "drop --no-natt");
-    else if (have_local && local.family != peer.family)
-        r = cli_fail(EX_USAGE, "--local", "address family differs from --peer",
-                     "use the same family");
-    else if (transport && have_src)
-        r = cli_fail(EX_USAGE, "--inner-src with --transport",
-                     "transport mode has no inner header: packets carry the outer addresses",
-                     "drop --inner-src, or drop --transport for tunnel mode");
-    else if (transport && (send || have_ping) && peer.family != 4)
-        r = cli_fail(EX_USAGE, "--transport with --ping/--send over IPv6",
-                     "traffic in transport mode is built for IPv4 outer addresses only",
-                     "drop --transport for tunnel mode, or use an IPv4 --peer");
-    else if (transport && have_ping && memcmp(ping.ip, peer.ip, 4) != 0)
-        r = cli_fail(EX_USAGE, "--ping with --transport",
-                     "transport mode protects traffic to the responder itself only",
-                     "ping the --peer address, or drop --transport for tunnel mode");
-    else if (transport && send && memcmp(to.ip, peer.ip, 4) != 0)
-        r = cli_fail(EX_USAGE, "--to with --transport",
-                     "transport mode protects traffic to the responder itself only",
-                     "send --to the --peer address, or drop --transport for tunnel mode");
-    /* options that only shape traffic would otherwise be ignored without a word */
-    else if ((have_count || have_src) && send == NULL && !have_ping)
-        r = cli_fail(EX_USAGE, have_count ? "--count" : "--inner-src",
-                     "only applies to traffic through the tunnel, and none was asked for",
-                     "add --ping ADDR or --send TEXT --to ADDR:PORT, or drop the option");
-    else if (have_quiet && send != NULL && quiet == 0)
-        r = cli_fail(EX_USAGE, "--quiet-timeout 0",
-                     "the run would stop before any reply to --send could arrive",
-                     "give 1 or more seconds");
-    else if (have_quiet && send == NULL)
-        r = cli_fail(EX_USAGE, "--quiet-timeout", "only applies to --send",
-                     have_ping ? "drop it: --ping waits 1 s for each reply"
-                               : "add --send TEXT --to ADDR:PORT, or drop the option");
-    else
-        r = 0;
-    if (r != 0)
-        return cli_common_wipe(&c), r;
-    if (!c.have_psk && !c.have_key && (r = cli_load_psk_env(&c)) != 0)
-        return r;
+    if (!cli_initiate_parse(argc, argv, &general, &c, &o, &rc))
+        return rc;
     cli_set_default_suites(&c);
     if ((r = cli_check_suites(&c)) != 0)
         return cli_common_wipe(&c), r;
@@ -307,50 +117,14 @@ int cmd_initiate(int argc, char **argv)
         if (c.state != NULL) {
             if ((r = cli_output_path(c.state, state_path, sizeof(state_path), "--state")) != 0)
                 return cli_common_wipe(&c), r;
-        } else if ((r = cli_state_default(&peer, state_path, sizeof(state_path))) != 0)
+        } else if ((r = cli_state_default(&o.peer, state_path, sizeof(state_path))) != 0)
             return cli_common_wipe(&c), r;
         imprint.path = state_path;
-        addr_str(&peer, imprint.peer, sizeof(imprint.peer));
+        addr_str(&o.peer, imprint.peer, sizeof(imprint.peer));
     }
-    if (!c.have_tsi)
-        (void)cli_parse_ts("10.99.20.0/24", &c.tsi, "--tsi");
-    if (!c.have_tsr)
-        (void)cli_parse_ts("10.99.10.0/24", &c.tsr, "--tsr");
-    if (!have_src) {
-        memcpy(inner_src, c.tsi.start, 4);
-        if (memcmp(c.tsi.start, c.tsi.end, 4) != 0)
-            inner_src[3] = (uint8_t)(inner_src[3] + 1);
-    }
-    /* tunnel-mode traffic must lie inside the selectors, or any real responder drops it */
-    if (!transport && (have_ping || send != NULL)) {
-        char tsb[80], tb[40], ab[32];
-        const uint8_t *dst = have_ping ? ping.ip : to.ip;
-        r = 0;
-        if (c.tsi.type != MK_TS_IPV4_RANGE || c.tsr.type != MK_TS_IPV4_RANGE)
-            r = cli_fail(EX_USAGE, "--ping/--send with IPv6 traffic selectors",
-                         "packets inside the tunnel are IPv4 only", "give IPv4 --tsi and --tsr");
-        else if (!ts_has4(&c.tsr, dst)) {
-            char what[64];
-            snprintf(what, sizeof(what), "%s %s", have_ping ? "--ping" : "--to",
-                     inet_ntop(AF_INET, dst, ab, sizeof(ab)));
-            snprintf(tsb, sizeof(tsb), "outside --tsr %s", cli_ts_str(&c.tsr, tb, sizeof(tb)));
-            r = cli_fail(EX_USAGE, what, tsb,
-                         "give an address inside the responder's selector, or widen --tsr to "
-                         "match the responder's configuration");
-        } else if (!ts_has4(&c.tsi, inner_src)) {
-            char what[64];
-            snprintf(what, sizeof(what), "--inner-src %s",
-                     inet_ntop(AF_INET, inner_src, ab, sizeof(ab)));
-            snprintf(tsb, sizeof(tsb), "outside --tsi %s", cli_ts_str(&c.tsi, tb, sizeof(tb)));
-            r = cli_fail(EX_USAGE, what, tsb, "give an address inside --tsi");
-        }
-        if (r != 0)
-            return cli_common_wipe(&c), r;
-    }
-    if (!have_local) {
-        memset(&local, 0, sizeof(local));
-        local.family = peer.family;
-    }
+    if ((r = cli_initiate_selectors(&c, &o)) != 0)
+        return r;
+    cli_initiate_local(&o);
 
     d = calloc(1, sizeof(*d));
     if (d == NULL)
@@ -373,11 +147,11 @@ int cmd_initiate(int argc, char **argv)
     d->cfg.idr = c.remote_id;
     d->cfg.tsi = c.tsi;
     d->cfg.tsr = c.tsr;
-    d->cfg.tunnel = !transport;
-    d->cfg.initial_contact = initial_contact;
-    d->cfg.natt = MK_NATT && !no_natt; /* a build without NAT-T refuses cfg.natt */
-    d->cfg.force_4500 = nat_port || peer.port != MK_PORT_IKE;
-    d->cfg.total_ms = (uint32_t)timeout * 1000u;
+    d->cfg.tunnel = !o.transport;
+    d->cfg.initial_contact = o.initial_contact;
+    d->cfg.natt = MK_NATT && !o.no_natt; /* a build without NAT-T refuses cfg.natt */
+    d->cfg.force_4500 = o.nat_port || o.peer.port != MK_PORT_IKE;
+    d->cfg.total_ms = (uint32_t)o.timeout * 1000u;
     if ((r = cli_rpk_config(&c, &d->cfg, &imprint)) != 0) {
         (void)capture_close(&cap);
         cli_common_wipe(&c);
@@ -393,12 +167,12 @@ int cmd_initiate(int argc, char **argv)
     d->cap = &cap;
     d->who = "minike";
     d->stop = &cli_stop_flag;
-    peer_ike = peer;
-    peer_natt = peer;
-    if (peer.port == MK_PORT_IKE)
+    peer_ike = o.peer;
+    peer_natt = o.peer;
+    if (o.peer.port == MK_PORT_IKE)
         peer_natt.port = MK_PORT_NATT;
-    rc = dev_connect(d, &local, &peer_ike, &peer_natt);
-    if (rc == 0 && transport) {
+    rc = dev_connect(d, &o.local, &peer_ike, &peer_natt);
+    if (rc == 0 && o.transport) {
         mk_ts *tl = &d->cfg.tsi, *tr = &d->cfg.tsr;
         const mk_addr *la = &d->io.local[MK_IO_NATT], *ra = &d->io.remote[MK_IO_NATT];
         size_t al = la->family == 4 ? 4 : 16;
@@ -425,7 +199,7 @@ int cmd_initiate(int argc, char **argv)
             cli_rpk_describe(&c, d->imprint, desc, sizeof(desc));
             show_line(&show, mk_io_now_ms(), d->who, "%s", desc);
         }
-        rc = dev_establish(d, (uint32_t)timeout * 1000u);
+        rc = dev_establish(d, (uint32_t)o.timeout * 1000u);
     }
     if (rc == 0) {
         mk_esp_sa *sa = &d->sa;
@@ -444,38 +218,33 @@ int cmd_initiate(int argc, char **argv)
                       d->ike.spi_i[4], d->ike.spi_i[5], d->ike.spi_i[6], d->ike.spi_i[7],
                       sa->spi_out, sa->spi_in, sa->tunnel ? "tunnel" : "transport",
                       sa->udp_encap ? "UDP-encapsulated" : "plain ESP", iname, ename);
-        if (transport) /* no inner header: the timeline shows the outer addresses */
-            memcpy(inner_src, d->io.local[MK_IO_NATT].ip, 4);
-        if (have_ping) {
-            d->mode = APP_PING;
-            memcpy(d->inner_src, inner_src, 4);
-            memcpy(d->inner_dst, ping.ip, 4);
-        } else if (send != NULL) {
-            d->mode = APP_SEND;
-            d->text = send;
-            memcpy(d->inner_src, inner_src, 4);
-            memcpy(d->inner_dst, to.ip, 4);
-            d->dport = to.port;
-            d->sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
+        if (o.transport) /* no inner header: the timeline shows the outer addresses */
+            memcpy(o.inner_src, d->io.local[MK_IO_NATT].ip, 4);
+        if (o.have_ping) {
+            d->app.mode = APP_PING;
+            memcpy(d->app.inner_src, o.inner_src, 4);
+            memcpy(d->app.inner_dst, o.ping.ip, 4);
+        } else if (o.send != NULL) {
+            d->app.mode = APP_SEND;
+            d->app.text = o.send;
+            memcpy(d->app.inner_src, o.inner_src, 4);
+            memcpy(d->app.inner_dst, o.to.ip, 4);
+            d->app.dport = o.to.port;
+            d->app.sport = (uint16_t)(40000u + (mk_io_now_ms() % 20000u));
         }
-        d->count = (uint32_t)count;
-        d->quiet_ms = (uint32_t)quiet * 1000u;
-        rc = dev_traffic(d, (uint32_t)timeout * 1000u);
+        d->app.count = (uint32_t)o.count;
+        d->app.quiet_ms = (uint32_t)o.quiet * 1000u;
+        rc = dev_traffic(d, (uint32_t)o.timeout * 1000u);
     }
-    if (rc == 0 && del) {
-        rc = dev_delete(d, (uint32_t)timeout * 1000u);
+    if (rc == 0 && o.del) {
+        rc = dev_delete(d, (uint32_t)o.timeout * 1000u);
         if (rc == 0)
             show_line(&show, mk_io_now_ms(), d->who, "IKE SA deleted");
     } else if (rc == 0) {
         show_line(&show, mk_io_now_ms(), d->who, "done; IKE SA forgotten (no Delete sent)");
     }
     dev_close(d);
-    {
-        int r2 = capture_close(&cap);
-        if (rc == 0)
-            rc = r2;
-    }
-    cli_common_wipe(&c);
+    rc = cli_initiate_finish(rc, &cap, &c);
     free(d);
     return rc;
 }

@@ -13,83 +13,38 @@
 # heap, the image has neither mbedTLS nor the general core, tshark sees IKE on 500 and ESP as
 # protocol 50, device and responder agree on the SPIs, and with --seed 4242 the IKE_SA_INIT's
 # SPIi, KEi and Ni equal the general core's (`minike initiate --seed 4242`, x86-64).
+# What both door tests share (the run, its checks, the --seed comparison): door_test_lib.sh.
 # exit: 0 pass, 1 fail, 77 skipped (no QEMU, no cross compiler, sources unreachable, not root).
 set -u
 MINIKE=${1:?usage: test_door_tiny.sh MINIKE BUILD_DIR}
 OUT=${2:?usage: test_door_tiny.sh MINIKE BUILD_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
-command -v qemu-system-arm >/dev/null ||
-  { echo "SKIP: qemu-system-arm missing (scripts/deps.sh installs it)"; exit 77; }
+. "$HERE/door_test_lib.sh"
 [ "$(id -u)" = 0 ] && command -v ip >/dev/null ||
   { echo "SKIP: needs root and iproute2 for a network namespace (UDP 500 of its own)"; exit 77; }
-FW=$("$HERE/build.sh" --core tiny "$OUT" | tail -n1)
-rc=${PIPESTATUS[0]}
-[ "$rc" = 0 ] || { echo "$FW"; exit "$rc"; }
-T=$(mktemp -d "${TMPDIR:-/tmp}/mk-device-tiny.XXXXXX")
-NS=mkdevt$$
-RESP_PID=
-cleanup() {
-  [ -n "$RESP_PID" ] && kill "$RESP_PID" 2>/dev/null && wait "$RESP_PID" 2>/dev/null
-  ip netns del "$NS" 2>/dev/null
-  [ -n "${KEEP:-}" ] || rm -rf "$T"
-}
-trap cleanup EXIT
+door_test_start mk-device-tiny --core tiny
+NS=mkdevt$$ NSX=(ip netns exec "$NS") LISTEN=127.0.0.1:500 BRIDGE_X=(--raw-esp)
 ip netns add "$NS" 2>/dev/null && ip netns exec "$NS" ip link set lo up ||
-  { echo "SKIP: cannot create network namespace $NS"; exit 77; }
-N_FAIL=0
-ok() { echo "ok   - $1"; }
-bad() { echo "FAIL - $1"; N_FAIL=$((N_FAIL + 1)); }
-check() { if grep -Eq -- "$2" "$3"; then ok "$1"; else bad "$1: no /$2/ in $(basename "$3")"; fi; }
+  { NS=; echo "SKIP: cannot create network namespace mkdevt$$"; exit 77; }
 
 # The image: the template core and libsodium, no mbedTLS (no NAT-D, so no SHA-1), none of the
-# general core (inner.c's packet helpers aside), no Ed25519 base-point comb.
+# general core (harness/lib's inner.c packet and hex.c helpers aside), no Ed25519 base-point comb.
 syms=$(arm-none-eabi-nm "$FW" | awk '{print $NF}')
 [ -z "$(grep '^mbedtls_' <<<"$syms")" ] && ok "image: no mbedTLS" || bad "image: mbedTLS linked"
 grep -qx 'mt_on_dgram' <<<"$syms" && ok "image: the template core (mt_on_dgram)" || bad "image: no mt_on_dgram"
-gen=$(grep '^mk_' <<<"$syms" | grep -Ev '^mk_(inner_|csum_|reset$)' | tr '\n' ' ')
+gen=$(grep '^mk_' <<<"$syms" | grep -Ev '^mk_(inner_|csum_|hex_decode$|reset$)' | tr '\n' ' ')
 [ -z "$gen" ] && ok "image: none of the general core" || bad "image: general core symbols: $gen"
 grep -qx 'ge25519_scalarmult_base' <<<"$syms" && bad "image: the Ed25519 comb is linked" ||
   ok "image: no Ed25519 base-point comb (public key by the ladder)"
 
-start_responder() { # LOG [options]
-  local log=$1; shift
-  # not through a function or subshell: $! must be minike itself (ip netns exec execs it)
-  ip netns exec "$NS" "$MINIKE" respond --listen 127.0.0.1:500 --id fqdn:door.garage.example \
-    "$@" > "$log" 2>&1 &
-  RESP_PID=$!
-  for _ in $(seq 100); do grep -qs 'listening on' "$log" && return 0; sleep 0.05; done
-  cat "$log"; echo "FAIL - responder did not start"; exit 1
-}
-stop_responder() { kill -TERM "$RESP_PID"; wait "$RESP_PID"; RESP_PID=; }
-
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/psk"
+new_psk "$T/psk"
 start_responder "$T/resp.log" --psk-file "$T/psk" --remote-id fqdn:opener.garage.example --travel 1 --keys "$T/resp-keys"
-timeout -k 5 120 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 \
-  --raw-esp --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example \
-  --cmds OPEN,CLOSE --quiet-ms 200 --pcap "$T/dev.pcap" --timeout 90 > "$T/dev.log" 2>&1
-rc=$?
-sed 's/^/  | /' "$T/dev.log"
-[ "$rc" = 0 ] && ok "firmware exit 0 after both presses" || bad "firmware/bridge exit $rc"
-check "press 1: OPEN in ESP" '-> ESP .* "OPEN"' "$T/dev.log"
-check "press 1: the door's ACK" 'door says: ACK OPEN' "$T/dev.log"
-check "press 1: DONE" 'door says: DONE open' "$T/dev.log"
-check "press 2: CLOSE in ESP" '-> ESP .* "CLOSE"' "$T/dev.log"
-check "press 2: the door's ACK" 'door says: ACK CLOSE' "$T/dev.log"
-check "press 2: DONE" 'door says: DONE closed' "$T/dev.log"
-check "no heap: _sbrk never called" 'sbrk_calls=0 ' "$T/dev.log"
-check "both presses counted ok by the firmware" 'presses_ok=2$' "$T/dev.log"
-n=$(grep -c 'IKE_AUTH response' "$T/dev.log")
-[ "$n" = 2 ] && ok "two fresh IKE SAs (IKE_AUTH twice)" || bad "IKE_AUTH responses: $n, wanted 2"
-stop_responder # writes its --keys tables
-check "responder: door opened" 'door is open' "$T/resp.log"
-check "responder: door closed" 'door is closed' "$T/resp.log"
+door_run
 # A responder with another PSK refuses our AUTH (RFC 7296 §2.21.2): the firmware must report
 # it by name, send no ESP, and exit non-zero
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/^/0x/' > "$T/psk-other"
+new_psk "$T/psk-other"
 start_responder "$T/resp3.log" --psk-file "$T/psk-other"
-timeout -k 5 60 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 --raw-esp \
-  --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN \
-  --timeout 40 > "$T/dev3.log" 2>&1
+bridge 60 "$T/dev3.log" --cmds OPEN --timeout 40
 rc=$?
 stop_responder
 [ "$rc" = 1 ] && ok "wrong PSK: firmware exit 1" || bad "wrong PSK: firmware/bridge exit $rc, wanted 1"
@@ -99,9 +54,7 @@ grep -q -- '-> ESP' "$T/dev3.log" && bad "wrong PSK: ESP sent anyway" || ok "wro
 # sealed copy from 192.0.2.66, outside our TSr: the firmware must drop those (RFC 4301 §5.2,
 # main_tiny.c's check) and still take the real ACK and DONE
 start_responder "$T/resp4.log" --psk-file "$T/psk" --travel 0 --misbehave cookie,forge-inner
-timeout -k 5 60 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 --raw-esp \
-  --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN \
-  --timeout 40 > "$T/dev4.log" 2>&1
+bridge 60 "$T/dev4.log" --cmds OPEN --timeout 40
 rc=$?
 stop_responder
 n=$(grep -c 'inner packet dropped' "$T/dev4.log")
@@ -130,23 +83,8 @@ if command -v tshark >/dev/null; then
     if grep -rqi "${spi%_*},${spi#*_}" "$T/resp-keys"; then ok "IKE SA ${spi%_*}: device and responder agree on the SPIs"
     else bad "IKE SA $spi from the device unknown to the responder"; fi
   done
-  # Same seed, same octets: the template core on the Cortex-M4 (its DRBG, the cross-built
-  # X25519 ladder) must draw exactly the SPIi, KEi and Ni the general core draws on x86-64.
-  start_responder "$T/resp2.log" --psk-file "$T/psk"
-  timeout 30 ip netns exec "$NS" "$MINIKE" initiate --peer 127.0.0.1:500 --psk-file "$T/psk" \
-    --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example \
-    --ike chacha20poly1305-prfsha256-x25519 --esp chacha20poly1305 --seed 4242 \
-    --pcap "$T/host.pcap" --timeout 10 > "$T/host.log" 2>&1 || { bad "host initiator with --seed"; cat "$T/host.log"; }
-  timeout -k 5 60 ip netns exec "$NS" python3 "$HERE/bridge.py" --fw "$FW" --peer 127.0.0.1:500 --raw-esp \
-    --psk-file "$T/psk" --id fqdn:opener.garage.example --remote-id fqdn:door.garage.example --cmds OPEN \
-    --seed 4242 --pcap "$T/dev2.pcap" --timeout 40 > "$T/dev2.log" 2>&1 || { bad "firmware with --seed"; cat "$T/dev2.log"; }
-  f1() { tshark -r "$1" -Y 'isakmp.exchangetype == 34 && isakmp.rspi == 00:00:00:00:00:00:00:00' -T fields \
-         -e isakmp.ispi -e isakmp.key_exchange.data -e isakmp.nonce 2>/dev/null | head -n1; }
-  h=$(f1 "$T/host.pcap"); d=$(f1 "$T/dev2.pcap")
-  if [ -n "$h" ] && [ "$h" = "$d" ]; then ok "--seed 4242: SPIi, KEi (X25519 public) and Ni equal to minike initiate's"
-  else bad "--seed 4242: device and host IKE_SA_INIT differ: host '$h' device '$d'"; fi
+  seed_check # --seed 4242: the template core's IKE_SA_INIT octets are the general core's
 else
   echo "skip - tshark missing: pcap not dissected, --seed comparison not made"
 fi
-echo "# $N_FAIL failed"
-[ "$N_FAIL" = 0 ]
+door_test_done

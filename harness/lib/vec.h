@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hex.h" /* mk_hex_decode, which the vector files' hex goes through */
+
 typedef struct mk_vec_kv {
     char *key;
     char *val;    /* the raw text after '=' (trimmed) */
@@ -49,9 +51,6 @@ const uint8_t *mk_vec_hex(const mk_vec_block *b, const char *key, size_t *len);
 /* Text of a key, or NULL. */
 const char *mk_vec_str(const mk_vec_block *b, const char *key);
 
-/* Decode hex (spaces and tabs ignored) into out; returns the length or (size_t)-1 if the text
- * is not hex or does not fit cap. */
-size_t mk_hex_decode(const char *s, uint8_t *out, size_t cap);
 
 /* Path of a file under ../shared/reference (relative to the repository root) if it exists:
  * writes it into out and returns true; false if absent (tests then cr_skip_test). */

@@ -215,9 +215,11 @@ const mk_pl *mk_chain_find_notify(const mk_chain *c, uint16_t ntype)
 uint16_t mk_chain_first_error(const mk_chain *c)
 {
     mk_notify n;
+    /* Type 0 is RESERVED (RFC 7296 §3.10.1), and 0 is this function's "none": such a notify is
+     * skipped, so it cannot hide an error notify after it */
     for (size_t i = 0; i < c->n; i++)
         if (c->pl[i].type == MK_PT_NOTIFY &&
-            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) == MK_E_OK &&
+            mk_pl_decode_notify(&n, c->pl[i].body, c->pl[i].len) == MK_E_OK && n.type != 0 &&
             n.type < MK_N_FIRST_STATUS)
             return n.type;
     return 0;

@@ -6,8 +6,9 @@
  * (IKE_SA_INIT + IKE_AUTH through the sans-I/O core), the command ("OPEN", "CLOSE") inside ESP,
  * print the ACK and each STATUS, and after DONE (and a quiet timeout) wipe the SA and sleep.
  * In `ping` mode (strongSwan, which has no door) the press is one ICMP echo through the tunnel.
- * Everything lives in static storage: no heap anywhere (board/syscalls.c makes _sbrk fail).
- * Lines starting with "metric " are read by bench/device.sh and the tests.
+ * The remote itself (boot, the press timeline, the door's answers, the metric lines) is
+ * fw/door.c, shared with main_tiny.c; this file is what is particular to the general core: its
+ * config, NAT-T's UDP 4500, the key export for --keys, and `ping` mode.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,9 +18,8 @@
 
 #include "../board/board.h"
 #include "console.h"
-#include "drbg.h"
+#include "door.h"
 #include "link.h"
-#include "prov.h"
 #if FW_MBEDTLS_POOL
 #include "mbedtls_pool.h"
 #else
@@ -37,8 +37,6 @@ static size_t mbedtls_pool_size(void)
 }
 #endif
 
-static fw_prov prov;
-
 /* ---- the timeline -------------------------------------------------------------------------- */
 
 static void on_trace(void *ctx, mk_event ev, const char *detail)
@@ -54,36 +52,14 @@ static void on_trace(void *ctx, mk_event ev, const char *detail)
         say("   retransmission %s", detail);
 }
 
-/* ---- one press ----------------------------------------------------------------------------- */
+/* ---- the core ------------------------------------------------------------------------------ */
 
-static fw_drbg drbg;
-static const mk_env env = {&drbg, fw_drbg_rng, on_trace};
+static const mk_env env = {&door_drbg, fw_drbg_rng, on_trace};
 static mk_config cfg;
 static mk_ike ike;
 static mk_esp_sa sa;
 static mk_ike_keys keys;
-static uint8_t frame[LINK_MAX];
 static uint8_t pkt[LINK_MAX];
-
-/* Instructions spent inside the core and its crypto for the current press (not the polling
- * loop, which a real device spends asleep). */
-static uint64_t press_insns;
-#define COUNTED(expr)                                                                              \
-    __extension__({                                                                                \
-        uint64_t c0_ = board_insns();                                                              \
-        __typeof__(expr) r_ = (expr);                                                              \
-        press_insns += board_insns() - c0_;                                                        \
-        r_;                                                                                        \
-    })
-
-static uint32_t air_bytes; /* UDP payload octets both ways for this press */
-
-static void send_dgram(uint16_t port, const uint8_t *p, size_t n)
-{
-    uint8_t hdr[2] = {(uint8_t)(port >> 8), (uint8_t)port};
-    link_send2('D', hdr, 2, p, n);
-    air_bytes += (uint32_t)n;
-}
 
 /* The timeline's IKE lines when the core has no trace text (MK_TRACE=0, the minimal profile) */
 static void ike_line(const char *dir, const uint8_t *d, size_t len, uint16_t port)
@@ -102,7 +78,7 @@ static void drain_tx(void)
     size_t n;
     while ((n = mk_tx_peek(&ike, &p, &port)) > 0) {
         ike_line("->", p, n, port);
-        send_dgram(port, p, n);
+        door_send(port, p, n);
         mk_tx_done(&ike);
     }
 }
@@ -155,16 +131,10 @@ static void keys_send(void)
     mk_wipe(b, sizeof b);
 }
 
-/* Handle one received datagram; returns the inner packet's payload when it was ESP that
- * opened and passed the selector check (NULL otherwise). */
-static const mk_inner *on_datagram(const uint8_t *p, size_t n, mk_inner *v)
+/* door.h: a datagram from the link; IKE on 500, or on 4500 behind the non-ESP marker; ESP on
+ * 4500 without it (RFC 3948 §2.2) */
+const mk_inner *door_core_rx(uint16_t port, uint8_t *d, size_t len, mk_inner *v)
 {
-    if (n < 2)
-        return NULL;
-    uint16_t port = (uint16_t)(p[0] << 8 | p[1]);
-    uint8_t *d = (uint8_t *)p + 2;
-    size_t len = n - 2;
-    air_bytes += (uint32_t)len;
     static const uint8_t marker[MK_NATT_MARKER] = {0};
     bool esp = port == MK_PORT_NATT && len >= MK_NATT_MARKER && memcmp(d, marker, 4) != 0;
     if (!esp) {
@@ -180,25 +150,11 @@ static const mk_inner *on_datagram(const uint8_t *p, size_t n, mk_inner *v)
     const uint8_t *inner = NULL;
     size_t ilen = 0;
     mk_err e = COUNTED(mk_esp_open(&sa, d, len, &nh, &inner, &ilen));
-    uint32_t spi = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-    if (e != MK_E_OK) {
-        say("<- ESP  spi %08x  dropped: %s", (unsigned)spi, mk_err_name(e));
-        return NULL;
-    }
-    /* RFC 4301 §5.2: the inner packet must lie inside the SA's selectors */
-    if (nh != MK_IPPROTO_IPIP || !mk_inner_parse4(inner, ilen, v) || !v->csum_ok ||
-        mk_inner_ts_check(v, &cfg.tsr, 1, &cfg.tsi, 1) != MK_TSM_OK) {
-        say("<- ESP  spi %08x  inner packet dropped (malformed or outside the selectors)",
-            (unsigned)spi);
-        return NULL;
-    }
-    say("<- ESP  spi %08x seq %u %5u B  %s", (unsigned)spi,
-        (unsigned)((uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 | (uint32_t)d[6] << 8 | d[7]),
-        (unsigned)len, v->proto == MK_IPPROTO_UDP ? "UDP" : "ICMP");
-    return v;
+    return door_esp_rx(d, len, e == MK_E_OK ? NULL : mk_err_name(e), nh, inner, ilen, &cfg.tsi,
+                       &cfg.tsr, v);
 }
 
-static bool esp_send_inner(const uint8_t *inner, size_t ilen, const char *what)
+bool door_core_seal(const uint8_t *inner, size_t ilen, const char *what)
 {
     size_t n;
     mk_err e = COUNTED(mk_esp_seal(&sa, &env, MK_IPPROTO_IPIP, inner, ilen, pkt, sizeof pkt, &n));
@@ -206,217 +162,155 @@ static bool esp_send_inner(const uint8_t *inner, size_t ilen, const char *what)
         say("   ESP seal failed: %s", mk_err_name(e));
         return false;
     }
-    say("-> ESP  spi %08x seq %u %5u B  %s", (unsigned)sa.spi_out, (unsigned)sa.seq_out,
-        (unsigned)n, what);
-    send_dgram(sa.udp_encap ? MK_PORT_NATT : MK_PORT_IKE, pkt, n);
+    door_esp_tx(sa.udp_encap ? MK_PORT_NATT : MK_PORT_IKE, pkt, n, what);
     return true;
 }
 
-static unsigned max_stack, handshakes;
-static uint64_t sum_insns;
+void door_core_timer(void)
+{
+    (void)COUNTED(mk_on_timer(&ike, semi_clock_ms()));
+    drain_tx();
+}
+
+uint64_t door_core_deadline(void)
+{
+    return mk_deadline(&ike);
+}
+
+/* "a.b.c.d" in buf, for the timeline */
+static const char *ip4(char buf[16], const uint8_t ip[4])
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+    return buf;
+}
+
+/* ---- one press ----------------------------------------------------------------------------- */
+
+/* ping mode (strongSwan has no door): one ICMP echo through the tunnel, and its reply */
+static bool ping(unsigned i)
+{
+    const fw_prov *p = &door_prov;
+    static uint8_t ib[128];
+    char what[64];
+    size_t ilen = mk_inner_icmp4_echo(ib, sizeof ib, p->src, p->dst, MK_ICMP_ECHO_REQUEST, 0x4d4b,
+                                      (uint16_t)(i + 1), (const uint8_t *)"minike device", 13,
+                                      (uint16_t)(i + 1));
+    char a[16], b[16];
+    snprintf(what, sizeof what, "ICMP echo %s -> %s", ip4(a, p->src), ip4(b, p->dst));
+    if (!door_core_seal(ib, ilen, what))
+        return false;
+    uint64_t until = semi_clock_ms() + p->wait_ms;
+    mk_inner v;
+    while (door_next(until, &v) != NULL) {
+        if (v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
+            v.icmp_seq == i + 1) {
+            say("   echo reply from %s, %u octets", ip4(a, v.src), (unsigned)v.len);
+            door_quiet(); /* stay awake a little for late packets, then sleep */
+            return true;
+        }
+    }
+    return false;
+}
+
+/* a fresh IKE SA: its first request queued */
+static mk_err start(void)
+{
+    mk_err e = mk_init(&ike, &cfg, &env);
+    return e == MK_E_OK ? mk_start(&ike, semi_clock_ms()) : e;
+}
 
 static bool press(unsigned i)
 {
-    const char *cmd = prov.cmds[i];
-    mk_inner v;
-    size_t n;
-    uint8_t type;
-    bool ok = false;
-
-    press_insns = 0;
-    air_bytes = 0;
+    door_press_start(i);
     have_prf_keys = false;
-    say("== press %u (%s): wake up, new IKE SA ==", i + 1, cmd);
-    mk_err e = COUNTED(mk_init(&ike, &cfg, &env));
-    if (e == MK_E_OK)
-        e = COUNTED(mk_start(&ike, semi_clock_ms()));
+    mk_err e = COUNTED(start());
     if (e != MK_E_OK) {
         say("   cannot start: %s", mk_err_name(e));
         return false;
     }
     drain_tx();
-    while (mk_state_get(&ike) != MK_ST_ESTABLISHED && mk_state_get(&ike) != MK_ST_FAILED) {
-        uint64_t dl = mk_deadline(&ike);
-        type = link_poll(frame, sizeof frame, &n, dl);
-        if (type == 'D')
-            (void)on_datagram(frame, n, &v);
-        else if (type == 0) {
-            (void)COUNTED(mk_on_timer(&ike, semi_clock_ms()));
-            drain_tx();
-        }
-    }
+    while (mk_state_get(&ike) != MK_ST_ESTABLISHED && mk_state_get(&ike) != MK_ST_FAILED)
+        door_step();
     if (mk_state_get(&ike) == MK_ST_FAILED || !mk_child(&ike, &sa)) {
         say("   IKE SA failed: %s (%s)", mk_err_name(mk_last_error(&ike)),
             mk_err_str(mk_last_error(&ike)));
         mk_ike_wipe(&ike);
         return false;
     }
-    uint64_t hs_insns = press_insns;
+    uint32_t hs_insns = door_insns;
     keys_refresh();
     say("   SA up: ESP out %08x / in %08x (%s); sending %s", (unsigned)sa.spi_out,
         (unsigned)sa.spi_in, sa.udp_encap ? "UDP-encapsulated" : "plain ESP",
-        prov.mode == MODE_PING ? "ICMP echo" : cmd);
-    if (prov.keys)
+        door_prov.mode == MODE_PING ? "ICMP echo" : door_prov.cmds[i]);
+    if (door_prov.keys)
         keys_send();
     mk_wipe(&keys, sizeof keys);
 
-    size_t ilen = 0;
-    char what[64];
-    if (prov.mode == MODE_PING) {
-
-        static uint8_t ib[128];
-        ilen = mk_inner_icmp4_echo(ib, sizeof ib, prov.src, prov.dst, MK_ICMP_ECHO_REQUEST, 0x4d4b,
-                                   (uint16_t)(i + 1), (const uint8_t *)"minike device", 13,
-                                   (uint16_t)(i + 1));
-        snprintf(what, sizeof what, "ICMP echo %u.%u.%u.%u -> %u.%u.%u.%u", prov.src[0],
-                 prov.src[1], prov.src[2], prov.src[3], prov.dst[0], prov.dst[1], prov.dst[2],
-                 prov.dst[3]);
-        ok = esp_send_inner(ib, ilen, what);
-    } else {
-        static uint8_t ib[128];
-        ilen = mk_inner_udp4(ib, sizeof ib, prov.src, prov.dst, prov.sport, prov.dport,
-                             (const uint8_t *)cmd, strlen(cmd), (uint16_t)(i + 1));
-        snprintf(what, sizeof what, "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%s\"", prov.src[0],
-                 prov.src[1], prov.src[2], prov.src[3], prov.sport, prov.dst[0], prov.dst[1],
-                 prov.dst[2], prov.dst[3], prov.dport, cmd);
-        ok = esp_send_inner(ib, ilen, what);
-    }
     /* wait for the answer: the echo reply, or the door's ACK, STATUS lines and DONE */
-    bool done = false;
-    uint64_t until = semi_clock_ms() + prov.wait_ms;
-    while (ok && !done) {
-        uint64_t dl = mk_deadline(&ike);
-        type = link_poll(frame, sizeof frame, &n, dl < until ? dl : until);
-        if (type == 0) {
-            if (semi_clock_ms() >= until) {
-                say("   no answer within %u ms", prov.wait_ms);
-                ok = false;
-                break;
-            }
-            (void)COUNTED(mk_on_timer(&ike, semi_clock_ms()));
-            drain_tx();
-            continue;
-        }
-        if (type != 'D' || on_datagram(frame, n, &v) == NULL)
-            continue;
-        if (prov.mode == MODE_PING) {
-            if (v.proto == MK_IPPROTO_ICMP && v.icmp_type == MK_ICMP_ECHO_REPLY &&
-                v.icmp_seq == i + 1) {
-                say("   echo reply from %u.%u.%u.%u, %u octets", v.src[0], v.src[1], v.src[2],
-                    v.src[3], (unsigned)v.len);
-                done = true;
-            }
-            continue;
-        }
-        if (v.proto != MK_IPPROTO_UDP)
-            continue;
-        char text[64];
-        size_t tl = v.len < sizeof text - 1 ? v.len : sizeof text - 1;
-        for (size_t k = 0; k < tl; k++)
-            text[k] = (v.data[k] >= 0x20 && v.data[k] < 0x7f) ? (char)v.data[k] : '.';
-        text[tl] = '\0';
-        bool status = !strncmp(text, "STATUS", 6);
-        say("   %s door says: %s", status ? "LED blink" : "         ", text);
-        if (!strncmp(text, "DONE", 4))
-            done = true;
-    }
-    if (done && prov.quiet_ms > 0) { /* stay awake a little for late packets, then sleep */
-        uint64_t q = semi_clock_ms() + prov.quiet_ms;
-        while ((type = link_poll(frame, sizeof frame, &n, q)) != 0)
-            if (type == 'D')
-                (void)on_datagram(frame, n, &v);
-    }
-    size_t hw = board_stack_high_water();
-    if (hw > max_stack)
-        max_stack = (unsigned)hw;
-    handshakes++;
-    sum_insns += hs_insns;
-    say("   sleep (SA forgotten, no Delete sent)");
-    char b1[21], b2[21];
-    metric("metric press=%u handshake_insns=%s press_insns=%s air_bytes=%u ike_dgrams=%u "
-           "retransmits=%u",
-           i + 1, u64(hs_insns, b1), u64(press_insns, b2), (unsigned)air_bytes,
-           (unsigned)(mk_stats_get(&ike)->tx_dgrams + mk_stats_get(&ike)->rx_dgrams),
-           (unsigned)mk_stats_get(&ike)->retransmits);
+    bool done = door_prov.mode == MODE_PING ? ping(i) : door_command(i);
+    const mk_stats *st = mk_stats_get(&ike);
+    door_press_end(i, hs_insns, (unsigned)(st->tx_dgrams + st->rx_dgrams),
+                   (unsigned)st->retransmits);
     mk_ike_wipe(&ike);
     mk_esp_wipe(&sa);
-    return ok && done;
+    return done;
 }
 
 /* ---- boot ---------------------------------------------------------------------------------- */
 
-extern unsigned board_sbrk_calls;
-
-/* the provisioning's plain octets as the general core's config types */
-static mk_id to_id(const prov_id *p)
+/* the provisioning's plain octets into the general core's config, which mk_config_defaults()
+ * zeroed: written in place, not returned by value (flash: no struct copies) */
+static void set_id(mk_id *id, const prov_id *p)
 {
-    mk_id id = {.type = p->type, .len = p->len};
-    memcpy(id.data, p->data, p->len);
-    return id;
+    id->type = p->type;
+    id->len = p->len;
+    memcpy(id->data, p->data, p->len);
 }
 
-static mk_ts to_ts(const prov_ts *p)
+static void set_ts(mk_ts *ts, const prov_ts *p)
 {
-    mk_ts ts = {.type = MK_TS_IPV4_RANGE, .end_port = 0xFFFF};
-    memcpy(ts.start, p->lo, 4);
-    memcpy(ts.end, p->hi, 4);
-    return ts;
+    ts->type = MK_TS_IPV4_RANGE;
+    ts->end_port = 0xFFFF;
+    memcpy(ts->start, p->lo, 4);
+    memcpy(ts->end, p->hi, 4);
 }
 
-static mk_addr to_addr(const prov_addr *p)
+static void set_addr(mk_addr *a, const prov_addr *p)
 {
-    mk_addr a = {.family = 4, .port = p->port};
-    memcpy(a.ip, p->ip, 4);
-    return a;
+    a->family = 4;
+    a->port = p->port;
+    memcpy(a->ip, p->ip, 4);
 }
 
 int main(void)
 {
-    uart_init();
-    board_counter_start();
     mbedtls_pool_init();
-    con_start();
-    say("boot: minike garage-door opener, Cortex-M4 (mps2-an386); mk_ike %u B static",
-        (unsigned)sizeof ike);
-    {
-        char b[21];
-        metric("metric calib_insns=%s calib_expected=2000000", u64(con_calibrate(), b));
-    }
-    if (!prov_boot(&prov, &drbg, frame, sizeof frame))
+    if (!door_boot("", "mk_ike", sizeof ike))
         return 2;
+    const fw_prov *p = &door_prov;
     mk_config_defaults(&cfg);
     cfg.ike[0] =
         (mk_ike_suite){MK_ENCR_CHACHA20_POLY1305, 0, MK_PRF_HMAC_SHA2_256, 0, MK_DH_X25519};
     cfg.n_ike = 1;
     cfg.esp[0] = (mk_esp_suite){MK_ENCR_CHACHA20_POLY1305, 0, 0};
     cfg.n_esp = 1;
-    cfg.psk = prov.psk;
-    cfg.psk_len = prov.psk_len;
-    cfg.idi = to_id(&prov.idi);
-    cfg.idr = to_id(&prov.idr);
-    cfg.tsi = to_ts(&prov.tsi);
-    cfg.tsr = to_ts(&prov.tsr);
+    cfg.psk = p->psk;
+    cfg.psk_len = p->psk_len;
+    set_id(&cfg.idi, &p->idi);
+    set_id(&cfg.idr, &p->idr);
+    set_ts(&cfg.tsi, &p->tsi);
+    set_ts(&cfg.tsr, &p->tsr);
     cfg.tunnel = true;
     cfg.natt = true; /* ESP must travel in UDP here (no kernel ESP on the host side) */
-    cfg.force_4500 = prov.force_4500;
-    cfg.local = to_addr(&prov.local);
-    cfg.remote = to_addr(&prov.remote);
+    cfg.force_4500 = p->force_4500;
+    set_addr(&cfg.local, &p->local);
+    set_addr(&cfg.remote, &p->remote);
     say("boot: seeded by the host, %u press(es), IKE chacha20poly1305-prfsha256-x25519, "
         "ESP chacha20poly1305",
-        prov.presses);
+        p->presses);
 
     unsigned ok = 0;
-    for (unsigned i = 0; i < prov.presses; i++)
+    for (unsigned i = 0; i < p->presses; i++)
         ok += press(i) ? 1u : 0u;
-
-    char b[21];
-    metric("metric stack_high_water=%u stack_size=%u sbrk_calls=%u mbedtls_pool_max=%u "
-           "mbedtls_pool_size=%u handshakes=%u mean_handshake_insns=%s presses_ok=%u",
-           max_stack, (unsigned)board_stack_size(), board_sbrk_calls, (unsigned)mbedtls_pool_max(),
-           (unsigned)mbedtls_pool_size(), handshakes,
-           u64(handshakes ? sum_insns / handshakes : 0, b), ok);
-    int code = ok == prov.presses && board_sbrk_calls == 0 ? 0 : 1;
-    uint8_t c = (uint8_t)code;
-    link_send('X', &c, 1);
-    return code;
+    return door_exit(ok, mbedtls_pool_max(), mbedtls_pool_size());
 }

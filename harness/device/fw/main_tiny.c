@@ -9,38 +9,33 @@
  * LINK_ESP). The bridge, playing the radio gateway, carries those packets to the responder's
  * UDP port for ESP-in-UDP (RFC 3948 framing) because the host has no kernel ESP; the device's
  * SA is plain ESP either way (README.md says why that is honest and what it would not reach).
- * The "metric ..." lines have main.c's format, so bench/device.sh reads both images alike.
- * Everything lives in static storage: no heap anywhere (board/syscalls.c makes _sbrk fail).
+ * The remote itself (boot, the press timeline, the door's answers, the metric lines) is
+ * fw/door.c, the same as main.c's, so bench/device.sh reads both images alike; this file is
+ * what is particular to the template core.
  */
 #include <stdio.h>
 #include <string.h>
-
-#include <sodium/utils.h>
 
 #include "inner.h"
 #include "minike_tiny.h"
 
 #include "../board/board.h"
 #include "console.h"
-#include "drbg.h"
+#include "door.h"
 #include "link.h"
-#include "prov.h"
 
 /* Link classes (fw/link.h 'D' frames): a UDP port, or here also the IP protocol of raw ESP */
 enum { LINK_IKE = MT_PORT, LINK_ESP = 50, IPPROTO_IPIP = 4 };
 
-static fw_prov prov;
-static fw_drbg drbg;
-static const mt_env env = {&drbg, fw_drbg_rng};
+static const mt_env env = {&door_drbg, fw_drbg_rng};
 static mt_config cfg;
 static mt_ike ike;
 static mt_esp_sa sa;
 static mk_ts tsi, tsr; /* the configured selectors, for the inner packet check (inner.h) */
-static uint8_t frame[LINK_MAX];
 static uint8_t pkt[LINK_MAX];
 
 /* The template core has no error text (a device does not print): the names, for the timeline */
-static const char *err_name(mt_err e)
+__attribute__((noinline)) static const char *err_name(mt_err e)
 {
     static const char *const names[] = {
         [MT_E_OK] = "OK",
@@ -74,47 +69,20 @@ static const char *err_name(mt_err e)
     return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "?";
 }
 
-/* Instructions spent inside the core and its crypto for the current press (not the polling
- * loop, which a real device spends asleep). */
-static uint64_t press_insns;
-#define COUNTED(expr)                                                                              \
-    __extension__({                                                                                \
-        uint64_t c0_ = board_insns();                                                              \
-        __typeof__(expr) r_ = (expr);                                                              \
-        press_insns += board_insns() - c0_;                                                        \
-        r_;                                                                                        \
-    })
-
-static uint32_t air_bytes; /* IKE and ESP octets both ways for this press */
-
-static void send_dgram(uint16_t cls, const uint8_t *p, size_t n)
-{
-    uint8_t hdr[2] = {(uint8_t)(cls >> 8), (uint8_t)cls};
-    link_send2('D', hdr, 2, p, n);
-    air_bytes += (uint32_t)n;
-}
-
 static void drain_tx(void)
 {
     const uint8_t *p;
     size_t n;
     while ((n = mt_tx(&ike, &p)) > 0) {
         con_ike_line("->", p, n, 0);
-        send_dgram(LINK_IKE, p, n);
+        door_send(LINK_IKE, p, n);
         mt_tx_done(&ike);
     }
 }
 
-/* Handle one received datagram; returns the inner packet when it was ESP that opened and
- * passed the selector check (NULL otherwise). */
-static const mk_inner *on_datagram(uint8_t *p, size_t n, mk_inner *v)
+/* door.h: a datagram from the link; IKE on UDP 500, ESP as IP protocol 50 */
+const mk_inner *door_core_rx(uint16_t cls, uint8_t *d, size_t len, mk_inner *v)
 {
-    if (n < 2)
-        return NULL;
-    uint16_t cls = (uint16_t)(p[0] << 8 | p[1]);
-    uint8_t *d = p + 2;
-    size_t len = n - 2;
-    air_bytes += (uint32_t)len;
     if (cls == LINK_IKE) {
         con_ike_line("<-", d, len, 0);
         mt_err e = COUNTED(mt_on_dgram(&ike, d, len, semi_clock_ms()));
@@ -128,28 +96,11 @@ static const mk_inner *on_datagram(uint8_t *p, size_t n, mk_inner *v)
     uint8_t nh = 0;
     const uint8_t *inner = NULL;
     size_t ilen = 0;
-    uint32_t spi =
-        len >= 8 ? (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3] : 0;
-    unsigned seq =
-        len >= 8 ? (unsigned)d[4] << 24 | (unsigned)d[5] << 16 | (unsigned)d[6] << 8 | d[7] : 0;
     mt_err e = COUNTED(mt_esp_open(&sa, d, len, &nh, &inner, &ilen));
-    if (e != MT_E_OK) {
-        say("<- ESP  spi %08x  dropped: %s", (unsigned)spi, err_name(e));
-        return NULL;
-    }
-    /* RFC 4301 §5.2: the inner packet must lie inside the SA's selectors */
-    if (nh != IPPROTO_IPIP || !mk_inner_parse4(inner, ilen, v) || !v->csum_ok ||
-        mk_inner_ts_check(v, &tsr, 1, &tsi, 1) != MK_TSM_OK) {
-        say("<- ESP  spi %08x  inner packet dropped (malformed or outside the selectors)",
-            (unsigned)spi);
-        return NULL;
-    }
-    say("<- ESP  spi %08x seq %u %5u B  %s", (unsigned)spi, seq, (unsigned)len,
-        v->proto == MK_IPPROTO_UDP ? "UDP" : "ICMP");
-    return v;
+    return door_esp_rx(d, len, e == MT_E_OK ? NULL : err_name(e), nh, inner, ilen, &tsi, &tsr, v);
 }
 
-static bool esp_send_inner(const uint8_t *inner, size_t ilen, const char *what)
+bool door_core_seal(const uint8_t *inner, size_t ilen, const char *what)
 {
     size_t n;
     mt_err e = COUNTED(mt_esp_seal(&sa, IPPROTO_IPIP, inner, ilen, pkt, sizeof pkt, &n));
@@ -157,176 +108,98 @@ static bool esp_send_inner(const uint8_t *inner, size_t ilen, const char *what)
         say("   ESP seal failed: %s", err_name(e));
         return false;
     }
-    say("-> ESP  spi %08x seq %u %5u B  %s", (unsigned)sa.spi_out, (unsigned)sa.seq_out,
-        (unsigned)n, what);
-    send_dgram(LINK_ESP, pkt, n);
+    door_esp_tx(LINK_ESP, pkt, n, what);
     return true;
 }
 
-/* Wait for the door's ACK, STATUS lines and DONE (or wait_ms), answering IKE meanwhile */
-static bool door_wait(void)
+void door_core_timer(void)
 {
-    uint64_t until = semi_clock_ms() + prov.wait_ms;
-    mk_inner v;
-    size_t n;
-    for (;;) {
-        uint64_t dl = mt_deadline(&ike);
-        uint8_t type = link_poll(frame, sizeof frame, &n, dl < until ? dl : until);
-        if (type == 0) {
-            if (semi_clock_ms() >= until) {
-                say("   no answer within %u ms", prov.wait_ms);
-                return false;
-            }
-            (void)COUNTED(mt_on_timer(&ike, semi_clock_ms()));
-            drain_tx();
-            continue;
-        }
-        if (type != 'D' || on_datagram(frame, n, &v) == NULL || v.proto != MK_IPPROTO_UDP)
-            continue;
-        char text[64];
-        size_t tl = v.len < sizeof text - 1 ? v.len : sizeof text - 1;
-        for (size_t k = 0; k < tl; k++)
-            text[k] = (v.data[k] >= 0x20 && v.data[k] < 0x7f) ? (char)v.data[k] : '.';
-        text[tl] = '\0';
-        bool status = !strncmp(text, "STATUS", 6);
-        say("   %s door says: %s", status ? "LED blink" : "         ", text);
-        if (!strncmp(text, "DONE", 4))
-            return true;
-    }
+    (void)COUNTED(mt_on_timer(&ike, semi_clock_ms()));
+    drain_tx();
 }
 
-static unsigned max_stack, handshakes;
-static uint64_t sum_insns;
+uint64_t door_core_deadline(void)
+{
+    return mt_deadline(&ike);
+}
+
+/* a fresh IKE SA: its first request queued */
+static mt_err start(void)
+{
+    mt_err e = mt_init(&ike, &cfg, &env);
+    return e == MT_E_OK ? mt_start(&ike, semi_clock_ms()) : e;
+}
 
 static bool press(unsigned i)
 {
-    const char *cmd = prov.cmds[i];
-    size_t n;
-    bool ok = false;
-
-    mk_inner v;
-    press_insns = 0;
-    air_bytes = 0;
-    say("== press %u (%s): wake up, new IKE SA ==", i + 1, cmd);
-    mt_err e = COUNTED(mt_init(&ike, &cfg, &env));
-    if (e == MT_E_OK)
-        e = COUNTED(mt_start(&ike, semi_clock_ms()));
+    door_press_start(i);
+    mt_err e = COUNTED(start());
     if (e != MT_E_OK) {
         say("   cannot start: %s", err_name(e));
         return false;
     }
     drain_tx();
-    while (mt_state_get(&ike) == MT_ST_INIT_SENT || mt_state_get(&ike) == MT_ST_AUTH_SENT) {
-        uint8_t type = link_poll(frame, sizeof frame, &n, mt_deadline(&ike));
-        if (type == 'D')
-            (void)on_datagram(frame, n, &v);
-        else if (type == 0) {
-            (void)COUNTED(mt_on_timer(&ike, semi_clock_ms()));
-            drain_tx();
-        }
-    }
+    while (mt_state_get(&ike) == MT_ST_INIT_SENT || mt_state_get(&ike) == MT_ST_AUTH_SENT)
+        door_step();
     if (!mt_child(&ike, &sa)) {
         say("   IKE SA failed: %s", err_name(mt_last_error(&ike)));
         mt_ike_wipe(&ike);
         return false;
     }
-    uint64_t hs_insns = press_insns;
+    uint32_t hs_insns = door_insns;
     say("   SA up: ESP out %08x / in %08x (plain ESP, IP protocol 50); sending %s",
-        (unsigned)sa.spi_out, (unsigned)sa.spi_in, cmd);
-
-    static uint8_t ib[128];
-    char what[64];
-    size_t ilen = mk_inner_udp4(ib, sizeof ib, prov.src, prov.dst, prov.sport, prov.dport,
-                                (const uint8_t *)cmd, strlen(cmd), (uint16_t)(i + 1));
-    snprintf(what, sizeof what, "UDP %u.%u.%u.%u:%u -> %u.%u.%u.%u:%u \"%s\"", prov.src[0],
-             prov.src[1], prov.src[2], prov.src[3], prov.sport, prov.dst[0], prov.dst[1],
-             prov.dst[2], prov.dst[3], prov.dport, cmd);
-    ok = esp_send_inner(ib, ilen, what) && door_wait();
-    if (ok && prov.quiet_ms > 0) { /* stay awake a little for late packets, then sleep */
-        uint64_t q = semi_clock_ms() + prov.quiet_ms;
-        uint8_t type;
-        while ((type = link_poll(frame, sizeof frame, &n, q)) != 0)
-            if (type == 'D')
-                (void)on_datagram(frame, n, &v);
-    }
-    size_t hw = board_stack_high_water();
-    if (hw > max_stack)
-        max_stack = (unsigned)hw;
-    handshakes++;
-    sum_insns += hs_insns;
-    say("   sleep (SA forgotten, no Delete sent)");
-    char b1[21], b2[21];
+        (unsigned)sa.spi_out, (unsigned)sa.spi_in, door_prov.cmds[i]);
+    bool done = door_command(i);
     /* the core's counters: mt_stats is its documented record, kept in the SA */
-    metric("metric press=%u handshake_insns=%s press_insns=%s air_bytes=%u ike_dgrams=%u "
-           "retransmits=%u",
-           i + 1, u64(hs_insns, b1), u64(press_insns, b2), (unsigned)air_bytes,
-           (unsigned)(ike.stats.tx_dgrams + ike.stats.rx_dgrams), (unsigned)ike.stats.retransmits);
+    door_press_end(i, hs_insns, (unsigned)(ike.stats.tx_dgrams + ike.stats.rx_dgrams),
+                   (unsigned)ike.stats.retransmits);
     mt_ike_wipe(&ike);
     mt_esp_wipe(&sa);
-    return ok;
+    return done;
 }
 
 /* ---- boot ---------------------------------------------------------------------------------- */
 
-extern unsigned board_sbrk_calls;
-
-/* the provisioning's IPv4 range as both cores' selector types */
-static void set_ts(const prov_ts *p, mt_ts *t, mk_ts *m)
+/* the provisioning's IPv4 range as both cores' selector types: into the config, which
+ * mt_config_defaults() gave type 7 (IPv4 range), any protocol and all ports, and into the
+ * zeroed static mk_ts the inner packet check reads */
+__attribute__((noinline)) static void set_ts(const prov_ts *p, mt_ts *t, mk_ts *m)
 {
-    *t = (mt_ts){.type = 7, .end_port = 0xFFFF};
     memcpy(t->start, p->lo, 4);
     memcpy(t->end, p->hi, 4);
-    *m = (mk_ts){.type = MK_TS_IPV4_RANGE, .end_port = 0xFFFF};
+    m->type = MK_TS_IPV4_RANGE;
+    m->end_port = 0xFFFF;
     memcpy(m->start, p->lo, 4);
     memcpy(m->end, p->hi, 4);
 }
 
 int main(void)
 {
-    uart_init();
-    board_counter_start();
-    con_start();
-    say("boot: minike garage-door opener, template core, Cortex-M4 (mps2-an386); mt_ike %u B "
-        "static",
-        (unsigned)sizeof ike);
-    {
-        char b[21];
-        metric("metric calib_insns=%s calib_expected=2000000", u64(con_calibrate(), b));
-    }
-    if (!prov_boot(&prov, &drbg, frame, sizeof frame))
+    if (!door_boot("template core, ", "mt_ike", sizeof ike))
         return 2;
-    if (prov.mode != MODE_DOOR || prov.idi.len > MT_MAX_ID || prov.idr.len > MT_MAX_ID) {
+    const fw_prov *p = &door_prov;
+    if (p->mode != MODE_DOOR || p->idi.len > MT_MAX_ID || p->idr.len > MT_MAX_ID) {
         say("boot: the template-core image runs the door with identities up to %u octets",
             (unsigned)MT_MAX_ID);
         return 2;
     }
     mt_config_defaults(&cfg);
-    cfg.psk = prov.psk;
-    cfg.psk_len = prov.psk_len;
-    cfg.idi_type = prov.idi.type;
-    cfg.idi_len = prov.idi.len;
-    memcpy(cfg.idi, prov.idi.data, prov.idi.len);
-    cfg.idr_type = prov.idr.type;
-    cfg.idr_len = prov.idr.len;
-    memcpy(cfg.idr, prov.idr.data, prov.idr.len);
-    set_ts(&prov.tsi, &cfg.tsi, &tsi);
-    set_ts(&prov.tsr, &cfg.tsr, &tsr);
+    cfg.psk = p->psk;
+    cfg.psk_len = p->psk_len;
+    cfg.idi_type = p->idi.type;
+    cfg.idi_len = p->idi.len;
+    memcpy(cfg.idi, p->idi.data, p->idi.len);
+    cfg.idr_type = p->idr.type;
+    cfg.idr_len = p->idr.len;
+    memcpy(cfg.idr, p->idr.data, p->idr.len);
+    set_ts(&p->tsi, &cfg.tsi, &tsi);
+    set_ts(&p->tsr, &cfg.tsr, &tsr);
     say("boot: seeded by the host, %u press(es), IKE chacha20poly1305-prfsha256-x25519, "
         "ESP chacha20poly1305, UDP 500 and ESP (no NAT-T)",
-        prov.presses);
+        p->presses);
 
-    unsigned ok = 0, presses = prov.presses;
-    for (unsigned i = 0; i < presses; i++)
+    unsigned ok = 0;
+    for (unsigned i = 0; i < p->presses; i++)
         ok += press(i) ? 1u : 0u;
-    sodium_memzero(&prov, sizeof prov); /* the PSK, before sleeping for good */
-
-    char b[21];
-    metric("metric stack_high_water=%u stack_size=%u sbrk_calls=%u mbedtls_pool_max=0 "
-           "mbedtls_pool_size=0 handshakes=%u mean_handshake_insns=%s presses_ok=%u",
-           max_stack, (unsigned)board_stack_size(), board_sbrk_calls, handshakes,
-           u64(handshakes ? sum_insns / handshakes : 0, b), ok);
-    int code = ok == presses && board_sbrk_calls == 0 ? 0 : 1;
-    uint8_t c = (uint8_t)code;
-    link_send('X', &c, 1);
-    return code;
+    return door_exit(ok, 0, 0);
 }
