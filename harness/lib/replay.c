@@ -193,7 +193,8 @@ bool mk_rp_parse_cidr(const char *v, uint8_t start[4], uint8_t end[4])
     unsigned long bits = strtoul(slash + 1, NULL, 10);
     for (unsigned i = 0; i < 4; i++) {
         unsigned lo = i * 8;
-        uint8_t m = bits >= lo + 8 ? 0xff : bits <= lo ? 0 : (uint8_t)(0xff << (8 - (bits - lo)));
+        unsigned mw = bits >= lo + 8 ? 0xffu : bits <= lo ? 0u : 0xffu << (8 - (bits - lo));
+        uint8_t m = (uint8_t)mw; /* narrowed after the conditional (gcc -O0 -Wconversion) */
         start[i] &= m;
         end[i] = (uint8_t)(start[i] | (uint8_t)~m);
     }
