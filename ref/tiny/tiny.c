@@ -35,7 +35,7 @@ mt_err mt_init(mt_ike *ike, const mt_config *cfg, const mt_env *env)
     if (ike == NULL)
         return MT_E_BAD_CONFIG;
     mt_wipe(ike, sizeof *ike);
-    /* RFC 7296 §2.15: a PSK "MUST NOT" be a weak secret: we refuse short ones */
+    /* RFC 7296 §2.15 warns against weak pre-shared keys: shorter than 16 octets is refused */
     if (cfg == NULL || env == NULL || env->rng == NULL || cfg->psk == NULL ||
         cfg->psk_len < MT_MIN_PSK || cfg->psk_len > MT_MAX_PSK || cfg->idi_len == 0 ||
         cfg->idi_len > MT_MAX_ID || cfg->idr_len > MT_MAX_ID || !ts_ok(&cfg->tsi) ||
