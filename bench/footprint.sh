@@ -3,40 +3,51 @@
 #
 # bench/footprint.sh: one command for the footprint of a build profile (issue 10). Prints, one per
 # line (key=value):
-#   profile        minimal | full | tiny
+#   profile        minimal (the template core, ref/tiny: what a minimal device links) |
+#                  general-minimal (the general core, ref/src, with the minimal profile's
+#                  switches: the template core's reference) | full (the general core, every option)
+#   core           ref/tiny or ref/src
 #   code_lines     code lines of the ref/ files the profile compiles into its core (the
 #                  ref/src/*.c that ref/src/sources.txt gives a switch the profile has on,
 #                  and the ref/ headers they include, as gcc -MM lists them), comments, blank
 #                  lines and the branches of #if the profile switches off excluded
-#                  (tiny: ref/tiny/*.c, ref/tiny/*.h and any other ref/ header they include)
+#                  (minimal: ref/tiny/*.c, ref/tiny/*.h and any other ref/ header they include)
 #   m4_text_kept   octets of code + read-only data from ref/ kept in a Cortex-M4 image
 #                  (arm-none-eabi-gcc -Os -mcpu=cortex-m4 -mthumb -ffunction-sections
 #                  -fdata-sections, linked --gc-sections against bench/footprint_m4.c, a driver
-#                  making one handshake's API calls; tiny: bench/footprint_m4_tiny.c, the
+#                  making one handshake's API calls; minimal: bench/footprint_m4_tiny.c, the
 #                  same calls to mt_); the driver's own octets are subtracted
 #   m4_unresolved  what that image still needs: the crypto libraries and libc (left unresolved)
-#   sizeof_mk_ike  sizeof(mk_ike) on the Cortex-M4 (host_sizeof_mk_ike: on x86-64); tiny:
+#   sizeof_mk_ike  sizeof(mk_ike) on the Cortex-M4 (host_sizeof_mk_ike: on x86-64); minimal:
 #                  sizeof(mt_ike), under the same key so the profiles' tables line up
 #   peak_stack     measured, initiator only, crypto libraries included, one PSK handshake of
 #                  the profile's default configuration (x86-64, -O2; bench/footprint_host.c;
-#                  tiny: bench/footprint_host_tiny.c, against the same responder peer)
+#                  minimal: bench/footprint_host_tiny.c, against the same responder peer)
 #   bytes_sent     UDP payload octets of that handshake's two requests, INITIAL_CONTACT off
 #   bytes_floor    the same two requests at their RFC 7296 minimum (bench/footprint_host_floor.h)
-# Usage: bash bench/footprint.sh [minimal|full|tiny]   (default minimal; from anywhere)
-# `tiny` is the template core (ref/tiny, minike_tiny.h, library mk_tiny): one fixed profile, the
-# minimal one's suite, measured with the same counters; its peer (mk_harness) is built minimal.
-# Builds build/footprint-<profile> with CMake (mk_core, mk_harness; tiny: and mk_tiny) the first
+# Usage: bash bench/footprint.sh [minimal|general-minimal|full]   (default minimal; from anywhere;
+# `tiny` is accepted for minimal). The template core (ref/tiny, minike_tiny.h, library mk_tiny)
+# has one fixed profile, measured with the same counters; its peer (mk_harness) is built minimal.
+# Builds build/footprint-<tiny|minimal|full> with CMake (mk_core, mk_harness; and mk_tiny) the first
 # time (FOOTPRINT_BUILD=dir: there instead); about a minute, then seconds. Needs gcc, cmake,
 # python3; arm-none-eabi-gcc + newlib for the m4_ lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-P=${1:-minimal}
+# The profile names: `minimal` is what a minimal device links, the template core; the general
+# core compiled with the minimal profile's switches (its reference) is `general-minimal`. Inside
+# this script P names what is compiled: tiny (ref/tiny), minimal or full (ref/src).
+NAME=${1:-minimal}
+case $NAME in
+minimal | tiny) NAME=minimal P=tiny ;;
+general-minimal) P=minimal ;;
+full) P=full ;;
+*) echo "usage: bash bench/footprint.sh [minimal|general-minimal|full]" >&2; exit 2 ;;
+esac
 MINIMAL="MK_PROFILE_MINIMAL=1 MK_NATT=0 MK_RPK=0 MK_TRACE=0 MK_SUITES_ALL=0 MK_DELETE=0"
 case $P in
 minimal) DEFS=$MINIMAL ;;
 full) DEFS="MK_PROFILE_MINIMAL=0 MK_NATT=1 MK_RPK=1 MK_TRACE=1 MK_SUITES_ALL=1 MK_DELETE=1" ;;
 tiny) DEFS="" ;; # the template core has no switches
-*) echo "usage: bash bench/footprint.sh [minimal|full|tiny]" >&2; exit 2 ;;
 esac
 # what builds the host half: the profile itself; tiny's peer and floor use the minimal profile
 HOST_PROFILE=$P
@@ -73,7 +84,8 @@ for d in $DEFS; do hdefs+=("-D$d"); done
 mapfile -t headers < <({ gcc -MM "${incs[@]}" ${hdefs[@]+"${hdefs[@]}"} "${files[@]}" |
   tr ' \\' '\n\n' | grep -E '^ref/.*\.h$'; [ "$P" != tiny ] || ls ref/tiny/*.h; } | sort -u)
 
-echo "profile=$P"
+echo "profile=$NAME"
+echo "core=$([ "$P" = tiny ] && echo ref/tiny || echo ref/src)"
 
 # ---- code_lines: a small #if evaluator over the profile's switches ---------------------------
 python3 - "$DEFS" "${headers[@]}" "${files[@]}" <<'PY'

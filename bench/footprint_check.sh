@@ -6,12 +6,13 @@
 # with a number where a number is due (profile, code_lines, m4_text_kept, m4_unresolved,
 # sizeof_mk_ike, host_sizeof_mk_ike, peak_stack, bytes_sent, bytes_floor), the handshake came
 # out at or above its RFC 7296 floor, and the M4 image needs nothing but libsodium, mbedTLS, libc
-# and the compiler's runtime (for tiny: no mbedTLS, none of the general core's mk_ symbols).
+# and the compiler's runtime (for minimal, the template core: no mbedTLS, none of the general
+# core's mk_ symbols), and `core=` names the core the profile is.
 # Exit 77 (skip) without arm-none-eabi-gcc (scripts/deps.sh installs it).
-# Usage: bash bench/footprint_check.sh [minimal|full|tiny]
+# Usage: bash bench/footprint_check.sh [minimal|general-minimal|full]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-P=${1:-tiny}
+P=${1:-minimal}
 command -v arm-none-eabi-gcc >/dev/null ||
   { echo "SKIP: arm-none-eabi-gcc missing (scripts/deps.sh installs gcc-arm-none-eabi)"; exit 77; }
 fail() { echo "footprint_check: $*" >&2; exit 1; }
@@ -24,6 +25,10 @@ val() { # the value of key $1, which must be printed exactly once
   sed -n "s/^$1=//p" <<<"$out"
 }
 [ "$(val profile)" = "$P" ] || fail "profile is not $P"
+# minimal is the template core: libsodium only; the general core's profiles may call mbedTLS
+want_core=ref/src
+[ "$P" = minimal ] && want_core=ref/tiny
+[ "$(val core)" = "$want_core" ] || fail "profile $P measured $(val core), not $want_core"
 for k in code_lines m4_text_kept sizeof_mk_ike host_sizeof_mk_ike peak_stack bytes_sent \
   bytes_floor; do
   v=$(val $k)
@@ -38,7 +43,7 @@ unres=$(val m4_unresolved)
 # libsodium, libc's mem*/str*, the compiler's runtime (__aeabi_*, libgcc: reserved names); the
 # general core's profiles may also use mbedTLS
 allowed='^(crypto_|sodium_|randombytes_|mem|str|__)'
-[ "$P" = tiny ] || allowed='^(crypto_|sodium_|randombytes_|mbedtls_|mem|str|__)'
+[ "$P" = minimal ] || allowed='^(crypto_|sodium_|randombytes_|mbedtls_|mem|str|__)'
 for s in ${unres//,/ }; do
   [[ $s =~ $allowed ]] || fail "the M4 image of $P needs $s, which is neither crypto nor libc"
 done

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * footprint_host_tiny: the measured half of `bash bench/footprint.sh tiny`, bench/footprint_host.c
+ * footprint_host_tiny: the measured half of `bash bench/footprint.sh minimal`, bench/footprint_host.c
  * for the template core (ref/tiny, libmk_tiny.a). One PSK handshake of mt_config_defaults (tunnel
  * mode, both selectors all of IPv4, no IDr, INITIAL_CONTACT off), the template core's initiator
  * against the in-process responder peer (harness/lib/peer.h, built on the general core, the

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * footprint_m4_tiny: bench/footprint_m4.c for the template core (ref/tiny, minike_tiny.h), the
- * driver `bash bench/footprint.sh tiny` links mk_tiny's objects against. The same calls in the
+ * driver `bash bench/footprint.sh minimal` links mk_tiny's objects against. The same calls in the
  * same order: config, init, start, the transmit slot, one datagram in, the timer, the deadline,
  * the child SA, one ESP packet each way, the wipes. So --gc-sections keeps what a device
  * running one handshake keeps, and the two cores' m4_text_kept compare like for like. The radio

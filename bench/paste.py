@@ -69,6 +69,9 @@ def summary(doc):
         f"| same, minimal profile (ChaCha20-Poly1305 + X25519; the firmware's "
         f"`MK_X25519_LADDER=1` adds 2.4 %) | {v(f'minimal.cpu.{cs}.initiator')} | crypto floor "
         f"{v(f'minimal.cpu.{cs}.floor')} | {v(f'minimal.cpu.{cs}.ratio')} |",
+        f"| same, the template core (`ref/tiny`, the minimal profile a device links) | "
+        f"{v(f'cpu.tiny.{cs}.initiator')} | crypto floor {v(f'cpu.tiny.{cs}.floor')} | "
+        f"{v(f'cpu.tiny.{cs}.ratio')} |",
         f"| first IKE_SA_INIT request to IKE_AUTH response, median ms | "
         f"{v('latency.e2e.minike.median')} | strongSwan {v('latency.e2e.strongswan.median')} | "
         f"{v('latency.e2e.ratio.minike_strongswan')} |",
@@ -78,11 +81,15 @@ def summary(doc):
         f"{v('latency.turnaround.ratio.minike_strongswan')} |",
         f"| libFuzzer exec/s per target, ASan+UBSan | "
         f"{(f'{min(fuzz):,}–{max(fuzz):,}' if fuzz else 'n/a')} | | |",
-        f"| footprint, minimal / full profile: Cortex-M4 text kept (crypto excluded), "
-        f"`sizeof(mk_ike)`, initiator peak stack, octets sent / RFC 7296 floor | "
-        f"{v('footprint.minimal.m4_text_kept')} / {v('footprint.full.m4_text_kept')} B; "
-        f"{v('footprint.minimal.sizeof_mk_ike')} / {v('footprint.full.sizeof_mk_ike')} B; "
-        f"{v('footprint.minimal.peak_stack')} / {v('footprint.full.peak_stack')} B | | "
+        f"| footprint, minimal (template core) / general-minimal / full: Cortex-M4 text kept "
+        f"(crypto excluded), `sizeof` of the IKE SA, initiator peak stack, octets sent / RFC 7296 "
+        f"floor | "
+        f"{v('footprint.minimal.m4_text_kept')} / {v('footprint.general-minimal.m4_text_kept')} / "
+        f"{v('footprint.full.m4_text_kept')} B; "
+        f"{v('footprint.minimal.sizeof_mk_ike')} / {v('footprint.general-minimal.sizeof_mk_ike')} / "
+        f"{v('footprint.full.sizeof_mk_ike')} B; "
+        f"{v('footprint.minimal.peak_stack')} / {v('footprint.general-minimal.peak_stack')} / "
+        f"{v('footprint.full.peak_stack')} B | | "
         f"{v('footprint.minimal.ratio.bytes_sent_floor')} / "
         f"{v('footprint.full.ratio.bytes_sent_floor')} |",
         f"| text size | see the footprint row | strongSwan charon + libcharon + libstrongswan "

@@ -6,15 +6,18 @@
 # replays a recorded peer, counters reset in between), built -O0 --coverage. Prints, per file of
 # ref/src and in total: functions entered, lines of their bodies (first to last line of each
 # entered function, comments included) and lines executed; then the same for the spine file.
-# Usage: bash bench/reader_path.sh [minimal|full|tiny]   (default minimal)
-# tiny: the template core (ref/tiny, bench/reader_path_tiny.c), its path through ref/tiny; the
-# responder peer is built minimal and not counted.
+# Usage: bash bench/reader_path.sh [minimal|general-minimal|full]   (default minimal)
+# The profile names are bench/footprint.sh's: minimal is the template core (ref/tiny,
+# bench/reader_path_tiny.c), its path through ref/tiny, the responder peer built minimal and not
+# counted; general-minimal is the general core with the minimal profile's switches. Inside this
+# script P is what is compiled: tiny, minimal or full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-P=${1:-minimal}
-case $P in
-minimal | full | tiny) ;;
-*) echo "usage: bash bench/reader_path.sh [minimal|full|tiny]" >&2; exit 2 ;;
+case ${1:-minimal} in
+minimal | tiny) P=tiny ;;
+general-minimal) P=minimal ;;
+full) P=full ;;
+*) echo "usage: bash bench/reader_path.sh [minimal|general-minimal|full]" >&2; exit 2 ;;
 esac
 B=build/gcov-$P
 targets=(mk_harness)

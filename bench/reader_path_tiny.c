@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * reader_path_tiny: bench/reader_path.c for the template core (ref/tiny), run by
- * `bash bench/reader_path.sh tiny`. Pass 1 runs the template initiator against the in-process
+ * `bash bench/reader_path.sh minimal`. Pass 1 runs the template initiator against the in-process
  * responder peer (general core, minimal profile's suite) with a seeded RNG and records the
  * peer's datagrams; the gcov counters are then reset and pass 2 replays the initiator alone
  * (same seed, so the same messages) against the recording, so only the template core's calls
