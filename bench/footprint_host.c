@@ -18,16 +18,13 @@
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
-#include <ucontext.h>
 
 #include <sodium.h>
 
 #include "footprint_host_floor.h"
+#include "painted_stack.h"
 #include "peer.h"
 #include "suite.h"
-
-enum { STACK = 256 * 1024 };
-static uint8_t stk[STACK] __attribute__((aligned(64)));
 
 typedef struct call {
     int what; /* 0: nothing, 1: mk_init, 2: mk_start, 3: mk_on_dgram, 4: mk_on_timer */
@@ -40,38 +37,30 @@ typedef struct call {
     uint64_t now;
 } call;
 
-static call *cur;
-static ucontext_t main_ctx, job_ctx;
-
-static void tramp(void)
+static void tramp(void *arg)
 {
-    call *c = cur;
+    call *c = arg;
     switch (c->what) {
-    case 1: (void)mk_init(c->ike, c->cfg, c->env); break;
-    case 2: (void)mk_start(c->ike, c->now); break;
-    case 3: (void)mk_on_dgram(c->ike, c->d, c->n, c->port, c->now); break;
-    case 4: (void)mk_on_timer(c->ike, c->now); break;
-    default: break;
+    case 1:
+        (void)mk_init(c->ike, c->cfg, c->env);
+        break;
+    case 2:
+        (void)mk_start(c->ike, c->now);
+        break;
+    case 3:
+        (void)mk_on_dgram(c->ike, c->d, c->n, c->port, c->now);
+        break;
+    case 4:
+        (void)mk_on_timer(c->ike, c->now);
+        break;
+    default:
+        break;
     }
 }
 
 static void on_stack(call *c)
 {
-    cur = c;
-    getcontext(&job_ctx);
-    job_ctx.uc_stack.ss_sp = stk;
-    job_ctx.uc_stack.ss_size = sizeof stk;
-    job_ctx.uc_link = &main_ctx;
-    makecontext(&job_ctx, tramp, 0);
-    swapcontext(&main_ctx, &job_ctx);
-}
-
-static size_t high_water(void)
-{
-    size_t low = 0;
-    while (low < sizeof stk && stk[low] == 0xA5)
-        low++;
-    return sizeof stk - low;
+    painted_run(tramp, c);
 }
 
 static void rng(void *ctx, uint8_t *out, size_t n)
@@ -118,14 +107,14 @@ int main(void)
         return 1;
 
     /* the trampoline's own use, subtracted */
-    memset(stk, 0xA5, sizeof stk);
+    painted_paint();
     call nothing = {0};
     on_stack(&nothing);
-    size_t base = high_water();
+    size_t base = painted_high_water();
 
     uint64_t now = 1000;
     size_t sent = 0;
-    memset(stk, 0xA5, sizeof stk);
+    painted_paint();
     call c = {1, &ike, &cfg, &env, NULL, 0, 0, now};
     on_stack(&c);
     c.what = 2;
@@ -148,7 +137,7 @@ int main(void)
         if (st == MK_ST_ESTABLISHED || st == MK_ST_FAILED)
             break;
     }
-    size_t peak = high_water() - base;
+    size_t peak = painted_high_water() - base;
     mk_ike_suite sel;
     bool ok = mk_state_get(&ike) == MK_ST_ESTABLISHED && mk_suite_selected(&ike, &sel, NULL);
     mk_peer_free(peer);

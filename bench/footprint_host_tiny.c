@@ -1,34 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * footprint_host_tiny: the measured half of `bash bench/footprint.sh minimal`, bench/footprint_host.c
- * for the template core (ref/tiny, libmk_tiny.a). One PSK handshake of mt_config_defaults (tunnel
- * mode, both selectors all of IPv4, no IDr, INITIAL_CONTACT off), the template core's initiator
- * against the in-process responder peer (harness/lib/peer.h, built on the general core, the
- * minimal profile's suite: ChaCha20-Poly1305, PRF-HMAC-SHA2-256, X25519). Prints the keys of
- * footprint_host.c, same meaning:
- *   host_sizeof_mk_ike  sizeof(mt_ike) on this host (x86-64); the key keeps the general core's
- *                       name so the profiles' tables line up
- *   peak_stack     the initiator's measured high-water mark over the handshake, libsodium
- *                  included: every mt_ call runs on its own stack painted with 0xA5
- *                  (makecontext/swapcontext); the peer runs on the main stack and is not counted
- *   bytes_sent     UDP payload octets the initiator sent (IKE_SA_INIT + IKE_AUTH requests)
- *   bytes_floor    the same two requests at their RFC 7296 minimum (footprint_host_floor.h, for
- *                  the general-core config that offers what the template core offers)
- * Exit 1 if the handshake does not complete.
+ * footprint_host_tiny: the measured half of `bash bench/footprint.sh minimal`,
+ * bench/footprint_host.c for the template core (ref/tiny, libmk_tiny.a). One PSK handshake of
+ * mt_config_defaults (tunnel mode, both selectors all of IPv4, no IDr, INITIAL_CONTACT off), the
+ * template core's initiator against the in-process responder peer (harness/lib/peer.h, built on the
+ * general core, the minimal profile's suite: ChaCha20-Poly1305, PRF-HMAC-SHA2-256, X25519). Prints
+ * the keys of footprint_host.c, same meaning: host_sizeof_mk_ike  sizeof(mt_ike) on this host
+ * (x86-64); the key keeps the general core's name so the profiles' tables line up peak_stack the
+ * initiator's measured high-water mark over the handshake, libsodium included: every mt_ call runs
+ * on its own stack painted with 0xA5 (makecontext/swapcontext); the peer runs on the main stack and
+ * is not counted bytes_sent     UDP payload octets the initiator sent (IKE_SA_INIT + IKE_AUTH
+ * requests) bytes_floor    the same two requests at their RFC 7296 minimum (footprint_host_floor.h,
+ * for the general-core config that offers what the template core offers) Exit 1 if the handshake
+ * does not complete.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
-#include <ucontext.h>
 
 #include <sodium.h>
 
 #include "footprint_host_floor.h"
+#include "painted_stack.h"
 #include "minike_tiny.h"
 #include "peer.h"
-
-enum { STACK = 256 * 1024 };
-static uint8_t stk[STACK] __attribute__((aligned(64)));
 
 typedef struct call {
     int what; /* 0: nothing, 1: mt_init, 2: mt_start, 3: mt_on_dgram, 4: mt_on_timer */
@@ -40,38 +35,30 @@ typedef struct call {
     uint64_t now;
 } call;
 
-static call *cur;
-static ucontext_t main_ctx, job_ctx;
-
-static void tramp(void)
+static void tramp(void *arg)
 {
-    call *c = cur;
+    call *c = arg;
     switch (c->what) {
-    case 1: (void)mt_init(c->ike, c->cfg, c->env); break;
-    case 2: (void)mt_start(c->ike, c->now); break;
-    case 3: (void)mt_on_dgram(c->ike, c->d, c->n, c->now); break;
-    case 4: (void)mt_on_timer(c->ike, c->now); break;
-    default: break;
+    case 1:
+        (void)mt_init(c->ike, c->cfg, c->env);
+        break;
+    case 2:
+        (void)mt_start(c->ike, c->now);
+        break;
+    case 3:
+        (void)mt_on_dgram(c->ike, c->d, c->n, c->now);
+        break;
+    case 4:
+        (void)mt_on_timer(c->ike, c->now);
+        break;
+    default:
+        break;
     }
 }
 
 static void on_stack(call *c)
 {
-    cur = c;
-    getcontext(&job_ctx);
-    job_ctx.uc_stack.ss_sp = stk;
-    job_ctx.uc_stack.ss_size = sizeof stk;
-    job_ctx.uc_link = &main_ctx;
-    makecontext(&job_ctx, tramp, 0);
-    swapcontext(&main_ctx, &job_ctx);
-}
-
-static size_t high_water(void)
-{
-    size_t low = 0;
-    while (low < sizeof stk && stk[low] == 0xA5)
-        low++;
-    return sizeof stk - low;
+    painted_run(tramp, c);
 }
 
 static void rng(void *ctx, uint8_t *out, size_t n)
@@ -154,14 +141,14 @@ int main(void)
         return 1;
 
     /* the trampoline's own use, subtracted */
-    memset(stk, 0xA5, sizeof stk);
+    painted_paint();
     call nothing = {0};
     on_stack(&nothing);
-    size_t base = high_water();
+    size_t base = painted_high_water();
 
     uint64_t now = 1000;
     size_t sent = 0;
-    memset(stk, 0xA5, sizeof stk);
+    painted_paint();
     call c = {1, &ike, &cfg, &env, NULL, 0, now};
     on_stack(&c);
     c.what = 2;
@@ -188,7 +175,7 @@ int main(void)
         if (st == MT_ST_ESTABLISHED || st == MT_ST_FAILED)
             break;
     }
-    size_t peak = high_water() - base;
+    size_t peak = painted_high_water() - base;
     mt_esp_sa child;
     bool ok = mt_state_get(&ike) == MT_ST_ESTABLISHED && mt_child(&ike, &child);
     mk_peer_free(peer);
