@@ -12,23 +12,10 @@
 
 #include "minike_tiny.h"
 #include "peer.h"
+#include "test_rng.h"
 
 void __gcov_reset(void);
 void __gcov_dump(void);
-
-typedef struct seeded {
-    uint8_t key[32];
-    uint64_t n;
-} seeded;
-
-static void rng(void *ctx, uint8_t *out, size_t len)
-{
-    seeded *s = ctx;
-    uint8_t nonce[8] = {0};
-    memcpy(nonce, &s->n, sizeof s->n);
-    s->n++;
-    crypto_stream_chacha20(out, len, nonce, s->key);
-}
 
 enum { MAX_RX = 8 };
 static uint8_t rx[MAX_RX][MT_MAX_MSG];
@@ -58,9 +45,9 @@ static mt_err feed(mt_ike *ike, const uint8_t *d, size_t n)
 
 int main(void)
 {
-    static seeded si, sp;
-    static mt_env ei = {&si, rng};
-    static mk_env ep = {&sp, rng, NULL};
+    static mk_trng si, sp; /* harness/lib/test_rng.h: a seeded ChaCha20 stream */
+    static mt_env ei = {&si, mk_trng_fill};
+    static mk_env ep = {&sp, mk_trng_fill, NULL};
     static mt_ike ike;
     static mt_config cfg;
     static mk_config mk; /* the peer's suites: the minimal profile's one */
